@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# raftsim's two commands (see README.md):
+#   ./build.sh        install what is missing, build, run the default scenario suite with a summary
+#   ./build.sh test   install what is missing, build (warnings are errors), run every test, then the same
+#                     under AddressSanitizer + UndefinedBehaviorSanitizer
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode="${1:-suite}"
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+tools/install-deps.sh
+
+configure() {  # build-dir, extra cmake args...
+  local dir="$1"; shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+}
+
+case "$mode" in
+  suite)
+    configure build
+    cmake --build build -j "$jobs"
+    echo
+    build/raftsim run scenarios --seeds 1..20 --jobs "$jobs"
+    ;;
+  test)
+    configure build -DRAFTSIM_WERROR=ON
+    cmake --build build -j "$jobs"
+    (cd build && ctest --output-on-failure -j "$jobs")
+    # Sanitizer build: every unit test, and every scenario over fewer seeds (ASan is ~5x slower).
+    configure build-asan -DRAFTSIM_WERROR=ON -DRAFTSIM_SANITIZE=ON -DRAFTSIM_SCENARIO_SEEDS=1..40
+    cmake --build build-asan -j "$jobs"
+    (cd build-asan && ctest --output-on-failure -j "$jobs")
+    ;;
+  *)
+    echo "usage: ./build.sh [suite|test]" >&2
+    exit 3
+    ;;
+esac

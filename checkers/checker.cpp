@@ -1,0 +1,52 @@
+#include "checkers/checker.h"
+
+#include "base/assert.h"
+#include "checkers/election_safety.h"
+#include "checkers/liveness.h"
+#include "checkers/log_matching.h"
+#include "checkers/state_machine_safety.h"
+
+namespace checkers {
+
+void CheckerSet::add(std::unique_ptr<Checker> checker) {
+  RAFTSIM_ASSERT(checker != nullptr);
+  checkers_.push_back(std::move(checker));
+}
+
+bool CheckerSet::on_event(const sim::TraceEvent& event) {
+  if (violation_) return false;
+  for (auto& c : checkers_) {
+    if (auto v = c->observe(event)) {
+      violation_ = std::move(v);
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckerSet::finish(std::int64_t end_time_us) {
+  if (violation_) return;
+  for (auto& c : checkers_) {
+    if (auto v = c->finish(end_time_us)) {
+      violation_ = std::move(v);
+      return;
+    }
+  }
+}
+
+std::vector<std::string> CheckerSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& c : checkers_) out.emplace_back(c->name());
+  return out;
+}
+
+CheckerSet make_default_checkers() {
+  CheckerSet set;
+  set.add(std::make_unique<ElectionSafety>());
+  set.add(std::make_unique<LogMatching>());
+  set.add(std::make_unique<StateMachineSafety>());
+  set.add(std::make_unique<Liveness>());
+  return set;
+}
+
+}  // namespace checkers

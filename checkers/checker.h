@@ -1,0 +1,57 @@
+// Checkers read the canonical event stream (sim/trace_event.h) and nothing else, so they work the same
+// on a live simulation and on a trace replayed from a file, for any Raft implementation.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/trace.h"
+#include "sim/trace_event.h"
+
+namespace checkers {
+
+enum class Severity : std::uint8_t { safety, liveness };
+
+struct Violation {
+  std::string checker;
+  Severity severity = Severity::safety;
+  std::int64_t time_us = 0;
+  std::vector<std::int32_t> nodes;
+  std::string message;
+};
+
+class Checker {
+ public:
+  virtual ~Checker() = default;
+  virtual const char* name() const = 0;
+  // Sees every event in order. Returns a violation the first time the property breaks.
+  virtual std::optional<Violation> observe(const sim::TraceEvent& event) = 0;
+  // Called once when the stream ends (for properties about the whole run, such as liveness).
+  virtual std::optional<Violation> finish(std::int64_t end_time_us) {
+    (void)end_time_us;
+    return std::nullopt;
+  }
+};
+
+// Runs every checker on every event; the first violation stops the run.
+class CheckerSet final : public sim::TraceSink {
+ public:
+  void add(std::unique_ptr<Checker> checker);
+  bool on_event(const sim::TraceEvent& event) override;
+  void finish(std::int64_t end_time_us);
+
+  const std::optional<Violation>& violation() const { return violation_; }
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<std::unique_ptr<Checker>> checkers_;
+  std::optional<Violation> violation_;
+};
+
+// The standard set: election safety, log matching, state-machine safety, liveness.
+CheckerSet make_default_checkers();
+
+}  // namespace checkers

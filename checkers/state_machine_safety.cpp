@@ -1,0 +1,36 @@
+#include "checkers/state_machine_safety.h"
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+std::optional<Violation> StateMachineSafety::observe(const sim::TraceEvent& e) {
+  if (e.kind == sim::EventKind::crash) {
+    RAFTSIM_ASSERT(e.node >= 0);
+    if (static_cast<std::size_t>(e.node) < last_applied_.size()) last_applied_[static_cast<std::size_t>(e.node)] = 0;
+    return std::nullopt;
+  }
+  if (e.kind != sim::EventKind::apply) return std::nullopt;
+  RAFTSIM_ASSERT(e.node >= 0);
+  const auto n = static_cast<std::size_t>(e.node);
+  if (n >= last_applied_.size()) last_applied_.resize(n + 1, 0);
+  const std::uint64_t index = e.a;
+  if (index != last_applied_[n] + 1) {
+    return Violation{name(), Severity::safety, e.time_us, {e.node},
+                     fmt::format("node {} applied index {} right after index {} (out of order or a gap)", e.node,
+                                 index, last_applied_[n])};
+  }
+  last_applied_[n] = index;
+  auto [it, inserted] = applied_at_.emplace(index, Applied{e.b, e.c, e.node});
+  if (!inserted && (it->second.digest != e.c || it->second.term != e.b)) {
+    return Violation{name(), Severity::safety, e.time_us, {it->second.node, e.node},
+                     fmt::format("node {} applied (term {}, digest {:016x}) at index {} but node {} applied "
+                                 "(term {}, digest {:016x}) there",
+                                 e.node, e.b, e.c, index, it->second.node, it->second.term, it->second.digest)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace checkers

@@ -1,0 +1,30 @@
+// State Machine Safety (Raft paper, Figure 3 and 5.4.3): if a server has applied a log entry at a given
+// index, no other server ever applies a different entry for that index. Also: each node applies entries
+// in index order without gaps (starting again from 1 after a restart, since the reference Raft rebuilds
+// its state machine from the log).
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "checkers/checker.h"
+
+namespace checkers {
+
+class StateMachineSafety final : public Checker {
+ public:
+  const char* name() const override { return "state-machine-safety"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+
+ private:
+  struct Applied {
+    std::uint64_t term;
+    std::uint64_t digest;
+    std::int32_t node;
+  };
+  // Looked up only, never iterated: its order cannot reach any output.
+  std::unordered_map<std::uint64_t, Applied> applied_at_;
+  std::vector<std::uint64_t> last_applied_;  // per node
+};
+
+}  // namespace checkers

@@ -1,0 +1,95 @@
+// Everything the reference Raft asks of its host after one input: the one output struct.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raft/command.h"
+#include "raft/message.h"
+#include "raft/types.h"
+
+namespace raft {
+
+// Term and vote: the state that must be durable before any reply that depends on it (paper Figure 2,
+// "Persistent state on all servers ... updated on stable storage before responding to RPCs").
+struct HardState {
+  Term term;
+  std::optional<NodeId> voted_for;
+
+  bool operator==(const HardState&) const = default;
+};
+
+// One write to stable storage. The host applies these in order and reports each with on_persisted(token).
+// Applying a request means: set the hard state if present, then drop every entry with index >=
+// truncate_from if present, then append `entries` (the first of which has index `first_index`).
+struct PersistRequest {
+  std::uint64_t token = 0;
+  std::optional<HardState> hard_state;
+  std::optional<LogIndex> truncate_from;
+  LogIndex first_index;  // index of entries[0]; meaningless when entries is empty
+  std::vector<Entry> entries;
+};
+
+enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1 };
+
+// Arm (or re-arm: the previous timer of the same kind is cancelled) a timer. The host draws the delay
+// uniformly from [delay_us_min, delay_us_max], so the reference Raft needs no random source of its own.
+struct TimerRequest {
+  TimerKind kind = TimerKind::election;
+  std::uint64_t delay_us_min = 0;
+  std::uint64_t delay_us_max = 0;
+};
+
+enum class ReplyStatus : std::uint8_t {
+  ok = 0,          // applied; `value` holds the result
+  not_leader = 1,  // definitely not applied; `leader_hint` may say where to go
+  unknown = 2,     // proposed but leadership was lost: it may or may not be applied later
+};
+
+struct ClientReply {
+  std::uint64_t client_id = 0;
+  std::uint64_t request_id = 0;
+  ReplyStatus status = ReplyStatus::ok;
+  std::optional<NodeId> leader_hint;
+  std::string value;           // get: the value read ("" if absent); cas: the value before the cas
+  bool cas_succeeded = false;  // cas only
+};
+
+// Facts for the checkers. They describe the node's volatile state as it changes.
+struct Observation {
+  enum class Kind : std::uint8_t {
+    role_changed = 0,   // a = Role, b = term
+    vote_granted = 1,   // a = term, b = candidate
+    log_appended = 2,   // a = index, b = term, c = entry_digest
+    log_truncated = 3,  // a = first removed index (every entry >= a is gone)
+    committed = 4,      // a = new commit index
+    applied = 5,        // a = index, b = term, c = entry_digest
+  };
+  Kind kind = Kind::role_changed;
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::uint64_t c = 0;
+};
+
+struct Output {
+  std::vector<Envelope> messages;  // send now
+  std::vector<PersistRequest> persist;
+  std::vector<TimerRequest> timers;
+  std::vector<ClientReply> replies;
+  std::vector<Observation> observations;
+
+  void clear() {
+    messages.clear();
+    persist.clear();
+    timers.clear();
+    replies.clear();
+    observations.clear();
+  }
+  bool empty() const {
+    return messages.empty() && persist.empty() && timers.empty() && replies.empty() && observations.empty();
+  }
+};
+
+}  // namespace raft

@@ -1,0 +1,72 @@
+// The reference Raft: a pure state machine (inputs in, one Output out). No clock, no I/O, no threads,
+// no random source: timers are requested from the host, which also chooses their randomized delays.
+//
+// Implements the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm",
+// 2014) sections 5.1-5.4 and the no-op-at-term-start rule of section 8; membership changes, snapshots
+// and read-index come later.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "raft/command.h"
+#include "raft/message.h"
+#include "raft/output.h"
+#include "raft/types.h"
+
+namespace raft {
+
+struct Config {
+  NodeId id;
+  std::vector<NodeId> members;  // every voter, including `id`; sorted, no duplicates
+  std::uint64_t election_timeout_us_min = 150'000;
+  std::uint64_t election_timeout_us_max = 300'000;
+  std::uint64_t heartbeat_interval_us = 50'000;
+  std::uint32_t max_entries_per_append = 64;
+  std::uint32_t max_pending_client_requests = 1024;  // bound on the leader's queue of unanswered requests
+};
+
+// What survived on stable storage; empty for a brand-new node.
+struct DurableState {
+  HardState hard_state;
+  std::vector<Entry> log;  // log[0] has index 1
+};
+
+class Raft {
+ public:
+  Raft(Config config, DurableState durable);
+  ~Raft();
+  Raft(const Raft&) = delete;
+  Raft& operator=(const Raft&) = delete;
+
+  // Inputs. Each appends to `out` (which the caller clears between calls if it wants).
+  void start(Output& out);  // once, after construction: arms the election timer, reports the restored log
+  void step(const Envelope& envelope, Output& out);
+  void on_timer(TimerKind kind, Output& out);
+  void on_persisted(std::uint64_t token, Output& out);
+  void on_client_request(const Command& command, Output& out);
+
+  // Read-only views, for tests and adapters.
+  NodeId id() const;
+  Role role() const;
+  Term term() const;
+  std::optional<NodeId> voted_for() const;
+  std::optional<NodeId> leader_hint() const;
+  LogIndex commit_index() const;
+  LogIndex last_applied() const;
+  LogIndex last_log_index() const;
+  Term log_term(LogIndex index) const;  // 0 for index 0 or beyond the log
+  const std::vector<Entry>& log() const;  // log()[0] has index 1
+
+  // Whole-state invariants (LogCabin style). Cheap enough for every step in debug builds.
+  void check_invariants() const;
+
+  struct State;  // defined in raft.cpp
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace raft

@@ -1,0 +1,198 @@
+#include "raft/reference_node.h"
+
+#include <variant>
+
+#include "base/assert.h"
+
+namespace raft {
+
+namespace {
+
+// A message on the simulated wire: the whole envelope, shared (never copied) between duplicates.
+struct WireMessage final : sim::Payload {
+  explicit WireMessage(Envelope e) : envelope(std::move(e)) {}
+  Envelope envelope;
+};
+
+// One record on the simulated disk: a PersistRequest exactly as the Raft emitted it (a write-ahead log).
+struct DiskRecord final : sim::Payload {
+  explicit DiskRecord(PersistRequest r) : request(std::move(r)) {}
+  PersistRequest request;
+};
+
+constexpr std::string_view kMessageNames[] = {"RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply"};
+static_assert(std::size(kMessageNames) == std::variant_size_v<Message>);
+
+sim::MessageSummary summarize(const Envelope& e) {
+  sim::MessageSummary s;
+  s.kind = static_cast<std::uint16_t>(e.message.index());
+  s.term = message_term(e.message).value;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, RequestVote>) {
+          s.a = m.last_log_index.value;
+          s.b = m.last_log_term.value;
+        } else if constexpr (std::is_same_v<T, RequestVoteReply>) {
+          s.a = m.vote_granted ? 1 : 0;
+        } else if constexpr (std::is_same_v<T, AppendEntries>) {
+          s.a = m.prev_log_index.value;
+          s.b = m.entries.size();
+        } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
+          s.a = m.success ? 1 : 0;
+          s.b = m.success ? m.match_index.value : m.conflict_index.value;
+        }
+      },
+      e.message);
+  return s;
+}
+
+std::uint32_t record_size_bytes(const PersistRequest& r) {
+  std::size_t bytes = 32;  // header, hard state
+  for (const Entry& e : r.entries) bytes += 24 + e.command.key.size() + e.command.value.size() + e.command.expected.size();
+  return static_cast<std::uint32_t>(bytes);
+}
+
+sim::EventKind observation_kind(Observation::Kind k) {
+  switch (k) {
+    case Observation::Kind::role_changed: return sim::EventKind::role;
+    case Observation::Kind::vote_granted: return sim::EventKind::vote;
+    case Observation::Kind::log_appended: return sim::EventKind::log_append;
+    case Observation::Kind::log_truncated: return sim::EventKind::log_truncate;
+    case Observation::Kind::committed: return sim::EventKind::commit;
+    case Observation::Kind::applied: return sim::EventKind::apply;
+  }
+  RAFTSIM_ASSERT_MSG(false, "unknown observation kind");
+  return sim::EventKind::role;
+}
+
+Command to_command(const sim::ClientRequest& r) {
+  Command c;
+  switch (r.op) {
+    case sim::ClientOp::get: c.op = OpKind::get; break;
+    case sim::ClientOp::put: c.op = OpKind::put; break;
+    case sim::ClientOp::append: c.op = OpKind::append; break;
+    case sim::ClientOp::cas: c.op = OpKind::cas; break;
+  }
+  c.key = r.key;
+  c.value = r.value;
+  c.expected = r.expected;
+  c.client_id = r.client_id;
+  c.request_id = r.request_id;
+  return c;
+}
+
+class ReferenceNode final : public sim::Node {
+ public:
+  ReferenceNode(Config config, DurableState durable) : raft_(std::move(config), std::move(durable)) {}
+
+  void start(sim::NodeOutput& out) override {
+    raft_.start(out_);
+    translate(out);
+  }
+  void on_message(sim::NodeIndex from, const sim::Payload& message, sim::NodeOutput& out) override {
+    const auto& wire = static_cast<const WireMessage&>(message);
+    RAFTSIM_ASSERT(wire.envelope.from.value == from);
+    RAFTSIM_ASSERT(wire.envelope.to == raft_.id());
+    raft_.step(wire.envelope, out_);
+    translate(out);
+  }
+  void on_timer(std::uint16_t slot, sim::NodeOutput& out) override {
+    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::heartbeat));
+    raft_.on_timer(static_cast<TimerKind>(slot), out_);
+    translate(out);
+  }
+  void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override {
+    raft_.on_persisted(token, out_);
+    translate(out);
+  }
+  void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override {
+    raft_.on_client_request(to_command(request), out_);
+    translate(out);
+  }
+
+ private:
+  void translate(sim::NodeOutput& out) {
+    for (const Observation& o : out_.observations) out.observations.push_back({observation_kind(o.kind), o.a, o.b, o.c});
+    for (PersistRequest& p : out_.persist) {
+      const std::uint64_t token = p.token;
+      const std::uint32_t size = record_size_bytes(p);
+      out.disk_writes.push_back({token, std::make_shared<DiskRecord>(std::move(p)), size});
+    }
+    for (Envelope& e : out_.messages) {
+      RAFTSIM_ASSERT(e.from == raft_.id() && e.to != raft_.id());
+      const sim::MessageSummary summary = summarize(e);
+      const sim::NodeIndex to = e.to.value;
+      out.sends.push_back({to, std::make_shared<WireMessage>(std::move(e)), summary});
+    }
+    for (const TimerRequest& t : out_.timers) {
+      out.timers.push_back({static_cast<std::uint16_t>(t.kind), sim::Duration::micros(static_cast<std::int64_t>(t.delay_us_min)),
+                            sim::Duration::micros(static_cast<std::int64_t>(t.delay_us_max))});
+    }
+    for (ClientReply& r : out_.replies) {
+      sim::ClientReply c;
+      c.client_id = r.client_id;
+      c.request_id = r.request_id;
+      c.status = r.status == ReplyStatus::ok       ? sim::ReplyStatus::ok
+                 : r.status == ReplyStatus::unknown ? sim::ReplyStatus::unknown
+                                                    : sim::ReplyStatus::rejected;
+      if (r.leader_hint) c.leader_hint = r.leader_hint->value;
+      c.value = std::move(r.value);
+      c.cas_succeeded = r.cas_succeeded;
+      out.replies.push_back(std::move(c));
+    }
+    out_.clear();
+  }
+
+  Raft raft_;
+  Output out_;  // reused between calls
+};
+
+}  // namespace
+
+DurableState replay_durable_records(std::span<const sim::PayloadPtr> records) {
+  DurableState state;
+  for (const sim::PayloadPtr& p : records) {
+    RAFTSIM_ASSERT(p != nullptr);
+    const PersistRequest& r = static_cast<const DiskRecord&>(*p).request;
+    if (r.hard_state) state.hard_state = *r.hard_state;
+    if (r.truncate_from) {
+      RAFTSIM_ASSERT(r.truncate_from->value >= 1);
+      if (r.truncate_from->value - 1 < state.log.size()) state.log.resize(r.truncate_from->value - 1);
+    }
+    if (!r.entries.empty()) {
+      RAFTSIM_ASSERT_MSG(r.first_index.value == state.log.size() + 1, "a disk record would leave a gap in the log");
+      state.log.insert(state.log.end(), r.entries.begin(), r.entries.end());
+    }
+  }
+  return state;
+}
+
+std::unique_ptr<sim::Node> ReferenceNodeFactory::create(sim::NodeIndex id, std::uint32_t cluster_size,
+                                                        const sim::RaftTiming& timing,
+                                                        std::span<const sim::PayloadPtr> durable_records) {
+  RAFTSIM_ASSERT(id < cluster_size);
+  RAFTSIM_ASSERT(timing.election_timeout_min <= timing.election_timeout_max);
+  Config config;
+  config.id = NodeId(id);
+  for (std::uint32_t n = 0; n < cluster_size; ++n) config.members.push_back(NodeId(n));
+  config.election_timeout_us_min = static_cast<std::uint64_t>(timing.election_timeout_min.us);
+  config.election_timeout_us_max = static_cast<std::uint64_t>(timing.election_timeout_max.us);
+  config.heartbeat_interval_us = static_cast<std::uint64_t>(timing.heartbeat_interval.us);
+  config.max_entries_per_append = timing.max_entries_per_append;
+  return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(durable_records));
+}
+
+std::string_view ReferenceNodeFactory::message_kind(std::uint16_t label) const {
+  return label < std::size(kMessageNames) ? kMessageNames[label] : std::string_view("?");
+}
+
+std::string_view ReferenceNodeFactory::timer_slot(std::uint16_t label) const {
+  switch (label) {
+    case 0: return "election";
+    case 1: return "heartbeat";
+    default: return "?";
+  }
+}
+
+}  // namespace raft

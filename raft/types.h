@@ -1,0 +1,22 @@
+// Strong types of the reference Raft. Nothing here knows about the simulator.
+#pragma once
+
+#include <cstdint>
+
+#include "base/strong_type.h"
+
+namespace raft {
+
+struct TermTag {};
+struct LogIndexTag {};
+struct NodeIdTag {};
+
+using Term = base::Strong<TermTag, std::uint64_t>;
+using LogIndex = base::Strong<LogIndexTag, std::uint64_t>;  // 0 means "before the first entry"
+using NodeId = base::Strong<NodeIdTag, std::uint32_t>;
+
+enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2 };
+
+const char* role_name(Role role);
+
+}  // namespace raft

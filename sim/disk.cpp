@@ -1,0 +1,41 @@
+#include "sim/disk.h"
+
+#include <algorithm>
+
+#include "base/assert.h"
+
+namespace sim {
+
+Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
+  RAFTSIM_ASSERT(w.record != nullptr);
+  RAFTSIM_ASSERT_MSG(pending_.size() < config_->max_pending_writes, "disk queue bound exceeded");
+  const Duration latency = config_->write_latency.draw(rng) + config_->fsync_latency.draw(rng);
+  // A disk serves writes in order: this one cannot finish before the previous one.
+  const Time done = std::max(now, last_completion_) + latency;
+  RAFTSIM_ASSERT(done >= last_completion_);
+  last_completion_ = done;
+  pending_.push_back(w);
+  ++counters_.writes;
+  counters_.bytes_written += w.size_bytes;
+  return done;
+}
+
+void Disk::sync(std::uint64_t token) {
+  RAFTSIM_ASSERT(!pending_.empty());
+  RAFTSIM_ASSERT(pending_.front().token == token);
+  durable_.push_back(std::move(pending_.front().record));
+  pending_.pop_front();
+  ++counters_.synced;
+}
+
+std::uint64_t Disk::crash() {
+  const std::uint64_t lost = pending_.size();
+  counters_.lost_on_crash += lost;
+  pending_.clear();
+  // The lost writes no longer occupy the device: the next incarnation's first write starts fresh.
+  last_completion_ = Time{};
+  RAFTSIM_ASSERT(pending_.empty());
+  return lost;
+}
+
+}  // namespace sim

@@ -1,0 +1,53 @@
+// A node's simulated stable storage: an append-only sequence of opaque records. A write becomes durable
+// (synced) after its write + fsync latency; writes complete in order. A crash discards every record not
+// yet synced; a restart sees exactly the synced records.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <vector>
+
+#include "sim/latency.h"
+#include "sim/node_host.h"
+#include "sim/rng.h"
+
+namespace sim {
+
+struct DiskConfig {
+  LatencyModel write_latency{LatencyModel::Kind::uniform, Duration::micros(50), Duration::micros(200)};
+  LatencyModel fsync_latency{LatencyModel::Kind::uniform, Duration::micros(500), Duration::millis(2)};
+  std::uint32_t max_pending_writes = 4096;  // bound on the queue of unsynced writes per node
+};
+
+struct DiskCounters {
+  std::uint64_t writes = 0;
+  std::uint64_t synced = 0;
+  std::uint64_t lost_on_crash = 0;
+  std::uint64_t bytes_written = 0;
+};
+
+class Disk {
+ public:
+  explicit Disk(const DiskConfig& config) : config_(&config) {}
+
+  // Queues a write issued at `now`; returns the time it becomes durable (never before an earlier write).
+  Time write(Time now, const DiskWrite& w, Rng& rng);
+  // Makes the oldest pending write durable; its token must be `token`.
+  void sync(std::uint64_t token);
+  // Discards every pending write; returns how many were lost.
+  std::uint64_t crash();
+
+  std::span<const PayloadPtr> durable() const { return durable_; }
+  std::size_t pending() const { return pending_.size(); }
+  const DiskCounters& counters() const { return counters_; }
+
+ private:
+  const DiskConfig* config_;
+  std::vector<PayloadPtr> durable_;
+  std::deque<DiskWrite> pending_;
+  Time last_completion_{};
+  DiskCounters counters_;
+};
+
+}  // namespace sim

@@ -1,0 +1,73 @@
+#include "sim/network.h"
+
+#include <algorithm>
+
+#include "base/assert.h"
+
+namespace sim {
+
+Network::Network(std::uint32_t nodes, NetworkConfig config, Rng& rng)
+    : nodes_(nodes), config_(config), rng_(rng), blocked_(static_cast<std::size_t>(nodes) * nodes, 0) {
+  RAFTSIM_ASSERT(nodes_ > 0);
+  RAFTSIM_ASSERT(config_.drop_probability >= 0.0 && config_.drop_probability <= 1.0);
+}
+
+Network::Decision Network::send(NodeIndex from, NodeIndex to) {
+  RAFTSIM_ASSERT(from < nodes_ && to < nodes_);
+  RAFTSIM_ASSERT(from != to);
+  ++counters_.sent;
+  Decision d;
+  if (is_blocked(from, to)) {
+    ++counters_.blocked;
+    d.fate = Fate::blocked;
+    return d;
+  }
+  if (rng_.bernoulli(config_.drop_probability)) {
+    ++counters_.dropped;
+    d.fate = Fate::dropped;
+    return d;
+  }
+  // Independent delays per message: jitter is what reorders messages on a link.
+  d.first = config_.latency.draw(rng_);
+  if (rng_.bernoulli(config_.duplicate_probability)) {
+    ++counters_.duplicated;
+    d.fate = Fate::duplicated;
+    d.second = config_.latency.draw(rng_);
+  } else {
+    d.fate = Fate::delivered;
+  }
+  return d;
+}
+
+void Network::block(NodeIndex from, NodeIndex to) {
+  RAFTSIM_ASSERT(from < nodes_ && to < nodes_);
+  RAFTSIM_ASSERT(from != to);
+  blocked_[from * nodes_ + to] = 1;
+}
+
+void Network::unblock(NodeIndex from, NodeIndex to) {
+  RAFTSIM_ASSERT(from < nodes_ && to < nodes_);
+  RAFTSIM_ASSERT(from != to);
+  blocked_[from * nodes_ + to] = 0;
+}
+
+void Network::partition(const std::vector<std::uint32_t>& group_of) {
+  RAFTSIM_ASSERT(group_of.size() == nodes_);
+  for (NodeIndex a = 0; a < nodes_; ++a) {
+    for (NodeIndex b = 0; b < nodes_; ++b) {
+      blocked_[a * nodes_ + b] = (a != b && group_of[a] != group_of[b]) ? 1 : 0;
+    }
+  }
+  RAFTSIM_ASSERT(!is_blocked(0, 0));
+}
+
+void Network::heal() {
+  std::fill(blocked_.begin(), blocked_.end(), 0);
+  RAFTSIM_ASSERT(!any_blocked());
+}
+
+bool Network::any_blocked() const {
+  return std::any_of(blocked_.begin(), blocked_.end(), [](std::uint8_t b) { return b != 0; });
+}
+
+}  // namespace sim

@@ -1,0 +1,65 @@
+// The simulated network: per-link latency, random loss and duplication, reordering through latency
+// jitter, and link blocking (a partition is a set of blocked directed links). It decides the fate of
+// each message and counts every decision; the Simulation schedules the deliveries.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/latency.h"
+#include "sim/node_host.h"
+#include "sim/rng.h"
+
+namespace sim {
+
+struct NetworkConfig {
+  LatencyModel latency;
+  double drop_probability = 0.0;
+  double duplicate_probability = 0.0;
+};
+
+struct NetworkCounters {
+  std::uint64_t sent = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped = 0;      // random loss
+  std::uint64_t duplicated = 0;   // extra copies created
+  std::uint64_t blocked = 0;      // lost to a blocked link
+  std::uint64_t node_down = 0;    // lost because the receiver was down or restarted
+};
+
+class Network {
+ public:
+  Network(std::uint32_t nodes, NetworkConfig config, Rng& rng);
+
+  enum class Fate : std::uint8_t { blocked, dropped, delivered, duplicated };
+  struct Decision {
+    Fate fate = Fate::delivered;
+    Duration first;   // delay of the first copy (delivered or duplicated)
+    Duration second;  // delay of the extra copy (duplicated only)
+  };
+  // Decides what happens to one message sent now on from -> to, and counts it.
+  Decision send(NodeIndex from, NodeIndex to);
+
+  bool is_blocked(NodeIndex from, NodeIndex to) const { return blocked_[from * nodes_ + to] != 0; }
+  void block(NodeIndex from, NodeIndex to);
+  void unblock(NodeIndex from, NodeIndex to);
+  // Two-way partition: every link between different groups is blocked, every other link unblocked.
+  // `group_of[i]` is node i's group.
+  void partition(const std::vector<std::uint32_t>& group_of);
+  void heal();
+  bool any_blocked() const;
+
+  NetworkCounters& counters() { return counters_; }
+  const NetworkCounters& counters() const { return counters_; }
+  const NetworkConfig& config() const { return config_; }
+  std::uint32_t nodes() const { return nodes_; }
+
+ private:
+  std::uint32_t nodes_;
+  NetworkConfig config_;
+  Rng& rng_;
+  std::vector<std::uint8_t> blocked_;  // nodes_ x nodes_, row = from
+  NetworkCounters counters_;
+};
+
+}  // namespace sim

@@ -1,0 +1,135 @@
+// The narrow interface between the simulator and one Raft node, whatever implements it.
+//
+// The simulator calls a Node with one input at a time (a message, a timer, a finished disk write, a
+// client request); the node answers by filling a NodeOutput: messages to send, records to write to its
+// disk, timers to arm, replies to clients, and observations (facts about its Raft state that the
+// checkers need). No type of the reference Raft appears here: adapters translate, so third-party Raft
+// libraries plug in the same way. Messages and disk records are opaque Payloads to the simulator.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/time.h"
+#include "sim/trace_event.h"
+
+namespace sim {
+
+using NodeIndex = std::uint32_t;  // 0 .. nodes-1
+
+struct Payload {
+  virtual ~Payload() = default;
+};
+using PayloadPtr = std::shared_ptr<const Payload>;
+
+// What the trace records about a message: never its bytes, only a few integers the node chose.
+struct MessageSummary {
+  std::uint16_t kind = 0;  // index into the factory's message_kind_name table
+  std::uint64_t term = 0;
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+};
+
+struct OutgoingMessage {
+  NodeIndex to = 0;
+  PayloadPtr payload;
+  MessageSummary summary;
+};
+
+// Appended to the node's disk in order; reported back with on_disk_done(token) once durable.
+struct DiskWrite {
+  std::uint64_t token = 0;
+  PayloadPtr record;
+  std::uint32_t size_bytes = 0;
+};
+
+// Arm timer `slot` (re-arming cancels the previous one). The host draws the delay in [delay_min, delay_max].
+struct TimerRequest {
+  std::uint16_t slot = 0;
+  Duration delay_min;
+  Duration delay_max;
+};
+
+enum class ClientOp : std::uint8_t { get = 0, put = 1, append = 2, cas = 3 };
+
+struct ClientRequest {
+  std::uint64_t client_id = 0;
+  std::uint64_t request_id = 0;
+  ClientOp op = ClientOp::get;
+  std::string key;
+  std::string value;
+  std::string expected;  // cas only
+};
+
+enum class ReplyStatus : std::uint8_t {
+  ok = 0,          // applied
+  rejected = 1,    // definitely not applied (not the leader, overloaded); leader_hint may help
+  unknown = 2,     // may or may not be applied (e.g. leadership lost after proposing)
+};
+
+struct ClientReply {
+  std::uint64_t client_id = 0;
+  std::uint64_t request_id = 0;
+  ReplyStatus status = ReplyStatus::ok;
+  std::optional<NodeIndex> leader_hint;
+  std::string value;  // get: value read; cas: value before
+  bool cas_succeeded = false;
+};
+
+// An observation: EventKind role, vote, log_append, log_truncate, commit or apply, with its a/b/c
+// fields as documented in trace_event.h.
+struct Observation {
+  EventKind kind = EventKind::role;
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::uint64_t c = 0;
+};
+
+struct NodeOutput {
+  std::vector<OutgoingMessage> sends;
+  std::vector<DiskWrite> disk_writes;
+  std::vector<TimerRequest> timers;
+  std::vector<ClientReply> replies;
+  std::vector<Observation> observations;
+
+  void clear() {
+    sends.clear();
+    disk_writes.clear();
+    timers.clear();
+    replies.clear();
+    observations.clear();
+  }
+};
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual void start(NodeOutput& out) = 0;
+  virtual void on_message(NodeIndex from, const Payload& message, NodeOutput& out) = 0;
+  virtual void on_timer(std::uint16_t slot, NodeOutput& out) = 0;
+  virtual void on_disk_done(std::uint64_t token, NodeOutput& out) = 0;
+  virtual void on_client_request(const ClientRequest& request, NodeOutput& out) = 0;
+};
+
+// Raft timing the scenario asks for; each implementation maps it to its own configuration.
+struct RaftTiming {
+  Duration election_timeout_min = Duration::millis(150);
+  Duration election_timeout_max = Duration::millis(300);
+  Duration heartbeat_interval = Duration::millis(50);
+  std::uint32_t max_entries_per_append = 64;
+};
+
+class NodeFactory : public LabelNames {
+ public:
+  // Creates a node, fresh (records empty) or restarted from what its disk had made durable.
+  virtual std::unique_ptr<Node> create(NodeIndex id, std::uint32_t cluster_size, const RaftTiming& timing,
+                                       std::span<const PayloadPtr> durable_records) = 0;
+  virtual std::string_view implementation_name() const = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,626 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace sim {
+
+namespace {
+constexpr std::size_t kTimerSlotsMax = 8;
+constexpr std::size_t kDeferredEventsMax = 1'000'000;  // events buffered for one paused node
+constexpr std::size_t kEventQueueMax = 10'000'000;
+
+// Labels of `stale_discarded` events: what kind of event was addressed to a dead incarnation.
+enum StaleWhat : std::uint16_t { stale_timer = 0, stale_disk = 1, stale_client_request = 2 };
+}  // namespace
+
+const char* fault_kind_name(Fault::Kind kind) {
+  switch (kind) {
+    case Fault::Kind::partition: return "partition";
+    case Fault::Kind::isolate: return "isolate";
+    case Fault::Kind::block: return "block";
+    case Fault::Kind::unblock: return "unblock";
+    case Fault::Kind::heal: return "heal";
+    case Fault::Kind::crash: return "crash";
+    case Fault::Kind::restart: return "restart";
+    case Fault::Kind::pause: return "pause";
+    case Fault::Kind::resume: return "resume";
+  }
+  return "?";
+}
+
+struct Simulation::NodeSlot {
+  explicit NodeSlot(const DiskConfig& disk_config) : disk(disk_config) {}
+  std::unique_ptr<Node> node;
+  // Incremented at every crash: events stamped with an older incarnation belong to a dead process.
+  std::uint32_t incarnation = 1;
+  Status status = Status::up;
+  std::uint64_t timer_generation[kTimerSlotsMax] = {};
+  std::vector<Event> deferred;  // events that arrived while paused, in arrival order
+  Disk disk;
+  std::uint64_t role = 0;
+  std::uint64_t term = 0;
+};
+
+struct Simulation::Client {
+  std::uint64_t process = 0;
+  enum class State : std::uint8_t { idle, waiting, backoff, done } state = State::idle;
+  std::uint64_t generation = 0;  // invalidates stale ClientWake events
+  HistoryEvent op;               // the invoke of the current operation
+  std::uint64_t request_id = 0;  // the attempt in flight
+  NodeIndex target = 0;          // where the client believes the leader is
+};
+
+Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
+    : config_(std::move(config)),
+      factory_(factory),
+      trace_(trace),
+      rng_network_(config_.seed, Stream::network),
+      rng_timers_(config_.seed, Stream::timers),
+      rng_workload_(config_.seed, Stream::workload),
+      rng_tiebreak_(config_.seed, Stream::tiebreak),
+      rng_disk_(config_.seed, Stream::disk),
+      queue_(rng_tiebreak_, kEventQueueMax),
+      network_(config_.nodes, config_.network, rng_network_) {
+  RAFTSIM_ASSERT(config_.nodes >= 1);
+  RAFTSIM_ASSERT(config_.duration.us > 0);
+  RAFTSIM_ASSERT(std::is_sorted(config_.faults.begin(), config_.faults.end(),
+                                [](const Fault& a, const Fault& b) { return a.at < b.at; }));
+  for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk));
+  clients_.resize(config_.workload.clients);
+  end_time_ = Time{} + config_.duration + (config_.liveness ? config_.liveness_window : Duration{});
+  // Clients stop starting operations early enough for the last one to finish or time out (in a run
+  // shorter than one timeout they go on to the end, and the last operations stay open).
+  clients_stop_at_ = end_time_ - config_.workload.request_timeout - config_.workload.think_time;
+  if (clients_stop_at_ <= Time{}) clients_stop_at_ = end_time_;
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std::uint16_t label, std::uint64_t a,
+                      std::uint64_t b, std::uint64_t c) {
+  TraceEvent e;
+  e.time_us = queue_.now().us;
+  e.kind = kind;
+  e.label = label;
+  e.node = node;
+  e.peer = peer;
+  e.incarnation = node >= 0 ? nodes_[static_cast<std::size_t>(node)]->incarnation : 0;
+  e.a = a;
+  e.b = b;
+  e.c = c;
+  trace_.record(e);
+}
+
+void Simulation::run() {
+  RAFTSIM_ASSERT(queue_.empty());
+  for (NodeIndex n = 0; n < config_.nodes; ++n) {
+    NodeSlot& slot = *nodes_[n];
+    slot.node = factory_.create(n, config_.nodes, config_.timing, slot.disk.durable());
+    RAFTSIM_ASSERT(slot.node != nullptr);
+    call_node(n, [&](Node& node) { node.start(out_); });
+  }
+  for (std::size_t i = 0; i < config_.faults.size(); ++i) queue_.push(config_.faults[i].at, FaultFire{i});
+  if (config_.liveness) queue_.push(Time{} + config_.duration, PhaseChange{1});
+  for (std::uint32_t c = 0; c < clients_.size(); ++c) {
+    clients_[c].process = next_process_++;
+    clients_[c].target = static_cast<NodeIndex>(rng_workload_.below(config_.nodes));
+    const Duration start = Duration::micros(rng_workload_.between(0, config_.workload.think_time.us));
+    queue_.push(Time{} + start, ClientWake{c, clients_[c].generation});
+  }
+
+  while (!queue_.empty() && !trace_.stop_requested()) {
+    if (queue_.next_time() > end_time_) break;
+    RAFTSIM_ASSERT_MSG(trace_.event_count() < config_.max_events, "simulation exceeded max_events");
+    auto entry = queue_.pop();
+    dispatch(entry.payload);
+  }
+}
+
+void Simulation::dispatch(Event& event) {
+  std::visit(
+      [&](auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Deliver>) {
+          on_deliver(e);
+        } else if constexpr (std::is_same_v<T, TimerFire>) {
+          if (nodes_[e.node]->incarnation == e.incarnation && nodes_[e.node]->status != Status::crashed &&
+              deferred_if_paused(e.node, event)) {
+            return;
+          }
+          on_timer(e);
+        } else if constexpr (std::is_same_v<T, DiskDone>) {
+          on_disk_done(e);
+        } else if constexpr (std::is_same_v<T, FaultFire>) {
+          on_fault(config_.faults[e.index]);
+        } else if constexpr (std::is_same_v<T, ClientArrive>) {
+          on_client_arrive(e);
+        } else if constexpr (std::is_same_v<T, ClientReplyArrive>) {
+          on_client_reply(e);
+        } else if constexpr (std::is_same_v<T, ClientWake>) {
+          on_client_wake(e);
+        } else if constexpr (std::is_same_v<T, ClientDeadline>) {
+          on_client_deadline(e);
+        } else if constexpr (std::is_same_v<T, PhaseChange>) {
+          on_phase(e);
+        }
+      },
+      event);
+}
+
+bool Simulation::deferred_if_paused(NodeIndex n, Event& event) {
+  NodeSlot& slot = *nodes_[n];
+  if (slot.status != Status::paused) return false;
+  RAFTSIM_ASSERT_MSG(slot.deferred.size() < kDeferredEventsMax, "too many events buffered for a paused node");
+  slot.deferred.push_back(std::move(event));
+  return true;
+}
+
+void Simulation::discard_stale(NodeIndex n, std::uint16_t what) {
+  ++metrics_.stale_discarded;
+  emit(EventKind::stale_discarded, static_cast<std::int32_t>(n), -1, what);
+}
+
+template <typename Call>
+void Simulation::call_node(NodeIndex n, Call&& call) {
+  NodeSlot& slot = *nodes_[n];
+  RAFTSIM_ASSERT(slot.status == Status::up);
+  RAFTSIM_ASSERT(slot.node != nullptr);
+  out_.clear();
+  call(*slot.node);
+  process_output(n);
+}
+
+void Simulation::process_output(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  const auto node = static_cast<std::int32_t>(n);
+  // Observations first: they describe the state change that the sends below result from.
+  for (const Observation& o : out_.observations) {
+    if (o.kind == EventKind::role) {
+      slot.role = o.a;
+      slot.term = o.b;
+      metrics_.max_term = std::max(metrics_.max_term, o.b);
+      if (o.a == static_cast<std::uint64_t>(Role::candidate)) ++metrics_.elections;
+      if (o.a == static_cast<std::uint64_t>(Role::leader)) ++metrics_.leaders_elected;
+    }
+    emit(o.kind, node, -1, 0, o.a, o.b, o.c);
+  }
+  for (DiskWrite& w : out_.disk_writes) {
+    emit(EventKind::disk_write, node, -1, 0, w.token, w.size_bytes);
+    const Time done = slot.disk.write(queue_.now(), w, rng_disk_);
+    queue_.push(done, DiskDone{n, slot.incarnation, w.token});
+  }
+  for (OutgoingMessage& m : out_.sends) send_message(n, m);
+  for (const TimerRequest& t : out_.timers) {
+    RAFTSIM_ASSERT(t.slot < kTimerSlotsMax);
+    RAFTSIM_ASSERT(t.delay_min <= t.delay_max && t.delay_min.us >= 0);
+    std::int64_t delay_us = rng_timers_.between(t.delay_min.us, t.delay_max.us);
+    const std::int64_t g = config_.timer_granularity.us;
+    Time at = queue_.now() + Duration::micros(delay_us);
+    if (g > 0) at.us = (at.us + g - 1) / g * g;  // coarse timers: deadlines collide more often
+    queue_.push(at, TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
+  }
+  for (ClientReply& r : out_.replies) {
+    RAFTSIM_ASSERT(r.client_id < clients_.size());
+    queue_.push(queue_.now() + client_latency(), ClientReplyArrive{static_cast<std::uint32_t>(r.client_id), std::move(r)});
+  }
+}
+
+void Simulation::send_message(NodeIndex from, OutgoingMessage& m) {
+  RAFTSIM_ASSERT(m.to < config_.nodes);
+  RAFTSIM_ASSERT(m.payload != nullptr);
+  const auto f = static_cast<std::int32_t>(from);
+  const auto t = static_cast<std::int32_t>(m.to);
+  emit(EventKind::send, f, t, m.summary.kind, m.summary.term, m.summary.a, m.summary.b);
+  const Network::Decision d = network_.send(from, m.to);
+  const NodeSlot& receiver = *nodes_[m.to];
+  // A message to a crashed node is stamped with incarnation 0, which no process ever has: it is lost.
+  const std::uint32_t to_incarnation = receiver.status == Status::crashed ? 0 : receiver.incarnation;
+  switch (d.fate) {
+    case Network::Fate::blocked:
+      emit(EventKind::drop_blocked, f, t, m.summary.kind, m.summary.term);
+      break;
+    case Network::Fate::dropped:
+      emit(EventKind::drop_random, f, t, m.summary.kind, m.summary.term);
+      break;
+    case Network::Fate::duplicated:
+      emit(EventKind::duplicate, f, t, m.summary.kind, m.summary.term);
+      queue_.push(queue_.now() + d.second, Deliver{from, m.to, to_incarnation, m.payload, m.summary});
+      [[fallthrough]];
+    case Network::Fate::delivered:
+      queue_.push(queue_.now() + d.first, Deliver{from, m.to, to_incarnation, std::move(m.payload), m.summary});
+      break;
+  }
+}
+
+void Simulation::on_deliver(Deliver& d) {
+  NodeSlot& slot = *nodes_[d.to];
+  const auto f = static_cast<std::int32_t>(d.from);
+  const auto t = static_cast<std::int32_t>(d.to);
+  if (slot.status == Status::crashed || slot.incarnation != d.to_incarnation) {
+    ++network_.counters().node_down;
+    emit(EventKind::drop_node_down, f, t, d.summary.kind, d.summary.term);
+    return;
+  }
+  if (network_.is_blocked(d.from, d.to)) {  // the partition began while the message was in flight
+    ++network_.counters().blocked;
+    emit(EventKind::drop_blocked, f, t, d.summary.kind, d.summary.term);
+    return;
+  }
+  if (slot.status == Status::paused) {
+    const NodeIndex to = d.to;
+    Event e{std::move(d)};
+    deferred_if_paused(to, e);
+    return;
+  }
+  ++network_.counters().delivered;
+  // The receiver's incarnation goes in the trace: this is the node, as the receiver, seeing it.
+  TraceEvent e;
+  e.time_us = queue_.now().us;
+  e.kind = EventKind::deliver;
+  e.label = d.summary.kind;
+  e.node = f;
+  e.peer = t;
+  e.incarnation = slot.incarnation;
+  e.a = d.summary.term;
+  e.b = d.summary.a;
+  e.c = d.summary.b;
+  trace_.record(e);
+  const Payload& payload = *d.payload;
+  call_node(d.to, [&](Node& node) { node.on_message(d.from, payload, out_); });
+}
+
+void Simulation::on_timer(const TimerFire& t) {
+  NodeSlot& slot = *nodes_[t.node];
+  if (slot.status == Status::crashed || slot.incarnation != t.incarnation) {
+    discard_stale(t.node, stale_timer);
+    return;
+  }
+  if (slot.timer_generation[t.slot] != t.generation) return;  // re-armed since: this one was cancelled
+  RAFTSIM_ASSERT(slot.status == Status::up);
+  emit(EventKind::timer_fired, static_cast<std::int32_t>(t.node), -1, t.slot);
+  call_node(t.node, [&](Node& node) { node.on_timer(t.slot, out_); });
+}
+
+void Simulation::on_disk_done(const DiskDone& d) {
+  NodeSlot& slot = *nodes_[d.node];
+  if (slot.incarnation != d.incarnation) {
+    // The write was lost in the crash (Disk::crash discarded it): it never becomes durable.
+    discard_stale(d.node, stale_disk);
+    return;
+  }
+  RAFTSIM_ASSERT(slot.status != Status::crashed);
+  // The device finishes the write even while the process is paused; only the notification waits.
+  slot.disk.sync(d.token);
+  emit(EventKind::disk_synced, static_cast<std::int32_t>(d.node), -1, 0, d.token);
+  if (slot.status == Status::paused) {
+    Event e{DiskDone{d.node, d.incarnation, d.token}};
+    slot.deferred.push_back(std::move(e));
+    return;
+  }
+  call_node(d.node, [&](Node& node) { node.on_disk_done(d.token, out_); });
+}
+
+void Simulation::crash(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  if (slot.status == Status::crashed) return;
+  const std::uint64_t lost = slot.disk.crash();
+  emit(EventKind::crash, static_cast<std::int32_t>(n), -1, 0, lost);
+  slot.node.reset();
+  slot.deferred.clear();
+  slot.status = Status::crashed;
+  ++slot.incarnation;  // every event still addressed to the old process is now stale
+  slot.role = 0;
+  ++metrics_.crashes;
+  RAFTSIM_ASSERT(slot.node == nullptr);
+}
+
+void Simulation::restart(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  if (slot.status != Status::crashed) return;
+  slot.status = Status::up;
+  for (auto& g : slot.timer_generation) g = 0;
+  emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, slot.incarnation, slot.disk.durable().size());
+  slot.node = factory_.create(n, config_.nodes, config_.timing, slot.disk.durable());
+  RAFTSIM_ASSERT(slot.node != nullptr);
+  ++metrics_.restarts;
+  call_node(n, [&](Node& node) { node.start(out_); });
+}
+
+void Simulation::pause(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  if (slot.status != Status::up) return;
+  slot.status = Status::paused;
+  emit(EventKind::pause, static_cast<std::int32_t>(n), -1);
+}
+
+void Simulation::resume(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  if (slot.status != Status::paused) return;
+  slot.status = Status::up;
+  emit(EventKind::resume, static_cast<std::int32_t>(n), -1);
+  // Everything that arrived during the pause is handled now, in arrival order (a stopped process
+  // finds its socket buffers and expired timers when it continues).
+  std::vector<Event> deferred = std::move(slot.deferred);
+  slot.deferred.clear();
+  for (Event& e : deferred) {
+    if (slot.status != Status::up) break;
+    if (auto* dd = std::get_if<DiskDone>(&e)) {
+      call_node(n, [&](Node& node) { node.on_disk_done(dd->token, out_); });
+    } else {
+      dispatch(e);
+    }
+  }
+}
+
+void Simulation::heal_all() {
+  network_.heal();
+  emit(EventKind::heal, -1, -1);
+}
+
+std::optional<NodeIndex> Simulation::resolve(const NodeRef& ref) const {
+  if (ref.kind == NodeRef::Kind::index) {
+    RAFTSIM_ASSERT(ref.index < config_.nodes);
+    return ref.index;
+  }
+  // The leader: the live node that reports itself leader in the highest term.
+  std::optional<NodeIndex> best;
+  for (NodeIndex n = 0; n < config_.nodes; ++n) {
+    const NodeSlot& s = *nodes_[n];
+    if (s.status == Status::crashed || s.role != static_cast<std::uint64_t>(Role::leader)) continue;
+    if (!best || s.term > nodes_[*best]->term) best = n;
+  }
+  return best;
+}
+
+std::vector<NodeIndex> Simulation::resolve_all(const std::vector<NodeRef>& refs) const {
+  std::vector<NodeIndex> out;
+  for (const NodeRef& r : refs) {
+    if (auto n = resolve(r)) {
+      if (std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+    }
+  }
+  return out;
+}
+
+void Simulation::on_fault(const Fault& f) {
+  switch (f.kind) {
+    case Fault::Kind::partition: {
+      // Listed groups get ids 1..k; every node not listed stays in group 0.
+      std::vector<std::uint32_t> group_of(config_.nodes, 0);
+      std::uint64_t first_group_mask = 0;
+      for (std::size_t g = 0; g < f.groups.size(); ++g) {
+        for (NodeIndex n : resolve_all(f.groups[g])) {
+          group_of[n] = static_cast<std::uint32_t>(g + 1);
+          if (g == 0) first_group_mask |= 1ULL << n;
+        }
+      }
+      network_.partition(group_of);
+      emit(EventKind::partition, -1, -1, 0, first_group_mask);
+      break;
+    }
+    case Fault::Kind::isolate:
+      for (NodeIndex n : resolve_all(f.nodes)) {
+        for (NodeIndex o = 0; o < config_.nodes; ++o) {
+          if (o == n) continue;
+          network_.block(n, o);
+          network_.block(o, n);
+        }
+        emit(EventKind::partition, -1, -1, 0, 1ULL << n);
+      }
+      break;
+    case Fault::Kind::block:
+    case Fault::Kind::unblock:
+      for (NodeIndex a : resolve_all(f.from)) {
+        for (NodeIndex b : resolve_all(f.to)) {
+          if (a == b) continue;
+          if (f.kind == Fault::Kind::block) {
+            network_.block(a, b);
+            emit(EventKind::block_link, static_cast<std::int32_t>(a), static_cast<std::int32_t>(b));
+          } else {
+            network_.unblock(a, b);
+            emit(EventKind::unblock_link, static_cast<std::int32_t>(a), static_cast<std::int32_t>(b));
+          }
+        }
+      }
+      break;
+    case Fault::Kind::heal:
+      heal_all();
+      break;
+    case Fault::Kind::crash:
+      for (NodeIndex n : resolve_all(f.nodes)) crash(n);
+      break;
+    case Fault::Kind::restart:
+      for (NodeIndex n : resolve_all(f.nodes)) restart(n);
+      break;
+    case Fault::Kind::pause:
+      for (NodeIndex n : resolve_all(f.nodes)) pause(n);
+      break;
+    case Fault::Kind::resume:
+      for (NodeIndex n : resolve_all(f.nodes)) resume(n);
+      break;
+  }
+}
+
+void Simulation::on_phase(const PhaseChange& p) {
+  RAFTSIM_ASSERT(p.phase == 1);
+  RAFTSIM_ASSERT(config_.liveness);
+  // Liveness phase: every fault is healed; from here the cluster must make progress.
+  heal_all();
+  for (NodeIndex n = 0; n < config_.nodes; ++n) {
+    if (nodes_[n]->status == Status::crashed) restart(n);
+    if (nodes_[n]->status == Status::paused) resume(n);
+  }
+  emit(EventKind::phase, -1, -1, 0, p.phase);
+}
+
+// ---- clients ----
+
+Duration Simulation::client_latency() { return config_.workload.latency.draw(rng_workload_); }
+
+void Simulation::on_client_wake(const ClientWake& w) {
+  Client& c = clients_[w.client];
+  if (w.generation != c.generation) return;
+  if (c.state == Client::State::idle) {
+    start_next_op(w.client);
+  } else if (c.state == Client::State::backoff) {
+    send_attempt(w.client);
+  }
+}
+
+void Simulation::start_next_op(std::uint32_t ci) {
+  Client& c = clients_[ci];
+  RAFTSIM_ASSERT(c.state == Client::State::idle);
+  if (queue_.now() >= clients_stop_at_) {
+    c.state = Client::State::done;
+    return;
+  }
+  const WorkloadConfig& w = config_.workload;
+  HistoryEvent op;
+  op.type = HistoryEvent::Type::invoke;
+  op.process = c.process;
+  op.op_id = next_op_id_++;
+  op.key = fmt::format("k{}", rng_workload_.below(w.keys));
+  std::uint64_t pick = rng_workload_.below(w.mix.total());
+  if (pick < w.mix.get) {
+    op.op = ClientOp::get;
+  } else if ((pick -= w.mix.get) < w.mix.put) {
+    op.op = ClientOp::put;
+    op.value = fmt::format("{}", op.op_id);
+  } else if ((pick -= w.mix.put) < w.mix.append) {
+    op.op = ClientOp::append;
+    op.value = fmt::format("{} ", op.op_id);
+  } else {
+    op.op = ClientOp::cas;
+    // Compare against a value a recent put may have written, so some cas succeed and some do not.
+    const std::uint64_t recent = next_op_id_ > 8 ? next_op_id_ - 1 - rng_workload_.below(8) : 1;
+    op.expected = fmt::format("{}", recent);
+    op.value = fmt::format("{}", op.op_id);
+  }
+  op.time = queue_.now();
+  c.op = op;
+  c.state = Client::State::waiting;
+  ++metrics_.ops_invoked;
+  history_.push_back(op);
+  emit(EventKind::client_invoke, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(op.op),
+       op.op_id);
+  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id});
+  send_attempt(ci);
+}
+
+void Simulation::send_attempt(std::uint32_t ci) {
+  Client& c = clients_[ci];
+  RAFTSIM_ASSERT(c.state == Client::State::waiting || c.state == Client::State::backoff);
+  RAFTSIM_ASSERT(c.target < config_.nodes);
+  c.state = Client::State::waiting;
+  c.request_id = next_request_id_++;
+  ClientRequest r;
+  r.client_id = ci;
+  r.request_id = c.request_id;
+  r.op = c.op.op;
+  r.key = c.op.key;
+  r.value = c.op.value;
+  r.expected = c.op.expected;
+  const NodeSlot& slot = *nodes_[c.target];
+  emit(EventKind::client_send, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
+       c.op.op_id, c.request_id);
+  const std::uint32_t inc = slot.status == Status::crashed ? 0 : slot.incarnation;
+  queue_.push(queue_.now() + client_latency(), ClientArrive{c.target, inc, std::move(r)});
+}
+
+void Simulation::on_client_arrive(ClientArrive& a) {
+  NodeSlot& slot = *nodes_[a.node];
+  if (slot.status == Status::crashed || slot.incarnation != a.incarnation) {
+    discard_stale(a.node, stale_client_request);
+    return;
+  }
+  if (slot.status == Status::paused) {
+    const NodeIndex to = a.node;
+    Event e{std::move(a)};
+    deferred_if_paused(to, e);
+    return;
+  }
+  call_node(a.node, [&](Node& node) { node.on_client_request(a.request, out_); });
+}
+
+void Simulation::on_client_reply(ClientReplyArrive& r) {
+  Client& c = clients_[r.client];
+  if (c.state != Client::State::waiting || r.reply.request_id != c.request_id) return;  // a stale reply
+  emit(EventKind::client_reply, -1, static_cast<std::int32_t>(c.process), 0, r.reply.request_id,
+       static_cast<std::uint64_t>(r.reply.status));
+  switch (r.reply.status) {
+    case ReplyStatus::ok:
+      finish_op(r.client, HistoryEvent::Type::ok, &r.reply);
+      break;
+    case ReplyStatus::unknown:
+      finish_op(r.client, HistoryEvent::Type::info, &r.reply);
+      break;
+    case ReplyStatus::rejected:
+      // Definitely not applied: retry (same operation) at the hinted leader, or at the next node.
+      c.target = r.reply.leader_hint ? *r.reply.leader_hint : (c.target + 1) % config_.nodes;
+      c.state = Client::State::backoff;
+      queue_.push(queue_.now() + config_.workload.retry_backoff, ClientWake{r.client, ++c.generation});
+      break;
+  }
+}
+
+void Simulation::on_client_deadline(const ClientDeadline& d) {
+  Client& c = clients_[d.client];
+  if (c.op.op_id != d.op_id) return;
+  if (c.state == Client::State::waiting) {
+    // An attempt may have reached a leader: the outcome is unknown.
+    finish_op(d.client, HistoryEvent::Type::info, nullptr);
+  } else if (c.state == Client::State::backoff) {
+    // Every attempt so far was definitely rejected: nothing was applied.
+    finish_op(d.client, HistoryEvent::Type::fail, nullptr);
+  }
+}
+
+void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const ClientReply* reply) {
+  Client& c = clients_[ci];
+  RAFTSIM_ASSERT(c.state == Client::State::waiting || c.state == Client::State::backoff);
+  RAFTSIM_ASSERT(type != HistoryEvent::Type::invoke);
+  HistoryEvent done = c.op;
+  done.type = type;
+  done.time = queue_.now();
+  if (type == HistoryEvent::Type::ok) {
+    RAFTSIM_ASSERT(reply != nullptr);
+    if (c.op.op == ClientOp::get) done.value = reply->value;
+    done.cas_succeeded = reply->cas_succeeded;
+  }
+  EventKind kind = EventKind::client_ok;
+  switch (type) {
+    case HistoryEvent::Type::ok: ++metrics_.ops_ok; kind = EventKind::client_ok; break;
+    case HistoryEvent::Type::fail: ++metrics_.ops_fail; kind = EventKind::client_fail; break;
+    case HistoryEvent::Type::info: ++metrics_.ops_info; kind = EventKind::client_info; break;
+    case HistoryEvent::Type::invoke: break;
+  }
+  emit(kind, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(c.op.op), c.op.op_id);
+  history_.push_back(std::move(done));
+  // After an unknown outcome the client continues as a new process (as Jepsen does), so a process never
+  // has two operations whose order is unclear.
+  if (type == HistoryEvent::Type::info) c.process = next_process_++;
+  c.op.op_id = 0;
+  c.state = Client::State::idle;
+  queue_.push(queue_.now() + config_.workload.think_time, ClientWake{ci, ++c.generation});
+}
+
+SimMetrics Simulation::metrics() const {
+  SimMetrics m = metrics_;
+  m.events = trace_.event_count();
+  m.network = network_.counters();
+  for (const auto& slot : nodes_) {
+    const DiskCounters& d = slot->disk.counters();
+    m.disk.writes += d.writes;
+    m.disk.synced += d.synced;
+    m.disk.lost_on_crash += d.lost_on_crash;
+    m.disk.bytes_written += d.bytes_written;
+  }
+  return m;
+}
+
+}  // namespace sim

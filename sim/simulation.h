@@ -1,0 +1,207 @@
+// One seeded simulation of a cluster: nodes behind the host interface, a lossy network, per-node disks,
+// clients, and a fault schedule, all driven by one event queue on a virtual clock. Single-threaded by
+// design: one seed, one thread, one trace.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/disk.h"
+#include "sim/event_queue.h"
+#include "sim/network.h"
+#include "sim/node_host.h"
+#include "sim/rng.h"
+#include "sim/time.h"
+#include "sim/trace.h"
+#include "sim/workload.h"
+
+namespace sim {
+
+// A node named by a fault: a fixed index, or whoever is the leader when the fault fires.
+struct NodeRef {
+  enum class Kind : std::uint8_t { index, leader };
+  Kind kind = Kind::index;
+  NodeIndex index = 0;
+};
+
+struct Fault {
+  enum class Kind : std::uint8_t {
+    partition,  // two-way: `groups` can only talk within themselves (nodes not listed form one more group)
+    isolate,    // two-way: `nodes` each cut off from everyone
+    block,      // one-way: every link from -> to blocked
+    unblock,
+    heal,       // every link unblocked
+    crash,
+    restart,
+    pause,
+    resume,
+  };
+  Time at;
+  Kind kind = Kind::heal;
+  std::vector<NodeRef> nodes;                // isolate, crash, restart, pause, resume
+  std::vector<std::vector<NodeRef>> groups;  // partition
+  std::vector<NodeRef> from;                 // block / unblock
+  std::vector<NodeRef> to;
+};
+
+const char* fault_kind_name(Fault::Kind kind);
+
+struct SimConfig {
+  std::uint64_t seed = 1;
+  std::uint32_t nodes = 5;
+  RaftTiming timing;
+  NetworkConfig network;
+  DiskConfig disk;
+  Duration timer_granularity{};  // 0: exact; otherwise timers fire on multiples (more same-instant races)
+  WorkloadConfig workload;
+  Duration duration = Duration::millis(10'000);  // the fault phase
+  std::vector<Fault> faults;                     // sorted by time, all within `duration`
+  // Liveness phase: after `duration` everything is healed (links, crashed and paused nodes) and the
+  // cluster gets `liveness_window` to elect a leader and complete client operations.
+  bool liveness = true;
+  Duration liveness_window = Duration::millis(5'000);
+  std::size_t max_events = 50'000'000;  // safety valve against runaway simulations
+};
+
+struct SimMetrics {
+  std::uint64_t events = 0;
+  std::uint64_t elections = 0;       // times a node became candidate
+  std::uint64_t leaders_elected = 0;  // times a node became leader
+  std::uint64_t max_term = 0;
+  std::uint64_t ops_invoked = 0;
+  std::uint64_t ops_ok = 0;
+  std::uint64_t ops_fail = 0;
+  std::uint64_t ops_info = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t restarts = 0;
+  std::uint64_t stale_discarded = 0;  // timers, messages, disk completions and requests for dead incarnations
+  NetworkCounters network;
+  DiskCounters disk;  // summed over nodes
+};
+
+class Simulation {
+ public:
+  Simulation(SimConfig config, NodeFactory& factory, Trace& trace);
+  ~Simulation();
+
+  // Runs until the end of the liveness phase, or until a trace sink asks to stop.
+  void run();
+
+  Time now() const { return queue_.now(); }
+  Time end_time() const { return end_time_; }
+  bool stopped_early() const { return trace_.stop_requested(); }
+  SimMetrics metrics() const;
+  const std::vector<HistoryEvent>& history() const { return history_; }
+  const SimConfig& config() const { return config_; }
+
+ private:
+  struct Deliver {
+    NodeIndex from;
+    NodeIndex to;
+    std::uint32_t to_incarnation;
+    PayloadPtr payload;
+    MessageSummary summary;
+  };
+  struct TimerFire {
+    NodeIndex node;
+    std::uint32_t incarnation;
+    std::uint16_t slot;
+    std::uint64_t generation;
+  };
+  struct DiskDone {
+    NodeIndex node;
+    std::uint32_t incarnation;
+    std::uint64_t token;
+  };
+  struct FaultFire {
+    std::size_t index;
+  };
+  struct ClientArrive {
+    NodeIndex node;
+    std::uint32_t incarnation;
+    ClientRequest request;
+  };
+  struct ClientReplyArrive {
+    std::uint32_t client;
+    ClientReply reply;
+  };
+  struct ClientWake {
+    std::uint32_t client;
+    std::uint64_t generation;
+  };
+  struct ClientDeadline {
+    std::uint32_t client;
+    std::uint64_t op_id;
+  };
+  struct PhaseChange {
+    std::uint32_t phase;
+  };
+  using Event = std::variant<Deliver, TimerFire, DiskDone, FaultFire, ClientArrive, ClientReplyArrive, ClientWake,
+                             ClientDeadline, PhaseChange>;
+
+  enum class Status : std::uint8_t { up, crashed, paused };
+  struct NodeSlot;
+  struct Client;
+
+  void dispatch(Event& event);
+  void on_deliver(Deliver& d);
+  void on_timer(const TimerFire& t);
+  void on_disk_done(const DiskDone& d);
+  void on_fault(const Fault& f);
+  void on_client_arrive(ClientArrive& c);
+  void on_client_reply(ClientReplyArrive& r);
+  void on_client_wake(const ClientWake& w);
+  void on_client_deadline(const ClientDeadline& d);
+  void on_phase(const PhaseChange& p);
+
+  // Runs `call` on node `n` and turns its output into events.
+  template <typename Call>
+  void call_node(NodeIndex n, Call&& call);
+  void process_output(NodeIndex n);
+  void send_message(NodeIndex from, OutgoingMessage& m);
+
+  void crash(NodeIndex n);
+  void restart(NodeIndex n);
+  void pause(NodeIndex n);
+  void resume(NodeIndex n);
+  void heal_all();
+  std::optional<NodeIndex> resolve(const NodeRef& ref) const;
+  std::vector<NodeIndex> resolve_all(const std::vector<NodeRef>& refs) const;
+  bool deferred_if_paused(NodeIndex n, Event& event);
+  void discard_stale(NodeIndex n, std::uint16_t what);
+
+  void start_next_op(std::uint32_t c);
+  void send_attempt(std::uint32_t c);
+  void finish_op(std::uint32_t c, HistoryEvent::Type type, const ClientReply* reply);
+  Duration client_latency();
+
+  void emit(EventKind kind, std::int32_t node, std::int32_t peer, std::uint16_t label = 0, std::uint64_t a = 0,
+            std::uint64_t b = 0, std::uint64_t c = 0);
+
+  SimConfig config_;
+  NodeFactory& factory_;
+  Trace& trace_;
+  Rng rng_network_;
+  Rng rng_timers_;
+  Rng rng_workload_;
+  Rng rng_tiebreak_;
+  Rng rng_disk_;
+  EventQueue<Event> queue_;
+  Network network_;
+  std::vector<std::unique_ptr<NodeSlot>> nodes_;
+  std::vector<Client> clients_;
+  std::vector<HistoryEvent> history_;
+  NodeOutput out_;  // reused for every node call: no allocation per event in steady state
+  Time end_time_{};
+  Time clients_stop_at_{};
+  std::uint64_t next_op_id_ = 1;
+  std::uint64_t next_request_id_ = 1;
+  std::uint64_t next_process_ = 0;
+  SimMetrics metrics_;
+};
+
+}  // namespace sim

@@ -1,0 +1,61 @@
+#include "sim/trace_event.h"
+
+namespace sim {
+
+std::string_view event_kind_name(EventKind kind) {
+  switch (kind) {
+    case EventKind::send: return "send";
+    case EventKind::deliver: return "deliver";
+    case EventKind::drop_random: return "drop";
+    case EventKind::drop_blocked: return "drop-blocked";
+    case EventKind::drop_node_down: return "drop-node-down";
+    case EventKind::duplicate: return "duplicate";
+    case EventKind::timer_fired: return "timer";
+    case EventKind::disk_write: return "disk-write";
+    case EventKind::disk_synced: return "disk-synced";
+    case EventKind::crash: return "crash";
+    case EventKind::restart: return "restart";
+    case EventKind::pause: return "pause";
+    case EventKind::resume: return "resume";
+    case EventKind::partition: return "partition";
+    case EventKind::block_link: return "block";
+    case EventKind::unblock_link: return "unblock";
+    case EventKind::heal: return "heal";
+    case EventKind::stale_discarded: return "stale-discarded";
+    case EventKind::role: return "role";
+    case EventKind::vote: return "vote";
+    case EventKind::log_append: return "log-append";
+    case EventKind::log_truncate: return "log-truncate";
+    case EventKind::commit: return "commit";
+    case EventKind::apply: return "apply";
+    case EventKind::client_invoke: return "client-invoke";
+    case EventKind::client_ok: return "client-ok";
+    case EventKind::client_fail: return "client-fail";
+    case EventKind::client_info: return "client-info";
+    case EventKind::client_send: return "client-send";
+    case EventKind::client_reply: return "client-reply";
+    case EventKind::phase: return "phase";
+  }
+  return "?";
+}
+
+std::string_view client_op_name(std::uint16_t label) {
+  switch (label) {
+    case 0: return "get";
+    case 1: return "put";
+    case 2: return "append";
+    case 3: return "cas";
+    default: return "?";
+  }
+}
+
+std::string_view role_name(std::uint64_t role) {
+  switch (role) {
+    case 0: return "follower";
+    case 1: return "candidate";
+    case 2: return "leader";
+    default: return "?";
+  }
+}
+
+}  // namespace sim

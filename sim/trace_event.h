@@ -1,0 +1,78 @@
+// The canonical event stream: the one public schema shared by the simulator (which writes it),
+// the checkers and the reports (which read it). Plain integers only, so it hashes and replays exactly.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace sim {
+
+enum class EventKind : std::uint8_t {
+  // Network. node = sender, peer = receiver; label = message kind; a = message term; b, c = kind-specific.
+  send = 0,
+  deliver = 1,
+  drop_random = 2,     // lost by the lossy network
+  drop_blocked = 3,    // the link was blocked (partition) at send or delivery time
+  drop_node_down = 4,  // the receiver was crashed, or restarted since the message was sent
+  duplicate = 5,       // the network delivered one extra copy
+  // Node internals reported by the simulator. node = the node.
+  timer_fired = 6,  // label = timer slot
+  disk_write = 7,   // a = token, b = size in bytes
+  disk_synced = 8,  // a = token
+  // Lifecycle and faults. node = the node (or -1 for cluster-wide faults).
+  crash = 9,            // a = unsynced writes lost
+  restart = 10,         // a = new incarnation, b = durable records reloaded
+  pause = 11,
+  resume = 12,
+  partition = 13,       // a = bitmask of the first group (cluster-wide)
+  block_link = 14,      // node -> peer blocked (one way)
+  unblock_link = 15,
+  heal = 16,
+  stale_discarded = 17,  // an event for a dead incarnation was discarded; label = what it was
+  // Observations reported by nodes (any Raft implementation). node = the node.
+  role = 18,          // a = role (0 follower, 1 candidate, 2 leader), b = term
+  vote = 19,          // a = term, b = candidate
+  log_append = 20,    // a = index, b = term, c = entry digest
+  log_truncate = 21,  // a = first removed index
+  commit = 22,        // a = commit index
+  apply = 23,         // a = index, b = term, c = entry digest
+  // Clients. node = the node contacted (or -1), peer = client process.
+  client_invoke = 24,  // label = op, a = operation id
+  client_ok = 25,      // label = op, a = operation id
+  client_fail = 26,    // label = op, a = operation id (definitely not applied)
+  client_info = 27,    // label = op, a = operation id (outcome unknown)
+  client_send = 28,    // one attempt: a = operation id, b = request id
+  client_reply = 29,   // a = request id, b = reply status
+  phase = 30,          // a = phase (0 faults, 1 liveness: everything healed)
+};
+
+inline constexpr int kEventKindCount = 31;
+
+std::string_view event_kind_name(EventKind kind);
+
+enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2 };
+
+struct TraceEvent {
+  std::int64_t time_us = 0;
+  EventKind kind = EventKind::send;
+  std::uint16_t label = 0;
+  std::int32_t node = -1;
+  std::int32_t peer = -1;
+  std::uint32_t incarnation = 0;  // of `node`
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::uint64_t c = 0;
+};
+
+// Names for the numeric labels (message kinds, timer slots, client ops), supplied by whoever produced
+// the stream, so readers can print them without knowing the implementation.
+struct LabelNames {
+  virtual ~LabelNames() = default;
+  virtual std::string_view message_kind(std::uint16_t label) const = 0;
+  virtual std::string_view timer_slot(std::uint16_t label) const = 0;
+};
+
+std::string_view client_op_name(std::uint16_t label);
+std::string_view role_name(std::uint64_t role);
+
+}  // namespace sim

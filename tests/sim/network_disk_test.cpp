@@ -1,0 +1,80 @@
+// Network fates, link blocking and partitions; disk ordering and crash loss.
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "sim/disk.h"
+#include "sim/network.h"
+
+TEST_CASE("network: a reliable network delivers everything and counts it") {
+  sim::Rng r(1, sim::Stream::network);
+  sim::Network net(3, sim::NetworkConfig{}, r);
+  for (int i = 0; i < 100; ++i) REQUIRE(net.send(0, 1).fate == sim::Network::Fate::delivered);
+  REQUIRE(net.counters().sent == 100);
+  REQUIRE(net.counters().dropped == 0);
+}
+
+TEST_CASE("network: drop and duplicate probabilities are honoured") {
+  sim::Rng r(2, sim::Stream::network);
+  sim::NetworkConfig c;
+  c.drop_probability = 0.2;
+  c.duplicate_probability = 0.1;
+  sim::Network net(2, c, r);
+  for (int i = 0; i < 10000; ++i) net.send(0, 1);
+  REQUIRE(net.counters().dropped > 1800);
+  REQUIRE(net.counters().dropped < 2200);
+  REQUIRE(net.counters().duplicated > 650);  // 10% of the 80% not dropped
+  REQUIRE(net.counters().duplicated < 950);
+}
+
+TEST_CASE("network: one-way blocks are one way; partitions are two-way; heal clears all") {
+  sim::Rng r(3, sim::Stream::network);
+  sim::Network net(5, sim::NetworkConfig{}, r);
+  net.block(0, 1);
+  REQUIRE(net.send(0, 1).fate == sim::Network::Fate::blocked);
+  REQUIRE(net.send(1, 0).fate == sim::Network::Fate::delivered);
+  net.partition({0, 0, 1, 1, 1});
+  REQUIRE(net.is_blocked(0, 2));
+  REQUIRE(net.is_blocked(3, 1));
+  REQUIRE_FALSE(net.is_blocked(0, 1));  // same group: the earlier one-way block is replaced
+  REQUIRE_FALSE(net.is_blocked(2, 4));
+  net.heal();
+  REQUIRE_FALSE(net.any_blocked());
+  REQUIRE(net.counters().blocked == 1);
+}
+
+namespace {
+struct Record : sim::Payload {
+  explicit Record(int v) : value(v) {}
+  int value;
+};
+sim::DiskWrite write(std::uint64_t token) { return sim::DiskWrite{token, std::make_shared<Record>(static_cast<int>(token)), 10}; }
+}  // namespace
+
+TEST_CASE("disk: writes complete in order and become durable only when synced") {
+  sim::DiskConfig config;
+  sim::Rng r(4, sim::Stream::disk);
+  sim::Disk disk(config);
+  const sim::Time t1 = disk.write(sim::Time{0}, write(1), r);
+  const sim::Time t2 = disk.write(sim::Time{0}, write(2), r);
+  REQUIRE(t2 > t1);  // the second write waits for the first
+  REQUIRE(disk.durable().empty());
+  disk.sync(1);
+  REQUIRE(disk.durable().size() == 1);
+  REQUIRE(disk.pending() == 1);
+}
+
+TEST_CASE("disk: a crash loses exactly the writes that were not yet synced") {
+  sim::DiskConfig config;
+  sim::Rng r(4, sim::Stream::disk);
+  sim::Disk disk(config);
+  disk.write(sim::Time{0}, write(1), r);
+  disk.write(sim::Time{0}, write(2), r);
+  disk.write(sim::Time{0}, write(3), r);
+  disk.sync(1);
+  REQUIRE(disk.crash() == 2);
+  REQUIRE(disk.durable().size() == 1);
+  REQUIRE(static_cast<const Record&>(*disk.durable()[0]).value == 1);
+  REQUIRE(disk.counters().lost_on_crash == 2);
+  REQUIRE(disk.pending() == 0);
+}

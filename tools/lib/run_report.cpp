@@ -1,0 +1,75 @@
+#include "tools/lib/run_report.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tools {
+
+namespace {
+double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+}  // namespace
+
+std::string format_run_report(const Scenario& scenario, const RunResult& r) {
+  const sim::SimMetrics& m = r.metrics;
+  std::string out;
+  out += fmt::format("seed       {}\n", r.seed);
+  out += describe_scenario(scenario);
+  out += fmt::format("outcome    {}\n", outcome_name(r.outcome));
+  out += fmt::format("time       {:.3f}ms simulated in {:.3f}s wall\n", ms(r.end_time_us), r.wall_seconds);
+  out += fmt::format("elections  {} started, {} leaders elected, highest term {}\n", m.elections, m.leaders_elected,
+                     m.max_term);
+  out += fmt::format("clients    {} operations: {} ok, {} fail, {} unknown (info)\n", m.ops_invoked, m.ops_ok,
+                     m.ops_fail, m.ops_info);
+  out += fmt::format("messages   {} sent, {} delivered, {} dropped, {} duplicated, {} blocked, {} to down nodes\n",
+                     m.network.sent, m.network.delivered, m.network.dropped, m.network.duplicated, m.network.blocked,
+                     m.network.node_down);
+  out += fmt::format("disk       {} writes synced of {}, {} lost in crashes\n", m.disk.synced, m.disk.writes,
+                     m.disk.lost_on_crash);
+  out += fmt::format("lifecycle  {} crashes, {} restarts, {} events for dead incarnations discarded\n", m.crashes,
+                     m.restarts, m.stale_discarded);
+  out += fmt::format("events     {}\n", m.events);
+  out += fmt::format("trace hash {:016x}\n", r.trace_hash);
+  if (r.violation) {
+    const checkers::Violation& v = *r.violation;
+    std::string nodes;
+    for (auto n : v.nodes) nodes += (nodes.empty() ? "" : ", ") + fmt::format("n{}", n);
+    out += fmt::format("\nVIOLATION  {} at {:.3f}ms{}\n           {}\n", v.checker, ms(v.time_us),
+                       nodes.empty() ? std::string() : " (nodes " + nodes + ")", v.message);
+    out += fmt::format("\nthe last {} events before it:\n", r.recent_events.size());
+    for (const auto& line : r.recent_events) out += "  " + line + "\n";
+    out += fmt::format("\nreproduce: {}\n", reproduce_command(scenario, r.seed));
+  }
+  return out;
+}
+
+std::string format_batch_line(const SeedBatch& b) {
+  std::size_t pass = 0, safety = 0, liveness = 0;
+  std::uint64_t elections = 0, ops_ok = 0, events = 0;
+  double wall = 0;
+  for (const RunResult& r : b.results) {
+    pass += r.outcome == Outcome::pass;
+    safety += r.outcome == Outcome::safety_violation;
+    liveness += r.outcome == Outcome::liveness_violation;
+    elections += r.metrics.elections;
+    ops_ok += r.metrics.ops_ok;
+    events += r.metrics.events;
+    wall += r.wall_seconds;
+  }
+  const double n = static_cast<double>(std::max<std::size_t>(1, b.results.size()));
+  const std::string seeds = b.results.empty() ? std::string("-")
+                                              : fmt::format("{}..{}", b.results.front().seed, b.results.back().seed);
+  return fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10.1f} {:>9.0f} {:>11.0f} {:>8.2f}s", b.scenario->name, seeds,
+                     pass, safety, liveness, static_cast<double>(elections) / n, static_cast<double>(ops_ok) / n,
+                     static_cast<double>(events) / n, wall);
+}
+
+std::string format_batch_table(const std::vector<SeedBatch>& batches) {
+  std::string out = fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10} {:>9} {:>11} {:>9}\n", "scenario", "seeds",
+                                "pass", "safety", "liveness", "elections", "ops ok", "events", "cpu");
+  for (const SeedBatch& b : batches) out += format_batch_line(b) + "\n";
+  out += "(elections, ops ok and events are averages per seed; cpu is summed over seeds)\n";
+  return out;
+}
+
+}  // namespace tools

@@ -1,0 +1,22 @@
+// Human-readable output of `raftsim run`: the full report of one run, and one line per scenario for
+// many seeds.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tools/lib/runner.h"
+#include "tools/lib/scenario.h"
+
+namespace tools {
+
+std::string format_run_report(const Scenario& scenario, const RunResult& result);
+
+struct SeedBatch {
+  const Scenario* scenario = nullptr;
+  std::vector<RunResult> results;  // in seed order
+};
+std::string format_batch_line(const SeedBatch& batch);
+std::string format_batch_table(const std::vector<SeedBatch>& batches);
+
+}  // namespace tools

@@ -1,0 +1,92 @@
+#include "tools/lib/runner.h"
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+#include "raft/reference_node.h"
+#include "reports/event_format.h"
+#include "reports/history_writer.h"
+#include "reports/trace_writer.h"
+#include "sim/trace.h"
+
+namespace tools {
+
+int exit_code(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::pass: return kExitPass;
+    case Outcome::safety_violation: return kExitSafety;
+    case Outcome::liveness_violation: return kExitLiveness;
+  }
+  return kExitUsage;
+}
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::pass: return "pass";
+    case Outcome::safety_violation: return "SAFETY VIOLATION";
+    case Outcome::liveness_violation: return "LIVENESS VIOLATION";
+  }
+  return "?";
+}
+
+Outcome worst(Outcome a, Outcome b) {
+  auto rank = [](Outcome o) { return o == Outcome::safety_violation ? 2 : o == Outcome::liveness_violation ? 1 : 0; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl) {
+  if (impl == "reference") return std::make_unique<raft::ReferenceNodeFactory>();
+  throw std::invalid_argument(fmt::format("unknown Raft implementation '{}'", impl));
+}
+
+std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
+  return fmt::format("raftsim run {} --seed {} --trace trace.jsonl --history history.jsonl", scenario.file, seed);
+}
+
+RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
+  // Wall time is measured here, outside the simulation, only to report speed.
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl);
+  sim::SimConfig config = scenario.config;
+  config.seed = seed;
+
+  sim::Trace trace;
+  checkers::CheckerSet checkers = checkers::make_default_checkers();
+  trace.add_sink(&checkers);
+  std::unique_ptr<reports::TraceWriter> writer;
+  if (!options.trace_path.empty()) {
+    writer = std::make_unique<reports::TraceWriter>(options.trace_path, *factory);
+    trace.add_sink(writer.get());
+  }
+
+  sim::Simulation simulation(std::move(config), *factory, trace);
+  simulation.run();
+  if (!simulation.stopped_early()) checkers.finish(simulation.end_time().us);
+
+  RunResult result;
+  result.seed = seed;
+  result.metrics = simulation.metrics();
+  result.trace_hash = trace.hash();
+  result.end_time_us = simulation.stopped_early() ? simulation.now().us : simulation.end_time().us;
+  result.violation = checkers.violation();
+  if (result.violation) {
+    result.outcome = result.violation->severity == checkers::Severity::safety ? Outcome::safety_violation
+                                                                              : Outcome::liveness_violation;
+    for (const sim::TraceEvent& e : trace.recent()) result.recent_events.push_back(reports::format_event_text(e, *factory));
+  }
+  if (!options.history_path.empty()) {
+    std::ofstream out(options.history_path);
+    if (!out) throw std::runtime_error(fmt::format("cannot open history file '{}' for writing", options.history_path));
+    reports::write_history(out, simulation.history());
+  }
+  RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
+  RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace tools

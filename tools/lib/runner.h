@@ -1,0 +1,54 @@
+// Runs one scenario for one seed with every checker on, and reports what happened.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "sim/node_host.h"
+#include "sim/simulation.h"
+#include "tools/lib/scenario.h"
+
+namespace tools {
+
+enum class Outcome : std::uint8_t { pass = 0, safety_violation = 1, liveness_violation = 2 };
+
+// Documented exit codes (README): 0 pass, 1 safety violation, 2 liveness violation, 3 usage or input error.
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitSafety = 1;
+inline constexpr int kExitLiveness = 2;
+inline constexpr int kExitUsage = 3;
+
+int exit_code(Outcome outcome);
+const char* outcome_name(Outcome outcome);
+// The worse of two outcomes (safety > liveness > pass), for runs over many seeds.
+Outcome worst(Outcome a, Outcome b);
+
+struct RunOptions {
+  std::string trace_path;    // JSON Lines trace, if not empty
+  std::string history_path;  // JSON Lines client history, if not empty
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  Outcome outcome = Outcome::pass;
+  sim::SimMetrics metrics;
+  std::uint64_t trace_hash = 0;
+  std::int64_t end_time_us = 0;
+  std::optional<checkers::Violation> violation;
+  std::vector<std::string> recent_events;  // formatted, oldest first; filled on a violation
+  double wall_seconds = 0.0;
+};
+
+std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl);
+
+// Throws std::runtime_error if an output file cannot be written.
+RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options = {});
+
+// The command that reproduces a run.
+std::string reproduce_command(const Scenario& scenario, std::uint64_t seed);
+
+}  // namespace tools

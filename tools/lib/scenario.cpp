@@ -1,0 +1,273 @@
+#include "tools/lib/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/assert.h"
+#include "tools/lib/input_error.h"
+#include "tools/lib/json_reader.h"
+
+namespace tools {
+
+namespace {
+
+constexpr std::int64_t kNodesMax = 31;
+constexpr double kMillisMax = 3'600'000.0;  // one simulated hour: longer is surely a typo
+
+sim::Duration millis(double ms) { return sim::Duration::micros(static_cast<std::int64_t>(std::llround(ms * 1000.0))); }
+
+double ms_field(JsonReader& r, const std::string& key, sim::Duration fallback, double min = 0.0) {
+  return r.number(key, static_cast<double>(fallback.us) / 1000.0, min, kMillisMax);
+}
+
+sim::LatencyModel read_latency(JsonReader& r, sim::LatencyModel m) {
+  const std::string kind = r.choice("kind", sim::latency_kind_name(m.kind), {"fixed", "uniform", "exponential", "bimodal"});
+  if (kind == "fixed") m.kind = sim::LatencyModel::Kind::fixed;
+  if (kind == "uniform") m.kind = sim::LatencyModel::Kind::uniform;
+  if (kind == "exponential") m.kind = sim::LatencyModel::Kind::exponential;
+  if (kind == "bimodal") m.kind = sim::LatencyModel::Kind::bimodal;
+  m.min = millis(ms_field(r, "min_ms", m.min));
+  m.max = millis(ms_field(r, "max_ms", std::max(m.min, m.max)));
+  if (m.kind == sim::LatencyModel::Kind::fixed) m.max = std::max(m.max, m.min);
+  if (m.min > m.max) r.fail("max_ms", fmt::format("must be >= min_ms ({}ms)", static_cast<double>(m.min.us) / 1000.0));
+  const sim::Duration default_mean{(m.min.us + m.max.us) / 2};
+  m.mean = millis(ms_field(r, "mean_ms", default_mean));
+  if (m.kind == sim::LatencyModel::Kind::exponential && (m.mean < m.min || m.mean > m.max)) {
+    r.fail("mean_ms", "must lie between min_ms and max_ms");
+  }
+  m.tail_probability = r.number("tail_probability", m.tail_probability, 0.0, 1.0);
+  m.tail_min = millis(ms_field(r, "tail_min_ms", m.tail_min));
+  m.tail_max = millis(ms_field(r, "tail_max_ms", std::max(m.tail_min, m.tail_max)));
+  if (m.tail_min > m.tail_max) r.fail("tail_max_ms", "must be >= tail_min_ms");
+  r.finish();
+  return m;
+}
+
+sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, const std::string& path,
+                           std::uint32_t nodes) {
+  if (v.is_string() && v.get<std::string>() == "leader") return sim::NodeRef{sim::NodeRef::Kind::leader, 0};
+  if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    if (i < 0 || i >= static_cast<std::int64_t>(nodes)) {
+      throw InputError(parent.file(), path,
+                       fmt::format("node {} does not exist: the cluster has nodes 0..{}", i, nodes - 1));
+    }
+    return sim::NodeRef{sim::NodeRef::Kind::index, static_cast<sim::NodeIndex>(i)};
+  }
+  throw InputError(parent.file(), path,
+                   fmt::format("expected a node index (integer) or \"leader\", found {}", json_type_name(v)));
+}
+
+std::vector<sim::NodeRef> read_node_list(JsonReader& r, const std::string& key, std::uint32_t nodes) {
+  const nlohmann::json* arr = r.array(key);
+  if (arr == nullptr) r.fail(key, "required field is missing (an array of node indexes or \"leader\")");
+  if (arr->empty()) r.fail(key, "expected at least one node");
+  std::vector<sim::NodeRef> out;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    out.push_back(read_node_ref((*arr)[i], r, fmt::format("{}[{}]", r.path_of(key), i), nodes));
+  }
+  return out;
+}
+
+sim::Fault read_fault(JsonReader& r, std::uint32_t nodes, double duration_ms) {
+  sim::Fault f;
+  const double at_ms = r.number("at_ms", -1.0, 0.0, kMillisMax);
+  if (!r.has("at_ms")) r.fail("at_ms", "required field is missing (a time in milliseconds)");
+  if (at_ms > duration_ms) {
+    r.fail("at_ms", fmt::format("faults must happen within duration_ms ({}); found {}", duration_ms, at_ms));
+  }
+  f.at = sim::Time{} + millis(at_ms);
+  const std::string action = r.required_choice(
+      "action", {"partition", "isolate", "block", "unblock", "heal", "crash", "restart", "pause", "resume"});
+  using K = sim::Fault::Kind;
+  if (action == "partition") {
+    f.kind = K::partition;
+    const nlohmann::json* groups = r.array("groups");
+    if (groups == nullptr || groups->empty()) r.fail("groups", "required: an array of node groups, e.g. [[0,1],[2,3,4]]");
+    std::vector<bool> used(nodes, false);
+    for (std::size_t g = 0; g < groups->size(); ++g) {
+      const std::string gpath = fmt::format("{}[{}]", r.path_of("groups"), g);
+      const auto& group = (*groups)[g];
+      if (!group.is_array() || group.empty()) {
+        throw InputError(r.file(), gpath, fmt::format("expected a non-empty array of nodes, found {}", json_type_name(group)));
+      }
+      std::vector<sim::NodeRef> refs;
+      for (std::size_t i = 0; i < group.size(); ++i) {
+        const std::string npath = fmt::format("{}[{}]", gpath, i);
+        sim::NodeRef ref = read_node_ref(group[i], r, npath, nodes);
+        if (ref.kind == sim::NodeRef::Kind::index) {
+          if (used[ref.index]) throw InputError(r.file(), npath, fmt::format("node {} is in two groups", ref.index));
+          used[ref.index] = true;
+        }
+        refs.push_back(ref);
+      }
+      f.groups.push_back(std::move(refs));
+    }
+  } else if (action == "block" || action == "unblock") {
+    f.kind = action == "block" ? K::block : K::unblock;
+    f.from = read_node_list(r, "from", nodes);
+    f.to = read_node_list(r, "to", nodes);
+  } else if (action == "heal") {
+    f.kind = K::heal;
+  } else {
+    f.kind = action == "isolate" ? K::isolate
+             : action == "crash" ? K::crash
+             : action == "restart" ? K::restart
+             : action == "pause" ? K::pause
+                                 : K::resume;
+    f.nodes = read_node_list(r, "nodes", nodes);
+  }
+  r.finish();
+  return f;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& file_name) {
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.what() names the line and column.
+    std::string what = e.what();
+    const auto pos = what.find("] ");
+    throw InputError(file_name, "", "not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
+  }
+  Scenario s;
+  s.file = file_name;
+  sim::SimConfig& c = s.config;
+  JsonReader r(root, file_name, "");
+  s.name = r.string("name", std::filesystem::path(file_name).stem().string());
+  s.description = r.string("description", "");
+
+  if (auto cluster = r.object("cluster")) {
+    c.nodes = static_cast<std::uint32_t>(cluster->integer("nodes", c.nodes, 1, kNodesMax));
+    s.impl = cluster->choice("impl", s.impl, {"reference"});
+    cluster->finish();
+  }
+  if (auto raft = r.object("raft")) {
+    sim::RaftTiming& t = c.timing;
+    t.election_timeout_min = millis(raft->number("election_timeout_ms_min", t.election_timeout_min.us / 1000.0, 1.0, 600'000.0));
+    t.election_timeout_max = millis(raft->number("election_timeout_ms_max", std::max(t.election_timeout_max, t.election_timeout_min).us / 1000.0, 1.0, 600'000.0));
+    if (t.election_timeout_max < t.election_timeout_min) {
+      raft->fail("election_timeout_ms_max", "must be >= election_timeout_ms_min");
+    }
+    t.heartbeat_interval = millis(raft->number("heartbeat_interval_ms", t.heartbeat_interval.us / 1000.0, 0.1, 600'000.0));
+    if (t.heartbeat_interval >= t.election_timeout_min) {
+      raft->fail("heartbeat_interval_ms", "must be shorter than election_timeout_ms_min, or followers time out");
+    }
+    t.max_entries_per_append = static_cast<std::uint32_t>(raft->integer("max_entries_per_append", t.max_entries_per_append, 1, 65536));
+    raft->finish();
+  }
+  if (auto net = r.object("network")) {
+    if (auto lat = net->object("latency")) c.network.latency = read_latency(*lat, c.network.latency);
+    c.network.drop_probability = net->number("drop_probability", c.network.drop_probability, 0.0, 1.0);
+    c.network.duplicate_probability = net->number("duplicate_probability", c.network.duplicate_probability, 0.0, 1.0);
+    net->finish();
+  }
+  if (auto disk = r.object("disk")) {
+    if (auto lat = disk->object("write_latency")) c.disk.write_latency = read_latency(*lat, c.disk.write_latency);
+    if (auto lat = disk->object("fsync_latency")) c.disk.fsync_latency = read_latency(*lat, c.disk.fsync_latency);
+    disk->finish();
+  }
+  if (auto timers = r.object("timers")) {
+    c.timer_granularity = millis(ms_field(*timers, "granularity_ms", c.timer_granularity));
+    timers->finish();
+  }
+  if (auto w = r.object("workload")) {
+    sim::WorkloadConfig& wl = c.workload;
+    wl.clients = static_cast<std::uint32_t>(w->integer("clients", wl.clients, 0, 1000));
+    wl.keys = static_cast<std::uint32_t>(w->integer("keys", wl.keys, 1, 1'000'000));
+    if (auto mix = w->object("mix")) {
+      wl.mix.get = static_cast<std::uint32_t>(mix->integer("get", wl.mix.get, 0, 1000));
+      wl.mix.put = static_cast<std::uint32_t>(mix->integer("put", wl.mix.put, 0, 1000));
+      wl.mix.append = static_cast<std::uint32_t>(mix->integer("append", wl.mix.append, 0, 1000));
+      wl.mix.cas = static_cast<std::uint32_t>(mix->integer("cas", wl.mix.cas, 0, 1000));
+      if (wl.mix.total() == 0) w->fail("mix", "at least one operation kind needs a positive weight");
+      mix->finish();
+    }
+    wl.request_timeout = millis(ms_field(*w, "request_timeout_ms", wl.request_timeout, 1.0));
+    wl.think_time = millis(ms_field(*w, "think_time_ms", wl.think_time));
+    wl.retry_backoff = millis(ms_field(*w, "retry_backoff_ms", wl.retry_backoff));
+    if (auto lat = w->object("latency")) wl.latency = read_latency(*lat, wl.latency);
+    w->finish();
+  }
+  const double duration_ms = r.number("duration_ms", static_cast<double>(c.duration.us) / 1000.0, 1.0, kMillisMax);
+  c.duration = millis(duration_ms);
+  if (auto live = r.object("liveness")) {
+    c.liveness = live->boolean("enabled", c.liveness);
+    c.liveness_window = millis(ms_field(*live, "window_ms", c.liveness_window, 1.0));
+    if (c.liveness && c.workload.request_timeout + c.workload.think_time >= c.liveness_window) {
+      live->fail("window_ms", "must be longer than workload.request_timeout_ms + workload.think_time_ms, or no "
+                              "operation can complete in it");
+    }
+    live->finish();
+  }
+  if (c.liveness && c.workload.clients == 0) {
+    throw InputError(file_name, "liveness.enabled",
+                     "the liveness check needs at least one client (workload.clients) or \"enabled\": false");
+  }
+  if (const nlohmann::json* faults = r.array("faults")) {
+    for (std::size_t i = 0; i < faults->size(); ++i) {
+      JsonReader fr((*faults)[i], file_name, fmt::format("faults[{}]", i));
+      c.faults.push_back(read_fault(fr, c.nodes, duration_ms));
+    }
+    // The timeline may be written in any order; equal times keep the file's order.
+    std::stable_sort(c.faults.begin(), c.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  }
+  r.finish();
+  RAFTSIM_ASSERT(c.nodes >= 1);
+  RAFTSIM_ASSERT(c.timing.election_timeout_min <= c.timing.election_timeout_max);
+  return s;
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot open the scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+std::string describe_scenario(const Scenario& s) {
+  const sim::SimConfig& c = s.config;
+  auto ms = [](sim::Duration d) { return static_cast<double>(d.us) / 1000.0; };
+  std::string out;
+  out += fmt::format("scenario   {} ({})\n", s.name, s.file);
+  if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
+  out += fmt::format("cluster    {} nodes, impl {}\n", c.nodes, s.impl);
+  out += fmt::format("raft       election timeout {}..{}ms, heartbeat {}ms, {} entries per append\n",
+                     ms(c.timing.election_timeout_min), ms(c.timing.election_timeout_max), ms(c.timing.heartbeat_interval),
+                     c.timing.max_entries_per_append);
+  out += fmt::format("network    latency {}, drop {}, duplicate {}\n", c.network.latency.describe(),
+                     c.network.drop_probability, c.network.duplicate_probability);
+  out += fmt::format("disk       write {}, fsync {}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe());
+  if (c.timer_granularity.us > 0) out += fmt::format("timers     granularity {}ms\n", ms(c.timer_granularity));
+  out += fmt::format("workload   {} clients, {} keys, mix get {} put {} append {} cas {}, timeout {}ms\n",
+                     c.workload.clients, c.workload.keys, c.workload.mix.get, c.workload.mix.put, c.workload.mix.append,
+                     c.workload.mix.cas, ms(c.workload.request_timeout));
+  out += fmt::format("duration   {}ms of faults", ms(c.duration));
+  if (c.liveness) out += fmt::format(", then {}ms healed (liveness)", ms(c.liveness_window));
+  out += "\n";
+  for (const sim::Fault& f : c.faults) {
+    auto refs = [](const std::vector<sim::NodeRef>& v) {
+      std::string r;
+      for (const auto& n : v) r += (r.empty() ? "" : ",") + (n.kind == sim::NodeRef::Kind::leader ? std::string("leader") : std::to_string(n.index));
+      return r;
+    };
+    std::string what = sim::fault_kind_name(f.kind);
+    if (!f.nodes.empty()) what += " " + refs(f.nodes);
+    for (const auto& g : f.groups) what += " [" + refs(g) + "]";
+    if (!f.from.empty()) what += " " + refs(f.from) + " -> " + refs(f.to);
+    out += fmt::format("fault      at {}ms: {}\n", ms(f.at - sim::Time{}), what);
+  }
+  return out;
+}
+
+}  // namespace tools

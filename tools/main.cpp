@@ -1,0 +1,160 @@
+// raftsim: the command line.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "tools/lib/input_error.h"
+#include "tools/lib/run_report.h"
+#include "tools/lib/runner.h"
+#include "tools/lib/scenario.h"
+#include "tools/lib/seed_range.h"
+
+#ifndef RAFTSIM_VERSION
+#define RAFTSIM_VERSION "dev"
+#endif
+
+namespace {
+
+struct RunArgs {
+  std::vector<std::string> paths;
+  std::string seed;
+  std::string seeds;
+  unsigned jobs = 1;
+  std::string trace;
+  std::string history;
+  bool quiet = false;
+};
+
+// Files as given; directories expand to their *.json files, sorted by name.
+std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (const auto& entry : std::filesystem::directory_iterator(p)) {
+        if (entry.path().extension() == ".json") found.push_back(entry.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) throw tools::InputError(p, "", "the directory holds no .json scenario files");
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+// Runs seeds on `jobs` threads. Each simulation is single-threaded and shares nothing with the others.
+std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const tools::SeedRange& range, unsigned jobs) {
+  std::vector<tools::RunResult> results(range.count());
+  std::atomic<std::uint64_t> next{0};
+  auto worker = [&] {
+    for (std::uint64_t i = next++; i < range.count(); i = next++) results[i] = tools::run_scenario(scenario, range.first + i);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < std::min<std::uint64_t>(jobs, range.count()); ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+int command_run(const RunArgs& args) {
+  if (!args.seed.empty() && !args.seeds.empty()) {
+    throw tools::InputError("command line", "--seed", "give either --seed or --seeds, not both");
+  }
+  const tools::SeedRange range = tools::parse_seed_range(
+      !args.seeds.empty() ? args.seeds : (!args.seed.empty() ? args.seed : std::string("1")),
+      !args.seeds.empty() ? "--seeds" : "--seed");
+  const std::vector<std::string> files = expand_paths(args.paths);
+  std::vector<tools::Scenario> scenarios;
+  for (const auto& f : files) scenarios.push_back(tools::load_scenario_file(f));
+  const bool single = scenarios.size() == 1 && range.count() == 1;
+  if (!single && (!args.trace.empty() || !args.history.empty())) {
+    throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",
+                            "can only be written for one scenario and one seed");
+  }
+
+  if (single) {
+    tools::RunOptions options{args.trace, args.history};
+    const tools::RunResult r = tools::run_scenario(scenarios[0], range.first, options);
+    std::cout << tools::format_run_report(scenarios[0], r);
+    return tools::exit_code(r.outcome);
+  }
+
+  tools::Outcome overall = tools::Outcome::pass;
+  std::vector<tools::SeedBatch> batches;
+  for (const auto& s : scenarios) {
+    tools::SeedBatch batch{&s, run_seeds(s, range, std::max(1u, args.jobs))};
+    for (const auto& r : batch.results) overall = tools::worst(overall, r.outcome);
+    if (!args.quiet) std::cout << tools::format_batch_line(batch) << std::endl;
+    batches.push_back(std::move(batch));
+  }
+  std::cout << "\n" << tools::format_batch_table(batches);
+  // Show the first failure of each scenario in full, and list the others.
+  for (const auto& b : batches) {
+    bool first = true;
+    for (const auto& r : b.results) {
+      if (r.outcome == tools::Outcome::pass) continue;
+      if (first) {
+        std::cout << "\n==== first failure of " << b.scenario->name << " ====\n" << tools::format_run_report(*b.scenario, r);
+        first = false;
+      } else {
+        std::cout << fmt::format("also failed: {} seed {}: {}: {}\n", b.scenario->name, r.seed, r.violation->checker,
+                                 r.violation->message);
+      }
+    }
+  }
+  std::cout << fmt::format("\noverall: {}\n", tools::outcome_name(overall));
+  return tools::exit_code(overall);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"raftsim: deterministic simulation testing for Raft"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", RAFTSIM_VERSION);
+  app.footer("Exit codes: 0 pass, 1 safety violation, 2 liveness violation, 3 usage or input error.");
+
+  RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run scenario files (or directories of them) for one or many seeds");
+  run_cmd->add_option("paths", run.paths, "Scenario files or directories")->required();
+  run_cmd->add_option("--seed", run.seed, "The seed to run (default 1)");
+  run_cmd->add_option("--seeds", run.seeds, "A range of seeds, A..B inclusive");
+  run_cmd->add_option("--jobs,-j", run.jobs, "Seeds run in parallel (each simulation stays single-threaded)")
+      ->check(CLI::Range(1u, 256u));
+  run_cmd->add_option("--trace", run.trace, "Write the event trace as JSON Lines (one scenario, one seed)");
+  run_cmd->add_option("--history", run.history, "Write the client history as JSON Lines (one scenario, one seed)");
+  run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the final table for many seeds");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return tools::kExitUsage;
+  }
+  try {
+    if (run_cmd->parsed()) return command_run(run);
+  } catch (const tools::InputError& e) {
+    std::cerr << "raftsim: error: " << e.what() << "\n";
+    return tools::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim: error: " << e.what() << "\n";
+    return tools::kExitUsage;
+  }
+  return tools::kExitUsage;
+}
