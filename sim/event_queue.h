@@ -33,10 +33,14 @@ class EventQueue {
   }
 
   // Events may never be scheduled in the past: the clock only moves forward.
-  void push(Time at, Payload payload) {
+  void push(Time at, Payload payload) { push(at, std::move(payload), rng_); }
+
+  // Draws the tie-break from `tiebreak_rng` instead: events of one purpose (the clients) take their
+  // tie-breaks from that purpose's stream, so adding or removing them leaves every other tie-break as it was.
+  void push(Time at, Payload payload, Rng& tiebreak_rng) {
     RAFTSIM_ASSERT(at >= now_);
     RAFTSIM_ASSERT_MSG(heap_.size() < capacity_max_, "event queue bound exceeded");
-    heap_.push_back(Entry{at, rng_.next_u64(), next_sequence_++, std::move(payload)});
+    heap_.push_back(Entry{at, tiebreak_rng.next_u64(), next_sequence_++, std::move(payload)});
     std::push_heap(heap_.begin(), heap_.end(), Later{});
   }
 

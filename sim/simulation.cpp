@@ -110,7 +110,7 @@ void Simulation::run() {
     clients_[c].process = next_process_++;
     clients_[c].target = static_cast<NodeIndex>(rng_workload_.below(config_.nodes));
     const Duration start = Duration::micros(rng_workload_.between(0, config_.workload.think_time.us));
-    queue_.push(Time{} + start, ClientWake{c, clients_[c].generation});
+    queue_.push(Time{} + start, ClientWake{c, clients_[c].generation}, rng_workload_);
   }
 
   while (!queue_.empty() && !trace_.stop_requested()) {
@@ -206,7 +206,7 @@ void Simulation::process_output(NodeIndex n) {
   }
   for (ClientReply& r : out_.replies) {
     RAFTSIM_ASSERT(r.client_id < clients_.size());
-    queue_.push(queue_.now() + client_latency(), ClientReplyArrive{static_cast<std::uint32_t>(r.client_id), std::move(r)});
+    queue_.push(queue_.now() + client_latency(), ClientReplyArrive{static_cast<std::uint32_t>(r.client_id), std::move(r)}, rng_workload_);
   }
 }
 
@@ -508,7 +508,7 @@ void Simulation::start_next_op(std::uint32_t ci) {
   history_.push_back(op);
   emit(EventKind::client_invoke, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(op.op),
        op.op_id);
-  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id});
+  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id}, rng_workload_);
   send_attempt(ci);
 }
 
@@ -529,7 +529,7 @@ void Simulation::send_attempt(std::uint32_t ci) {
   emit(EventKind::client_send, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
        c.op.op_id, c.request_id);
   const std::uint32_t inc = slot.status == Status::crashed ? 0 : slot.incarnation;
-  queue_.push(queue_.now() + client_latency(), ClientArrive{c.target, inc, std::move(r)});
+  queue_.push(queue_.now() + client_latency(), ClientArrive{c.target, inc, std::move(r)}, rng_workload_);
 }
 
 void Simulation::on_client_arrive(ClientArrive& a) {
@@ -563,7 +563,7 @@ void Simulation::on_client_reply(ClientReplyArrive& r) {
       // Definitely not applied: retry (same operation) at the hinted leader, or at the next node.
       c.target = r.reply.leader_hint ? *r.reply.leader_hint : (c.target + 1) % config_.nodes;
       c.state = Client::State::backoff;
-      queue_.push(queue_.now() + config_.workload.retry_backoff, ClientWake{r.client, ++c.generation});
+      queue_.push(queue_.now() + config_.workload.retry_backoff, ClientWake{r.client, ++c.generation}, rng_workload_);
       break;
   }
 }
@@ -606,7 +606,7 @@ void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const Clie
   if (type == HistoryEvent::Type::info) c.process = next_process_++;
   c.op.op_id = 0;
   c.state = Client::State::idle;
-  queue_.push(queue_.now() + config_.workload.think_time, ClientWake{ci, ++c.generation});
+  queue_.push(queue_.now() + config_.workload.think_time, ClientWake{ci, ++c.generation}, rng_workload_);
 }
 
 SimMetrics Simulation::metrics() const {

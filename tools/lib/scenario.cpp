@@ -52,6 +52,10 @@ sim::LatencyModel read_latency(JsonReader& r, sim::LatencyModel m) {
 sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, const std::string& path,
                            std::uint32_t nodes) {
   if (v.is_string() && v.get<std::string>() == "leader") return sim::NodeRef{sim::NodeRef::Kind::leader, 0};
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() >= nodes) {
+    throw InputError(parent.file(), path,
+                     fmt::format("node {} does not exist: the cluster has nodes 0..{}", v.get<std::uint64_t>(), nodes - 1));
+  }
   if (v.is_number_integer()) {
     const auto i = v.get<std::int64_t>();
     if (i < 0 || i >= static_cast<std::int64_t>(nodes)) {
@@ -160,7 +164,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
     }
     t.heartbeat_interval = millis(raft->number("heartbeat_interval_ms", t.heartbeat_interval.us / 1000.0, 0.1, 600'000.0));
     if (t.heartbeat_interval >= t.election_timeout_min) {
-      raft->fail("heartbeat_interval_ms", "must be shorter than election_timeout_ms_min, or followers time out");
+      // Blame the field the user wrote: a default heartbeat is not their mistake.
+      const bool heartbeat_given = raft->has("heartbeat_interval_ms");
+      raft->fail(heartbeat_given ? "heartbeat_interval_ms" : "election_timeout_ms_min",
+                 fmt::format("heartbeat_interval_ms ({}ms) must be shorter than election_timeout_ms_min ({}ms), or "
+                             "followers time out while the leader is healthy",
+                             static_cast<double>(t.heartbeat_interval.us) / 1000.0,
+                             static_cast<double>(t.election_timeout_min.us) / 1000.0));
     }
     t.max_entries_per_append = static_cast<std::uint32_t>(raft->integer("max_entries_per_append", t.max_entries_per_append, 1, 65536));
     raft->finish();
@@ -203,11 +213,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   if (auto live = r.object("liveness")) {
     c.liveness = live->boolean("enabled", c.liveness);
     c.liveness_window = millis(ms_field(*live, "window_ms", c.liveness_window, 1.0));
-    if (c.liveness && c.workload.request_timeout + c.workload.think_time >= c.liveness_window) {
-      live->fail("window_ms", "must be longer than workload.request_timeout_ms + workload.think_time_ms, or no "
-                              "operation can complete in it");
-    }
     live->finish();
+  }
+  if (c.liveness && c.workload.request_timeout + c.workload.think_time >= c.liveness_window) {
+    throw InputError(file_name, "liveness.window_ms",
+                     fmt::format("{}ms is too short: it must be longer than workload.request_timeout_ms + "
+                                 "workload.think_time_ms ({}ms), or no operation can complete in it",
+                                 static_cast<double>(c.liveness_window.us) / 1000.0,
+                                 static_cast<double>((c.workload.request_timeout + c.workload.think_time).us) / 1000.0));
   }
   if (c.liveness && c.workload.clients == 0) {
     throw InputError(file_name, "liveness.enabled",

@@ -1,0 +1,76 @@
+#include "raft/command.h"
+
+#include <string_view>
+
+#include "base/assert.h"
+
+namespace raft {
+
+const char* op_name(OpKind op) {
+  switch (op) {
+    case OpKind::noop:
+      return "noop";
+    case OpKind::get:
+      return "get";
+    case OpKind::put:
+      return "put";
+    case OpKind::append:
+      return "append";
+    case OpKind::cas:
+      return "cas";
+  }
+  RAFTSIM_ASSERT_MSG(false, "op_name: value outside the OpKind enum");
+  return "?";
+}
+
+namespace {
+
+// FNV-1a over explicit little-endian bytes, so the digest does not depend on the host's endianness,
+// pointer values or std::hash (which is implementation-defined). Strings are hashed as length + bytes so
+// that ("ab","c") and ("a","bc") differ.
+class Fnv1a {
+ public:
+  void byte(std::uint8_t b) {
+    state_ ^= b;
+    state_ *= kPrime;
+  }
+  void u64(std::uint64_t v) {
+    for (int shift_bits = 0; shift_bits < 64; shift_bits += 8) {
+      byte(static_cast<std::uint8_t>(v >> shift_bits));
+    }
+  }
+  void str(std::string_view s) {
+    u64(s.size());
+    for (char c : s) {
+      byte(static_cast<std::uint8_t>(c));
+    }
+  }
+  // splitmix64 finalizer: FNV-1a's low bits mix poorly; checkers may bucket on any bits.
+  std::uint64_t finish() const {
+    std::uint64_t z = state_;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  static constexpr std::uint64_t kOffsetBasis = 0xcbf29ce484222325ULL;
+  static constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+  std::uint64_t state_ = kOffsetBasis;
+};
+
+}  // namespace
+
+std::uint64_t entry_digest(const Entry& entry) {
+  Fnv1a h;
+  h.u64(entry.term.value);
+  h.byte(static_cast<std::uint8_t>(entry.command.op));
+  h.str(entry.command.key);
+  h.str(entry.command.value);
+  h.str(entry.command.expected);
+  h.u64(entry.command.client_id);
+  h.u64(entry.command.request_id);
+  return h.finish();
+}
+
+}  // namespace raft

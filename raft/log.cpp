@@ -1,0 +1,101 @@
+#include "raft/log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "base/assert.h"
+
+namespace raft {
+
+Log::Log(std::vector<Entry> entries) : entries_(std::move(entries)) {
+  // A restored log must obey the same shape rules as one built by append(): terms non-decreasing, no
+  // entry of term 0 (term 0 is "no entry").
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    RAFTSIM_ASSERT(entries_[i].term.value > 0);
+    RAFTSIM_ASSERT(i == 0 || entries_[i - 1].term <= entries_[i].term);
+  }
+}
+
+Term Log::term_at(LogIndex index) const {
+  if (index.value == 0 || index > last_index()) {
+    return Term(0);
+  }
+  const Term term = entries_[index.value - 1].term;
+  RAFTSIM_ASSERT(term.value > 0);  // term 0 is reserved for "no entry"
+  return term;
+}
+
+const Entry& Log::at(LogIndex index) const {
+  RAFTSIM_ASSERT(index.value >= 1);
+  RAFTSIM_ASSERT(index <= last_index());
+  return entries_[index.value - 1];
+}
+
+bool Log::matches(LogIndex index, Term term) const {
+  if (index.value == 0) {
+    RAFTSIM_ASSERT(term.value == 0);  // the leader's term at index 0 is 0 by definition
+    return true;
+  }
+  return index <= last_index() && term_at(index) == term;
+}
+
+bool Log::is_up_to_date(Term other_last_term, LogIndex other_last_index) const {
+  // 5.4.1: "If the logs have last entries with different terms, then the log with the later term is more
+  // up-to-date. If the logs end with the same term, then whichever log is longer is more up-to-date."
+  if (other_last_term != last_term()) {
+    return other_last_term > last_term();
+  }
+  return other_last_index >= last_index();
+}
+
+LogIndex Log::first_index_of_term_at(LogIndex index) const {
+  RAFTSIM_ASSERT(index.value >= 1);
+  RAFTSIM_ASSERT(index <= last_index());
+  const Term term = term_at(index);
+  LogIndex first = index;
+  while (first.value > 1 && term_at(first.prev()) == term) {
+    first = first.prev();
+  }
+  RAFTSIM_ASSERT(term_at(first) == term);
+  return first;
+}
+
+std::optional<LogIndex> Log::last_index_of_term(Term term) const {
+  RAFTSIM_ASSERT(term.value > 0);
+  // Terms are non-decreasing, so scan back from the end and stop once below `term`.
+  for (LogIndex i = last_index(); i.value >= 1; i = i.prev()) {
+    const Term t = term_at(i);
+    if (t == term) {
+      return i;
+    }
+    if (t < term) {
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+void Log::append(Entry entry) {
+  RAFTSIM_ASSERT(entry.term.value > 0);
+  RAFTSIM_ASSERT(entry.term >= last_term());  // log terms never decrease
+  entries_.push_back(std::move(entry));
+}
+
+void Log::truncate_from(LogIndex index) {
+  RAFTSIM_ASSERT(index.value >= 1);
+  RAFTSIM_ASSERT(index <= last_index());  // truncating nothing is a caller bug: it would emit a bogus event
+  entries_.resize(index.value - 1);
+  RAFTSIM_ASSERT(last_index() == index.prev());
+}
+
+std::vector<Entry> Log::slice(LogIndex from, std::size_t max_count) const {
+  RAFTSIM_ASSERT(from.value >= 1);
+  RAFTSIM_ASSERT(from.value <= last_index().value + 1);
+  const std::size_t begin = from.value - 1;
+  // Compare counts, not begin + max_count, which overflows for max_count == SIZE_MAX ("all").
+  const std::size_t end = begin + std::min(entries_.size() - begin, max_count);
+  return std::vector<Entry>(entries_.begin() + static_cast<std::ptrdiff_t>(begin),
+                            entries_.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+}  // namespace raft

@@ -1,0 +1,32 @@
+#include "raft/message.h"
+
+#include <type_traits>
+
+#include "base/assert.h"
+
+namespace raft {
+
+Term message_term(const Message& message) {
+  // Every RPC of Figure 2 carries the sender's term (paper 5.1).
+  return std::visit([](const auto& m) { return m.term; }, message);
+}
+
+const char* message_name(const Message& message) {
+  return std::visit(
+      [](const auto& m) -> const char* {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, RequestVote>) {
+          return "RequestVote";
+        } else if constexpr (std::is_same_v<T, RequestVoteReply>) {
+          return "RequestVoteReply";
+        } else if constexpr (std::is_same_v<T, AppendEntries>) {
+          return "AppendEntries";
+        } else {
+          static_assert(std::is_same_v<T, AppendEntriesReply>, "message_name: unhandled Message alternative");
+          return "AppendEntriesReply";
+        }
+      },
+      message);
+}
+
+}  // namespace raft

@@ -1,0 +1,800 @@
+// The reference Raft core. See raft.h for the input/output contract.
+//
+// Structure (after etcd-io/raft and ScyllaDB raft/fsm.hh):
+//   * every public input runs begin_input() ... end_input();
+//   * role-specific volatile state lives in a std::variant<Follower, Candidate, Leader>, changed only by
+//     become_follower(), become_candidate() and become_leader();
+//   * all changes to hard state (term, vote) and to the log made during one input are written with exactly
+//     one PersistRequest, emitted by end_input();
+//   * messages that depend on durable state are held behind the newest outstanding PersistRequest and
+//     released by on_persisted() (see "Persistence protocol" below).
+//
+// Persistence protocol (paper Figure 2: "updated on stable storage before responding to RPCs"):
+//   * Tokens start at 1 and increase by one per PersistRequest; the host reports them in order.
+//   * A message produced by an input is *held* if any PersistRequest is outstanding once that input's own
+//     request (if any) has been emitted; it is released by the on_persisted() call for the newest token
+//     outstanding at the time it was produced. So a vote, a vote request or an AppendEntries reply never
+//     leaves before the term, vote and log entries it vouches for are durable -- including entries
+//     appended by *earlier* inputs whose writes are still in flight (a heartbeat acknowledging an index
+//     whose entries are not yet on disk must wait too).
+//   * Exception: a leader's AppendEntries go out at once, in parallel with its own log write (thesis
+//     10.2.1); the leader then counts itself toward a commit majority only up to its durable index.
+#include "raft/raft.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "base/assert.h"
+#include "raft/kv_state_machine.h"
+#include "raft/log.h"
+
+namespace raft {
+
+namespace {
+
+// Bounds on the queues that grow while the host's storage lags behind. When an input would need room
+// that is not there it is shed in a way Raft already tolerates: an incoming message is dropped (as if
+// lost by the network), an election timeout re-arms the timer and waits, a client request is rejected
+// with not_leader (definitely not applied). The asserts in end_input() then hold by construction.
+constexpr std::size_t kMaxInflightPersists = 1024;
+constexpr std::size_t kMaxHeldMessages = 16 * 1024;
+
+struct Follower {};
+
+struct Candidate {
+  // Peers (and, once its vote is durable, this node itself) that granted a vote in the current term.
+  std::set<NodeId> votes_granted;
+  // The token of the PersistRequest that makes this candidacy's term and self-vote durable.
+  std::uint64_t self_vote_token = 0;
+};
+
+struct Progress {
+  LogIndex next_index;   // next entry to send (optimistically advanced past entries in flight)
+  LogIndex match_index;  // highest entry known to be replicated on the peer; only moves forward
+};
+
+struct RequestKey {
+  std::uint64_t client_id = 0;
+  std::uint64_t request_id = 0;
+  auto operator<=>(const RequestKey&) const = default;
+};
+
+struct Leader {
+  std::map<NodeId, Progress> progress;       // every peer except this node; sorted by id
+  std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
+};
+
+using RoleState = std::variant<Follower, Candidate, Leader>;
+
+struct InflightPersist {
+  std::uint64_t token = 0;
+  // Longest prefix of the in-memory log that the disk holds once this write is done: the log's last index
+  // when the write was emitted, lowered by every later in-memory truncation.
+  LogIndex stable_index;
+  std::optional<HardState> hard_state;  // what this write makes durable, if it writes hard state
+  std::vector<Envelope> held;           // released once this write is durable
+};
+
+Observation observation(Observation::Kind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
+  Observation o;
+  o.kind = kind;
+  o.a = a;
+  o.b = b;
+  o.c = c;
+  return o;
+}
+
+}  // namespace
+
+struct Raft::State {
+  explicit State(Config config_in, DurableState durable)
+      : config(std::move(config_in)),
+        hard(durable.hard_state),
+        durable_hard(durable.hard_state),
+        log(std::move(durable.log)),
+        durable_match_index(log.last_index()) {}
+
+  Config config;
+  HardState hard;          // in memory; durable_hard is what the disk is known to hold
+  HardState durable_hard;
+  Log log;
+  KvStateMachine kv;
+  LogIndex commit_index;   // volatile (Figure 2): restarts at 0 and is learned again
+  LogIndex last_applied;
+  std::optional<NodeId> leader_id;
+  RoleState role = Follower{};
+  bool started = false;
+
+  std::uint64_t next_token = 1;
+  LogIndex durable_match_index;  // longest prefix of the in-memory log known to be on disk
+  std::deque<InflightPersist> inflight;
+  std::size_t held_count = 0;
+
+  // Per-input scratch, valid between begin_input() and end_input().
+  Output* out = nullptr;
+  bool hard_state_dirty = false;
+  std::optional<LogIndex> log_dirty_from;  // lowest log index changed by this input
+  bool log_truncated = false;
+  std::vector<Envelope> staged;  // messages that must wait for every outstanding write
+
+  // ---- small helpers -------------------------------------------------------------------------------
+
+  NodeId self() const { return config.id; }
+  Term term() const { return hard.term; }
+  std::size_t quorum() const { return config.members.size() / 2 + 1; }
+  bool is_member(NodeId node) const {
+    return std::binary_search(config.members.begin(), config.members.end(), node);
+  }
+  bool is_leader() const { return std::holds_alternative<Leader>(role); }
+  bool is_candidate() const { return std::holds_alternative<Candidate>(role); }
+  Role role_kind() const {
+    if (is_leader()) return Role::leader;
+    if (is_candidate()) return Role::candidate;
+    return Role::follower;
+  }
+
+  void observe(Observation::Kind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
+    RAFTSIM_ASSERT(out != nullptr);
+    out->observations.push_back(observation(kind, a, b, c));
+  }
+
+  void arm_election_timer() {
+    RAFTSIM_ASSERT(out != nullptr);
+    RAFTSIM_ASSERT(!is_leader());  // leaders do not time out; a stale election timer is ignored
+    out->timers.push_back(TimerRequest{TimerKind::election, config.election_timeout_us_min,
+                                       config.election_timeout_us_max});
+  }
+
+  void arm_heartbeat_timer() {
+    RAFTSIM_ASSERT(out != nullptr);
+    RAFTSIM_ASSERT(is_leader());
+    out->timers.push_back(
+        TimerRequest{TimerKind::heartbeat, config.heartbeat_interval_us, config.heartbeat_interval_us});
+  }
+
+  // A message that vouches for durable state: held until every outstanding write is done.
+  void stage(NodeId to, Message message) {
+    RAFTSIM_ASSERT(to != self());
+    RAFTSIM_ASSERT(is_member(to));
+    staged.push_back(Envelope{self(), to, std::move(message)});
+  }
+
+  // Room for one more input's worth of persists and held messages (see kMaxInflightPersists).
+  bool has_room() const {
+    return inflight.size() < kMaxInflightPersists && held_count + config.members.size() <= kMaxHeldMessages;
+  }
+
+  // ---- input lifecycle -----------------------------------------------------------------------------
+
+  void begin_input(Output& output) {
+    RAFTSIM_ASSERT(started);         // start() must come first: it arms the first election timer
+    RAFTSIM_ASSERT(out == nullptr);  // inputs do not nest
+    RAFTSIM_ASSERT(staged.empty() && !hard_state_dirty && !log_dirty_from.has_value());
+    out = &output;
+  }
+
+  void end_input() {
+    RAFTSIM_ASSERT(out != nullptr);
+    flush_persist();
+    // Route the staged messages: hold them behind the newest outstanding write, or send them now.
+    if (!staged.empty()) {
+      if (inflight.empty()) {
+        for (Envelope& e : staged) out->messages.push_back(std::move(e));
+      } else {
+        held_count += staged.size();
+        for (Envelope& e : staged) inflight.back().held.push_back(std::move(e));
+      }
+      staged.clear();
+    }
+    RAFTSIM_ASSERT(held_count <= kMaxHeldMessages);
+    RAFTSIM_ASSERT(inflight.size() <= kMaxInflightPersists);
+    out = nullptr;
+#if RAFTSIM_DEBUG_INVARIANTS
+    check_invariants();
+#endif
+  }
+
+  // Emit the single PersistRequest covering every hard-state and log change of this input.
+  void flush_persist() {
+    if (!hard_state_dirty && !log_dirty_from.has_value()) {
+      RAFTSIM_ASSERT(!log_truncated);
+      return;
+    }
+    PersistRequest request;
+    request.token = next_token++;
+    if (hard_state_dirty) request.hard_state = hard;
+    if (log_dirty_from.has_value()) {
+      const LogIndex from = *log_dirty_from;
+      RAFTSIM_ASSERT(from.value >= 1 && from.value <= log.last_index().value + 1);
+      // Rewriting from the lowest changed index is always correct: it is exactly the in-memory suffix.
+      if (log_truncated) request.truncate_from = from;
+      request.first_index = from;
+      request.entries = log.slice(from, std::numeric_limits<std::size_t>::max());
+    }
+    inflight.push_back(InflightPersist{request.token, log.last_index(), request.hard_state, {}});
+    out->persist.push_back(std::move(request));
+    hard_state_dirty = false;
+    log_dirty_from.reset();
+    log_truncated = false;
+  }
+
+  // ---- log changes (every one is observed and persisted) ------------------------------------------
+
+  void append_local(Entry entry) {
+    RAFTSIM_ASSERT(entry.term.value > 0 && entry.term <= term());  // no entry from the future
+    const LogIndex index = log.last_index().next();
+    const std::uint64_t digest = entry_digest(entry);
+    const Term entry_term = entry.term;
+    log.append(std::move(entry));
+    if (!log_dirty_from.has_value() || index < *log_dirty_from) log_dirty_from = index;
+    observe(Observation::Kind::log_appended, index.value, entry_term.value, digest);
+    RAFTSIM_ASSERT(log.last_index() == index);
+  }
+
+  void truncate_local(LogIndex from) {
+    // Committed entries are never removed (Leader Completeness, 5.4): a conflict there is a safety bug.
+    RAFTSIM_ASSERT_MSG(from > commit_index, "truncating a committed entry");
+    RAFTSIM_ASSERT(!is_leader());  // Leader Append-Only (Figure 3)
+    observe(Observation::Kind::log_truncated, from.value);
+    log.truncate_from(from);
+    if (!log_dirty_from.has_value() || from < *log_dirty_from) log_dirty_from = from;
+    log_truncated = true;
+    // The disk's entries >= from no longer match memory until a later write replaces them.
+    const LogIndex kept = from.prev();
+    durable_match_index = std::min(durable_match_index, kept);
+    for (InflightPersist& p : inflight) p.stable_index = std::min(p.stable_index, kept);
+  }
+
+  // ---- role changes (the only places `role` is assigned) ------------------------------------------
+
+  // 5.1: a higher term makes any node a follower (vote cleared); 5.2: a candidate that hears from the
+  // leader of its own term steps down. `leader` is the known leader of `new_term`, if any.
+  void become_follower(Term new_term, std::optional<NodeId> leader) {
+    RAFTSIM_ASSERT(new_term >= term());
+    RAFTSIM_ASSERT(!leader.has_value() || (*leader != self() && is_member(*leader)));
+    if (new_term > term()) {
+      hard.term = new_term;
+      hard.voted_for.reset();
+      hard_state_dirty = true;
+    } else {
+      RAFTSIM_ASSERT(!std::holds_alternative<Follower>(role));  // a same-term call must change the role
+    }
+    const bool was_leader = is_leader();
+    if (was_leader) {
+      // The outcome of every unanswered proposal is now unknown: it may still be committed by a later
+      // leader, or be overwritten.
+      Leader& l = std::get<Leader>(role);
+      for (const auto& [key, index] : l.pending) {
+        ClientReply reply;
+        reply.client_id = key.client_id;
+        reply.request_id = key.request_id;
+        reply.status = ReplyStatus::unknown;
+        reply.leader_hint = leader;
+        out->replies.push_back(std::move(reply));
+      }
+    }
+    role = Follower{};
+    leader_id = leader;
+    observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::follower), term().value);
+    // A leader has no election timer armed; everyone else keeps the one already running.
+    if (was_leader) arm_election_timer();
+  }
+
+  // 5.2: "To begin an election, a follower increments its current term and transitions to candidate
+  // state. It then votes for itself and issues RequestVote RPCs in parallel to each of the other servers."
+  void become_candidate() {
+    RAFTSIM_ASSERT(!is_leader());
+    RAFTSIM_ASSERT(is_member(self()));
+    hard.term = term().next();
+    hard.voted_for = self();
+    hard_state_dirty = true;
+    leader_id.reset();
+    // end_input() will emit this input's write with token next_token; the self-vote counts once it is done.
+    role = Candidate{{}, next_token};
+    observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::candidate), term().value);
+    arm_election_timer();  // a split vote times out and starts a new election (5.2)
+    for (NodeId peer : config.members) {
+      if (peer == self()) continue;
+      stage(peer, RequestVote{term(), self(), log.last_index(), log.last_term()});
+    }
+  }
+
+  void become_leader() {
+    RAFTSIM_ASSERT(is_candidate());
+    RAFTSIM_ASSERT(std::get<Candidate>(role).votes_granted.size() >= quorum());
+    RAFTSIM_ASSERT(durable_hard.term == term() && durable_hard.voted_for == self());  // own vote is durable
+    Leader l;
+    for (NodeId peer : config.members) {
+      if (peer == self()) continue;
+      // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
+      l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0)});
+    }
+    role = std::move(l);
+    leader_id = self();
+    observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::leader), term().value);
+    arm_heartbeat_timer();
+    // 8: "each leader commit a blank no-op entry into the log at the start of its term", which lets it
+    // commit entries of earlier terms (5.4.2) without waiting for a client request.
+    Entry noop;
+    noop.term = term();
+    append_local(std::move(noop));
+    broadcast_append();
+  }
+
+  // ---- election ------------------------------------------------------------------------------------
+
+  void maybe_win_election() {
+    RAFTSIM_ASSERT(is_candidate());
+    const Candidate& c = std::get<Candidate>(role);
+    RAFTSIM_ASSERT(c.votes_granted.size() <= config.members.size());
+    if (c.votes_granted.size() >= quorum()) become_leader();
+  }
+
+  // 5.2, 5.4.1. Called with request.term == term() (the term rule already ran).
+  void handle_request_vote(NodeId from, const RequestVote& request) {
+    RAFTSIM_ASSERT(request.term == term());
+    RAFTSIM_ASSERT(request.candidate == from);
+    // "each server will vote for at most one candidate in a given term, on a first-come-first-served
+    // basis" (5.2); candidates and leaders have voted for themselves, so they always refuse here.
+    const bool can_vote = !hard.voted_for.has_value() || *hard.voted_for == from;
+    const bool log_ok = log.is_up_to_date(request.last_log_term, request.last_log_index);  // 5.4.1
+    const bool grant = can_vote && log_ok;
+    if (grant) {
+      RAFTSIM_ASSERT(std::holds_alternative<Follower>(role));
+      if (!hard.voted_for.has_value()) {
+        hard.voted_for = from;
+        hard_state_dirty = true;
+      }
+      observe(Observation::Kind::vote_granted, term().value, from.value);
+      arm_election_timer();  // 5.2 / Figure 2: granting a vote resets the election timeout
+    }
+    stage(from, RequestVoteReply{term(), grant});
+  }
+
+  void handle_request_vote_reply(NodeId from, const RequestVoteReply& reply) {
+    RAFTSIM_ASSERT(reply.term == term());
+    RAFTSIM_ASSERT(from != self());
+    // A reply of the current term reaching a non-candidate is late (already won, or stepped down).
+    if (!is_candidate() || !reply.vote_granted) return;
+    std::get<Candidate>(role).votes_granted.insert(from);
+    maybe_win_election();
+  }
+
+  // ---- replication: follower side (5.3) ------------------------------------------------------------
+
+  void handle_append_entries(NodeId from, const AppendEntries& request) {
+    RAFTSIM_ASSERT(request.term == term());
+    RAFTSIM_ASSERT(request.leader == from);
+    // Election Safety (5.2): at most one leader per term, so a leader never hears another of its term.
+    RAFTSIM_ASSERT_MSG(!is_leader(), "two leaders in one term");
+    if (is_candidate()) {
+      become_follower(term(), from);  // 5.2: the candidate recognizes the leader as legitimate
+    } else {
+      RAFTSIM_ASSERT_MSG(!leader_id.has_value() || *leader_id == from, "two leaders in one term");
+      leader_id = from;
+    }
+    arm_election_timer();  // valid AppendEntries from the current leader (5.2)
+
+    AppendEntriesReply reply;
+    reply.term = term();
+    const LogIndex prev = request.prev_log_index;
+    if (prev > log.last_index()) {
+      // Log too short: retry from just past our end (thesis 5.3 fast backup).
+      reply.conflict_index = log.last_index().next();
+      reply.conflict_term = Term(0);
+    } else if (!log.matches(prev, request.prev_log_term)) {
+      // Log Matching (5.3): committed entries match every later leader's log.
+      RAFTSIM_ASSERT_MSG(prev > commit_index, "committed entry conflicts with the leader");
+      reply.conflict_term = log.term_at(prev);
+      reply.conflict_index = log.first_index_of_term_at(prev);
+    } else {
+      // 5.3 / Figure 2 step 3-4: "If an existing entry conflicts with a new one (same index but different
+      // terms), delete the existing entry and all that follow it. Append any new entries not already in
+      // the log." An entry with the same index and term is kept, so a duplicated or reordered old request
+      // never truncates entries that a later request appended.
+      LogIndex index = prev;
+      for (const Entry& entry : request.entries) {
+        index = index.next();
+        if (index <= log.last_index()) {
+          if (log.term_at(index) == entry.term) {
+            RAFTSIM_ASSERT_MSG(entry_digest(log.at(index)) == entry_digest(entry),
+                               "same index and term but different content (Log Matching)");
+            continue;
+          }
+          truncate_local(index);
+        }
+        append_local(entry);
+      }
+      const LogIndex last_new = prev + request.entries.size();
+      RAFTSIM_ASSERT(last_new <= log.last_index());
+      // Figure 2 step 5: commitIndex = min(leaderCommit, index of last new entry). Only entries verified to
+      // match the leader by *this* request may be committed; commit never moves backwards.
+      const LogIndex new_commit = std::min(request.leader_commit, last_new);
+      if (new_commit > commit_index) set_commit(new_commit);
+      reply.success = true;
+      reply.match_index = last_new;
+    }
+    stage(from, reply);
+  }
+
+  // ---- replication: leader side (5.3, 5.4.2) -------------------------------------------------------
+
+  void send_append(NodeId peer) {
+    RAFTSIM_ASSERT(is_leader());
+    // The leader's term and vote were durable before it could win (self-vote counted only once durable).
+    RAFTSIM_ASSERT(durable_hard.term == term());
+    Progress& p = std::get<Leader>(role).progress.at(peer);
+    RAFTSIM_ASSERT(p.next_index.value >= 1 && p.next_index <= log.last_index().next());
+    RAFTSIM_ASSERT(p.match_index < p.next_index);
+    AppendEntries request;
+    request.term = term();
+    request.leader = self();
+    request.prev_log_index = p.next_index.prev();
+    request.prev_log_term = log.term_at(request.prev_log_index);
+    request.entries = log.slice(p.next_index, config.max_entries_per_append);
+    request.leader_commit = commit_index;
+    // Pipelining (etcd "replicate" state): the next message continues after the entries in flight. A
+    // lost message shows up as a rejection, which moves next_index back.
+    p.next_index = p.next_index + request.entries.size();
+    // Sent at once, in parallel with the leader's own disk write (thesis 10.2.1).
+    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+  }
+
+  void broadcast_append() {
+    RAFTSIM_ASSERT(is_leader());
+    RAFTSIM_ASSERT(std::get<Leader>(role).progress.size() + 1 == config.members.size());
+    for (const auto& [peer, progress] : std::get<Leader>(role).progress) send_append(peer);
+  }
+
+  void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply) {
+    RAFTSIM_ASSERT(reply.term == term());
+    RAFTSIM_ASSERT(from != self());
+    // Only the leader of this term sent AppendEntries in it; a restarted ex-leader may still hear replies.
+    if (!is_leader()) return;
+    Progress& p = std::get<Leader>(role).progress.at(from);
+    if (reply.success) {
+      // Leader Append-Only: no follower can match more than the leader has ever had in this term.
+      RAFTSIM_ASSERT(reply.match_index <= log.last_index());
+      // Reordered or duplicated replies: match_index only moves forward.
+      if (reply.match_index > p.match_index) {
+        p.match_index = reply.match_index;
+        if (p.next_index <= p.match_index) p.next_index = p.match_index.next();
+        maybe_advance_commit();
+      }
+      if (p.next_index <= log.last_index()) send_append(from);  // follower is behind: keep going
+      return;
+    }
+    // Fast log backup (thesis 5.3): if the leader has entries of the follower's conflicting term, retry just
+    // past its last one; otherwise skip the follower's whole conflicting term.
+    LogIndex hint = reply.conflict_index;
+    if (reply.conflict_term.value > 0) {
+      if (const auto last = log.last_index_of_term(reply.conflict_term)) hint = last->next();
+    }
+    // Always make progress on a rejection (no livelock), never move below what is known to match, and
+    // never below 1. A stale rejection may move next_index back needlessly; that only resends entries.
+    LogIndex new_next = std::min(hint, p.next_index.prev());
+    new_next = std::max(new_next, p.match_index.next());
+    RAFTSIM_ASSERT(new_next.value >= 1);
+    if (new_next < p.next_index) {
+      p.next_index = new_next;
+      send_append(from);
+    }
+  }
+
+  // 5.4.2: advance commit_index to the highest N replicated on a majority with log[N].term == currentTerm.
+  // The leader counts itself only up to its durable index (thesis 10.2.1).
+  void maybe_advance_commit() {
+    RAFTSIM_ASSERT(is_leader());
+    const Leader& l = std::get<Leader>(role);
+    std::vector<LogIndex> matches;
+    matches.reserve(config.members.size());
+    matches.push_back(durable_match_index);
+    for (const auto& [peer, progress] : l.progress) matches.push_back(progress.match_index);
+    RAFTSIM_ASSERT(matches.size() == config.members.size());
+    std::sort(matches.begin(), matches.end(), std::greater<>());
+    // matches[quorum-1] is the highest index that at least `quorum` members hold.
+    const LogIndex majority_index = matches[quorum() - 1];
+    RAFTSIM_ASSERT(majority_index <= log.last_index());
+    // Terms are non-decreasing, so if log[majority_index] is of an earlier term so is every lower index:
+    // Figure 8 -- never commit an earlier term's entry by counting replicas.
+    if (majority_index > commit_index && log.term_at(majority_index) == term()) set_commit(majority_index);
+  }
+
+  // ---- commit and apply ----------------------------------------------------------------------------
+
+  void set_commit(LogIndex new_commit) {
+    RAFTSIM_ASSERT(new_commit > commit_index);  // commit index never moves backwards
+    RAFTSIM_ASSERT(new_commit <= log.last_index());
+    commit_index = new_commit;
+    observe(Observation::Kind::committed, commit_index.value);
+    apply_committed();
+  }
+
+  // Apply committed entries in log order (Figure 2, "All Servers"), answering the clients this leader
+  // proposed for.
+  void apply_committed() {
+    RAFTSIM_ASSERT(last_applied <= commit_index);
+    while (last_applied < commit_index) {
+      last_applied = last_applied.next();
+      const Entry& entry = log.at(last_applied);
+      KvResult result = kv.apply(entry.command);
+      observe(Observation::Kind::applied, last_applied.value, entry.term.value, entry_digest(entry));
+      if (!is_leader() || entry.command.op == OpKind::noop) continue;
+      auto& pending = std::get<Leader>(role).pending;
+      const auto it = pending.find(RequestKey{entry.command.client_id, entry.command.request_id});
+      // Same client/request id at the index where *this* leader put it: an entry with the same ids at
+      // another index is an earlier attempt, and the pending proposal will be answered at its own index.
+      if (it == pending.end() || it->second != last_applied) continue;
+      RAFTSIM_ASSERT(entry.term == term());
+      ClientReply reply;
+      reply.client_id = entry.command.client_id;
+      reply.request_id = entry.command.request_id;
+      reply.status = ReplyStatus::ok;
+      reply.leader_hint = self();
+      reply.value = std::move(result.value);
+      reply.cas_succeeded = result.cas_succeeded;
+      out->replies.push_back(std::move(reply));
+      pending.erase(it);
+    }
+    RAFTSIM_ASSERT(last_applied == commit_index);
+  }
+
+  // ---- inputs --------------------------------------------------------------------------------------
+
+  void start() {
+    RAFTSIM_ASSERT(!started);
+    RAFTSIM_ASSERT(out != nullptr);
+    started = true;
+    // Tell observers where this incarnation starts: its role and term, then the restored log.
+    observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::follower), term().value);
+    for (LogIndex i(1); i <= log.last_index(); i = i.next()) {
+      observe(Observation::Kind::log_appended, i.value, log.term_at(i).value, entry_digest(log.at(i)));
+    }
+    arm_election_timer();
+  }
+
+  void step(const Envelope& envelope) {
+    RAFTSIM_ASSERT(envelope.to == self());
+    RAFTSIM_ASSERT(envelope.from != self() && is_member(envelope.from));
+    if (!has_room()) return;  // storage is backed up: drop it, as the network may (see kMaxInflightPersists)
+    const Term message_term_value = message_term(envelope.message);
+    const bool is_request = std::holds_alternative<RequestVote>(envelope.message) ||
+                            std::holds_alternative<AppendEntries>(envelope.message);
+    if (message_term_value > term()) {
+      // 5.1: "If a server receives a request with a higher term ... it immediately reverts to follower."
+      // Only an AppendEntries names the new term's leader.
+      std::optional<NodeId> leader;
+      if (std::holds_alternative<AppendEntries>(envelope.message)) leader = envelope.from;
+      become_follower(message_term_value, leader);
+    } else if (message_term_value < term()) {
+      // 5.1: "If a server receives a request with a stale term number, it rejects the request." The reply
+      // carries our term so the sender steps down. Stale replies are dropped: they must never count.
+      if (!is_request) return;
+      if (std::holds_alternative<RequestVote>(envelope.message)) {
+        stage(envelope.from, RequestVoteReply{term(), false});
+      } else {
+        AppendEntriesReply reply;
+        reply.term = term();
+        stage(envelope.from, reply);
+      }
+      return;
+    }
+    RAFTSIM_ASSERT(message_term_value == term());
+    std::visit(
+        [&](const auto& m) {
+          using T = std::decay_t<decltype(m)>;
+          if constexpr (std::is_same_v<T, RequestVote>) {
+            handle_request_vote(envelope.from, m);
+          } else if constexpr (std::is_same_v<T, RequestVoteReply>) {
+            handle_request_vote_reply(envelope.from, m);
+          } else if constexpr (std::is_same_v<T, AppendEntries>) {
+            handle_append_entries(envelope.from, m);
+          } else {
+            handle_append_entries_reply(envelope.from, m);
+          }
+        },
+        envelope.message);
+  }
+
+  void on_timer(TimerKind kind) {
+    if (kind == TimerKind::heartbeat) {
+      if (!is_leader()) return;  // stale: armed in an earlier leadership; there is no cancel
+      // 5.2: leaders send periodic AppendEntries (carrying any entries from next_index) to keep authority.
+      broadcast_append();
+      arm_heartbeat_timer();
+      return;
+    }
+    RAFTSIM_ASSERT(kind == TimerKind::election);
+    if (is_leader()) return;  // stale: leaders do not time out
+    if (!has_room()) {
+      arm_election_timer();  // cannot persist a new term now; try again after another timeout
+      return;
+    }
+    // 5.2: a follower (or a candidate whose election timed out) starts a new election.
+    become_candidate();
+  }
+
+  void on_persisted(std::uint64_t token) {
+    RAFTSIM_ASSERT_MSG(!inflight.empty(), "on_persisted without an outstanding PersistRequest");
+    RAFTSIM_ASSERT_MSG(inflight.front().token == token, "persisted tokens must arrive in order");
+    InflightPersist done = std::move(inflight.front());
+    inflight.pop_front();
+    // Writes are applied in order, so the disk now holds exactly what memory held when this was emitted,
+    // minus what later truncations have since replaced.
+    RAFTSIM_ASSERT(done.stable_index >= durable_match_index);
+    durable_match_index = done.stable_index;
+    if (done.hard_state.has_value()) durable_hard = *done.hard_state;
+    RAFTSIM_ASSERT(held_count >= done.held.size());
+    held_count -= done.held.size();
+    for (Envelope& e : done.held) out->messages.push_back(std::move(e));
+
+    if (is_candidate()) {
+      Candidate& c = std::get<Candidate>(role);
+      if (token >= c.self_vote_token) {
+        // The candidate's own vote counts only once durable (a crash must not let it vote again).
+        RAFTSIM_ASSERT(durable_hard.term == term() && durable_hard.voted_for == self());
+        c.votes_granted.insert(self());
+        maybe_win_election();
+      }
+    } else if (is_leader()) {
+      maybe_advance_commit();  // the leader's durable index may complete a majority
+    }
+  }
+
+  void on_client_request(const Command& command) {
+    ClientReply reject;
+    reject.client_id = command.client_id;
+    reject.request_id = command.request_id;
+    reject.status = ReplyStatus::not_leader;
+    if (!is_leader()) {
+      reject.leader_hint = leader_id;  // the current term's leader, if known
+      out->replies.push_back(std::move(reject));
+      return;
+    }
+    Leader& l = std::get<Leader>(role);
+    const RequestKey key{command.client_id, command.request_id};
+    if (l.pending.count(key) != 0) return;  // already proposed here; its reply answers this one too
+    if (l.pending.size() >= config.max_pending_client_requests || !has_room()) {
+      // Overloaded: a definite "not applied" answer (not_leader without a hint); the client may retry.
+      out->replies.push_back(std::move(reject));
+      return;
+    }
+    Entry entry;
+    entry.term = term();
+    entry.command = command;
+    append_local(std::move(entry));
+    l.pending.emplace(key, log.last_index());
+    broadcast_append();  // replicate at once, in parallel with the local write
+  }
+
+  // ---- invariants ----------------------------------------------------------------------------------
+
+  void check_invariants() const {
+    RAFTSIM_ASSERT(is_member(self()));
+    RAFTSIM_ASSERT(commit_index <= log.last_index());
+    // Every input applies everything it commits before returning.
+    RAFTSIM_ASSERT(last_applied == commit_index);
+    RAFTSIM_ASSERT(durable_match_index <= log.last_index());
+    RAFTSIM_ASSERT(durable_hard.term <= hard.term);
+    Term previous(0);
+    for (const Entry& e : log.entries()) {
+      RAFTSIM_ASSERT(e.term.value > 0 && e.term >= previous);  // terms non-decreasing
+      RAFTSIM_ASSERT(e.term <= hard.term);                     // no entry from a future term
+      previous = e.term;
+    }
+    RAFTSIM_ASSERT(!hard.voted_for.has_value() || is_member(*hard.voted_for));
+    RAFTSIM_ASSERT(!leader_id.has_value() || is_member(*leader_id));
+    std::uint64_t previous_token = 0;
+    std::size_t held = 0;
+    for (const InflightPersist& p : inflight) {
+      RAFTSIM_ASSERT(p.token > previous_token && p.token < next_token);
+      RAFTSIM_ASSERT(p.stable_index <= log.last_index());
+      previous_token = p.token;
+      held += p.held.size();
+    }
+    RAFTSIM_ASSERT(held == held_count && held_count <= kMaxHeldMessages);
+    RAFTSIM_ASSERT(inflight.size() <= kMaxInflightPersists);
+    // Only end_input() may leave messages unsent, and only behind an outstanding write.
+    RAFTSIM_ASSERT(held_count == 0 || !inflight.empty());
+
+    if (const auto* c = std::get_if<Candidate>(&role)) {
+      RAFTSIM_ASSERT(hard.voted_for == self());  // a candidate voted for itself
+      RAFTSIM_ASSERT(!leader_id.has_value());
+      RAFTSIM_ASSERT(c->votes_granted.size() < quorum());  // else it would have become leader
+      for (NodeId voter : c->votes_granted) RAFTSIM_ASSERT(is_member(voter));
+      RAFTSIM_ASSERT(c->votes_granted.count(self()) == 0 || durable_hard.term == hard.term);
+    } else if (const auto* l = std::get_if<Leader>(&role)) {
+      RAFTSIM_ASSERT(hard.voted_for == self());
+      RAFTSIM_ASSERT(leader_id == self());
+      RAFTSIM_ASSERT(durable_hard.term == hard.term);
+      RAFTSIM_ASSERT(log.last_term() == hard.term);  // the term-start no-op (8) is in the log
+      RAFTSIM_ASSERT(l->progress.size() + 1 == config.members.size());
+      for (const auto& [peer, p] : l->progress) {
+        RAFTSIM_ASSERT(peer != self() && is_member(peer));
+        RAFTSIM_ASSERT(p.match_index <= log.last_index());
+        RAFTSIM_ASSERT(p.match_index < p.next_index && p.next_index <= log.last_index().next());
+      }
+      RAFTSIM_ASSERT(l->pending.size() <= config.max_pending_client_requests);
+      for (const auto& [key, index] : l->pending) {
+        RAFTSIM_ASSERT(index > last_applied && index <= log.last_index());
+        const Command& command = log.at(index).command;
+        RAFTSIM_ASSERT(command.client_id == key.client_id && command.request_id == key.request_id);
+      }
+    } else {
+      RAFTSIM_ASSERT(leader_id != self());
+    }
+  }
+};
+
+// ---- public interface: each input is bracketed by begin_input()/end_input() ----------------------------
+
+Raft::Raft(Config config, DurableState durable) {
+  RAFTSIM_ASSERT(!config.members.empty());
+  RAFTSIM_ASSERT(std::is_sorted(config.members.begin(), config.members.end()));
+  RAFTSIM_ASSERT(std::adjacent_find(config.members.begin(), config.members.end()) == config.members.end());
+  RAFTSIM_ASSERT(std::binary_search(config.members.begin(), config.members.end(), config.id));
+  RAFTSIM_ASSERT(config.election_timeout_us_min > 0 &&
+                 config.election_timeout_us_min <= config.election_timeout_us_max);
+  RAFTSIM_ASSERT(config.heartbeat_interval_us > 0);
+  RAFTSIM_ASSERT(config.max_entries_per_append > 0 && config.max_pending_client_requests > 0);
+  for (const Entry& e : durable.log) RAFTSIM_ASSERT(e.term <= durable.hard_state.term);
+  state_ = std::make_unique<State>(std::move(config), std::move(durable));
+  RAFTSIM_ASSERT(!state_->hard.voted_for.has_value() || state_->is_member(*state_->hard.voted_for));
+}
+
+Raft::~Raft() = default;
+
+void Raft::start(Output& out) {
+  RAFTSIM_ASSERT(!state_->started);
+  state_->out = &out;
+  state_->start();
+  state_->out = nullptr;
+#if RAFTSIM_DEBUG_INVARIANTS
+  check_invariants();
+#endif
+}
+
+void Raft::step(const Envelope& envelope, Output& out) {
+  state_->begin_input(out);
+  state_->step(envelope);
+  state_->end_input();
+}
+
+void Raft::on_timer(TimerKind kind, Output& out) {
+  state_->begin_input(out);
+  state_->on_timer(kind);
+  state_->end_input();
+}
+
+void Raft::on_persisted(std::uint64_t token, Output& out) {
+  state_->begin_input(out);
+  state_->on_persisted(token);
+  state_->end_input();
+}
+
+void Raft::on_client_request(const Command& command, Output& out) {
+  state_->begin_input(out);
+  state_->on_client_request(command);
+  state_->end_input();
+}
+
+NodeId Raft::id() const { return state_->self(); }
+Role Raft::role() const { return state_->role_kind(); }
+Term Raft::term() const { return state_->term(); }
+std::optional<NodeId> Raft::voted_for() const { return state_->hard.voted_for; }
+std::optional<NodeId> Raft::leader_hint() const { return state_->leader_id; }
+LogIndex Raft::commit_index() const { return state_->commit_index; }
+LogIndex Raft::last_applied() const { return state_->last_applied; }
+LogIndex Raft::last_log_index() const { return state_->log.last_index(); }
+Term Raft::log_term(LogIndex index) const { return state_->log.term_at(index); }
+const std::vector<Entry>& Raft::log() const { return state_->log.entries(); }
+void Raft::check_invariants() const { state_->check_invariants(); }
+
+}  // namespace raft

@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+
+#include "raft/log.h"
+#include "raft/message.h"
+#include "harness.h"
+
+using namespace raft_test;
+
+TEST_CASE("log: term_at is 0 before the first entry and beyond the end; matches() is the 5.3 check") {
+  raft::Log log({entry(1), entry(1), entry(2)});
+  CHECK(log.last_index() == I(3));
+  CHECK(log.last_term() == T(2));
+  CHECK(log.term_at(I(0)) == T(0));
+  CHECK(log.term_at(I(4)) == T(0));
+  CHECK(log.matches(I(0), T(0)));
+  CHECK(log.matches(I(3), T(2)));
+  CHECK_FALSE(log.matches(I(3), T(1)));
+  CHECK_FALSE(log.matches(I(4), T(2)));
+  CHECK(log.first_index_of_term_at(I(2)) == I(1));
+  CHECK(log.last_index_of_term(T(1)) == I(2));
+  CHECK_FALSE(log.last_index_of_term(T(3)).has_value());
+  log.truncate_from(I(2));
+  CHECK(log.last_index() == I(1));
+  CHECK(log.slice(I(1), 10).size() == 1);
+  CHECK(log.slice(I(2), 10).empty());
+}
+
+TEST_CASE("5.4.1: up-to-date comparison uses last term first, then length") {
+  raft::Log log({entry(1), entry(2)});
+  CHECK(log.is_up_to_date(T(3), I(1)));      // later last term wins even if shorter
+  CHECK_FALSE(log.is_up_to_date(T(1), I(9))); // earlier last term loses even if longer
+  CHECK(log.is_up_to_date(T(2), I(2)));      // equal is up-to-date
+  CHECK_FALSE(log.is_up_to_date(T(2), I(1)));
+}
+
+TEST_CASE("digest: deterministic, covers every field, and hashes string boundaries") {
+  Entry a = entry(3, "key", "value");
+  CHECK(raft::entry_digest(a) == raft::entry_digest(entry(3, "key", "value")));
+  Entry b = a;
+  b.term = T(4);
+  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
+  b = a;
+  b.command.op = OpKind::append;
+  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
+  b = a;
+  b.command.expected.push_back('x');  // (not = "x": GCC 12 -Wrestrict false positive, PR105651)
+  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
+  b = a;
+  b.command.client_id++;
+  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
+  b = a;
+  b.command.request_id++;
+  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
+  Entry c = entry(3, "ab", "c");
+  Entry d = entry(3, "a", "bc");
+  CHECK(raft::entry_digest(c) != raft::entry_digest(d));
+}
+
+TEST_CASE("names: op, role and message names; message_term reads any RPC's term") {
+  CHECK(std::string(raft::op_name(OpKind::cas)) == "cas");
+  CHECK(std::string(raft::role_name(Role::candidate)) == "candidate");
+  const Message m = AppendEntriesReply{T(7), true, I(3), I(0), T(0)};
+  CHECK(std::string(raft::message_name(m)) == "AppendEntriesReply");
+  CHECK(raft::message_term(m) == T(7));
+  CHECK(raft::message_term(Message{RequestVote{T(5), N(2), I(0), T(0)}}) == T(5));
+}

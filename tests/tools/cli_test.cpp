@@ -1,0 +1,198 @@
+// The raftsim command line, run as a subprocess: usage and input errors exit with code 3 and name what was
+// wrong. Uses the binary built beside the tests (or $RAFTSIM_BIN). Runs no simulations.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+// A fresh directory under the system temp dir, unique to this test and process, removed at the end.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& test_name)
+      : path_(fs::temp_directory_path() /
+              ("raftsim-cli-test-" + test_name + "-" + std::to_string(static_cast<long>(::getpid())))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+Result run(const std::string& bin, const std::string& args, const TempDir& dir) {
+  const fs::path out = dir.path() / "stdout.txt";
+  const fs::path err = dir.path() / "stderr.txt";
+  const std::string command = quote(bin) + " " + args + " >" + quote(out.string()) + " 2>" + quote(err.string());
+  const int status = std::system(command.c_str());
+  Result r;
+  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+// The binary: $RAFTSIM_BIN if set, else the one CMake built beside this test (RAFTSIM_BINARY).
+inline std::string raftsim_binary() {
+  const char* env = std::getenv("RAFTSIM_BIN");
+  if (env != nullptr && *env != '\0') return env;
+#ifdef RAFTSIM_BINARY
+  return RAFTSIM_BINARY;
+#else
+  return "";
+#endif
+}
+
+#define RAFTSIM_BIN_OR_SKIP(var)                                   \
+  const std::string var = raftsim_binary();                        \
+  if (var.empty() || !std::filesystem::exists(var)) {              \
+    WARN("raftsim binary not found (set RAFTSIM_BIN); skipped");   \
+    return;                                                        \
+  }
+
+TEST_CASE("cli: --help exits 0 and lists the run command", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("help");
+  const Result r = run(bin, "--help", dir);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "run"));
+  CHECK(contains(r.out, "Exit codes"));
+}
+
+TEST_CASE("cli: an invalid scenario file exits 3 naming the file and the field", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("invalid-scenario");
+  const fs::path scenario = dir.path() / "bad_scenario.json";
+  {
+    std::ofstream f(scenario);
+    f << "{\n  \"cluster\": { \"nodes\": \"five\" }\n}\n";
+  }
+  const Result r = run(bin, "run " + quote(scenario.string()), dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, scenario.string()));
+  CHECK(contains(all, "cluster.nodes"));
+  CHECK(contains(all, "expected an integer"));
+}
+
+TEST_CASE("cli: an unknown fault action exits 3 with a suggestion", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("unknown-action");
+  const fs::path scenario = dir.path() / "typo.json";
+  {
+    std::ofstream f(scenario);
+    f << R"({ "faults": [ { "at_ms": 100, "action": "crsh", "nodes": [0] } ] })";
+  }
+  const Result r = run(bin, "run " + quote(scenario.string()) + " --seed 1", dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, scenario.string()));
+  CHECK(contains(all, "faults[0].action"));
+  CHECK(contains(all, "did you mean \"crash\""));
+}
+
+TEST_CASE("cli: a missing scenario file exits 3 naming it", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("missing-file");
+  const fs::path missing = dir.path() / "does-not-exist.json";
+  const Result r = run(bin, "run " + quote(missing.string()), dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, missing.string()));
+}
+
+TEST_CASE("cli: a backwards seed range exits 3", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("bad-seeds");
+  // The seed range is checked before any file is opened: the error is about --seeds, not the missing file.
+  const fs::path missing = dir.path() / "never-opened.json";
+  const Result r = run(bin, "run " + quote(missing.string()) + " --seeds 5..3", dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, "--seeds"));
+  CHECK(contains(all, "5..3"));
+  CHECK_FALSE(contains(all, "never-opened.json"));
+}
+
+TEST_CASE("cli: --seed and --seeds together exit 3", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("seed-and-seeds");
+  const fs::path missing = dir.path() / "never-opened.json";
+  const Result r = run(bin, "run " + quote(missing.string()) + " --seed 1 --seeds 1..2", dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, "not both"));
+}
+
+TEST_CASE("cli: an unknown option exits 3", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("unknown-option");
+  const Result r = run(bin, "run x.json --no-such-option", dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, "--no-such-option"));
+}
+
+TEST_CASE("cli: no subcommand exits 3", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("no-subcommand");
+  const Result r = run(bin, "", dir);
+  CHECK(r.exit_code == 3);
+}
+
+TEST_CASE("cli: --jobs out of range exits 3", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("bad-jobs");
+  const Result r = run(bin, "run x.json --jobs 0", dir);
+  const std::string all = r.out + r.err;
+  INFO(all);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(all, "--jobs"));
+}
