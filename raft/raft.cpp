@@ -526,7 +526,7 @@ struct Raft::State {
       const Entry& entry = log.at(last_applied);
       KvResult result = kv.apply(entry.command);
       observe(Observation::Kind::applied, last_applied.value, entry.term.value, entry_digest(entry));
-      if (!is_leader() || entry.command.op == OpKind::noop) continue;
+      if (!is_leader()) continue;
       auto& pending = std::get<Leader>(role).pending;
       const auto it = pending.find(RequestKey{entry.command.client_id, entry.command.request_id});
       // Same client/request id at the index where *this* leader put it: an entry with the same ids at

@@ -99,18 +99,23 @@ int command_run(const RunArgs& args) {
   }
   std::cout << "\n" << tools::format_batch_table(batches);
   // Show the first failure of each scenario in full, and list the others.
+  constexpr std::size_t kListedFailuresMax = 10;
   for (const auto& b : batches) {
-    bool first = true;
+    std::size_t failures = 0;
+    std::string more;
     for (const auto& r : b.results) {
       if (r.outcome == tools::Outcome::pass) continue;
-      if (first) {
+      ++failures;
+      if (failures == 1) {
         std::cout << "\n==== first failure of " << b.scenario->name << " ====\n" << tools::format_run_report(*b.scenario, r);
-        first = false;
-      } else {
+      } else if (failures <= kListedFailuresMax) {
         std::cout << fmt::format("also failed: {} seed {}: {}: {}\n", b.scenario->name, r.seed, r.violation->checker,
                                  r.violation->message);
+      } else {
+        more += fmt::format(" {}", r.seed);
       }
     }
+    if (!more.empty()) std::cout << fmt::format("also failed: {} seeds{}\n", b.scenario->name, more);
   }
   std::cout << fmt::format("\noverall: {}\n", tools::outcome_name(overall));
   return tools::exit_code(overall);

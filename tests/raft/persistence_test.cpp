@@ -160,3 +160,30 @@ TEST_CASE("restart: a node that crashed before its vote was durable may vote aga
   REQUIRE(replies.size() == 1);
   CHECK_FALSE(replies[0].vote_granted);
 }
+
+TEST_CASE("Figure 2: while storage is backed up past the documented bound, new work is shed, not queued") {
+  Single s(make_config(1, 3));
+  std::vector<std::uint64_t> tokens;
+  // Storage never completes. Each AppendEntries appends one entry and needs one write.
+  for (std::uint64_t i = 0; i < 1100; ++i) {
+    Output o = s.step(N(2), AppendEntries{T(1), N(2), I(i), T(i == 0 ? 0 : 1), {entry(1, std::to_string(i))}, I(0)});
+    CHECK(o.messages.empty());
+    for (const PersistRequest& p : o.persist) tokens.push_back(p.token);
+  }
+  // The bound (1024 outstanding writes) held: later requests were dropped as if lost.
+  CHECK(tokens.size() == 1024);
+  CHECK(s.raft.last_log_index() == I(1024));
+  // An election timeout cannot persist a new term either; it re-arms the timer.
+  Output t;
+  s.raft.on_timer(TimerKind::election, t);
+  CHECK(s.raft.role() == Role::follower);
+  REQUIRE(t.timers.size() == 1);
+  CHECK(t.timers[0].kind == TimerKind::election);
+  // Completing the writes releases every held reply, in order.
+  Output released;
+  for (std::uint64_t token : tokens) s.raft.on_persisted(token, released);
+  const auto replies = messages_of<AppendEntriesReply>(released);
+  REQUIRE(replies.size() == 1024);
+  CHECK(replies.front().match_index == I(1));
+  CHECK(replies.back().match_index == I(1024));
+}

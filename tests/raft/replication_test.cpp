@@ -340,3 +340,33 @@ TEST_CASE("5.3: leaders send at most max_entries_per_append entries per message 
   CHECK(c.raft(N(2)).log() == c.raft(N(1)).log());
   CHECK(c.raft(N(1)).commit_index() == I(11));
 }
+
+TEST_CASE("5.3: a client noop is answered ok; the leader's own term-start no-op answers nobody") {
+  Cluster c(3);
+  c.elect(N(1));
+  CHECK(c.node(N(1)).replies.empty());
+  Command noop;
+  noop.op = OpKind::noop;
+  noop.client_id = 3;
+  noop.request_id = 4;
+  c.client(N(1), noop);
+  c.deliver_all();
+  REQUIRE(c.node(N(1)).replies.size() == 1);
+  CHECK(c.node(N(1)).replies[0].status == ReplyStatus::ok);
+  CHECK(c.node(N(1)).replies[0].request_id == 4);
+  c.check_all_invariants();
+}
+
+TEST_CASE("5.3: a retransmitted request that is still pending is not appended twice") {
+  Cluster c(3);
+  c.elect(N(1));
+  c.drop = [](const Envelope&) { return true; };
+  c.client(N(1), put("a", "x", 2, 1));
+  c.client(N(1), put("a", "x", 2, 1));
+  CHECK(c.raft(N(1)).last_log_index() == I(2));
+  c.drop = {};
+  c.heartbeat(N(1));
+  c.heartbeat(N(1));
+  REQUIRE(c.node(N(1)).replies.size() == 1);
+  CHECK(c.node(N(1)).replies[0].value == "x");
+}

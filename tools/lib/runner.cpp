@@ -48,9 +48,14 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 }
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
+  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl);
+  return run_scenario_with(scenario, seed, *factory, options);
+}
+
+RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::NodeFactory& factory,
+                            const RunOptions& options) {
   // Wall time is measured here, outside the simulation, only to report speed.
   const auto wall_start = std::chrono::steady_clock::now();
-  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl);
   sim::SimConfig config = scenario.config;
   config.seed = seed;
 
@@ -59,11 +64,11 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOp
   trace.add_sink(&checkers);
   std::unique_ptr<reports::TraceWriter> writer;
   if (!options.trace_path.empty()) {
-    writer = std::make_unique<reports::TraceWriter>(options.trace_path, *factory);
+    writer = std::make_unique<reports::TraceWriter>(options.trace_path, factory);
     trace.add_sink(writer.get());
   }
 
-  sim::Simulation simulation(std::move(config), *factory, trace);
+  sim::Simulation simulation(std::move(config), factory, trace);
   simulation.run();
   if (!simulation.stopped_early()) checkers.finish(simulation.end_time().us);
 
@@ -76,7 +81,7 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOp
   if (result.violation) {
     result.outcome = result.violation->severity == checkers::Severity::safety ? Outcome::safety_violation
                                                                               : Outcome::liveness_violation;
-    for (const sim::TraceEvent& e : trace.recent()) result.recent_events.push_back(reports::format_event_text(e, *factory));
+    for (const sim::TraceEvent& e : trace.recent()) result.recent_events.push_back(reports::format_event_text(e, factory));
   }
   if (!options.history_path.empty()) {
     std::ofstream out(options.history_path);

@@ -47,6 +47,9 @@ std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl);
 
 // Throws std::runtime_error if an output file cannot be written.
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options = {});
+// The same with a given implementation (tests plant misbehaving nodes this way).
+RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::NodeFactory& factory,
+                            const RunOptions& options = {});
 
 // The command that reproduces a run.
 std::string reproduce_command(const Scenario& scenario, std::uint64_t seed);
