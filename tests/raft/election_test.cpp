@@ -100,7 +100,7 @@ TEST_CASE("5.2: elections in 3- and 5-node clusters produce exactly one leader t
   }
 }
 
-TEST_CASE("5.2: a split vote elects nobody; the next timeout elects a leader in a higher term") {
+TEST_CASE("5.2: a split vote elects nobody, the next timeout elects a leader in a higher term") {
   Cluster c(3);
   c.crash(N(3));
   // 1 and 2 become candidates of term 1 before either request is delivered: each has voted for itself

@@ -25,7 +25,7 @@ TEST_CASE("kv: get of an absent key reads empty and creates nothing") {
   CHECK(kv.data().empty());
 }
 
-TEST_CASE("kv: put replaces and returns the new value; get reads it") {
+TEST_CASE("kv: put replaces and returns the new value, get reads it") {
   raft::KvStateMachine kv;
   CHECK(kv.apply(cmd(OpKind::put, "a", "1")).value == "1");
   CHECK(kv.apply(cmd(OpKind::put, "a", "2")).value == "2");
@@ -55,7 +55,7 @@ TEST_CASE("kv: cas sets only when the current value equals expected, and returns
   CHECK(kv.get("a") == "3");
 }
 
-TEST_CASE("kv: cas on an absent key succeeds only with expected empty; a failed cas creates nothing") {
+TEST_CASE("kv: cas on an absent key succeeds only with expected empty, a failed cas creates nothing") {
   raft::KvStateMachine kv;
   CHECK_FALSE(kv.apply(cmd(OpKind::cas, "a", "v", "x")).cas_succeeded);
   CHECK(kv.data().count("a") == 0);
@@ -63,7 +63,7 @@ TEST_CASE("kv: cas on an absent key succeeds only with expected empty; a failed 
   CHECK(kv.get("a") == "v");
 }
 
-TEST_CASE("kv: noop changes nothing; keys iterate in sorted order") {
+TEST_CASE("kv: noop changes nothing, keys iterate in sorted order") {
   raft::KvStateMachine kv;
   kv.apply(cmd(OpKind::put, "b", "2"));
   kv.apply(cmd(OpKind::put, "a", "1"));

@@ -6,7 +6,7 @@
 
 using namespace raft_test;
 
-TEST_CASE("log: term_at is 0 before the first entry and beyond the end; matches() is the 5.3 check") {
+TEST_CASE("log: term_at is 0 before the first entry and beyond the end, matches() is the 5.3 check") {
   raft::Log log({entry(1), entry(1), entry(2)});
   CHECK(log.last_index() == I(3));
   CHECK(log.last_term() == T(2));
@@ -56,7 +56,7 @@ TEST_CASE("digest: deterministic, covers every field, and hashes string boundari
   CHECK(raft::entry_digest(c) != raft::entry_digest(d));
 }
 
-TEST_CASE("names: op, role and message names; message_term reads any RPC's term") {
+TEST_CASE("names: op, role and message names, message_term reads any RPC's term") {
   CHECK(std::string(raft::op_name(OpKind::cas)) == "cas");
   CHECK(std::string(raft::role_name(Role::candidate)) == "candidate");
   const Message m = AppendEntriesReply{T(7), true, I(3), I(0), T(0)};

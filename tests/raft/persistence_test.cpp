@@ -99,7 +99,7 @@ TEST_CASE("Figure 2: every input that changes hard state or the log emits exactl
   CHECK(hb.persist.empty());
 }
 
-TEST_CASE("restart: DurableState keeps term, vote and log; commit is learned again and re-applied") {
+TEST_CASE("restart: DurableState keeps term, vote and log, commit is learned again and re-applied") {
   Cluster c(3);
   c.elect(N(1));
   c.client(N(1), put("a", "1", 1, 1));
@@ -137,7 +137,7 @@ TEST_CASE("restart: DurableState keeps term, vote and log; commit is learned aga
   CHECK(of_kind(c.node(N(2)).observations, Observation::Kind::applied).size() == 3);
 }
 
-TEST_CASE("restart: a node that crashed before its vote was durable may vote again; after, it may not") {
+TEST_CASE("restart: a node that crashed before its vote was durable may vote again, after, it may not") {
   Cluster c(3);
   c.node(N(3)).auto_persist = false;
   c.fire(N(1), TimerKind::election);

@@ -50,7 +50,7 @@ TEST_CASE("5.3: the consistency check rejects a mismatched prev entry with fast-
   }
 }
 
-TEST_CASE("5.3: conflicting entries are truncated at the first conflict; matching ones are kept") {
+TEST_CASE("5.3: conflicting entries are truncated at the first conflict, matching ones are kept") {
   Single s(make_config(1, 3), durable(1, {entry(1, "a"), entry(1, "b"), entry(1, "c"), entry(1, "d")}));
   // The leader of term 2 has [1a, 1b, 2x]: entry 2 matches, entry 3 conflicts.
   Output o = s.step(N(2), AppendEntries{T(2), N(2), I(1), T(1), {entry(1, "b"), entry(2, "x")}, I(0)});
@@ -341,7 +341,7 @@ TEST_CASE("5.3: leaders send at most max_entries_per_append entries per message 
   CHECK(c.raft(N(1)).commit_index() == I(11));
 }
 
-TEST_CASE("5.3: a client noop is answered ok; the leader's own term-start no-op answers nobody") {
+TEST_CASE("5.3: a client noop is answered ok, the leader's own term-start no-op answers nobody") {
   Cluster c(3);
   c.elect(N(1));
   CHECK(c.node(N(1)).replies.empty());

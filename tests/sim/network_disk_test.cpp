@@ -27,7 +27,7 @@ TEST_CASE("network: drop and duplicate probabilities are honoured") {
   REQUIRE(net.counters().duplicated < 950);
 }
 
-TEST_CASE("network: one-way blocks are one way; partitions are two-way; heal clears all") {
+TEST_CASE("network: one-way blocks are one way, partitions are two-way, heal clears all") {
   sim::Rng r(3, sim::Stream::network);
   sim::Network net(5, sim::NetworkConfig{}, r);
   net.block(0, 1);

@@ -117,7 +117,7 @@ TEST_CASE("latency: bimodal draws mostly fast with a rare long tail") {
   REQUIRE(fast + tail == 20000);
 }
 
-TEST_CASE("latency: exponential stays within [min, max]") {
+TEST_CASE("latency: exponential stays between min and max") {
   sim::LatencyModel m;
   m.kind = sim::LatencyModel::Kind::exponential;
   m.min = sim::Duration::micros(100);

@@ -30,7 +30,7 @@ std::string slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("determinism: 100 seeds, each run twice, give equal hashes; different seeds differ") {
+TEST_CASE("determinism: 100 seeds, each run twice, give equal hashes, different seeds differ") {
   for (const char* file : {"basic.json", "leader_partition.json"}) {
     const tools::Scenario s = shortened(file);
     std::set<std::uint64_t> hashes;
