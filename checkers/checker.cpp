@@ -1,9 +1,12 @@
 #include "checkers/checker.h"
 
 #include "base/assert.h"
+#include "checkers/durability.h"
 #include "checkers/election_safety.h"
+#include "checkers/leader_completeness.h"
 #include "checkers/liveness.h"
 #include "checkers/log_matching.h"
+#include "checkers/node_monotonic.h"
 #include "checkers/state_machine_safety.h"
 
 namespace checkers {
@@ -44,7 +47,14 @@ CheckerSet make_default_checkers() {
   CheckerSet set;
   set.add(std::make_unique<ElectionSafety>());
   set.add(std::make_unique<LogMatching>());
+  set.add(std::make_unique<LeaderCompleteness>());
+  set.add(std::make_unique<LeaderAppendOnly>());
   set.add(std::make_unique<StateMachineSafety>());
+  set.add(std::make_unique<MonotonicTerm>());
+  set.add(std::make_unique<MonotonicCommit>());
+  set.add(std::make_unique<DeadIncarnation>());
+  // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
+  set.add(std::make_unique<Durability>());
   set.add(std::make_unique<Liveness>());
   return set;
 }

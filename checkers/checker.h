@@ -51,7 +51,7 @@ class CheckerSet final : public sim::TraceSink {
   std::optional<Violation> violation_;
 };
 
-// The standard set: election safety, log matching, state-machine safety, liveness.
+// The standard set: every safety checker, then durability and liveness (judged at the end).
 CheckerSet make_default_checkers();
 
 }  // namespace checkers

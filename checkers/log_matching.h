@@ -1,17 +1,16 @@
 // Log Matching (Raft paper, Figure 3 and 5.3): if two logs contain an entry with the same index and
 // term, the logs are identical in all entries up through that index.
 //
-// Each node's log is mirrored from log-append / log-truncate observations as a chain of prefix hashes:
-// chain[i] = H(chain[i-1], term_i, digest_i). Two entries with equal (index, term) must have equal chains,
-// at any time in the run (a leader creates at most one entry per index in its term), so one map from
-// (index, term) to chain checks the property in O(1) per append.
+// Each node's log is mirrored as a chain of prefix hashes (LogMirror). Two entries with equal (index,
+// term) must have equal chains at any time in the run (a leader creates at most one entry per index in
+// its term), so one map from (index, term) to chain checks the property in O(1) per append.
 #pragma once
 
 #include <map>
 #include <utility>
-#include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/log_mirror.h"
 
 namespace checkers {
 
@@ -21,17 +20,11 @@ class LogMatching final : public Checker {
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
 
  private:
-  struct Slot {
-    std::uint64_t term;
-    std::uint64_t chain;
-  };
   struct First {
     std::uint64_t chain;
     std::int32_t node;
   };
-  std::vector<Slot>& log_of(std::int32_t node);
-
-  std::vector<std::vector<Slot>> logs_;                          // per node, index i at [i-1]
+  LogMirror mirror_;
   std::map<std::pair<std::uint64_t, std::uint64_t>, First> seen_;  // (index, term) -> first chain seen
 };
 

@@ -55,6 +55,8 @@ struct ClientReply {
   std::optional<NodeId> leader_hint;
   std::string value;           // get: the value read ("" if absent); cas: the value before the cas
   bool cas_succeeded = false;  // cas only
+  LogIndex index;              // ok only: where the command was applied, and in which term
+  Term term;
 };
 
 // Facts for the checkers. They describe the node's volatile state as it changes.

@@ -540,6 +540,8 @@ struct Raft::State {
       reply.leader_hint = self();
       reply.value = std::move(result.value);
       reply.cas_succeeded = result.cas_succeeded;
+      reply.index = last_applied;
+      reply.term = entry.term;
       out->replies.push_back(std::move(reply));
       pending.erase(it);
     }

@@ -139,6 +139,8 @@ class ReferenceNode final : public sim::Node {
       if (r.leader_hint) c.leader_hint = r.leader_hint->value;
       c.value = std::move(r.value);
       c.cas_succeeded = r.cas_succeeded;
+      c.log_index = r.index.value;
+      c.log_term = r.term.value;
       out.replies.push_back(std::move(c));
     }
     out_.clear();

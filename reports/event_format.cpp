@@ -57,6 +57,10 @@ std::string details(const sim::TraceEvent& e, const sim::LabelNames& names, bool
     case EventKind::client_send: s += field("op_id", e.a) + field("request", e.b); break;
     case EventKind::client_reply: s += field("request", e.a) + field("status", e.b); break;
     case EventKind::phase: s += field("phase", e.a); break;
+    case EventKind::client_ok:
+      s += text("op", sim::client_op_name(e.label)) + field("op_id", e.a);
+      if (e.b != 0) s += field("index", e.b) + field("term", e.c);
+      break;
     default:
       if (is_client_op(k)) s += text("op", sim::client_op_name(e.label)) + field("op_id", e.a);
       break;

@@ -79,6 +79,10 @@ struct ClientReply {
   std::optional<NodeIndex> leader_hint;
   std::string value;  // get: value read; cas: value before
   bool cas_succeeded = false;
+  // ok only, if the implementation knows it (0 otherwise): the log position where the operation was
+  // applied. Lets the durability checker confirm that every acknowledged operation stays committed.
+  std::uint64_t log_index = 0;
+  std::uint64_t log_term = 0;
 };
 
 // An observation: EventKind role, vote, log_append, log_truncate, commit or apply, with its a/b/c

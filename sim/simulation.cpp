@@ -599,7 +599,9 @@ void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const Clie
     case HistoryEvent::Type::info: ++metrics_.ops_info; kind = EventKind::client_info; break;
     case HistoryEvent::Type::invoke: break;
   }
-  emit(kind, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(c.op.op), c.op.op_id);
+  const bool applied = type == HistoryEvent::Type::ok;
+  emit(kind, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(c.op.op), c.op.op_id,
+       applied ? reply->log_index : 0, applied ? reply->log_term : 0);
   history_.push_back(std::move(done));
   // After an unknown outcome the client continues as a new process (as Jepsen does), so a process never
   // has two operations whose order is unclear.

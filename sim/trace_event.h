@@ -38,7 +38,7 @@ enum class EventKind : std::uint8_t {
   apply = 23,         // a = index, b = term, c = entry digest
   // Clients. node = the node contacted (or -1), peer = client process.
   client_invoke = 24,  // label = op, a = operation id
-  client_ok = 25,      // label = op, a = operation id
+  client_ok = 25,      // label = op, a = operation id, b/c = log index/term where applied (0 if unknown)
   client_fail = 26,    // label = op, a = operation id (definitely not applied)
   client_info = 27,    // label = op, a = operation id (outcome unknown)
   client_send = 28,    // one attempt: a = operation id, b = request id

@@ -1,0 +1,96 @@
+#include "checkers/durability.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+std::optional<Violation> Durability::observe(const sim::TraceEvent& e) {
+  mirror_.apply(e);
+  if (e.node >= 0) nodes_ = std::max(nodes_, e.node + 1);
+  if (e.kind == sim::EventKind::phase && e.a == 1) all_restarted_ = true;
+  if (e.kind == sim::EventKind::client_ok && e.b != 0) acked_.push_back(Acked{e.a, e.b, e.c, e.time_us});
+  return std::nullopt;
+}
+
+std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
+  if (!all_restarted_ || nodes_ == 0) return std::nullopt;  // crashed nodes' logs are unknown: nothing to judge
+  const std::int32_t majority = nodes_ / 2 + 1;
+  for (const Acked& a : acked_) {
+    std::int32_t holders = 0;
+    for (std::int32_t n = 0; n < nodes_; ++n) {
+      const LogMirror::Slot* slot = mirror_.at(n, a.index);
+      holders += slot != nullptr && slot->term == a.term;
+    }
+    RAFTSIM_ASSERT(holders <= nodes_);
+    if (holders < majority) {
+      return Violation{name(), Severity::safety, end_time_us, {},
+                       fmt::format("operation {} was acknowledged at {:.3f}ms as log index {} (term {}), but at the "
+                                   "end only {} of {} nodes hold that entry: an acknowledged write was lost",
+                                   a.op_id, static_cast<double>(a.time_us) / 1000.0, a.index, a.term, holders,
+                                   nodes_)};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> DeadIncarnation::check_alive(const sim::TraceEvent& e, std::int32_t node) {
+  RAFTSIM_ASSERT(node >= 0);
+  if (static_cast<std::size_t>(node) >= nodes_.size()) nodes_.resize(static_cast<std::size_t>(node) + 1);
+  Node& s = nodes_[static_cast<std::size_t>(node)];
+  if (!s.alive) {
+    return Violation{name(), Severity::safety, e.time_us, {node},
+                     fmt::format("node {} is crashed, yet a {} event happened at it", node, sim::event_kind_name(e.kind))};
+  }
+  if (s.incarnation == 0) s.incarnation = e.incarnation;
+  if (e.incarnation != s.incarnation) {
+    return Violation{name(), Severity::safety, e.time_us, {node},
+                     fmt::format("a {} event of incarnation {} happened at node {}, whose live incarnation is {}",
+                                 sim::event_kind_name(e.kind), e.incarnation, node, s.incarnation)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> DeadIncarnation::observe(const sim::TraceEvent& e) {
+  using K = sim::EventKind;
+  switch (e.kind) {
+    case K::crash:
+      if (auto v = check_alive(e, e.node)) return v;  // crashing twice without a restart
+      nodes_[static_cast<std::size_t>(e.node)].alive = false;
+      return std::nullopt;
+    case K::restart: {
+      if (static_cast<std::size_t>(e.node) >= nodes_.size()) nodes_.resize(static_cast<std::size_t>(e.node) + 1);
+      Node& s = nodes_[static_cast<std::size_t>(e.node)];
+      if (s.alive || e.a <= s.incarnation) {
+        return Violation{name(), Severity::safety, e.time_us, {e.node},
+                         fmt::format("node {} restarted as incarnation {} while {} (incarnation {})", e.node, e.a,
+                                     s.alive ? "running" : "crashed", s.incarnation)};
+      }
+      s.alive = true;
+      s.incarnation = static_cast<std::uint32_t>(e.a);
+      return std::nullopt;
+    }
+    case K::deliver:
+      return check_alive(e, e.peer);  // the receiver acts; the sender may have crashed since it sent
+    case K::send:
+    case K::timer_fired:
+    case K::disk_write:
+    case K::disk_synced:
+    case K::role:
+    case K::vote:
+    case K::log_append:
+    case K::log_truncate:
+    case K::commit:
+    case K::apply:
+    case K::pause:
+    case K::resume:
+      return check_alive(e, e.node);
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace checkers

@@ -1,0 +1,49 @@
+// Durability of acknowledged operations: every operation a client saw acknowledged (ok) must survive
+// every crash. At the end of a run whose liveness phase restarted every node, the entry it was applied
+// as (log index and term, reported with the ok) must be in the logs of a majority of the nodes.
+// Acknowledgements without a log position (an implementation that does not report one) are not checked.
+#pragma once
+
+#include <vector>
+
+#include "checkers/checker.h"
+#include "checkers/log_mirror.h"
+
+namespace checkers {
+
+class Durability final : public Checker {
+ public:
+  const char* name() const override { return "durability"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  std::optional<Violation> finish(std::int64_t end_time_us) override;
+
+ private:
+  struct Acked {
+    std::uint64_t op_id;
+    std::uint64_t index;
+    std::uint64_t term;
+    std::int64_t time_us;
+  };
+  LogMirror mirror_;
+  std::vector<Acked> acked_;
+  std::int32_t nodes_ = 0;
+  bool all_restarted_ = false;  // the liveness phase began: every node runs and reported its log
+};
+
+// No activity from a dead incarnation: a crashed node sends nothing, fires no timer, writes nothing and
+// changes no state until it restarts, and afterwards only its new incarnation acts.
+class DeadIncarnation final : public Checker {
+ public:
+  const char* name() const override { return "dead-incarnation"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+
+ private:
+  struct Node {
+    bool alive = true;
+    std::uint32_t incarnation = 0;  // 0: not seen yet
+  };
+  std::optional<Violation> check_alive(const sim::TraceEvent& e, std::int32_t node);
+  std::vector<Node> nodes_;
+};
+
+}  // namespace checkers

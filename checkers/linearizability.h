@@ -1,0 +1,59 @@
+// Linearizability checker for register / key-value client histories (checkers/history.h).
+//
+// A history is linearizable (Herlihy & Wing 1990) if every operation can be given a point between its
+// invoke and its completion such that the operations, applied in that order to the sequential model,
+// return what the clients saw. The check:
+//
+//  1. P-compositionality: linearizability is local, so each key is checked on its own (Herlihy & Wing;
+//     Horn & Kroening 2015, "Faster linearizability checking via P-compositionality"). The first key that
+//     is not linearizable decides; a key that hits a limit makes the verdict `unknown` unless another key
+//     fails.
+//  2. Per key, the Wing & Gong (1993) backtracking search in the form of Lowe (2017, "Testing for
+//     linearizability"): a doubly-linked list of call/return events from which linearized operations are
+//     lifted, and a memo of (set of linearized operations, model state) so no configuration is explored
+//     twice.
+//
+// Model: a register holding std::optional<std::string> (nil is distinct from ""). Failed operations are
+// ignored. Info operations (unknown outcome) may take effect at any point after their invoke, or never.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/history.h"
+
+namespace checkers {
+
+struct LinLimits {
+  double timeout_seconds = 10;                  // for the whole check, measured with steady_clock
+  std::size_t memory_bytes_max = 1ull << 30;    // for the memo of one key (the search's dominant cost)
+};
+
+enum class LinVerdict { linearizable, not_linearizable, unknown };
+
+struct LinWitness {
+  std::string key;
+  // Indexes into History::operations: the operations of the failing key that could not be ordered after
+  // the longest partial linearization: the first operation that must complete next and every operation
+  // still open at that point, plus the linearized operations whose intervals overlap it. Sorted by invoke.
+  std::vector<std::size_t> ops;
+  // The longest partial linearization the search found, in linearization order.
+  std::vector<std::size_t> longest_prefix;
+  std::string text;  // human-readable: key, value after the prefix, ops with process, fn, values, times
+};
+
+struct LinResult {
+  LinVerdict verdict = LinVerdict::linearizable;
+  std::string reason;  // why not linearizable, or for unknown which limit was hit ("timeout after 10s on key k3")
+  std::optional<LinWitness> witness;  // for not_linearizable
+  std::size_t keys_checked = 0;       // keys whose search completed
+  std::size_t operations = 0;         // operations that constrain the history (not failed), over all keys
+};
+
+LinResult check_linearizability(const History& history, const LinLimits& limits = {});
+
+const char* verdict_name(LinVerdict verdict);
+
+}  // namespace checkers

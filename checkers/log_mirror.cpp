@@ -1,0 +1,70 @@
+#include "checkers/log_mirror.h"
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+std::uint64_t chain_hash(std::uint64_t prev, std::uint64_t term, std::uint64_t digest) {
+  std::uint64_t h = prev ^ (term * 0x9E3779B97F4A7C15ULL);
+  h = (h ^ (h >> 31)) * 0xBF58476D1CE4E5B9ULL;
+  h ^= digest + 0x94D049BB133111EBULL + (h << 6) + (h >> 2);
+  return (h ^ (h >> 29)) * 0x94D049BB133111EBULL;
+}
+
+std::vector<LogMirror::Slot>& LogMirror::mutable_log(std::int32_t node) {
+  RAFTSIM_ASSERT(node >= 0);
+  if (static_cast<std::size_t>(node) >= logs_.size()) logs_.resize(static_cast<std::size_t>(node) + 1);
+  return logs_[static_cast<std::size_t>(node)];
+}
+
+const std::vector<LogMirror::Slot>& LogMirror::log(std::int32_t node) const {
+  static const std::vector<Slot> kEmpty;
+  RAFTSIM_ASSERT(node >= 0);
+  return static_cast<std::size_t>(node) < logs_.size() ? logs_[static_cast<std::size_t>(node)] : kEmpty;
+}
+
+const LogMirror::Slot* LogMirror::at(std::int32_t node, std::uint64_t index) const {
+  const auto& l = log(node);
+  if (index == 0 || index > l.size()) return nullptr;
+  return &l[index - 1];
+}
+
+std::optional<std::string> LogMirror::apply(const sim::TraceEvent& e) {
+  switch (e.kind) {
+    case sim::EventKind::crash:
+      // The volatile log is gone; the restarted node reports what it reloads.
+      mutable_log(e.node).clear();
+      return std::nullopt;
+    case sim::EventKind::log_truncate: {
+      auto& log = mutable_log(e.node);
+      const std::uint64_t from = e.a;
+      if (from == 0 || from > log.size() + 1) {
+        return fmt::format("node {} truncated its log from index {} but its log ends at {}", e.node, from, log.size());
+      }
+      log.resize(from - 1);
+      return std::nullopt;
+    }
+    case sim::EventKind::log_append: {
+      auto& log = mutable_log(e.node);
+      const std::uint64_t index = e.a;
+      const std::uint64_t term = e.b;
+      if (index != log.size() + 1) {
+        return fmt::format("node {} appended index {} to a log ending at {} (gap or overwrite without truncation)",
+                           e.node, index, log.size());
+      }
+      if (!log.empty() && term < log.back().term) {
+        return fmt::format("node {} appended index {} with term {} after an entry of term {}", e.node, index, term,
+                           log.back().term);
+      }
+      log.push_back(Slot{term, e.c, chain_hash(log.empty() ? 0 : log.back().chain, term, e.c)});
+      RAFTSIM_ASSERT(log.size() == index);
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace checkers

@@ -1,0 +1,186 @@
+// The safety checkers beyond the first three: each fires on a hand-made violating event sequence and
+// stays silent on a legal one (Raft paper, Figure 3; Figure 2 for persistence).
+#include <catch2/catch.hpp>
+
+#include <initializer_list>
+
+#include "checkers/durability.h"
+#include "checkers/leader_completeness.h"
+#include "checkers/node_monotonic.h"
+
+namespace {
+
+using sim::EventKind;
+
+struct Ev {
+  EventKind kind;
+  std::int32_t node;
+  std::uint64_t a = 0, b = 0, c = 0;
+  std::int32_t peer = -1;
+  std::uint32_t incarnation = 1;
+};
+
+// Feeds events at increasing times; returns the first violation.
+std::optional<checkers::Violation> feed(checkers::Checker& checker, std::initializer_list<Ev> events) {
+  std::int64_t t = 0;
+  for (const Ev& ev : events) {
+    sim::TraceEvent e;
+    e.time_us = t += 10;
+    e.kind = ev.kind;
+    e.node = ev.node;
+    e.peer = ev.peer;
+    e.incarnation = ev.incarnation;
+    e.a = ev.a;
+    e.b = ev.b;
+    e.c = ev.c;
+    if (auto v = checker.observe(e)) return v;
+  }
+  return std::nullopt;
+}
+
+constexpr std::uint64_t kLeader = 2;
+constexpr std::uint64_t kFollower = 0;
+
+bool mentions(const checkers::Violation& v, const std::string& s) { return v.message.find(s) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("Leader Completeness (Fig. 3): a leader elected without a committed entry is a violation") {
+  checkers::LeaderCompleteness c;
+  const auto v = feed(c, {{EventKind::log_append, 0, 1, 1, 0xA},
+                          {EventKind::log_append, 1, 1, 1, 0xA},
+                          {EventKind::commit, 0, 1},
+                          {EventKind::log_append, 2, 1, 2, 0xB},  // node 2 has another entry at index 1
+                          {EventKind::role, 2, kLeader, 3}});
+  REQUIRE(v);
+  CHECK(v->checker == "leader-completeness");
+  CHECK(v->nodes == std::vector<std::int32_t>{0, 2});
+  CHECK(mentions(*v, "without committed index 1"));
+}
+
+TEST_CASE("Leader Completeness (Fig. 3): leaders holding every committed entry are silent") {
+  checkers::LeaderCompleteness c;
+  const auto v = feed(c, {{EventKind::log_append, 0, 1, 1, 0xA},
+                          {EventKind::log_append, 1, 1, 1, 0xA},
+                          {EventKind::log_append, 1, 2, 1, 0xC},  // uncommitted extra entry
+                          {EventKind::commit, 0, 1},
+                          {EventKind::role, 1, kLeader, 2},
+                          {EventKind::crash, 0},
+                          {EventKind::log_append, 0, 1, 1, 0xA, -1, 2},  // restarted, log reloaded
+                          {EventKind::role, 0, kLeader, 3, 0, -1, 2}});
+  CHECK_FALSE(v);
+}
+
+TEST_CASE("Leader Completeness: committing beyond one's own log is a violation") {
+  checkers::LeaderCompleteness c;
+  const auto v = feed(c, {{EventKind::log_append, 0, 1, 1, 0xA}, {EventKind::commit, 0, 2}});
+  REQUIRE(v);
+  CHECK(mentions(*v, "committed index 2 but its log ends at 1"));
+}
+
+TEST_CASE("Leader Append-Only (Fig. 3): a leader that deletes entries is a violation, a follower may") {
+  checkers::LeaderAppendOnly c;
+  CHECK_FALSE(feed(c, {{EventKind::role, 1, kFollower, 1}, {EventKind::log_truncate, 1, 3}}));
+  const auto v = feed(c, {{EventKind::role, 0, kLeader, 4}, {EventKind::log_truncate, 0, 2}});
+  REQUIRE(v);
+  CHECK(v->checker == "leader-append-only");
+  CHECK(mentions(*v, "leader of term 4"));
+  checkers::LeaderAppendOnly after_crash;
+  CHECK_FALSE(feed(after_crash, {{EventKind::role, 0, kLeader, 4}, {EventKind::crash, 0}, {EventKind::log_truncate, 0, 2}}));
+}
+
+TEST_CASE("monotonic term (5.1): a term going back while running is a violation") {
+  checkers::MonotonicTerm c;
+  const auto v = feed(c, {{EventKind::role, 0, kFollower, 3}, {EventKind::role, 0, kFollower, 2}});
+  REQUIRE(v);
+  CHECK(v->checker == "monotonic-term");
+  CHECK(mentions(*v, "from term 3 back to term 2"));
+}
+
+TEST_CASE("monotonic term (Fig. 2): restarting below a term already used on a message is a violation") {
+  checkers::MonotonicTerm c;
+  const auto v = feed(c, {{EventKind::role, 0, kFollower, 1},
+                          {EventKind::role, 0, 1, 5},  // candidate in term 5
+                          {EventKind::send, 0, 5, 0, 0, 1},
+                          {EventKind::crash, 0},
+                          {EventKind::role, 0, kFollower, 4, 0, -1, 2}});
+  REQUIRE(v);
+  CHECK(mentions(*v, "restarted in term 4"));
+  CHECK(mentions(*v, "term 5"));
+}
+
+TEST_CASE("monotonic term: a restart at an unused volatile term, and ordinary growth, are silent") {
+  checkers::MonotonicTerm c;
+  CHECK_FALSE(feed(c, {{EventKind::role, 0, kFollower, 1},
+                       {EventKind::send, 0, 1, 0, 0, 1},
+                       {EventKind::role, 0, 1, 2},  // term 2 never made it onto a message
+                       {EventKind::crash, 0},
+                       {EventKind::role, 0, kFollower, 1, 0, -1, 2},
+                       {EventKind::role, 0, kFollower, 7, 0, -1, 2}}));
+}
+
+TEST_CASE("monotonic commit: the commit index never goes back while a node runs") {
+  checkers::MonotonicCommit c;
+  const auto v = feed(c, {{EventKind::commit, 1, 5}, {EventKind::commit, 1, 4}});
+  REQUIRE(v);
+  CHECK(v->checker == "monotonic-commit");
+  checkers::MonotonicCommit ok;
+  CHECK_FALSE(feed(ok, {{EventKind::commit, 1, 5}, {EventKind::crash, 1}, {EventKind::commit, 1, 2, 0, 0, -1, 2}}));
+}
+
+TEST_CASE("durability: an acknowledged write missing from a majority at the end is a violation") {
+  checkers::Durability c;
+  CHECK_FALSE(feed(c, {{EventKind::role, 0, kLeader, 1},
+                       {EventKind::role, 1, kFollower, 1},
+                       {EventKind::role, 2, kFollower, 1},
+                       {EventKind::log_append, 0, 1, 1, 0xA},
+                       {EventKind::client_ok, -1, 42, 1, 1, 0},
+                       {EventKind::crash, 0},
+                       {EventKind::phase, -1, 1}}));
+  const auto v = c.finish(1000);
+  REQUIRE(v);
+  CHECK(v->checker == "durability");
+  CHECK(mentions(*v, "operation 42"));
+  CHECK(mentions(*v, "only 0 of 3 nodes"));
+}
+
+TEST_CASE("durability: a write on a majority is durable, and runs without a liveness phase are not judged") {
+  checkers::Durability held;
+  feed(held, {{EventKind::log_append, 0, 1, 1, 0xA},
+              {EventKind::log_append, 1, 1, 1, 0xA},
+              {EventKind::role, 2, kFollower, 1},
+              {EventKind::client_ok, -1, 7, 1, 1, 0},
+              {EventKind::phase, -1, 1}});
+  CHECK_FALSE(held.finish(1000));
+  checkers::Durability unjudged;
+  feed(unjudged, {{EventKind::role, 0, kFollower, 1}, {EventKind::client_ok, -1, 7, 1, 1, 0}});
+  CHECK_FALSE(unjudged.finish(1000));
+}
+
+TEST_CASE("dead incarnation: a crashed node that acts, or an old incarnation acting, is a violation") {
+  checkers::DeadIncarnation c;
+  const auto v = feed(c, {{EventKind::role, 0, kFollower, 1}, {EventKind::crash, 0}, {EventKind::send, 0, 1, 0, 0, 1}});
+  REQUIRE(v);
+  CHECK(v->checker == "dead-incarnation");
+  CHECK(mentions(*v, "node 0 is crashed"));
+  checkers::DeadIncarnation old;
+  const auto w = feed(old, {{EventKind::role, 0, kFollower, 1},
+                            {EventKind::crash, 0},
+                            {EventKind::restart, 0, 2, 0, 0, -1, 2},
+                            {EventKind::timer_fired, 0, 0, 0, 0, -1, 1}});
+  REQUIRE(w);
+  CHECK(mentions(*w, "incarnation 1"));
+  checkers::DeadIncarnation delivered_to_dead;
+  CHECK(feed(delivered_to_dead, {{EventKind::crash, 1}, {EventKind::deliver, 0, 1, 0, 0, 1}}));
+}
+
+TEST_CASE("dead incarnation: restart as a new incarnation, and messages from a crashed sender, are silent") {
+  checkers::DeadIncarnation c;
+  CHECK_FALSE(feed(c, {{EventKind::role, 0, kFollower, 1},
+                       {EventKind::send, 0, 1, 0, 0, 1},
+                       {EventKind::crash, 0},
+                       {EventKind::deliver, 0, 1, 0, 0, 1},  // from the dead sender to the live node 1
+                       {EventKind::restart, 0, 2, 0, 0, -1, 2},
+                       {EventKind::role, 0, kFollower, 1, 0, -1, 2},
+                       {EventKind::send, 0, 1, 0, 0, 1, 2}}));
+}
