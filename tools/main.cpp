@@ -10,6 +10,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "checkers/checker.h"
+#include "reports/event_format.h"
+#include "reports/trace_reader.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
@@ -121,6 +124,37 @@ int command_run(const RunArgs& args) {
   return tools::exit_code(overall);
 }
 
+// Runs every online checker over a trace file written by `raftsim run --trace`.
+int command_check_trace(const std::string& path) {
+  const reports::ReadTrace trace = reports::read_trace_file(path);
+  checkers::CheckerSet checkers = checkers::make_default_checkers();
+  std::size_t index = 0;
+  for (; index < trace.events.size(); ++index) {
+    if (!checkers.on_event(trace.events[index])) break;
+  }
+  if (!checkers.violation()) checkers.finish(trace.events.back().time_us);
+  std::cout << fmt::format("trace      {} ({} events)\n", path, trace.events.size());
+  std::string names;
+  for (const auto& n : checkers.names()) names += (names.empty() ? "" : ", ") + n;
+  std::cout << fmt::format("checkers   {}\n", names);
+  const auto& v = checkers.violation();
+  if (!v) {
+    std::cout << "outcome    pass\n";
+    return tools::kExitPass;
+  }
+  const bool safety = v->severity == checkers::Severity::safety;
+  std::cout << fmt::format("outcome    {}\n\nVIOLATION  {} at {:.3f}ms\n           {}\n",
+                           safety ? "SAFETY VIOLATION" : "LIVENESS VIOLATION", v->checker,
+                           static_cast<double>(v->time_us) / 1000.0, v->message);
+  const std::size_t last = std::min(index, trace.events.size() - 1);
+  const std::size_t first = last >= 30 ? last - 30 : 0;
+  std::cout << "\nthe events before it:\n";
+  for (std::size_t i = first; i <= last; ++i) {
+    std::cout << "  " << reports::format_event_text(trace.events[i], trace.labels) << "\n";
+  }
+  return safety ? tools::kExitSafety : tools::kExitLiveness;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,6 +174,11 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--history", run.history, "Write the client history as JSON Lines (one scenario, one seed)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the final table for many seeds");
 
+  std::string trace_path;
+  CLI::App* check_trace_cmd =
+      app.add_subcommand("check-trace", "Run every online checker over a trace file written by run --trace");
+  check_trace_cmd->add_option("trace", trace_path, "A JSON Lines trace file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -154,6 +193,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (run_cmd->parsed()) return command_run(run);
+    if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
   } catch (const tools::InputError& e) {
     std::cerr << "raftsim: error: " << e.what() << "\n";
     return tools::kExitUsage;

@@ -1,0 +1,75 @@
+#include "reports/event_schema.h"
+
+namespace reports {
+
+namespace {
+using F = Format;
+using S = Slot;
+constexpr FieldSpec kMessage[] = {{"msg", S::label, F::message}, {"term", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
+constexpr FieldSpec kLostMessage[] = {{"msg", S::label, F::message}, {"term", S::a, F::uint}};
+constexpr FieldSpec kTimer[] = {{"timer", S::label, F::timer}};
+constexpr FieldSpec kDiskWrite[] = {{"token", S::a, F::uint}, {"bytes", S::b, F::uint}};
+constexpr FieldSpec kDiskSynced[] = {{"token", S::a, F::uint}};
+constexpr FieldSpec kCrash[] = {{"lost_writes", S::a, F::uint}};
+constexpr FieldSpec kRestart[] = {{"incarnation", S::a, F::uint}, {"records", S::b, F::uint}};
+constexpr FieldSpec kPartition[] = {{"group", S::a, F::hex}};
+constexpr FieldSpec kStale[] = {{"what", S::label, F::uint}};
+constexpr FieldSpec kRole[] = {{"role", S::a, F::role}, {"term", S::b, F::uint}};
+constexpr FieldSpec kVote[] = {{"term", S::a, F::uint}, {"candidate", S::b, F::uint}};
+constexpr FieldSpec kEntry[] = {{"index", S::a, F::uint}, {"term", S::b, F::uint}, {"digest", S::c, F::hex}};
+constexpr FieldSpec kTruncate[] = {{"from", S::a, F::uint}};
+constexpr FieldSpec kCommit[] = {{"index", S::a, F::uint}};
+constexpr FieldSpec kClientOp[] = {{"op", S::label, F::client_op}, {"op_id", S::a, F::uint}};
+constexpr FieldSpec kClientOk[] = {{"op", S::label, F::client_op}, {"op_id", S::a, F::uint}, {"index", S::b, F::uint}, {"term", S::c, F::uint}};
+constexpr FieldSpec kClientSend[] = {{"op_id", S::a, F::uint}, {"request", S::b, F::uint}};
+constexpr FieldSpec kClientReply[] = {{"request", S::a, F::uint}, {"status", S::b, F::uint}};
+constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}};
+}  // namespace
+
+bool is_message_event(sim::EventKind k) {
+  using K = sim::EventKind;
+  return k == K::send || k == K::deliver || k == K::drop_random || k == K::drop_blocked || k == K::drop_node_down ||
+         k == K::duplicate;
+}
+
+std::string_view peer_key(sim::EventKind kind) { return is_message_event(kind) ? "to" : "process"; }
+
+std::span<const FieldSpec> fields_of(sim::EventKind kind) {
+  using K = sim::EventKind;
+  switch (kind) {
+    case K::send:
+    case K::deliver: return kMessage;
+    case K::drop_random:
+    case K::drop_blocked:
+    case K::drop_node_down:
+    case K::duplicate: return kLostMessage;
+    case K::timer_fired: return kTimer;
+    case K::disk_write: return kDiskWrite;
+    case K::disk_synced: return kDiskSynced;
+    case K::crash: return kCrash;
+    case K::restart: return kRestart;
+    case K::partition: return kPartition;
+    case K::stale_discarded: return kStale;
+    case K::role: return kRole;
+    case K::vote: return kVote;
+    case K::log_append:
+    case K::apply: return kEntry;
+    case K::log_truncate: return kTruncate;
+    case K::commit: return kCommit;
+    case K::client_invoke:
+    case K::client_fail:
+    case K::client_info: return kClientOp;
+    case K::client_ok: return kClientOk;
+    case K::client_send: return kClientSend;
+    case K::client_reply: return kClientReply;
+    case K::phase: return kPhase;
+    case K::pause:
+    case K::resume:
+    case K::block_link:
+    case K::unblock_link:
+    case K::heal: return {};
+  }
+  return {};
+}
+
+}  // namespace reports
