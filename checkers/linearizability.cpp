@@ -254,13 +254,14 @@ class KeySearch {
   struct Frame {
     std::int32_t entry;
     std::uint32_t state_before;
+    bool info_pass;  // the scan pass the entry was linearized in, to resume it on backtrack
   };
 
   void build_entries();
   void lift(std::int32_t call);
   void unlift(std::int32_t call);
-  bool try_linearize(std::int32_t call, SearchStatus& stop);
-  std::int32_t backtrack();
+  bool try_linearize(std::int32_t call, SearchStatus& stop, bool info_pass);
+  std::int32_t backtrack(bool& info_pass);
   void record_prefix();
   void flip(std::uint32_t op) {
     bits_[op / 64] ^= std::uint64_t{1} << (op % 64);
@@ -347,7 +348,7 @@ void KeySearch::unlift(std::int32_t call) {
 
 // Linearizes the call if the model allows it and the resulting configuration is new (Lowe's memo: a
 // configuration already seen has already been explored, to failure).
-bool KeySearch::try_linearize(std::int32_t call, SearchStatus& stop) {
+bool KeySearch::try_linearize(std::int32_t call, SearchStatus& stop, bool info_pass) {
   const Entry& e = entries_[static_cast<std::size_t>(call)];
   const auto op = static_cast<std::uint32_t>(e.op);
   std::uint32_t next = 0;
@@ -359,7 +360,7 @@ bool KeySearch::try_linearize(std::int32_t call, SearchStatus& stop) {
     if (added == ConfigCache::Added::over_memory) stop = SearchStatus::memory;
     return false;
   }
-  stack_.push_back(Frame{call, state_});
+  stack_.push_back(Frame{call, state_, info_pass});
   state_ = next;
   lift(call);
   if (!ops_[op].info) --required_left_;
@@ -368,7 +369,7 @@ bool KeySearch::try_linearize(std::int32_t call, SearchStatus& stop) {
 }
 
 // Undoes the last linearization; returns the entry to continue scanning from.
-std::int32_t KeySearch::backtrack() {
+std::int32_t KeySearch::backtrack(bool& info_pass) {
   RAFTSIM_ASSERT(!stack_.empty());
   const Frame f = stack_.back();
   stack_.pop_back();
@@ -378,6 +379,7 @@ std::int32_t KeySearch::backtrack() {
   state_ = f.state_before;
   unlift(f.entry);
   if (!ops_[op].info) ++required_left_;
+  info_pass = f.info_pass;
   return entries_[static_cast<std::size_t>(f.entry)].next;
 }
 
@@ -396,14 +398,19 @@ void KeySearch::record_prefix() {
 SearchStatus KeySearch::run() {
   best_state_ = state_;
   std::int32_t entry = entries_[0].next;
+  bool info_pass = false;
   while (required_left_ > 0) {
     // The clock is read every 4096 steps: often enough to stop within milliseconds, rarely enough to cost
     // nothing.
     if ((++steps_ & 4095) == 0 && deadline_.expired()) return SearchStatus::timeout;
-    if (entry >= 0 && entries_[static_cast<std::size_t>(entry)].call) {
+    const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
+    if (e != nullptr && e->call) {
       SearchStatus stop = SearchStatus::linearizable;
-      if (try_linearize(entry, stop)) {
+      if (ops_[static_cast<std::size_t>(e->op)].info != info_pass) {
+        entry = e->next;
+      } else if (try_linearize(entry, stop, info_pass)) {
         entry = entries_[0].next;
+        info_pass = false;
       } else if (stop == SearchStatus::memory) {
         return stop;
       } else {
@@ -413,8 +420,17 @@ SearchStatus KeySearch::run() {
     }
     // A return: its operation must be linearized before anything later, and it was not. (The end of the
     // list cannot be reached while an operation with a known outcome is left, since its return follows.)
+    // The candidates are tried in two passes, operations with a known outcome first, info operations
+    // second: an info operation may never have taken effect, so it is usually best linearized only when
+    // something needs its effect, and trying it late keeps the search from wandering through the many
+    // orders of optional operations.
+    if (!info_pass) {
+      info_pass = true;
+      entry = entries_[0].next;
+      continue;
+    }
     if (stack_.empty()) return SearchStatus::not_linearizable;
-    entry = backtrack();
+    entry = backtrack(info_pass);
   }
   return SearchStatus::linearizable;
 }
@@ -598,7 +614,9 @@ KeyResult check_key(const History& history, const KeyGroup& group, const LinLimi
             read_witness(history, group.key, index)};
   }
   KeySearch search(ops, values, initial, deadline, limits.memory_bytes_max);
-  switch (search.run()) {
+  const auto st = search.run();
+  if (getenv("LIN_DEBUG")) fprintf(stderr, "DEBUG key %s ops %zu cache %zu\n", group.key.c_str(), ops.size(), search.cache_size());
+  switch (st) {
     case SearchStatus::linearizable:
       return {};
     case SearchStatus::not_linearizable: {
@@ -639,8 +657,11 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
   for (const KeyGroup& g : groups) result.operations += g.indexes.size();
   std::optional<std::string> unknown_reason;
   for (const KeyGroup& group : groups) {
+    // Out of time: no other key can be checked (a memory limit, by contrast, is per key).
     if (deadline.expired()) {
-      unknown_reason = fmt::format("timeout after {:g}s on key {}", limits.timeout_seconds, show_key(group.key));
+      if (!unknown_reason) {
+        unknown_reason = fmt::format("timeout after {:g}s on key {}", limits.timeout_seconds, show_key(group.key));
+      }
       break;
     }
     KeyResult r = check_key(history, group, limits, deadline);
@@ -652,9 +673,8 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
       return result;
     }
     if (r.verdict == LinVerdict::unknown) {
+      // Keep looking: a later key may still be not linearizable, which is a definite verdict.
       if (!unknown_reason) unknown_reason = std::move(r.reason);
-      // Out of time: no other key can be checked. Out of memory: the next key starts with an empty memo.
-      if (r.reason.empty() || unknown_reason->starts_with("timeout")) break;
       continue;
     }
     ++result.keys_checked;

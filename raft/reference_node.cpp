@@ -170,9 +170,11 @@ DurableState replay_durable_records(std::span<const sim::PayloadPtr> records) {
   return state;
 }
 
-std::unique_ptr<sim::Node> ReferenceNodeFactory::create(sim::NodeIndex id, std::uint32_t cluster_size,
-                                                        const sim::RaftTiming& timing,
-                                                        std::span<const sim::PayloadPtr> durable_records) {
+std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& context) {
+  // The reference Raft takes no clock and no randomness from its host: it is a pure state machine.
+  const sim::NodeIndex id = context.id;
+  const std::uint32_t cluster_size = context.cluster_size;
+  const sim::RaftTiming& timing = context.timing;
   RAFTSIM_ASSERT(id < cluster_size);
   RAFTSIM_ASSERT(timing.election_timeout_min <= timing.election_timeout_max);
   Config config;
@@ -182,7 +184,7 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(sim::NodeIndex id, std::
   config.election_timeout_us_max = static_cast<std::uint64_t>(timing.election_timeout_max.us);
   config.heartbeat_interval_us = static_cast<std::uint64_t>(timing.heartbeat_interval.us);
   config.max_entries_per_append = timing.max_entries_per_append;
-  return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(durable_records));
+  return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records));
 }
 
 std::string_view ReferenceNodeFactory::message_kind(std::uint16_t label) const {

@@ -12,8 +12,7 @@ namespace raft {
 
 class ReferenceNodeFactory final : public sim::NodeFactory {
  public:
-  std::unique_ptr<sim::Node> create(sim::NodeIndex id, std::uint32_t cluster_size, const sim::RaftTiming& timing,
-                                    std::span<const sim::PayloadPtr> durable_records) override;
+  std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override;
   std::string_view implementation_name() const override { return "reference"; }
   std::string_view message_kind(std::uint16_t label) const override;
   std::string_view timer_slot(std::uint16_t label) const override;

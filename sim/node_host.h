@@ -128,11 +128,27 @@ struct RaftTiming {
   std::uint32_t max_entries_per_append = 64;
 };
 
+// What a node may ask of its host at any time (adapters for real libraries need both; the reference Raft
+// needs neither): the node's own clock, and randomness drawn from the simulator's seeded timer stream.
+class NodeEnvironment {
+ public:
+  virtual ~NodeEnvironment() = default;
+  virtual Time now() const = 0;
+  virtual std::int64_t random_between(std::int64_t lo, std::int64_t hi) = 0;  // inclusive
+};
+
+struct NodeContext {
+  NodeIndex id = 0;
+  std::uint32_t cluster_size = 1;
+  RaftTiming timing;
+  std::span<const PayloadPtr> durable_records;  // empty for a fresh node
+  NodeEnvironment* env = nullptr;               // outlives the node
+};
+
 class NodeFactory : public LabelNames {
  public:
-  // Creates a node, fresh (records empty) or restarted from what its disk had made durable.
-  virtual std::unique_ptr<Node> create(NodeIndex id, std::uint32_t cluster_size, const RaftTiming& timing,
-                                       std::span<const PayloadPtr> durable_records) = 0;
+  // Creates a node, fresh (no records) or restarted from what its disk had made durable.
+  virtual std::unique_ptr<Node> create(const NodeContext& context) = 0;
   virtual std::string_view implementation_name() const = 0;
 };
 

@@ -33,8 +33,20 @@ const char* fault_kind_name(Fault::Kind kind) {
   return "?";
 }
 
+// A node's view of its host between inputs: the virtual clock and the timer stream.
+class Simulation::Environment final : public NodeEnvironment {
+ public:
+  Environment(const EventQueue<Event>& queue, Rng& rng) : queue_(queue), rng_(rng) {}
+  Time now() const override { return queue_.now(); }
+  std::int64_t random_between(std::int64_t lo, std::int64_t hi) override { return rng_.between(lo, hi); }
+
+ private:
+  const EventQueue<Event>& queue_;
+  Rng& rng_;
+};
+
 struct Simulation::NodeSlot {
-  explicit NodeSlot(const DiskConfig& disk_config) : disk(disk_config) {}
+  NodeSlot(const DiskConfig& disk_config, const EventQueue<Event>& queue, Rng& rng) : disk(disk_config), env(queue, rng) {}
   std::unique_ptr<Node> node;
   // Incremented at every crash: events stamped with an older incarnation belong to a dead process.
   std::uint32_t incarnation = 1;
@@ -42,6 +54,7 @@ struct Simulation::NodeSlot {
   std::uint64_t timer_generation[kTimerSlotsMax] = {};
   std::vector<Event> deferred;  // events that arrived while paused, in arrival order
   Disk disk;
+  Environment env;
   std::uint64_t role = 0;
   std::uint64_t term = 0;
 };
@@ -70,7 +83,7 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
   RAFTSIM_ASSERT(config_.duration.us > 0);
   RAFTSIM_ASSERT(std::is_sorted(config_.faults.begin(), config_.faults.end(),
                                 [](const Fault& a, const Fault& b) { return a.at < b.at; }));
-  for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk));
+  for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk, queue_, rng_timers_));
   clients_.resize(config_.workload.clients);
   end_time_ = Time{} + config_.duration + (config_.liveness ? config_.liveness_window : Duration{});
   // Clients stop starting operations early enough for the last one to finish or time out (in a run
@@ -96,11 +109,22 @@ void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std:
   trace_.record(e);
 }
 
+NodeContext Simulation::context_for(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  NodeContext c;
+  c.id = n;
+  c.cluster_size = config_.nodes;
+  c.timing = config_.timing;
+  c.durable_records = slot.disk.durable();
+  c.env = &slot.env;
+  return c;
+}
+
 void Simulation::run() {
   RAFTSIM_ASSERT(queue_.empty());
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
     NodeSlot& slot = *nodes_[n];
-    slot.node = factory_.create(n, config_.nodes, config_.timing, slot.disk.durable());
+    slot.node = factory_.create(context_for(n));
     RAFTSIM_ASSERT(slot.node != nullptr);
     call_node(n, [&](Node& node) { node.start(out_); });
   }
@@ -325,7 +349,7 @@ void Simulation::restart(NodeIndex n) {
   slot.status = Status::up;
   for (auto& g : slot.timer_generation) g = 0;
   emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, slot.incarnation, slot.disk.durable().size());
-  slot.node = factory_.create(n, config_.nodes, config_.timing, slot.disk.durable());
+  slot.node = factory_.create(context_for(n));
   RAFTSIM_ASSERT(slot.node != nullptr);
   ++metrics_.restarts;
   call_node(n, [&](Node& node) { node.start(out_); });

@@ -144,6 +144,7 @@ class Simulation {
                              ClientDeadline, PhaseChange>;
 
   enum class Status : std::uint8_t { up, crashed, paused };
+  class Environment;
   struct NodeSlot;
   struct Client;
 
@@ -164,6 +165,7 @@ class Simulation {
   void process_output(NodeIndex n);
   void send_message(NodeIndex from, OutgoingMessage& m);
 
+  NodeContext context_for(NodeIndex n);
   void crash(NodeIndex n);
   void restart(NodeIndex n);
   void pause(NodeIndex n);

@@ -32,6 +32,7 @@ struct RunArgs {
   unsigned jobs = 1;
   std::string trace;
   std::string history;
+  std::string impl;
   bool quiet = false;
 };
 
@@ -78,7 +79,16 @@ int command_run(const RunArgs& args) {
       !args.seeds.empty() ? "--seeds" : "--seed");
   const std::vector<std::string> files = expand_paths(args.paths);
   std::vector<tools::Scenario> scenarios;
-  for (const auto& f : files) scenarios.push_back(tools::load_scenario_file(f));
+  for (const auto& f : files) {
+    scenarios.push_back(tools::load_scenario_file(f));
+    if (!args.impl.empty()) scenarios.back().impl = args.impl;
+    // Fail here, as a usage error, rather than inside a worker thread.
+    try {
+      tools::make_factory(scenarios.back().impl);
+    } catch (const std::invalid_argument& e) {
+      throw tools::InputError(f, "cluster.impl", std::string(e.what()) + " (not built into this raftsim)");
+    }
+  }
   const bool single = scenarios.size() == 1 && range.count() == 1;
   if (!single && (!args.trace.empty() || !args.history.empty())) {
     throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",
@@ -173,6 +183,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trace", run.trace, "Write the event trace as JSON Lines (one scenario, one seed)");
   run_cmd->add_option("--history", run.history, "Write the client history as JSON Lines (one scenario, one seed)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the final table for many seeds");
+  run_cmd->add_option("--impl", run.impl, "The Raft under test, overriding the scenarios' cluster.impl")
+      ->check(CLI::IsMember(tools::implementations()));
 
   std::string trace_path;
   CLI::App* check_trace_cmd =

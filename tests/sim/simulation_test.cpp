@@ -69,10 +69,10 @@ class FakeFactory final : public sim::NodeFactory {
   explicit FakeFactory(Seen& seen) : seen_(seen) {}
   FakeNode::Script script;
   std::vector<std::size_t> durable_at_create;
-  std::unique_ptr<sim::Node> create(sim::NodeIndex id, std::uint32_t, const sim::RaftTiming&,
-                                    std::span<const sim::PayloadPtr> records) override {
-    durable_at_create.push_back(records.size());
-    return std::make_unique<FakeNode>(id, seen_, script);
+  std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override {
+    durable_at_create.push_back(context.durable_records.size());
+    REQUIRE(context.env != nullptr);
+    return std::make_unique<FakeNode>(context.id, seen_, script);
   }
   std::string_view implementation_name() const override { return "fake"; }
   std::string_view message_kind(std::uint16_t) const override { return "msg"; }

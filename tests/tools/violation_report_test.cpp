@@ -31,8 +31,7 @@ class SelfCrowningNode final : public sim::Node {
 class Factory final : public sim::NodeFactory {
  public:
   explicit Factory(bool crown) : crown_(crown) {}
-  std::unique_ptr<sim::Node> create(sim::NodeIndex, std::uint32_t, const sim::RaftTiming&,
-                                    std::span<const sim::PayloadPtr>) override {
+  std::unique_ptr<sim::Node> create(const sim::NodeContext&) override {
     return std::make_unique<SelfCrowningNode>(crown_);
   }
   std::string_view implementation_name() const override { return "planted"; }

@@ -8,6 +8,9 @@
 
 #include "base/assert.h"
 #include "raft/reference_node.h"
+#ifdef RAFTSIM_WITH_LIBRAFT
+#include "raft/libraft_node.h"
+#endif
 #include "reports/event_format.h"
 #include "reports/history_writer.h"
 #include "reports/trace_writer.h"
@@ -40,6 +43,9 @@ Outcome worst(Outcome a, Outcome b) {
 
 std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl) {
   if (impl == "reference") return std::make_unique<raft::ReferenceNodeFactory>();
+#ifdef RAFTSIM_WITH_LIBRAFT
+  if (impl == "libraft") return raft::make_libraft_factory();
+#endif
   throw std::invalid_argument(fmt::format("unknown Raft implementation '{}'", impl));
 }
 

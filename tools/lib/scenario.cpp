@@ -133,6 +133,11 @@ sim::Fault read_fault(JsonReader& r, std::uint32_t nodes, double duration_ms) {
 
 }  // namespace
 
+const std::vector<std::string>& implementations() {
+  static const std::vector<std::string> kNames = {"reference", "libraft"};
+  return kNames;
+}
+
 Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   nlohmann::json root;
   try {
@@ -152,7 +157,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
 
   if (auto cluster = r.object("cluster")) {
     c.nodes = static_cast<std::uint32_t>(cluster->integer("nodes", c.nodes, 1, kNodesMax));
-    s.impl = cluster->choice("impl", s.impl, {"reference"});
+    s.impl = cluster->choice("impl", s.impl, implementations());
     cluster->finish();
   }
   if (auto raft = r.object("raft")) {

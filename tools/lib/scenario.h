@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/simulation.h"
 
@@ -15,6 +16,9 @@ struct Scenario {
   std::string impl = "reference";
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };
+
+// The Raft implementations a scenario (or --impl) may name.
+const std::vector<std::string>& implementations();
 
 // Throws InputError (file, field path, expectation) on any problem.
 Scenario load_scenario_file(const std::string& path);
