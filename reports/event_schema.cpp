@@ -24,6 +24,9 @@ constexpr FieldSpec kClientOk[] = {{"op", S::label, F::client_op}, {"op_id", S::
 constexpr FieldSpec kClientSend[] = {{"op_id", S::a, F::uint}, {"request", S::b, F::uint}};
 constexpr FieldSpec kClientReply[] = {{"request", S::a, F::uint}, {"status", S::b, F::uint}};
 constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}};
+constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
+constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
+constexpr FieldSpec kPpm[] = {{"ppm", S::a, F::uint}};
 }  // namespace
 
 bool is_message_event(sim::EventKind k) {
@@ -63,6 +66,11 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::client_send: return kClientSend;
     case K::client_reply: return kClientReply;
     case K::phase: return kPhase;
+    case K::unclog_link: return kUnclog;
+    case K::degrade_link: return kDegrade;
+    case K::clock_rate:
+    case K::disk_speed: return kPpm;
+    case K::clog_link:
     case K::pause:
     case K::resume:
     case K::block_link:

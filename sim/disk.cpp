@@ -9,7 +9,8 @@ namespace sim {
 Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   RAFTSIM_ASSERT(w.record != nullptr);
   RAFTSIM_ASSERT_MSG(pending_.size() < config_->max_pending_writes, "disk queue bound exceeded");
-  const Duration latency = config_->write_latency.draw(rng) + config_->fsync_latency.draw(rng);
+  Duration latency = config_->write_latency.draw(rng) + config_->fsync_latency.draw(rng);
+  if (speed_factor_ != 1.0) latency = Duration::micros(static_cast<std::int64_t>(static_cast<double>(latency.us) * speed_factor_));
   // A disk serves writes in order: this one cannot finish before the previous one.
   const Time done = std::max(now, last_completion_) + latency;
   RAFTSIM_ASSERT(done >= last_completion_);
@@ -26,6 +27,12 @@ void Disk::sync(std::uint64_t token) {
   durable_.push_back(std::move(pending_.front().record));
   pending_.pop_front();
   ++counters_.synced;
+}
+
+void Disk::set_speed_factor(double factor) {
+  RAFTSIM_ASSERT(factor > 0.0);
+  RAFTSIM_ASSERT(factor <= 1e6);
+  speed_factor_ = factor;
 }
 
 std::uint64_t Disk::crash() {

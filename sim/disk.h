@@ -40,6 +40,8 @@ class Disk {
 
   std::span<const PayloadPtr> durable() const { return durable_; }
   std::size_t pending() const { return pending_.size(); }
+  // A slow disk (a fault): every later write takes `factor` times as long. 1 is normal.
+  void set_speed_factor(double factor);
   const DiskCounters& counters() const { return counters_; }
 
  private:
@@ -47,6 +49,7 @@ class Disk {
   std::vector<PayloadPtr> durable_;
   std::deque<DiskWrite> pending_;
   Time last_completion_{};
+  double speed_factor_ = 1.0;
   DiskCounters counters_;
 };
 

@@ -29,20 +29,55 @@ const char* fault_kind_name(Fault::Kind kind) {
     case Fault::Kind::restart: return "restart";
     case Fault::Kind::pause: return "pause";
     case Fault::Kind::resume: return "resume";
+    case Fault::Kind::clog: return "clog";
+    case Fault::Kind::unclog: return "unclog";
+    case Fault::Kind::degrade: return "degrade";
+    case Fault::Kind::clock: return "clock";
+    case Fault::Kind::disk_speed: return "disk_speed";
   }
   return "?";
 }
 
-// A node's view of its host between inputs: the virtual clock and the timer stream.
+const char* partition_shape_name(Fault::Shape shape) {
+  switch (shape) {
+    case Fault::Shape::groups: return "groups";
+    case Fault::Shape::majority_minority: return "majority_minority";
+    case Fault::Shape::bridge: return "bridge";
+    case Fault::Shape::ring: return "ring";
+  }
+  return "?";
+}
+
+// A node's view of its host between inputs: its own clock and the timer stream. The clock runs at
+// `rate` times real time (clock skew and drift faults); timers are set in local time.
 class Simulation::Environment final : public NodeEnvironment {
  public:
   Environment(const EventQueue<Event>& queue, Rng& rng) : queue_(queue), rng_(rng) {}
-  Time now() const override { return queue_.now(); }
+  Time now() const override {
+    const double elapsed = static_cast<double>((queue_.now() - real_base_).us) * rate_;
+    return local_base_ + Duration::micros(static_cast<std::int64_t>(elapsed));
+  }
   std::int64_t random_between(std::int64_t lo, std::int64_t hi) override { return rng_.between(lo, hi); }
+
+  void set_rate(double rate) {
+    RAFTSIM_ASSERT(rate > 0.0);
+    local_base_ = now();
+    real_base_ = queue_.now();
+    rate_ = rate;
+  }
+  double rate() const { return rate_; }
+  // How long a local duration takes in real time.
+  Duration to_real(Duration local) const {
+    if (rate_ == 1.0) return local;
+    return Duration::micros(static_cast<std::int64_t>(static_cast<double>(local.us) / rate_));
+  }
 
  private:
   const EventQueue<Event>& queue_;
   Rng& rng_;
+  double rate_ = 1.0;
+  Time local_base_{};
+  Time real_base_{};
 };
 
 struct Simulation::NodeSlot {
@@ -77,6 +112,7 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
       rng_workload_(config_.seed, Stream::workload),
       rng_tiebreak_(config_.seed, Stream::tiebreak),
       rng_disk_(config_.seed, Stream::disk),
+      rng_faults_(config_.seed, Stream::faults),
       queue_(rng_tiebreak_, kEventQueueMax),
       network_(config_.nodes, config_.network, rng_network_) {
   RAFTSIM_ASSERT(config_.nodes >= 1);
@@ -85,6 +121,7 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
                                 [](const Fault& a, const Fault& b) { return a.at < b.at; }));
   for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk, queue_, rng_timers_));
   clients_.resize(config_.workload.clients);
+  held_.resize(static_cast<std::size_t>(config_.nodes) * config_.nodes);
   end_time_ = Time{} + config_.duration + (config_.liveness ? config_.liveness_window : Duration{});
   // Clients stop starting operations early enough for the last one to finish or time out (in a run
   // shorter than one timeout they go on to the end, and the last operations stay open).
@@ -160,7 +197,7 @@ void Simulation::dispatch(Event& event) {
         } else if constexpr (std::is_same_v<T, DiskDone>) {
           on_disk_done(e);
         } else if constexpr (std::is_same_v<T, FaultFire>) {
-          on_fault(config_.faults[e.index]);
+          on_fault(resolve_fault(config_.faults[e.index]));
         } else if constexpr (std::is_same_v<T, ClientArrive>) {
           on_client_arrive(e);
         } else if constexpr (std::is_same_v<T, ClientReplyArrive>) {
@@ -222,9 +259,9 @@ void Simulation::process_output(NodeIndex n) {
   for (const TimerRequest& t : out_.timers) {
     RAFTSIM_ASSERT(t.slot < kTimerSlotsMax);
     RAFTSIM_ASSERT(t.delay_min <= t.delay_max && t.delay_min.us >= 0);
-    std::int64_t delay_us = rng_timers_.between(t.delay_min.us, t.delay_max.us);
+    const Duration local = Duration::micros(rng_timers_.between(t.delay_min.us, t.delay_max.us));
     const std::int64_t g = config_.timer_granularity.us;
-    Time at = queue_.now() + Duration::micros(delay_us);
+    Time at = queue_.now() + slot.env.to_real(local);
     if (g > 0) at.us = (at.us + g - 1) / g * g;  // coarse timers: deadlines collide more often
     queue_.push(at, TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
   }
@@ -273,6 +310,13 @@ void Simulation::on_deliver(Deliver& d) {
   if (network_.is_blocked(d.from, d.to)) {  // the partition began while the message was in flight
     ++network_.counters().blocked;
     emit(EventKind::drop_blocked, f, t, d.summary.kind, d.summary.term);
+    return;
+  }
+  if (network_.is_clogged(d.from, d.to)) {  // held, not lost: released when the link unclogs
+    auto& held = held_[d.from * config_.nodes + d.to];
+    RAFTSIM_ASSERT_MSG(held.size() < kDeferredEventsMax, "too many messages held on a clogged link");
+    ++network_.counters().held;
+    held.push_back(std::move(d));
     return;
   }
   if (slot.status == Status::paused) {
@@ -382,8 +426,83 @@ void Simulation::resume(NodeIndex n) {
 }
 
 void Simulation::heal_all() {
+  for (NodeIndex a = 0; a < config_.nodes; ++a) {
+    for (NodeIndex b = 0; b < config_.nodes; ++b) {
+      if (network_.is_clogged(a, b)) release_held(a, b);
+    }
+  }
   network_.heal();
   emit(EventKind::heal, -1, -1);
+}
+
+void Simulation::release_held(NodeIndex from, NodeIndex to) {
+  network_.set_clogged(from, to, false);
+  auto& held = held_[from * config_.nodes + to];
+  emit(EventKind::unclog_link, static_cast<std::int32_t>(from), static_cast<std::int32_t>(to), 0, held.size());
+  // Released in order, each after a fresh network delay (so a burst may still reorder).
+  for (Deliver& d : held) queue_.push(queue_.now() + config_.network.latency.draw(rng_network_), std::move(d));
+  held.clear();
+}
+
+template <typename Fn>
+void Simulation::for_links(const Fault& f, Fn&& fn) {
+  for (NodeIndex a : resolve_all(f.from)) {
+    for (NodeIndex b : resolve_all(f.to)) {
+      if (a != b) fn(a, b);
+    }
+  }
+}
+
+void Simulation::partition(const Fault& f) {
+  const std::uint32_t n = config_.nodes;
+  // Random shapes draw from the faults stream when the fault fires: the same seed picks the same nodes.
+  std::vector<NodeIndex> order(n);
+  for (NodeIndex i = 0; i < n; ++i) order[i] = i;
+  for (std::uint32_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng_faults_.below(i)]);
+  std::vector<std::uint32_t> group_of(n, 0);
+  std::uint64_t mask = 0;  // the first group, for the trace
+  switch (f.shape) {
+    case Fault::Shape::groups:
+      for (std::size_t g = 0; g < f.groups.size(); ++g) {
+        for (NodeIndex x : resolve_all(f.groups[g])) {
+          group_of[x] = static_cast<std::uint32_t>(g + 1);
+          if (g == 0) mask |= 1ULL << x;
+        }
+      }
+      network_.partition(group_of);
+      break;
+    case Fault::Shape::majority_minority:
+      for (std::uint32_t i = 0; i < n / 2; ++i) {
+        group_of[order[i]] = 1;
+        mask |= 1ULL << order[i];
+      }
+      network_.partition(group_of);
+      break;
+    case Fault::Shape::bridge: {
+      // order[0] is the bridge; the rest split into two halves that reach each other only through it.
+      const std::uint32_t half = (n - 1) / 2;
+      network_.clear_blocks();
+      for (std::uint32_t i = 1; i <= half; ++i) mask |= 1ULL << order[i];
+      for (std::uint32_t i = 1; i <= half; ++i) {
+        for (std::uint32_t j = half + 1; j < n; ++j) {
+          network_.block(order[i], order[j]);
+          network_.block(order[j], order[i]);
+        }
+      }
+      break;
+    }
+    case Fault::Shape::ring:
+      network_.clear_blocks();
+      for (std::uint32_t i = 0; i < n; ++i) {
+        mask |= 1ULL << order[i];
+        for (std::uint32_t j = 0; j < n; ++j) {
+          const std::uint32_t d = (j + n - i) % n;
+          if (i != j && d != 1 && d != n - 1) network_.block(order[i], order[j]);
+        }
+      }
+      break;
+  }
+  emit(EventKind::partition, -1, -1, static_cast<std::uint16_t>(f.shape), mask);
 }
 
 std::optional<NodeIndex> Simulation::resolve(const NodeRef& ref) const {
@@ -411,22 +530,36 @@ std::vector<NodeIndex> Simulation::resolve_all(const std::vector<NodeRef>& refs)
   return out;
 }
 
+Fault Simulation::resolve_fault(const Fault& f) {
+  if (f.undoes != 0) {
+    auto it = resolved_by_id_.find(f.undoes);
+    RAFTSIM_ASSERT_MSG(it != resolved_by_id_.end(), "an undo fires before the fault it undoes");
+    Fault undo = f;
+    undo.nodes = it->second.nodes;
+    undo.from = it->second.from;
+    undo.to = it->second.to;
+    return undo;
+  }
+  auto fixed = [this](const std::vector<NodeRef>& refs) {
+    std::vector<NodeRef> out;
+    for (NodeIndex n : resolve_all(refs)) out.push_back({NodeRef::Kind::index, n});
+    return out;
+  };
+  Fault r = f;
+  r.nodes = fixed(f.nodes);
+  r.from = fixed(f.from);
+  r.to = fixed(f.to);
+  for (auto& g : r.groups) g = fixed(g);
+  if (f.id != 0) resolved_by_id_[f.id] = r;
+  RAFTSIM_ASSERT(r.nodes.size() <= config_.nodes);
+  return r;
+}
+
 void Simulation::on_fault(const Fault& f) {
   switch (f.kind) {
-    case Fault::Kind::partition: {
-      // Listed groups get ids 1..k; every node not listed stays in group 0.
-      std::vector<std::uint32_t> group_of(config_.nodes, 0);
-      std::uint64_t first_group_mask = 0;
-      for (std::size_t g = 0; g < f.groups.size(); ++g) {
-        for (NodeIndex n : resolve_all(f.groups[g])) {
-          group_of[n] = static_cast<std::uint32_t>(g + 1);
-          if (g == 0) first_group_mask |= 1ULL << n;
-        }
-      }
-      network_.partition(group_of);
-      emit(EventKind::partition, -1, -1, 0, first_group_mask);
+    case Fault::Kind::partition:
+      partition(f);
       break;
-    }
     case Fault::Kind::isolate:
       for (NodeIndex n : resolve_all(f.nodes)) {
         for (NodeIndex o = 0; o < config_.nodes; ++o) {
@@ -467,6 +600,38 @@ void Simulation::on_fault(const Fault& f) {
     case Fault::Kind::resume:
       for (NodeIndex n : resolve_all(f.nodes)) resume(n);
       break;
+    case Fault::Kind::clog:
+      for_links(f, [&](NodeIndex a, NodeIndex b) {
+        network_.set_clogged(a, b, true);
+        emit(EventKind::clog_link, static_cast<std::int32_t>(a), static_cast<std::int32_t>(b));
+      });
+      break;
+    case Fault::Kind::unclog:
+      for_links(f, [&](NodeIndex a, NodeIndex b) {
+        if (network_.is_clogged(a, b)) release_held(a, b);
+      });
+      break;
+    case Fault::Kind::degrade:
+      for_links(f, [&](NodeIndex a, NodeIndex b) {
+        network_.degrade(a, b, f.degradation);
+        auto ppm = [](double p) { return static_cast<std::uint64_t>(p * 1e6); };
+        emit(EventKind::degrade_link, static_cast<std::int32_t>(a), static_cast<std::int32_t>(b), 0,
+             ppm(f.degradation.drop_probability), ppm(f.degradation.duplicate_probability),
+             ppm(f.degradation.late_probability));
+      });
+      break;
+    case Fault::Kind::clock:
+      for (NodeIndex n : resolve_all(f.nodes)) {
+        nodes_[n]->env.set_rate(f.factor);
+        emit(EventKind::clock_rate, static_cast<std::int32_t>(n), -1, 0, static_cast<std::uint64_t>(f.factor * 1e6));
+      }
+      break;
+    case Fault::Kind::disk_speed:
+      for (NodeIndex n : resolve_all(f.nodes)) {
+        nodes_[n]->disk.set_speed_factor(f.factor);
+        emit(EventKind::disk_speed, static_cast<std::int32_t>(n), -1, 0, static_cast<std::uint64_t>(f.factor * 1e6));
+      }
+      break;
   }
 }
 
@@ -476,8 +641,14 @@ void Simulation::on_phase(const PhaseChange& p) {
   // Liveness phase: every fault is healed; from here the cluster must make progress.
   heal_all();
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
-    if (nodes_[n]->status == Status::crashed) restart(n);
-    if (nodes_[n]->status == Status::paused) resume(n);
+    NodeSlot& slot = *nodes_[n];
+    if (slot.status == Status::crashed) restart(n);
+    if (slot.status == Status::paused) resume(n);
+    if (slot.env.rate() != 1.0) {
+      slot.env.set_rate(1.0);
+      emit(EventKind::clock_rate, static_cast<std::int32_t>(n), -1, 0, 1'000'000);
+    }
+    slot.disk.set_speed_factor(1.0);
   }
   emit(EventKind::phase, -1, -1, 0, p.phase);
 }

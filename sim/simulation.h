@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,23 +31,44 @@ struct NodeRef {
 
 struct Fault {
   enum class Kind : std::uint8_t {
-    partition,  // two-way: `groups` can only talk within themselves (nodes not listed form one more group)
+    partition,  // two-way, see Shape
     isolate,    // two-way: `nodes` each cut off from everyone
     block,      // one-way: every link from -> to blocked
     unblock,
-    heal,       // every link unblocked
+    heal,       // every link works normally again (unblocked, unclogged, not degraded)
     crash,
     restart,
     pause,
     resume,
+    clog,       // links from -> to hold every message until unclogged (or healed)
+    unclog,     // releases what the links held, in order
+    degrade,    // links from -> to get `degradation` (zero degradation restores them)
+    clock,      // `nodes`' clocks run at `factor` times real time (timers fire early or late)
+    disk_speed, // `nodes`' disks take `factor` times as long
+  };
+  enum class Shape : std::uint8_t {
+    groups,             // `groups` talk only within themselves; unlisted nodes form one more group
+    majority_minority,  // a random minority (floor(n/2) nodes) is cut off from the majority
+    bridge,             // two halves that only one (random) bridge node can talk to both of
+    ring,               // each node talks only to its two neighbours in a random ring
   };
   Time at;
   Kind kind = Kind::heal;
-  std::vector<NodeRef> nodes;                // isolate, crash, restart, pause, resume
-  std::vector<std::vector<NodeRef>> groups;  // partition
-  std::vector<NodeRef> from;                 // block / unblock
+  Shape shape = Shape::groups;               // partition
+  std::vector<NodeRef> nodes;                // isolate, crash, restart, pause, resume, clock, disk_speed
+  std::vector<std::vector<NodeRef>> groups;  // partition with Shape::groups
+  std::vector<NodeRef> from;                 // block, unblock, clog, unclog, degrade
   std::vector<NodeRef> to;
+  LinkDegradation degradation;               // degrade
+  double factor = 1.0;                       // clock, disk_speed
+  // A fault that undoes an earlier one (a "duration_ms" in a scenario) acts on exactly the nodes the
+  // earlier one resolved when it fired: "crash the leader" is undone by restarting that node, not
+  // whoever leads by then. 0: none. `id` names a fault for this purpose (0: unnamed).
+  std::uint32_t id = 0;
+  std::uint32_t undoes = 0;
 };
+
+const char* partition_shape_name(Fault::Shape shape);
 
 const char* fault_kind_name(Fault::Kind kind);
 
@@ -171,8 +193,14 @@ class Simulation {
   void pause(NodeIndex n);
   void resume(NodeIndex n);
   void heal_all();
+  void partition(const Fault& f);
+  void release_held(NodeIndex from, NodeIndex to);
+  template <typename Fn>
+  void for_links(const Fault& f, Fn&& fn);
   std::optional<NodeIndex> resolve(const NodeRef& ref) const;
   std::vector<NodeIndex> resolve_all(const std::vector<NodeRef>& refs) const;
+  // The fault with its node references resolved to fixed indexes (and remembered for its undo).
+  Fault resolve_fault(const Fault& f);
   bool deferred_if_paused(NodeIndex n, Event& event);
   void discard_stale(NodeIndex n, std::uint16_t what);
 
@@ -192,11 +220,14 @@ class Simulation {
   Rng rng_workload_;
   Rng rng_tiebreak_;
   Rng rng_disk_;
+  Rng rng_faults_;
   EventQueue<Event> queue_;
   Network network_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
   std::vector<Client> clients_;
   std::vector<HistoryEvent> history_;
+  std::vector<std::vector<Deliver>> held_;
+  std::map<std::uint32_t, Fault> resolved_by_id_;  // per directed link (from * nodes + to): messages on a clogged link
   NodeOutput out_;  // reused for every node call: no allocation per event in steady state
   Time end_time_{};
   Time clients_stop_at_{};

@@ -35,6 +35,11 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::client_send: return "client-send";
     case EventKind::client_reply: return "client-reply";
     case EventKind::phase: return "phase";
+    case EventKind::clog_link: return "clog";
+    case EventKind::unclog_link: return "unclog";
+    case EventKind::degrade_link: return "degrade";
+    case EventKind::clock_rate: return "clock-rate";
+    case EventKind::disk_speed: return "disk-speed";
   }
   return "?";
 }

@@ -44,9 +44,15 @@ enum class EventKind : std::uint8_t {
   client_send = 28,    // one attempt: a = operation id, b = request id
   client_reply = 29,   // a = request id, b = reply status
   phase = 30,          // a = phase (0 faults, 1 liveness: everything healed)
+  // More faults.
+  clog_link = 31,     // node -> peer: messages are held, not lost, until unclogged
+  unclog_link = 32,   // node -> peer: a = held messages released
+  degrade_link = 33,  // node -> peer: a = drop, b = duplicate, c = late-delivery probability, in parts per million
+  clock_rate = 34,    // node's clock runs at a / 1e6 of real time
+  disk_speed = 35,    // node's disk latencies are multiplied by a / 1e6
 };
 
-inline constexpr int kEventKindCount = 31;
+inline constexpr int kEventKindCount = 36;
 
 std::string_view event_kind_name(EventKind kind);
 

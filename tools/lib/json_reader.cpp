@@ -68,6 +68,11 @@ void JsonReader::fail(const std::string& key, const std::string& message) const 
 
 bool JsonReader::has(const std::string& key) const { return value_.contains(key); }
 
+bool JsonReader::is_string(const std::string& key) const {
+  auto it = value_.find(key);
+  return it != value_.end() && it->is_string();
+}
+
 const nlohmann::json* JsonReader::lookup(const std::string& key) {
   known_.insert(key);
   auto it = value_.find(key);

@@ -21,6 +21,7 @@ class JsonReader {
   JsonReader(const nlohmann::json& value, std::string file, std::string path);
 
   bool has(const std::string& key) const;
+  bool is_string(const std::string& key) const;
   std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max);
   std::int64_t required_integer(const std::string& key, std::int64_t min, std::int64_t max);
   double number(const std::string& key, double fallback, double min, double max);

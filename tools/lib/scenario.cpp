@@ -12,6 +12,7 @@
 #include "base/assert.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/json_reader.h"
+#include "tools/lib/scenario_faults.h"
 
 namespace tools {
 
@@ -47,88 +48,6 @@ sim::LatencyModel read_latency(JsonReader& r, sim::LatencyModel m) {
   if (m.tail_min > m.tail_max) r.fail("tail_max_ms", "must be >= tail_min_ms");
   r.finish();
   return m;
-}
-
-sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, const std::string& path,
-                           std::uint32_t nodes) {
-  if (v.is_string() && v.get<std::string>() == "leader") return sim::NodeRef{sim::NodeRef::Kind::leader, 0};
-  if (v.is_number_unsigned() && v.get<std::uint64_t>() >= nodes) {
-    throw InputError(parent.file(), path,
-                     fmt::format("node {} does not exist: the cluster has nodes 0..{}", v.get<std::uint64_t>(), nodes - 1));
-  }
-  if (v.is_number_integer()) {
-    const auto i = v.get<std::int64_t>();
-    if (i < 0 || i >= static_cast<std::int64_t>(nodes)) {
-      throw InputError(parent.file(), path,
-                       fmt::format("node {} does not exist: the cluster has nodes 0..{}", i, nodes - 1));
-    }
-    return sim::NodeRef{sim::NodeRef::Kind::index, static_cast<sim::NodeIndex>(i)};
-  }
-  throw InputError(parent.file(), path,
-                   fmt::format("expected a node index (integer) or \"leader\", found {}", json_type_name(v)));
-}
-
-std::vector<sim::NodeRef> read_node_list(JsonReader& r, const std::string& key, std::uint32_t nodes) {
-  const nlohmann::json* arr = r.array(key);
-  if (arr == nullptr) r.fail(key, "required field is missing (an array of node indexes or \"leader\")");
-  if (arr->empty()) r.fail(key, "expected at least one node");
-  std::vector<sim::NodeRef> out;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    out.push_back(read_node_ref((*arr)[i], r, fmt::format("{}[{}]", r.path_of(key), i), nodes));
-  }
-  return out;
-}
-
-sim::Fault read_fault(JsonReader& r, std::uint32_t nodes, double duration_ms) {
-  sim::Fault f;
-  const double at_ms = r.number("at_ms", -1.0, 0.0, kMillisMax);
-  if (!r.has("at_ms")) r.fail("at_ms", "required field is missing (a time in milliseconds)");
-  if (at_ms > duration_ms) {
-    r.fail("at_ms", fmt::format("faults must happen within duration_ms ({}); found {}", duration_ms, at_ms));
-  }
-  f.at = sim::Time{} + millis(at_ms);
-  const std::string action = r.required_choice(
-      "action", {"partition", "isolate", "block", "unblock", "heal", "crash", "restart", "pause", "resume"});
-  using K = sim::Fault::Kind;
-  if (action == "partition") {
-    f.kind = K::partition;
-    const nlohmann::json* groups = r.array("groups");
-    if (groups == nullptr || groups->empty()) r.fail("groups", "required: an array of node groups, e.g. [[0,1],[2,3,4]]");
-    std::vector<bool> used(nodes, false);
-    for (std::size_t g = 0; g < groups->size(); ++g) {
-      const std::string gpath = fmt::format("{}[{}]", r.path_of("groups"), g);
-      const auto& group = (*groups)[g];
-      if (!group.is_array() || group.empty()) {
-        throw InputError(r.file(), gpath, fmt::format("expected a non-empty array of nodes, found {}", json_type_name(group)));
-      }
-      std::vector<sim::NodeRef> refs;
-      for (std::size_t i = 0; i < group.size(); ++i) {
-        const std::string npath = fmt::format("{}[{}]", gpath, i);
-        sim::NodeRef ref = read_node_ref(group[i], r, npath, nodes);
-        if (ref.kind == sim::NodeRef::Kind::index) {
-          if (used[ref.index]) throw InputError(r.file(), npath, fmt::format("node {} is in two groups", ref.index));
-          used[ref.index] = true;
-        }
-        refs.push_back(ref);
-      }
-      f.groups.push_back(std::move(refs));
-    }
-  } else if (action == "block" || action == "unblock") {
-    f.kind = action == "block" ? K::block : K::unblock;
-    f.from = read_node_list(r, "from", nodes);
-    f.to = read_node_list(r, "to", nodes);
-  } else if (action == "heal") {
-    f.kind = K::heal;
-  } else {
-    f.kind = action == "isolate" ? K::isolate
-             : action == "crash" ? K::crash
-             : action == "restart" ? K::restart
-             : action == "pause" ? K::pause
-                                 : K::resume;
-    f.nodes = read_node_list(r, "nodes", nodes);
-  }
-  r.finish();
-  return f;
 }
 
 }  // namespace
@@ -232,9 +151,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
                      "the liveness check needs at least one client (workload.clients) or \"enabled\": false");
   }
   if (const nlohmann::json* faults = r.array("faults")) {
+    std::uint32_t next_fault_id = 1;
     for (std::size_t i = 0; i < faults->size(); ++i) {
       JsonReader fr((*faults)[i], file_name, fmt::format("faults[{}]", i));
-      c.faults.push_back(read_fault(fr, c.nodes, duration_ms));
+      for (sim::Fault& f : read_fault(fr, c.nodes, duration_ms, next_fault_id)) c.faults.push_back(std::move(f));
     }
     // The timeline may be written in any order; equal times keep the file's order.
     std::stable_sort(c.faults.begin(), c.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
@@ -274,16 +194,7 @@ std::string describe_scenario(const Scenario& s) {
   if (c.liveness) out += fmt::format(", then {}ms healed (liveness)", ms(c.liveness_window));
   out += "\n";
   for (const sim::Fault& f : c.faults) {
-    auto refs = [](const std::vector<sim::NodeRef>& v) {
-      std::string r;
-      for (const auto& n : v) r += (r.empty() ? "" : ",") + (n.kind == sim::NodeRef::Kind::leader ? std::string("leader") : std::to_string(n.index));
-      return r;
-    };
-    std::string what = sim::fault_kind_name(f.kind);
-    if (!f.nodes.empty()) what += " " + refs(f.nodes);
-    for (const auto& g : f.groups) what += " [" + refs(g) + "]";
-    if (!f.from.empty()) what += " " + refs(f.from) + " -> " + refs(f.to);
-    out += fmt::format("fault      at {}ms: {}\n", ms(f.at - sim::Time{}), what);
+    out += fmt::format("fault      at {}ms: {}\n", ms(f.at - sim::Time{}), describe_fault(f, c.nodes));
   }
   return out;
 }
