@@ -10,14 +10,19 @@ namespace checkers {
 
 std::optional<Violation> Durability::observe(const sim::TraceEvent& e) {
   mirror_.apply(e);
-  if (e.node >= 0) nodes_ = std::max(nodes_, e.node + 1);
-  if (e.kind == sim::EventKind::phase && e.a == 1) all_restarted_ = true;
+  if (e.node >= 0) {
+    nodes_ = std::max(nodes_, e.node + 1);
+    if (crashed_.size() < static_cast<std::size_t>(nodes_)) crashed_.resize(static_cast<std::size_t>(nodes_), false);
+    if (e.kind == sim::EventKind::crash) crashed_[static_cast<std::size_t>(e.node)] = true;
+    if (e.kind == sim::EventKind::restart) crashed_[static_cast<std::size_t>(e.node)] = false;
+  }
   if (e.kind == sim::EventKind::client_ok && e.b != 0) acked_.push_back(Acked{e.a, e.b, e.c, e.time_us});
   return std::nullopt;
 }
 
 std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
-  if (!all_restarted_ || nodes_ == 0) return std::nullopt;  // crashed nodes' logs are unknown: nothing to judge
+  const bool all_running = std::none_of(crashed_.begin(), crashed_.end(), [](bool c) { return c; });
+  if (!all_running || nodes_ == 0) return std::nullopt;  // a crashed node's log is unknown: nothing to judge
   const std::int32_t majority = nodes_ / 2 + 1;
   for (const Acked& a : acked_) {
     std::int32_t holders = 0;

@@ -1,6 +1,7 @@
 // Durability of acknowledged operations: every operation a client saw acknowledged (ok) must survive
-// every crash. At the end of a run whose liveness phase restarted every node, the entry it was applied
-// as (log index and term, reported with the ok) must be in the logs of a majority of the nodes.
+// every crash. At the end of a run in which every node is running (the liveness phase restarts them),
+// the entry it was applied as (log index and term, reported with the ok) must be in the logs of a
+// majority of the nodes. (While a node is down its durable log is unknown to the event stream.)
 // Acknowledgements without a log position (an implementation that does not report one) are not checked.
 #pragma once
 
@@ -27,7 +28,7 @@ class Durability final : public Checker {
   LogMirror mirror_;
   std::vector<Acked> acked_;
   std::int32_t nodes_ = 0;
-  bool all_restarted_ = false;  // the liveness phase began: every node runs and reported its log
+  std::vector<bool> crashed_;  // per node, at the current point of the stream
 };
 
 // No activity from a dead incarnation: a crashed node sends nothing, fires no timer, writes nothing and

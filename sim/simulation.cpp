@@ -639,6 +639,10 @@ void Simulation::on_phase(const PhaseChange& p) {
   RAFTSIM_ASSERT(p.phase == 1);
   RAFTSIM_ASSERT(config_.liveness);
   // Liveness phase: every fault is healed; from here the cluster must make progress.
+  if (!config_.liveness_heals) {
+    emit(EventKind::phase, -1, -1, 0, p.phase);
+    return;
+  }
   heal_all();
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
     NodeSlot& slot = *nodes_[n];

@@ -86,6 +86,8 @@ struct SimConfig {
   // cluster gets `liveness_window` to elect a leader and complete client operations.
   bool liveness = true;
   Duration liveness_window = Duration::millis(5'000);
+  // false: the liveness phase leaves the faults in place (to show that a cluster without a quorum stalls).
+  bool liveness_heals = true;
   std::size_t max_events = 50'000'000;  // safety valve against runaway simulations
 };
 

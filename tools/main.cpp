@@ -99,14 +99,14 @@ int command_run(const RunArgs& args) {
     tools::RunOptions options{args.trace, args.history};
     const tools::RunResult r = tools::run_scenario(scenarios[0], range.first, options);
     std::cout << tools::format_run_report(scenarios[0], r);
-    return tools::exit_code(r.outcome);
+    return tools::exit_code(r.verdict);
   }
 
   tools::Outcome overall = tools::Outcome::pass;
   std::vector<tools::SeedBatch> batches;
   for (const auto& s : scenarios) {
     tools::SeedBatch batch{&s, run_seeds(s, range, std::max(1u, args.jobs))};
-    for (const auto& r : batch.results) overall = tools::worst(overall, r.outcome);
+    for (const auto& r : batch.results) overall = tools::worst(overall, r.verdict);
     if (!args.quiet) std::cout << tools::format_batch_line(batch) << std::endl;
     batches.push_back(std::move(batch));
   }
@@ -117,13 +117,12 @@ int command_run(const RunArgs& args) {
     std::size_t failures = 0;
     std::string more;
     for (const auto& r : b.results) {
-      if (r.outcome == tools::Outcome::pass) continue;
+      if (r.verdict == tools::Outcome::pass) continue;
       ++failures;
       if (failures == 1) {
         std::cout << "\n==== first failure of " << b.scenario->name << " ====\n" << tools::format_run_report(*b.scenario, r);
       } else if (failures <= kListedFailuresMax) {
-        std::cout << fmt::format("also failed: {} seed {}: {}: {}\n", b.scenario->name, r.seed, r.violation->checker,
-                                 r.violation->message);
+        std::cout << fmt::format("also failed: {} seed {}: {}\n", b.scenario->name, r.seed, tools::failure_summary(r));
       } else {
         more += fmt::format(" {}", r.seed);
       }

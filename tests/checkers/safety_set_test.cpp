@@ -136,7 +136,7 @@ TEST_CASE("durability: an acknowledged write missing from a majority at the end 
                        {EventKind::log_append, 0, 1, 1, 0xA},
                        {EventKind::client_ok, -1, 42, 1, 1, 0},
                        {EventKind::crash, 0},
-                       {EventKind::phase, -1, 1}}));
+                       {EventKind::restart, 0, 2, 0, 0, -1, 2}}));  // restarted with an empty log
   const auto v = c.finish(1000);
   REQUIRE(v);
   CHECK(v->checker == "durability");
@@ -144,7 +144,7 @@ TEST_CASE("durability: an acknowledged write missing from a majority at the end 
   CHECK(mentions(*v, "only 0 of 3 nodes"));
 }
 
-TEST_CASE("durability: a write on a majority is durable, and runs without a liveness phase are not judged") {
+TEST_CASE("durability: a write on a majority is durable, and runs ending with a node down are not judged") {
   checkers::Durability held;
   feed(held, {{EventKind::log_append, 0, 1, 1, 0xA},
               {EventKind::log_append, 1, 1, 1, 0xA},
@@ -153,8 +153,11 @@ TEST_CASE("durability: a write on a majority is durable, and runs without a live
               {EventKind::phase, -1, 1}});
   CHECK_FALSE(held.finish(1000));
   checkers::Durability unjudged;
-  feed(unjudged, {{EventKind::role, 0, kFollower, 1}, {EventKind::client_ok, -1, 7, 1, 1, 0}});
+  feed(unjudged, {{EventKind::role, 0, kFollower, 1}, {EventKind::client_ok, -1, 7, 1, 1, 0}, {EventKind::crash, 0}});
   CHECK_FALSE(unjudged.finish(1000));
+  checkers::Durability judged;  // the same, with the node running at the end
+  feed(judged, {{EventKind::role, 0, kFollower, 1}, {EventKind::client_ok, -1, 7, 1, 1, 0}});
+  CHECK(judged.finish(1000));
 }
 
 TEST_CASE("dead incarnation: a crashed node that acts, or an old incarnation acting, is a violation") {

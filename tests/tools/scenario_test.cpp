@@ -224,7 +224,7 @@ TEST_CASE("scenario: a full scenario with every fault action parses to the right
 
   const std::string described = tools::describe_scenario(s);
   CHECK(contains(described, "5 nodes"));
-  CHECK(contains(described, "partition [0,1] [2,3,4]"));
+  CHECK(contains(described, "partition groups [0,1] [2,3,4]"));
   CHECK(contains(described, "isolate leader"));
   CHECK(contains(described, "at 1500.5ms: block 0 -> 1,2"));
 }

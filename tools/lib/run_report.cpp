@@ -10,12 +10,23 @@ namespace {
 double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
 }  // namespace
 
+std::string failure_summary(const RunResult& r) {
+  if (!r.verdict_note.empty()) return r.verdict_note;
+  if (r.violation) return fmt::format("{}: {}", r.violation->checker, r.violation->message);
+  return "pass";
+}
+
 std::string format_run_report(const Scenario& scenario, const RunResult& r) {
   const sim::SimMetrics& m = r.metrics;
   std::string out;
   out += fmt::format("seed       {}\n", r.seed);
   out += describe_scenario(scenario);
   out += fmt::format("outcome    {}\n", outcome_name(r.outcome));
+  if (r.verdict != r.outcome || !r.verdict_note.empty()) {
+    out += fmt::format("verdict    {}{}\n", r.verdict == Outcome::pass ? "pass (as expected)" : "FAIL: ", r.verdict_note);
+  } else if (scenario.expect.outcome != Expectation::Outcome::pass) {
+    out += "verdict    pass (the expected violation was found)\n";
+  }
   out += fmt::format("time       {:.3f}ms simulated in {:.3f}s wall\n", ms(r.end_time_us), r.wall_seconds);
   out += fmt::format("elections  {} started, {} leaders elected, highest term {}\n", m.elections, m.leaders_elected,
                      m.max_term);
@@ -48,9 +59,9 @@ std::string format_batch_line(const SeedBatch& b) {
   std::uint64_t elections = 0, ops_ok = 0, events = 0;
   double wall = 0;
   for (const RunResult& r : b.results) {
-    pass += r.outcome == Outcome::pass;
-    safety += r.outcome == Outcome::safety_violation;
-    liveness += r.outcome == Outcome::liveness_violation;
+    pass += r.verdict == Outcome::pass;
+    safety += r.verdict == Outcome::safety_violation;
+    liveness += r.verdict == Outcome::liveness_violation;
     elections += r.metrics.elections;
     ops_ok += r.metrics.ops_ok;
     events += r.metrics.events;

@@ -11,6 +11,8 @@
 namespace tools {
 
 std::string format_run_report(const Scenario& scenario, const RunResult& result);
+// One line on why a run failed: the unmet expectation, or the violation.
+std::string failure_summary(const RunResult& result);
 
 struct SeedBatch {
   const Scenario* scenario = nullptr;

@@ -41,6 +41,41 @@ Outcome worst(Outcome a, Outcome b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+void judge(const Expectation& expect, RunResult& r) {
+  const Outcome wanted = expect.outcome == Expectation::Outcome::pass               ? Outcome::pass
+                         : expect.outcome == Expectation::Outcome::safety_violation ? Outcome::safety_violation
+                                                                                    : Outcome::liveness_violation;
+  r.verdict = Outcome::pass;
+  r.verdict_note.clear();
+  if (r.outcome != wanted) {
+    if (wanted == Outcome::pass) {
+      r.verdict = r.outcome;
+    } else {
+      r.verdict = Outcome::safety_violation;
+      r.verdict_note = fmt::format("expected a {}, found {}", wanted == Outcome::safety_violation ? "safety violation" : "liveness violation",
+                                   r.outcome == Outcome::pass ? "none" : outcome_name(r.outcome));
+    }
+    return;
+  }
+  if (wanted != Outcome::pass && !expect.checker.empty() && r.violation && r.violation->checker != expect.checker) {
+    r.verdict = Outcome::safety_violation;
+    r.verdict_note = fmt::format("expected checker {} to fire, but {} did", expect.checker, r.violation->checker);
+    return;
+  }
+  const sim::SimMetrics& m = r.metrics;
+  auto broken = [&](const char* what, std::uint64_t value, std::uint64_t limit, bool is_max) {
+    r.verdict = Outcome::liveness_violation;
+    r.verdict_note = fmt::format("{} was {}, expected {} {}", what, value, is_max ? "at most" : "at least", limit);
+  };
+  if (expect.elections_max && m.elections > *expect.elections_max) {
+    broken("elections", m.elections, *expect.elections_max, true);
+  } else if (expect.leaders_elected_max && m.leaders_elected > *expect.leaders_elected_max) {
+    broken("leaders elected", m.leaders_elected, *expect.leaders_elected_max, true);
+  } else if (expect.ops_ok_min && m.ops_ok < *expect.ops_ok_min) {
+    broken("operations completed ok", m.ops_ok, *expect.ops_ok_min, false);
+  }
+}
+
 std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl) {
   if (impl == "reference") return std::make_unique<raft::ReferenceNodeFactory>();
 #ifdef RAFTSIM_WITH_LIBRAFT
@@ -94,6 +129,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
     if (!out) throw std::runtime_error(fmt::format("cannot open history file '{}' for writing", options.history_path));
     reports::write_history(out, simulation.history());
   }
+  judge(scenario.expect, result);
   RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
   RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -34,7 +34,12 @@ struct RunOptions {
 
 struct RunResult {
   std::uint64_t seed = 0;
-  Outcome outcome = Outcome::pass;
+  Outcome outcome = Outcome::pass;  // what the checkers found
+  // Whether the run is a success: the outcome judged against the scenario's expectation. A missing
+  // expected violation counts as a safety failure (the harness lost its power to find it), a broken
+  // metric bound as a liveness failure. Without an expectation, verdict == outcome.
+  Outcome verdict = Outcome::pass;
+  std::string verdict_note;  // why the verdict differs from the outcome
   sim::SimMetrics metrics;
   std::uint64_t trace_hash = 0;
   std::int64_t end_time_us = 0;
@@ -42,6 +47,9 @@ struct RunResult {
   std::vector<std::string> recent_events;  // formatted, oldest first; filled on a violation
   double wall_seconds = 0.0;
 };
+
+// Judges a run's outcome and metrics against an expectation: sets verdict and verdict_note.
+void judge(const Expectation& expect, RunResult& result);
 
 std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl);
 

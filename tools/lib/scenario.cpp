@@ -137,6 +137,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   if (auto live = r.object("liveness")) {
     c.liveness = live->boolean("enabled", c.liveness);
     c.liveness_window = millis(ms_field(*live, "window_ms", c.liveness_window, 1.0));
+    c.liveness_heals = live->boolean("heal", c.liveness_heals);
     live->finish();
   }
   if (c.liveness && c.workload.request_timeout + c.workload.think_time >= c.liveness_window) {
@@ -145,6 +146,28 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
                                  "workload.think_time_ms ({}ms), or no operation can complete in it",
                                  static_cast<double>(c.liveness_window.us) / 1000.0,
                                  static_cast<double>((c.workload.request_timeout + c.workload.think_time).us) / 1000.0));
+  }
+  if (auto expect = r.object("expect")) {
+    Expectation& e = s.expect;
+    const std::string outcome = expect->choice("outcome", "pass", {"pass", "safety_violation", "liveness_violation"});
+    e.outcome = outcome == "pass"               ? Expectation::Outcome::pass
+                : outcome == "safety_violation" ? Expectation::Outcome::safety_violation
+                                                : Expectation::Outcome::liveness_violation;
+    e.checker = expect->string("checker", "");
+    if (!e.checker.empty() && e.outcome == Expectation::Outcome::pass) {
+      expect->fail("checker", "names the checker of an expected violation; \"outcome\" is \"pass\"");
+    }
+    if (auto m = expect->object("metrics")) {
+      auto bound = [&](const char* key) -> std::optional<std::uint64_t> {
+        if (!m->has(key)) return std::nullopt;
+        return static_cast<std::uint64_t>(m->integer(key, 0, 0, 1'000'000'000));
+      };
+      e.elections_max = bound("elections_max");
+      e.leaders_elected_max = bound("leaders_elected_max");
+      e.ops_ok_min = bound("ops_ok_min");
+      m->finish();
+    }
+    expect->finish();
   }
   if (c.liveness && c.workload.clients == 0) {
     throw InputError(file_name, "liveness.enabled",

@@ -2,6 +2,7 @@
 // duration and fault timeline. Loaded strictly: see docs/scenarios.md for the schema.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,11 +10,22 @@
 
 namespace tools {
 
+// What a scenario asserts about each of its runs (docs/scenarios.md, "Expectations").
+struct Expectation {
+  enum class Outcome : std::uint8_t { pass, safety_violation, liveness_violation };
+  Outcome outcome = Outcome::pass;
+  std::string checker;  // if not empty: the violation must come from this checker
+  std::optional<std::uint64_t> elections_max;
+  std::optional<std::uint64_t> leaders_elected_max;
+  std::optional<std::uint64_t> ops_ok_min;
+};
+
 struct Scenario {
   std::string file;  // where it was loaded from ("<string>" for tests)
   std::string name;
   std::string description;
   std::string impl = "reference";
+  Expectation expect;
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };
 
