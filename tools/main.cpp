@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -12,6 +14,7 @@
 
 #include "checkers/checker.h"
 #include "reports/event_format.h"
+#include "reports/results.h"
 #include "reports/trace_reader.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/run_report.h"
@@ -33,6 +36,9 @@ struct RunArgs {
   std::string trace;
   std::string history;
   std::string impl;
+  std::string shard;
+  std::string junit;
+  std::string json;
   bool quiet = false;
 };
 
@@ -57,17 +63,56 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
 }
 
 // Runs seeds on `jobs` threads. Each simulation is single-threaded and shares nothing with the others.
-std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const tools::SeedRange& range, unsigned jobs) {
-  std::vector<tools::RunResult> results(range.count());
-  std::atomic<std::uint64_t> next{0};
+std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
+                                        unsigned jobs) {
+  std::vector<tools::RunResult> results(seeds.size());
+  std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::uint64_t i = next++; i < range.count(); i = next++) results[i] = tools::run_scenario(scenario, range.first + i);
+    for (std::size_t i = next++; i < seeds.size(); i = next++) results[i] = tools::run_scenario(scenario, seeds[i]);
   };
   std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::min<std::uint64_t>(jobs, range.count()); ++j) threads.emplace_back(worker);
+  for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
   return results;
+}
+
+// "I/N": this process runs shard I (1-based) of N: the seeds at positions I-1, I-1+N, ... of the range.
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  std::uint64_t i = 0, n = 0;
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    std::size_t used = 0;
+    i = std::stoull(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("junk");
+    n = std::stoull(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) throw std::invalid_argument("junk");
+  } catch (const std::exception&) {
+    throw tools::InputError("command line", "--shard", fmt::format("expected I/N (e.g. 2/8), found '{}'", text));
+  }
+  if (n == 0 || i == 0 || i > n) {
+    throw tools::InputError("command line", "--shard", fmt::format("expected 1 <= I <= N in I/N, found '{}'", text));
+  }
+  return {i, n};
+}
+
+void write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  std::ofstream out(path);
+  if (!out) throw tools::InputError("command line", path, "cannot open the file for writing");
+  write(out);
+}
+
+reports::RunResults to_results(const std::vector<tools::SeedBatch>& batches, const std::string& shard) {
+  reports::RunResults r;
+  r.version = RAFTSIM_VERSION;
+  r.shard = shard;
+  for (const auto& b : batches) {
+    reports::ScenarioResults s{b.scenario->name, b.scenario->file, {}};
+    for (const auto& x : b.results) s.seeds.push_back(tools::to_seed_result(*b.scenario, x));
+    r.scenarios.push_back(std::move(s));
+  }
+  return r;
 }
 
 int command_run(const RunArgs& args) {
@@ -89,7 +134,16 @@ int command_run(const RunArgs& args) {
       throw tools::InputError(f, "cluster.impl", std::string(e.what()) + " (not built into this raftsim)");
     }
   }
-  const bool single = scenarios.size() == 1 && range.count() == 1;
+  std::vector<std::uint64_t> seeds;
+  std::string shard;
+  if (!args.shard.empty()) {
+    const auto [i, n] = parse_shard(args.shard);
+    shard = args.shard;
+    for (std::uint64_t s = range.first + (i - 1); s <= range.last && s >= range.first; s += n) seeds.push_back(s);
+  } else {
+    for (std::uint64_t s = range.first; s <= range.last && s >= range.first; ++s) seeds.push_back(s);
+  }
+  const bool single = scenarios.size() == 1 && seeds.size() == 1 && args.junit.empty() && args.json.empty();
   if (!single && (!args.trace.empty() || !args.history.empty())) {
     throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",
                             "can only be written for one scenario and one seed");
@@ -97,7 +151,7 @@ int command_run(const RunArgs& args) {
 
   if (single) {
     tools::RunOptions options{args.trace, args.history};
-    const tools::RunResult r = tools::run_scenario(scenarios[0], range.first, options);
+    const tools::RunResult r = tools::run_scenario(scenarios[0], seeds[0], options);
     std::cout << tools::format_run_report(scenarios[0], r);
     return tools::exit_code(r.verdict);
   }
@@ -105,7 +159,7 @@ int command_run(const RunArgs& args) {
   tools::Outcome overall = tools::Outcome::pass;
   std::vector<tools::SeedBatch> batches;
   for (const auto& s : scenarios) {
-    tools::SeedBatch batch{&s, run_seeds(s, range, std::max(1u, args.jobs))};
+    tools::SeedBatch batch{&s, run_seeds(s, seeds, std::max(1u, args.jobs))};
     for (const auto& r : batch.results) overall = tools::worst(overall, r.verdict);
     if (!args.quiet) std::cout << tools::format_batch_line(batch) << std::endl;
     batches.push_back(std::move(batch));
@@ -129,8 +183,40 @@ int command_run(const RunArgs& args) {
     }
     if (!more.empty()) std::cout << fmt::format("also failed: {} seeds{}\n", b.scenario->name, more);
   }
+  if (!args.json.empty() || !args.junit.empty()) {
+    const reports::RunResults results = to_results(batches, shard);
+    if (!args.json.empty()) write_file(args.json, [&](std::ostream& o) { reports::write_results_json(o, results); });
+    if (!args.junit.empty()) write_file(args.junit, [&](std::ostream& o) { reports::write_junit(o, results); });
+  }
   std::cout << fmt::format("\noverall: {}\n", tools::outcome_name(overall));
   return tools::exit_code(overall);
+}
+
+// Merges the --json results of shards into one summary (and optionally one JSON and one JUnit file).
+int command_merge(const std::vector<std::string>& files, const std::string& json, const std::string& junit) {
+  std::vector<reports::RunResults> parts;
+  for (const auto& f : files) parts.push_back(reports::read_results_json(f));
+  const reports::RunResults merged = reports::merge_results(parts);
+  std::string worst = "pass";
+  std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9}\n", "scenario", "seeds", "pass", "safety", "liveness");
+  for (const auto& s : merged.scenarios) {
+    std::size_t pass = 0, safety = 0, liveness = 0;
+    for (const auto& x : s.seeds) {
+      pass += x.verdict == "pass";
+      safety += x.verdict == "safety_violation";
+      liveness += x.verdict == "liveness_violation";
+    }
+    if (safety > 0) worst = "safety_violation";
+    if (liveness > 0 && worst == "pass") worst = "liveness_violation";
+    std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9}\n", s.name, s.seeds.size(), pass, safety, liveness);
+    for (const auto& x : s.seeds) {
+      if (x.verdict != "pass") std::cout << fmt::format("  seed {}: {}\n    reproduce: {}\n", x.seed, x.message, x.reproduce);
+    }
+  }
+  if (!json.empty()) write_file(json, [&](std::ostream& o) { reports::write_results_json(o, merged); });
+  if (!junit.empty()) write_file(junit, [&](std::ostream& o) { reports::write_junit(o, merged); });
+  std::cout << fmt::format("\noverall: {} ({} files merged)\n", worst, files.size());
+  return worst == "pass" ? tools::kExitPass : worst == "safety_violation" ? tools::kExitSafety : tools::kExitLiveness;
 }
 
 // Runs every online checker over a trace file written by `raftsim run --trace`.
@@ -182,8 +268,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trace", run.trace, "Write the event trace as JSON Lines (one scenario, one seed)");
   run_cmd->add_option("--history", run.history, "Write the client history as JSON Lines (one scenario, one seed)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the final table for many seeds");
+  run_cmd->add_option("--shard", run.shard, "Run only shard I of N of the seeds (I/N, 1-based), for batch systems");
+  run_cmd->add_option("--junit", run.junit, "Write JUnit XML (one test case per scenario and seed)");
+  run_cmd->add_option("--json", run.json, "Write the results as JSON (mergeable with `raftsim merge`)");
   run_cmd->add_option("--impl", run.impl, "The Raft under test, overriding the scenarios' cluster.impl")
       ->check(CLI::IsMember(tools::implementations()));
+
+  std::vector<std::string> merge_files;
+  std::string merge_json, merge_junit;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Merge the --json results of several shards into one summary");
+  merge_cmd->add_option("files", merge_files, "Results files written by run --json")->required();
+  merge_cmd->add_option("--json", merge_json, "Write the merged results as JSON");
+  merge_cmd->add_option("--junit", merge_junit, "Write the merged results as JUnit XML");
 
   std::string trace_path;
   CLI::App* check_trace_cmd =
@@ -205,6 +301,7 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return command_run(run);
     if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
+    if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
   } catch (const tools::InputError& e) {
     std::cerr << "raftsim: error: " << e.what() << "\n";
     return tools::kExitUsage;

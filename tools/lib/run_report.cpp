@@ -10,6 +10,25 @@ namespace {
 double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
 }  // namespace
 
+reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& r) {
+  auto code = [](Outcome o) {
+    return o == Outcome::pass ? "pass" : o == Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+  };
+  reports::SeedResult x;
+  x.seed = r.seed;
+  x.verdict = code(r.verdict);
+  x.outcome = code(r.outcome);
+  if (r.violation) x.checker = r.violation->checker;
+  if (r.verdict != Outcome::pass) x.message = failure_summary(r);
+  x.trace_hash = r.trace_hash;
+  x.events = r.metrics.events;
+  x.elections = r.metrics.elections;
+  x.ops_ok = r.metrics.ops_ok;
+  x.wall_seconds = r.wall_seconds;
+  x.reproduce = reproduce_command(scenario, r.seed);
+  return x;
+}
+
 std::string failure_summary(const RunResult& r) {
   if (!r.verdict_note.empty()) return r.verdict_note;
   if (r.violation) return fmt::format("{}: {}", r.violation->checker, r.violation->message);

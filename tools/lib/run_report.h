@@ -5,12 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "reports/results.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
 namespace tools {
 
 std::string format_run_report(const Scenario& scenario, const RunResult& result);
+reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& result);
+
 // One line on why a run failed: the unmet expectation, or the violation.
 std::string failure_summary(const RunResult& result);
 
