@@ -16,6 +16,8 @@
 #include "reports/event_format.h"
 #include "reports/results.h"
 #include "reports/trace_reader.h"
+#include "tools/lib/determinism.h"
+#include "tools/lib/failure_record.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
@@ -39,6 +41,9 @@ struct RunArgs {
   std::string shard;
   std::string junit;
   std::string json;
+  std::string records = "raftsim-failures";
+  bool no_records = false;
+  bool check_determinism = false;
   bool quiet = false;
 };
 
@@ -153,6 +158,17 @@ int command_run(const RunArgs& args) {
     tools::RunOptions options{args.trace, args.history};
     const tools::RunResult r = tools::run_scenario(scenarios[0], seeds[0], options);
     std::cout << tools::format_run_report(scenarios[0], r);
+    if (r.verdict != tools::Outcome::pass && !args.no_records) {
+      const std::string path = tools::write_failure_record(args.records, scenarios[0], r);
+      std::cout << fmt::format("record     {} (replay with: raftsim replay {})\n", path, path);
+    }
+    if (args.check_determinism) {
+      if (auto diff = tools::check_determinism(scenarios[0], seeds[0])) {
+        std::cout << "\nNONDETERMINISM: " << *diff << "\n";
+        return tools::kExitSafety;
+      }
+      std::cout << "determinism: a second run gave the same trace\n";
+    }
     return tools::exit_code(r.verdict);
   }
 
@@ -160,6 +176,19 @@ int command_run(const RunArgs& args) {
   std::vector<tools::SeedBatch> batches;
   for (const auto& s : scenarios) {
     tools::SeedBatch batch{&s, run_seeds(s, seeds, std::max(1u, args.jobs))};
+    if (!args.no_records) {
+      for (const auto& r : batch.results) {
+        if (r.verdict != tools::Outcome::pass) tools::write_failure_record(args.records, s, r);
+      }
+    }
+    if (args.check_determinism) {
+      for (const auto seed : seeds) {
+        if (auto diff = tools::check_determinism(s, seed)) {
+          std::cout << fmt::format("NONDETERMINISM in {} seed {}: {}\n", s.name, seed, *diff);
+          overall = tools::worst(overall, tools::Outcome::safety_violation);
+        }
+      }
+    }
     for (const auto& r : batch.results) overall = tools::worst(overall, r.verdict);
     if (!args.quiet) std::cout << tools::format_batch_line(batch) << std::endl;
     batches.push_back(std::move(batch));
@@ -188,8 +217,38 @@ int command_run(const RunArgs& args) {
     if (!args.json.empty()) write_file(args.json, [&](std::ostream& o) { reports::write_results_json(o, results); });
     if (!args.junit.empty()) write_file(args.junit, [&](std::ostream& o) { reports::write_junit(o, results); });
   }
+  if (overall != tools::Outcome::pass && !args.no_records) {
+    std::cout << fmt::format("\nfailure records are in {}/ (replay one with: raftsim replay FILE)\n", args.records);
+  }
   std::cout << fmt::format("\noverall: {}\n", tools::outcome_name(overall));
   return tools::exit_code(overall);
+}
+
+// Re-runs a failure record, verifies the trace hash, and shows the events around the violation.
+int command_replay(const std::string& path, double window_ms, const std::string& trace) {
+  const tools::FailureRecord rec = tools::load_failure_record(path);
+  tools::RunOptions options;
+  options.trace_path = trace;
+  if (rec.violation) {
+    const auto w = static_cast<std::int64_t>(window_ms * 1000.0);
+    options.capture_from_us = rec.violation->time_us - w;
+    options.capture_to_us = rec.violation->time_us + w;
+  }
+  const tools::RunResult r = tools::run_scenario(rec.scenario, rec.seed, options);
+  std::cout << tools::format_run_report(rec.scenario, r);
+  if (!r.captured_events.empty()) {
+    std::cout << fmt::format("\nevents within {}ms of the violation:\n", window_ms);
+    for (const auto& line : r.captured_events) std::cout << "  " << line << "\n";
+  }
+  if (r.trace_hash != rec.trace_hash) {
+    std::cout << fmt::format(
+        "\nNOT REPRODUCED: trace hash {:016x}, the record has {:016x} (recorded by raftsim {}, this is {}). A "
+        "different binary may schedule differently; rebuild the recorded version to reproduce exactly.\n",
+        r.trace_hash, rec.trace_hash, rec.version, tools::raftsim_version());
+    return tools::kExitUsage;
+  }
+  std::cout << fmt::format("\nreproduced: the trace hash {:016x} matches the record\n", r.trace_hash);
+  return tools::exit_code(r.verdict);
 }
 
 // Merges the --json results of shards into one summary (and optionally one JSON and one JUnit file).
@@ -271,6 +330,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N of the seeds (I/N, 1-based), for batch systems");
   run_cmd->add_option("--junit", run.junit, "Write JUnit XML (one test case per scenario and seed)");
   run_cmd->add_option("--json", run.json, "Write the results as JSON (mergeable with `raftsim merge`)");
+  run_cmd->add_option("--records", run.records, "Where failure records go (default raftsim-failures)");
+  run_cmd->add_flag("--no-records", run.no_records, "Do not write failure records");
+  run_cmd->add_flag("--check-determinism", run.check_determinism,
+                    "Run each seed twice more and name the first event where the traces differ, if they do");
   run_cmd->add_option("--impl", run.impl, "The Raft under test, overriding the scenarios' cluster.impl")
       ->check(CLI::IsMember(tools::implementations()));
 
@@ -280,6 +343,14 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("files", merge_files, "Results files written by run --json")->required();
   merge_cmd->add_option("--json", merge_json, "Write the merged results as JSON");
   merge_cmd->add_option("--junit", merge_junit, "Write the merged results as JUnit XML");
+
+  std::string replay_path, replay_trace;
+  double replay_window_ms = 50;
+  CLI::App* replay_cmd = app.add_subcommand("replay", "Reproduce a failure record exactly (the trace hash is verified)");
+  replay_cmd->add_option("record", replay_path, "A failure record written by run")->required();
+  replay_cmd->add_option("--window-ms", replay_window_ms, "Show the events this close to the violation (default 50)")
+      ->check(CLI::Range(0.0, 3'600'000.0));
+  replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
 
   std::string trace_path;
   CLI::App* check_trace_cmd =
@@ -301,6 +372,7 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return command_run(run);
     if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
+    if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
   } catch (const tools::InputError& e) {
     std::cerr << "raftsim: error: " << e.what() << "\n";

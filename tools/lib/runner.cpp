@@ -90,8 +90,32 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
   std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl);
-  return run_scenario_with(scenario, seed, *factory, options);
+  RunResult r = run_scenario_with(scenario, seed, *factory, options);
+  if (options.keep_all_events) r.labels = std::move(factory);
+  return r;
 }
+
+namespace {
+// Keeps what RunOptions asks for beyond the trace file: a time window of formatted events, or all events.
+class Capture final : public sim::TraceSink {
+ public:
+  Capture(const RunOptions& options, const sim::LabelNames& names) : options_(options), names_(names) {}
+  bool on_event(const sim::TraceEvent& e) override {
+    if (options_.keep_all_events) all.push_back(e);
+    if (e.time_us >= options_.capture_from_us && e.time_us <= options_.capture_to_us &&
+        window.size() < options_.capture_max) {
+      window.push_back(reports::format_event_text(e, names_));
+    }
+    return true;
+  }
+  std::vector<sim::TraceEvent> all;
+  std::vector<std::string> window;
+
+ private:
+  const RunOptions& options_;
+  const sim::LabelNames& names_;
+};
+}  // namespace
 
 RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::NodeFactory& factory,
                             const RunOptions& options) {
@@ -108,6 +132,9 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
     writer = std::make_unique<reports::TraceWriter>(options.trace_path, factory);
     trace.add_sink(writer.get());
   }
+
+  Capture capture(options, factory);
+  if (options.keep_all_events || options.capture_to_us >= options.capture_from_us) trace.add_sink(&capture);
 
   sim::Simulation simulation(std::move(config), factory, trace);
   simulation.run();
@@ -129,6 +156,8 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
     if (!out) throw std::runtime_error(fmt::format("cannot open history file '{}' for writing", options.history_path));
     reports::write_history(out, simulation.history());
   }
+  result.all_events = std::move(capture.all);
+  result.captured_events = std::move(capture.window);
   judge(scenario.expect, result);
   RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
   RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());

@@ -30,6 +30,11 @@ Outcome worst(Outcome a, Outcome b);
 struct RunOptions {
   std::string trace_path;    // JSON Lines trace, if not empty
   std::string history_path;  // JSON Lines client history, if not empty
+  // Keep the events with time in [capture_from_us, capture_to_us] (formatted, at most capture_max).
+  std::int64_t capture_from_us = 0;
+  std::int64_t capture_to_us = -1;  // < capture_from_us: capture nothing
+  std::size_t capture_max = 2000;
+  bool keep_all_events = false;  // every event, raw (for --check-determinism)
 };
 
 struct RunResult {
@@ -45,6 +50,9 @@ struct RunResult {
   std::int64_t end_time_us = 0;
   std::optional<checkers::Violation> violation;
   std::vector<std::string> recent_events;  // formatted, oldest first; filled on a violation
+  std::vector<std::string> captured_events;  // see RunOptions::capture_*
+  std::vector<sim::TraceEvent> all_events;   // see RunOptions::keep_all_events
+  std::unique_ptr<sim::LabelNames> labels;   // names for the events above (the implementation's)
   double wall_seconds = 0.0;
 };
 

@@ -1,0 +1,34 @@
+// Failure records: everything needed to reproduce a failed run exactly, in one JSON file. The scenario
+// is written expanded (every field explicit, the fault schedule as it ran), with the seed, the raftsim
+// version, the trace hash, and the violation. `raftsim replay RECORD` runs it again and verifies the hash.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "checkers/checker.h"
+#include "tools/lib/runner.h"
+#include "tools/lib/scenario.h"
+
+namespace tools {
+
+struct FailureRecord {
+  Scenario scenario;
+  std::uint64_t seed = 0;
+  std::string version;
+  std::uint64_t trace_hash = 0;
+  std::uint64_t events = 0;
+  std::string verdict;  // "safety_violation" or "liveness_violation"
+  std::string note;     // the unmet expectation, if that is why it failed
+  std::optional<checkers::Violation> violation;
+};
+
+// Writes `<dir>/<scenario name>-seed<N>.json` (creating dir); returns the path.
+std::string write_failure_record(const std::string& dir, const Scenario& scenario, const RunResult& result);
+// Throws InputError naming the file and field on a malformed record.
+FailureRecord load_failure_record(const std::string& path);
+
+const char* raftsim_version();
+
+}  // namespace tools
