@@ -127,6 +127,9 @@ struct Raft::State {
   // ---- small helpers -------------------------------------------------------------------------------
 
   NodeId self() const { return config.id; }
+  // With a planted bug, the node's own safety asserts stay quiet: finding the damage is the checkers' job.
+  bool strict() const { return !config.bugs.any(); }
+  bool bug(Bug b) const { return config.bugs.on(b); }
   Term term() const { return hard.term; }
   std::size_t quorum() const { return config.members.size() / 2 + 1; }
   bool is_member(NodeId node) const {
@@ -148,8 +151,10 @@ struct Raft::State {
   void arm_election_timer() {
     RAFTSIM_ASSERT(out != nullptr);
     RAFTSIM_ASSERT(!is_leader());  // leaders do not time out; a stale election timer is ignored
-    out->timers.push_back(TimerRequest{TimerKind::election, config.election_timeout_us_min,
-                                       config.election_timeout_us_max});
+    // BUG(fixed-election-timeout): without randomization (5.2) candidates keep splitting the vote.
+    const std::uint64_t max_us =
+        bug(Bug::fixed_election_timeout) ? config.election_timeout_us_min : config.election_timeout_us_max;
+    out->timers.push_back(TimerRequest{TimerKind::election, config.election_timeout_us_min, max_us});
   }
 
   void arm_heartbeat_timer() {
@@ -197,7 +202,7 @@ struct Raft::State {
     RAFTSIM_ASSERT(inflight.size() <= kMaxInflightPersists);
     out = nullptr;
 #if RAFTSIM_DEBUG_INVARIANTS
-    check_invariants();
+    if (strict()) check_invariants();
 #endif
   }
 
@@ -240,7 +245,8 @@ struct Raft::State {
 
   void truncate_local(LogIndex from) {
     // Committed entries are never removed (Leader Completeness, 5.4): a conflict there is a safety bug.
-    RAFTSIM_ASSERT_MSG(from > commit_index, "truncating a committed entry");
+    RAFTSIM_ASSERT_MSG(!strict() || from > commit_index, "truncating a committed entry");
+    if (from <= commit_index) commit_index = last_applied = from.prev();  // only with a planted bug
     RAFTSIM_ASSERT(!is_leader());  // Leader Append-Only (Figure 3)
     observe(Observation::Kind::log_truncated, from.value);
     log.truncate_from(from);
@@ -265,6 +271,11 @@ struct Raft::State {
       hard_state_dirty = true;
     } else {
       RAFTSIM_ASSERT(!std::holds_alternative<Follower>(role));  // a same-term call must change the role
+      if (bug(Bug::revote_same_term)) {
+        // BUG(revote-same-term): the vote of this term is forgotten, so the node may vote again in it.
+        hard.voted_for.reset();
+        hard_state_dirty = true;
+      }
     }
     const bool was_leader = is_leader();
     if (was_leader) {
@@ -334,7 +345,8 @@ struct Raft::State {
     RAFTSIM_ASSERT(is_candidate());
     const Candidate& c = std::get<Candidate>(role);
     RAFTSIM_ASSERT(c.votes_granted.size() <= config.members.size());
-    if (c.votes_granted.size() >= quorum()) become_leader();
+    // Its own vote must be durable too (it counts only then; a planted bug may bring others' votes early).
+    if (c.votes_granted.size() >= quorum() && durable_hard.term == term()) become_leader();
   }
 
   // 5.2, 5.4.1. Called with request.term == term() (the term rule already ran).
@@ -344,7 +356,9 @@ struct Raft::State {
     // "each server will vote for at most one candidate in a given term, on a first-come-first-served
     // basis" (5.2); candidates and leaders have voted for themselves, so they always refuse here.
     const bool can_vote = !hard.voted_for.has_value() || *hard.voted_for == from;
-    const bool log_ok = log.is_up_to_date(request.last_log_term, request.last_log_index);  // 5.4.1
+    // BUG(no-log-up-to-date-check): a candidate missing committed entries can win (5.4.1).
+    const bool log_ok = log.is_up_to_date(request.last_log_term, request.last_log_index) ||  // 5.4.1
+                        bug(Bug::no_log_up_to_date_check);
     const bool grant = can_vote && log_ok;
     if (grant) {
       RAFTSIM_ASSERT(std::holds_alternative<Follower>(role));
@@ -354,6 +368,11 @@ struct Raft::State {
       }
       observe(Observation::Kind::vote_granted, term().value, from.value);
       arm_election_timer();  // 5.2 / Figure 2: granting a vote resets the election timeout
+    }
+    if (bug(Bug::no_persist_vote)) {
+      // BUG(no-persist-vote): the vote leaves before it is durable; a crash now forgets it.
+      out->messages.push_back(Envelope{self(), from, RequestVoteReply{term(), grant}});
+      return;
     }
     stage(from, RequestVoteReply{term(), grant});
   }
@@ -373,11 +392,12 @@ struct Raft::State {
     RAFTSIM_ASSERT(request.term == term());
     RAFTSIM_ASSERT(request.leader == from);
     // Election Safety (5.2): at most one leader per term, so a leader never hears another of its term.
-    RAFTSIM_ASSERT_MSG(!is_leader(), "two leaders in one term");
+    RAFTSIM_ASSERT_MSG(!strict() || !is_leader(), "two leaders in one term");
+    if (is_leader()) return;  // only with a planted bug: a second leader of this term
     if (is_candidate()) {
       become_follower(term(), from);  // 5.2: the candidate recognizes the leader as legitimate
     } else {
-      RAFTSIM_ASSERT_MSG(!leader_id.has_value() || *leader_id == from, "two leaders in one term");
+      RAFTSIM_ASSERT_MSG(!strict() || !leader_id.has_value() || *leader_id == from, "two leaders in one term");
       leader_id = from;
     }
     arm_election_timer();  // valid AppendEntries from the current leader (5.2)
@@ -391,7 +411,7 @@ struct Raft::State {
       reply.conflict_term = Term(0);
     } else if (!log.matches(prev, request.prev_log_term)) {
       // Log Matching (5.3): committed entries match every later leader's log.
-      RAFTSIM_ASSERT_MSG(prev > commit_index, "committed entry conflicts with the leader");
+      RAFTSIM_ASSERT_MSG(!strict() || prev > commit_index, "committed entry conflicts with the leader");
       reply.conflict_term = log.term_at(prev);
       reply.conflict_index = log.first_index_of_term_at(prev);
     } else {
@@ -404,9 +424,11 @@ struct Raft::State {
         index = index.next();
         if (index <= log.last_index()) {
           if (log.term_at(index) == entry.term) {
-            RAFTSIM_ASSERT_MSG(entry_digest(log.at(index)) == entry_digest(entry),
+            RAFTSIM_ASSERT_MSG(!strict() || entry_digest(log.at(index)) == entry_digest(entry),
                                "same index and term but different content (Log Matching)");
-            continue;
+            if (!bug(Bug::truncate_without_conflict)) continue;
+            // BUG(truncate-without-conflict): 5.3 says delete only on a real conflict; a reordered old
+            // AppendEntries then drops entries appended (and perhaps committed) since.
           }
           truncate_local(index);
         }
@@ -416,7 +438,9 @@ struct Raft::State {
       RAFTSIM_ASSERT(last_new <= log.last_index());
       // Figure 2 step 5: commitIndex = min(leaderCommit, index of last new entry). Only entries verified to
       // match the leader by *this* request may be committed; commit never moves backwards.
-      const LogIndex new_commit = std::min(request.leader_commit, last_new);
+      // BUG(commit-beyond-match): bounding by the last log index commits stale entries past last_new.
+      const LogIndex bound = bug(Bug::commit_beyond_match) ? log.last_index() : last_new;
+      const LogIndex new_commit = std::min(request.leader_commit, bound);
       if (new_commit > commit_index) set_commit(new_commit);
       reply.success = true;
       reply.match_index = last_new;
@@ -461,9 +485,11 @@ struct Raft::State {
     Progress& p = std::get<Leader>(role).progress.at(from);
     if (reply.success) {
       // Leader Append-Only: no follower can match more than the leader has ever had in this term.
-      RAFTSIM_ASSERT(reply.match_index <= log.last_index());
+      RAFTSIM_ASSERT(!strict() || reply.match_index <= log.last_index());
+      if (reply.match_index > log.last_index()) return;  // only with a planted bug
       // Reordered or duplicated replies: match_index only moves forward.
-      if (reply.match_index > p.match_index) {
+      // BUG(stale-reply-match): ... unless an old reply may move it anywhere.
+      if (reply.match_index > p.match_index || (bug(Bug::stale_reply_match) && reply.match_index != p.match_index)) {
         p.match_index = reply.match_index;
         if (p.next_index <= p.match_index) p.next_index = p.match_index.next();
         maybe_advance_commit();
@@ -504,7 +530,9 @@ struct Raft::State {
     RAFTSIM_ASSERT(majority_index <= log.last_index());
     // Terms are non-decreasing, so if log[majority_index] is of an earlier term so is every lower index:
     // Figure 8 -- never commit an earlier term's entry by counting replicas.
-    if (majority_index > commit_index && log.term_at(majority_index) == term()) set_commit(majority_index);
+    // BUG(commit-prior-term): counting replicas of an earlier term's entry (Figure 8) is not enough.
+    const bool current_term = log.term_at(majority_index) == term() || bug(Bug::commit_prior_term);
+    if (majority_index > commit_index && current_term) set_commit(majority_index);
   }
 
   // ---- commit and apply ----------------------------------------------------------------------------
@@ -576,6 +604,7 @@ struct Raft::State {
       if (std::holds_alternative<AppendEntries>(envelope.message)) leader = envelope.from;
       become_follower(message_term_value, leader);
     } else if (message_term_value < term()) {
+      if (handle_stale_with_bug(envelope)) return;
       // 5.1: "If a server receives a request with a stale term number, it rejects the request." The reply
       // carries our term so the sender steps down. Stale replies are dropped: they must never count.
       if (!is_request) return;
@@ -603,6 +632,35 @@ struct Raft::State {
           }
         },
         envelope.message);
+  }
+
+  // Planted bugs that act on messages of an earlier term (5.1 says: reject requests, drop replies).
+  // Returns true if a bug took the message.
+  bool handle_stale_with_bug(const Envelope& envelope) {
+    RAFTSIM_ASSERT(message_term(envelope.message) < term());
+    RAFTSIM_ASSERT(envelope.to == self());
+    if (const auto* ae = std::get_if<AppendEntries>(&envelope.message); ae && bug(Bug::accept_stale_term)) {
+      // BUG(accept-stale-term): an old leader's AppendEntries is applied as if it were current.
+      AppendEntries current = *ae;
+      current.term = term();
+      handle_append_entries(envelope.from, current);
+      return true;
+    }
+    if (bug(Bug::stale_reply_match)) {
+      // BUG(stale-reply-match): a reply from an earlier term counts (a vote, or a match against a log
+      // the follower had under the old leader).
+      if (const auto* v = std::get_if<RequestVoteReply>(&envelope.message)) {
+        handle_request_vote_reply(envelope.from, RequestVoteReply{term(), v->vote_granted});
+        return true;
+      }
+      if (const auto* r = std::get_if<AppendEntriesReply>(&envelope.message)) {
+        AppendEntriesReply current = *r;
+        current.term = term();
+        handle_append_entries_reply(envelope.from, current);
+        return true;
+      }
+    }
+    return false;
   }
 
   void on_timer(TimerKind kind) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "raft/bugs.h"
 #include "raft/command.h"
 #include "raft/message.h"
 #include "raft/output.h"
@@ -26,6 +27,7 @@ struct Config {
   std::uint64_t heartbeat_interval_us = 50'000;
   std::uint32_t max_entries_per_append = 64;
   std::uint32_t max_pending_client_requests = 1024;  // bound on the leader's queue of unanswered requests
+  Bugs bugs;  // planted bugs (raft/bugs.h); none in normal use
 };
 
 // What survived on stable storage; empty for a brand-new node.

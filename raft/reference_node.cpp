@@ -184,6 +184,7 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   config.election_timeout_us_max = static_cast<std::uint64_t>(timing.election_timeout_max.us);
   config.heartbeat_interval_us = static_cast<std::uint64_t>(timing.heartbeat_interval.us);
   config.max_entries_per_append = timing.max_entries_per_append;
+  config.bugs = bugs_;
   return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records));
 }
 

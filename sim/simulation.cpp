@@ -13,6 +13,9 @@ namespace {
 constexpr std::size_t kTimerSlotsMax = 8;
 constexpr std::size_t kDeferredEventsMax = 1'000'000;  // events buffered for one paused node
 constexpr std::size_t kEventQueueMax = 10'000'000;
+// A run stops as "runaway" when this many events are pending: the implementation floods the network
+// (far above any healthy cluster's few thousand), and the bound keeps memory in check.
+constexpr std::size_t kPendingEventsRunaway = 2'000'000;
 
 // Labels of `stale_discarded` events: what kind of event was addressed to a dead incarnation.
 enum StaleWhat : std::uint16_t { stale_timer = 0, stale_disk = 1, stale_client_request = 2 };
@@ -176,7 +179,13 @@ void Simulation::run() {
 
   while (!queue_.empty() && !trace_.stop_requested()) {
     if (queue_.next_time() > end_time_) break;
-    RAFTSIM_ASSERT_MSG(trace_.event_count() < config_.max_events, "simulation exceeded max_events");
+    if (trace_.event_count() >= config_.max_events || queue_.size() >= kPendingEventsRunaway) {
+      runaway_ = fmt::format("the run was stopped at {:.3f}ms with {} events done and {} pending: the cluster "
+                             "floods the simulator (more than {} events, or {} pending)",
+                             static_cast<double>(queue_.now().us) / 1000.0, trace_.event_count(), queue_.size(),
+                             config_.max_events, kPendingEventsRunaway);
+      break;
+    }
     auto entry = queue_.pop();
     dispatch(entry.payload);
   }

@@ -117,7 +117,9 @@ class Simulation {
 
   Time now() const { return queue_.now(); }
   Time end_time() const { return end_time_; }
-  bool stopped_early() const { return trace_.stop_requested(); }
+  bool stopped_early() const { return trace_.stop_requested() || !runaway_.empty(); }
+  // Why the run was cut short by the simulator's own bounds ("" if it was not).
+  const std::string& runaway() const { return runaway_; }
   SimMetrics metrics() const;
   const std::vector<HistoryEvent>& history() const { return history_; }
   const SimConfig& config() const { return config_; }
@@ -237,6 +239,7 @@ class Simulation {
   std::uint64_t next_request_id_ = 1;
   std::uint64_t next_process_ = 0;
   SimMetrics metrics_;
+  std::string runaway_;
 };
 
 }  // namespace sim

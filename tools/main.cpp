@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "checkers/checker.h"
+#include "raft/bugs.h"
 #include "reports/event_format.h"
 #include "reports/results.h"
 #include "reports/trace_reader.h"
@@ -38,6 +39,7 @@ struct RunArgs {
   std::string trace;
   std::string history;
   std::string impl;
+  std::vector<std::string> bugs;
   std::string shard;
   std::string junit;
   std::string json;
@@ -132,9 +134,10 @@ int command_run(const RunArgs& args) {
   for (const auto& f : files) {
     scenarios.push_back(tools::load_scenario_file(f));
     if (!args.impl.empty()) scenarios.back().impl = args.impl;
+    for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     // Fail here, as a usage error, rather than inside a worker thread.
     try {
-      tools::make_factory(scenarios.back().impl);
+      tools::make_factory(scenarios.back().impl, scenarios.back().bugs);
     } catch (const std::invalid_argument& e) {
       throw tools::InputError(f, "cluster.impl", std::string(e.what()) + " (not built into this raftsim)");
     }
@@ -334,6 +337,11 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--no-records", run.no_records, "Do not write failure records");
   run_cmd->add_flag("--check-determinism", run.check_determinism,
                     "Run each seed twice more and name the first event where the traces differ, if they do");
+  {
+    const auto names = raft::bug_names();
+    run_cmd->add_option("--bug", run.bugs, "Plant a bug in the reference Raft (repeatable)")
+        ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
+  }
   run_cmd->add_option("--impl", run.impl, "The Raft under test, overriding the scenarios' cluster.impl")
       ->check(CLI::IsMember(tools::implementations()));
 

@@ -76,8 +76,17 @@ void judge(const Expectation& expect, RunResult& r) {
   }
 }
 
-std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl) {
-  if (impl == "reference") return std::make_unique<raft::ReferenceNodeFactory>();
+std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs) {
+  if (impl == "reference") {
+    raft::Bugs planted;
+    for (const auto& name : bugs) {
+      const auto b = raft::bug_from_name(name);
+      if (!b) throw std::invalid_argument(fmt::format("unknown bug '{}'", name));
+      planted.set(*b);
+    }
+    return std::make_unique<raft::ReferenceNodeFactory>(planted);
+  }
+  if (!bugs.empty()) throw std::invalid_argument(fmt::format("bugs can only be planted in the reference Raft, not in {}", impl));
 #ifdef RAFTSIM_WITH_LIBRAFT
   if (impl == "libraft") return raft::make_libraft_factory();
 #endif
@@ -89,7 +98,7 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 }
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
-  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl);
+  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl, scenario.bugs);
   RunResult r = run_scenario_with(scenario, seed, *factory, options);
   if (options.keep_all_events) r.labels = std::move(factory);
   return r;
@@ -146,6 +155,10 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   result.trace_hash = trace.hash();
   result.end_time_us = simulation.stopped_early() ? simulation.now().us : simulation.end_time().us;
   result.violation = checkers.violation();
+  if (!result.violation && !simulation.runaway().empty()) {
+    result.violation = checkers::Violation{"runaway", checkers::Severity::liveness, simulation.now().us, {},
+                                           simulation.runaway()};
+  }
   if (result.violation) {
     result.outcome = result.violation->severity == checkers::Severity::safety ? Outcome::safety_violation
                                                                               : Outcome::liveness_violation;

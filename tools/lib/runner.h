@@ -59,7 +59,8 @@ struct RunResult {
 // Judges a run's outcome and metrics against an expectation: sets verdict and verdict_note.
 void judge(const Expectation& expect, RunResult& result);
 
-std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl);
+// Throws std::invalid_argument for an unknown implementation, or bugs it cannot plant.
+std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs = {});
 
 // Throws std::runtime_error if an output file cannot be written.
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options = {});

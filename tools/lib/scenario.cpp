@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "raft/bugs.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/json_reader.h"
 #include "tools/lib/scenario_faults.h"
@@ -77,6 +78,21 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   if (auto cluster = r.object("cluster")) {
     c.nodes = static_cast<std::uint32_t>(cluster->integer("nodes", c.nodes, 1, kNodesMax));
     s.impl = cluster->choice("impl", s.impl, implementations());
+    if (const nlohmann::json* bugs = cluster->array("bugs")) {
+      const auto names = raft::bug_names();
+      const std::vector<std::string> known(names.begin(), names.end());
+      for (std::size_t i = 0; i < bugs->size(); ++i) {
+        const std::string path = fmt::format("cluster.bugs[{}]", i);
+        const auto& b = (*bugs)[i];
+        if (!b.is_string()) throw InputError(file_name, path, fmt::format("expected a bug name, found {}", json_type_name(b)));
+        const std::string name = b.get<std::string>();
+        if (!raft::bug_from_name(name)) {
+          const auto hint = did_you_mean(name, known);
+          throw InputError(file_name, path, fmt::format("unknown bug \"{}\"{}", name, hint ? " (did you mean \"" + *hint + "\"?)" : ""));
+        }
+        s.bugs.push_back(name);
+      }
+    }
     cluster->finish();
   }
   if (auto raft = r.object("raft")) {
@@ -203,6 +219,11 @@ std::string describe_scenario(const Scenario& s) {
   out += fmt::format("scenario   {} ({})\n", s.name, s.file);
   if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
   out += fmt::format("cluster    {} nodes, impl {}\n", c.nodes, s.impl);
+  if (!s.bugs.empty()) {
+    std::string list;
+    for (const auto& b : s.bugs) list += (list.empty() ? "" : ", ") + b;
+    out += fmt::format("bugs       {} (planted)\n", list);
+  }
   out += fmt::format("raft       election timeout {}..{}ms, heartbeat {}ms, {} entries per append\n",
                      ms(c.timing.election_timeout_min), ms(c.timing.election_timeout_max), ms(c.timing.heartbeat_interval),
                      c.timing.max_entries_per_append);

@@ -25,6 +25,7 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string impl = "reference";
+  std::vector<std::string> bugs;  // planted bugs to switch on (reference Raft only; raft/bugs.h)
   Expectation expect;
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };

@@ -97,6 +97,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   j["name"] = s.name;
   if (!s.description.empty()) j["description"] = s.description;
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
+  if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
   j["raft"] = {{"election_timeout_ms_min", ms(c.timing.election_timeout_min)},
                {"election_timeout_ms_max", ms(c.timing.election_timeout_max)},
                {"heartbeat_interval_ms", ms(c.timing.heartbeat_interval)},

@@ -1,0 +1,36 @@
+#include "raft/bugs.h"
+
+#include "base/assert.h"
+
+namespace raft {
+
+std::string_view bug_name(Bug bug) {
+  switch (bug) {
+    case Bug::commit_prior_term: return "commit-prior-term";
+    case Bug::no_persist_vote: return "no-persist-vote";
+    case Bug::revote_same_term: return "revote-same-term";
+    case Bug::accept_stale_term: return "accept-stale-term";
+    case Bug::truncate_without_conflict: return "truncate-without-conflict";
+    case Bug::commit_beyond_match: return "commit-beyond-match";
+    case Bug::stale_reply_match: return "stale-reply-match";
+    case Bug::fixed_election_timeout: return "fixed-election-timeout";
+    case Bug::no_log_up_to_date_check: return "no-log-up-to-date-check";
+  }
+  return "?";
+}
+
+std::vector<std::string_view> bug_names() {
+  std::vector<std::string_view> out;
+  for (std::size_t i = 0; i < kBugCount; ++i) out.push_back(bug_name(static_cast<Bug>(i)));
+  RAFTSIM_ASSERT(out.size() == kBugCount);
+  return out;
+}
+
+std::optional<Bug> bug_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kBugCount; ++i) {
+    if (bug_name(static_cast<Bug>(i)) == name) return static_cast<Bug>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace raft

@@ -1,0 +1,39 @@
+// Planted bugs ("mutants"): each switch breaks exactly one rule of the Raft paper, so that raftsim's
+// power to find real bugs can be measured (`raftsim run --bug NAME`, `raftsim mutants`). All are off in
+// normal use. Each is tested at exactly the line of raft.cpp it changes, marked `// BUG(name)`, next to
+// the correct code, which stays the obvious path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace raft {
+
+enum class Bug : std::uint8_t {
+  commit_prior_term,          // 5.4.2, Figure 8: commit an earlier term's entry by counting replicas
+  no_persist_vote,            // Figure 2: reply to RequestVote before term and vote are durable
+  revote_same_term,           // 5.2: forget the vote on a same-term step-down, so one term gets two votes
+  accept_stale_term,          // 5.1: accept AppendEntries from an older term
+  truncate_without_conflict,  // 5.3: truncate on a stale or duplicate AppendEntries even when entries match
+  commit_beyond_match,        // Figure 2: follower commit = min(leaderCommit, last log index), not last *new* entry
+  stale_reply_match,          // 5.3: let an old reply move matchIndex backwards or a stale-term vote count
+  fixed_election_timeout,     // 5.2: every node uses the same election timeout (election storms)
+  no_log_up_to_date_check,    // 5.4.1: grant votes without comparing logs
+};
+
+inline constexpr std::size_t kBugCount = 9;
+
+struct Bugs {
+  std::uint32_t mask = 0;
+  bool on(Bug b) const { return (mask >> static_cast<unsigned>(b)) & 1U; }
+  bool any() const { return mask != 0; }
+  void set(Bug b) { mask |= 1U << static_cast<unsigned>(b); }
+};
+
+std::string_view bug_name(Bug bug);  // "commit-prior-term", ...
+std::optional<Bug> bug_from_name(std::string_view name);
+std::vector<std::string_view> bug_names();
+
+}  // namespace raft
