@@ -45,7 +45,7 @@ std::string write_failure_record(const std::string& dir, const Scenario& scenari
                       {"message", r.violation->message}};
   }
   j["reproduce"] = fmt::format("raftsim replay {}/{}-seed{}.json", dir, scenario.name, r.seed);
-  j["scenario"] = scenario_to_json(scenario);
+  j["scenario"] = scenario_to_json(expand_for_seed(scenario, r.seed));
   std::filesystem::create_directories(dir);
   const std::string path = fmt::format("{}/{}-seed{}.json", dir, scenario.name, r.seed);
   std::ofstream out(path);

@@ -39,7 +39,8 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
   const sim::SimMetrics& m = r.metrics;
   std::string out;
   out += fmt::format("seed       {}\n", r.seed);
-  out += describe_scenario(scenario);
+  out += describe_scenario(expand_for_seed(scenario, r.seed));  // with the nemesis's faults, as they ran
+  if (!r.nemesis.empty()) out += fmt::format("drawn      {}\n", r.nemesis);
   out += fmt::format("outcome    {}\n", outcome_name(r.outcome));
   if (r.verdict != r.outcome || !r.verdict_note.empty()) {
     out += fmt::format("verdict    {}{}\n", r.verdict == Outcome::pass ? "pass (as expected)" : "FAIL: ", r.verdict_note);

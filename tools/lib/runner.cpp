@@ -130,7 +130,9 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
                             const RunOptions& options) {
   // Wall time is measured here, outside the simulation, only to report speed.
   const auto wall_start = std::chrono::steady_clock::now();
-  sim::SimConfig config = scenario.config;
+  std::string nemesis;
+  const Scenario expanded = expand_for_seed(scenario, seed, &nemesis);
+  sim::SimConfig config = expanded.config;
   config.seed = seed;
 
   sim::Trace trace;
@@ -151,6 +153,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
 
   RunResult result;
   result.seed = seed;
+  result.nemesis = std::move(nemesis);
   result.metrics = simulation.metrics();
   result.trace_hash = trace.hash();
   result.end_time_us = simulation.stopped_early() ? simulation.now().us : simulation.end_time().us;

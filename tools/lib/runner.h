@@ -45,6 +45,7 @@ struct RunResult {
   // metric bound as a liveness failure. Without an expectation, verdict == outcome.
   Outcome verdict = Outcome::pass;
   std::string verdict_note;  // why the verdict differs from the outcome
+  std::string nemesis;       // what the random nemesis drew for this seed, if it ran
   sim::SimMetrics metrics;
   std::uint64_t trace_hash = 0;
   std::int64_t end_time_us = 0;

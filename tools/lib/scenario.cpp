@@ -163,6 +163,27 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
                                  static_cast<double>(c.liveness_window.us) / 1000.0,
                                  static_cast<double>((c.workload.request_timeout + c.workload.think_time).us) / 1000.0));
   }
+  if (auto n = r.object("nemesis")) {
+    NemesisConfig& nc = s.nemesis;
+    nc.enabled = n->boolean("enabled", true);
+    nc.swarm = n->boolean("swarm", nc.swarm);
+    nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
+    nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
+    if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
+    nc.fault_min = millis(ms_field(*n, "fault_ms_min", nc.fault_min, 0.001));
+    nc.fault_max = millis(ms_field(*n, "fault_ms_max", std::max(nc.fault_min, nc.fault_max), 0.001));
+    if (nc.fault_max < nc.fault_min) n->fail("fault_ms_max", "must be >= fault_ms_min");
+    if (auto kinds = n->object("kinds")) {
+      for (const auto& k : nemesis_kinds()) {
+        if (kinds->has(k)) nc.weights[k] = kinds->number(k, 1.0, 0.0, 1000.0);
+      }
+      kinds->finish();
+      double total = 0;
+      for (const auto& [k, w] : nc.weights) total += w;
+      if (total <= 0) n->fail("kinds", "at least one kind needs a positive weight");
+    }
+    n->finish();
+  }
   if (auto expect = r.object("expect")) {
     Expectation& e = s.expect;
     const std::string outcome = expect->choice("outcome", "pass", {"pass", "safety_violation", "liveness_violation"});
@@ -212,6 +233,20 @@ Scenario load_scenario_file(const std::string& path) {
   return parse_scenario(text.str(), path);
 }
 
+Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::string* nemesis_description) {
+  if (!scenario.nemesis.enabled) return scenario;
+  Scenario s = scenario;
+  std::uint32_t next_id = 1;
+  for (const sim::Fault& f : s.config.faults) next_id = std::max(next_id, std::max(f.id, f.undoes) + 1);
+  NemesisPlan plan = expand_nemesis(s.nemesis, seed, s.config.nodes, s.config.duration, next_id);
+  s.config.faults.insert(s.config.faults.end(), plan.faults.begin(), plan.faults.end());
+  std::stable_sort(s.config.faults.begin(), s.config.faults.end(),
+                   [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  s.nemesis.enabled = false;
+  if (nemesis_description != nullptr) *nemesis_description = plan.description;
+  return s;
+}
+
 std::string describe_scenario(const Scenario& s) {
   const sim::SimConfig& c = s.config;
   auto ms = [](sim::Duration d) { return static_cast<double>(d.us) / 1000.0; };
@@ -237,6 +272,10 @@ std::string describe_scenario(const Scenario& s) {
   out += fmt::format("duration   {}ms of faults", ms(c.duration));
   if (c.liveness) out += fmt::format(", then {}ms healed (liveness)", ms(c.liveness_window));
   out += "\n";
+  if (s.nemesis.enabled) {
+    out += fmt::format("nemesis    {}random faults every {}..{}ms lasting {}..{}ms\n", s.nemesis.swarm ? "swarm: " : "",
+                       ms(s.nemesis.interval_min), ms(s.nemesis.interval_max), ms(s.nemesis.fault_min), ms(s.nemesis.fault_max));
+  }
   for (const sim::Fault& f : c.faults) {
     out += fmt::format("fault      at {}ms: {}\n", ms(f.at - sim::Time{}), describe_fault(f, c.nodes));
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/simulation.h"
+#include "tools/lib/nemesis.h"
 
 namespace tools {
 
@@ -27,6 +28,7 @@ struct Scenario {
   std::string impl = "reference";
   std::vector<std::string> bugs;  // planted bugs to switch on (reference Raft only; raft/bugs.h)
   Expectation expect;
+  NemesisConfig nemesis;
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };
 
@@ -36,6 +38,10 @@ const std::vector<std::string>& implementations();
 // Throws InputError (file, field path, expectation) on any problem.
 Scenario load_scenario_file(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& file_name);
+
+// The scenario as it runs for `seed`: the nemesis (if enabled) expanded into explicit faults and switched
+// off. `nemesis_description` (if given) receives what the nemesis drew.
+Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::string* nemesis_description = nullptr);
 
 // The resolved configuration in a few human-readable lines.
 std::string describe_scenario(const Scenario& scenario);

@@ -129,6 +129,21 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     faults.push_back(fault_json(f, it == undo_of.end() ? nullptr : it->second));
   }
   j["faults"] = faults;
+  if (s.nemesis.enabled) {
+    Json n;
+    n["enabled"] = true;
+    n["swarm"] = s.nemesis.swarm;
+    n["interval_ms_min"] = ms(s.nemesis.interval_min);
+    n["interval_ms_max"] = ms(s.nemesis.interval_max);
+    n["fault_ms_min"] = ms(s.nemesis.fault_min);
+    n["fault_ms_max"] = ms(s.nemesis.fault_max);
+    if (!s.nemesis.weights.empty()) {
+      Json k;
+      for (const auto& [kind, weight] : s.nemesis.weights) k[kind] = weight;
+      n["kinds"] = k;
+    }
+    j["nemesis"] = n;
+  }
   const Expectation& e = s.expect;
   if (e.outcome != Expectation::Outcome::pass || e.elections_max || e.leaders_elected_max || e.ops_ok_min) {
     Json x;

@@ -1,0 +1,178 @@
+#include "tools/lib/nemesis.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+#include "sim/rng.h"
+
+namespace tools {
+
+namespace {
+
+constexpr auto kNemesisStream = static_cast<sim::Stream>(7);  // its own stream: schedules never shift other draws
+
+using K = sim::Fault::Kind;
+
+sim::NodeRef leader() { return {sim::NodeRef::Kind::leader, 0}; }
+sim::NodeRef node(sim::NodeIndex n) { return {sim::NodeRef::Kind::index, n}; }
+std::vector<sim::NodeRef> all(std::uint32_t nodes) {
+  std::vector<sim::NodeRef> v;
+  for (sim::NodeIndex n = 0; n < nodes; ++n) v.push_back(node(n));
+  return v;
+}
+
+sim::Fault fault(K kind) {
+  sim::Fault f;
+  f.kind = kind;
+  return f;
+}
+
+// The fault of one kind and the fault that undoes it.
+std::pair<sim::Fault, sim::Fault> make(const std::string& kind, sim::Rng& rng, std::uint32_t n, double strength) {
+  const auto random_node = [&] { return node(static_cast<sim::NodeIndex>(rng.below(n))); };
+  sim::Fault f;
+  sim::Fault undo = fault(K::heal);
+  if (kind == "partition") {
+    f = fault(K::partition);
+    const std::uint64_t shape = rng.below(n >= 4 ? 3 : n >= 3 ? 2 : 1);
+    f.shape = shape == 0 ? sim::Fault::Shape::majority_minority : shape == 1 ? sim::Fault::Shape::bridge : sim::Fault::Shape::ring;
+  } else if (kind == "isolate_leader" || kind == "isolate_node") {
+    f = fault(K::isolate);
+    f.nodes = {kind == "isolate_leader" ? leader() : random_node()};
+  } else if (kind == "one_way") {
+    f = fault(K::block);
+    f.from = {rng.bernoulli(0.5) ? leader() : random_node()};
+    f.to = all(n);
+    undo = fault(K::unblock);
+    undo.from = f.from;
+    undo.to = f.to;
+  } else if (kind == "crash_leader" || kind == "crash_node" || kind == "pause_leader") {
+    f = fault(kind == "pause_leader" ? K::pause : K::crash);
+    f.nodes = {kind == "crash_node" ? random_node() : leader()};
+    undo = fault(kind == "pause_leader" ? K::resume : K::restart);
+    undo.nodes = f.nodes;
+  } else if (kind == "clog_leader") {
+    f = fault(K::clog);
+    f.from = {leader()};
+    f.to = all(n);
+    undo = fault(K::unclog);
+    undo.from = f.from;
+    undo.to = f.to;
+  } else if (kind == "clock_skew") {
+    f = fault(K::clock);
+    f.nodes = {random_node()};
+    f.factor = rng.bernoulli(0.5) ? 1.0 + 2.0 * strength * rng.unit() : 1.0 / (1.0 + 2.0 * strength * rng.unit());
+    undo = fault(K::clock);
+    undo.nodes = f.nodes;
+  } else if (kind == "slow_disk") {
+    f = fault(K::disk_speed);
+    f.nodes = {rng.bernoulli(0.5) ? leader() : random_node()};
+    f.factor = 1.0 + 99.0 * strength * rng.unit();
+    undo = fault(K::disk_speed);
+    undo.nodes = f.nodes;
+  } else {  // link degradations
+    f = fault(K::degrade);
+    f.from = all(n);
+    f.to = all(n);
+    sim::LinkDegradation& d = f.degradation;
+    if (kind == "drop_burst") d.drop_probability = 0.5 * strength;
+    if (kind == "duplicate_burst") d.duplicate_probability = 0.6 * strength;
+    if (kind == "reorder_burst") {
+      d.late_probability = 0.6 * strength;
+      d.late_min = sim::Duration::millis(1);
+      d.late_max = sim::Duration::millis(40);
+    }
+    if (kind == "stale_delivery") {
+      d.late_probability = 0.2 * strength;
+      d.late_min = sim::Duration::millis(200);
+      d.late_max = sim::Duration::millis(3000);
+    }
+    RAFTSIM_ASSERT_MSG(d.active(), "unknown nemesis kind");
+    undo = fault(K::degrade);
+    undo.from = f.from;
+    undo.to = f.to;
+  }
+  return {f, undo};
+}
+
+}  // namespace
+
+const std::vector<std::string>& nemesis_kinds() {
+  static const std::vector<std::string> kKinds = {
+      "partition",    "isolate_leader", "isolate_node", "one_way",       "crash_leader",   "crash_node",
+      "pause_leader", "clog_leader",    "drop_burst",   "duplicate_burst", "reorder_burst", "stale_delivery",
+      "clock_skew",   "slow_disk"};
+  return kKinds;
+}
+
+NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
+                           std::uint32_t first_id) {
+  RAFTSIM_ASSERT(config.enabled);
+  RAFTSIM_ASSERT(config.interval_min <= config.interval_max && config.fault_min <= config.fault_max);
+  sim::Rng rng(seed, kNemesisStream);
+  std::vector<std::string> kinds;
+  std::vector<double> weights;
+  for (const auto& k : nemesis_kinds()) {
+    const auto it = config.weights.find(k);
+    const double w = config.weights.empty() ? 1.0 : (it == config.weights.end() ? 0.0 : it->second);
+    if (w > 0) {
+      kinds.push_back(k);
+      weights.push_back(w);
+    }
+  }
+  RAFTSIM_ASSERT(!kinds.empty());
+  double strength = 1.0;
+  sim::Duration interval_min = config.interval_min, interval_max = config.interval_max;
+  NemesisPlan plan;
+  if (config.swarm) {
+    // Each kind is enabled with probability 1/2 (at least one), with its own weight; one strength and
+    // one pace for the whole run.
+    std::vector<std::string> chosen;
+    std::vector<double> chosen_weights;
+    while (chosen.empty()) {
+      for (std::size_t i = 0; i < kinds.size(); ++i) {
+        if (rng.bernoulli(0.5)) {
+          chosen.push_back(kinds[i]);
+          chosen_weights.push_back(weights[i] * (0.25 + rng.unit()));
+        }
+      }
+    }
+    kinds = chosen;
+    weights = chosen_weights;
+    strength = 0.2 + 0.8 * rng.unit();
+    const double pace = 0.3 + 1.7 * rng.unit();
+    interval_min = sim::Duration::micros(static_cast<std::int64_t>(static_cast<double>(interval_min.us) * pace));
+    interval_max = sim::Duration::micros(static_cast<std::int64_t>(static_cast<double>(interval_max.us) * pace));
+  }
+  std::string list;
+  for (std::size_t i = 0; i < kinds.size(); ++i) list += fmt::format("{}{} ({:.2f})", i ? ", " : "", kinds[i], weights[i]);
+  plan.description = fmt::format("{}kinds {}; strength {:.2f}; a fault every {:.0f}..{:.0f}ms lasting {:.0f}..{:.0f}ms",
+                                 config.swarm ? "swarm: " : "", list, strength, interval_min.us / 1000.0,
+                                 interval_max.us / 1000.0, config.fault_min.us / 1000.0, config.fault_max.us / 1000.0);
+  double total = 0;
+  for (double w : weights) total += w;
+  std::uint32_t id = first_id;
+  sim::Time t = sim::Time{} + sim::Duration::micros(rng.between(interval_min.us, interval_max.us));
+  const sim::Time end = sim::Time{} + duration;
+  while (t < end) {
+    double pick = rng.unit() * total;
+    std::size_t k = 0;
+    while (k + 1 < kinds.size() && pick >= weights[k]) pick -= weights[k++];
+    auto [f, undo] = make(kinds[k], rng, nodes, strength);
+    const sim::Duration length = sim::Duration::micros(rng.between(config.fault_min.us, config.fault_max.us));
+    f.at = t;
+    f.id = id++;
+    undo.at = std::min(t + length, end);
+    if (undo.at <= f.at) undo.at = f.at + sim::Duration::micros(1);
+    undo.undoes = f.id;
+    plan.faults.push_back(f);
+    plan.faults.push_back(undo);
+    t = t + sim::Duration::micros(rng.between(interval_min.us, interval_max.us));
+  }
+  std::stable_sort(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  return plan;
+}
+
+}  // namespace tools
