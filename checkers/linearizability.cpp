@@ -71,10 +71,28 @@ class ValueTable {
   const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
   std::size_t bytes() const { return bytes_; }
 
+  // Whether appends alone can turn value `from` into value `to`: `to` starts with `from` (nil counts as ""
+  // but no append yields nil). Memoized: the search asks about the same few pairs over and over.
+  bool extends(std::uint32_t from, std::uint32_t to) {
+    if (from == to) return true;
+    const auto& t = values_[to];
+    if (!t) return false;
+    const auto& f = values_[from];
+    if (!f) return true;
+    const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | to;
+    const auto it = extends_.find(key);
+    if (it != extends_.end()) return it->second;
+    const bool result = t->starts_with(*f);
+    extends_.emplace(key, result);
+    bytes_ += 32;
+    return result;
+  }
+
  private:
   std::vector<std::optional<std::string>> values_;
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::unordered_map<std::uint64_t, std::uint32_t> appended_;
+  std::unordered_map<std::uint64_t, bool> extends_;
   std::size_t bytes_ = 0;
 };
 
@@ -117,80 +135,159 @@ bool step(const KeyOp& op, std::uint32_t state, ValueTable& values, std::uint32_
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The memo of explored configurations (Lowe 2017, section 4): (set of linearized operations, state). Open
-// addressing with linear probing; the bitsets live in one arena. Memory is predicted before every growth so
-// the limit is never overshot.
+// The memo of explored configurations (Lowe 2017, section 4), with subsumption on info operations.
+//
+// A configuration is (R, I, s): the linearized operations with a known outcome R, the linearized info
+// operations I, and the model state s. Lowe prunes a configuration seen before. We also prune (R, I', s)
+// once some (R, I, s) with I a subset of I' was seen: info operations are optional and have no return
+// event, so every continuation of (R, I', s) is also a continuation of (R, I, s), with the same length.
+// The search stays complete: if it failed, take the visited configuration C with a completion that has the
+// fewest steps; the next configuration on that completion was either visited (fewer steps: contradiction)
+// or pruned by a visited configuration that has a completion at least as short (contradiction again).
+// Without this, a history with k pending info operations can revisit each state under 2^k subsets of them.
+//
+// Layout: an open-addressing table (linear probing) keyed by (R, s) whose entries are groups; a group holds
+// its R bitset and a list of the minimal I bitsets seen with it (an antichain: a new I removes the
+// supersets of it). Bitsets live in arenas. Memory is predicted before every growth so the limit holds.
 
 class ConfigCache {
  public:
-  enum class Added : std::uint8_t { added, present, over_memory };
+  enum class Added : std::uint8_t { added, subsumed, over_memory };
 
-  ConfigCache(std::size_t words, std::size_t memory_max) : words_(words), memory_max_(memory_max) {
-    RAFTSIM_ASSERT(words_ > 0);
+  ConfigCache(std::size_t req_words, std::size_t info_words, std::size_t memory_max)
+      : req_words_(req_words), info_words_(info_words), memory_max_(memory_max) {
+    RAFTSIM_ASSERT(req_words_ > 0);
   }
 
-  // `extra_bytes`: memory used elsewhere by the same search (interned values), counted against the limit.
-  Added add(std::uint64_t hash, const std::uint64_t* bits, std::uint32_t state, std::size_t extra_bytes) {
-    if ((count_ + 1) * 2 > slots_.size() && !grow_table(extra_bytes)) return Added::over_memory;
+  // `hash` covers (R, s). `extra_bytes`: memory the same search uses elsewhere (interned values), counted
+  // against the limit.
+  Added add(std::uint64_t hash, const std::uint64_t* req, const std::uint64_t* info, std::uint32_t state,
+            std::size_t extra_bytes) {
+    extra_bytes_ = extra_bytes;
+    if ((groups_ + 1) * 2 > slots_.size() && !grow_table()) return Added::over_memory;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
-      if (slot.config == 0) {
-        if (!reserve_arena(extra_bytes)) return Added::over_memory;
-        const std::size_t offset = arena_.size();
-        arena_.insert(arena_.end(), bits, bits + words_);
-        slot = Slot{hash, state, static_cast<std::uint32_t>(offset / words_ + 1)};
-        ++count_;
+      if (slot.group == 0) {
+        const auto group = new_group(req);
+        if (!group) return Added::over_memory;
+        if (info_words_ > 0 && !push_info(*group, info)) return Added::over_memory;
+        slot = Slot{hash, state, *group + 1};
         return Added::added;
       }
       if (slot.hash == hash && slot.state == state &&
-          std::memcmp(&arena_[(slot.config - 1) * words_], bits, words_ * sizeof(std::uint64_t)) == 0) {
-        return Added::present;
+          std::memcmp(&req_arena_[(slot.group - 1) * req_words_], req, req_words_ * sizeof(std::uint64_t)) == 0) {
+        return info_words_ == 0 ? Added::subsumed : add_info(slot.group - 1, info);
       }
     }
   }
 
-  std::size_t size() const { return count_; }
-  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity() * sizeof(std::uint64_t); }
+  std::size_t size() const { return configs_; }
+  std::size_t bytes() const {
+    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
+           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
+           info_next_.capacity() * sizeof(std::uint32_t);
+  }
 
  private:
+  static constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
+
   struct Slot {
     std::uint64_t hash = 0;
     std::uint32_t state = 0;
-    std::uint32_t config = 0;  // 1 + index of the bitset in the arena; 0: empty slot
+    std::uint32_t group = 0;  // 1 + group index; 0: empty slot
   };
 
-  bool grow_table(std::size_t extra_bytes) {
+  bool subset(const std::uint64_t* a, const std::uint64_t* b) const {
+    for (std::size_t w = 0; w < info_words_; ++w) {
+      if ((a[w] & ~b[w]) != 0) return false;
+    }
+    return true;
+  }
+  const std::uint64_t* info_bits(std::uint32_t node) const { return &info_arena_[node * info_words_]; }
+
+  Added add_info(std::uint32_t group, const std::uint64_t* info) {
+    std::uint32_t* link = &group_head_[group];
+    while (*link != kEnd) {
+      const std::uint32_t node = *link;
+      if (subset(info_bits(node), info)) return Added::subsumed;
+      if (subset(info, info_bits(node))) {  // the new set subsumes this one: drop it
+        *link = info_next_[node];
+        info_next_[node] = free_nodes_;
+        free_nodes_ = node;
+        continue;
+      }
+      link = &info_next_[node];
+    }
+    return push_info(group, info) ? Added::added : Added::over_memory;
+  }
+
+  std::optional<std::uint32_t> new_group(const std::uint64_t* req) {
+    if (groups_ >= kEnd - 1) return std::nullopt;
+    if (!reserve(req_arena_, req_words_) || !reserve(group_head_, 1)) return std::nullopt;
+    req_arena_.insert(req_arena_.end(), req, req + req_words_);
+    group_head_.push_back(kEnd);
+    ++configs_;
+    return static_cast<std::uint32_t>(groups_++);
+  }
+
+  bool push_info(std::uint32_t group, const std::uint64_t* info) {
+    std::uint32_t node = free_nodes_;
+    if (node != kEnd) {
+      free_nodes_ = info_next_[node];
+      std::memcpy(&info_arena_[node * info_words_], info, info_words_ * sizeof(std::uint64_t));
+    } else {
+      if (info_next_.size() >= kEnd - 1) return false;
+      if (!reserve(info_arena_, info_words_) || !reserve(info_next_, 1)) return false;
+      node = static_cast<std::uint32_t>(info_next_.size());
+      info_arena_.insert(info_arena_.end(), info, info + info_words_);
+      info_next_.push_back(kEnd);
+    }
+    info_next_[node] = group_head_[group];
+    group_head_[group] = node;
+    ++configs_;
+    return true;
+  }
+
+  bool grow_table() {
     const std::size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
     // During the rehash the old and the new table coexist.
-    if (bytes() + capacity * sizeof(Slot) + extra_bytes > memory_max_) return false;
-    if (capacity > (std::size_t{1} << 32)) return false;  // config ids are 32 bits
+    if (bytes() + capacity * sizeof(Slot) + extra_bytes_ > memory_max_) return false;
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(capacity, Slot{});
     const std::size_t mask = capacity - 1;
     for (const Slot& s : old) {
-      if (s.config == 0) continue;
+      if (s.group == 0) continue;
       std::size_t i = s.hash & mask;
-      while (slots_[i].config != 0) i = (i + 1) & mask;
+      while (slots_[i].group != 0) i = (i + 1) & mask;
       slots_[i] = s;
     }
     return true;
   }
 
-  bool reserve_arena(std::size_t extra_bytes) {
-    if (arena_.size() + words_ <= arena_.capacity()) return true;
-    const std::size_t capacity = std::max(arena_.capacity() * 2, std::max<std::size_t>(1024, words_ * 64));
-    // A reallocation holds the old and the new arena at once.
-    if (bytes() + capacity * sizeof(std::uint64_t) + extra_bytes > memory_max_) return false;
-    arena_.reserve(capacity);
+  // Room for `more` elements, growing geometrically, if the memory limit allows (a reallocation holds the
+  // old and the new buffer at once).
+  template <typename T>
+  bool reserve(std::vector<T>& v, std::size_t more) {
+    if (v.size() + more <= v.capacity()) return true;
+    const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
+    if (bytes() + capacity * sizeof(T) + extra_bytes_ > memory_max_) return false;
+    v.reserve(capacity);
     return true;
   }
 
-  std::size_t words_;
+  std::size_t req_words_;
+  std::size_t info_words_;
   std::size_t memory_max_;
-  std::size_t count_ = 0;
+  std::size_t extra_bytes_ = 0;
+  std::size_t groups_ = 0;
+  std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
   std::vector<Slot> slots_;
-  std::vector<std::uint64_t> arena_;
+  std::vector<std::uint64_t> req_arena_;  // group g's R at [g * req_words_]
+  std::vector<std::uint32_t> group_head_;  // group g's first info node
+  std::vector<std::uint64_t> info_arena_;  // node n's I at [n * info_words_]
+  std::vector<std::uint32_t> info_next_;
+  std::uint32_t free_nodes_ = kEnd;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -206,6 +303,81 @@ class Deadline {
  private:
   std::chrono::steady_clock::time_point start_;
   double seconds_;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Which operations that reset the value (writes, and cas that may succeed) could start the value a read
+// returned: on a key with appends, those whose value is a prefix of the read's value; otherwise those
+// whose value equals it. Prefixes are found with a polynomial rolling hash of the read's value, so the
+// index costs O(total length of the values read), not O(reads x writes).
+
+class ResetIndex {
+ public:
+  ResetIndex(const std::vector<KeyOp>& ops, const ValueTable& values, bool has_appends) {
+    for (std::uint32_t i = 0; i < ops.size(); ++i) {
+      if (!resets(ops[i])) continue;
+      const auto& v = values.value(ops[i].input);
+      by_hash_[v ? key(hash_of(*v), v->size()) : kNilKey].push_back(i);
+    }
+    for (std::uint32_t i = 0; i < ops.size(); ++i) {
+      if (!observes(ops[i]) || ops[i].info) continue;
+      starters_.emplace(i, find(ops, values, observed(ops[i]), has_appends));
+    }
+  }
+
+  // Whether `op` requires a particular value when it takes effect (a read, or a cas whose compare matched),
+  // and that value.
+  static bool observes(const KeyOp& op) { return op.fn == Fn::read || (op.fn == Fn::cas && op.cas_succeeded); }
+  static std::uint32_t observed(const KeyOp& op) { return op.fn == Fn::read ? op.output : op.expected; }
+
+  // Whether `op` may replace the value whatever it was. An ok cas whose compare did not match never does.
+  static bool resets(const KeyOp& op) { return op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded); }
+
+  const std::vector<std::uint32_t>& starters(std::uint32_t read) const { return starters_.at(read); }
+
+ private:
+  static constexpr std::uint64_t kBase = 0x100000001B3ULL;
+  static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
+
+  static std::uint64_t hash_of(std::string_view s) {
+    std::uint64_t h = 0;
+    for (char c : s) h = h * kBase + static_cast<unsigned char>(c) + 1;
+    return h;
+  }
+  static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
+
+  std::vector<std::uint32_t> find(const std::vector<KeyOp>& ops, const ValueTable& values, std::uint32_t output,
+                                  bool has_appends) const {
+    std::vector<std::uint32_t> out;
+    const auto& v = values.value(output);
+    auto collect = [&](std::uint64_t k) {
+      const auto it = by_hash_.find(k);
+      if (it == by_hash_.end()) return;
+      for (std::uint32_t op : it->second) {
+        const auto& w = values.value(ops[op].input);  // confirm: hashes can collide
+        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) out.push_back(op);
+      }
+    };
+    if (!v) {
+      collect(kNilKey);
+      return out;
+    }
+    if (!has_appends) {
+      collect(key(hash_of(*v), v->size()));
+      return out;
+    }
+    collect(kNilKey);  // appending to nil starts from ""
+    std::uint64_t h = 0;
+    collect(key(h, 0));
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      h = h * kBase + static_cast<unsigned char>((*v)[i]) + 1;
+      collect(key(h, i + 1));
+    }
+    return out;
+  }
+
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_hash_;  // value hash -> reset ops
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> starters_;  // read -> reset ops
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -225,14 +397,17 @@ class KeySearch {
         values_(values),
         deadline_(deadline),
         state_(initial),
-        words_((ops.size() + 63) / 64),
-        bits_(words_, 0),
-        cache_(words_, memory_max) {
+        slot_(number_ops(ops)),
+        req_bits_(std::max<std::size_t>(1, (required_left_ + 63) / 64), 0),
+        info_bits_((ops.size() - required_left_ + 63) / 64, 0),
+        cache_(req_bits_.size(), info_bits_.size(), memory_max),
+        has_appends_(std::any_of(ops.begin(), ops.end(), [](const KeyOp& op) { return op.fn == Fn::append; })),
+        resets_(ops, values, has_appends_) {
     RAFTSIM_ASSERT(!ops_.empty());
     build_entries();
+    build_reads();
     zobrist_.reserve(ops_.size());
     for (std::size_t i = 0; i < ops_.size(); ++i) zobrist_.push_back(splitmix64(0x5EED0000ULL + i));
-    for (const KeyOp& op : ops_) required_left_ += op.info ? 0 : 1;
   }
 
   SearchStatus run();
@@ -251,36 +426,79 @@ class KeySearch {
     std::int32_t next = -1;
     bool call = false;
   };
+  enum class Pass : std::uint8_t { forced, required, info };
+  enum class Try : std::uint8_t { linearized, rejected, known, over_memory };
   struct Frame {
     std::int32_t entry;
     std::uint32_t state_before;
-    bool info_pass;  // the scan pass the entry was linearized in, to resume it on backtrack
+    Pass pass;  // the scan pass the entry was linearized in, to resume it on backtrack
   };
 
   void build_entries();
+  void build_reads();
+  bool linearized(std::uint32_t op) const {
+    const std::uint32_t i = slot_[op];
+    const auto& bits = ops_[op].info ? info_bits_ : req_bits_;
+    return (bits[i / 64] >> (i % 64)) & 1;
+  }
+  bool can_reach(std::uint32_t state, std::uint32_t read);
+  void unlink_read(std::uint32_t op) {
+    read_next_[read_prev_[op]] = read_next_[op];
+    read_prev_[read_next_[op]] = read_prev_[op];
+  }
+  void relink_read(std::uint32_t op) {
+    read_next_[read_prev_[op]] = op;
+    read_prev_[read_next_[op]] = op;
+  }
+  // Operations with a known outcome that see the value: reads, and cas whose compare matched.
+  static bool is_observer(const KeyOp& op) { return ResetIndex::observes(op) && !op.info; }
   void lift(std::int32_t call);
   void unlift(std::int32_t call);
-  bool try_linearize(std::int32_t call, SearchStatus& stop, bool info_pass);
-  std::int32_t backtrack(bool& info_pass);
+  static bool in_pass(const KeyOp& op, Pass pass);
+  Try try_linearize(std::int32_t call, Pass pass);
+  std::int32_t backtrack(Pass& pass);
   void record_prefix();
+  // Numbers the operations with a known outcome and the info operations separately (their bitsets are
+  // kept apart for the subsumption check) and counts the former.
+  std::vector<std::uint32_t> number_ops(const std::vector<KeyOp>& ops) {
+    std::vector<std::uint32_t> slot(ops.size());
+    std::uint32_t info = 0;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      slot[i] = ops[i].info ? info++ : static_cast<std::uint32_t>(required_left_++);
+    }
+    return slot;
+  }
   void flip(std::uint32_t op) {
-    bits_[op / 64] ^= std::uint64_t{1} << (op % 64);
-    set_hash_ ^= zobrist_[op];
+    const std::uint32_t i = slot_[op];
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (ops_[op].info) {
+      info_bits_[i / 64] ^= bit;
+    } else {
+      req_bits_[i / 64] ^= bit;
+      set_hash_ ^= zobrist_[op];
+    }
   }
 
   const std::vector<KeyOp>& ops_;
   ValueTable& values_;
   const Deadline& deadline_;
   std::uint32_t state_;
-  std::size_t words_;
-  std::vector<std::uint64_t> bits_;  // the linearized set
-  std::uint64_t set_hash_ = 0;       // Zobrist hash of bits_
+  std::size_t required_left_ = 0;      // operations with a known outcome not linearized yet
+  std::vector<std::uint32_t> slot_;    // op -> its bit in req_bits_ or info_bits_
+  std::vector<std::uint64_t> req_bits_;   // linearized operations with a known outcome
+  std::vector<std::uint64_t> info_bits_;  // linearized info operations
+  std::uint64_t set_hash_ = 0;            // Zobrist hash of req_bits_
   std::vector<std::uint64_t> zobrist_;
   ConfigCache cache_;
   std::vector<Entry> entries_;  // [0] is the head sentinel
   std::vector<Frame> stack_;    // the current partial linearization
-  std::size_t required_left_ = 0;
   std::uint64_t steps_ = 0;
+  bool has_appends_;
+  ResetIndex resets_;
+  // The observers (see is_observer) not linearized yet, in invoke order: a circular doubly-linked list with
+  // the sentinel at index ops_.size(), unlinked and relinked in LIFO order like the event list.
+  std::vector<std::uint32_t> read_prev_;
+  std::vector<std::uint32_t> read_next_;
   std::vector<std::uint32_t> best_;
   std::uint32_t best_state_ = 0;
   std::size_t best_agrees_ = 0;  // best_[0, best_agrees_) equals the current stack
@@ -347,40 +565,87 @@ void KeySearch::unlift(std::int32_t call) {
 }
 
 // Linearizes the call if the model allows it and the resulting configuration is new (Lowe's memo: a
-// configuration already seen has already been explored, to failure).
-bool KeySearch::try_linearize(std::int32_t call, SearchStatus& stop, bool info_pass) {
+// configuration already seen, or subsumed by one, has already been explored, to failure).
+void KeySearch::build_reads() {
+  std::vector<std::uint32_t> reads;
+  for (std::uint32_t i = 0; i < ops_.size(); ++i) {
+    if (is_observer(ops_[i])) reads.push_back(i);
+  }
+  std::stable_sort(reads.begin(), reads.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
+  const auto sentinel = static_cast<std::uint32_t>(ops_.size());
+  read_prev_.assign(ops_.size() + 1, sentinel);
+  read_next_.assign(ops_.size() + 1, sentinel);
+  std::uint32_t prev = sentinel;
+  for (std::uint32_t r : reads) {
+    read_next_[prev] = r;
+    read_prev_[r] = prev;
+    prev = r;
+  }
+  read_next_[prev] = sentinel;
+  read_prev_[sentinel] = prev;
+}
+
+// A necessary condition for `read` (an observer: a read, or a cas whose compare matched) to be linearized
+// later from a configuration with value `state`: the value it saw is the state, or appends can extend the state into it, or a reset operation that could
+// start it is still to be linearized. Checked against the earliest pending read each time the state
+// changes, it cuts a wrong order of appends (or a missing info append) as soon as the value diverges from
+// what the next read saw, instead of when that read's return is reached.
+bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
+  const std::uint32_t out = ResetIndex::observed(ops_[read]);
+  if (state == out || (has_appends_ && values_.extends(state, out))) return true;
+  const auto& starters = resets_.starters(read);
+  return std::any_of(starters.begin(), starters.end(), [&](std::uint32_t op) { return !linearized(op); });
+}
+
+KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
   const Entry& e = entries_[static_cast<std::size_t>(call)];
   const auto op = static_cast<std::uint32_t>(e.op);
   std::uint32_t next = 0;
-  if (!step(ops_[op], state_, values_, next)) return false;
+  if (!step(ops_[op], state_, values_, next)) return Try::rejected;
   flip(op);
-  const auto added = cache_.add(config_hash(set_hash_, next), bits_.data(), next, values_.bytes());
+  // The earliest pending observer other than this operation (a cas observes the value it replaces).
+  std::uint32_t first_read = read_next_[ops_.size()];
+  if (first_read == op) first_read = read_next_[op];
+  if (next != state_ && first_read != ops_.size() && !can_reach(next, first_read)) {
+    flip(op);
+    return Try::rejected;
+  }
+  const auto added =
+      cache_.add(config_hash(set_hash_, next), req_bits_.data(), info_bits_.data(), next, values_.bytes());
   if (added != ConfigCache::Added::added) {
     flip(op);
-    if (added == ConfigCache::Added::over_memory) stop = SearchStatus::memory;
-    return false;
+    return added == ConfigCache::Added::over_memory ? Try::over_memory : Try::known;
   }
-  stack_.push_back(Frame{call, state_, info_pass});
+  stack_.push_back(Frame{call, state_, pass});
   state_ = next;
   lift(call);
+  if (is_observer(ops_[op])) unlink_read(op);
   if (!ops_[op].info) --required_left_;
   record_prefix();
-  return true;
+  return Try::linearized;
 }
 
-// Undoes the last linearization; returns the entry to continue scanning from.
-std::int32_t KeySearch::backtrack(bool& info_pass) {
-  RAFTSIM_ASSERT(!stack_.empty());
-  const Frame f = stack_.back();
-  stack_.pop_back();
-  best_agrees_ = std::min(best_agrees_, stack_.size());
-  const auto op = static_cast<std::uint32_t>(entries_[static_cast<std::size_t>(f.entry)].op);
-  flip(op);
-  state_ = f.state_before;
-  unlift(f.entry);
-  if (!ops_[op].info) ++required_left_;
-  info_pass = f.info_pass;
-  return entries_[static_cast<std::size_t>(f.entry)].next;
+// Undoes linearizations until one whose configuration may have other children to explore; returns the
+// entry to continue scanning from and sets `pass`, or -1 if the search space is exhausted. A configuration
+// whose forced move failed has failed as a whole, so the frame that created it is popped too.
+std::int32_t KeySearch::backtrack(Pass& pass) {
+  while (!stack_.empty()) {
+    const Frame f = stack_.back();
+    stack_.pop_back();
+    best_agrees_ = std::min(best_agrees_, stack_.size());
+    const auto op = static_cast<std::uint32_t>(entries_[static_cast<std::size_t>(f.entry)].op);
+    flip(op);
+    state_ = f.state_before;
+    unlift(f.entry);
+    if (is_observer(ops_[op])) relink_read(op);
+    if (!ops_[op].info) ++required_left_;
+    if (f.pass != Pass::forced) {
+      pass = f.pass;
+      return entries_[static_cast<std::size_t>(f.entry)].next;
+    }
+  }
+  return -1;
 }
 
 // Keeps the longest partial linearization for the witness. Only the part of the stack that differs from
@@ -395,42 +660,66 @@ void KeySearch::record_prefix() {
   best_state_ = state_;
 }
 
+// Whether `op` may be tried in `pass`. Forced moves are operations with a known outcome that never change
+// the state (reads, and cas whose compare did not match): if one can be linearized now, some linearization
+// does so if any exists. It is available, so nothing left must precede it in real time, and as it leaves
+// the state alone it can be moved to the front of any completion. So a configuration with a forced move
+// has that one child only (partial-order reduction; it also keeps reads from multiplying orders).
+bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
+  switch (pass) {
+    case Pass::forced:
+      return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && !op.cas_succeeded));
+    case Pass::required:
+      return !op.info;
+    case Pass::info:
+      return op.info;
+  }
+  return false;
+}
+
+// The candidates of a configuration (calls before the first return) are scanned in up to three passes:
+// forced moves; then operations with a known outcome; then info operations, which may never have taken
+// effect and so are best linearized only when something needs their effect (trying them late keeps the
+// search from wandering through the orders of optional operations).
 SearchStatus KeySearch::run() {
   best_state_ = state_;
   std::int32_t entry = entries_[0].next;
-  bool info_pass = false;
+  Pass pass = Pass::forced;
   while (required_left_ > 0) {
     // The clock is read every 4096 steps: often enough to stop within milliseconds, rarely enough to cost
     // nothing.
     if ((++steps_ & 4095) == 0 && deadline_.expired()) return SearchStatus::timeout;
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
-      SearchStatus stop = SearchStatus::linearizable;
-      if (ops_[static_cast<std::size_t>(e->op)].info != info_pass) {
+      if (!in_pass(ops_[static_cast<std::size_t>(e->op)], pass)) {
         entry = e->next;
-      } else if (try_linearize(entry, stop, info_pass)) {
-        entry = entries_[0].next;
-        info_pass = false;
-      } else if (stop == SearchStatus::memory) {
-        return stop;
-      } else {
-        entry = entries_[static_cast<std::size_t>(entry)].next;
+        continue;
       }
-      continue;
-    }
-    // A return: its operation must be linearized before anything later, and it was not. (The end of the
-    // list cannot be reached while an operation with a known outcome is left, since its return follows.)
-    // The candidates are tried in two passes, operations with a known outcome first, info operations
-    // second: an info operation may never have taken effect, so it is usually best linearized only when
-    // something needs its effect, and trying it late keeps the search from wandering through the many
-    // orders of optional operations.
-    if (!info_pass) {
-      info_pass = true;
+      switch (try_linearize(entry, pass)) {
+        case Try::linearized:
+          entry = entries_[0].next;
+          pass = Pass::forced;
+          continue;
+        case Try::over_memory:
+          return SearchStatus::memory;
+        case Try::known:
+          // A forced move already explored: this configuration fails as a whole.
+          if (pass == Pass::forced) break;
+          entry = e->next;
+          continue;
+        case Try::rejected:
+          entry = e->next;
+          continue;
+      }
+    } else if (pass != Pass::info) {
+      // A return (its operation must be linearized before anything later) ends this pass. The end of the
+      // list cannot come first while an operation with a known outcome is left, since its return follows.
+      pass = pass == Pass::forced ? Pass::required : Pass::info;
       entry = entries_[0].next;
       continue;
     }
-    if (stack_.empty()) return SearchStatus::not_linearizable;
-    entry = backtrack(info_pass);
+    entry = backtrack(pass);
+    if (entry < 0) return SearchStatus::not_linearizable;
   }
   return SearchStatus::linearizable;
 }
@@ -537,8 +826,8 @@ std::string describe(const Operation& op, std::size_t index) {
 
 // The operations that could not be ordered after the longest partial linearization: the first operation
 // with a known outcome that was not linearized (it must complete next), every unlinearized operation
-// invoked before it completes (the candidates the search tried), and the linearized operations overlapping
-// it (whose order the search could have chosen differently).
+// invoked before it completes (the candidates the search tried), the earliest pending observer, and the
+// linearized operations overlapping the first one (whose order the search could have chosen differently).
 std::vector<std::size_t> stuck_ops(const History& history, const std::vector<KeyOp>& ops,
                                    const std::vector<std::uint32_t>& prefix) {
   std::vector<bool> in_prefix(ops.size(), false);
@@ -549,12 +838,19 @@ std::vector<std::size_t> stuck_ops(const History& history, const std::vector<Key
     if (!stuck || ops[i].complete_time < ops[*stuck].complete_time) stuck = i;
   }
   RAFTSIM_ASSERT_MSG(stuck.has_value(), "a failed search leaves an operation with a known outcome");
+  // The search also cuts states from which the earliest pending observer cannot be satisfied, so that
+  // observer is part of the reason even when it was invoked later.
+  std::optional<std::size_t> observer;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (in_prefix[i] || ops[i].info || !ResetIndex::observes(ops[i])) continue;
+    if (!observer || ops[i].invoke_time < ops[*observer].invoke_time) observer = i;
+  }
   const KeyOp& s = ops[*stuck];
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const bool open = !in_prefix[i] && ops[i].invoke_time < s.complete_time;
     const bool overlapping = in_prefix[i] && ops[i].complete_time > s.invoke_time;
-    if (open || overlapping) out.push_back(ops[i].index);
+    if (open || overlapping || i == observer) out.push_back(ops[i].index);
   }
   std::sort(out.begin(), out.end(), [&](std::size_t a, std::size_t b) {
     const auto& x = history.operations[a];
@@ -614,9 +910,7 @@ KeyResult check_key(const History& history, const KeyGroup& group, const LinLimi
             read_witness(history, group.key, index)};
   }
   KeySearch search(ops, values, initial, deadline, limits.memory_bytes_max);
-  const auto st = search.run();
-  if (getenv("LIN_DEBUG")) fprintf(stderr, "DEBUG key %s ops %zu cache %zu\n", group.key.c_str(), ops.size(), search.cache_size());
-  switch (st) {
+  switch (search.run()) {
     case SearchStatus::linearizable:
       return {};
     case SearchStatus::not_linearizable: {

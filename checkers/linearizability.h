@@ -11,7 +11,12 @@
 //  2. Per key, the Wing & Gong (1993) backtracking search in the form of Lowe (2017, "Testing for
 //     linearizability"): a doubly-linked list of call/return events from which linearized operations are
 //     lifted, and a memo of (set of linearized operations, model state) so no configuration is explored
-//     twice.
+//     twice. Three sound reductions on top (each argued where it is implemented, and cross-checked against
+//     a brute-force search in the tests): the memo also prunes a configuration that only adds info
+//     operations to one already seen (subsumption); a read (or a cas whose compare failed) that can be
+//     linearized now is the only move tried (partial-order reduction); and a value from which the next
+//     pending read can no longer be produced is cut at once. A read of a value nothing can produce fails
+//     before any search.
 //
 // Model: a register holding std::optional<std::string> (nil is distinct from ""). Failed operations are
 // ignored. Info operations (unknown outcome) may take effect at any point after their invoke, or never.

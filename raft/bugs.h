@@ -14,7 +14,7 @@ namespace raft {
 enum class Bug : std::uint8_t {
   commit_prior_term,          // 5.4.2, Figure 8: commit an earlier term's entry by counting replicas
   no_persist_vote,            // Figure 2: reply to RequestVote before term and vote are durable
-  revote_same_term,           // 5.2: forget the vote on a same-term step-down, so one term gets two votes
+  revote_same_term,           // 5.2: forget the vote when following this term's leader: one term, two votes
   accept_stale_term,          // 5.1: accept AppendEntries from an older term
   truncate_without_conflict,  // 5.3: truncate on a stale or duplicate AppendEntries even when entries match
   commit_beyond_match,        // Figure 2: follower commit = min(leaderCommit, last log index), not last *new* entry

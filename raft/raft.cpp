@@ -271,11 +271,7 @@ struct Raft::State {
       hard_state_dirty = true;
     } else {
       RAFTSIM_ASSERT(!std::holds_alternative<Follower>(role));  // a same-term call must change the role
-      if (bug(Bug::revote_same_term)) {
-        // BUG(revote-same-term): the vote of this term is forgotten, so the node may vote again in it.
-        hard.voted_for.reset();
-        hard_state_dirty = true;
-      }
+
     }
     const bool was_leader = is_leader();
     if (was_leader) {
@@ -399,6 +395,12 @@ struct Raft::State {
     } else {
       RAFTSIM_ASSERT_MSG(!strict() || !leader_id.has_value() || *leader_id == from, "two leaders in one term");
       leader_id = from;
+    }
+    if (bug(Bug::revote_same_term) && hard.voted_for.has_value()) {
+      // BUG(revote-same-term): stepping down to (or staying) follower under this term's leader forgets the
+      // vote of this term, so the node may vote again in it (5.2: at most one vote per term).
+      hard.voted_for.reset();
+      hard_state_dirty = true;
     }
     arm_election_timer();  // valid AppendEntries from the current leader (5.2)
 

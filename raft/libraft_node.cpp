@@ -1,0 +1,1012 @@
+// The libraft adapter: a `struct raft_io` over the simulator's host interface, a key-value `raft_fsm`,
+// and the observations the checkers need. See raft/libraft_node.h.
+//
+// Design (why each choice was made):
+//
+// * Event loop. libraft expects every I/O completion callback to fire from its event loop, never inside
+//   the call that started the request. The simulator's inputs are that loop:
+//     - append callbacks fire from on_disk_done(token), when the simulated disk made the write durable;
+//     - send callbacks fire from a zero-delay host timer (slot 1, "io_callbacks"), armed at the end of any
+//       input that handed messages to the network: the next event at the same instant or later;
+//     - tick fires from a periodic host timer (slot 0, "tick") with the period libraft asks for in start().
+// * Disk. Every state-changing io call (bootstrap, set_term, set_vote, append, truncate) becomes one
+//   DiskRecord (a write-ahead log record); the simulator completes them in order after the disk latency
+//   and loses the unsynced ones in a crash. A restarted node replays its durable records into term, vote
+//   and log (start index 1, no snapshot), which load() hands to libraft in raft_malloc'd memory.
+// * Synchronous writes. set_term, set_vote (and bootstrap) are synchronous in the raft_io API: libraft
+//   assumes they are durable when they return. The adapter models this as a write the process waits for:
+//   every message sent after such a write is held back until that write is durable, so no peer ever sees
+//   a term or vote the node could forget in a crash. (truncate is asynchronous in libraft's own uv
+//   backend, ordered before later appends, and is modeled that way.)
+// * Observations. role: raft_state() and current_term, polled after every input and before every
+//   log-changing or sending io call (so a leader stepping down and truncating in one input is reported in
+//   that order). log_append / log_truncate: from the append / truncate io calls, i.e. libraft's log as it
+//   persists it. commit: raft.commit_index polled after every input, reported when it increases. apply:
+//   raft_last_applied() polled after every input; every index in between is reported in order with the
+//   term and digest from the adapter's log mirror (this covers configuration and barrier entries, which
+//   libraft applies without calling the fsm).
+// * Snapshots are disabled: the snapshot threshold is UINT_MAX, so libraft never takes one and never
+//   needs snapshot_put / snapshot_get / InstallSnapshot; if it ever uses them, the adapter aborts.
+// * Timing: libraft draws each election timeout in [T, 2T); T is the scenario's election_timeout_min
+//   (its max is not used). The heartbeat is the scenario's heartbeat_interval, which libraft also uses as
+//   the tick period. max_entries_per_append has no libraft equivalent. Pre-vote stays off (the default).
+#include "raft/libraft_node.h"
+
+// The C headers libraft's header includes, at global scope first, so that their include guards keep
+// them out of the namespace below.
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+#include "raft/command.h"
+#include "raft/kv_state_machine.h"
+
+// libraft's C header in a namespace of its own: its `struct raft` would otherwise collide with this
+// project's `namespace raft`. The header lacks extern "C" itself.
+namespace lr {
+extern "C" {
+#include <raft.h>
+}
+}  // namespace lr
+
+namespace raft {
+
+namespace {
+
+constexpr std::uint16_t kTickSlot = 0;
+constexpr std::uint16_t kCallbackSlot = 1;
+
+// Message kinds on the wire (the trace's labels), in the order of kMessageNames.
+enum MessageKind : std::uint16_t {
+  kRequestVote = 0,
+  kRequestVoteResult = 1,
+  kAppendEntries = 2,
+  kAppendEntriesResult = 3,
+  kInstallSnapshot = 4,
+  kTimeoutNow = 5,
+};
+constexpr std::string_view kMessageNames[] = {"RequestVote",         "RequestVoteResult", "AppendEntries",
+                                              "AppendEntriesResult", "InstallSnapshot",   "TimeoutNow"};
+
+// A problem with libraft itself (or with how it uses its io): stop loudly, the run is a finding.
+[[noreturn]] void finding(const std::string& what) {
+  std::fprintf(stderr, "raftsim: libraft adapter: %s\n", what.c_str());
+  std::abort();
+}
+
+void require_ok(int rv, lr::raft* r, const char* what) {
+  if (rv == 0) return;
+  finding(fmt::format("{} failed: {} ({})", what, lr::raft_strerror(rv), r != nullptr ? lr::raft_errmsg(r) : ""));
+}
+
+// ---- entries, digests, wire messages and disk records -----------------------------------------------
+
+struct StoredEntry {
+  std::uint64_t term = 0;
+  std::uint16_t type = 0;
+  std::string data;
+};
+
+StoredEntry copy_entry(const lr::raft_entry& e) {
+  StoredEntry s;
+  s.term = e.term;
+  s.type = e.type;
+  if (e.buf.len > 0) {
+    RAFTSIM_ASSERT(e.buf.base != nullptr);
+    s.data.assign(static_cast<const char*>(e.buf.base), e.buf.len);
+  }
+  return s;
+}
+
+// FNV-1a over the entry's type (2 bytes, little endian) and data: what the checkers compare entries by.
+std::uint64_t entry_digest(const StoredEntry& e) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](unsigned char byte) {
+    h ^= byte;
+    h *= 0x100000001b3ULL;
+  };
+  mix(static_cast<unsigned char>(e.type & 0xff));
+  mix(static_cast<unsigned char>(e.type >> 8));
+  for (char c : e.data) mix(static_cast<unsigned char>(c));
+  return h;
+}
+
+// Entries in the memory layout libraft takes ownership of (received AppendEntries, load()): one
+// raft_malloc'd array and one raft_malloc'd batch holding every entry's data. libraft frees the batch
+// through the first entry's `batch` pointer, so all entries must share one batch.
+lr::raft_entry* make_entry_array(const std::vector<StoredEntry>& entries) {
+  if (entries.empty()) return nullptr;
+  std::size_t total = 0;
+  for (const StoredEntry& e : entries) total += e.data.size();
+  auto* array = static_cast<lr::raft_entry*>(lr::raft_calloc(entries.size(), sizeof(lr::raft_entry)));
+  auto* batch = static_cast<char*>(lr::raft_malloc(total > 0 ? total : 1));
+  RAFTSIM_ASSERT(array != nullptr && batch != nullptr);
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const StoredEntry& e = entries[i];
+    if (!e.data.empty()) std::memcpy(batch + offset, e.data.data(), e.data.size());
+    array[i].term = e.term;
+    array[i].type = e.type;
+    array[i].buf.base = batch + offset;
+    array[i].buf.len = e.data.size();
+    array[i].batch = batch;
+    offset += e.data.size();
+  }
+  RAFTSIM_ASSERT(offset == total);
+  return array;
+}
+
+// A message on the simulated wire: a deep copy, so the sender's memory is never referenced, and the
+// simulator may deliver it any number of times (each delivery builds libraft's own copy).
+struct WireMessage final : sim::Payload {
+  lr::raft_message message{};  // append_entries.entries is cleared: the entries live in `entries`
+  std::vector<StoredEntry> entries;
+};
+
+sim::MessageSummary summarize(const lr::raft_message& m, std::size_t n_entries) {
+  sim::MessageSummary s;
+  switch (m.type) {
+    case lr::RAFT_IO_REQUEST_VOTE:
+      s = {kRequestVote, m.request_vote.term, m.request_vote.last_log_index, m.request_vote.last_log_term};
+      break;
+    case lr::RAFT_IO_REQUEST_VOTE_RESULT:
+      s = {kRequestVoteResult, m.request_vote_result.term, m.request_vote_result.vote_granted ? 1u : 0u, 0};
+      break;
+    case lr::RAFT_IO_APPEND_ENTRIES:
+      s = {kAppendEntries, m.append_entries.term, m.append_entries.prev_log_index, n_entries};
+      break;
+    case lr::RAFT_IO_APPEND_ENTRIES_RESULT:
+      s = {kAppendEntriesResult, m.append_entries_result.term, m.append_entries_result.rejected,
+           m.append_entries_result.last_log_index};
+      break;
+    case lr::RAFT_IO_TIMEOUT_NOW:
+      s = {kTimeoutNow, m.timeout_now.term, m.timeout_now.last_log_index, m.timeout_now.last_log_term};
+      break;
+    default:
+      finding(fmt::format("libraft sent a message of type {} (snapshots are disabled; unknown otherwise)", m.type));
+  }
+  return s;
+}
+
+std::shared_ptr<WireMessage> copy_message(const lr::raft_message& m) {
+  auto wire = std::make_shared<WireMessage>();
+  wire->message = m;
+  wire->message.server_address = nullptr;  // the receiver fills in the sender's
+  if (m.type == lr::RAFT_IO_APPEND_ENTRIES) {
+    const lr::raft_append_entries& ae = m.append_entries;
+    for (unsigned i = 0; i < ae.n_entries; ++i) wire->entries.push_back(copy_entry(ae.entries[i]));
+    wire->message.append_entries.entries = nullptr;
+    wire->message.append_entries.n_entries = 0;
+  }
+  return wire;
+}
+
+// One record on the simulated disk, exactly one state-changing io call.
+struct DiskRecord final : sim::Payload {
+  enum class Kind : std::uint8_t { bootstrap, term, vote, append, truncate };
+  Kind kind = Kind::term;
+  // term: the new term; vote: the raft id voted for; append: the first index; truncate: the first
+  // index removed; bootstrap: the term (1).
+  std::uint64_t value = 0;
+  std::vector<StoredEntry> entries;  // bootstrap and append
+};
+
+std::uint32_t record_size_bytes(const DiskRecord& r) {
+  std::size_t bytes = 32;  // header
+  for (const StoredEntry& e : r.entries) bytes += 16 + e.data.size();
+  return static_cast<std::uint32_t>(bytes);
+}
+
+// What the disk holds (or, for the live mirror, what libraft has asked it to hold).
+struct PersistentState {
+  std::uint64_t term = 0;
+  std::uint64_t vote = 0;  // raft id, 0 for none
+  std::vector<StoredEntry> log;  // index i at log[i - 1]
+};
+
+// The single definition of a record's effect, used both live and when replaying a disk after a restart.
+void apply_record(PersistentState& s, const DiskRecord& r) {
+  switch (r.kind) {
+    case DiskRecord::Kind::bootstrap:
+      RAFTSIM_ASSERT(s.term == 0 && s.log.empty());
+      s.term = r.value;
+      s.vote = 0;
+      s.log = r.entries;
+      return;
+    case DiskRecord::Kind::term:
+      // libraft's set_term also clears the vote (a new term has no vote yet).
+      s.term = r.value;
+      s.vote = 0;
+      return;
+    case DiskRecord::Kind::vote:
+      s.vote = r.value;
+      return;
+    case DiskRecord::Kind::append:
+      RAFTSIM_ASSERT_MSG(r.value == s.log.size() + 1, "a disk record would leave a gap in the log");
+      s.log.insert(s.log.end(), r.entries.begin(), r.entries.end());
+      return;
+    case DiskRecord::Kind::truncate:
+      RAFTSIM_ASSERT(r.value >= 1);
+      if (r.value <= s.log.size()) s.log.resize(r.value - 1);
+      return;
+  }
+  RAFTSIM_ASSERT_MSG(false, "unknown disk record kind");
+}
+
+PersistentState replay(std::span<const sim::PayloadPtr> records) {
+  PersistentState s;
+  for (const sim::PayloadPtr& p : records) {
+    RAFTSIM_ASSERT(p != nullptr);
+    apply_record(s, static_cast<const DiskRecord&>(*p));
+  }
+  return s;
+}
+
+// ---- client commands --------------------------------------------------------------------------------
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_string(std::string& out, const std::string& s) {
+  put_u64(out, s.size());
+  out += s;
+}
+
+// A cursor over an encoded command; every read checks bounds (a short read means corrupt data).
+struct Reader {
+  std::string_view in;
+  bool ok = true;
+
+  std::uint64_t u64() {
+    if (in.size() < 8) {
+      ok = false;
+      return 0;
+    }
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+    in.remove_prefix(8);
+    return v;
+  }
+  std::string str() {
+    const std::uint64_t n = u64();
+    if (!ok || in.size() < n) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+};
+
+OpKind op_kind(sim::ClientOp op) {
+  switch (op) {
+    case sim::ClientOp::get: return OpKind::get;
+    case sim::ClientOp::put: return OpKind::put;
+    case sim::ClientOp::append: return OpKind::append;
+    case sim::ClientOp::cas: return OpKind::cas;
+  }
+  RAFTSIM_ASSERT_MSG(false, "client op outside the ClientOp enum");
+  return OpKind::noop;
+}
+
+// Layout: op, client id, request id, key, value, expected (u64 little endian; strings length-prefixed).
+std::string encode_command(const sim::ClientRequest& r) {
+  std::string out;
+  put_u64(out, static_cast<std::uint64_t>(op_kind(r.op)));
+  put_u64(out, r.client_id);
+  put_u64(out, r.request_id);
+  put_string(out, r.key);
+  put_string(out, r.value);
+  put_string(out, r.expected);
+  return out;
+}
+
+std::optional<Command> decode_command(std::string_view bytes) {
+  Reader in{bytes};
+  Command c;
+  const std::uint64_t op = in.u64();
+  c.client_id = in.u64();
+  c.request_id = in.u64();
+  c.key = in.str();
+  c.value = in.str();
+  c.expected = in.str();
+  if (!in.ok || !in.in.empty() || op < static_cast<std::uint64_t>(OpKind::get) ||
+      op > static_cast<std::uint64_t>(OpKind::cas)) {
+    return std::nullopt;
+  }
+  c.op = static_cast<OpKind>(op);
+  return c;
+}
+
+std::string address_of(sim::NodeIndex n) { return fmt::format("n{}", n); }
+
+// libraft 0.15's raft_configuration_encode pads its output to a multiple of 8 bytes and leaves the
+// padding uninitialized (seen with valgrind): the same configuration encodes to different bytes from
+// run to run. The bytes after the content (format: u8 version, u64 n, per server u64 id, the
+// address with its NUL, u8 role) are zeroed so that entry digests are deterministic.
+void zero_configuration_padding(const lr::raft_configuration& conf, lr::raft_buffer& buf) {
+  std::size_t content = 1 + 8;
+  for (unsigned i = 0; i < conf.n; ++i) content += 8 + std::strlen(conf.servers[i].address) + 1 + 1;
+  RAFTSIM_ASSERT_MSG(content <= buf.len && buf.len - content < 8, "unexpected raft_configuration_encode layout");
+  std::memset(static_cast<char*>(buf.base) + content, 0, buf.len - content);
+}
+
+// ---- the node -------------------------------------------------------------------------------------------
+
+class LibraftNode final : public sim::Node {
+ public:
+  explicit LibraftNode(const sim::NodeContext& context);
+  ~LibraftNode() override;
+  LibraftNode(const LibraftNode&) = delete;
+  LibraftNode& operator=(const LibraftNode&) = delete;
+
+  void start(sim::NodeOutput& out) override;
+  void on_message(sim::NodeIndex from, const sim::Payload& message, sim::NodeOutput& out) override;
+  void on_timer(std::uint16_t slot, sim::NodeOutput& out) override;
+  void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override;
+  void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override;
+
+ private:
+  // A write on its way to the disk; appends carry the request whose callback fires once it is durable.
+  struct PendingWrite {
+    std::uint64_t token = 0;
+    lr::raft_io_append* append = nullptr;
+    bool by_leader = false;  // submitted while leader: libraft's appendLeaderCb (see cancel_pending_io)
+  };
+  // A message libraft handed to send(): held while a synchronous write before it is not durable.
+  struct PendingSend {
+    std::uint64_t barrier = 0;  // token that must be durable first (0: none)
+    sim::OutgoingMessage message;
+    lr::raft_io_send* request = nullptr;
+  };
+  // A client request submitted with raft_apply, until its callback.
+  struct PendingApply {
+    struct lr::raft_apply request {};
+    LibraftNode* node = nullptr;
+    std::uint64_t client_id = 0;
+    std::uint64_t request_id = 0;
+  };
+
+  static LibraftNode& of(lr::raft_io* io) { return *static_cast<LibraftNode*>(io->impl); }
+
+  // raft_io methods (static trampolines onto the node).
+  static int io_init(lr::raft_io* io, lr::raft_id id, const char* address);
+  static void io_close(lr::raft_io* io, lr::raft_io_close_cb cb);
+  static int io_load(lr::raft_io* io, lr::raft_term* term, lr::raft_id* voted_for, lr::raft_snapshot** snapshot,
+                     lr::raft_index* start_index, lr::raft_entry** entries, size_t* n_entries);
+  static int io_start(lr::raft_io* io, unsigned msecs, lr::raft_io_tick_cb tick, lr::raft_io_recv_cb recv);
+  static int io_bootstrap(lr::raft_io* io, const lr::raft_configuration* conf);
+  static int io_recover(lr::raft_io* io, const lr::raft_configuration* conf);
+  static int io_set_term(lr::raft_io* io, lr::raft_term term);
+  static int io_set_vote(lr::raft_io* io, lr::raft_id server_id);
+  static int io_send(lr::raft_io* io, lr::raft_io_send* req, const lr::raft_message* message, lr::raft_io_send_cb cb);
+  static int io_append(lr::raft_io* io, lr::raft_io_append* req, const lr::raft_entry entries[], unsigned n,
+                       lr::raft_io_append_cb cb);
+  static int io_truncate(lr::raft_io* io, lr::raft_index index);
+  static int io_snapshot_put(lr::raft_io* io, unsigned trailing, lr::raft_io_snapshot_put* req,
+                             const lr::raft_snapshot* snapshot, lr::raft_io_snapshot_put_cb cb);
+  static int io_snapshot_get(lr::raft_io* io, lr::raft_io_snapshot_get* req, lr::raft_io_snapshot_get_cb cb);
+  static lr::raft_time io_time(lr::raft_io* io);
+  static int io_random(lr::raft_io* io, int min, int max);
+
+  // raft_fsm methods.
+  static int fsm_apply(lr::raft_fsm* fsm, const lr::raft_buffer* buf, void** result);
+  static int fsm_snapshot(lr::raft_fsm* fsm, lr::raft_buffer* bufs[], unsigned* n_bufs);
+  static int fsm_restore(lr::raft_fsm* fsm, lr::raft_buffer* buf);
+
+  static void on_applied(struct lr::raft_apply* req, int status, void* result);
+  static void on_closed(lr::raft* r);
+
+  // Runs one simulator input with `out` as the destination of everything libraft does meanwhile.
+  template <typename F>
+  void run_input(sim::NodeOutput& out, F&& body);
+  void after_input();
+
+  void bootstrap_cluster();
+  void write_record(std::shared_ptr<DiskRecord> record, bool synchronous, lr::raft_io_append* append = nullptr);
+  void send(lr::raft_io_send* req, const lr::raft_message& message);
+  void release_held_sends();
+  void fire_send_callbacks();
+  void cancel_pending_io();
+  void reply(sim::ClientReply reply);
+  std::optional<sim::NodeIndex> leader_hint();
+  sim::NodeIndex index_of(lr::raft_id id, const char* what) const;
+
+  void observe(sim::EventKind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0);
+  void observe_restored_state();
+  void observe_role();
+  void observe_commit_and_apply();
+
+  const sim::NodeIndex id_;
+  const std::uint32_t cluster_size_;
+  const sim::RaftTiming timing_;
+  sim::NodeEnvironment* const env_;
+  const bool fresh_;
+  std::vector<std::string> addresses_;  // raft id i + 1 has address addresses_[i]
+
+  lr::raft_io io_{};
+  lr::raft_fsm fsm_{};
+  lr::raft raft_{};
+
+  sim::NodeOutput* out_ = nullptr;  // set during an input only
+  PersistentState disk_;            // libraft's persistent state as written (synced or not)
+  std::uint64_t next_token_ = 1;
+  std::uint64_t durable_token_ = 0;  // every write up to this token is durable
+  std::uint64_t sync_barrier_ = 0;   // the last synchronous write (term, vote, bootstrap)
+  std::deque<PendingWrite> writes_;  // in token order, as the disk completes them
+  std::deque<PendingSend> held_;     // sends waiting for sync_barrier_, in send order
+  std::deque<lr::raft_io_send*> sent_;  // sent messages whose callback is due
+  bool callback_timer_armed_ = false;
+
+  unsigned tick_ms_ = 0;
+  lr::raft_io_tick_cb tick_cb_ = nullptr;
+  lr::raft_io_recv_cb recv_cb_ = nullptr;
+  lr::raft_io_close_cb io_close_cb_ = nullptr;
+  bool closed_ = false;
+
+  KvStateMachine kv_;
+  KvResult last_result_;  // the fsm's result for the entry just applied, read by on_applied
+  std::map<const PendingApply*, std::unique_ptr<PendingApply>> applies_;
+
+  // What has been reported, so that only changes are.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> reported_role_;  // (role, term)
+  std::uint64_t reported_commit_ = 0;
+  std::uint64_t reported_applied_ = 0;
+};
+
+LibraftNode::LibraftNode(const sim::NodeContext& context)
+    : id_(context.id),
+      cluster_size_(context.cluster_size),
+      timing_(context.timing),
+      env_(context.env),
+      fresh_(context.durable_records.empty()),
+      disk_(replay(context.durable_records)) {
+  RAFTSIM_ASSERT(env_ != nullptr);
+  RAFTSIM_ASSERT(id_ < cluster_size_);
+  for (sim::NodeIndex n = 0; n < cluster_size_; ++n) addresses_.push_back(address_of(n));
+
+  io_.version = 1;
+  io_.impl = this;  // io_.data belongs to libraft
+  io_.init = io_init;
+  io_.close = io_close;
+  io_.load = io_load;
+  io_.start = io_start;
+  io_.bootstrap = io_bootstrap;
+  io_.recover = io_recover;
+  io_.set_term = io_set_term;
+  io_.set_vote = io_set_vote;
+  io_.send = io_send;
+  io_.append = io_append;
+  io_.truncate = io_truncate;
+  io_.snapshot_put = io_snapshot_put;
+  io_.snapshot_get = io_snapshot_get;
+  io_.time = io_time;
+  io_.random = io_random;
+  io_.async_work = nullptr;
+
+  fsm_.version = 1;
+  fsm_.data = this;
+  fsm_.apply = fsm_apply;
+  fsm_.snapshot = fsm_snapshot;
+  fsm_.restore = fsm_restore;
+
+  require_ok(lr::raft_init(&raft_, &io_, &fsm_, id_ + 1, addresses_[id_].c_str()), nullptr, "raft_init");
+  const auto ms = [](sim::Duration d) { return static_cast<unsigned>(std::max<std::int64_t>(1, d.us / 1000)); };
+  lr::raft_set_election_timeout(&raft_, ms(timing_.election_timeout_min));
+  lr::raft_set_heartbeat_timeout(&raft_, ms(timing_.heartbeat_interval));
+  lr::raft_set_snapshot_threshold(&raft_, UINT_MAX);  // snapshots disabled (see the top of this file)
+}
+
+// A crash: close libraft and pump its close sequence right here (there is no later input): cancel every
+// pending request, then complete the io close, after which libraft has freed everything it owns.
+LibraftNode::~LibraftNode() {
+  out_ = nullptr;  // nothing a dying process does reaches the simulation
+  lr::raft_close(&raft_, on_closed);
+  RAFTSIM_ASSERT_MSG(io_close_cb_ != nullptr, "raft_close did not close its io");
+  cancel_pending_io();
+  const lr::raft_io_close_cb cb = io_close_cb_;
+  io_close_cb_ = nullptr;
+  cb(&io_);
+  RAFTSIM_ASSERT_MSG(closed_, "raft_close did not complete");
+}
+
+template <typename F>
+void LibraftNode::run_input(sim::NodeOutput& out, F&& body) {
+  RAFTSIM_ASSERT_MSG(out_ == nullptr, "re-entrant input");
+  out_ = &out;
+  body();
+  after_input();
+  out_ = nullptr;
+}
+
+void LibraftNode::after_input() {
+  observe_role();
+  observe_commit_and_apply();
+  // Send callbacks fire from the next event loop turn: a zero-delay host timer.
+  if (!sent_.empty() && !callback_timer_armed_) {
+    out_->timers.push_back({kCallbackSlot, sim::Duration{}, sim::Duration{}});
+    callback_timer_armed_ = true;
+  }
+}
+
+void LibraftNode::start(sim::NodeOutput& out) {
+  run_input(out, [&] {
+    if (fresh_) bootstrap_cluster();
+    require_ok(lr::raft_start(&raft_), &raft_, "raft_start");
+    RAFTSIM_ASSERT(tick_cb_ != nullptr && recv_cb_ != nullptr);
+  });
+}
+
+// The first start of a fresh node: every node is bootstrapped with the same configuration (all
+// cluster_size voters), so every node's log starts with the same configuration entry at index 1.
+void LibraftNode::bootstrap_cluster() {
+  lr::raft_configuration conf;
+  lr::raft_configuration_init(&conf);
+  for (sim::NodeIndex n = 0; n < cluster_size_; ++n) {
+    require_ok(lr::raft_configuration_add(&conf, n + 1, addresses_[n].c_str(), RAFT_VOTER), nullptr,
+               "raft_configuration_add");
+  }
+  const int rv = lr::raft_bootstrap(&raft_, &conf);
+  lr::raft_configuration_close(&conf);
+  require_ok(rv, &raft_, "raft_bootstrap");
+}
+
+void LibraftNode::on_message(sim::NodeIndex from, const sim::Payload& message, sim::NodeOutput& out) {
+  const auto& wire = static_cast<const WireMessage&>(message);
+  RAFTSIM_ASSERT(from < cluster_size_ && from != id_);
+  run_input(out, [&] {
+    // libraft's own copy: it owns the entries array and their (single) batch from here on.
+    lr::raft_message m = wire.message;
+    m.server_id = from + 1;
+    m.server_address = addresses_[from].c_str();
+    if (m.type == lr::RAFT_IO_APPEND_ENTRIES) {
+      m.append_entries.entries = make_entry_array(wire.entries);
+      m.append_entries.n_entries = static_cast<unsigned>(wire.entries.size());
+    }
+    recv_cb_(&io_, &m);
+  });
+}
+
+void LibraftNode::on_timer(std::uint16_t slot, sim::NodeOutput& out) {
+  run_input(out, [&] {
+    if (slot == kTickSlot) {
+      out_->timers.push_back({kTickSlot, sim::Duration::millis(tick_ms_), sim::Duration::millis(tick_ms_)});
+      tick_cb_(&io_);
+    } else {
+      RAFTSIM_ASSERT(slot == kCallbackSlot);
+      callback_timer_armed_ = false;
+      fire_send_callbacks();
+    }
+  });
+}
+
+void LibraftNode::on_disk_done(std::uint64_t token, sim::NodeOutput& out) {
+  run_input(out, [&] {
+    RAFTSIM_ASSERT_MSG(!writes_.empty() && writes_.front().token == token, "disk writes completed out of order");
+    const PendingWrite w = writes_.front();
+    writes_.pop_front();
+    RAFTSIM_ASSERT(token > durable_token_);
+    durable_token_ = token;
+    release_held_sends();
+    if (w.append != nullptr) w.append->cb(w.append, 0);
+  });
+}
+
+void LibraftNode::on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) {
+  run_input(out, [&] {
+    const std::string bytes = encode_command(request);
+    lr::raft_buffer buf;
+    buf.len = bytes.size();
+    buf.base = lr::raft_malloc(buf.len);
+    RAFTSIM_ASSERT(buf.base != nullptr);
+    std::memcpy(buf.base, bytes.data(), buf.len);
+    auto pending = std::make_unique<PendingApply>();
+    pending->node = this;
+    pending->client_id = request.client_id;
+    pending->request_id = request.request_id;
+    pending->request.data = pending.get();
+    const int rv = lr::raft_apply(&raft_, &pending->request, &buf, 1, on_applied);
+    if (rv != 0) {
+      // Not appended (RAFT_NOTLEADER, or a leader that cannot take it now): definitely not applied.
+      lr::raft_free(buf.base);
+      sim::ClientReply r;
+      r.client_id = request.client_id;
+      r.request_id = request.request_id;
+      r.status = sim::ReplyStatus::rejected;
+      r.leader_hint = leader_hint();
+      reply(std::move(r));
+      return;
+    }
+    const PendingApply* key = pending.get();
+    applies_.emplace(key, std::move(pending));
+  });
+}
+
+// The outcome of a raft_apply: applied (status 0: the fsm's result is in *result), or, after submission,
+// leadership lost or shut down: the entry may still be committed by a later leader, so unknown.
+void LibraftNode::on_applied(struct lr::raft_apply* req, int status, void* result) {
+  auto* pending = static_cast<PendingApply*>(req->data);
+  RAFTSIM_ASSERT(pending != nullptr && pending->node != nullptr);
+  LibraftNode& node = *pending->node;
+  sim::ClientReply r;
+  r.client_id = pending->client_id;
+  r.request_id = pending->request_id;
+  if (status == 0) {
+    RAFTSIM_ASSERT(result == &node.last_result_);
+    RAFTSIM_ASSERT(req->index >= 1 && req->index <= node.disk_.log.size());
+    r.status = sim::ReplyStatus::ok;
+    r.value = node.last_result_.value;
+    r.cas_succeeded = node.last_result_.cas_succeeded;
+    r.log_index = req->index;
+    r.log_term = node.disk_.log[req->index - 1].term;
+  } else {
+    r.status = sim::ReplyStatus::unknown;
+    r.leader_hint = node.leader_hint();
+  }
+  node.reply(std::move(r));
+  const auto erased = node.applies_.erase(pending);
+  RAFTSIM_ASSERT(erased == 1);
+}
+
+void LibraftNode::reply(sim::ClientReply r) {
+  if (out_ == nullptr) return;  // the node is being destroyed (crash): its replies are lost with it
+  out_->replies.push_back(std::move(r));
+}
+
+std::optional<sim::NodeIndex> LibraftNode::leader_hint() {
+  lr::raft_id id = 0;
+  const char* address = nullptr;
+  lr::raft_leader(&raft_, &id, &address);
+  if (id == 0) return std::nullopt;
+  return index_of(id, "raft_leader");
+}
+
+sim::NodeIndex LibraftNode::index_of(lr::raft_id id, const char* what) const {
+  if (id < 1 || id > cluster_size_) {
+    finding(fmt::format("node {}: {} names raft id {}, which is not in the cluster (ids 1..{})", id_, what, id,
+                        cluster_size_));
+  }
+  return static_cast<sim::NodeIndex>(id - 1);
+}
+
+// ---- observations ----------------------------------------------------------------------------------------
+
+void LibraftNode::observe(sim::EventKind kind, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  RAFTSIM_ASSERT(out_ != nullptr);
+  out_->observations.push_back({kind, a, b, c});
+}
+
+// Where this incarnation starts: follower in its durable term, then its log from index 1.
+void LibraftNode::observe_restored_state() {
+  observe(sim::EventKind::role, static_cast<std::uint64_t>(sim::Role::follower), disk_.term);
+  reported_role_ = {static_cast<std::uint64_t>(sim::Role::follower), disk_.term};
+  for (std::size_t i = 0; i < disk_.log.size(); ++i) {
+    observe(sim::EventKind::log_append, i + 1, disk_.log[i].term, entry_digest(disk_.log[i]));
+  }
+}
+
+void LibraftNode::observe_role() {
+  std::uint64_t role = 0;
+  switch (lr::raft_state(&raft_)) {
+    case lr::RAFT_FOLLOWER: role = static_cast<std::uint64_t>(sim::Role::follower); break;
+    case lr::RAFT_CANDIDATE: role = static_cast<std::uint64_t>(sim::Role::candidate); break;
+    case lr::RAFT_LEADER: role = static_cast<std::uint64_t>(sim::Role::leader); break;
+    default: return;  // unavailable: not started yet, or closing
+  }
+  const std::pair<std::uint64_t, std::uint64_t> now{role, raft_.current_term};
+  if (reported_role_ == now) return;
+  reported_role_ = now;
+  observe(sim::EventKind::role, now.first, now.second);
+}
+
+void LibraftNode::observe_commit_and_apply() {
+  const std::uint64_t commit = raft_.commit_index;
+  if (commit > reported_commit_) {
+    if (commit > disk_.log.size()) {
+      finding(fmt::format("node {}: commit index {} is beyond its log ({} entries)", id_, commit, disk_.log.size()));
+    }
+    reported_commit_ = commit;
+    observe(sim::EventKind::commit, commit);
+  }
+  const std::uint64_t applied = lr::raft_last_applied(&raft_);
+  if (applied < reported_applied_) {
+    finding(fmt::format("node {}: last applied went back from {} to {}", id_, reported_applied_, applied));
+  }
+  for (std::uint64_t i = reported_applied_ + 1; i <= applied; ++i) {
+    if (i > disk_.log.size()) finding(fmt::format("node {}: applied index {} is beyond its log", id_, i));
+    const StoredEntry& e = disk_.log[i - 1];
+    observe(sim::EventKind::apply, i, e.term, entry_digest(e));
+  }
+  reported_applied_ = applied;
+}
+
+// ---- disk and network -------------------------------------------------------------------------------------
+
+void LibraftNode::write_record(std::shared_ptr<DiskRecord> record, bool synchronous, lr::raft_io_append* append) {
+  RAFTSIM_ASSERT_MSG(out_ != nullptr, "libraft wrote to disk outside an input");
+  apply_record(disk_, *record);
+  const std::uint64_t token = next_token_++;
+  const std::uint32_t size = record_size_bytes(*record);
+  out_->disk_writes.push_back({token, std::move(record), size});
+  writes_.push_back({token, append, append != nullptr && lr::raft_state(&raft_) == lr::RAFT_LEADER});
+  if (synchronous) sync_barrier_ = token;
+}
+
+void LibraftNode::send(lr::raft_io_send* req, const lr::raft_message& message) {
+  RAFTSIM_ASSERT_MSG(out_ != nullptr, "libraft sent a message outside an input");
+  observe_role();  // the role this message was sent in comes first in the trace
+  if (message.server_id < 1 || message.server_id > cluster_size_) {
+    // FINDING (libraft 0.15): a follower whose known leader was reset while its append was in flight
+    // answers the AppendEntries to server id 0 (seen in scenarios/fault_zoo.json seed 13).
+    finding(fmt::format("node {} at {}us (term {}, state {}): libraft sent a message of type {} to raft id {}, "
+                        "which is not in the cluster (ids 1..{})",
+                        id_, env_->now().us, raft_.current_term, lr::raft_state(&raft_), message.type,
+                        message.server_id, cluster_size_));
+  }
+  const sim::NodeIndex to = index_of(message.server_id, "send");
+  RAFTSIM_ASSERT_MSG(to != id_, "libraft sent a message to itself");
+  std::shared_ptr<WireMessage> wire = copy_message(message);
+  const sim::MessageSummary summary = summarize(message, wire->entries.size());
+  PendingSend p{sync_barrier_, sim::OutgoingMessage{to, std::move(wire), summary}, req};
+  if (sync_barrier_ > durable_token_) {
+    held_.push_back(std::move(p));  // waits until the term / vote it may carry is durable
+    return;
+  }
+  RAFTSIM_ASSERT(held_.empty());  // held messages would otherwise be overtaken
+  out_->sends.push_back(std::move(p.message));
+  sent_.push_back(req);
+}
+
+void LibraftNode::release_held_sends() {
+  while (!held_.empty() && held_.front().barrier <= durable_token_) {
+    out_->sends.push_back(std::move(held_.front().message));
+    sent_.push_back(held_.front().request);
+    held_.pop_front();
+  }
+}
+
+void LibraftNode::fire_send_callbacks() {
+  std::deque<lr::raft_io_send*> due;
+  due.swap(sent_);  // a callback may send again; those wait for the next turn
+  for (lr::raft_io_send* req : due) req->cb(req, 0);
+}
+
+// io close: every request still pending completes before the close callback, with RAFT_CANCELED, except
+// appends a leader submitted. FINDING (libraft 0.15): completing those with any error status after
+// raft_close crashes libraft (a NULL dereference in its leader append callback, which walks the leader's
+// request queue after convertToUnavailable cleared the leader state; reproduced under ASan with
+// scenarios/majority_crash_restart.json seed 1 when the leader crashes). They complete with status 0
+// instead: libraft then only releases the entries (it is no longer leader), and nothing a closing node
+// does is observable, so the lie is harmless.
+void LibraftNode::cancel_pending_io() {
+  std::deque<PendingSend> held;
+  held.swap(held_);
+  for (PendingSend& p : held) p.request->cb(p.request, RAFT_CANCELED);
+  std::deque<lr::raft_io_send*> sent;
+  sent.swap(sent_);
+  for (lr::raft_io_send* req : sent) req->cb(req, RAFT_CANCELED);
+  std::deque<PendingWrite> writes;
+  writes.swap(writes_);
+  for (const PendingWrite& w : writes) {
+    if (w.append != nullptr) w.append->cb(w.append, w.by_leader ? 0 : RAFT_CANCELED);
+  }
+  RAFTSIM_ASSERT(held_.empty() && sent_.empty() && writes_.empty());
+}
+
+// ---- raft_io methods ----------------------------------------------------------------------------------------
+
+int LibraftNode::io_init(lr::raft_io* io, lr::raft_id id, const char* address) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(id == n.id_ + 1);
+  RAFTSIM_ASSERT(address != nullptr && n.addresses_[n.id_] == address);
+  return 0;
+}
+
+void LibraftNode::io_close(lr::raft_io* io, lr::raft_io_close_cb cb) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(n.io_close_cb_ == nullptr && cb != nullptr);
+  n.io_close_cb_ = cb;  // completed by the destructor, after cancelling what is pending
+}
+
+int LibraftNode::io_load(lr::raft_io* io, lr::raft_term* term, lr::raft_id* voted_for, lr::raft_snapshot** snapshot,
+                         lr::raft_index* start_index, lr::raft_entry** entries, size_t* n_entries) {
+  LibraftNode& n = of(io);
+  *term = n.disk_.term;
+  *voted_for = n.disk_.vote;
+  *snapshot = nullptr;
+  *start_index = 1;
+  *entries = make_entry_array(n.disk_.log);
+  *n_entries = n.disk_.log.size();
+  n.observe_restored_state();
+  return 0;
+}
+
+int LibraftNode::io_start(lr::raft_io* io, unsigned msecs, lr::raft_io_tick_cb tick, lr::raft_io_recv_cb recv) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(n.tick_cb_ == nullptr && msecs > 0 && tick != nullptr && recv != nullptr);
+  n.tick_ms_ = msecs;
+  n.tick_cb_ = tick;
+  n.recv_cb_ = recv;
+  n.out_->timers.push_back({kTickSlot, sim::Duration::millis(msecs), sim::Duration::millis(msecs)});
+  return 0;
+}
+
+int LibraftNode::io_bootstrap(lr::raft_io* io, const lr::raft_configuration* conf) {
+  LibraftNode& n = of(io);
+  if (n.disk_.term != 0) return RAFT_CANTBOOTSTRAP;
+  lr::raft_buffer buf{};
+  require_ok(lr::raft_configuration_encode(conf, &buf), nullptr, "raft_configuration_encode");
+  zero_configuration_padding(*conf, buf);
+  auto record = std::make_shared<DiskRecord>();
+  record->kind = DiskRecord::Kind::bootstrap;
+  record->value = 1;  // like libraft's own backends: term 1, the configuration entry at index 1
+  record->entries.push_back(StoredEntry{1, lr::RAFT_CHANGE, std::string(static_cast<const char*>(buf.base), buf.len)});
+  lr::raft_free(buf.base);
+  n.write_record(std::move(record), /*synchronous=*/true);
+  return 0;
+}
+
+int LibraftNode::io_recover(lr::raft_io* /*io*/, const lr::raft_configuration* /*conf*/) {
+  finding("libraft called recover, which the adapter never asks for");
+}
+
+int LibraftNode::io_set_term(lr::raft_io* io, lr::raft_term term) {
+  LibraftNode& n = of(io);
+  if (term < n.disk_.term) finding(fmt::format("node {}: set_term({}) after term {}", n.id_, term, n.disk_.term));
+  auto record = std::make_shared<DiskRecord>();
+  record->kind = DiskRecord::Kind::term;
+  record->value = term;
+  n.write_record(std::move(record), /*synchronous=*/true);
+  return 0;
+}
+
+int LibraftNode::io_set_vote(lr::raft_io* io, lr::raft_id server_id) {
+  LibraftNode& n = of(io);
+  const sim::NodeIndex candidate = n.index_of(server_id, "set_vote");
+  auto record = std::make_shared<DiskRecord>();
+  record->kind = DiskRecord::Kind::vote;
+  record->value = server_id;
+  n.write_record(std::move(record), /*synchronous=*/true);
+  n.observe(sim::EventKind::vote, n.disk_.term, candidate);
+  return 0;
+}
+
+int LibraftNode::io_send(lr::raft_io* io, lr::raft_io_send* req, const lr::raft_message* message,
+                         lr::raft_io_send_cb cb) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(req != nullptr && message != nullptr && cb != nullptr);
+  if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
+  req->cb = cb;
+  n.send(req, *message);
+  return 0;
+}
+
+int LibraftNode::io_append(lr::raft_io* io, lr::raft_io_append* req, const lr::raft_entry entries[], unsigned count,
+                           lr::raft_io_append_cb cb) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(req != nullptr && cb != nullptr && count > 0);
+  if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
+  req->cb = cb;
+  n.observe_role();  // a new leader's role precedes its first entry
+  auto record = std::make_shared<DiskRecord>();
+  record->kind = DiskRecord::Kind::append;
+  record->value = n.disk_.log.size() + 1;
+  for (unsigned i = 0; i < count; ++i) record->entries.push_back(copy_entry(entries[i]));
+  for (std::size_t i = 0; i < record->entries.size(); ++i) {
+    const StoredEntry& e = record->entries[i];
+    n.observe(sim::EventKind::log_append, record->value + i, e.term, entry_digest(e));
+  }
+  n.write_record(std::move(record), /*synchronous=*/false, req);
+  return 0;
+}
+
+int LibraftNode::io_truncate(lr::raft_io* io, lr::raft_index index) {
+  LibraftNode& n = of(io);
+  if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
+  if (index < 1) finding(fmt::format("node {}: truncate({})", n.id_, index));
+  n.observe_role();  // e.g. a deposed leader: its step-down precedes the truncation
+  if (index <= n.disk_.log.size()) n.observe(sim::EventKind::log_truncate, index);
+  auto record = std::make_shared<DiskRecord>();
+  record->kind = DiskRecord::Kind::truncate;
+  record->value = index;
+  n.write_record(std::move(record), /*synchronous=*/false);
+  return 0;
+}
+
+int LibraftNode::io_snapshot_put(lr::raft_io* /*io*/, unsigned /*trailing*/, lr::raft_io_snapshot_put* /*req*/,
+                                 const lr::raft_snapshot* /*snapshot*/, lr::raft_io_snapshot_put_cb /*cb*/) {
+  finding("libraft took a snapshot although the threshold disables them");
+}
+
+int LibraftNode::io_snapshot_get(lr::raft_io* /*io*/, lr::raft_io_snapshot_get* /*req*/,
+                                 lr::raft_io_snapshot_get_cb /*cb*/) {
+  finding("libraft asked for a snapshot although it never took one");
+}
+
+lr::raft_time LibraftNode::io_time(lr::raft_io* io) {
+  const sim::Time now = of(io).env_->now();
+  RAFTSIM_ASSERT(now.us >= 0);
+  return static_cast<lr::raft_time>(now.us / 1000);
+}
+
+// libraft wants a value in [min, max) (its uv backend: min + rand() % (max - min)).
+int LibraftNode::io_random(lr::raft_io* io, int min, int max) {
+  if (max <= min) return min;
+  return static_cast<int>(of(io).env_->random_between(min, static_cast<std::int64_t>(max) - 1));
+}
+
+// ---- raft_fsm methods ---------------------------------------------------------------------------------------
+
+int LibraftNode::fsm_apply(lr::raft_fsm* fsm, const lr::raft_buffer* buf, void** result) {
+  auto& n = *static_cast<LibraftNode*>(fsm->data);
+  RAFTSIM_ASSERT(buf != nullptr && result != nullptr);
+  const std::optional<Command> command =
+      decode_command(std::string_view(static_cast<const char*>(buf->base), buf->len));
+  if (!command) finding(fmt::format("node {}: the fsm was given a command it cannot decode", n.id_));
+  n.last_result_ = n.kv_.apply(*command);
+  // libraft passes the result to the apply callback of the request, if this node has one, and never
+  // frees it: so it points into the node instead of owning memory.
+  *result = &n.last_result_;
+  return 0;
+}
+
+int LibraftNode::fsm_snapshot(lr::raft_fsm* /*fsm*/, lr::raft_buffer* /*bufs*/[], unsigned* /*n_bufs*/) {
+  finding("libraft asked the fsm for a snapshot although the threshold disables them");
+}
+
+int LibraftNode::fsm_restore(lr::raft_fsm* /*fsm*/, lr::raft_buffer* /*buf*/) {
+  finding("libraft asked the fsm to restore a snapshot although none exists");
+}
+
+void LibraftNode::on_closed(lr::raft* r) {
+  LibraftNode& n = of(r->io);
+  RAFTSIM_ASSERT(!n.closed_);
+  n.closed_ = true;
+}
+
+// ---- the factory --------------------------------------------------------------------------------------------
+
+class LibraftNodeFactory final : public sim::NodeFactory {
+ public:
+  std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override {
+    RAFTSIM_ASSERT(context.id < context.cluster_size);
+    RAFTSIM_ASSERT(context.timing.heartbeat_interval.us >= 1000);  // libraft counts milliseconds
+    return std::make_unique<LibraftNode>(context);
+  }
+  std::string_view implementation_name() const override { return "libraft"; }
+  std::string_view message_kind(std::uint16_t label) const override {
+    return label < std::size(kMessageNames) ? kMessageNames[label] : std::string_view("?");
+  }
+  std::string_view timer_slot(std::uint16_t label) const override {
+    switch (label) {
+      case kTickSlot: return "tick";
+      case kCallbackSlot: return "io_callbacks";
+      default: return "?";
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<sim::NodeFactory> make_libraft_factory() { return std::make_unique<LibraftNodeFactory>(); }
+
+}  // namespace raft

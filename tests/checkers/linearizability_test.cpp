@@ -1,0 +1,768 @@
+// Tests of the history parsers and the linearizability checker: the shared Jepsen histories with their
+// known verdicts, generated histories (linearizable by construction, then corrupted), a cross-check against
+// a brute-force search on small random histories, hand-made corner cases, parser errors and the limits.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "checkers/history.h"
+#include "checkers/history_parse.h"
+#include "checkers/linearizability.h"
+
+namespace {
+
+using checkers::History;
+using checkers::HistoryFormat;
+using checkers::HistoryParseError;
+using checkers::LinLimits;
+using checkers::LinVerdict;
+using checkers::Operation;
+using Fn = Operation::Fn;
+using Outcome = Operation::Outcome;
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+
+// splitmix64: deterministic on every platform (no std:: distributions).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : s_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+  bool percent(std::uint64_t p) { return below(100) < p; }
+
+ private:
+  std::uint64_t s_;
+};
+
+// Builds hand-made histories: times are given explicitly, info operations never complete.
+class Builder {
+ public:
+  explicit Builder(std::optional<std::string> initial = std::nullopt) { h_.initial_value = std::move(initial); }
+
+  Builder& read(std::optional<std::string> out, std::int64_t inv, std::int64_t comp, const std::string& key = "") {
+    Operation& op = add(Fn::read, inv, comp, key);
+    op.output = std::move(out);
+    return *this;
+  }
+  Builder& write(std::optional<std::string> in, std::int64_t inv, std::int64_t comp, const std::string& key = "") {
+    add(Fn::write, inv, comp, key).input = std::move(in);
+    return *this;
+  }
+  Builder& append(const std::string& in, std::int64_t inv, std::int64_t comp, const std::string& key = "") {
+    add(Fn::append, inv, comp, key).input = in;
+    return *this;
+  }
+  Builder& cas(std::optional<std::string> expected, std::optional<std::string> in, bool succeeded, std::int64_t inv,
+               std::int64_t comp) {
+    Operation& op = add(Fn::cas, inv, comp, "");
+    op.expected = std::move(expected);
+    op.input = std::move(in);
+    op.cas_succeeded = succeeded;
+    return *this;
+  }
+  // The last operation added ends `info` (never completes) or `fail`.
+  Builder& info() {
+    h_.operations.back().outcome = Outcome::info;
+    h_.operations.back().complete_time = Operation::kNever;
+    return *this;
+  }
+  Builder& failed() {
+    h_.operations.back().outcome = Outcome::fail;
+    return *this;
+  }
+  const History& history() const { return h_; }
+  LinVerdict verdict() const { return checkers::check_linearizability(h_).verdict; }
+
+ private:
+  Operation& add(Fn fn, std::int64_t inv, std::int64_t comp, const std::string& key) {
+    Operation op;
+    op.fn = fn;
+    op.key = key;
+    op.invoke_time = inv;
+    op.complete_time = comp;
+    op.process = h_.operations.size();
+    op.id = h_.operations.size();
+    h_.operations.push_back(std::move(op));
+    return h_.operations.back();
+  }
+
+  History h_;
+};
+
+// A linearizable history: every client runs operations back to back, each taking effect at a point strictly
+// inside its interval; values come from applying the operations in the order of those points. Some
+// operations end `info` (half of them took effect) or `fail` (none did). Every written value is unique:
+// "w<i>" for writes, "c<i>" for cas, "a<i>," for appends.
+struct GenConfig {
+  std::size_t ops = 60;
+  std::size_t keys = 3;
+  std::size_t clients = 5;
+  std::uint64_t info_percent = 10;
+  std::uint64_t fail_percent = 5;
+};
+
+History generate(const GenConfig& cfg, std::uint64_t seed) {
+  Rng rng(seed);
+  struct Slot {
+    std::size_t client;
+    std::int64_t invoke, point, complete;
+  };
+  std::vector<Slot> slots;
+  std::vector<std::int64_t> client_time(cfg.clients, 0);
+  for (std::size_t i = 0; i < cfg.ops; ++i) {
+    const std::size_t c = rng.below(cfg.clients);
+    // Times are multiplied by 64 and tagged with the client so no two events share a time.
+    auto tagged = [&](std::int64_t t) { return t * 64 + static_cast<std::int64_t>(c); };
+    const std::int64_t invoke = client_time[c] + 1 + static_cast<std::int64_t>(rng.below(10));
+    const std::int64_t point = invoke + 1 + static_cast<std::int64_t>(rng.below(30));
+    const std::int64_t complete = point + 1 + static_cast<std::int64_t>(rng.below(30));
+    client_time[c] = complete;
+    slots.push_back({c, tagged(invoke), tagged(point), tagged(complete)});
+  }
+  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.point < b.point; });
+
+  History h;
+  h.initial_value = std::string();
+  std::vector<std::string> value(cfg.keys);
+  std::vector<std::uint64_t> process_of(cfg.clients);
+  for (std::size_t c = 0; c < cfg.clients; ++c) process_of[c] = c;
+  std::uint64_t next_process = cfg.clients;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    Operation op;
+    op.id = i;
+    op.process = process_of[slots[i].client];
+    const std::size_t key = rng.below(cfg.keys);
+    op.key = "k" + std::to_string(key);
+    op.invoke_time = slots[i].invoke;
+    op.complete_time = slots[i].complete;
+    op.outcome = rng.percent(cfg.info_percent)   ? Outcome::info
+                 : rng.percent(cfg.fail_percent) ? Outcome::fail
+                                                 : Outcome::ok;
+    const bool applies = op.outcome == Outcome::ok || (op.outcome == Outcome::info && rng.below(2) == 0);
+    std::string& v = value[key];
+    switch (rng.below(4)) {
+      case 0:
+        op.fn = Fn::read;
+        if (op.outcome == Outcome::ok) op.output = v;
+        break;
+      case 1:
+        op.fn = Fn::write;
+        op.input = "w" + std::to_string(i);
+        if (applies) v = *op.input;
+        break;
+      case 2:
+        op.fn = Fn::append;
+        op.input = "a" + std::to_string(i) + ",";
+        if (applies) v += *op.input;
+        break;
+      default:
+        op.fn = Fn::cas;
+        op.expected = rng.below(2) == 0 ? v : "w" + std::to_string(rng.below(i + 1));
+        op.input = "c" + std::to_string(i);
+        op.cas_succeeded = *op.expected == v;
+        if (applies && op.cas_succeeded) v = *op.input;
+        break;
+    }
+    if (op.outcome == Outcome::info) {
+      op.complete_time = Operation::kNever;
+      process_of[slots[i].client] = next_process++;  // Jepsen's convention: a new process after an info
+    }
+    h.operations.push_back(std::move(op));
+  }
+  std::sort(h.operations.begin(), h.operations.end(),
+            [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
+  return h;
+}
+
+bool is_ok_read(const Operation& op) { return op.fn == Fn::read && op.outcome == Outcome::ok; }
+bool sets_value(const Operation& op) {
+  return op.outcome == Outcome::ok && (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded));
+}
+
+// A stale read: makes read R return the value of an ok write W that an ok write or successful cas W2 on the
+// same key overwrote, with W before W2 and W2 before R in real time. Values are unique and appends end with
+// ',', so the state never holds W's value again after W2: not linearizable. False if no such triple exists.
+bool make_stale_read(History& h) {
+  const auto& ops = h.operations;
+  for (std::size_t r = 0; r < ops.size(); ++r) {
+    if (!is_ok_read(ops[r])) continue;
+    for (std::size_t w2 = 0; w2 < ops.size(); ++w2) {
+      if (!sets_value(ops[w2]) || ops[w2].key != ops[r].key || ops[w2].complete_time >= ops[r].invoke_time) continue;
+      for (std::size_t w = 0; w < ops.size(); ++w) {
+        if (ops[w].fn != Fn::write || ops[w].outcome != Outcome::ok || ops[w].key != ops[r].key ||
+            ops[w].complete_time >= ops[w2].invoke_time || ops[w].input == ops[r].output) {
+          continue;
+        }
+        h.operations[r].output = ops[w].input;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Makes a random ok read return a value never written to its key. False if there is no ok read.
+bool make_unwritten_read(History& h, Rng& rng) {
+  std::vector<std::size_t> reads;
+  for (std::size_t i = 0; i < h.operations.size(); ++i) {
+    if (is_ok_read(h.operations[i])) reads.push_back(i);
+  }
+  if (reads.empty()) return false;
+  h.operations[reads[rng.below(reads.size())]].output = "never-written";
+  return true;
+}
+
+// The definition, searched naively: some order of the operations (info ones optional) that respects real
+// time and the register model. Exponential; for a handful of operations on one key only.
+bool brute_force_linearizable(const History& h) {
+  const auto& ops = h.operations;
+  std::vector<bool> used(ops.size(), false);
+  std::function<bool(const std::optional<std::string>&)> search = [&](const std::optional<std::string>& state) {
+    bool all_done = true;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (!used[i] && ops[i].outcome == Outcome::ok) all_done = false;
+    }
+    if (all_done) return true;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (used[i] || ops[i].outcome == Outcome::fail) continue;
+      if (ops[i].fn == Fn::read && ops[i].outcome == Outcome::info) continue;
+      // Real time: nothing left that completed before this operation was invoked.
+      bool blocked = false;
+      for (std::size_t j = 0; j < ops.size(); ++j) {
+        if (!used[j] && j != i && ops[j].outcome == Outcome::ok && ops[j].complete_time < ops[i].invoke_time) {
+          blocked = true;
+        }
+      }
+      if (blocked) continue;
+      const Operation& op = ops[i];
+      std::optional<std::string> next = state;
+      bool allowed = true;
+      switch (op.fn) {
+        case Fn::read: allowed = state == op.output; break;
+        case Fn::write: next = op.input; break;
+        case Fn::append: next = state.value_or("") + *op.input; break;
+        case Fn::cas: {
+          const bool match = state == op.expected;
+          const bool succeeded = op.outcome == Outcome::info || op.cas_succeeded;
+          allowed = match == succeeded || (op.outcome == Outcome::info && !match);
+          if (match && succeeded) next = op.input;
+          break;
+        }
+      }
+      if (!allowed) continue;
+      used[i] = true;
+      const bool found = search(next);
+      used[i] = false;
+      if (found) return true;
+    }
+    return false;
+  };
+  return search(h.initial_value);
+}
+
+// A small random single-register history with values from a tiny domain, so that both verdicts occur.
+History random_small_history(Rng& rng) {
+  History h;
+  h.initial_value = rng.below(2) == 0 ? std::optional<std::string>() : std::optional<std::string>("");
+  const std::vector<std::optional<std::string>> domain = {std::nullopt, "", "1", "2", "12"};
+  auto pick = [&] { return domain[rng.below(domain.size())]; };
+  const std::size_t n = 1 + rng.below(7);
+  for (std::size_t i = 0; i < n; ++i) {
+    Operation op;
+    op.id = i;
+    op.process = i;
+    op.invoke_time = static_cast<std::int64_t>(rng.below(20));
+    op.complete_time = op.invoke_time + 1 + static_cast<std::int64_t>(rng.below(8));
+    switch (rng.below(4)) {
+      case 0: op.fn = Fn::read; op.output = pick(); break;
+      case 1: op.fn = Fn::write; op.input = pick(); break;
+      case 2: op.fn = Fn::append; op.input = rng.below(2) == 0 ? "1" : "2"; break;
+      default:
+        op.fn = Fn::cas;
+        op.expected = pick();
+        op.input = pick();
+        op.cas_succeeded = rng.below(2) == 0;
+        break;
+    }
+    const std::uint64_t roll = rng.below(10);
+    if (roll == 0) op.outcome = Outcome::fail;
+    if (roll == 1 || roll == 2) {
+      op.outcome = Outcome::info;
+      op.complete_time = Operation::kNever;
+    }
+    h.operations.push_back(std::move(op));
+  }
+  return h;
+}
+
+std::string shared_histories_dir() { return RAFTSIM_SOURCE_DIR "/../shared/histories"; }
+
+// Expects `fn` to throw a HistoryParseError whose message starts with "FILE:LINE:".
+template <typename F>
+void require_parse_error_at(F&& fn, const std::string& where) {
+  try {
+    fn();
+    FAIL("expected a HistoryParseError at " << where);
+  } catch (const HistoryParseError& e) {
+    INFO(e.what());
+    REQUIRE(std::string(e.what()).rfind(where + ":", 0) == 0);
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// The shared Jepsen histories
+
+TEST_CASE("linearizability: every shared Jepsen history gets its expected verdict", "[linearizability]") {
+  const std::string dir = shared_histories_dir();
+  std::ifstream in(dir + "/expected.json");
+  if (!in) {
+    WARN("shared histories not found at " << dir << ": skipped");
+    return;
+  }
+  const nlohmann::json expected = nlohmann::json::parse(in);
+  std::size_t files = 0;
+  for (const auto& [sub, entries] : expected.items()) {
+    for (const auto& [file, verdict] : entries.items()) {
+      const std::string path = dir + "/" + sub + "/" + file;
+      CAPTURE(path);
+      const History h = checkers::load_history_file(path);
+      const auto r = checkers::check_linearizability(h);
+      CHECK(checkers::verdict_name(r.verdict) == verdict.get<std::string>());
+      if (r.verdict == LinVerdict::not_linearizable) {
+        REQUIRE(r.witness.has_value());
+        CHECK(!r.witness->ops.empty());
+        CHECK(!r.witness->text.empty());
+      }
+      ++files;
+    }
+  }
+  CHECK(files == 54);
+}
+
+TEST_CASE("linearizability: the etcd files parse with Jepsen's semantics", "[linearizability][parse]") {
+  const std::string path = shared_histories_dir() + "/jepsen-etcd/etcd_000.log";
+  if (!std::filesystem::exists(path)) {
+    WARN("shared histories not found: skipped");
+    return;
+  }
+  const History h = checkers::load_history_file(path);
+  CHECK(!h.initial_value.has_value());
+  const auto count = [&](auto pred) { return std::count_if(h.operations.begin(), h.operations.end(), pred); };
+  CHECK(count([](const Operation& op) { return op.fn == Fn::cas && !op.cas_succeeded; }) > 0);
+  CHECK(count([](const Operation& op) { return op.outcome == Outcome::info; }) > 0);
+  CHECK(count([](const Operation& op) { return op.outcome == Outcome::info && op.complete_time != Operation::kNever; }) == 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Generated histories
+
+TEST_CASE("linearizability: generated sequential executions are linearizable", "[linearizability][property]") {
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    GenConfig cfg;
+    cfg.ops = 20 + seed % 80;
+    cfg.keys = 1 + seed % 4;
+    cfg.clients = 2 + seed % 7;
+    const History h = generate(cfg, seed);
+    const auto r = checkers::check_linearizability(h);
+    CAPTURE(seed, r.reason);
+    REQUIRE(r.verdict == LinVerdict::linearizable);
+  }
+}
+
+TEST_CASE("linearizability: a read of a value never written is caught", "[linearizability][property]") {
+  std::size_t corrupted = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    GenConfig cfg;
+    cfg.ops = 20 + seed % 80;
+    cfg.keys = 1 + seed % 4;
+    cfg.clients = 2 + seed % 7;
+    History h = generate(cfg, seed);
+    Rng rng(seed * 7919);
+    if (!make_unwritten_read(h, rng)) continue;
+    ++corrupted;
+    const auto r = checkers::check_linearizability(h);
+    CAPTURE(seed);
+    REQUIRE(r.verdict == LinVerdict::not_linearizable);
+    REQUIRE(r.witness.has_value());
+    CHECK(r.witness->text.find("never-written") != std::string::npos);
+  }
+  CHECK(corrupted >= 190);
+}
+
+TEST_CASE("linearizability: a stale read is caught by the search", "[linearizability][property]") {
+  std::size_t corrupted = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    GenConfig cfg;
+    cfg.ops = 30 + seed % 70;
+    cfg.keys = 1 + seed % 3;
+    cfg.clients = 2 + seed % 7;
+    History h = generate(cfg, seed);
+    if (!make_stale_read(h)) continue;
+    ++corrupted;
+    const auto r = checkers::check_linearizability(h);
+    CAPTURE(seed, r.reason);
+    REQUIRE(r.verdict == LinVerdict::not_linearizable);
+    REQUIRE(r.witness.has_value());
+    CHECK(!r.witness->ops.empty());
+    // Every witness operation belongs to the failing key.
+    for (std::size_t i : r.witness->ops) CHECK(h.operations[i].key == r.witness->key);
+  }
+  CHECK(corrupted >= 150);
+}
+
+TEST_CASE("linearizability: agrees with a brute-force search on small random histories", "[linearizability][property]") {
+  Rng rng(20240601);
+  std::size_t linearizable = 0;
+  std::size_t not_linearizable = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const History h = random_small_history(rng);
+    const bool expected = brute_force_linearizable(h);
+    const auto r = checkers::check_linearizability(h);
+    CAPTURE(i, r.reason);
+    REQUIRE(r.verdict == (expected ? LinVerdict::linearizable : LinVerdict::not_linearizable));
+    ++(expected ? linearizable : not_linearizable);
+  }
+  // Both verdicts are exercised.
+  CHECK(linearizable > 300);
+  CHECK(not_linearizable > 300);
+}
+
+TEST_CASE("linearizability: results are deterministic", "[linearizability]") {
+  GenConfig cfg;
+  cfg.ops = 300;
+  History h = generate(cfg, 99);
+  REQUIRE(make_stale_read(h));
+  const auto a = checkers::check_linearizability(h);
+  const auto b = checkers::check_linearizability(h);
+  REQUIRE(a.witness.has_value());
+  REQUIRE(b.witness.has_value());
+  CHECK(a.reason == b.reason);
+  CHECK(a.witness->ops == b.witness->ops);
+  CHECK(a.witness->longest_prefix == b.witness->longest_prefix);
+  CHECK(a.witness->text == b.witness->text);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hand-made cases
+
+TEST_CASE("linearizability: a stale read after a completed write is not linearizable", "[linearizability]") {
+  Builder b;
+  b.write("1", 1, 2).read(std::nullopt, 3, 4);
+  const auto r = checkers::check_linearizability(b.history());
+  REQUIRE(r.verdict == LinVerdict::not_linearizable);
+  REQUIRE(r.witness.has_value());
+  CHECK(r.witness->ops == std::vector<std::size_t>{0, 1});
+  // The write is not even linearized: the search sees that the read could not follow it.
+  CHECK(r.witness->longest_prefix.empty());
+  CHECK(r.witness->text.find("read -> nil") != std::string::npos);
+  CHECK(r.keys_checked == 1);
+  CHECK(r.operations == 2);
+}
+
+TEST_CASE("linearizability: a read concurrent with a write may see either value", "[linearizability]") {
+  CHECK(Builder().write("1", 1, 4).read(std::nullopt, 2, 3).verdict() == LinVerdict::linearizable);
+  CHECK(Builder().write("1", 1, 4).read("1", 2, 3).verdict() == LinVerdict::linearizable);
+  // Two reads inside one write: once the new value is seen, the old one cannot come back.
+  CHECK(Builder().write("1", 1, 10).read("1", 2, 3).read(std::nullopt, 4, 5).verdict() ==
+        LinVerdict::not_linearizable);
+  CHECK(Builder().write("1", 1, 10).read(std::nullopt, 2, 3).read("1", 4, 5).verdict() ==
+        LinVerdict::linearizable);
+}
+
+TEST_CASE("linearizability: an info write may or may not have taken effect", "[linearizability]") {
+  // Never took effect.
+  CHECK(Builder().write("1", 1, 0).info().read(std::nullopt, 2, 3).read(std::nullopt, 8, 9).verdict() ==
+        LinVerdict::linearizable);
+  // Took effect late, long after the client gave up.
+  CHECK(Builder().write("1", 1, 0).info().read(std::nullopt, 2, 3).read("1", 100, 101).verdict() ==
+        LinVerdict::linearizable);
+  // Not before it was invoked.
+  CHECK(Builder().read("1", 1, 2).write("1", 3, 0).info().verdict() == LinVerdict::not_linearizable);
+  // Once it took effect it stays.
+  CHECK(Builder().write("1", 1, 0).info().read("1", 2, 3).read(std::nullopt, 4, 5).verdict() ==
+        LinVerdict::not_linearizable);
+  // An info read constrains nothing.
+  CHECK(Builder().read("7", 1, 0).info().verdict() == LinVerdict::linearizable);
+}
+
+TEST_CASE("linearizability: a cas whose compare failed constrains the history", "[linearizability]") {
+  // The value is "1" when the cas runs, so reporting that the compare did not match is a lie.
+  CHECK(Builder().write("1", 1, 2).cas("1", "2", false, 3, 4).verdict() == LinVerdict::not_linearizable);
+  CHECK(Builder().write("1", 1, 2).cas("0", "2", false, 3, 4).read("1", 5, 6).verdict() ==
+        LinVerdict::linearizable);
+  // A succeeded cas needs the expected value.
+  CHECK(Builder().write("1", 1, 2).cas("0", "2", true, 3, 4).verdict() == LinVerdict::not_linearizable);
+  CHECK(Builder().write("1", 1, 2).cas("1", "2", true, 3, 4).read("2", 5, 6).verdict() ==
+        LinVerdict::linearizable);
+  // A cas that definitely failed (outcome fail) did nothing.
+  CHECK(Builder().write("1", 1, 2).cas("1", "2", true, 3, 4).failed().read("1", 5, 6).verdict() ==
+        LinVerdict::linearizable);
+  // An info cas applies only if the compare matches.
+  CHECK(Builder().cas("1", "2", true, 1, 0).info().read("2", 5, 6).verdict() == LinVerdict::not_linearizable);
+  CHECK(Builder().write("1", 1, 2).cas("1", "2", true, 3, 0).info().read("2", 5, 6).verdict() ==
+        LinVerdict::linearizable);
+}
+
+TEST_CASE("linearizability: nil and the empty string are different values", "[linearizability]") {
+  CHECK(Builder().read("", 1, 2).verdict() == LinVerdict::not_linearizable);
+  CHECK(Builder().read(std::nullopt, 1, 2).verdict() == LinVerdict::linearizable);
+  CHECK(Builder(std::string()).read("", 1, 2).verdict() == LinVerdict::linearizable);
+  CHECK(Builder(std::string()).read(std::nullopt, 1, 2).verdict() == LinVerdict::not_linearizable);
+  CHECK(Builder().write("", 1, 2).read("", 3, 4).verdict() == LinVerdict::linearizable);
+  // Appending to nil counts nil as "".
+  CHECK(Builder().append("x", 1, 2).read("x", 3, 4).verdict() == LinVerdict::linearizable);
+}
+
+TEST_CASE("linearizability: concurrent appends in either order", "[linearizability]") {
+  const auto both = [](const char* seen) {
+    return Builder(std::string()).append("a", 1, 4).append("b", 2, 5).read(seen, 6, 7).verdict();
+  };
+  CHECK(both("ab") == LinVerdict::linearizable);
+  CHECK(both("ba") == LinVerdict::linearizable);
+  CHECK(both("a") == LinVerdict::not_linearizable);
+  CHECK(both("aab") == LinVerdict::not_linearizable);
+}
+
+TEST_CASE("linearizability: keys are checked independently", "[linearizability]") {
+  Builder b{std::string()};
+  b.write("1", 1, 2, "a").read("1", 3, 4, "a").write("2", 1, 2, "b").read("", 3, 4, "b");
+  const auto r = checkers::check_linearizability(b.history());
+  REQUIRE(r.verdict == LinVerdict::not_linearizable);
+  REQUIRE(r.witness.has_value());
+  CHECK(r.witness->key == "b");
+  CHECK(r.keys_checked == 2);
+  // Each key has its own value.
+  Builder ok{std::string()};
+  ok.write("1", 1, 2, "a").write("2", 1, 2, "b").read("1", 3, 4, "a").read("2", 3, 4, "b");
+  CHECK(ok.verdict() == LinVerdict::linearizable);
+}
+
+TEST_CASE("linearizability: failed operations constrain nothing", "[linearizability]") {
+  CHECK(Builder().write("1", 1, 2).failed().read(std::nullopt, 3, 4).verdict() == LinVerdict::linearizable);
+  CHECK(Builder().write("1", 1, 2).failed().read("1", 3, 4).verdict() == LinVerdict::not_linearizable);
+  CHECK(checkers::check_linearizability(History{}).verdict == LinVerdict::linearizable);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Limits
+
+TEST_CASE("linearizability: a tiny timeout gives unknown, promptly", "[linearizability][limits]") {
+  GenConfig cfg;
+  cfg.ops = 20000;
+  cfg.keys = 1;
+  cfg.clients = 50;
+  cfg.info_percent = 20;
+  const History h = generate(cfg, 5);
+  LinLimits limits;
+  limits.timeout_seconds = 1e-9;
+  const auto r = checkers::check_linearizability(h, limits);
+  REQUIRE(r.verdict == LinVerdict::unknown);
+  CHECK(r.reason.find("timeout") != std::string::npos);
+  CHECK(r.reason.find("k0") != std::string::npos);
+  CHECK(!r.witness.has_value());
+}
+
+TEST_CASE("linearizability: the memory limit gives unknown", "[linearizability][limits]") {
+  GenConfig cfg;
+  cfg.ops = 2000;
+  cfg.keys = 1;
+  cfg.clients = 5;
+  cfg.info_percent = 0;
+  const History h = generate(cfg, 11);
+  LinLimits limits;
+  limits.memory_bytes_max = 16 * 1024;
+  const auto r = checkers::check_linearizability(h, limits);
+  REQUIRE(r.verdict == LinVerdict::unknown);
+  CHECK(r.reason.find("memory limit") != std::string::npos);
+  // With the default limits the same history is fine.
+  CHECK(checkers::check_linearizability(h).verdict == LinVerdict::linearizable);
+}
+
+TEST_CASE("linearizability: a failing key decides even after another key hit a limit", "[linearizability][limits]") {
+  GenConfig cfg;
+  cfg.ops = 2000;
+  cfg.keys = 1;
+  cfg.clients = 5;
+  cfg.info_percent = 0;
+  History h = generate(cfg, 11);
+  Operation w;
+  w.key = "zz";
+  w.fn = Fn::write;
+  w.input = "1";
+  w.invoke_time = 1;
+  w.complete_time = 2;
+  Operation r = w;
+  r.fn = Fn::read;
+  r.input.reset();
+  r.output = "1";
+  r.invoke_time = 3;
+  r.complete_time = 4;
+  Operation stale = r;
+  stale.output = "";
+  stale.invoke_time = 5;
+  stale.complete_time = 6;
+  h.operations.push_back(w);
+  h.operations.push_back(r);
+  h.operations.push_back(stale);
+  LinLimits limits;
+  limits.memory_bytes_max = 16 * 1024;
+  const auto result = checkers::check_linearizability(h, limits);
+  REQUIRE(result.verdict == LinVerdict::not_linearizable);
+  CHECK(result.witness->key == "zz");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsers
+
+TEST_CASE("history parse: Jepsen etcd logs, tabs or runs of spaces", "[parse]") {
+  const std::string tabs =
+      "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
+      "INFO  jepsen.util - 1\t:invoke\t:cas\t[3 0]\n"
+      "INFO  jepsen.util - 0\t:ok\t:read\t3\n"
+      "INFO  jepsen.util - 1\t:fail\t:cas\t[3 0]\n"
+      "INFO  jepsen.util - 2\t:invoke\t:write\t4\n"
+      "INFO  jepsen.util - 2\t:info\t:write\t:timed-out\n"
+      "INFO  jepsen.util - 3\t:invoke\t:read\tnil\n"
+      "INFO  jepsen.util - 3\t:fail\t:read\t:timed-out\n"
+      "INFO  jepsen.util - 4\t:invoke\t:write\t1\n";
+  std::string spaces = tabs;
+  std::replace(spaces.begin(), spaces.end(), '\t', ' ');
+  spaces.insert(spaces.find("0 :invoke") + 1, "   ");
+  for (const std::string& text : {tabs, spaces}) {
+    CHECK(checkers::detect_history_format(text) == HistoryFormat::jepsen_etcd);
+    const History h = checkers::parse_history(text, "t.log", HistoryFormat::jepsen_etcd);
+    CHECK(!h.initial_value.has_value());
+    REQUIRE(h.operations.size() == 5);
+    const auto& ops = h.operations;
+    CHECK((ops[0].fn == Fn::read && ops[0].output == "3" && ops[0].outcome == Outcome::ok));
+    CHECK((ops[0].invoke_time == 1 && ops[0].complete_time == 3));
+    CHECK((ops[1].fn == Fn::cas && ops[1].expected == "3" && ops[1].input == "0"));
+    CHECK((ops[1].outcome == Outcome::ok && !ops[1].cas_succeeded));
+    CHECK((ops[2].outcome == Outcome::info && ops[2].complete_time == Operation::kNever && ops[2].input == "4"));
+    CHECK(ops[3].outcome == Outcome::fail);
+    CHECK((ops[4].outcome == Outcome::info && ops[4].input == "1"));  // never completed
+  }
+}
+
+TEST_CASE("history parse: Jepsen EDN key-value maps", "[parse]") {
+  const std::string text =
+      "{:process 0, :type :invoke, :f :append, :key \"7\", :value \"x 0 0 y\"}\n"
+      "{:process :nemesis, :type :info, :f :start, :value nil}\n"
+      "{:process 1, :type :invoke, :f :get, :key \"7\", :value nil}\n"
+      "\n"
+      "{:process 0, :type :ok, :f :append, :key \"7\", :value \"x 0 0 y\"}\n"
+      "{:process 1, :type :ok, :f :get, :key \"7\", :value \"a \\\"q\\\"\", :time 12}\n"
+      "{:process 2, :type :invoke, :f :put, :key 3, :value \"v\"}\n"
+      "{:process 2, :type :fail, :f :put, :key 3, :value \"v\"}\n";
+  CHECK(checkers::detect_history_format(text) == HistoryFormat::jepsen_edn_kv);
+  const History h = checkers::parse_history(text, "t.edn", HistoryFormat::jepsen_edn_kv);
+  CHECK(h.initial_value == std::string());
+  REQUIRE(h.operations.size() == 3);
+  CHECK((h.operations[0].fn == Fn::append && h.operations[0].key == "7" && h.operations[0].input == "x 0 0 y"));
+  CHECK((h.operations[1].fn == Fn::read && h.operations[1].output == "a \"q\""));
+  CHECK((h.operations[2].fn == Fn::write && h.operations[2].key == "3" && h.operations[2].outcome == Outcome::fail));
+}
+
+TEST_CASE("history parse: raftsim JSON Lines", "[parse]") {
+  const std::string text =
+      R"({"type":"invoke","process":0,"op":1,"f":"put","key":"k2","value":"1","time_us":4113})"
+      "\n"
+      R"({"type":"invoke","process":1,"op":2,"f":"get","key":"k2","time_us":7310})"
+      "\n"
+      R"({"type":"invoke","process":2,"op":3,"f":"cas","key":"k2","value":"3","expected":"1","time_us":7400})"
+      "\n"
+      R"({"type":"ok","process":0,"op":1,"f":"put","key":"k2","value":"1","time_us":312877})"
+      "\n"
+      R"({"type":"ok","process":1,"op":2,"f":"get","key":"k2","value":"1","time_us":313002})"
+      "\n"
+      R"({"type":"ok","process":2,"op":3,"f":"cas","key":"k2","value":"3","expected":"1","succeeded":false,"time_us":313003})"
+      "\n"
+      R"({"type":"invoke","process":0,"op":4,"f":"append","key":"k1","value":"4 ","time_us":400000})"
+      "\n";
+  CHECK(checkers::detect_history_format(text) == HistoryFormat::raftsim_jsonl);
+  const History h = checkers::parse_history(text, "h.jsonl", HistoryFormat::raftsim_jsonl);
+  CHECK(h.initial_value == std::string());
+  REQUIRE(h.operations.size() == 4);
+  CHECK((h.operations[0].id == 1 && h.operations[0].invoke_time == 1 && h.operations[0].complete_time == 4));
+  CHECK(h.operations[1].output == "1");
+  CHECK((h.operations[2].expected == "1" && h.operations[2].input == "3" && !h.operations[2].cas_succeeded));
+  CHECK((h.operations[3].outcome == Outcome::info && h.operations[3].complete_time == Operation::kNever));
+  // The cas that found the value was not "1" ran before the put, which it overlaps.
+  CHECK(checkers::check_linearizability(h).verdict == LinVerdict::linearizable);
+}
+
+TEST_CASE("history parse: a malformed line names the file and the line", "[parse]") {
+  const auto etcd = [](const std::string& text) {
+    return [text] { checkers::parse_history(text, "e.log", HistoryFormat::jepsen_etcd); };
+  };
+  const std::string ok_line = "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n";
+  require_parse_error_at(etcd(ok_line + "INFO  jepsen.util - 0\t:ok\t:read\n"), "e.log:2");
+  require_parse_error_at(etcd(ok_line + "INFO  jepsen.util - 0\t:ok\t:frob\t1\n"), "e.log:2");
+  require_parse_error_at(etcd(ok_line + "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"), "e.log:2");
+  require_parse_error_at(etcd("INFO  jepsen.util - 1\t:ok\t:read\t1\n"), "e.log:1");
+  require_parse_error_at(etcd(ok_line + "\n" + "INFO  jepsen.util - 0\t:ok\t:write\t1\n"), "e.log:3");
+  require_parse_error_at(etcd("INFO  jepsen.util - 1\t:invoke\t:cas\t[1 x]\n"), "e.log:1");
+
+  const auto edn = [](const std::string& text) {
+    return [text] { checkers::parse_history(text, "k.edn", HistoryFormat::jepsen_edn_kv); };
+  };
+  const std::string edn_ok = "{:process 0, :type :invoke, :f :get, :key \"1\", :value nil}\n";
+  require_parse_error_at(edn(edn_ok + "{:process 0, :type :ok, :f :get, :key \"1\", :value \"x}\n"), "k.edn:2");
+  require_parse_error_at(edn(edn_ok + "{:process 0, :type :ok, :f :get, :value \"x\"}\n"), "k.edn:2");
+  require_parse_error_at(edn(edn_ok + "{:process 0, :type :done, :f :get, :key \"1\", :value \"\"}\n"), "k.edn:2");
+  require_parse_error_at(edn(edn_ok + "{:process 0, :type :ok, :f :get, :key \"1\", :value \"\"} x\n"), "k.edn:2");
+  require_parse_error_at(edn("{:process 0 :type :invoke :f :put :key \"1\" :value #{}}\n"), "k.edn:1");
+
+  const auto jsonl = [](const std::string& text) {
+    return [text] { checkers::parse_history(text, "h.jsonl", HistoryFormat::raftsim_jsonl); };
+  };
+  const std::string j_ok = R"({"type":"invoke","process":0,"op":1,"f":"get","key":"k","time_us":5})"
+                           "\n";
+  require_parse_error_at(jsonl(j_ok + "{\"type\":\n"), "h.jsonl:2");
+  require_parse_error_at(jsonl(j_ok + R"({"type":"ok","process":0,"op":1,"f":"get","key":"k","time_us":6})"), "h.jsonl:2");
+  require_parse_error_at(jsonl(j_ok + R"({"type":"ok","process":0,"op":2,"f":"get","key":"k","value":"","time_us":6})"),
+                         "h.jsonl:2");
+  require_parse_error_at(jsonl(j_ok + R"({"type":"ok","process":0,"op":1,"f":"get","key":"k","value":"","time_us":4})"),
+                         "h.jsonl:2");
+  require_parse_error_at(jsonl(R"({"type":"invoke","process":0,"op":1,"f":"cas","key":"k","value":"1","time_us":5})"),
+                         "h.jsonl:1");
+}
+
+TEST_CASE("history parse: format detection", "[parse]") {
+  CHECK(checkers::detect_history_format("\n  \n{\"type\":\"invoke\"}") == HistoryFormat::raftsim_jsonl);
+  CHECK(checkers::detect_history_format("INFO  jepsen.util - 0\t:invoke\t:read\tnil") == HistoryFormat::jepsen_etcd);
+  CHECK(checkers::detect_history_format("INFO jepsen.util - 0 :invoke :read nil") == HistoryFormat::jepsen_etcd);
+  CHECK(checkers::detect_history_format("{:process 0, :type :invoke}") == HistoryFormat::jepsen_edn_kv);
+  CHECK(checkers::detect_history_format("") == HistoryFormat::raftsim_jsonl);
+  try {
+    checkers::detect_history_format("hello\n", "x.txt");
+    FAIL("expected a HistoryParseError");
+  } catch (const HistoryParseError& e) {
+    const std::string what = e.what();
+    CHECK(what.rfind("x.txt:1:", 0) == 0);
+    CHECK(what.find("JSON Lines") != std::string::npos);
+    CHECK(what.find("etcd") != std::string::npos);
+    CHECK(what.find("EDN") != std::string::npos);
+  }
+}
+
+TEST_CASE("history parse: an unreadable file", "[parse]") {
+  require_parse_error_at([] { checkers::load_history_file("/nonexistent/history.log"); }, "/nonexistent/history.log:0");
+}
