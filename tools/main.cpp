@@ -1,5 +1,6 @@
 // raftsim: the command line.
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "checkers/checker.h"
+#include "checkers/history_parse.h"
+#include "checkers/linearizability.h"
 #include "raft/bugs.h"
 #include "reports/event_format.h"
 #include "reports/results.h"
@@ -227,6 +230,31 @@ int command_run(const RunArgs& args) {
   return tools::exit_code(overall);
 }
 
+// Checks a client history file for linearizability.
+int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb) {
+  std::optional<checkers::HistoryFormat> f;
+  if (format == "raftsim") f = checkers::HistoryFormat::raftsim_jsonl;
+  if (format == "jepsen-etcd") f = checkers::HistoryFormat::jepsen_etcd;
+  if (format == "edn-kv") f = checkers::HistoryFormat::jepsen_edn_kv;
+  const checkers::History history = checkers::load_history_file(path, f);
+  checkers::LinLimits limits;
+  limits.timeout_seconds = timeout_seconds;
+  limits.memory_bytes_max = static_cast<std::size_t>(memory_mb * 1024.0 * 1024.0);
+  const auto start = std::chrono::steady_clock::now();
+  const checkers::LinResult r = checkers::check_linearizability(history, limits);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << fmt::format("history    {} ({} operations, {} keys checked)\n", path, r.operations, r.keys_checked);
+  std::cout << fmt::format("verdict    {} in {:.3f}s\n", checkers::verdict_name(r.verdict), seconds);
+  if (!r.reason.empty()) std::cout << fmt::format("reason     {}\n", r.reason);
+  if (r.witness) std::cout << "\n" << r.witness->text << "\n";
+  switch (r.verdict) {
+    case checkers::LinVerdict::linearizable: return tools::kExitPass;
+    case checkers::LinVerdict::not_linearizable: return tools::kExitSafety;
+    case checkers::LinVerdict::unknown: return tools::kExitUnknown;
+  }
+  return tools::kExitUsage;
+}
+
 // Re-runs a failure record, verifies the trace hash, and shows the events around the violation.
 int command_replay(const std::string& path, double window_ms, const std::string& trace) {
   const tools::FailureRecord rec = tools::load_failure_record(path);
@@ -318,7 +346,9 @@ int main(int argc, char** argv) {
   CLI::App app{"raftsim: deterministic simulation testing for Raft"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RAFTSIM_VERSION);
-  app.footer("Exit codes: 0 pass, 1 safety violation, 2 liveness violation, 3 usage or input error.");
+  app.footer(
+      "Exit codes: 0 pass, 1 safety violation (check: not linearizable), 2 liveness violation, 3 usage or input "
+      "error, 4 check: unknown (a limit was reached).");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenario files (or directories of them) for one or many seeds");
@@ -360,6 +390,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 3'600'000.0));
   replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
 
+  std::string check_path, check_format = "auto";
+  double check_timeout = 60, check_memory_mb = 1024;
+  CLI::App* check_cmd = app.add_subcommand("check", "Check a client history for linearizability");
+  check_cmd->add_option("history", check_path, "A history: raftsim JSON Lines, a Jepsen etcd log, or a Jepsen EDN kv log")
+      ->required();
+  check_cmd->add_option("--format", check_format, "auto (default), raftsim, jepsen-etcd or edn-kv")
+      ->check(CLI::IsMember({"auto", "raftsim", "jepsen-etcd", "edn-kv"}));
+  check_cmd->add_option("--timeout", check_timeout, "Give up (verdict unknown, exit 4) after this many seconds")
+      ->check(CLI::Range(0.0, 1e6));
+  check_cmd->add_option("--memory-mb", check_memory_mb, "Give up (unknown) when one key's search needs more memory")
+      ->check(CLI::Range(1.0, 1e7));
+
   std::string trace_path;
   CLI::App* check_trace_cmd =
       app.add_subcommand("check-trace", "Run every online checker over a trace file written by run --trace");
@@ -380,6 +422,7 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return command_run(run);
     if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
+    if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
     if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
   } catch (const tools::InputError& e) {

@@ -196,3 +196,35 @@ TEST_CASE("cli: --jobs out of range exits 3", "[cli]") {
   CHECK(r.exit_code == 3);
   CHECK(contains(all, "--jobs"));
 }
+
+TEST_CASE("cli: check gives the documented exit codes on histories", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("check");
+  const auto ok = dir.path() / "ok.jsonl";
+  std::ofstream(ok) << R"({"type":"invoke","process":0,"op":1,"f":"put","key":"k1","value":"1","time_us":1}
+{"type":"ok","process":0,"op":1,"f":"put","key":"k1","value":"1","time_us":2}
+{"type":"invoke","process":1,"op":2,"f":"get","key":"k1","time_us":3}
+{"type":"ok","process":1,"op":2,"f":"get","key":"k1","value":"1","time_us":4}
+)";
+  const auto bad = dir.path() / "bad.jsonl";
+  std::ofstream(bad) << R"({"type":"invoke","process":0,"op":1,"f":"put","key":"k1","value":"1","time_us":1}
+{"type":"ok","process":0,"op":1,"f":"put","key":"k1","value":"1","time_us":2}
+{"type":"invoke","process":1,"op":2,"f":"get","key":"k1","time_us":3}
+{"type":"ok","process":1,"op":2,"f":"get","key":"k1","value":"","time_us":4}
+)";
+  const auto malformed = dir.path() / "malformed.jsonl";
+  std::ofstream(malformed) << "{\"type\":\"invoke\",\"process\":0}\n";
+  CHECK(run(bin, "check " + ok.string(), dir).exit_code == 0);
+  const Result b = run(bin, "check " + bad.string(), dir);
+  CHECK(b.exit_code == 1);
+  CHECK(contains(b.out, "not-linearizable"));
+  const Result m = run(bin, "check " + malformed.string(), dir);
+  CHECK(m.exit_code == 3);
+  CHECK(contains(m.err, "malformed.jsonl:1"));
+  const std::string shared = std::string(RAFTSIM_SOURCE_DIR) + "/../shared/histories/jepsen-etcd/etcd_000.log";
+  if (std::filesystem::exists(shared)) {
+    CHECK(run(bin, "check --format jepsen-etcd " + shared, dir).exit_code == 1);
+  } else {
+    WARN("../shared/histories absent: the Jepsen part of this test is skipped");
+  }
+}

@@ -84,3 +84,47 @@ TEST_CASE("violation: outcomes combine by severity over many seeds") {
   CHECK(tools::worst(Outcome::safety_violation, Outcome::liveness_violation) == Outcome::safety_violation);
   CHECK(tools::worst(Outcome::pass, Outcome::pass) == Outcome::pass);
 }
+
+namespace {
+
+// Answers every request ok at once, and every read with a value nobody wrote: a stale-read bug that no
+// per-event checker can see, only the client history.
+class LyingNode final : public sim::Node {
+ public:
+  void start(sim::NodeOutput&) override {}
+  void on_message(sim::NodeIndex, const sim::Payload&, sim::NodeOutput&) override {}
+  void on_timer(std::uint16_t, sim::NodeOutput&) override {}
+  void on_disk_done(std::uint64_t, sim::NodeOutput&) override {}
+  void on_client_request(const sim::ClientRequest& r, sim::NodeOutput& out) override {
+    sim::ClientReply reply;
+    reply.client_id = r.client_id;
+    reply.request_id = r.request_id;
+    reply.status = sim::ReplyStatus::ok;
+    reply.value = r.op == sim::ClientOp::get ? "never-written" : "";
+    reply.cas_succeeded = true;
+    out.replies.push_back(reply);
+  }
+};
+
+class LyingFactory final : public sim::NodeFactory {
+ public:
+  std::unique_ptr<sim::Node> create(const sim::NodeContext&) override { return std::make_unique<LyingNode>(); }
+  std::string_view implementation_name() const override { return "lying"; }
+  std::string_view message_kind(std::uint16_t) const override { return "m"; }
+  std::string_view timer_slot(std::uint16_t) const override { return "t"; }
+};
+
+}  // namespace
+
+TEST_CASE("violation: a history that is not linearizable fails the run through the history check") {
+  tools::Scenario s = tools::parse_scenario(R"({ "cluster": { "nodes": 3 }, "duration_ms": 500,
+      "workload": { "mix": { "get": 1, "put": 1, "append": 0, "cas": 0 } } })", "lying.json");
+  LyingFactory factory;
+  const tools::RunResult r = tools::run_scenario_with(s, 1, factory);
+  REQUIRE(r.outcome == tools::Outcome::safety_violation);
+  CHECK(r.violation->checker == "linearizability");
+  CHECK(contains(r.violation->message, "never-written"));
+  tools::RunOptions off;
+  off.check_linearizability = false;
+  CHECK(tools::run_scenario_with(s, 1, factory, off).outcome == tools::Outcome::pass);
+}

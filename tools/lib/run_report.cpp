@@ -60,6 +60,7 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
   out += fmt::format("lifecycle  {} crashes, {} restarts, {} events for dead incarnations discarded\n", m.crashes,
                      m.restarts, m.stale_discarded);
   out += fmt::format("events     {}\n", m.events);
+  if (!r.linearizability.empty()) out += fmt::format("history    {}\n", r.linearizability);
   out += fmt::format("trace hash {:016x}\n", r.trace_hash);
   if (r.violation) {
     const checkers::Violation& v = *r.violation;

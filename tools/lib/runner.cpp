@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "checkers/linearizability.h"
 #include "raft/reference_node.h"
+#include "tools/lib/history_convert.h"
 #ifdef RAFTSIM_WITH_LIBRAFT
 #include "raft/libraft_node.h"
 #endif
@@ -158,6 +160,20 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   result.trace_hash = trace.hash();
   result.end_time_us = simulation.stopped_early() ? simulation.now().us : simulation.end_time().us;
   result.violation = checkers.violation();
+  if (!result.violation && options.check_linearizability && !simulation.stopped_early()) {
+    // The client history, checked once the run is over (issue 3): a stale read or a lost write that every
+    // node agreed on is invisible to the per-event checkers.
+    checkers::LinLimits limits;
+    limits.timeout_seconds = options.linearizability_timeout_seconds;
+    const checkers::LinResult lin = checkers::check_linearizability(to_checker_history(simulation.history()), limits);
+    result.linearizability = fmt::format("{} ({} operations, {} keys checked){}", checkers::verdict_name(lin.verdict),
+                                         lin.operations, lin.keys_checked,
+                                         lin.verdict == checkers::LinVerdict::unknown ? ": " + lin.reason : "");
+    if (lin.verdict == checkers::LinVerdict::not_linearizable) {
+      result.violation = checkers::Violation{"linearizability", checkers::Severity::safety, simulation.end_time().us, {},
+                                             lin.reason + (lin.witness ? "\n" + lin.witness->text : std::string())};
+    }
+  }
   if (!result.violation && !simulation.runaway().empty()) {
     result.violation = checkers::Violation{"runaway", checkers::Severity::liveness, simulation.now().us, {},
                                            simulation.runaway()};

@@ -21,6 +21,7 @@ inline constexpr int kExitPass = 0;
 inline constexpr int kExitSafety = 1;
 inline constexpr int kExitLiveness = 2;
 inline constexpr int kExitUsage = 3;
+inline constexpr int kExitUnknown = 4;  // raftsim check: neither verdict within the limits
 
 int exit_code(Outcome outcome);
 const char* outcome_name(Outcome outcome);
@@ -35,6 +36,8 @@ struct RunOptions {
   std::int64_t capture_to_us = -1;  // < capture_from_us: capture nothing
   std::size_t capture_max = 2000;
   bool keep_all_events = false;  // every event, raw (for --check-determinism)
+  bool check_linearizability = true;  // check the client history at the end of the run
+  double linearizability_timeout_seconds = 10;
 };
 
 struct RunResult {
@@ -46,6 +49,7 @@ struct RunResult {
   Outcome verdict = Outcome::pass;
   std::string verdict_note;  // why the verdict differs from the outcome
   std::string nemesis;       // what the random nemesis drew for this seed, if it ran
+  std::string linearizability;  // the history check's verdict in words ("" if it did not run)
   sim::SimMetrics metrics;
   std::uint64_t trace_hash = 0;
   std::int64_t end_time_us = 0;

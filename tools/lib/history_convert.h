@@ -1,0 +1,17 @@
+// A raftsim client history (sim::HistoryEvent, in the order things happened) as the linearizability
+// checker's input (checkers::History: operations with invoke and completion paired).
+#pragma once
+
+#include <vector>
+
+#include "checkers/history.h"
+#include "sim/workload.h"
+
+namespace tools {
+
+// Times are positions in the history, so simultaneous events keep their exact order. An invoke with no
+// completion (still in flight at the end) is an info operation; a cas that did not match is ok with
+// cas_succeeded = false (it constrains the history); a fail constrains nothing.
+checkers::History to_checker_history(const std::vector<sim::HistoryEvent>& events);
+
+}  // namespace tools
