@@ -23,6 +23,8 @@
 #include "tools/lib/determinism.h"
 #include "tools/lib/failure_record.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/scenario_writer.h"
+#include "tools/lib/shrink.h"
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
@@ -230,6 +232,29 @@ int command_run(const RunArgs& args) {
   return tools::exit_code(overall);
 }
 
+// Shrinks a failure record into a small standalone scenario.
+int command_shrink(const std::string& path, const std::string& out_path) {
+  const tools::FailureRecord rec = tools::load_failure_record(path);
+  const auto start = std::chrono::steady_clock::now();
+  const tools::ShrinkResult r = tools::shrink_failure(rec, [](const std::string& line) { std::cout << "  " << line << std::endl; });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::ordered_json j = tools::scenario_to_json(r.scenario);
+  std::ofstream out(out_path);
+  if (!out) throw tools::InputError("command line", "-o", fmt::format("cannot write {}", out_path));
+  out << "// " << r.scenario.description << "\n";
+  out << fmt::format("// reproduce: raftsim run {} --seed {}\n", out_path, r.seed);
+  out << j.dump(2) << "\n";
+  const tools::ShrinkStats& st = r.stats;
+  std::cout << fmt::format(
+      "\nshrunk {} (seed {}), keeping {}, in {} runs and {:.1f}s:\n"
+      "  faults    {} -> {}\n  duration  {}ms -> {}ms\n  clients   {} -> {}\n  keys      {} -> {}\n"
+      "  nodes     {} -> {}\nwritten to {}; it runs with: raftsim run {} --seed {}\n",
+      rec.scenario.name, r.seed, r.signature, st.runs, seconds, st.faults_before, st.faults_after, st.duration_ms_before,
+      st.duration_ms_after, st.clients_before, st.clients_after, st.keys_before, st.keys_after, st.nodes_before,
+      st.nodes_after, out_path, out_path, r.seed);
+  return tools::kExitPass;
+}
+
 // Checks a client history file for linearizability.
 int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb) {
   std::optional<checkers::HistoryFormat> f;
@@ -390,6 +415,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 3'600'000.0));
   replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
 
+  std::string shrink_path, shrink_out;
+  CLI::App* shrink_cmd = app.add_subcommand("shrink", "Shrink a failure record into a small scenario file to commit");
+  shrink_cmd->add_option("record", shrink_path, "A failure record written by run or fuzz")->required();
+  shrink_cmd->add_option("-o,--output", shrink_out, "Where to write the shrunk scenario")->required();
+
   std::string check_path, check_format = "auto";
   double check_timeout = 60, check_memory_mb = 1024;
   CLI::App* check_cmd = app.add_subcommand("check", "Check a client history for linearizability");
@@ -422,6 +452,7 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return command_run(run);
     if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
+    if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
     if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
