@@ -22,6 +22,7 @@
 #include "reports/trace_reader.h"
 #include "tools/lib/determinism.h"
 #include "tools/lib/failure_record.h"
+#include "tools/lib/fuzz.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/scenario_writer.h"
 #include "tools/lib/shrink.h"
@@ -232,6 +233,36 @@ int command_run(const RunArgs& args) {
   return tools::exit_code(overall);
 }
 
+// Explores seeds of a scenario, saving each distinct failure once.
+int command_fuzz(const std::string& path, const std::vector<std::string>& bugs, const tools::FuzzOptions& options) {
+  tools::Scenario scenario = tools::load_scenario_file(path);
+  for (const auto& b : bugs) scenario.bugs.push_back(b);
+  try {
+    tools::make_factory(scenario.impl, scenario.bugs);
+  } catch (const std::invalid_argument& e) {
+    throw tools::InputError(path, "cluster.impl", e.what());
+  }
+  if (!scenario.nemesis.enabled) {
+    std::cout << "note: this scenario has no random nemesis: seeds vary only timing, latency and workload\n";
+  }
+  const tools::FuzzReport r =
+      tools::fuzz(scenario, options, [](const std::string& line) { std::cout << line << std::endl; });
+  std::cout << fmt::format("\nfuzzed {} seeds in total ({:.1f}s in this call), next seed {}; state in {}/fuzz-state.json\n",
+                           r.seeds_run, r.wall_seconds, r.next_seed, options.out_dir);
+  if (r.findings.empty()) {
+    std::cout << "no failures\n";
+    return tools::kExitPass;
+  }
+  std::cout << fmt::format("{} distinct failures:\n", r.findings.size());
+  bool safety = false;
+  for (const auto& f : r.findings) {
+    safety |= f.signature.rfind("safety", 0) == 0;
+    std::cout << fmt::format("  {}x, first at seed {}: {}\n    {}\n    shrink: raftsim shrink {} -o small.json\n", f.count,
+                             f.first_seed, f.signature, f.summary, f.record);
+  }
+  return safety ? tools::kExitSafety : tools::kExitLiveness;
+}
+
 // Shrinks a failure record into a small standalone scenario.
 int command_shrink(const std::string& path, const std::string& out_path) {
   const tools::FailureRecord rec = tools::load_failure_record(path);
@@ -415,6 +446,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 3'600'000.0));
   replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
 
+  std::string fuzz_path;
+  std::vector<std::string> fuzz_bugs;
+  tools::FuzzOptions fuzz_options;
+  CLI::App* fuzz_cmd = app.add_subcommand("fuzz", "Explore seeds of a (nemesis) scenario; save each distinct failure once");
+  fuzz_cmd->add_option("scenario", fuzz_path, "A scenario file, normally with a random nemesis")->required();
+  fuzz_cmd->add_option("--seeds", fuzz_options.seeds_max, "How many seeds to run (default 1000; 0: until --time-budget)");
+  fuzz_cmd->add_option("--time-budget", fuzz_options.time_budget_seconds, "Stop after this many wall seconds")
+      ->check(CLI::Range(0.0, 1e7));
+  fuzz_cmd->add_option("--first-seed", fuzz_options.first_seed, "Where to start (default 1)");
+  fuzz_cmd->add_option("--jobs,-j", fuzz_options.jobs, "Seeds run in parallel")->check(CLI::Range(1u, 256u));
+  fuzz_cmd->add_option("--out", fuzz_options.out_dir, "Directory for failure records and the resumable state");
+  fuzz_cmd->add_flag("--resume", fuzz_options.resume, "Continue where the last fuzz in --out stopped");
+  {
+    const auto names = raft::bug_names();
+    fuzz_cmd->add_option("--bug", fuzz_bugs, "Plant a bug in the reference Raft (repeatable)")
+        ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
+  }
+
   std::string shrink_path, shrink_out;
   CLI::App* shrink_cmd = app.add_subcommand("shrink", "Shrink a failure record into a small scenario file to commit");
   shrink_cmd->add_option("record", shrink_path, "A failure record written by run or fuzz")->required();
@@ -452,6 +501,12 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return command_run(run);
     if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
+    if (fuzz_cmd->parsed()) {
+      if (fuzz_options.seeds_max == 0 && fuzz_options.time_budget_seconds <= 0) {
+        throw tools::InputError("command line", "--seeds", "0 seeds means no limit, so give a --time-budget");
+      }
+      return command_fuzz(fuzz_path, fuzz_bugs, fuzz_options);
+    }
     if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
     if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);

@@ -1,0 +1,126 @@
+#include "tools/lib/fuzz.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/assert.h"
+#include "tools/lib/failure_record.h"
+#include "tools/lib/input_error.h"
+#include "tools/lib/run_report.h"
+#include "tools/lib/runner.h"
+
+namespace tools {
+
+namespace {
+
+std::string state_path(const FuzzOptions& o) { return o.out_dir + "/fuzz-state.json"; }
+
+void save_state(const Scenario& s, const FuzzOptions& o, const FuzzReport& r) {
+  nlohmann::ordered_json j;
+  j["format"] = "raftsim-fuzz-1";
+  j["scenario"] = s.file;
+  j["bugs"] = s.bugs;
+  j["next_seed"] = r.next_seed;
+  j["seeds_run"] = r.seeds_run;
+  j["findings"] = nlohmann::ordered_json::array();
+  for (const auto& f : r.findings) {
+    j["findings"].push_back({{"signature", f.signature}, {"first_seed", f.first_seed}, {"count", f.count},
+                             {"record", f.record}, {"summary", f.summary}});
+  }
+  std::filesystem::create_directories(o.out_dir);
+  const std::string tmp = state_path(o) + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp));
+    out << j.dump(2) << '\n';
+  }
+  std::filesystem::rename(tmp, state_path(o));  // atomic: an interrupted fuzz never leaves half a state
+}
+
+FuzzReport load_state(const Scenario& s, const FuzzOptions& o) {
+  const std::string path = state_path(o);
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot resume: no fuzz state here (run without --resume first)");
+  FuzzReport r;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(in);
+    if (j.at("format") != "raftsim-fuzz-1") throw InputError(path, "format", "not a raftsim fuzz state");
+    if (j.at("scenario") != s.file || j.at("bugs").get<std::vector<std::string>>() != s.bugs) {
+      throw InputError(path, "scenario", fmt::format("was fuzzing {} (bugs {}), not {}", j.at("scenario").dump(),
+                                                     j.at("bugs").dump(), s.file));
+    }
+    r.next_seed = j.at("next_seed").get<std::uint64_t>();
+    r.seeds_run = j.at("seeds_run").get<std::uint64_t>();
+    for (const auto& f : j.at("findings")) {
+      r.findings.push_back(FuzzFinding{f.at("signature"), f.at("first_seed"), f.at("count"), f.at("record"), f.at("summary")});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, "", std::string("malformed fuzz state: ") + e.what());
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string failure_signature(const std::string& verdict, const std::string& checker, const std::string& message) {
+  std::string blanked;
+  bool in_number = false;
+  for (char c : message.substr(0, message.find('\n'))) {
+    const bool digit = c >= '0' && c <= '9';
+    if (digit && !in_number) blanked += '#';
+    if (!digit) blanked += c;
+    in_number = digit || (in_number && c == '.');
+  }
+  return verdict + " | " + checker + " | " + blanked;
+}
+
+FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::function<void(const std::string&)>& progress) {
+  RAFTSIM_ASSERT(o.jobs >= 1);
+  RAFTSIM_ASSERT(o.seeds_max > 0 || o.time_budget_seconds > 0);
+  FuzzReport report = o.resume ? load_state(scenario, o) : FuzzReport{};
+  if (!o.resume) report.next_seed = o.first_seed;
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t seeds_at_start = report.seeds_run;
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  const std::size_t batch = o.jobs * 8;  // seeds per round; state is saved after each
+  while ((o.seeds_max == 0 || report.seeds_run - seeds_at_start < o.seeds_max) &&
+         (o.time_budget_seconds <= 0 || elapsed() < o.time_budget_seconds)) {
+    std::size_t n = batch;
+    if (o.seeds_max != 0) n = std::min<std::uint64_t>(n, o.seeds_max - (report.seeds_run - seeds_at_start));
+    std::vector<RunResult> results(n);
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < n; i = next++) results[i] = run_scenario(scenario, report.next_seed + i);
+    };
+    std::vector<std::thread> threads;
+    for (unsigned j = 1; j < std::min<std::size_t>(o.jobs, n); ++j) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    for (const RunResult& r : results) {
+      if (r.verdict == Outcome::pass) continue;
+      const reports::SeedResult sr = to_seed_result(scenario, r);
+      const std::string sig = failure_signature(sr.verdict, sr.checker, sr.message);
+      auto it = std::find_if(report.findings.begin(), report.findings.end(), [&](const FuzzFinding& f) { return f.signature == sig; });
+      if (it != report.findings.end()) {
+        ++it->count;
+        continue;
+      }
+      const std::string record = write_failure_record(o.out_dir, scenario, r);
+      report.findings.push_back(FuzzFinding{sig, r.seed, 1, record, sr.message.substr(0, sr.message.find('\n'))});
+      if (progress) progress(fmt::format("new failure #{} at seed {}: {}\n    record: {}", report.findings.size(), r.seed, sig, record));
+    }
+    report.next_seed += n;
+    report.seeds_run += n;
+    save_state(scenario, o, report);
+  }
+  report.wall_seconds = elapsed();
+  return report;
+}
+
+}  // namespace tools
