@@ -30,6 +30,11 @@
 // * Timing: libraft draws each election timeout in [T, 2T); T is the scenario's election_timeout_min
 //   (its max is not used). The heartbeat is the scenario's heartbeat_interval, which libraft also uses as
 //   the tick period. max_entries_per_append has no libraft equivalent. Pre-vote stays off (the default).
+// * Findings about libraft 0.15 (details where each is handled): raft_configuration_encode leaves its
+//   padding bytes uninitialized (zero_configuration_padding); a leader's pending append completed with
+//   an error status after raft_close crashes libraft (cancel_pending_io); a follower may answer an
+//   AppendEntries to server id 0 after forgetting its leader (send: the adapter aborts, as for any send
+//   to a node outside the cluster).
 #include "raft/libraft_node.h"
 
 // The C headers libraft's header includes, at global scope first, so that their include guards keep
