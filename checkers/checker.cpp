@@ -53,6 +53,7 @@ CheckerSet make_default_checkers() {
   set.add(std::make_unique<MonotonicTerm>());
   set.add(std::make_unique<MonotonicCommit>());
   set.add(std::make_unique<DeadIncarnation>());
+  set.add(std::make_unique<ImplementationError>());
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
   set.add(std::make_unique<Durability>());
   set.add(std::make_unique<Liveness>());

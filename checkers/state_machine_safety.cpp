@@ -6,6 +6,12 @@
 
 namespace checkers {
 
+std::optional<Violation> ImplementationError::observe(const sim::TraceEvent& e) {
+  if (e.kind != sim::EventKind::impl_error) return std::nullopt;
+  return Violation{name(), Severity::safety, e.time_us, {e.node},
+                   fmt::format("node {} reported an error in its own state: code {} ({}, {})", e.node, e.a, e.b, e.c)};
+}
+
 std::optional<Violation> StateMachineSafety::observe(const sim::TraceEvent& e) {
   if (e.kind == sim::EventKind::crash) {
     RAFTSIM_ASSERT(e.node >= 0);

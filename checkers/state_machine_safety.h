@@ -11,6 +11,14 @@
 
 namespace checkers {
 
+// An implementation that reports an error about its own state (an impl-error event: a send to a node
+// that does not exist, a corrupt log) has a bug: a safety finding, whatever the other checkers say.
+class ImplementationError final : public Checker {
+ public:
+  const char* name() const override { return "implementation-error"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+};
+
 class StateMachineSafety final : public Checker {
  public:
   const char* name() const override { return "state-machine-safety"; }

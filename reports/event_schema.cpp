@@ -27,6 +27,7 @@ constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}};
 constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
 constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
 constexpr FieldSpec kPpm[] = {{"ppm", S::a, F::uint}};
+constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
 
 bool is_message_event(sim::EventKind k) {
@@ -70,6 +71,7 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::degrade_link: return kDegrade;
     case K::clock_rate:
     case K::disk_speed: return kPpm;
+    case K::impl_error: return kImplError;
     case K::clog_link:
     case K::pause:
     case K::resume:

@@ -85,8 +85,8 @@ struct ClientReply {
   std::uint64_t log_term = 0;
 };
 
-// An observation: EventKind role, vote, log_append, log_truncate, commit or apply, with its a/b/c
-// fields as documented in trace_event.h.
+// An observation: EventKind role, vote, log_append, log_truncate, commit, apply or impl_error, with its
+// a/b/c fields as documented in trace_event.h.
 struct Observation {
   EventKind kind = EventKind::role;
   std::uint64_t a = 0;

@@ -40,6 +40,7 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::degrade_link: return "degrade";
     case EventKind::clock_rate: return "clock-rate";
     case EventKind::disk_speed: return "disk-speed";
+    case EventKind::impl_error: return "impl-error";
   }
   return "?";
 }

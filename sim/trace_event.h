@@ -50,9 +50,12 @@ enum class EventKind : std::uint8_t {
   degrade_link = 33,  // node -> peer: a = drop, b = duplicate, c = late-delivery probability, in parts per million
   clock_rate = 34,    // node's clock runs at a / 1e6 of real time
   disk_speed = 35,    // node's disk latencies are multiplied by a / 1e6
+  // An implementation reported a bug in itself (an adapter's observation): a = error code, b/c = details.
+  // E.g. a send to a node id that does not exist. The implementation-error checker turns it into a finding.
+  impl_error = 36,
 };
 
-inline constexpr int kEventKindCount = 36;
+inline constexpr int kEventKindCount = 37;
 
 std::string_view event_kind_name(EventKind kind);
 
