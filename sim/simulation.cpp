@@ -254,8 +254,15 @@ void Simulation::process_output(NodeIndex n) {
       slot.role = o.a;
       slot.term = o.b;
       metrics_.max_term = std::max(metrics_.max_term, o.b);
-      if (o.a == static_cast<std::uint64_t>(Role::candidate)) ++metrics_.elections;
-      if (o.a == static_cast<std::uint64_t>(Role::leader)) ++metrics_.leaders_elected;
+      if (o.a == static_cast<std::uint64_t>(Role::candidate)) {
+        ++metrics_.elections;
+        candidate_terms_.insert(o.b);
+      }
+      if (o.a == static_cast<std::uint64_t>(Role::leader)) {
+        ++metrics_.leaders_elected;
+        leader_terms_.insert(o.b);
+        if (metrics_.first_leader_us < 0) metrics_.first_leader_us = queue_.now().us;
+      }
     }
     emit(o.kind, node, -1, 0, o.a, o.b, o.c);
   }
@@ -813,7 +820,11 @@ void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const Clie
   history_.push_back(std::move(done));
   // After an unknown outcome the client continues as a new process (as Jepsen does), so a process never
   // has two operations whose order is unclear.
-  if (type == HistoryEvent::Type::info) c.process = next_process_++;
+  if (type == HistoryEvent::Type::info) {
+    c.process = next_process_++;
+    // No answer in time: the node may be down or cut off. Like a real client, try the next one.
+    if (reply == nullptr) c.target = (c.target + 1) % config_.nodes;
+  }
   c.op.op_id = 0;
   c.state = Client::State::idle;
   queue_.push(queue_.now() + config_.workload.think_time, ClientWake{ci, ++c.generation}, rng_workload_);
@@ -822,6 +833,7 @@ void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const Clie
 SimMetrics Simulation::metrics() const {
   SimMetrics m = metrics_;
   m.events = trace_.event_count();
+  for (std::uint64_t t : candidate_terms_) m.split_votes += leader_terms_.count(t) == 0;
   m.network = network_.counters();
   for (const auto& slot : nodes_) {
     const DiskCounters& d = slot->disk.counters();

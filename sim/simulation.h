@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -96,6 +97,8 @@ struct SimMetrics {
   std::uint64_t elections = 0;       // times a node became candidate
   std::uint64_t leaders_elected = 0;  // times a node became leader
   std::uint64_t max_term = 0;
+  std::int64_t first_leader_us = -1;  // when the first leader was elected (-1: never): time to converge
+  std::uint64_t split_votes = 0;      // terms in which some node stood as candidate and no one won
   std::uint64_t ops_invoked = 0;
   std::uint64_t ops_ok = 0;
   std::uint64_t ops_fail = 0;
@@ -240,6 +243,8 @@ class Simulation {
   std::uint64_t next_process_ = 0;
   SimMetrics metrics_;
   std::string runaway_;
+  std::set<std::uint64_t> candidate_terms_;
+  std::set<std::uint64_t> leader_terms_;
 };
 
 }  // namespace sim

@@ -90,26 +90,6 @@ std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const s
   return results;
 }
 
-// "I/N": this process runs shard I (1-based) of N: the seeds at positions I-1, I-1+N, ... of the range.
-std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
-  std::uint64_t i = 0, n = 0;
-  try {
-    if (slash == std::string::npos) throw std::invalid_argument("no slash");
-    std::size_t used = 0;
-    i = std::stoull(text.substr(0, slash), &used);
-    if (used != slash) throw std::invalid_argument("junk");
-    n = std::stoull(text.substr(slash + 1), &used);
-    if (used != text.size() - slash - 1) throw std::invalid_argument("junk");
-  } catch (const std::exception&) {
-    throw tools::InputError("command line", "--shard", fmt::format("expected I/N (e.g. 2/8), found '{}'", text));
-  }
-  if (n == 0 || i == 0 || i > n) {
-    throw tools::InputError("command line", "--shard", fmt::format("expected 1 <= I <= N in I/N, found '{}'", text));
-  }
-  return {i, n};
-}
-
 void write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
   std::ofstream out(path);
   if (!out) throw tools::InputError("command line", path, "cannot open the file for writing");
@@ -151,12 +131,13 @@ int command_run(const RunArgs& args) {
   std::vector<std::uint64_t> seeds;
   std::string shard;
   if (!args.shard.empty()) {
-    const auto [i, n] = parse_shard(args.shard);
+    const auto [i, n] = tools::parse_shard(args.shard);
     shard = args.shard;
-    for (std::uint64_t s = range.first + (i - 1); s <= range.last && s >= range.first; s += n) seeds.push_back(s);
+    seeds = tools::shard_seeds(range, i, n);
   } else {
-    for (std::uint64_t s = range.first; s <= range.last && s >= range.first; ++s) seeds.push_back(s);
+    seeds = tools::shard_seeds(range, 1, 1);
   }
+  if (seeds.empty()) throw tools::InputError("command line", "--shard", "this shard of the range holds no seed");
   const bool single = scenarios.size() == 1 && seeds.size() == 1 && args.junit.empty() && args.json.empty();
   if (!single && (!args.trace.empty() || !args.history.empty())) {
     throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",

@@ -2,6 +2,8 @@
 // and what was expected.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -30,12 +32,22 @@ std::string error_of(const std::string& text) {
   return {};
 }
 
-// Every error names the file and the field path up front: "test.json: <path>: <expectation>".
+// "test.json:12: x" -> "test.json: x" (the line is checked in its own test below).
+std::string without_line_number(const std::string& what) {
+  const std::string prefix = std::string(kFile) + ":";
+  if (what.rfind(prefix, 0) != 0) return what;
+  std::size_t i = prefix.size();
+  while (i < what.size() && std::isdigit(static_cast<unsigned char>(what[i]))) ++i;
+  return i > prefix.size() ? std::string(kFile) + what.substr(i) : what;
+}
+
+// Every error names the file, the line (when the field is in the file) and the field path up front:
+// "test.json:<line>: <path>: <expectation>".
 void check_error(const std::string& text, const std::string& path, const std::vector<std::string>& expectations) {
   const std::string what = error_of(text);
   INFO("scenario: " << text);
   INFO("error: " << what);
-  CHECK(what.rfind(std::string(kFile) + ": " + path + ": ", 0) == 0);
+  CHECK(without_line_number(what).rfind(std::string(kFile) + ": " + path + ": ", 0) == 0);
   for (const auto& e : expectations) CHECK(contains(what, e));
 }
 
@@ -251,7 +263,7 @@ TEST_CASE("scenario: unknown keys are errors with a did-you-mean suggestion", "[
   }
   SECTION("no suggestion for a word unlike any field") {
     const std::string what = error_of(R"({ "zzzzzzzzzzzzzzzz": 1 })");
-    CHECK(contains(what, "test.json: zzzzzzzzzzzzzzzz: unknown field"));
+    CHECK(contains(without_line_number(what), "test.json: zzzzzzzzzzzzzzzz: unknown field"));
     CHECK_FALSE(contains(what, "did you mean"));
   }
   SECTION("a field of another action in a fault") {
@@ -483,4 +495,13 @@ TEST_CASE("scenario: every shipped scenario file loads", "[scenario][shipped]") 
       FAIL_CHECK(e.what());
     }
   }
+}
+
+TEST_CASE("scenario: errors name the line of the offending field", "[scenario][errors]") {
+  const std::string text = "{\n  // a comment with \"quotes\" and a { brace\n  \"cluster\": {\n    \"nodes\": 3\n  },\n"
+                           "  /* block\n comment */\n  \"faults\": [\n    { \"at_ms\": 1, \"action\": \"crash\", \"nodes\": [0] },\n"
+                           "    { \"at_ms\": 2,\n      \"action\": \"crash\", \"nodes\": [0, 7] }\n  ]\n}\n";
+  CHECK(error_of(text).rfind("test.json:11: faults[1].nodes[1]: node 7 does not exist", 0) == 0);
+  CHECK(error_of("{\n\n  \"cluster\": { \"nodes\": \"five\" }\n}").rfind("test.json:3: cluster.nodes: expected an integer", 0) == 0);
+  CHECK(error_of("{\n  \"duration_ms\": 10,\n  \"duraton_ms\": 5\n}").rfind("test.json:3: duraton_ms: unknown field", 0) == 0);
 }

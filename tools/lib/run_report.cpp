@@ -48,8 +48,10 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
     out += "verdict    pass (the expected violation was found)\n";
   }
   out += fmt::format("time       {:.3f}ms simulated in {:.3f}s wall\n", ms(r.end_time_us), r.wall_seconds);
-  out += fmt::format("elections  {} started, {} leaders elected, highest term {}\n", m.elections, m.leaders_elected,
-                     m.max_term);
+  out += fmt::format("elections  {} started, {} leaders elected, highest term {}, {} terms without a winner\n",
+                     m.elections, m.leaders_elected, m.max_term, m.split_votes);
+  out += fmt::format("converged  first leader at {}\n",
+                     m.first_leader_us < 0 ? std::string("never") : fmt::format("{:.3f}ms", ms(m.first_leader_us)));
   out += fmt::format("clients    {} operations: {} ok, {} fail, {} unknown (info)\n", m.ops_invoked, m.ops_ok,
                      m.ops_fail, m.ops_info);
   out += fmt::format("messages   {} sent, {} delivered, {} dropped, {} duplicated, {} blocked, {} to down nodes\n",
@@ -77,13 +79,20 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
 
 std::string format_batch_line(const SeedBatch& b) {
   std::size_t pass = 0, safety = 0, liveness = 0;
-  std::uint64_t elections = 0, ops_ok = 0, events = 0;
+  std::uint64_t elections = 0, ops_ok = 0, events = 0, split = 0;
+  double first_leader_ms = 0;
+  std::size_t converged = 0;
   double wall = 0;
   for (const RunResult& r : b.results) {
     pass += r.verdict == Outcome::pass;
     safety += r.verdict == Outcome::safety_violation;
     liveness += r.verdict == Outcome::liveness_violation;
     elections += r.metrics.elections;
+    split += r.metrics.split_votes;
+    if (r.metrics.first_leader_us >= 0) {
+      ++converged;
+      first_leader_ms += ms(r.metrics.first_leader_us);
+    }
     ops_ok += r.metrics.ops_ok;
     events += r.metrics.events;
     wall += r.wall_seconds;
@@ -91,16 +100,19 @@ std::string format_batch_line(const SeedBatch& b) {
   const double n = static_cast<double>(std::max<std::size_t>(1, b.results.size()));
   const std::string seeds = b.results.empty() ? std::string("-")
                                               : fmt::format("{}..{}", b.results.front().seed, b.results.back().seed);
-  return fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10.1f} {:>9.0f} {:>11.0f} {:>8.2f}s", b.scenario->name, seeds,
-                     pass, safety, liveness, static_cast<double>(elections) / n, static_cast<double>(ops_ok) / n,
-                     static_cast<double>(events) / n, wall);
+  const std::string leader = converged == 0 ? std::string("never") : fmt::format("{:.0f}ms", first_leader_ms / static_cast<double>(converged));
+  return fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10.1f} {:>6.1f} {:>10} {:>9.0f} {:>11.0f} {:>8.2f}s", b.scenario->name,
+                     seeds, pass, safety, liveness, static_cast<double>(elections) / n, static_cast<double>(split) / n,
+                     leader, static_cast<double>(ops_ok) / n, static_cast<double>(events) / n, wall);
 }
 
 std::string format_batch_table(const std::vector<SeedBatch>& batches) {
-  std::string out = fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10} {:>9} {:>11} {:>9}\n", "scenario", "seeds",
-                                "pass", "safety", "liveness", "elections", "ops ok", "events", "cpu");
+  std::string out = fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10} {:>6} {:>10} {:>9} {:>11} {:>9}\n", "scenario",
+                                "seeds", "pass", "safety", "liveness", "elections", "split", "1st leader", "ops ok",
+                                "events", "cpu");
   for (const SeedBatch& b : batches) out += format_batch_line(b) + "\n";
-  out += "(elections, ops ok and events are averages per seed; cpu is summed over seeds)\n";
+  out += "(averages per seed: elections started, split = terms without a winner, 1st leader = time to the first "
+         "leader, ops ok, events; cpu is summed over seeds)\n";
   return out;
 }
 

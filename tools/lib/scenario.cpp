@@ -12,6 +12,7 @@
 #include "base/assert.h"
 #include "raft/bugs.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/json_lines.h"
 #include "tools/lib/json_reader.h"
 #include "tools/lib/scenario_faults.h"
 
@@ -58,7 +59,24 @@ const std::vector<std::string>& implementations() {
   return kNames;
 }
 
+namespace {
+Scenario parse_scenario_unlocated(const std::string& text, const std::string& file_name);
+}  // namespace
+
 Scenario parse_scenario(const std::string& text, const std::string& file_name) {
+  try {
+    return parse_scenario_unlocated(text, file_name);
+  } catch (const InputError& e) {
+    if (e.line() != 0 || e.path().empty()) throw;
+    // Name the line of the offending field (or of the nearest enclosing one that is in the file).
+    const std::size_t line = line_of(json_value_lines(text), e.path());
+    if (line == 0) throw;
+    throw InputError(e.file(), e.path(), e.message(), line);
+  }
+}
+
+namespace {
+Scenario parse_scenario_unlocated(const std::string& text, const std::string& file_name) {
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
@@ -224,6 +242,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   RAFTSIM_ASSERT(c.timing.election_timeout_min <= c.timing.election_timeout_max);
   return s;
 }
+}  // namespace
 
 Scenario load_scenario_file(const std::string& path) {
   std::ifstream in(path);

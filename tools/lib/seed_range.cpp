@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/assert.h"
 #include "tools/lib/input_error.h"
 
 namespace tools {
@@ -30,6 +31,27 @@ SeedRange parse_seed_range(const std::string& text, const std::string& option) {
     throw InputError("command line", option, fmt::format("at most {} seeds per run", kSeedsMax));
   }
   return r;
+}
+
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  std::uint64_t i = 0, n = 0;
+  if (slash == std::string::npos || !parse_u64(std::string_view(text).substr(0, slash), i) ||
+      !parse_u64(std::string_view(text).substr(slash + 1), n)) {
+    throw InputError("command line", "--shard", fmt::format("expected I/N (e.g. 2/8), found '{}'", text));
+  }
+  if (n == 0 || i == 0 || i > n) {
+    throw InputError("command line", "--shard", fmt::format("expected 1 <= I <= N in I/N, found '{}'", text));
+  }
+  return {i, n};
+}
+
+std::vector<std::uint64_t> shard_seeds(const SeedRange& range, std::uint64_t shard, std::uint64_t shards) {
+  RAFTSIM_ASSERT(shards >= 1 && shard >= 1 && shard <= shards);
+  RAFTSIM_ASSERT(range.first <= range.last);
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t offset = shard - 1; offset < range.count(); offset += shards) seeds.push_back(range.first + offset);
+  return seeds;
 }
 
 }  // namespace tools

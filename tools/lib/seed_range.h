@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tools {
 
@@ -14,5 +16,11 @@ struct SeedRange {
 
 // Throws InputError (naming `option`) on a malformed or empty range.
 SeedRange parse_seed_range(const std::string& text, const std::string& option);
+
+// "I/N" (1 <= I <= N): this process runs shard I of N. Throws InputError on anything else.
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text);
+
+// The seeds of shard I of N: positions I-1, I-1+N, ... of the range, so N shards partition it.
+std::vector<std::uint64_t> shard_seeds(const SeedRange& range, std::uint64_t shard, std::uint64_t shards);
 
 }  // namespace tools

@@ -1,0 +1,18 @@
+// Where each value of a JSON text (with // and /* */ comments) starts: field path -> line, so errors
+// found after parsing can name the line. Paths are written as in error messages: `faults[2].nodes[0]`.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+namespace tools {
+
+// Lines are 1-based. A malformed text yields whatever was found before the problem (the parser reports
+// syntax errors itself).
+std::map<std::string, std::size_t> json_value_lines(const std::string& text);
+
+// The line of `path`, or of its nearest enclosing value that has one; 0 if none.
+std::size_t line_of(const std::map<std::string, std::size_t>& lines, std::string path);
+
+}  // namespace tools
