@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -80,8 +82,22 @@ std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const s
                                         unsigned jobs) {
   std::vector<tools::RunResult> results(seeds.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::atomic<std::size_t> failed{0};
+  // A progress line on a terminal only (never in CI logs or pipes), rewritten in place on stderr.
+  const bool progress = isatty(STDERR_FILENO) != 0;
+  std::mutex print;
   auto worker = [&] {
-    for (std::size_t i = next++; i < seeds.size(); i = next++) results[i] = tools::run_scenario(scenario, seeds[i]);
+    for (std::size_t i = next++; i < seeds.size(); i = next++) {
+      results[i] = tools::run_scenario(scenario, seeds[i]);
+      failed += results[i].verdict != tools::Outcome::pass;
+      const std::size_t d = ++done;
+      if (progress && (d % 16 == 0 || d == seeds.size())) {
+        std::lock_guard<std::mutex> lock(print);
+        std::cerr << fmt::format("\r{}: {}/{} seeds, {} failed ", scenario.name, d, seeds.size(), failed.load())
+                  << (d == seeds.size() ? "\r\033[K" : "") << std::flush;
+      }
+    }
   };
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
