@@ -1,13 +1,55 @@
 #include "checkers/liveness.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace checkers {
 
+// A running leader whose term no message on the network has exceeded. (A node's own higher term that it
+// never managed to send, say a candidate stuck behind a slow disk, does not unseat a working leader.)
+bool Liveness::leader_now() const {
+  for (const auto& [role, term] : roles_) {
+    if (role == static_cast<int>(sim::Role::leader) && term >= max_sent_term_) return true;
+  }
+  return false;
+}
+
+std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
+  if (!deadline_us_ || settled_at_us_ || now_us <= *deadline_us_) return std::nullopt;
+  Violation v;
+  v.checker = name();
+  v.severity = Severity::liveness;
+  v.time_us = *deadline_us_;
+  v.message = fmt::format("no leader in the highest term on the network {:.3f}ms after the faults healed at {:.3f}ms (the bound is "
+                          "liveness.leader_within_election_timeouts election timeouts); last healthy (a client "
+                          "operation completed) at {}",
+                          static_cast<double>(*deadline_us_ - *healed_at_us_) / 1000.0,
+                          static_cast<double>(*healed_at_us_) / 1000.0,
+                          last_ok_at_us_ ? fmt::format("{:.3f}ms", static_cast<double>(*last_ok_at_us_) / 1000.0)
+                                         : std::string("never"));
+  return v;
+}
+
 std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
+  if (auto v = check_deadline(e.time_us)) return v;
+  if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
+    roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});
+  }
   switch (e.kind) {
     case sim::EventKind::phase:
-      if (e.a == 1) healed_at_us_ = e.time_us;
+      if (e.a == 1) {
+        healed_at_us_ = e.time_us;
+        if (e.b != 0) deadline_us_ = static_cast<std::int64_t>(e.b);
+        if (leader_now()) settled_at_us_ = e.time_us;
+      }
+      break;
+    case sim::EventKind::crash:
+      roles_[static_cast<std::size_t>(e.node)].first = -1;
+      break;
+    case sim::EventKind::send:
+      // Once a leader was found after the heal the bound is met; later elections are the other rule's concern.
+      max_sent_term_ = std::max(max_sent_term_, e.a);
       break;
     case sim::EventKind::client_invoke:
       if (healed_at_us_) invoked_after_heal_.insert(e.a);
@@ -17,9 +59,11 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
       if (!healthy_at_us_ && invoked_after_heal_.count(e.a) != 0) healthy_at_us_ = e.time_us;
       break;
     case sim::EventKind::role:
+      roles_[static_cast<std::size_t>(e.node)] = {static_cast<int>(e.a), e.b};
       if (healed_at_us_ && !leader_after_heal_us_ && e.a == static_cast<std::uint64_t>(sim::Role::leader)) {
         leader_after_heal_us_ = e.time_us;
       }
+      if (healed_at_us_ && !settled_at_us_ && leader_now()) settled_at_us_ = e.time_us;
       break;
     default:
       break;
@@ -28,6 +72,7 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
 }
 
 std::optional<Violation> Liveness::finish(std::int64_t end_time_us) {
+  if (auto v = check_deadline(end_time_us)) return v;
   if (!healed_at_us_ || healthy_at_us_) return std::nullopt;
   auto ms = [](std::int64_t us) { return static_cast<double>(us) / 1000.0; };
   std::string last = last_ok_at_us_ ? fmt::format("{}ms", ms(*last_ok_at_us_)) : std::string("never");

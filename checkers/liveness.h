@@ -1,9 +1,13 @@
 // Liveness after faults heal: once the liveness phase begins (every link healed, every node running),
-// some client operation invoked after that moment must complete successfully before the run ends.
-// A leader that cannot be elected, or one that cannot commit, both show up as no such completion.
+//  - a leader must exist by the phase event's deadline (a number of election timeouts after the heal):
+//    some running node leads in a term at least as high as any term sent on the network;
+//  - some client operation invoked after the heal must complete successfully before the run ends
+//    (a leader that cannot commit shows up here).
 #pragma once
 
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "checkers/checker.h"
 
@@ -21,6 +25,13 @@ class Liveness final : public Checker {
   std::optional<std::int64_t> last_ok_at_us_;   // last ok of any op: when the cluster was last seen healthy
   std::optional<std::int64_t> leader_after_heal_us_;
   std::set<std::uint64_t> invoked_after_heal_;  // op ids
+  // Per node: its last reported role and term (role -1 while crashed).
+  std::vector<std::pair<int, std::uint64_t>> roles_;
+  std::optional<std::int64_t> deadline_us_;
+  std::optional<std::int64_t> settled_at_us_;  // since when (after the heal) a leader in the highest sent term exists
+  std::uint64_t max_sent_term_ = 0;
+  bool leader_now() const;
+  std::optional<Violation> check_deadline(std::int64_t now_us);
 };
 
 }  // namespace checkers

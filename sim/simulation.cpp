@@ -651,12 +651,18 @@ void Simulation::on_fault(const Fault& f) {
   }
 }
 
+std::uint64_t Simulation::leader_deadline_us() const {
+  if (config_.leader_within_election_timeouts == 0) return 0;
+  const Time deadline = queue_.now() + config_.timing.election_timeout_max * config_.leader_within_election_timeouts;
+  return static_cast<std::uint64_t>(deadline.us);
+}
+
 void Simulation::on_phase(const PhaseChange& p) {
   RAFTSIM_ASSERT(p.phase == 1);
   RAFTSIM_ASSERT(config_.liveness);
   // Liveness phase: every fault is healed; from here the cluster must make progress.
   if (!config_.liveness_heals) {
-    emit(EventKind::phase, -1, -1, 0, p.phase);
+    emit(EventKind::phase, -1, -1, 0, p.phase, leader_deadline_us());
     return;
   }
   heal_all();
@@ -670,7 +676,7 @@ void Simulation::on_phase(const PhaseChange& p) {
     }
     slot.disk.set_speed_factor(1.0);
   }
-  emit(EventKind::phase, -1, -1, 0, p.phase);
+  emit(EventKind::phase, -1, -1, 0, p.phase, leader_deadline_us());
 }
 
 // ---- clients ----

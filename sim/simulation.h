@@ -89,6 +89,9 @@ struct SimConfig {
   Duration liveness_window = Duration::millis(5'000);
   // false: the liveness phase leaves the faults in place (to show that a cluster without a quorum stalls).
   bool liveness_heals = true;
+  // A leader (in the highest term any node knows) must exist within this many maximum election timeouts
+  // of the heal. 0: no such bound.
+  std::uint32_t leader_within_election_timeouts = 10;
   std::size_t max_events = 50'000'000;  // safety valve against runaway simulations
 };
 
@@ -187,6 +190,7 @@ class Simulation {
   void on_client_wake(const ClientWake& w);
   void on_client_deadline(const ClientDeadline& d);
   void on_phase(const PhaseChange& p);
+  std::uint64_t leader_deadline_us() const;
 
   // Runs `call` on node `n` and turns its output into events.
   template <typename Call>

@@ -43,7 +43,7 @@ enum class EventKind : std::uint8_t {
   client_info = 27,    // label = op, a = operation id (outcome unknown)
   client_send = 28,    // one attempt: a = operation id, b = request id
   client_reply = 29,   // a = request id, b = reply status
-  phase = 30,          // a = phase (0 faults, 1 liveness: everything healed)
+  phase = 30,          // a = phase (0 faults, 1 liveness: everything healed), b = leader deadline (0: none)
   // More faults.
   clog_link = 31,     // node -> peer: messages are held, not lost, until unclogged
   unclog_link = 32,   // node -> peer: a = held messages released

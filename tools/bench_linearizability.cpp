@@ -9,18 +9,18 @@
 //
 // Exit status: 0 if every verdict matches and the generated history is linearizable, 1 otherwise, 3 for a
 // usage error or an unreadable expected.json.
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
-#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "checkers/history.h"
+#include "checkers/history_generator.h"
 #include "checkers/history_parse.h"
 #include "checkers/linearizability.h"
 
@@ -28,6 +28,8 @@ namespace {
 
 using checkers::History;
 using checkers::Operation;
+
+constexpr std::size_t kBigClients = 50;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -43,99 +45,20 @@ std::uint64_t peak_rss_kib() {
   return 0;
 }
 
-// splitmix64: a small deterministic generator (no std:: distributions, so results are identical on every
-// standard library).
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-
- private:
-  std::uint64_t s_;
-};
-
-// A linearizable history: each client runs operations back to back; each operation takes effect at a
-// point strictly inside its interval, and the values are computed by applying the operations in the
-// order of those points. 3% of operations end `info` (half of them took effect), 3% `fail` (none did).
-History generate_history(std::size_t n_ops, std::size_t n_keys, std::size_t n_clients, std::uint64_t seed) {
-  Rng rng(seed);
-  struct Slot {
-    std::size_t client;
-    std::int64_t invoke, point, complete;
-  };
-  std::vector<Slot> slots;
-  slots.reserve(n_ops);
-  std::vector<std::int64_t> client_time(n_clients, 0);
-  for (std::size_t i = 0; i < n_ops; ++i) {
-    const std::size_t c = i % n_clients;
-    // Times are multiplied by 64 and tagged with the client so no two events share a time.
-    auto tagged = [&](std::int64_t t) { return t * 64 + static_cast<std::int64_t>(c); };
-    const std::int64_t invoke = client_time[c] + 1 + static_cast<std::int64_t>(rng.below(20));
-    const std::int64_t point = invoke + 1 + static_cast<std::int64_t>(rng.below(50));
-    const std::int64_t complete = point + 1 + static_cast<std::int64_t>(rng.below(50));
-    client_time[c] = complete;
-    slots.push_back({c, tagged(invoke), tagged(point), tagged(complete)});
-  }
-  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.point < b.point; });
-
-  History h;
-  h.initial_value = std::string();
-  std::vector<std::string> value(n_keys);
-  std::vector<std::uint64_t> process_of(n_clients);
-  for (std::size_t c = 0; c < n_clients; ++c) process_of[c] = c;
-  std::uint64_t next_process = n_clients;
-  for (std::size_t i = 0; i < slots.size(); ++i) {
-    const Slot& s = slots[i];
-    Operation op;
-    op.id = i;
-    op.process = process_of[s.client];
-    const std::size_t key = rng.below(n_keys);
-    op.key = "k" + std::to_string(key);
-    op.invoke_time = s.invoke;
-    op.complete_time = s.complete;
-    const std::uint64_t roll = rng.below(100);
-    op.outcome = roll < 3 ? Operation::Outcome::info : roll < 6 ? Operation::Outcome::fail : Operation::Outcome::ok;
-    const bool applies = op.outcome == Operation::Outcome::ok ||
-                         (op.outcome == Operation::Outcome::info && rng.below(2) == 0);
-    std::string& v = value[key];
-    switch (rng.below(4)) {
-      case 0:
-        op.fn = Operation::Fn::read;
-        if (op.outcome == Operation::Outcome::ok) op.output = v;
-        break;
-      case 1:
-        op.fn = Operation::Fn::write;
-        op.input = "w" + std::to_string(i);
-        if (applies) v = *op.input;
-        break;
-      case 2:
-        op.fn = Operation::Fn::append;
-        op.input = "a" + std::to_string(i) + ",";
-        if (applies) v += *op.input;
-        break;
-      default:
-        op.fn = Operation::Fn::cas;
-        op.expected = rng.below(2) == 0 ? v : "w" + std::to_string(rng.below(i + 1));
-        op.input = "c" + std::to_string(i);
-        op.cas_succeeded = *op.expected == v;
-        if (applies && op.cas_succeeded) v = *op.input;
-        break;
-    }
-    if (op.outcome == Operation::Outcome::info) {
-      op.complete_time = Operation::kNever;
-      process_of[s.client] = next_process++;  // Jepsen's convention: the client continues as a new process
-    }
-    h.operations.push_back(std::move(op));
-  }
-  std::sort(h.operations.begin(), h.operations.end(),
-            [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
-  return h;
+// The generated history: 100,000 operations over 1,000 keys from 50 clients taking turns, 3% info (half
+// of them took effect) and 3% fail; linearizable by construction (checkers/history_generator.h).
+History generate_big_history() {
+  checkers::HistoryGenConfig cfg;
+  cfg.ops = 100000;
+  cfg.keys = 1000;
+  cfg.clients = kBigClients;
+  cfg.info_percent = 3;
+  cfg.fail_percent = 3;
+  cfg.round_robin_clients = true;
+  cfg.gap_max = 20;
+  cfg.point_max = 50;
+  cfg.complete_max = 50;
+  return checkers::generate_linearizable_history(cfg, 42);
 }
 
 struct SharedTotals {
@@ -206,15 +129,15 @@ int main(int argc, char** argv) {
               t.max_check <= 0.020 ? "met" : "MISSED", t.parse * 1e3, t.mismatches);
 
   const auto g0 = std::chrono::steady_clock::now();
-  const History big = generate_history(100000, 1000, 50, 42);
+  const History big = generate_big_history();
   const double gen = seconds_since(g0);
   const auto c0 = std::chrono::steady_clock::now();
   const checkers::LinResult r = checkers::check_linearizability(big);
   const double check = seconds_since(c0);
   const double peak_mib = static_cast<double>(peak_rss_kib()) / 1024.0;
-  std::printf("generated: %zu operations (%zu constraining) over %zu keys, 50 clients, info and fail outcomes "
+  std::printf("generated: %zu operations (%zu constraining) over %zu keys, %zu clients, info and fail outcomes "
               "(generated in %.3f s)\n",
-              big.operations.size(), r.operations, r.keys_checked, gen);
+              big.operations.size(), r.operations, r.keys_checked, kBigClients, gen);
   std::printf("  verdict %s%s%s, check %.3f s (goal < 2 s: %s), peak memory %.1f MiB (goal < 1024 MiB: %s)\n",
               checkers::verdict_name(r.verdict), r.reason.empty() ? "" : ": ", r.reason.c_str(), check,
               check < 2.0 ? "met" : "MISSED", peak_mib, peak_mib < 1024.0 ? "met" : "MISSED");

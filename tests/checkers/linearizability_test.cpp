@@ -9,12 +9,14 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "checkers/history.h"
+#include "checkers/history_generator.h"
 #include "checkers/history_parse.h"
 #include "checkers/linearizability.h"
 
@@ -22,6 +24,7 @@ namespace {
 
 using checkers::History;
 using checkers::HistoryFormat;
+using checkers::HistoryGenConfig;
 using checkers::HistoryParseError;
 using checkers::LinLimits;
 using checkers::LinVerdict;
@@ -32,22 +35,8 @@ using Outcome = Operation::Outcome;
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-// splitmix64: deterministic on every platform (no std:: distributions).
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-  bool percent(std::uint64_t p) { return below(100) < p; }
-
- private:
-  std::uint64_t s_;
-};
+// The generator's PRNG, also for the corruptions and the small random histories below.
+using Rng = checkers::SplitMix64;
 
 // Builds hand-made histories: times are given explicitly, info operations never complete.
 class Builder {
@@ -103,91 +92,6 @@ class Builder {
 
   History h_;
 };
-
-// A linearizable history: every client runs operations back to back, each taking effect at a point strictly
-// inside its interval; values come from applying the operations in the order of those points. Some
-// operations end `info` (half of them took effect) or `fail` (none did). Every written value is unique:
-// "w<i>" for writes, "c<i>" for cas, "a<i>," for appends.
-struct GenConfig {
-  std::size_t ops = 60;
-  std::size_t keys = 3;
-  std::size_t clients = 5;
-  std::uint64_t info_percent = 10;
-  std::uint64_t fail_percent = 5;
-};
-
-History generate(const GenConfig& cfg, std::uint64_t seed) {
-  Rng rng(seed);
-  struct Slot {
-    std::size_t client;
-    std::int64_t invoke, point, complete;
-  };
-  std::vector<Slot> slots;
-  std::vector<std::int64_t> client_time(cfg.clients, 0);
-  for (std::size_t i = 0; i < cfg.ops; ++i) {
-    const std::size_t c = rng.below(cfg.clients);
-    // Times are multiplied by 64 and tagged with the client so no two events share a time.
-    auto tagged = [&](std::int64_t t) { return t * 64 + static_cast<std::int64_t>(c); };
-    const std::int64_t invoke = client_time[c] + 1 + static_cast<std::int64_t>(rng.below(10));
-    const std::int64_t point = invoke + 1 + static_cast<std::int64_t>(rng.below(30));
-    const std::int64_t complete = point + 1 + static_cast<std::int64_t>(rng.below(30));
-    client_time[c] = complete;
-    slots.push_back({c, tagged(invoke), tagged(point), tagged(complete)});
-  }
-  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.point < b.point; });
-
-  History h;
-  h.initial_value = std::string();
-  std::vector<std::string> value(cfg.keys);
-  std::vector<std::uint64_t> process_of(cfg.clients);
-  for (std::size_t c = 0; c < cfg.clients; ++c) process_of[c] = c;
-  std::uint64_t next_process = cfg.clients;
-  for (std::size_t i = 0; i < slots.size(); ++i) {
-    Operation op;
-    op.id = i;
-    op.process = process_of[slots[i].client];
-    const std::size_t key = rng.below(cfg.keys);
-    op.key = "k" + std::to_string(key);
-    op.invoke_time = slots[i].invoke;
-    op.complete_time = slots[i].complete;
-    op.outcome = rng.percent(cfg.info_percent)   ? Outcome::info
-                 : rng.percent(cfg.fail_percent) ? Outcome::fail
-                                                 : Outcome::ok;
-    const bool applies = op.outcome == Outcome::ok || (op.outcome == Outcome::info && rng.below(2) == 0);
-    std::string& v = value[key];
-    switch (rng.below(4)) {
-      case 0:
-        op.fn = Fn::read;
-        if (op.outcome == Outcome::ok) op.output = v;
-        break;
-      case 1:
-        op.fn = Fn::write;
-        op.input = "w" + std::to_string(i);
-        if (applies) v = *op.input;
-        break;
-      case 2:
-        op.fn = Fn::append;
-        op.input = "a" + std::to_string(i) + ",";
-        if (applies) v += *op.input;
-        break;
-      default:
-        op.fn = Fn::cas;
-        op.expected = rng.below(2) == 0 ? v : "w" + std::to_string(rng.below(i + 1));
-        op.input = "c" + std::to_string(i);
-        op.cas_succeeded = *op.expected == v;
-        if (applies && op.cas_succeeded) v = *op.input;
-        break;
-    }
-    if (op.outcome == Outcome::info) {
-      op.complete_time = Operation::kNever;
-      process_of[slots[i].client] = next_process++;  // Jepsen's convention: a new process after an info
-    }
-    h.operations.push_back(std::move(op));
-  }
-  std::sort(h.operations.begin(), h.operations.end(),
-            [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
-  return h;
-}
 
 bool is_ok_read(const Operation& op) { return op.fn == Fn::read && op.outcome == Outcome::ok; }
 bool sets_value(const Operation& op) {
@@ -375,11 +279,11 @@ TEST_CASE("linearizability: the etcd files parse with Jepsen's semantics", "[lin
 
 TEST_CASE("linearizability: generated sequential executions are linearizable", "[linearizability][property]") {
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    GenConfig cfg;
+    HistoryGenConfig cfg;
     cfg.ops = 20 + seed % 80;
     cfg.keys = 1 + seed % 4;
     cfg.clients = 2 + seed % 7;
-    const History h = generate(cfg, seed);
+    const History h = checkers::generate_linearizable_history(cfg, seed);
     const auto r = checkers::check_linearizability(h);
     CAPTURE(seed, r.reason);
     REQUIRE(r.verdict == LinVerdict::linearizable);
@@ -389,11 +293,11 @@ TEST_CASE("linearizability: generated sequential executions are linearizable", "
 TEST_CASE("linearizability: a read of a value never written is caught", "[linearizability][property]") {
   std::size_t corrupted = 0;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    GenConfig cfg;
+    HistoryGenConfig cfg;
     cfg.ops = 20 + seed % 80;
     cfg.keys = 1 + seed % 4;
     cfg.clients = 2 + seed % 7;
-    History h = generate(cfg, seed);
+    History h = checkers::generate_linearizable_history(cfg, seed);
     Rng rng(seed * 7919);
     if (!make_unwritten_read(h, rng)) continue;
     ++corrupted;
@@ -409,11 +313,11 @@ TEST_CASE("linearizability: a read of a value never written is caught", "[linear
 TEST_CASE("linearizability: a stale read is caught by the search", "[linearizability][property]") {
   std::size_t corrupted = 0;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    GenConfig cfg;
+    HistoryGenConfig cfg;
     cfg.ops = 30 + seed % 70;
     cfg.keys = 1 + seed % 3;
     cfg.clients = 2 + seed % 7;
-    History h = generate(cfg, seed);
+    History h = checkers::generate_linearizable_history(cfg, seed);
     if (!make_stale_read(h)) continue;
     ++corrupted;
     const auto r = checkers::check_linearizability(h);
@@ -445,9 +349,9 @@ TEST_CASE("linearizability: agrees with a brute-force search on small random his
 }
 
 TEST_CASE("linearizability: results are deterministic", "[linearizability]") {
-  GenConfig cfg;
+  HistoryGenConfig cfg;
   cfg.ops = 300;
-  History h = generate(cfg, 99);
+  History h = checkers::generate_linearizable_history(cfg, 99);
   REQUIRE(make_stale_read(h));
   const auto a = checkers::check_linearizability(h);
   const auto b = checkers::check_linearizability(h);
@@ -457,6 +361,103 @@ TEST_CASE("linearizability: results are deterministic", "[linearizability]") {
   CHECK(a.witness->ops == b.witness->ops);
   CHECK(a.witness->longest_prefix == b.witness->longest_prefix);
   CHECK(a.witness->text == b.witness->text);
+}
+
+TEST_CASE("history generator: deterministic, and honours its config", "[linearizability][generator]") {
+  HistoryGenConfig cfg;
+  cfg.ops = 20000;
+  cfg.keys = 7;
+  cfg.clients = 8;
+  cfg.info_percent = 10;
+  cfg.fail_percent = 20;
+  const History a = checkers::generate_linearizable_history(cfg, 3);
+  const History b = checkers::generate_linearizable_history(cfg, 3);
+  const History other = checkers::generate_linearizable_history(cfg, 4);
+  REQUIRE(a.operations.size() == cfg.ops);
+  REQUIRE(b.operations.size() == cfg.ops);
+  REQUIRE(a.initial_value == std::optional<std::string>(""));
+  std::size_t same_as_other = 0;
+  std::size_t info = 0;
+  std::size_t fail = 0;
+  std::vector<std::int64_t> times;
+  std::vector<std::string> written;
+  for (std::size_t i = 0; i < a.operations.size(); ++i) {
+    const Operation& x = a.operations[i];
+    const Operation& y = b.operations[i];
+    REQUIRE((x.id == y.id && x.process == y.process && x.fn == y.fn && x.key == y.key && x.input == y.input &&
+             x.expected == y.expected && x.output == y.output && x.outcome == y.outcome &&
+             x.cas_succeeded == y.cas_succeeded && x.invoke_time == y.invoke_time &&
+             x.complete_time == y.complete_time));
+    if (x.id == other.operations[i].id && x.key == other.operations[i].key) ++same_as_other;
+    if (i > 0) CHECK(a.operations[i - 1].invoke_time < x.invoke_time);  // sorted by invoke
+    CHECK(x.invoke_time < x.complete_time);
+    CHECK(x.key.size() == 2);
+    CHECK(x.key[0] == 'k');
+    CHECK(x.key[1] >= '0');
+    CHECK(x.key[1] < '7');
+    info += x.outcome == Outcome::info ? 1 : 0;
+    fail += x.outcome == Outcome::fail ? 1 : 0;
+    CHECK((x.outcome == Outcome::info) == (x.complete_time == Operation::kNever));
+    if (x.outcome == Outcome::ok && x.fn == Fn::read) CHECK(x.output.has_value());
+    if (x.outcome != Outcome::ok) CHECK(!x.output.has_value());
+    if (x.fn != Fn::read) written.push_back(*x.input);
+    times.push_back(x.invoke_time);
+    if (x.complete_time != Operation::kNever) times.push_back(x.complete_time);
+  }
+  CHECK(same_as_other < cfg.ops / 10);  // the seed matters
+  // ~10% info, ~20% fail.
+  CHECK(info > 1600);
+  CHECK(info < 2400);
+  CHECK(fail > 3500);
+  CHECK(fail < 4500);
+  // All event times are distinct, and so are all written values.
+  std::sort(times.begin(), times.end());
+  CHECK(std::adjacent_find(times.begin(), times.end()) == times.end());
+  std::sort(written.begin(), written.end());
+  CHECK(std::adjacent_find(written.begin(), written.end()) == written.end());
+}
+
+TEST_CASE("history generator: round-robin clients take turns", "[linearizability][generator]") {
+  HistoryGenConfig cfg;
+  cfg.ops = 400;
+  cfg.clients = 4;
+  cfg.info_percent = 0;  // no info: a client keeps its process
+  cfg.round_robin_clients = true;
+  const History h = checkers::generate_linearizable_history(cfg, 8);
+  std::vector<std::size_t> per_process(cfg.clients, 0);
+  for (const Operation& op : h.operations) {
+    REQUIRE(op.process < cfg.clients);
+    ++per_process[op.process];
+  }
+  for (std::size_t n : per_process) CHECK(n == 100);
+  // Random clients do not split evenly (for this seed).
+  cfg.round_robin_clients = false;
+  const History r = checkers::generate_linearizable_history(cfg, 8);
+  std::vector<std::size_t> random_per_process(cfg.clients, 0);
+  for (const Operation& op : r.operations) ++random_per_process[op.process];
+  CHECK(random_per_process != per_process);
+}
+
+TEST_CASE("history generator: rejects impossible configs", "[linearizability][generator]") {
+  auto bad = [](auto change) {
+    HistoryGenConfig cfg;
+    change(cfg);
+    CHECK_THROWS_AS(checkers::generate_linearizable_history(cfg, 1), std::invalid_argument);
+  };
+  bad([](HistoryGenConfig& c) { c.keys = 0; });
+  bad([](HistoryGenConfig& c) { c.clients = 0; });
+  bad([](HistoryGenConfig& c) { c.gap_max = 0; });
+  bad([](HistoryGenConfig& c) { c.point_max = 0; });
+  bad([](HistoryGenConfig& c) { c.complete_max = -1; });
+  bad([](HistoryGenConfig& c) {
+    c.info_percent = 60;
+    c.fail_percent = 41;
+  });
+  bad([](HistoryGenConfig& c) { c.point_max = std::int64_t{1} << 62; });
+  // Zero operations is a valid, empty history.
+  HistoryGenConfig empty;
+  empty.ops = 0;
+  CHECK(checkers::generate_linearizable_history(empty, 1).operations.empty());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -564,12 +565,12 @@ TEST_CASE("linearizability: failed operations constrain nothing", "[linearizabil
 // Limits
 
 TEST_CASE("linearizability: a tiny timeout gives unknown, promptly", "[linearizability][limits]") {
-  GenConfig cfg;
+  HistoryGenConfig cfg;
   cfg.ops = 20000;
   cfg.keys = 1;
   cfg.clients = 50;
   cfg.info_percent = 20;
-  const History h = generate(cfg, 5);
+  const History h = checkers::generate_linearizable_history(cfg, 5);
   LinLimits limits;
   limits.timeout_seconds = 1e-9;
   const auto r = checkers::check_linearizability(h, limits);
@@ -580,12 +581,12 @@ TEST_CASE("linearizability: a tiny timeout gives unknown, promptly", "[lineariza
 }
 
 TEST_CASE("linearizability: the memory limit gives unknown", "[linearizability][limits]") {
-  GenConfig cfg;
+  HistoryGenConfig cfg;
   cfg.ops = 2000;
   cfg.keys = 1;
   cfg.clients = 5;
   cfg.info_percent = 0;
-  const History h = generate(cfg, 11);
+  const History h = checkers::generate_linearizable_history(cfg, 11);
   LinLimits limits;
   limits.memory_bytes_max = 16 * 1024;
   const auto r = checkers::check_linearizability(h, limits);
@@ -596,12 +597,12 @@ TEST_CASE("linearizability: the memory limit gives unknown", "[linearizability][
 }
 
 TEST_CASE("linearizability: a failing key decides even after another key hit a limit", "[linearizability][limits]") {
-  GenConfig cfg;
+  HistoryGenConfig cfg;
   cfg.ops = 2000;
   cfg.keys = 1;
   cfg.clients = 5;
   cfg.info_percent = 0;
-  History h = generate(cfg, 11);
+  History h = checkers::generate_linearizable_history(cfg, 11);
   Operation w;
   w.key = "zz";
   w.fn = Fn::write;

@@ -187,3 +187,30 @@ TEST_CASE("dead incarnation: restart as a new incarnation, and messages from a c
                        {EventKind::role, 0, kFollower, 1, 0, -1, 2},
                        {EventKind::send, 0, 1, 0, 0, 1, 2}}));
 }
+
+#include "checkers/liveness.h"
+
+TEST_CASE("liveness: no leader within the deadline after the heal is a violation") {
+  checkers::Liveness c;
+  CHECK_FALSE(feed(c, {{EventKind::role, 0, 1, 4},                 // a candidate in term 4
+                       {EventKind::send, 0, 4, 0, 0, 1},            // its RequestVote went out
+                       {EventKind::phase, -1, 1, 100},              // healed at t=30, deadline 100us
+                       {EventKind::role, 1, kLeader, 3},            // a leader, but of an older term
+                       {EventKind::client_invoke, -1, 5},
+                       {EventKind::client_ok, -1, 5}}));
+  const auto v = c.finish(1000);
+  REQUIRE(v);
+  CHECK(v->severity == checkers::Severity::liveness);
+  CHECK(mentions(*v, "no leader in the highest term"));
+}
+
+TEST_CASE("liveness: a leader in the highest term on the network meets the deadline, unsent terms do not count") {
+  checkers::Liveness c;
+  CHECK_FALSE(feed(c, {{EventKind::role, 1, kLeader, 3},
+                       {EventKind::send, 1, 3, 0, 0, 0},
+                       {EventKind::role, 0, 1, 9},  // a candidate whose term never left its disk queue
+                       {EventKind::phase, -1, 1, 100},
+                       {EventKind::client_invoke, -1, 5},
+                       {EventKind::client_ok, -1, 5}}));
+  CHECK_FALSE(c.finish(1000));
+}

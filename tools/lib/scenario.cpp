@@ -172,6 +172,8 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
     c.liveness = live->boolean("enabled", c.liveness);
     c.liveness_window = millis(ms_field(*live, "window_ms", c.liveness_window, 1.0));
     c.liveness_heals = live->boolean("heal", c.liveness_heals);
+    c.leader_within_election_timeouts = static_cast<std::uint32_t>(
+        live->integer("leader_within_election_timeouts", c.leader_within_election_timeouts, 0, 1000));
     live->finish();
   }
   if (c.liveness && c.workload.request_timeout + c.workload.think_time >= c.liveness_window) {

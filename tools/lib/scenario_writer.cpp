@@ -116,7 +116,10 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
                    {"retry_backoff_ms", ms(w.retry_backoff)},
                    {"latency", latency_json(w.latency)}};
   j["duration_ms"] = ms(c.duration);
-  j["liveness"] = {{"enabled", c.liveness}, {"window_ms", ms(c.liveness_window)}, {"heal", c.liveness_heals}};
+  j["liveness"] = {{"enabled", c.liveness},
+                   {"window_ms", ms(c.liveness_window)},
+                   {"heal", c.liveness_heals},
+                   {"leader_within_election_timeouts", c.leader_within_election_timeouts}};
   // Faults: each one that has an undo is written once, with its duration.
   std::map<std::uint32_t, const sim::Fault*> undo_of;
   for (const sim::Fault& f : c.faults) {

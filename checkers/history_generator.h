@@ -1,0 +1,71 @@
+// Random key-value histories that are linearizable by construction, for the checker's tests and benchmark.
+//
+// Construction (the definition of linearizability read backwards, Herlihy & Wing 1990, "Linearizability:
+// A Correctness Condition for Concurrent Objects"): a history is linearizable if there is a sequential
+// execution, legal for the sequential key-value model, in which every operation takes effect at a
+// linearization point inside its [invoke, complete] interval. The generator builds exactly such a witness:
+//
+//  1. Every client runs operations back to back; each operation gets an invoke time, a point strictly
+//     after it and a completion strictly after the point. So point order extends real-time order: if A
+//     completes before B is invoked, point(A) < complete(A) < invoke(B) < point(B).
+//  2. The operations are applied to the model in point order, and what each client observes (read
+//     outputs, whether a cas's compare matched) is computed from that sequential execution.
+//
+// Hence the point order is a legal sequential execution consistent with real time: linearizable. Outcomes
+// keep that true: `fail` operations never take effect (and reads that end fail or info report nothing);
+// `info` operations took effect at their point (inside [invoke, never)) for a coin-flip half of them, and
+// not at all otherwise, both of which the model allows. After an info outcome the client continues as a new
+// process (Jepsen's convention).
+//
+// Every written value is unique: "w<i>" for writes, "c<i>" for cas, "a<i>," for appends, where i is the
+// operation's position in point order (a cas may expect some "w<j>" that is not the current value, so it
+// fails its compare). Because appends end with ',' and values are never reused, a key never returns to an
+// earlier state once a write or successful cas replaced it, so corrupting one read (a stale or an unwritten
+// value) makes the history non-linearizable: the property tests rely on that.
+//
+// Keys are "k0".."k<keys-1>", the initial value is "" (absent keys read as ""), operations are sorted by
+// invoke time, and all event times are distinct. Deterministic: the same config and seed give the same
+// history on every platform and standard library (SplitMix64 below, no std:: distributions).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "checkers/history.h"
+
+namespace checkers {
+
+// SplitMix64 (Steele, Lea & Flood 2014): a tiny deterministic PRNG, identical on every platform.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : s_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform enough in [0, n) for test data (modulo bias is negligible for small n); n must be > 0.
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+
+ private:
+  std::uint64_t s_;
+};
+
+struct HistoryGenConfig {
+  std::size_t ops = 60;                // operations in the history
+  std::size_t keys = 3;                // distinct keys, "k0".."k<keys-1>" (>= 1)
+  std::size_t clients = 5;             // concurrent clients (>= 1)
+  std::uint64_t info_percent = 10;     // % of operations that end info (half of those took effect)
+  std::uint64_t fail_percent = 5;      // % that end fail (none took effect); info + fail <= 100
+  bool round_robin_clients = false;    // clients take turns (i % clients) instead of a random client each op
+  std::int64_t gap_max = 10;           // invoke = client's previous completion + 1 + [0, gap_max)
+  std::int64_t point_max = 30;         // linearization point = invoke + 1 + [0, point_max)
+  std::int64_t complete_max = 30;      // completion = point + 1 + [0, complete_max)
+};
+
+// A linearizable history built as described above. Throws std::invalid_argument if keys or clients is 0,
+// a *_max is < 1, or info_percent + fail_percent > 100.
+History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t seed);
+
+}  // namespace checkers
