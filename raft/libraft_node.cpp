@@ -33,8 +33,28 @@
 // * Findings about libraft 0.15 (details where each is handled): raft_configuration_encode leaves its
 //   padding bytes uninitialized (zero_configuration_padding); a leader's pending append completed with
 //   an error status after raft_close crashes libraft (cancel_pending_io); a follower may answer an
-//   AppendEntries to server id 0 after forgetting its leader (send: the adapter aborts, as for any send
-//   to a node outside the cluster).
+//   AppendEntries to server id 0 after forgetting its leader (send: reported as impl-error code 1, see
+//   below). Write-ups: docs/findings/.
+// * Errors libraft makes about its own state. Where the run can go on, the adapter reports them as an
+//   impl-error observation (a = code, b and c as below), which the implementation-error checker turns into
+//   a safety finding (so the run is recorded, replayed and shrunk like any other), and carries on: an
+//   offending send is dropped and its callback completes, from the event loop as usual, with
+//   RAFT_NOCONNECTION (what a transport reports for an unreachable peer); an impossible index is not
+//   reported as a commit or apply. The run stops at the first violation anyway. Only what
+//   cannot go on (libraft failing to start, or using snapshots or recover, which the adapter disables)
+//   still aborts the process.
+//     code  what                                                   b                  c
+//     1     a send to a raft id outside the cluster (e.g. 0)       the raft id        libraft's message type
+//     2     a send to the sending node itself                      the raft id        libraft's message type
+//     3     a send of a message type the adapter does not know     the type           the destination raft id
+//     4     set_vote for a raft id outside the cluster (written)   the raft id        the current term
+//     5     raft_leader names a raft id outside the cluster        the raft id        0
+//     6     set_term lowers the term (written)                     the new term       the old term
+//     7     the commit index is beyond the node's log              the commit index   the log length
+//     8     the last applied index went backwards                  the new index      the old index
+//     9     an applied index is beyond the node's log              the applied index  the log length
+//     10    the fsm was given a command it cannot decode (no-op)   the log index      the data length
+//     11    truncate(0) (ignored)                                  the index          0
 #include "raft/libraft_node.h"
 
 // The C headers libraft's header includes, at global scope first, so that their include guards keep
@@ -90,7 +110,22 @@ enum MessageKind : std::uint16_t {
 constexpr std::string_view kMessageNames[] = {"RequestVote",         "RequestVoteResult", "AppendEntries",
                                               "AppendEntriesResult", "InstallSnapshot",   "TimeoutNow"};
 
-// A problem with libraft itself (or with how it uses its io): stop loudly, the run is a finding.
+// The impl-error codes (the table at the top of this file).
+enum ImplError : std::uint64_t {
+  kSendToUnknownId = 1,
+  kSendToSelf = 2,
+  kSendUnknownType = 3,
+  kVoteForUnknownId = 4,
+  kLeaderUnknownId = 5,
+  kTermWentBack = 6,
+  kCommitBeyondLog = 7,
+  kAppliedWentBack = 8,
+  kAppliedBeyondLog = 9,
+  kUndecodableCommand = 10,
+  kTruncateZero = 11,
+};
+
+// A problem with libraft itself (or with how it uses its io) that the run cannot go on from: stop loudly.
 [[noreturn]] void finding(const std::string& what) {
   std::fprintf(stderr, "raftsim: libraft adapter: %s\n", what.c_str());
   std::abort();
@@ -165,7 +200,8 @@ struct WireMessage final : sim::Payload {
   std::vector<StoredEntry> entries;
 };
 
-sim::MessageSummary summarize(const lr::raft_message& m, std::size_t n_entries) {
+// nullopt for a message type the adapter does not know (snapshots are disabled: InstallSnapshot is one).
+std::optional<sim::MessageSummary> summarize(const lr::raft_message& m, std::size_t n_entries) {
   sim::MessageSummary s;
   switch (m.type) {
     case lr::RAFT_IO_REQUEST_VOTE:
@@ -185,7 +221,7 @@ sim::MessageSummary summarize(const lr::raft_message& m, std::size_t n_entries) 
       s = {kTimeoutNow, m.timeout_now.term, m.timeout_now.last_log_index, m.timeout_now.last_log_term};
       break;
     default:
-      finding(fmt::format("libraft sent a message of type {} (snapshots are disabled; unknown otherwise)", m.type));
+      return std::nullopt;
   }
   return s;
 }
@@ -377,6 +413,11 @@ class LibraftNode final : public sim::Node {
     lr::raft_io_append* append = nullptr;
     bool by_leader = false;  // submitted while leader: libraft's appendLeaderCb (see cancel_pending_io)
   };
+  // A send request whose callback is due from the next event loop turn, with its status.
+  struct SendCompletion {
+    lr::raft_io_send* request = nullptr;
+    int status = 0;
+  };
   // A message libraft handed to send(): held while a synchronous write before it is not durable.
   struct PendingSend {
     std::uint64_t barrier = 0;  // token that must be durable first (0: none)
@@ -434,9 +475,11 @@ class LibraftNode final : public sim::Node {
   void cancel_pending_io();
   void reply(sim::ClientReply reply);
   std::optional<sim::NodeIndex> leader_hint();
-  sim::NodeIndex index_of(lr::raft_id id, const char* what) const;
+  bool in_cluster(lr::raft_id id) const { return id >= 1 && id <= cluster_size_; }
+  void drop_send(lr::raft_io_send* req, ImplError code, std::uint64_t b, std::uint64_t c);
 
   void observe(sim::EventKind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0);
+  void report_error(ImplError code, std::uint64_t b, std::uint64_t c);
   void observe_restored_state();
   void observe_role();
   void observe_commit_and_apply();
@@ -459,7 +502,7 @@ class LibraftNode final : public sim::Node {
   std::uint64_t sync_barrier_ = 0;   // the last synchronous write (term, vote, bootstrap)
   std::deque<PendingWrite> writes_;  // in token order, as the disk completes them
   std::deque<PendingSend> held_;     // sends waiting for sync_barrier_, in send order
-  std::deque<lr::raft_io_send*> sent_;  // sent messages whose callback is due
+  std::deque<SendCompletion> sent_;  // sent (or dropped) messages whose callback is due
   bool callback_timer_armed_ = false;
 
   unsigned tick_ms_ = 0;
@@ -682,13 +725,9 @@ std::optional<sim::NodeIndex> LibraftNode::leader_hint() {
   const char* address = nullptr;
   lr::raft_leader(&raft_, &id, &address);
   if (id == 0) return std::nullopt;
-  return index_of(id, "raft_leader");
-}
-
-sim::NodeIndex LibraftNode::index_of(lr::raft_id id, const char* what) const {
-  if (id < 1 || id > cluster_size_) {
-    finding(fmt::format("node {}: {} names raft id {}, which is not in the cluster (ids 1..{})", id_, what, id,
-                        cluster_size_));
+  if (!in_cluster(id)) {
+    report_error(kLeaderUnknownId, id, 0);
+    return std::nullopt;
   }
   return static_cast<sim::NodeIndex>(id - 1);
 }
@@ -698,6 +737,13 @@ sim::NodeIndex LibraftNode::index_of(lr::raft_id id, const char* what) const {
 void LibraftNode::observe(sim::EventKind kind, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   RAFTSIM_ASSERT(out_ != nullptr);
   out_->observations.push_back({kind, a, b, c});
+}
+
+// An error libraft made about its own state (the code table at the top of this file). A closing node
+// (a crash: out_ is null) reports nothing, like everything else it does then.
+void LibraftNode::report_error(ImplError code, std::uint64_t b, std::uint64_t c) {
+  if (out_ == nullptr) return;
+  observe(sim::EventKind::impl_error, code, b, c);
 }
 
 // Where this incarnation starts: follower in its durable term, then its log from index 1.
@@ -726,18 +772,20 @@ void LibraftNode::observe_role() {
 void LibraftNode::observe_commit_and_apply() {
   const std::uint64_t commit = raft_.commit_index;
   if (commit > reported_commit_) {
-    if (commit > disk_.log.size()) {
-      finding(fmt::format("node {}: commit index {} is beyond its log ({} entries)", id_, commit, disk_.log.size()));
-    }
     reported_commit_ = commit;
-    observe(sim::EventKind::commit, commit);
+    if (commit > disk_.log.size()) {
+      report_error(kCommitBeyondLog, commit, disk_.log.size());
+    } else {
+      observe(sim::EventKind::commit, commit);
+    }
   }
   const std::uint64_t applied = lr::raft_last_applied(&raft_);
-  if (applied < reported_applied_) {
-    finding(fmt::format("node {}: last applied went back from {} to {}", id_, reported_applied_, applied));
-  }
+  if (applied < reported_applied_) report_error(kAppliedWentBack, applied, reported_applied_);
   for (std::uint64_t i = reported_applied_ + 1; i <= applied; ++i) {
-    if (i > disk_.log.size()) finding(fmt::format("node {}: applied index {} is beyond its log", id_, i));
+    if (i > disk_.log.size()) {
+      report_error(kAppliedBeyondLog, i, disk_.log.size());
+      break;
+    }
     const StoredEntry& e = disk_.log[i - 1];
     observe(sim::EventKind::apply, i, e.term, entry_digest(e));
   }
@@ -759,40 +807,53 @@ void LibraftNode::write_record(std::shared_ptr<DiskRecord> record, bool synchron
 void LibraftNode::send(lr::raft_io_send* req, const lr::raft_message& message) {
   RAFTSIM_ASSERT_MSG(out_ != nullptr, "libraft sent a message outside an input");
   observe_role();  // the role this message was sent in comes first in the trace
-  if (message.server_id < 1 || message.server_id > cluster_size_) {
+  if (!in_cluster(message.server_id)) {
     // FINDING (libraft 0.15): a follower whose known leader was reset while its append was in flight
-    // answers the AppendEntries to server id 0 (seen in scenarios/fault_zoo.json seed 13).
-    finding(fmt::format("node {} at {}us (term {}, state {}): libraft sent a message of type {} to raft id {}, "
-                        "which is not in the cluster (ids 1..{})",
-                        id_, env_->now().us, raft_.current_term, lr::raft_state(&raft_), message.type,
-                        message.server_id, cluster_size_));
+    // answers the AppendEntries to server id 0 (seen in scenarios/fault_zoo.json seed 13;
+    // docs/findings/libraft-reply-to-id-zero.md).
+    drop_send(req, kSendToUnknownId, message.server_id, message.type);
+    return;
   }
-  const sim::NodeIndex to = index_of(message.server_id, "send");
-  RAFTSIM_ASSERT_MSG(to != id_, "libraft sent a message to itself");
+  const auto to = static_cast<sim::NodeIndex>(message.server_id - 1);
+  if (to == id_) {
+    drop_send(req, kSendToSelf, message.server_id, message.type);
+    return;
+  }
   std::shared_ptr<WireMessage> wire = copy_message(message);
-  const sim::MessageSummary summary = summarize(message, wire->entries.size());
-  PendingSend p{sync_barrier_, sim::OutgoingMessage{to, std::move(wire), summary}, req};
+  const std::optional<sim::MessageSummary> summary = summarize(message, wire->entries.size());
+  if (!summary) {
+    drop_send(req, kSendUnknownType, message.type, message.server_id);
+    return;
+  }
+  PendingSend p{sync_barrier_, sim::OutgoingMessage{to, std::move(wire), *summary}, req};
   if (sync_barrier_ > durable_token_) {
     held_.push_back(std::move(p));  // waits until the term / vote it may carry is durable
     return;
   }
   RAFTSIM_ASSERT(held_.empty());  // held messages would otherwise be overtaken
   out_->sends.push_back(std::move(p.message));
-  sent_.push_back(req);
+  sent_.push_back({req, 0});
+}
+
+// A send the network cannot carry (it names no node of the cluster): reported, never sent, and its
+// callback completes from the event loop with RAFT_NOCONNECTION, as a real transport's would.
+void LibraftNode::drop_send(lr::raft_io_send* req, ImplError code, std::uint64_t b, std::uint64_t c) {
+  report_error(code, b, c);
+  sent_.push_back({req, RAFT_NOCONNECTION});
 }
 
 void LibraftNode::release_held_sends() {
   while (!held_.empty() && held_.front().barrier <= durable_token_) {
     out_->sends.push_back(std::move(held_.front().message));
-    sent_.push_back(held_.front().request);
+    sent_.push_back({held_.front().request, 0});
     held_.pop_front();
   }
 }
 
 void LibraftNode::fire_send_callbacks() {
-  std::deque<lr::raft_io_send*> due;
+  std::deque<SendCompletion> due;
   due.swap(sent_);  // a callback may send again; those wait for the next turn
-  for (lr::raft_io_send* req : due) req->cb(req, 0);
+  for (const SendCompletion& c : due) c.request->cb(c.request, c.status);
 }
 
 // io close: every request still pending completes before the close callback, with RAFT_CANCELED, except
@@ -806,9 +867,9 @@ void LibraftNode::cancel_pending_io() {
   std::deque<PendingSend> held;
   held.swap(held_);
   for (PendingSend& p : held) p.request->cb(p.request, RAFT_CANCELED);
-  std::deque<lr::raft_io_send*> sent;
+  std::deque<SendCompletion> sent;
   sent.swap(sent_);
-  for (lr::raft_io_send* req : sent) req->cb(req, RAFT_CANCELED);
+  for (const SendCompletion& c : sent) c.request->cb(c.request, RAFT_CANCELED);
   std::deque<PendingWrite> writes;
   writes.swap(writes_);
   for (const PendingWrite& w : writes) {
@@ -876,7 +937,7 @@ int LibraftNode::io_recover(lr::raft_io* /*io*/, const lr::raft_configuration* /
 
 int LibraftNode::io_set_term(lr::raft_io* io, lr::raft_term term) {
   LibraftNode& n = of(io);
-  if (term < n.disk_.term) finding(fmt::format("node {}: set_term({}) after term {}", n.id_, term, n.disk_.term));
+  if (term < n.disk_.term) n.report_error(kTermWentBack, term, n.disk_.term);
   auto record = std::make_shared<DiskRecord>();
   record->kind = DiskRecord::Kind::term;
   record->value = term;
@@ -886,12 +947,15 @@ int LibraftNode::io_set_term(lr::raft_io* io, lr::raft_term term) {
 
 int LibraftNode::io_set_vote(lr::raft_io* io, lr::raft_id server_id) {
   LibraftNode& n = of(io);
-  const sim::NodeIndex candidate = n.index_of(server_id, "set_vote");
   auto record = std::make_shared<DiskRecord>();
   record->kind = DiskRecord::Kind::vote;
   record->value = server_id;
   n.write_record(std::move(record), /*synchronous=*/true);
-  n.observe(sim::EventKind::vote, n.disk_.term, candidate);
+  if (n.in_cluster(server_id)) {
+    n.observe(sim::EventKind::vote, n.disk_.term, server_id - 1);
+  } else {
+    n.report_error(kVoteForUnknownId, server_id, n.disk_.term);
+  }
   return 0;
 }
 
@@ -927,7 +991,10 @@ int LibraftNode::io_append(lr::raft_io* io, lr::raft_io_append* req, const lr::r
 int LibraftNode::io_truncate(lr::raft_io* io, lr::raft_index index) {
   LibraftNode& n = of(io);
   if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
-  if (index < 1) finding(fmt::format("node {}: truncate({})", n.id_, index));
+  if (index < 1) {
+    n.report_error(kTruncateZero, index, 0);
+    return 0;
+  }
   n.observe_role();  // e.g. a deposed leader: its step-down precedes the truncation
   if (index <= n.disk_.log.size()) n.observe(sim::EventKind::log_truncate, index);
   auto record = std::make_shared<DiskRecord>();
@@ -966,8 +1033,13 @@ int LibraftNode::fsm_apply(lr::raft_fsm* fsm, const lr::raft_buffer* buf, void**
   RAFTSIM_ASSERT(buf != nullptr && result != nullptr);
   const std::optional<Command> command =
       decode_command(std::string_view(static_cast<const char*>(buf->base), buf->len));
-  if (!command) finding(fmt::format("node {}: the fsm was given a command it cannot decode", n.id_));
-  n.last_result_ = n.kv_.apply(*command);
+  if (!command) {
+    // Not libraft's data: applied as a no-op (the digest checkers compare what was logged).
+    n.report_error(kUndecodableCommand, lr::raft_last_applied(&n.raft_) + 1, buf->len);
+    n.last_result_ = KvResult{};
+  } else {
+    n.last_result_ = n.kv_.apply(*command);
+  }
   // libraft passes the result to the apply callback of the request, if this node has one, and never
   // frees it: so it points into the node instead of owning memory.
   *result = &n.last_result_;

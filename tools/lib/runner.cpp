@@ -96,7 +96,11 @@ std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const st
 }
 
 std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
-  return fmt::format("raftsim run {} --seed {} --trace trace.jsonl --history history.jsonl", scenario.file, seed);
+  // --impl and --bug repeat what the scenario (or the command line) chose, so the command stands alone.
+  std::string extra;
+  if (scenario.impl != "reference") extra += " --impl " + scenario.impl;
+  for (const auto& b : scenario.bugs) extra += " --bug " + b;
+  return fmt::format("raftsim run {} --seed {}{} --trace trace.jsonl --history history.jsonl", scenario.file, seed, extra);
 }
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
