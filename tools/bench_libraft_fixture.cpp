@@ -44,7 +44,7 @@
 
 #include <fmt/format.h>
 
-#include "tools/lib/input_error.h"
+#include "tools/lib/bench_args.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
@@ -205,33 +205,12 @@ FixtureResult run_fixture(std::uint64_t seed, double simulated_ms, double entrie
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string path = "scenarios/basic.json";
-  double seconds = 60.0;
-  std::uint64_t seeds = 3;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
-    } else if (a == "--seeds" && i + 1 < argc) {
-      seeds = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!a.empty() && a[0] != '-') {
-      path = a;
-    } else {
-      std::fprintf(stderr, "usage: raftsim_bench_libraft [SCENARIO] [--seconds S] [--seeds N]\n");
-      return 3;
-    }
-  }
-  if (seconds <= 0 || seeds == 0) {
-    std::fprintf(stderr, "raftsim_bench_libraft: --seconds and --seeds must be positive\n");
-    return 3;
-  }
-  tools::Scenario scenario;
-  try {
-    scenario = tools::load_scenario_file(path);
-  } catch (const tools::InputError& e) {
-    std::fprintf(stderr, "raftsim_bench_libraft: %s\n", e.what());
-    return 3;
-  }
+  auto args = tools::parse_bench_args(argc, argv, "raftsim_bench_libraft");
+  if (!args) return 3;
+  tools::Scenario& scenario = args->scenario;
+  const std::string& path = args->path;
+  const double seconds = args->seconds;
+  const std::uint64_t seeds = args->seeds;
   if (scenario.config.nodes != kServers || !scenario.config.faults.empty() || scenario.nemesis.enabled) {
     std::fprintf(stderr, "raftsim_bench_libraft: the scenario must have %u nodes and no faults (the fixture runs none)\n",
                  kServers);

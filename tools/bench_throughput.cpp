@@ -9,38 +9,17 @@
 
 #include <fmt/format.h>
 
-#include "tools/lib/input_error.h"
+#include "tools/lib/bench_args.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
 int main(int argc, char** argv) {
-  std::string path = "scenarios/basic.json";
-  double seconds = 60.0;
-  std::uint64_t seeds = 3;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
-    } else if (a == "--seeds" && i + 1 < argc) {
-      seeds = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!a.empty() && a[0] != '-') {
-      path = a;
-    } else {
-      std::fprintf(stderr, "usage: raftsim_bench [SCENARIO] [--seconds S] [--seeds N]\n");
-      return 3;
-    }
-  }
-  if (seconds <= 0 || seeds == 0) {
-    std::fprintf(stderr, "raftsim_bench: --seconds and --seeds must be positive\n");
-    return 3;
-  }
-  tools::Scenario scenario;
-  try {
-    scenario = tools::load_scenario_file(path);
-  } catch (const tools::InputError& e) {
-    std::fprintf(stderr, "raftsim_bench: %s\n", e.what());
-    return 3;
-  }
+  auto args = tools::parse_bench_args(argc, argv, "raftsim_bench");
+  if (!args) return 3;
+  tools::Scenario& scenario = args->scenario;
+  const std::string& path = args->path;
+  const double seconds = args->seconds;
+  const std::uint64_t seeds = args->seeds;
   // Stretch the fault phase to the requested simulated time; the liveness window stays as it is.
   scenario.config.duration = sim::Duration::micros(static_cast<std::int64_t>(seconds * 1e6));
   fmt::print("benchmark: {} for {:.0f} simulated seconds (+ liveness window), {} seeds, checkers on\n", path, seconds,
