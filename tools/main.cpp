@@ -136,6 +136,12 @@ int command_run(const RunArgs& args) {
   for (const auto& f : files) {
     scenarios.push_back(tools::load_scenario_file(f));
     if (!args.impl.empty()) scenarios.back().impl = args.impl;
+    const auto skip = scenarios.back().not_for.find(scenarios.back().impl);
+    if (skip != scenarios.back().not_for.end()) {
+      std::cout << fmt::format("skipped {}: not for {}: {}\n", scenarios.back().name, skip->first, skip->second);
+      scenarios.pop_back();
+      continue;
+    }
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     // Fail here, as a usage error, rather than inside a worker thread.
     try {
@@ -154,6 +160,10 @@ int command_run(const RunArgs& args) {
     seeds = tools::shard_seeds(range, 1, 1);
   }
   if (seeds.empty()) throw tools::InputError("command line", "--shard", "this shard of the range holds no seed");
+  if (scenarios.empty()) {
+    std::cout << "\noverall: pass (every scenario was skipped)\n";
+    return tools::kExitPass;
+  }
   const bool single = scenarios.size() == 1 && seeds.size() == 1 && args.junit.empty() && args.json.empty();
   if (!single && (!args.trace.empty() || !args.history.empty())) {
     throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",

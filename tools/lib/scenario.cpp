@@ -183,6 +183,14 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
                                  static_cast<double>(c.liveness_window.us) / 1000.0,
                                  static_cast<double>((c.workload.request_timeout + c.workload.think_time).us) / 1000.0));
   }
+  if (auto nf = r.object("not_for")) {
+    for (const auto& impl : implementations()) {
+      if (!nf->has(impl)) continue;
+      s.not_for[impl] = nf->string(impl, "");
+      if (s.not_for[impl].empty()) nf->fail(impl, "expected the reason this scenario does not apply");
+    }
+    nf->finish();
+  }
   if (auto n = r.object("nemesis")) {
     NemesisConfig& nc = s.nemesis;
     nc.enabled = n->boolean("enabled", true);

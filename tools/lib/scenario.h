@@ -2,6 +2,7 @@
 // duration and fault timeline. Loaded strictly: see docs/scenarios.md for the schema.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ struct Scenario {
   std::string description;
   std::string impl = "reference";
   std::vector<std::string> bugs;  // planted bugs to switch on (reference Raft only; raft/bugs.h)
+  // Implementations this scenario does not apply to, with the reason ("not_for"); `run` skips them.
+  std::map<std::string, std::string> not_for;
   Expectation expect;
   NemesisConfig nemesis;
   sim::SimConfig config;  // seed left at its default; the runner sets it

@@ -98,6 +98,11 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (!s.description.empty()) j["description"] = s.description;
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
+  if (!s.not_for.empty()) {
+    Json nf;
+    for (const auto& [impl, reason] : s.not_for) nf[impl] = reason;
+    j["not_for"] = nf;
+  }
   j["raft"] = {{"election_timeout_ms_min", ms(c.timing.election_timeout_min)},
                {"election_timeout_ms_max", ms(c.timing.election_timeout_max)},
                {"heartbeat_interval_ms", ms(c.timing.heartbeat_interval)},
