@@ -1,6 +1,7 @@
 #include "checkers/checker.h"
 
 #include "base/assert.h"
+#include "checkers/commit_quorum.h"
 #include "checkers/durability.h"
 #include "checkers/election_safety.h"
 #include "checkers/leader_completeness.h"
@@ -8,6 +9,7 @@
 #include "checkers/log_matching.h"
 #include "checkers/node_monotonic.h"
 #include "checkers/state_machine_safety.h"
+#include "checkers/vote_safety.h"
 
 namespace checkers {
 
@@ -54,6 +56,12 @@ CheckerSet make_default_checkers() {
   set.add(std::make_unique<MonotonicCommit>());
   set.add(std::make_unique<DeadIncarnation>());
   set.add(std::make_unique<ImplementationError>());
+  // The mechanisms behind the properties above, checked the moment they break (at an event where one of
+  // the above also fires, the above is reported).
+  set.add(std::make_unique<SingleVote>());
+  set.add(std::make_unique<ElectionQuorum>());
+  set.add(std::make_unique<CommitQuorum>());
+  set.add(std::make_unique<CommitCurrentTerm>());
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
   set.add(std::make_unique<Durability>());
   set.add(std::make_unique<Liveness>());

@@ -1,10 +1,15 @@
 // Leader Completeness (Raft paper, Figure 3 and 5.4): if a log entry is committed in a given term, that
 // entry will be present in the logs of the leaders for all higher-numbered terms.
 //
-// Every commit event extends the globally committed prefix with the committing node's entries; every
-// new leader's log must hold that whole prefix at the moment it becomes leader.
+// Every commit event extends the globally committed prefix with the committing node's entries, and
+// records the term it was committed in: the committing node's current term (a follower learns a commit
+// from the leader of its own term, who committed the entry in that term). A new leader of term L must
+// hold the prefix committed in terms below L. A leader of an *older* term may still be elected late (its
+// vote replies were delayed) after a higher term committed entries it lacks: the paper's property says
+// nothing about it, and it can commit nothing, because every commit majority has moved past its term.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "checkers/checker.h"
@@ -23,8 +28,15 @@ class LeaderCompleteness final : public Checker {
     std::uint64_t digest;
     std::int32_t node;  // who first reported it committed
   };
+  // The longest prefix that must be in a leader of `term`'s log.
+  std::uint64_t required_prefix(std::uint64_t term) const;
+
   LogMirror mirror_;
   std::vector<Committed> committed_;  // index i at [i-1]
+  std::vector<std::uint64_t> node_term_;  // per node: its current term, from role events
+  // For every term some commit happened in: the highest index committed in it. Terms are few (tens), so a
+  // scan per new leader is cheap.
+  std::map<std::uint64_t, std::uint64_t> committed_in_term_;
 };
 
 // Leader Append-Only (Figure 3): a leader never overwrites or deletes entries in its log.

@@ -71,6 +71,31 @@ TEST_CASE("Leader Completeness (Fig. 3): leaders holding every committed entry a
   CHECK_FALSE(v);
 }
 
+TEST_CASE("Leader Completeness (5.4): only leaders of terms above the commit's term must hold it") {
+  // Node 0 commits index 1 in term 5. Node 2, elected late in the older term 4 (its vote replies were
+  // delayed), lacks it: legal, a leader of term 4 can commit nothing. A leader of term 6 lacking it is not.
+  const std::initializer_list<Ev> before = {{EventKind::role, 0, kLeader, 5},
+                                            {EventKind::log_append, 0, 1, 5, 0xA},
+                                            {EventKind::log_append, 1, 1, 5, 0xA},
+                                            {EventKind::commit, 0, 1},
+                                            {EventKind::log_append, 2, 1, 3, 0xB}};
+  checkers::LeaderCompleteness older;
+  CHECK_FALSE(feed(older, before));
+  CHECK_FALSE(feed(older, {{EventKind::role, 2, kLeader, 4}}));
+  checkers::LeaderCompleteness newer;
+  CHECK_FALSE(feed(newer, before));
+  const auto v = feed(newer, {{EventKind::role, 2, kLeader, 6}});
+  REQUIRE(v);
+  CHECK(mentions(*v, "leader of term 6 without committed index 1"));
+  // A follower's commit counts in the follower's term: committed in term 5 binds the leader of term 6.
+  checkers::LeaderCompleteness follower;
+  CHECK_FALSE(feed(follower, {{EventKind::role, 1, kFollower, 5},
+                              {EventKind::log_append, 1, 1, 5, 0xA},
+                              {EventKind::commit, 1, 1},
+                              {EventKind::log_append, 2, 1, 3, 0xB}}));
+  CHECK(feed(follower, {{EventKind::role, 2, kLeader, 6}}));
+}
+
 TEST_CASE("Leader Completeness: committing beyond one's own log is a violation") {
   checkers::LeaderCompleteness c;
   const auto v = feed(c, {{EventKind::log_append, 0, 1, 1, 0xA}, {EventKind::commit, 0, 2}});

@@ -1,0 +1,67 @@
+#include "checkers/commit_quorum.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+const std::vector<LogMirror::Slot>& CommitQuorum::log_of(std::int32_t node) const {
+  RAFTSIM_ASSERT(node >= 0 && node < nodes_);
+  const auto n = static_cast<std::size_t>(node);
+  if (n < log_at_crash_.size() && log_at_crash_[n].has_value()) return *log_at_crash_[n];
+  return mirror_.log(node);
+}
+
+std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
+  if (e.node < 0) return std::nullopt;
+  nodes_ = std::max(nodes_, e.node + 1);
+  const auto n = static_cast<std::size_t>(e.node);
+  if (n >= log_at_crash_.size()) log_at_crash_.resize(n + 1);
+  if (e.kind == sim::EventKind::crash) log_at_crash_[n] = mirror_.log(e.node);  // before the mirror forgets it
+  if (e.kind == sim::EventKind::restart) log_at_crash_[n].reset();  // it reports what it reloaded next
+  mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
+  if (e.kind != sim::EventKind::commit) return std::nullopt;
+  const std::uint64_t index = e.a;
+  const LogMirror::Slot* entry = mirror_.at(e.node, index);
+  if (entry == nullptr) return std::nullopt;  // committing past its own log: leader completeness reports it
+  std::int32_t holders = 0;
+  std::string missing;
+  for (std::int32_t m = 0; m < nodes_; ++m) {
+    const auto& log = log_of(m);
+    const bool holds = index <= log.size() && log[index - 1].term == entry->term && log[index - 1].digest == entry->digest;
+    holders += holds ? 1 : 0;
+    if (!holds) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", m);
+  }
+  const std::int32_t majority = nodes_ / 2 + 1;
+  RAFTSIM_ASSERT(holders >= 1 && holders <= nodes_);  // the committing node holds it
+  if (holders >= majority) return std::nullopt;
+  return Violation{name(), Severity::safety, e.time_us, {e.node},
+                   fmt::format("node {} committed index {} (term {}), but only {} of {} nodes hold that entry "
+                               "(missing at nodes {}): an entry is committed only once a majority stores it (5.3)",
+                               e.node, index, entry->term, holders, nodes_, missing)};
+}
+
+std::optional<Violation> CommitCurrentTerm::observe(const sim::TraceEvent& e) {
+  if (e.node < 0) return std::nullopt;
+  mirror_.apply(e);
+  const auto n = static_cast<std::size_t>(e.node);
+  if (n >= leading_term_.size()) leading_term_.resize(n + 1, 0);
+  if (e.kind == sim::EventKind::role) {
+    leading_term_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader) ? e.b : 0;
+  } else if (e.kind == sim::EventKind::crash) {
+    leading_term_[n] = 0;
+  }
+  if (e.kind != sim::EventKind::commit || leading_term_[n] == 0) return std::nullopt;
+  const LogMirror::Slot* entry = mirror_.at(e.node, e.a);
+  if (entry == nullptr || entry->term == leading_term_[n]) return std::nullopt;  // past its log: see leader completeness
+  RAFTSIM_ASSERT(entry->term != 0);
+  return Violation{name(), Severity::safety, e.time_us, {e.node},
+                   fmt::format("node {}, leader of term {}, committed index {} of term {} by counting replicas: a "
+                               "leader commits only entries of its own term, earlier ones with them (5.4.2, Figure 8)",
+                               e.node, leading_term_[n], e.a, entry->term)};
+}
+
+}  // namespace checkers

@@ -1,0 +1,52 @@
+// Committed on a majority (Raft paper 5.3: "A log entry is committed once the leader that created the
+// entry has replicated it on a majority of the servers"; thesis 3.6 likewise for entries of earlier
+// terms, which become committed with the leader's own). Whenever a node reports a commit index, the entry
+// it holds there must be in the logs of a majority of the nodes at that moment.
+//
+// Why this is sound for a correct Raft: a majority made the entry durable before acknowledging it, and a
+// committed entry is never removed from a log (every later leader holds it, Leader Completeness). A
+// crashed node's disk is not in the event stream, so while it is down it counts with its log as it was
+// at the crash: for committed entries that is a superset of what is durable. Only the committed index
+// itself is checked: log matching (its own checker) carries agreement to every index below it.
+//
+// It sees an entry committed without a majority the moment it happens; leader completeness and
+// state-machine safety see it only once another leader or another apply contradicts it.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "checkers/log_mirror.h"
+
+namespace checkers {
+
+class CommitQuorum final : public Checker {
+ public:
+  const char* name() const override { return "commit-quorum"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+
+ private:
+  const std::vector<LogMirror::Slot>& log_of(std::int32_t node) const;
+
+  LogMirror mirror_;
+  std::vector<std::optional<std::vector<LogMirror::Slot>>> log_at_crash_;  // per node, while it is down
+  std::int32_t nodes_ = 0;
+};
+
+// Leaders commit by counting only entries of their own term (5.4.2: "Raft never commits log entries from
+// previous terms by counting replicas"; Figure 8 shows why counting is not enough for them). Whenever a
+// node that leads term T reports a new commit index, the entry there must be of term T; the earlier
+// entries below it become committed with it (Log Matching). Any correct leader passes; a leader that
+// commits an earlier term's entry is exposed even in runs where no later leader happens to overwrite it.
+class CommitCurrentTerm final : public Checker {
+ public:
+  const char* name() const override { return "commit-current-term"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+
+ private:
+  LogMirror mirror_;
+  std::vector<std::uint64_t> leading_term_;  // per node: the term it leads, 0 if it is not leader
+};
+
+}  // namespace checkers
