@@ -1,5 +1,7 @@
 #include "checkers/checker.h"
 
+#include <algorithm>
+
 #include "base/assert.h"
 #include "checkers/commit_quorum.h"
 #include "checkers/durability.h"
@@ -45,27 +47,38 @@ std::vector<std::string> CheckerSet::names() const {
   return out;
 }
 
-CheckerSet make_default_checkers() {
-  CheckerSet set;
-  set.add(std::make_unique<ElectionSafety>());
-  set.add(std::make_unique<LogMatching>());
-  set.add(std::make_unique<LeaderCompleteness>());
-  set.add(std::make_unique<LeaderAppendOnly>());
-  set.add(std::make_unique<StateMachineSafety>());
-  set.add(std::make_unique<MonotonicTerm>());
-  set.add(std::make_unique<MonotonicCommit>());
-  set.add(std::make_unique<DeadIncarnation>());
-  set.add(std::make_unique<ImplementationError>());
+CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
+  CheckerSet all;
+  all.add(std::make_unique<ElectionSafety>());
+  all.add(std::make_unique<LogMatching>());
+  all.add(std::make_unique<LeaderCompleteness>());
+  all.add(std::make_unique<LeaderAppendOnly>());
+  all.add(std::make_unique<StateMachineSafety>());
+  all.add(std::make_unique<MonotonicTerm>());
+  all.add(std::make_unique<MonotonicCommit>());
+  all.add(std::make_unique<DeadIncarnation>());
+  all.add(std::make_unique<ImplementationError>());
   // The mechanisms behind the properties above, checked the moment they break (at an event where one of
   // the above also fires, the above is reported).
-  set.add(std::make_unique<SingleVote>());
-  set.add(std::make_unique<ElectionQuorum>());
-  set.add(std::make_unique<CommitQuorum>());
-  set.add(std::make_unique<CommitCurrentTerm>());
+  all.add(std::make_unique<SingleVote>());
+  all.add(std::make_unique<ElectionQuorum>());
+  all.add(std::make_unique<CommitQuorum>());
+  all.add(std::make_unique<CommitCurrentTerm>());
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
-  set.add(std::make_unique<Durability>());
-  set.add(std::make_unique<Liveness>());
+  all.add(std::make_unique<Durability>());
+  all.add(std::make_unique<Liveness>());
+  if (disabled.empty()) return all;
+  CheckerSet set;
+  std::size_t muted = 0;
+  for (auto& c : all.checkers_) {
+    const bool off = std::find(disabled.begin(), disabled.end(), c->name()) != disabled.end();
+    muted += off ? 1 : 0;
+    if (!off) set.add(std::move(c));
+  }
+  RAFTSIM_ASSERT_MSG(muted == disabled.size(), "disabling a checker that does not exist (or twice)");
   return set;
 }
+
+std::vector<std::string> default_checker_names() { return make_default_checkers().names(); }
 
 }  // namespace checkers

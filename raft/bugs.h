@@ -17,7 +17,7 @@ enum class Bug : std::uint8_t {
   revote_same_term,           // 5.2: forget the vote when following this term's leader: one term, two votes
   accept_stale_term,          // 5.1: accept AppendEntries from an older term
   truncate_without_conflict,  // 5.3: truncate on a stale or duplicate AppendEntries even when entries match
-  commit_beyond_match,        // Figure 2: follower commit = min(leaderCommit, last log index), not last *new* entry
+  commit_beyond_match,        // Figure 2: follower commit follows leaderCommit to its log's end, not the last *new* entry
   stale_reply_match,          // 5.3: let an old reply move matchIndex backwards or a stale-term vote count
   fixed_election_timeout,     // 5.2: every node uses the same election timeout (election storms)
   no_log_up_to_date_check,    // 5.4.1: grant votes without comparing logs

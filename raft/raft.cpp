@@ -440,12 +440,17 @@ struct Raft::State {
       RAFTSIM_ASSERT(last_new <= log.last_index());
       // Figure 2 step 5: commitIndex = min(leaderCommit, index of last new entry). Only entries verified to
       // match the leader by *this* request may be committed; commit never moves backwards.
-      // BUG(commit-beyond-match): bounding by the last log index commits stale entries past last_new.
-      const LogIndex bound = bug(Bug::commit_beyond_match) ? log.last_index() : last_new;
-      const LogIndex new_commit = std::min(request.leader_commit, bound);
+      const LogIndex new_commit = std::min(request.leader_commit, last_new);
       if (new_commit > commit_index) set_commit(new_commit);
       reply.success = true;
       reply.match_index = last_new;
+    }
+    if (bug(Bug::commit_beyond_match)) {
+      // BUG(commit-beyond-match): the commit index follows leaderCommit to the end of this node's own log,
+      // whether or not this request verified those entries (even when it was rejected): a stale suffix
+      // left by an earlier leader is committed and applied.
+      const LogIndex unverified = std::min(request.leader_commit, log.last_index());
+      if (unverified > commit_index) set_commit(unverified);
     }
     stage(from, reply);
   }

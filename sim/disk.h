@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct DiskConfig {
   LatencyModel write_latency{LatencyModel::Kind::uniform, Duration::micros(50), Duration::micros(200)};
   LatencyModel fsync_latency{LatencyModel::Kind::uniform, Duration::micros(500), Duration::millis(2)};
   std::uint32_t max_pending_writes = 4096;  // bound on the queue of unsynced writes per node
+  // false: every write pays its own write + fsync after the previous one completes (a disk without group
+  // commit: a burst of writes queues up behind a slow fsync and drains slowly). true: writes issued while
+  // an fsync is running share the next fsync, as storage engines with group commit do.
+  bool group_commit = false;
 };
 
 struct DiskCounters {
@@ -45,10 +50,15 @@ class Disk {
   const DiskCounters& counters() const { return counters_; }
 
  private:
+  Time finish_write(const DiskWrite& w, Time done);  // queues it; returns done
+
   const DiskConfig* config_;
   std::vector<PayloadPtr> durable_;
   std::deque<DiskWrite> pending_;
   Time last_completion_{};
+  // Group commit: the fsync running now ends at last_completion_; the next one (if any writes wait for
+  // it) ends at next_batch_done_.
+  std::optional<Time> next_batch_done_;
   double speed_factor_ = 1.0;
   DiskCounters counters_;
 };

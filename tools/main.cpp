@@ -26,6 +26,7 @@
 #include "tools/lib/failure_record.h"
 #include "tools/lib/fuzz.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/mutants.h"
 #include "tools/lib/scenario_writer.h"
 #include "tools/lib/shrink.h"
 #include "tools/lib/run_report.h"
@@ -48,6 +49,7 @@ struct RunArgs {
   std::string history;
   std::string impl;
   std::vector<std::string> bugs;
+  std::vector<std::string> disabled_checkers;
   std::string shard;
   std::string junit;
   std::string json;
@@ -75,6 +77,21 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
     }
   }
   return out;
+}
+
+// --disable-checker on top of the scenario's own checkers.disable.
+void add_disabled_checkers(tools::Scenario& s, const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    if (std::find(s.disabled_checkers.begin(), s.disabled_checkers.end(), n) == s.disabled_checkers.end()) {
+      s.disabled_checkers.push_back(n);
+    }
+  }
+}
+
+// Adds a repeatable --disable-checker option that accepts the standard checkers' names.
+void add_disable_checker_option(CLI::App* cmd, std::vector<std::string>& target) {
+  cmd->add_option("--disable-checker", target, "Switch a checker off (a known finding), repeatable")
+      ->check(CLI::IsMember(checkers::default_checker_names()));
 }
 
 // Runs seeds on `jobs` threads. Each simulation is single-threaded and shares nothing with the others.
@@ -143,6 +160,7 @@ int command_run(const RunArgs& args) {
       continue;
     }
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
+    add_disabled_checkers(scenarios.back(), args.disabled_checkers);
     // Fail here, as a usage error, rather than inside a worker thread.
     try {
       tools::make_factory(scenarios.back().impl, scenarios.back().bugs);
@@ -241,9 +259,11 @@ int command_run(const RunArgs& args) {
 }
 
 // Explores seeds of a scenario, saving each distinct failure once.
-int command_fuzz(const std::string& path, const std::vector<std::string>& bugs, const tools::FuzzOptions& options) {
+int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
+                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options) {
   tools::Scenario scenario = tools::load_scenario_file(path);
   for (const auto& b : bugs) scenario.bugs.push_back(b);
+  add_disabled_checkers(scenario, disabled_checkers);
   try {
     tools::make_factory(scenario.impl, scenario.bugs);
   } catch (const std::invalid_argument& e) {
@@ -270,18 +290,32 @@ int command_fuzz(const std::string& path, const std::vector<std::string>& bugs, 
   return safety ? tools::kExitSafety : tools::kExitLiveness;
 }
 
+// Measures how fast the scenario's seeds find each planted bug; the correct build must stay clean.
+int command_mutants(const std::string& path, const tools::MutantsOptions& options, const std::string& json) {
+  tools::Scenario scenario = tools::load_scenario_file(path);
+  if (!scenario.bugs.empty()) {
+    throw tools::InputError(path, "cluster.bugs", "must be empty: `mutants` plants each bug itself into the correct build");
+  }
+  if (scenario.impl != "reference") {
+    throw tools::InputError(path, "cluster.impl", "planted bugs exist only in the reference Raft");
+  }
+  if (scenario.expect.outcome != tools::Expectation::Outcome::pass) {
+    throw tools::InputError(path, "expect.outcome", "must be \"pass\": the correct build is expected to pass");
+  }
+  const tools::MutantsReport r =
+      tools::run_mutants(scenario, options, [](const std::string& line) { std::cout << line << std::endl; });
+  std::cout << "\n" << tools::format_mutants_table(r);
+  if (!json.empty()) write_file(json, [&](std::ostream& o) { o << tools::mutants_json(r); });
+  return r.pass() ? tools::kExitPass : tools::kExitSafety;
+}
+
 // Shrinks a failure record into a small standalone scenario.
 int command_shrink(const std::string& path, const std::string& out_path) {
   const tools::FailureRecord rec = tools::load_failure_record(path);
   const auto start = std::chrono::steady_clock::now();
   const tools::ShrinkResult r = tools::shrink_failure(rec, [](const std::string& line) { std::cout << "  " << line << std::endl; });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::ordered_json j = tools::scenario_to_json(r.scenario);
-  std::ofstream out(out_path);
-  if (!out) throw tools::InputError("command line", "-o", fmt::format("cannot write {}", out_path));
-  out << "// " << r.scenario.description << "\n";
-  out << fmt::format("// reproduce: raftsim run {} --seed {}\n", out_path, r.seed);
-  out << j.dump(2) << "\n";
+  tools::write_shrunk_scenario(r, out_path);
   const tools::ShrinkStats& st = r.stats;
   std::cout << fmt::format(
       "\nshrunk {} (seed {}), keeping {}, in {} runs and {:.1f}s:\n"
@@ -435,6 +469,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--bug", run.bugs, "Plant a bug in the reference Raft (repeatable)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
+  add_disable_checker_option(run_cmd, run.disabled_checkers);
   run_cmd->add_option("--impl", run.impl, "The Raft under test, overriding the scenarios' cluster.impl")
       ->check(CLI::IsMember(tools::implementations()));
 
@@ -455,6 +490,7 @@ int main(int argc, char** argv) {
 
   std::string fuzz_path;
   std::vector<std::string> fuzz_bugs;
+  std::vector<std::string> fuzz_disabled_checkers;
   tools::FuzzOptions fuzz_options;
   CLI::App* fuzz_cmd = app.add_subcommand("fuzz", "Explore seeds of a (nemesis) scenario; save each distinct failure once");
   fuzz_cmd->add_option("scenario", fuzz_path, "A scenario file, normally with a random nemesis")->required();
@@ -470,6 +506,30 @@ int main(int argc, char** argv) {
     fuzz_cmd->add_option("--bug", fuzz_bugs, "Plant a bug in the reference Raft (repeatable)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
+
+  add_disable_checker_option(fuzz_cmd, fuzz_disabled_checkers);
+
+  std::string mutants_path = "scenarios/swarm_nemesis.json", mutants_json;
+  tools::MutantsOptions mutants_options;
+  CLI::App* mutants_cmd = app.add_subcommand(
+      "mutants", "Measure how fast fuzzing finds each planted bug (median seeds over streams); the correct build must pass");
+  mutants_cmd->add_option("scenario", mutants_path, "The fuzz configuration (default scenarios/swarm_nemesis.json)");
+  mutants_cmd->add_option("--budget", mutants_options.budget, "Seeds per stream (default 2000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{999'999}));
+  mutants_cmd->add_option("--streams", mutants_options.streams, "Independent seed streams (default 5)")
+      ->check(CLI::Range(1u, 1000u));
+  mutants_cmd->add_option("--jobs,-j", mutants_options.jobs, "Seeds run in parallel")->check(CLI::Range(1u, 256u));
+  {
+    const auto names = raft::bug_names();
+    mutants_cmd->add_option("--bug", mutants_options.bugs, "Only these planted bugs (repeatable; default all)")
+        ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
+  }
+  mutants_cmd->add_flag("!--no-shrink", mutants_options.shrink, "Do not shrink the first failure of each mutant");
+  mutants_cmd->add_flag("!--no-correct", mutants_options.check_correct, "Do not run the correct build");
+  mutants_cmd->add_option("--out", mutants_options.out_dir, "Failure records (and regressions) go here (default raftsim-mutants)");
+  mutants_cmd->add_flag("--write-regressions", mutants_options.write_regressions,
+                        "Write each mutant's shrunk failure as OUT/regressions/BUG.json");
+  mutants_cmd->add_option("--json", mutants_json, "Write the table as JSON (raftsim-mutants-1)");
 
   std::string shrink_path, shrink_out;
   CLI::App* shrink_cmd = app.add_subcommand("shrink", "Shrink a failure record into a small scenario file to commit");
@@ -512,9 +572,10 @@ int main(int argc, char** argv) {
       if (fuzz_options.seeds_max == 0 && fuzz_options.time_budget_seconds <= 0) {
         throw tools::InputError("command line", "--seeds", "0 seeds means no limit, so give a --time-budget");
       }
-      return command_fuzz(fuzz_path, fuzz_bugs, fuzz_options);
+      return command_fuzz(fuzz_path, fuzz_bugs, fuzz_disabled_checkers, fuzz_options);
     }
     if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
+    if (mutants_cmd->parsed()) return command_mutants(mutants_path, mutants_options, mutants_json);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
     if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);

@@ -12,6 +12,7 @@ namespace tools {
 namespace {
 
 constexpr auto kNemesisStream = static_cast<sim::Stream>(7);  // its own stream: schedules never shift other draws
+constexpr auto kKnobStream = static_cast<sim::Stream>(8);     // likewise for swarm_config's knobs
 
 using K = sim::Fault::Kind;
 
@@ -98,6 +99,32 @@ std::pair<sim::Fault, sim::Fault> make(const std::string& kind, sim::Rng& rng, s
 }
 
 }  // namespace
+
+ConfigKnobs draw_config_knobs(std::uint64_t seed) {
+  sim::Rng rng(seed, kKnobStream);
+  constexpr std::uint32_t kEntriesPerAppend[] = {1, 2, 4, 16, 64};
+  constexpr std::uint32_t kClients[] = {1, 2, 4};  // more pile up writes on a slow disk faster than they drain
+  constexpr double kSpreads[] = {1.25, 1.5, 2.0};
+  ConfigKnobs k;
+  k.max_entries_per_append = kEntriesPerAppend[rng.below(std::size(kEntriesPerAppend))];
+  k.clients = kClients[rng.below(std::size(kClients))];
+  k.election_timeout_spread = kSpreads[rng.below(std::size(kSpreads))];
+  RAFTSIM_ASSERT(k.max_entries_per_append >= 1 && k.clients >= 1);
+  RAFTSIM_ASSERT(k.election_timeout_spread > 1.0);
+  return k;
+}
+
+std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config) {
+  RAFTSIM_ASSERT(knobs.election_timeout_spread > 1.0);
+  config.timing.max_entries_per_append = knobs.max_entries_per_append;
+  config.workload.clients = knobs.clients;
+  const double min_us = static_cast<double>(config.timing.election_timeout_min.us);
+  config.timing.election_timeout_max = sim::Duration::micros(static_cast<std::int64_t>(min_us * knobs.election_timeout_spread));
+  RAFTSIM_ASSERT(config.timing.election_timeout_max > config.timing.election_timeout_min);
+  return fmt::format("config: {} entries per append, {} clients, election timeout {:.0f}..{:.0f}ms",
+                     knobs.max_entries_per_append, knobs.clients, min_us / 1000.0,
+                     static_cast<double>(config.timing.election_timeout_max.us) / 1000.0);
+}
 
 const std::vector<std::string>& nemesis_kinds() {
   static const std::vector<std::string> kKinds = {

@@ -21,7 +21,24 @@ struct NemesisConfig {
   sim::Duration fault_max = sim::Duration::millis(2000);
   std::map<std::string, double> weights;  // fault kind -> relative weight (all kinds at 1 if empty)
   bool swarm = false;
+  // Each seed also draws the knobs that decide how much of the protocol a run exercises: entries per
+  // AppendEntries (1 makes catch-up happen entry by entry, which bugs hide behind in big batches), the
+  // number of clients (log growth), and the election timeout spread (narrow spreads split more votes,
+  // so more candidates share a term).
+  bool swarm_config = false;
 };
+
+// What swarm_config drew for one seed.
+struct ConfigKnobs {
+  std::uint32_t max_entries_per_append = 64;
+  std::uint32_t clients = 4;
+  double election_timeout_spread = 2.0;  // election_timeout_max = min * spread
+};
+
+// Draws the knobs for `seed` from their own random stream (the fault schedule's draws do not move).
+ConfigKnobs draw_config_knobs(std::uint64_t seed);
+// Applies them to a configuration, and says what they are in a few words.
+std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config);
 
 // Every kind the nemesis knows.
 const std::vector<std::string>& nemesis_kinds();

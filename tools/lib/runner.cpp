@@ -96,10 +96,12 @@ std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const st
 }
 
 std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
-  // --impl and --bug repeat what the scenario (or the command line) chose, so the command stands alone.
+  // --impl, --bug and --disable-checker repeat what the scenario (or the command line) chose, so the
+  // command stands alone (repeating what the file already says is harmless).
   std::string extra;
   if (scenario.impl != "reference") extra += " --impl " + scenario.impl;
   for (const auto& b : scenario.bugs) extra += " --bug " + b;
+  for (const auto& c : scenario.disabled_checkers) extra += " --disable-checker " + c;
   return fmt::format("raftsim run {} --seed {}{} --trace trace.jsonl --history history.jsonl", scenario.file, seed, extra);
 }
 
@@ -142,7 +144,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   config.seed = seed;
 
   sim::Trace trace;
-  checkers::CheckerSet checkers = checkers::make_default_checkers();
+  checkers::CheckerSet checkers = checkers::make_default_checkers(scenario.disabled_checkers);
   trace.add_sink(&checkers);
   std::unique_ptr<reports::TraceWriter> writer;
   if (!options.trace_path.empty()) {

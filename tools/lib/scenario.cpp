@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "checkers/checker.h"
 #include "raft/bugs.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/json_lines.h"
@@ -142,6 +143,7 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
   if (auto disk = r.object("disk")) {
     if (auto lat = disk->object("write_latency")) c.disk.write_latency = read_latency(*lat, c.disk.write_latency);
     if (auto lat = disk->object("fsync_latency")) c.disk.fsync_latency = read_latency(*lat, c.disk.fsync_latency);
+    c.disk.group_commit = disk->boolean("group_commit", c.disk.group_commit);
     disk->finish();
   }
   if (auto timers = r.object("timers")) {
@@ -183,6 +185,26 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
                                  static_cast<double>(c.liveness_window.us) / 1000.0,
                                  static_cast<double>((c.workload.request_timeout + c.workload.think_time).us) / 1000.0));
   }
+  if (auto ch = r.object("checkers")) {
+    if (const nlohmann::json* off = ch->array("disable")) {
+      const std::vector<std::string> known = checkers::default_checker_names();
+      for (std::size_t i = 0; i < off->size(); ++i) {
+        const std::string path = fmt::format("checkers.disable[{}]", i);
+        const auto& d = (*off)[i];
+        if (!d.is_string()) throw InputError(file_name, path, fmt::format("expected a checker name, found {}", json_type_name(d)));
+        const std::string name = d.get<std::string>();
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+          const auto hint = did_you_mean(name, known);
+          throw InputError(file_name, path, fmt::format("unknown checker \"{}\"{}", name, hint ? " (did you mean \"" + *hint + "\"?)" : ""));
+        }
+        if (std::find(s.disabled_checkers.begin(), s.disabled_checkers.end(), name) != s.disabled_checkers.end()) {
+          throw InputError(file_name, path, fmt::format("checker \"{}\" is listed twice", name));
+        }
+        s.disabled_checkers.push_back(name);
+      }
+    }
+    ch->finish();
+  }
   if (auto nf = r.object("not_for")) {
     for (const auto& impl : implementations()) {
       if (!nf->has(impl)) continue;
@@ -195,6 +217,7 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
     NemesisConfig& nc = s.nemesis;
     nc.enabled = n->boolean("enabled", true);
     nc.swarm = n->boolean("swarm", nc.swarm);
+    nc.swarm_config = n->boolean("swarm_config", nc.swarm_config);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -272,6 +295,11 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   std::stable_sort(s.config.faults.begin(), s.config.faults.end(),
                    [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   s.nemesis.enabled = false;
+  if (s.nemesis.swarm_config) {
+    // The drawn knobs become the expanded scenario's own settings, so records and shrinks keep them.
+    plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), s.config);
+    s.nemesis.swarm_config = false;
+  }
   if (nemesis_description != nullptr) *nemesis_description = plan.description;
   return s;
 }
@@ -288,12 +316,18 @@ std::string describe_scenario(const Scenario& s) {
     for (const auto& b : s.bugs) list += (list.empty() ? "" : ", ") + b;
     out += fmt::format("bugs       {} (planted)\n", list);
   }
+  if (!s.disabled_checkers.empty()) {
+    std::string list;
+    for (const auto& d : s.disabled_checkers) list += (list.empty() ? "" : ", ") + d;
+    out += fmt::format("checkers   disabled: {}\n", list);
+  }
   out += fmt::format("raft       election timeout {}..{}ms, heartbeat {}ms, {} entries per append\n",
                      ms(c.timing.election_timeout_min), ms(c.timing.election_timeout_max), ms(c.timing.heartbeat_interval),
                      c.timing.max_entries_per_append);
   out += fmt::format("network    latency {}, drop {}, duplicate {}\n", c.network.latency.describe(),
                      c.network.drop_probability, c.network.duplicate_probability);
-  out += fmt::format("disk       write {}, fsync {}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe());
+  out += fmt::format("disk       write {}, fsync {}{}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe(),
+                     c.disk.group_commit ? ", group commit" : "");
   if (c.timer_granularity.us > 0) out += fmt::format("timers     granularity {}ms\n", ms(c.timer_granularity));
   out += fmt::format("workload   {} clients, {} keys, mix get {} put {} append {} cas {}, timeout {}ms\n",
                      c.workload.clients, c.workload.keys, c.workload.mix.get, c.workload.mix.put, c.workload.mix.append,

@@ -28,6 +28,9 @@ struct Scenario {
   std::string description;
   std::string impl = "reference";
   std::vector<std::string> bugs;  // planted bugs to switch on (reference Raft only; raft/bugs.h)
+  // Checkers switched off for this scenario ("checkers": {"disable": [...]}): a known finding muted so that
+  // runs look for others. Empty in normal use.
+  std::vector<std::string> disabled_checkers;
   // Implementations this scenario does not apply to, with the reason ("not_for"); `run` skips them.
   std::map<std::string, std::string> not_for;
   Expectation expect;

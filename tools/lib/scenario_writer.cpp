@@ -98,6 +98,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (!s.description.empty()) j["description"] = s.description;
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
+  if (!s.disabled_checkers.empty()) j["checkers"]["disable"] = s.disabled_checkers;
   if (!s.not_for.empty()) {
     Json nf;
     for (const auto& [impl, reason] : s.not_for) nf[impl] = reason;
@@ -111,6 +112,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
                   {"drop_probability", c.network.drop_probability},
                   {"duplicate_probability", c.network.duplicate_probability}};
   j["disk"] = {{"write_latency", latency_json(c.disk.write_latency)}, {"fsync_latency", latency_json(c.disk.fsync_latency)}};
+  if (c.disk.group_commit) j["disk"]["group_commit"] = true;
   j["timers"] = {{"granularity_ms", ms(c.timer_granularity)}};
   const sim::WorkloadConfig& w = c.workload;
   j["workload"] = {{"clients", w.clients},
@@ -141,6 +143,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     Json n;
     n["enabled"] = true;
     n["swarm"] = s.nemesis.swarm;
+    if (s.nemesis.swarm_config) n["swarm_config"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);

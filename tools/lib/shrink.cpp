@@ -1,6 +1,7 @@
 #include "tools/lib/shrink.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "base/assert.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/runner.h"
+#include "tools/lib/scenario_writer.h"
 
 namespace tools {
 
@@ -215,6 +217,15 @@ ShrinkResult shrink_failure(const FailureRecord& record, const std::function<voi
   result.signature = fmt::format("{} / {}", outcome_name(shrinker.verdict()), shrinker.checker());
   result.scenario = std::move(s);
   return result;
+}
+
+void write_shrunk_scenario(const ShrinkResult& result, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw InputError("command line", path, "cannot open the file for writing");
+  out << "// " << result.scenario.description << "\n";
+  out << fmt::format("// reproduce: raftsim run {} --seed {}\n", path, result.seed);
+  out << scenario_to_json(result.scenario).dump(2) << "\n";
+  RAFTSIM_ASSERT(result.seed != 0 || !result.scenario.name.empty());
 }
 
 }  // namespace tools

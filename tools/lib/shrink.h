@@ -32,4 +32,8 @@ struct ShrinkResult {
 // `progress` (may be empty) hears one line per accepted step.
 ShrinkResult shrink_failure(const FailureRecord& record, const std::function<void(const std::string&)>& progress);
 
+// Writes the shrunk scenario as a file to commit: its description and the command that runs it (with the
+// seed) as comments, then the scenario. Throws InputError if the file cannot be written.
+void write_shrunk_scenario(const ShrinkResult& result, const std::string& path);
+
 }  // namespace tools
