@@ -19,15 +19,23 @@
 
 namespace {
 
+// libraft 0.15 commits earlier terms' entries by counting replicas (docs/findings/libraft-prior-term-commit.md,
+// shown by commit-current-term) and counts acknowledgements of entries a follower does not hold
+// (docs/findings/libraft-unchecked-ack.md, shown by commit-quorum at the commit). Those two checkers fire in
+// many libraft runs (their regression scenarios keep them), so these tests mute them to look for the rest.
+void mute_known_findings(tools::Scenario& s) { s.disabled_checkers = {"commit-current-term", "commit-quorum"}; }
+
 tools::Scenario libraft_scenario(const std::string& json) {
   tools::Scenario s = tools::parse_scenario(json, "<libraft test>");
   s.impl = "libraft";
+  mute_known_findings(s);
   return s;
 }
 
 tools::Scenario shipped(const std::string& file) {
   tools::Scenario s = tools::load_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/" + file);
   s.impl = "libraft";
+  mute_known_findings(s);
   return s;
 }
 
@@ -175,6 +183,7 @@ TEST_CASE("libraft: every shipped scenario passes over seeds 1..10, but for the 
   for (const auto& file : files) {
     tools::Scenario s = tools::load_scenario_file(file.string());
     s.impl = "libraft";
+    mute_known_findings(s);
     if (s.config.timing.election_timeout_min == s.config.timing.election_timeout_max) {
       // libraft always draws its election timeout in [T, 2T) (raft/libraft_node.cpp: only the minimum is
       // used), so a scenario about fixed, equal timeouts (election_storm_fixed.json) asks for something

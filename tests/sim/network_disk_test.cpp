@@ -78,3 +78,30 @@ TEST_CASE("disk: a crash loses exactly the writes that were not yet synced") {
   REQUIRE(disk.counters().lost_on_crash == 2);
   REQUIRE(disk.pending() == 0);
 }
+
+TEST_CASE("disk: with group commit, writes issued during an fsync share the next one, still in order") {
+  sim::DiskConfig config;
+  config.group_commit = true;
+  config.write_latency = sim::LatencyModel{sim::LatencyModel::Kind::fixed, sim::Duration::micros(0), sim::Duration::micros(0)};
+  config.fsync_latency = sim::LatencyModel{sim::LatencyModel::Kind::fixed, sim::Duration::millis(10), sim::Duration::millis(10)};
+  sim::Rng r(4, sim::Stream::disk);
+  sim::Disk disk(config);
+  const sim::Time t1 = disk.write(sim::Time{0}, write(1), r);  // idle: its own fsync, done at 10ms
+  CHECK(t1.us == 10'000);
+  // Three writes while that fsync runs: one batch behind it, done around 20ms, strictly ordered.
+  const sim::Time t2 = disk.write(sim::Time{1'000}, write(2), r);
+  const sim::Time t3 = disk.write(sim::Time{2'000}, write(3), r);
+  const sim::Time t4 = disk.write(sim::Time{3'000}, write(4), r);
+  CHECK(t2.us == 20'000);
+  CHECK(t3.us == 20'001);
+  CHECK(t4.us == 20'002);
+  // A write once that batch runs waits for the batch after it; without group commit it would wait for all.
+  const sim::Time t5 = disk.write(sim::Time{12'000}, write(5), r);
+  CHECK(t5.us > t4.us);
+  CHECK(t5.us <= 30'003);
+  sim::DiskConfig serial = config;
+  serial.group_commit = false;
+  sim::Disk one_by_one(serial);
+  for (int i = 1; i <= 4; ++i) one_by_one.write(sim::Time{0}, write(i), r);
+  CHECK(one_by_one.write(sim::Time{0}, write(5), r).us == 50'000);
+}

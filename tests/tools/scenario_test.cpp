@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -504,4 +505,43 @@ TEST_CASE("scenario: errors name the line of the offending field", "[scenario][e
   CHECK(error_of(text).rfind("test.json:11: faults[1].nodes[1]: node 7 does not exist", 0) == 0);
   CHECK(error_of("{\n\n  \"cluster\": { \"nodes\": \"five\" }\n}").rfind("test.json:3: cluster.nodes: expected an integer", 0) == 0);
   CHECK(error_of("{\n  \"duration_ms\": 10,\n  \"duraton_ms\": 5\n}").rfind("test.json:3: duraton_ms: unknown field", 0) == 0);
+}
+
+TEST_CASE("scenario: checkers.disable names standard checkers, typos and repeats are errors", "[scenario][errors]") {
+  const tools::Scenario s = tools::parse_scenario(R"({ "checkers": { "disable": ["commit-current-term"] } })", kFile);
+  CHECK(s.disabled_checkers == std::vector<std::string>{"commit-current-term"});
+  const std::string typo = error_of(R"({ "checkers": { "disable": ["comit-quorum"] } })");
+  CHECK(contains(typo, "checkers.disable[0]"));
+  CHECK(contains(typo, "did you mean \"commit-quorum\""));
+  CHECK(contains(error_of(R"({ "checkers": { "disable": ["liveness", "liveness"] } })"), "listed twice"));
+  CHECK(contains(error_of(R"({ "checkers": { "disable": [3] } })"), "expected a checker name"));
+  CHECK(contains(error_of(R"({ "checkers": { "disabled": [] } })"), "did you mean \"disable\""));
+}
+
+TEST_CASE("scenario: swarm_config draws per-seed knobs into the expanded scenario, reproducibly", "[scenario]") {
+  const tools::Scenario s = tools::parse_scenario(
+      R"({ "nemesis": { "swarm": true, "swarm_config": true }, "raft": { "election_timeout_ms_min": 100 } })", kFile);
+  CHECK(s.nemesis.swarm_config);
+  std::set<std::uint32_t> entries;
+  std::set<std::uint32_t> clients;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    std::string drawn;
+    const tools::Scenario e = tools::expand_for_seed(s, seed, &drawn);
+    CHECK_FALSE(e.nemesis.swarm_config);  // applied: the expanded scenario carries the values themselves
+    CHECK(contains(drawn, "entries per append"));
+    const auto& t = e.config.timing;
+    CHECK(t.election_timeout_max > t.election_timeout_min);
+    CHECK(t.election_timeout_max.us <= 2 * t.election_timeout_min.us);
+    entries.insert(t.max_entries_per_append);
+    clients.insert(e.config.workload.clients);
+    const tools::Scenario again = tools::expand_for_seed(s, seed);
+    CHECK(again.config.timing.max_entries_per_append == t.max_entries_per_append);
+    CHECK(again.config.workload.clients == e.config.workload.clients);
+    CHECK(again.config.timing.election_timeout_max == t.election_timeout_max);
+  }
+  CHECK(entries.size() >= 3);  // the knobs do vary
+  CHECK(clients.size() >= 2);
+  // Without swarm_config nothing but the faults changes.
+  const tools::Scenario plain = tools::parse_scenario(R"({ "nemesis": { "swarm": true } })", kFile);
+  CHECK(tools::expand_for_seed(plain, 7).config.timing.max_entries_per_append == plain.config.timing.max_entries_per_append);
 }

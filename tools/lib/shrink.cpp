@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -142,8 +143,11 @@ ShrinkResult shrink_failure(const FailureRecord& record, const std::function<voi
   s.config.faults = faults_of(shrinker.minimize_units(s, units_of(s.config.faults)));
 
   // 2. The duration: binary search for the shortest fault phase that still fails (faults beyond it go).
+  //    The scenario kept is exactly the one that was run: cutting the duration may also drop the undo of
+  //    a fault that started before the cut.
   {
     std::int64_t lo = 1, hi = s.config.duration.us / 1000;
+    std::optional<Scenario> shortest;
     while (lo < hi) {
       const std::int64_t mid = lo + (hi - lo) / 2;
       Scenario t = s;
@@ -151,13 +155,15 @@ ShrinkResult shrink_failure(const FailureRecord& record, const std::function<voi
       std::erase_if(t.config.faults, [&](const sim::Fault& f) { return f.at > sim::Time{} + t.config.duration; });
       if (units_of(t.config.faults).size() == units_of(s.config.faults).size() && shrinker.fails(t)) {
         hi = mid;
+        shortest = std::move(t);
       } else {
         lo = mid + 1;
       }
     }
-    if (hi < s.config.duration.us / 1000) {
+    if (shortest) {
+      RAFTSIM_ASSERT(shortest->config.duration.us / 1000 == hi);
       shrinker.note(fmt::format("duration: {}ms -> {}ms", s.config.duration.us / 1000, hi));
-      s.config.duration = sim::Duration::millis(hi);
+      s = std::move(*shortest);
     }
   }
 
