@@ -291,18 +291,30 @@ class ConfigCache {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// The time limit of the whole check.
+// The limits of the whole check: wall time (for `raftsim check`) and search steps (deterministic, for runs).
 
 class Deadline {
  public:
-  explicit Deadline(double seconds) : start_(std::chrono::steady_clock::now()), seconds_(seconds) {}
-  bool expired() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= seconds_;
+  explicit Deadline(const LinLimits& limits)
+      : start_(std::chrono::steady_clock::now()), seconds_(limits.timeout_seconds), steps_max_(limits.steps_max) {}
+  // Charges `steps` more search steps; true once a limit is reached.
+  bool expired(std::uint64_t steps = 0) const {
+    steps_ += steps;
+    if (out_of_steps()) return true;
+    return seconds_ > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= seconds_;
+  }
+  bool out_of_steps() const { return steps_max_ != 0 && steps_ >= steps_max_; }
+  // Why the check stopped, for the verdict's reason.
+  std::string reason(const std::string& key) const {
+    if (out_of_steps()) return fmt::format("step limit of {} reached on key {}", steps_max_, key);
+    return fmt::format("timeout after {:g}s on key {}", seconds_, key);
   }
 
  private:
   std::chrono::steady_clock::time_point start_;
   double seconds_;
+  std::uint64_t steps_max_;
+  mutable std::uint64_t steps_ = 0;  // shared by every key's search
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -688,7 +700,7 @@ SearchStatus KeySearch::run() {
   while (required_left_ > 0) {
     // The clock is read every 4096 steps: often enough to stop within milliseconds, rarely enough to cost
     // nothing.
-    if ((++steps_ & 4095) == 0 && deadline_.expired()) return SearchStatus::timeout;
+    if ((++steps_ & 4095) == 0 && deadline_.expired(4096)) return SearchStatus::timeout;
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
       if (!in_pass(ops_[static_cast<std::size_t>(e->op)], pass)) {
@@ -921,9 +933,7 @@ KeyResult check_key(const History& history, const KeyGroup& group, const LinLimi
               std::move(w)};
     }
     case SearchStatus::timeout:
-      return {LinVerdict::unknown,
-              fmt::format("timeout after {:g}s on key {}", limits.timeout_seconds, show_key(group.key)),
-              std::nullopt};
+      return {LinVerdict::unknown, deadline.reason(show_key(group.key)), std::nullopt};
     case SearchStatus::memory:
       return {LinVerdict::unknown,
               fmt::format("memory limit of {} bytes reached on key {} after {} configurations",
@@ -945,7 +955,7 @@ const char* verdict_name(LinVerdict verdict) {
 }
 
 LinResult check_linearizability(const History& history, const LinLimits& limits) {
-  const Deadline deadline(limits.timeout_seconds);
+  const Deadline deadline(limits);
   LinResult result;
   const std::vector<KeyGroup> groups = group_by_key(history);
   for (const KeyGroup& g : groups) result.operations += g.indexes.size();
@@ -954,7 +964,7 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
     // Out of time: no other key can be checked (a memory limit, by contrast, is per key).
     if (deadline.expired()) {
       if (!unknown_reason) {
-        unknown_reason = fmt::format("timeout after {:g}s on key {}", limits.timeout_seconds, show_key(group.key));
+        unknown_reason = deadline.reason(show_key(group.key));
       }
       break;
     }

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <cstdint>
 #include <vector>
 
 #include "checkers/history.h"
@@ -32,7 +33,12 @@
 namespace checkers {
 
 struct LinLimits {
-  double timeout_seconds = 10;                  // for the whole check, measured with steady_clock
+  // For the whole check, measured with steady_clock; 0: no time limit. A time limit makes an "unknown"
+  // verdict depend on the machine, so checks inside a simulation run use steps_max instead.
+  double timeout_seconds = 10;
+  // Search steps for the whole check; 0: no step limit. Deterministic: the same history always stops at
+  // the same step, on any machine.
+  std::uint64_t steps_max = 0;
   std::size_t memory_bytes_max = 1ull << 30;    // for the memo of one key (the search's dominant cost)
 };
 

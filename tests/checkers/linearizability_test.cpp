@@ -580,6 +580,25 @@ TEST_CASE("linearizability: a tiny timeout gives unknown, promptly", "[lineariza
   CHECK(!r.witness.has_value());
 }
 
+TEST_CASE("linearizability: the step limit gives unknown, at the same point every time", "[linearizability][limits]") {
+  HistoryGenConfig cfg;
+  cfg.ops = 2000;
+  cfg.keys = 1;
+  cfg.clients = 5;
+  cfg.info_percent = 0;
+  const History h = checkers::generate_linearizable_history(cfg, 11);  // needs well over 4096 steps
+  LinLimits limits;
+  limits.timeout_seconds = 0;  // no wall clock at all
+  limits.steps_max = 4096;
+  const auto r = checkers::check_linearizability(h, limits);
+  REQUIRE(r.verdict == LinVerdict::unknown);
+  CHECK(r.reason == "step limit of 4096 reached on key k0");
+  CHECK(checkers::check_linearizability(h, limits).reason == r.reason);
+  // Without limits (neither time nor steps) the same history is decided.
+  limits.steps_max = 0;
+  CHECK(checkers::check_linearizability(h, limits).verdict == LinVerdict::linearizable);
+}
+
 TEST_CASE("linearizability: the memory limit gives unknown", "[linearizability][limits]") {
   HistoryGenConfig cfg;
   cfg.ops = 2000;
