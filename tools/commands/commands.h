@@ -1,0 +1,43 @@
+// The raftsim subcommands, one file each; tools/main.cpp only parses the command line and calls them.
+// Each returns the process exit code (tools/lib/runner.h) and throws InputError on bad input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tools/lib/fuzz.h"
+#include "tools/lib/mutants.h"
+
+namespace commands {
+
+// `raftsim run`'s options as parsed.
+struct RunArgs {
+  std::vector<std::string> paths;
+  std::string seed;
+  std::string seeds;
+  unsigned jobs = 1;
+  std::string trace;
+  std::string history;
+  std::string impl;
+  std::vector<std::string> bugs;
+  std::vector<std::string> disabled_checkers;
+  std::string shard;
+  std::string junit;
+  std::string json;
+  std::string records = "raftsim-failures";
+  bool no_records = false;
+  bool check_determinism = false;
+  bool quiet = false;
+};
+
+int command_run(const RunArgs& args);
+int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
+                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options);
+int command_mutants(const std::string& path, const tools::MutantsOptions& options, const std::string& json);
+int command_shrink(const std::string& path, const std::string& out_path);
+int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb);
+int command_check_trace(const std::string& path);
+int command_replay(const std::string& path, double window_ms, const std::string& trace);
+int command_merge(const std::vector<std::string>& files, const std::string& json, const std::string& junit);
+
+}  // namespace commands

@@ -1,0 +1,21 @@
+// Helpers shared by the subcommands.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tools/lib/runner.h"
+#include "tools/lib/scenario.h"
+
+namespace commands {
+
+std::vector<std::string> expand_paths(const std::vector<std::string>& paths);
+void add_disabled_checkers(tools::Scenario& s, const std::vector<std::string>& names);
+std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
+                                        unsigned jobs);
+void write_file(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace commands

@@ -1,0 +1,46 @@
+#include "tools/commands/commands.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "tools/commands/common.h"
+#include "tools/lib/input_error.h"
+#include "tools/lib/runner.h"
+#include "tools/lib/scenario.h"
+
+namespace commands {
+
+// Explores seeds of a scenario, saving each distinct failure once.
+int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
+                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options) {
+  tools::Scenario scenario = tools::load_scenario_file(path);
+  for (const auto& b : bugs) scenario.bugs.push_back(b);
+  add_disabled_checkers(scenario, disabled_checkers);
+  try {
+    tools::make_factory(scenario.impl, scenario.bugs);
+  } catch (const std::invalid_argument& e) {
+    throw tools::InputError(path, "cluster.impl", e.what());
+  }
+  if (!scenario.nemesis.enabled) {
+    std::cout << "note: this scenario has no random nemesis: seeds vary only timing, latency and workload\n";
+  }
+  const tools::FuzzReport r =
+      tools::fuzz(scenario, options, [](const std::string& line) { std::cout << line << std::endl; });
+  std::cout << fmt::format("\nfuzzed {} seeds in total ({:.1f}s in this call), next seed {}; state in {}/fuzz-state.json\n",
+                           r.seeds_run, r.wall_seconds, r.next_seed, options.out_dir);
+  if (r.findings.empty()) {
+    std::cout << "no failures\n";
+    return tools::kExitPass;
+  }
+  std::cout << fmt::format("{} distinct failures:\n", r.findings.size());
+  bool safety = false;
+  for (const auto& f : r.findings) {
+    safety |= f.signature.rfind("safety", 0) == 0;
+    std::cout << fmt::format("  {}x, first at seed {}: {}\n    {}\n    shrink: raftsim shrink {} -o small.json\n", f.count,
+                             f.first_seed, f.signature, f.summary, f.record);
+  }
+  return safety ? tools::kExitSafety : tools::kExitLiveness;
+}
+
+}  // namespace commands

@@ -1,0 +1,31 @@
+#include "tools/commands/commands.h"
+
+#include <iostream>
+
+#include "tools/commands/common.h"
+#include "tools/lib/input_error.h"
+#include "tools/lib/runner.h"
+#include "tools/lib/scenario.h"
+
+namespace commands {
+
+// Measures how fast the scenario's seeds find each planted bug; the correct build must stay clean.
+int command_mutants(const std::string& path, const tools::MutantsOptions& options, const std::string& json) {
+  tools::Scenario scenario = tools::load_scenario_file(path);
+  if (!scenario.bugs.empty()) {
+    throw tools::InputError(path, "cluster.bugs", "must be empty: `mutants` plants each bug itself into the correct build");
+  }
+  if (scenario.impl != "reference") {
+    throw tools::InputError(path, "cluster.impl", "planted bugs exist only in the reference Raft");
+  }
+  if (scenario.expect.outcome != tools::Expectation::Outcome::pass) {
+    throw tools::InputError(path, "expect.outcome", "must be \"pass\": the correct build is expected to pass");
+  }
+  const tools::MutantsReport r =
+      tools::run_mutants(scenario, options, [](const std::string& line) { std::cout << line << std::endl; });
+  std::cout << "\n" << tools::format_mutants_table(r);
+  if (!json.empty()) write_file(json, [&](std::ostream& o) { o << tools::mutants_json(r); });
+  return r.pass() ? tools::kExitPass : tools::kExitSafety;
+}
+
+}  // namespace commands
