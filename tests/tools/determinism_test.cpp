@@ -31,8 +31,12 @@ std::string slurp(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("determinism: 100 seeds, each run twice, give equal hashes, different seeds differ") {
-  for (const char* file : {"basic.json", "leader_partition.json"}) {
-    const tools::Scenario s = shortened(file);
+  // swarm_nemesis: per-seed faults and knobs (swarm_config), group-commit disks; with a planted bug too.
+  for (const char* file : {"basic.json", "leader_partition.json", "swarm_nemesis.json", "swarm_nemesis.json+bug"}) {
+    const std::string name(file);
+    const bool planted = name.ends_with("+bug");
+    tools::Scenario s = shortened(planted ? name.substr(0, name.size() - 4) : name);
+    if (planted) s.bugs = {"revote-same-term"};
     std::set<std::uint64_t> hashes;
     for (std::uint64_t seed = 1; seed <= 100; ++seed) {
       const tools::RunResult a = tools::run_scenario(s, seed);
