@@ -19,10 +19,10 @@ struct DiskConfig {
   LatencyModel write_latency{LatencyModel::Kind::uniform, Duration::micros(50), Duration::micros(200)};
   LatencyModel fsync_latency{LatencyModel::Kind::uniform, Duration::micros(500), Duration::millis(2)};
   std::uint32_t max_pending_writes = 4096;  // bound on the queue of unsynced writes per node
-  // false: every write pays its own write + fsync after the previous one completes (a disk without group
-  // commit: a burst of writes queues up behind a slow fsync and drains slowly). true: writes issued while
-  // an fsync is running share the next fsync, as storage engines with group commit do.
-  bool group_commit = false;
+  // true (the default): writes issued while an fsync is running share the next fsync, as storage engines
+  // with group commit do (etcd's WAL, libraft's uv backend). false: every write pays its own write + fsync
+  // after the previous one completes, so a burst queues up behind a slow fsync and drains slowly.
+  bool group_commit = true;
 };
 
 struct DiskCounters {

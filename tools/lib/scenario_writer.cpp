@@ -112,7 +112,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
                   {"drop_probability", c.network.drop_probability},
                   {"duplicate_probability", c.network.duplicate_probability}};
   j["disk"] = {{"write_latency", latency_json(c.disk.write_latency)}, {"fsync_latency", latency_json(c.disk.fsync_latency)}};
-  if (c.disk.group_commit) j["disk"]["group_commit"] = true;
+  j["disk"]["group_commit"] = c.disk.group_commit;
   j["timers"] = {{"granularity_ms", ms(c.timer_granularity)}};
   const sim::WorkloadConfig& w = c.workload;
   j["workload"] = {{"clients", w.clients},
