@@ -48,29 +48,28 @@ std::vector<std::string> CheckerSet::names() const {
 }
 
 CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
-  CheckerSet all;
-  all.add(std::make_unique<ElectionSafety>());
-  all.add(std::make_unique<LogMatching>());
-  all.add(std::make_unique<LeaderCompleteness>());
-  all.add(std::make_unique<LeaderAppendOnly>());
-  all.add(std::make_unique<StateMachineSafety>());
-  all.add(std::make_unique<MonotonicTerm>());
-  all.add(std::make_unique<MonotonicCommit>());
-  all.add(std::make_unique<DeadIncarnation>());
-  all.add(std::make_unique<ImplementationError>());
+  std::vector<std::unique_ptr<Checker>> all;
+  all.push_back(std::make_unique<ElectionSafety>());
+  all.push_back(std::make_unique<LogMatching>());
+  all.push_back(std::make_unique<LeaderCompleteness>());
+  all.push_back(std::make_unique<LeaderAppendOnly>());
+  all.push_back(std::make_unique<StateMachineSafety>());
+  all.push_back(std::make_unique<MonotonicTerm>());
+  all.push_back(std::make_unique<MonotonicCommit>());
+  all.push_back(std::make_unique<DeadIncarnation>());
+  all.push_back(std::make_unique<ImplementationError>());
   // The mechanisms behind the properties above, checked the moment they break (at an event where one of
   // the above also fires, the above is reported).
-  all.add(std::make_unique<SingleVote>());
-  all.add(std::make_unique<ElectionQuorum>());
-  all.add(std::make_unique<CommitQuorum>());
-  all.add(std::make_unique<CommitCurrentTerm>());
+  all.push_back(std::make_unique<SingleVote>());
+  all.push_back(std::make_unique<ElectionQuorum>());
+  all.push_back(std::make_unique<CommitQuorum>());
+  all.push_back(std::make_unique<CommitCurrentTerm>());
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
-  all.add(std::make_unique<Durability>());
-  all.add(std::make_unique<Liveness>());
-  if (disabled.empty()) return all;
+  all.push_back(std::make_unique<Durability>());
+  all.push_back(std::make_unique<Liveness>());
   CheckerSet set;
   std::size_t muted = 0;
-  for (auto& c : all.checkers_) {
+  for (auto& c : all) {
     const bool off = std::find(disabled.begin(), disabled.end(), c->name()) != disabled.end();
     muted += off ? 1 : 0;
     if (!off) set.add(std::move(c));

@@ -47,7 +47,6 @@ class CheckerSet final : public sim::TraceSink {
   std::vector<std::string> names() const;
 
  private:
-  friend CheckerSet make_default_checkers(const std::vector<std::string>& disabled);
   std::vector<std::unique_ptr<Checker>> checkers_;
   std::optional<Violation> violation_;
 };

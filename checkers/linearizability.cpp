@@ -1,7 +1,6 @@
 #include "checkers/linearizability.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -291,30 +290,30 @@ class ConfigCache {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// The limits of the whole check: wall time (for `raftsim check`) and search steps (deterministic, for runs).
+// The limits of the whole check: search steps (deterministic) and the caller's give_up (a time limit).
 
 class Deadline {
  public:
-  explicit Deadline(const LinLimits& limits)
-      : start_(std::chrono::steady_clock::now()), seconds_(limits.timeout_seconds), steps_max_(limits.steps_max) {}
-  // Charges `steps` more search steps; true once a limit is reached.
+  explicit Deadline(const LinLimits& limits) : limits_(limits) {}
+  // Charges `steps` more search steps; true once a limit is reached (and from then on).
   bool expired(std::uint64_t steps = 0) const {
     steps_ += steps;
-    if (out_of_steps()) return true;
-    return seconds_ > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= seconds_;
+    if (!stopped_by_caller_ && limits_.give_up && limits_.give_up()) stopped_by_caller_ = true;
+    return out_of_steps() || stopped_by_caller_;
   }
-  bool out_of_steps() const { return steps_max_ != 0 && steps_ >= steps_max_; }
   // Why the check stopped, for the verdict's reason.
   std::string reason(const std::string& key) const {
-    if (out_of_steps()) return fmt::format("step limit of {} reached on key {}", steps_max_, key);
-    return fmt::format("timeout after {:g}s on key {}", seconds_, key);
+    RAFTSIM_ASSERT(out_of_steps() || stopped_by_caller_);
+    if (out_of_steps()) return fmt::format("step limit of {} reached on key {}", limits_.steps_max, key);
+    return fmt::format("{} on key {}", limits_.give_up_reason, key);
   }
 
  private:
-  std::chrono::steady_clock::time_point start_;
-  double seconds_;
-  std::uint64_t steps_max_;
+  bool out_of_steps() const { return limits_.steps_max != 0 && steps_ >= limits_.steps_max; }
+
+  const LinLimits& limits_;
   mutable std::uint64_t steps_ = 0;  // shared by every key's search
+  mutable bool stopped_by_caller_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -698,8 +697,8 @@ SearchStatus KeySearch::run() {
   std::int32_t entry = entries_[0].next;
   Pass pass = Pass::forced;
   while (required_left_ > 0) {
-    // The clock is read every 4096 steps: often enough to stop within milliseconds, rarely enough to cost
-    // nothing.
+    // Limits are checked every 4096 steps: often enough to stop within milliseconds, rarely enough to
+    // cost nothing.
     if ((++steps_ & 4095) == 0 && deadline_.expired(4096)) return SearchStatus::timeout;
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "checkers/history.h"
@@ -33,13 +34,15 @@
 namespace checkers {
 
 struct LinLimits {
-  // For the whole check, measured with steady_clock; 0: no time limit. A time limit makes an "unknown"
-  // verdict depend on the machine, so checks inside a simulation run use steps_max instead.
-  double timeout_seconds = 10;
   // Search steps for the whole check; 0: no step limit. Deterministic: the same history always stops at
-  // the same step, on any machine.
+  // the same step, on any machine (a run's verdict must not depend on the machine's speed).
   std::uint64_t steps_max = 0;
   std::size_t memory_bytes_max = 1ull << 30;    // for the memo of one key (the search's dominant cost)
+  // Polled every few thousand steps; returning true stops the check with verdict unknown and reason
+  // "<give_up_reason> on key K". The checker reads no clock: a caller that wants a time limit (raftsim
+  // check --timeout) supplies one here. Empty: never.
+  std::function<bool()> give_up;
+  std::string give_up_reason = "stopped by the caller";
 };
 
 enum class LinVerdict { linearizable, not_linearizable, unknown };

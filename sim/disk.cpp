@@ -12,38 +12,36 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   Duration latency = config_->write_latency.draw(rng) + config_->fsync_latency.draw(rng);
   if (speed_factor_ != 1.0) latency = Duration::micros(static_cast<std::int64_t>(static_cast<double>(latency.us) * speed_factor_));
   Time done;
-  if (!config_->group_commit) {
+  if (config_->group_commit) {
+    done = group_commit_done(now, latency);
+  } else {
     // A disk serves writes in order: this one cannot finish before the previous one.
     done = std::max(now, last_completion_) + latency;
-  } else {
-    // The batch waiting behind the running fsync has started by now: it is the running one.
-    if (next_batch_done_.has_value() && now >= last_completion_) {
-      last_completion_ = *next_batch_done_;
-      next_batch_done_.reset();
-    }
-    if (now >= last_completion_) {
-      done = now + latency;  // the device is idle: this write's own fsync starts now
-    } else {
-      // Join the batch that the next fsync will cover (it starts when the running one ends). Completions
-      // stay strictly ordered, one microsecond apart, so the host sees them in write order.
-      if (!next_batch_done_.has_value()) next_batch_done_ = last_completion_ + latency;
-      next_batch_done_ = std::max(*next_batch_done_, last_completion_ + Duration::micros(1));
-      done = *next_batch_done_;
-      *next_batch_done_ = done + Duration::micros(1);
-      RAFTSIM_ASSERT(done > last_completion_);
-      return finish_write(w, done);
-    }
+    last_completion_ = done;
   }
-  RAFTSIM_ASSERT(done >= last_completion_);
-  last_completion_ = done;
-  return finish_write(w, done);
-}
-
-Time Disk::finish_write(const DiskWrite& w, Time done) {
-  RAFTSIM_ASSERT(pending_.size() < config_->max_pending_writes);
+  RAFTSIM_ASSERT(done >= now);
   pending_.push_back(w);
   ++counters_.writes;
   counters_.bytes_written += w.size_bytes;
+  return done;
+}
+
+// last_completion_ is when the running fsync ends; next_batch_done_, if set, is when the next write that
+// joins the batch waiting behind it completes.
+Time Disk::group_commit_done(Time now, Duration latency) {
+  if (next_batch_done_.has_value() && now >= last_completion_) {
+    last_completion_ = *next_batch_done_;  // the waiting batch has started: it is the running one now
+    next_batch_done_.reset();
+  }
+  if (now >= last_completion_) {
+    last_completion_ = now + latency;  // the device is idle: this write's own fsync starts now
+    return last_completion_;
+  }
+  // Join the batch that the next fsync covers (it starts when the running one ends). Joiners complete one
+  // microsecond apart, so the host sees the completions in write order.
+  const Time done = next_batch_done_.value_or(last_completion_ + std::max(latency, Duration::micros(1)));
+  next_batch_done_ = done + Duration::micros(1);
+  RAFTSIM_ASSERT(done > last_completion_);
   return done;
 }
 

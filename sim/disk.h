@@ -50,7 +50,7 @@ class Disk {
   const DiskCounters& counters() const { return counters_; }
 
  private:
-  Time finish_write(const DiskWrite& w, Time done);  // queues it; returns done
+  Time group_commit_done(Time now, Duration latency);  // when a write issued now is durable
 
   const DiskConfig* config_;
   std::vector<PayloadPtr> durable_;

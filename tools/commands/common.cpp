@@ -1,12 +1,9 @@
 #include "tools/commands/common.h"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -44,33 +41,19 @@ void add_disabled_checkers(tools::Scenario& s, const std::vector<std::string>& n
   }
 }
 
-// Runs seeds on `jobs` threads. Each simulation is single-threaded and shares nothing with the others.
-std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
+// tools::run_seeds with a progress line on a terminal only (never in CI logs or pipes), rewritten in
+// place on stderr.
+std::vector<tools::RunResult> run_seeds_with_progress(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
                                         unsigned jobs) {
-  std::vector<tools::RunResult> results(seeds.size());
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::atomic<std::size_t> failed{0};
-  // A progress line on a terminal only (never in CI logs or pipes), rewritten in place on stderr.
-  const bool progress = isatty(STDERR_FILENO) != 0;
-  std::mutex print;
-  auto worker = [&] {
-    for (std::size_t i = next++; i < seeds.size(); i = next++) {
-      results[i] = tools::run_scenario(scenario, seeds[i]);
-      failed += results[i].verdict != tools::Outcome::pass;
-      const std::size_t d = ++done;
-      if (progress && (d % 16 == 0 || d == seeds.size())) {
-        std::lock_guard<std::mutex> lock(print);
-        std::cerr << fmt::format("\r{}: {}/{} seeds, {} failed ", scenario.name, d, seeds.size(), failed.load())
-                  << (d == seeds.size() ? "\r\033[K" : "") << std::flush;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  return results;
+  if (isatty(STDERR_FILENO) == 0) return tools::run_seeds(scenario, seeds, jobs);
+  std::size_t done = 0, failed = 0;  // on_done calls come one at a time
+  return tools::run_seeds(scenario, seeds, jobs, [&](const tools::RunResult& r) {
+    ++done;
+    failed += r.verdict != tools::Outcome::pass ? 1 : 0;
+    if (done % 16 != 0 && done != seeds.size()) return;
+    std::cerr << fmt::format("\r{}: {}/{} seeds, {} failed ", scenario.name, done, seeds.size(), failed)
+              << (done == seeds.size() ? "\r\033[K" : "") << std::flush;
+  });
 }
 
 void write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {

@@ -14,7 +14,7 @@ namespace commands {
 
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths);
 void add_disabled_checkers(tools::Scenario& s, const std::vector<std::string>& names);
-std::vector<tools::RunResult> run_seeds(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
+std::vector<tools::RunResult> run_seeds_with_progress(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
                                         unsigned jobs);
 void write_file(const std::string& path, const std::function<void(std::ostream&)>& write);
 

@@ -101,7 +101,7 @@ int command_run(const RunArgs& args) {
   tools::Outcome overall = tools::Outcome::pass;
   std::vector<tools::SeedBatch> batches;
   for (const auto& s : scenarios) {
-    tools::SeedBatch batch{&s, run_seeds(s, seeds, std::max(1u, args.jobs))};
+    tools::SeedBatch batch{&s, run_seeds_with_progress(s, seeds, std::max(1u, args.jobs))};
     if (!args.no_records) {
       for (const auto& r : batch.results) {
         if (r.verdict != tools::Outcome::pass) tools::write_failure_record(args.records, s, r);

@@ -1,10 +1,8 @@
 #include "tools/lib/fuzz.h"
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -93,15 +91,9 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
          (o.time_budget_seconds <= 0 || elapsed() < o.time_budget_seconds)) {
     std::size_t n = batch;
     if (o.seeds_max != 0) n = std::min<std::uint64_t>(n, o.seeds_max - (report.seeds_run - seeds_at_start));
-    std::vector<RunResult> results(n);
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (std::size_t i = next++; i < n; i = next++) results[i] = run_scenario(scenario, report.next_seed + i);
-    };
-    std::vector<std::thread> threads;
-    for (unsigned j = 1; j < std::min<std::size_t>(o.jobs, n); ++j) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
+    std::vector<std::uint64_t> seeds(n);
+    for (std::size_t i = 0; i < n; ++i) seeds[i] = report.next_seed + i;
+    const std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs);
     for (const RunResult& r : results) {
       if (r.verdict == Outcome::pass) continue;
       const reports::SeedResult sr = to_seed_result(scenario, r);

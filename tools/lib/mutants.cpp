@@ -1,10 +1,8 @@
 #include "tools/lib/mutants.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,21 +22,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Runs `seeds` on `jobs` threads; results in seed order.
-std::vector<RunResult> run_batch(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs) {
-  std::vector<RunResult> results(seeds.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    RunOptions options;
-    for (std::size_t i = next++; i < seeds.size(); i = next++) results[i] = run_scenario(scenario, seeds[i], options);
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  return results;
-}
-
 struct StreamOutcome {
   std::uint64_t seeds_run = 0;
   std::optional<RunResult> first_failure;  // the lowest failing seed, if any
@@ -54,7 +37,7 @@ StreamOutcome run_stream(const Scenario& scenario, std::uint64_t first, const Mu
   while (out.seeds_run < o.budget) {
     std::vector<std::uint64_t> seeds;
     for (std::uint64_t i = 0; i < chunk && out.seeds_run + i < o.budget; ++i) seeds.push_back(first + out.seeds_run + i);
-    std::vector<RunResult> results = run_batch(scenario, seeds, o.jobs);
+    std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs);
     for (RunResult& r : results) {
       ++out.seeds_run;
       if (r.verdict == Outcome::pass) continue;
@@ -68,16 +51,19 @@ StreamOutcome run_stream(const Scenario& scenario, std::uint64_t first, const Mu
   return out;
 }
 
-std::optional<double> median_of(std::vector<std::optional<std::uint64_t>> v, std::uint64_t budget) {
-  // Escapes count as "beyond the budget"; if the middle falls on one, there is no median to report.
-  std::vector<double> xs;
-  for (const auto& x : v) xs.push_back(x ? static_cast<double>(*x) : static_cast<double>(budget) + 1e18);
-  std::sort(xs.begin(), xs.end());
-  RAFTSIM_ASSERT(!xs.empty());
-  const std::size_t n = xs.size();
-  const double m = n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2.0;
-  if (m > static_cast<double>(budget)) return std::nullopt;
-  return m;
+std::optional<double> median_of(const std::vector<std::optional<std::uint64_t>>& per_stream) {
+  // Escapes rank above every detection; if the middle falls on one, there is no median to report.
+  std::vector<std::uint64_t> caught;
+  for (const auto& x : per_stream) {
+    if (x) caught.push_back(*x);
+  }
+  std::sort(caught.begin(), caught.end());
+  const std::size_t n = per_stream.size();
+  RAFTSIM_ASSERT(n > 0);
+  const std::size_t hi = n / 2;              // the upper middle
+  if (hi >= caught.size()) return std::nullopt;
+  const std::size_t lo = n % 2 == 1 ? hi : hi - 1;
+  return (static_cast<double>(caught[lo]) + static_cast<double>(caught[hi])) / 2.0;
 }
 
 void shrink_first_failure(const Scenario& scenario, const RunResult& failure, const MutantsOptions& o, MutantResult& m) {
@@ -156,7 +142,7 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
     for (const auto& [c, n] : checker_counts) {
       if (n > best) best = n, m.checker = c;
     }
-    m.median_seeds = median_of(m.seeds_to_detection, o.budget);
+    m.median_seeds = median_of(m.seeds_to_detection);
     m.wall_seconds = seconds_since(start);
     if (stream0_failure) {
       m.first_failing_seed = stream0_failure->seed;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,12 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOp
 // The same with a given implementation (tests plant misbehaving nodes this way).
 RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::NodeFactory& factory,
                             const RunOptions& options = {});
+
+// Runs `seeds` of one scenario on `jobs` threads (each simulation single-threaded, sharing nothing);
+// results in seed order. `on_done` (may be empty) hears each finished run, one call at a time, in
+// completion order (for progress lines).
+std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                                 const std::function<void(const RunResult&)>& on_done = {});
 
 // The command that reproduces a run.
 std::string reproduce_command(const Scenario& scenario, std::uint64_t seed);

@@ -64,6 +64,33 @@ namespace {
 Scenario parse_scenario_unlocated(const std::string& text, const std::string& file_name);
 }  // namespace
 
+namespace {
+
+// A list of names, each one of `known` ("did you mean" for typos); with `unique`, a repeat is an error.
+std::vector<std::string> read_names(const nlohmann::json& list, const std::string& file, const std::string& path,
+                                    const std::vector<std::string>& known, const std::string& what, bool unique) {
+  RAFTSIM_ASSERT(list.is_array());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = fmt::format("{}[{}]", path, i);
+    const auto& item = list[i];
+    if (!item.is_string()) throw InputError(file, at, fmt::format("expected a {} name, found {}", what, json_type_name(item)));
+    const std::string name = item.get<std::string>();
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      const auto hint = did_you_mean(name, known);
+      throw InputError(file, at, fmt::format("unknown {} \"{}\"{}", what, name, hint ? " (did you mean \"" + *hint + "\"?)" : ""));
+    }
+    if (unique && std::find(out.begin(), out.end(), name) != out.end()) {
+      throw InputError(file, at, fmt::format("{} \"{}\" is listed twice", what, name));
+    }
+    out.push_back(name);
+  }
+  RAFTSIM_ASSERT(out.size() == list.size());
+  return out;
+}
+
+}  // namespace
+
 Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   try {
     return parse_scenario_unlocated(text, file_name);
@@ -99,18 +126,7 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
     s.impl = cluster->choice("impl", s.impl, implementations());
     if (const nlohmann::json* bugs = cluster->array("bugs")) {
       const auto names = raft::bug_names();
-      const std::vector<std::string> known(names.begin(), names.end());
-      for (std::size_t i = 0; i < bugs->size(); ++i) {
-        const std::string path = fmt::format("cluster.bugs[{}]", i);
-        const auto& b = (*bugs)[i];
-        if (!b.is_string()) throw InputError(file_name, path, fmt::format("expected a bug name, found {}", json_type_name(b)));
-        const std::string name = b.get<std::string>();
-        if (!raft::bug_from_name(name)) {
-          const auto hint = did_you_mean(name, known);
-          throw InputError(file_name, path, fmt::format("unknown bug \"{}\"{}", name, hint ? " (did you mean \"" + *hint + "\"?)" : ""));
-        }
-        s.bugs.push_back(name);
-      }
+      s.bugs = read_names(*bugs, file_name, "cluster.bugs", {names.begin(), names.end()}, "bug", false);
     }
     cluster->finish();
   }
@@ -187,21 +203,7 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
   }
   if (auto ch = r.object("checkers")) {
     if (const nlohmann::json* off = ch->array("disable")) {
-      const std::vector<std::string> known = checkers::default_checker_names();
-      for (std::size_t i = 0; i < off->size(); ++i) {
-        const std::string path = fmt::format("checkers.disable[{}]", i);
-        const auto& d = (*off)[i];
-        if (!d.is_string()) throw InputError(file_name, path, fmt::format("expected a checker name, found {}", json_type_name(d)));
-        const std::string name = d.get<std::string>();
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
-          const auto hint = did_you_mean(name, known);
-          throw InputError(file_name, path, fmt::format("unknown checker \"{}\"{}", name, hint ? " (did you mean \"" + *hint + "\"?)" : ""));
-        }
-        if (std::find(s.disabled_checkers.begin(), s.disabled_checkers.end(), name) != s.disabled_checkers.end()) {
-          throw InputError(file_name, path, fmt::format("checker \"{}\" is listed twice", name));
-        }
-        s.disabled_checkers.push_back(name);
-      }
+      s.disabled_checkers = read_names(*off, file_name, "checkers.disable", checkers::default_checker_names(), "checker", true);
     }
     ch->finish();
   }

@@ -231,7 +231,7 @@ void write_shrunk_scenario(const ShrinkResult& result, const std::string& path) 
   out << "// " << result.scenario.description << "\n";
   out << fmt::format("// reproduce: raftsim run {} --seed {}\n", path, result.seed);
   out << scenario_to_json(result.scenario).dump(2) << "\n";
-  RAFTSIM_ASSERT(result.seed != 0 || !result.scenario.name.empty());
+  if (!out) throw InputError("command line", path, "could not write the whole file");
 }
 
 }  // namespace tools
