@@ -6,33 +6,14 @@
 
 #include "checkers/commit_quorum.h"
 #include "checkers/vote_safety.h"
+#include "tests/checkers/event_feed.h"
 
 namespace {
 
 using sim::EventKind;
 
-struct Ev {
-  EventKind kind;
-  std::int32_t node;
-  std::uint64_t a = 0, b = 0, c = 0;
-  std::uint32_t incarnation = 1;
-};
-
-std::optional<checkers::Violation> feed(checkers::Checker& checker, std::initializer_list<Ev> events) {
-  std::int64_t t = 0;
-  for (const Ev& ev : events) {
-    sim::TraceEvent e;
-    e.time_us = t += 10;
-    e.kind = ev.kind;
-    e.node = ev.node;
-    e.incarnation = ev.incarnation;
-    e.a = ev.a;
-    e.b = ev.b;
-    e.c = ev.c;
-    if (auto v = checker.observe(e)) return v;
-  }
-  return std::nullopt;
-}
+using checker_test::Ev;
+using checker_test::feed;
 
 constexpr std::uint64_t kFollower = 0;
 constexpr std::uint64_t kLeader = 2;
@@ -63,7 +44,7 @@ TEST_CASE("single-vote (5.2): repeats, new terms and a restarted incarnation are
   CHECK_FALSE(feed(c, {{EventKind::vote, 3, 7, 1},
                        {EventKind::vote, 3, 7, 1},      // the same grant again (a retried RequestVote)
                        {EventKind::vote, 3, 8, 2},      // a new term, a new vote
-                       {EventKind::vote, 3, 8, 4, 0, 2}}));  // after a crash the unsent vote may be cast again
+                       {EventKind::vote, 3, 8, 4, 0, -1, 2}}));  // after a crash the unsent vote may be cast again
 }
 
 TEST_CASE("election-quorum (5.2): a leader without a majority of votes in its term is a violation", "[checkers]") {
@@ -107,7 +88,7 @@ TEST_CASE("commit-quorum (5.3): a majority counts crashed nodes by their log at 
                        {EventKind::crash, 2},
                        {EventKind::commit, 0, 1}}));  // node 2 is down, but its durable log holds the entry
   // After the restart node 2 reports what it reloaded: here nothing, so only 2 of 5 hold it now.
-  CHECK(feed(c, {{EventKind::restart, 2, 0, 0, 0, 2}, {EventKind::commit, 1, 1}}));
+  CHECK(feed(c, {{EventKind::restart, 2, 0, 0, 0, -1, 2}, {EventKind::commit, 1, 1}}));
 }
 
 TEST_CASE("commit-current-term (5.4.2): a leader committing an earlier term's entry is a violation", "[checkers]") {

@@ -6,37 +6,16 @@
 
 #include "checkers/durability.h"
 #include "checkers/leader_completeness.h"
+#include "checkers/liveness.h"
 #include "checkers/node_monotonic.h"
+#include "tests/checkers/event_feed.h"
 
 namespace {
 
 using sim::EventKind;
 
-struct Ev {
-  EventKind kind;
-  std::int32_t node;
-  std::uint64_t a = 0, b = 0, c = 0;
-  std::int32_t peer = -1;
-  std::uint32_t incarnation = 1;
-};
-
-// Feeds events at increasing times; returns the first violation.
-std::optional<checkers::Violation> feed(checkers::Checker& checker, std::initializer_list<Ev> events) {
-  std::int64_t t = 0;
-  for (const Ev& ev : events) {
-    sim::TraceEvent e;
-    e.time_us = t += 10;
-    e.kind = ev.kind;
-    e.node = ev.node;
-    e.peer = ev.peer;
-    e.incarnation = ev.incarnation;
-    e.a = ev.a;
-    e.b = ev.b;
-    e.c = ev.c;
-    if (auto v = checker.observe(e)) return v;
-  }
-  return std::nullopt;
-}
+using checker_test::Ev;
+using checker_test::feed;
 
 constexpr std::uint64_t kLeader = 2;
 constexpr std::uint64_t kFollower = 0;
@@ -212,8 +191,6 @@ TEST_CASE("dead incarnation: restart as a new incarnation, and messages from a c
                        {EventKind::role, 0, kFollower, 1, 0, -1, 2},
                        {EventKind::send, 0, 1, 0, 0, 1, 2}}));
 }
-
-#include "checkers/liveness.h"
 
 TEST_CASE("liveness: no leader within the deadline after the heal is a violation") {
   checkers::Liveness c;
