@@ -34,6 +34,13 @@ class Checker {
     (void)end_time_us;
     return std::nullopt;
   }
+  // The names its violations carry (and that can be disabled): its own name, unless it checks several rules.
+  virtual std::vector<std::string> rule_names() const { return {name()}; }
+  // Switches one of several rules off; false if it has no such rule (a single-rule checker is dropped instead).
+  virtual bool disable_rule(const std::string& rule) {
+    (void)rule;
+    return false;
+  }
 };
 
 // Runs every checker on every event; the first violation stops the run.

@@ -214,8 +214,11 @@ std::optional<sim::MessageSummary> summarize(const lr::raft_message& m, std::siz
       s = {kAppendEntries, m.append_entries.term, m.append_entries.prev_log_index, n_entries};
       break;
     case lr::RAFT_IO_APPEND_ENTRIES_RESULT:
-      s = {kAppendEntriesResult, m.append_entries_result.term, m.append_entries_result.rejected,
-           m.append_entries_result.last_log_index};
+      // The conventional summary (docs/your-raft.md): a = success, b = the match index it vouches for (on a
+      // rejection: the index libraft rejected).
+      s = {kAppendEntriesResult, m.append_entries_result.term, m.append_entries_result.rejected == 0 ? 1u : 0u,
+           m.append_entries_result.rejected == 0 ? m.append_entries_result.last_log_index
+                                                 : m.append_entries_result.rejected};
       break;
     case lr::RAFT_IO_TIMEOUT_NOW:
       s = {kTimeoutNow, m.timeout_now.term, m.timeout_now.last_log_index, m.timeout_now.last_log_term};

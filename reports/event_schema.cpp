@@ -27,6 +27,8 @@ constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}, {"leader_deadline_us",
 constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
 constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
 constexpr FieldSpec kPpm[] = {{"ppm", S::a, F::uint}};
+constexpr FieldSpec kTiming[] = {{"election_timeout_min_us", S::a, F::uint}, {"election_timeout_max_us", S::b, F::uint}, {"heartbeat_us", S::c, F::uint}};
+constexpr FieldSpec kClientRequest[] = {{"request", S::a, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
 
@@ -72,6 +74,9 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::clock_rate:
     case K::disk_speed: return kPpm;
     case K::impl_error: return kImplError;
+    case K::timing: return kTiming;
+    case K::client_request: return kClientRequest;
+    case K::disk_notify: return kDiskSynced;
     case K::clog_link:
     case K::pause:
     case K::resume:

@@ -162,6 +162,10 @@ NodeContext Simulation::context_for(NodeIndex n) {
 
 void Simulation::run() {
   RAFTSIM_ASSERT(queue_.empty());
+  // The timing the Raft was asked for, so that rule checkers reading only the stream can judge timers.
+  emit(EventKind::timing, -1, -1, 0, static_cast<std::uint64_t>(config_.timing.election_timeout_min.us),
+       static_cast<std::uint64_t>(config_.timing.election_timeout_max.us),
+       static_cast<std::uint64_t>(config_.timing.heartbeat_interval.us));
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
     NodeSlot& slot = *nodes_[n];
     slot.node = factory_.create(context_for(n));
@@ -434,6 +438,7 @@ void Simulation::resume(NodeIndex n) {
   for (Event& e : deferred) {
     if (slot.status != Status::up) break;
     if (auto* dd = std::get_if<DiskDone>(&e)) {
+      emit(EventKind::disk_notify, static_cast<std::int32_t>(n), -1, 0, dd->token);
       call_node(n, [&](Node& node) { node.on_disk_done(dd->token, out_); });
     } else {
       dispatch(e);
@@ -765,6 +770,9 @@ void Simulation::on_client_arrive(ClientArrive& a) {
     deferred_if_paused(to, e);
     return;
   }
+  // The request id links it to its client_send (the client may have moved on to another operation since).
+  emit(EventKind::client_request, static_cast<std::int32_t>(a.node), static_cast<std::int32_t>(clients_[a.request.client_id].process),
+       0, a.request.request_id);
   call_node(a.node, [&](Node& node) { node.on_client_request(a.request, out_); });
 }
 

@@ -41,6 +41,9 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::clock_rate: return "clock-rate";
     case EventKind::disk_speed: return "disk-speed";
     case EventKind::impl_error: return "impl-error";
+    case EventKind::timing: return "timing";
+    case EventKind::client_request: return "client-request";
+    case EventKind::disk_notify: return "disk-notify";
   }
   return "?";
 }

@@ -53,9 +53,17 @@ enum class EventKind : std::uint8_t {
   // An implementation reported a bug in itself (an adapter's observation): a = error code, b/c = details.
   // E.g. a send to a node id that does not exist. The implementation-error checker turns it into a finding.
   impl_error = 36,
+  // Added in trace format 2 (docs/checkers.md): the facts that rule-level checkers need.
+  timing = 37,          // first event of a run (node -1): a = election timeout min, b = max, c = heartbeat (us)
+  client_request = 38,  // a client request reaches the node and the node handles it: peer = process,
+                        // a = request id (as in its client_send)
+  disk_notify = 39,     // a paused node, resumed, learns that write a = token became durable while it was
+                        // paused (disk_synced was emitted when the device finished)
 };
 
-inline constexpr int kEventKindCount = 37;
+inline constexpr int kEventKindCount = 40;
+// Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify.
+inline constexpr int kTraceFormatVersion = 2;
 
 std::string_view event_kind_name(EventKind kind);
 

@@ -16,6 +16,8 @@ struct Ev {
   std::uint64_t a = 0, b = 0, c = 0;
   std::int32_t peer = -1;
   std::uint32_t incarnation = 1;
+  std::uint16_t label = 0;  // message kind, timer slot
+  std::int64_t at_us = -1;  // the event's time (-1: 10 us after the previous one)
 };
 
 // Feeds events at increasing times (10 us apart, from the start for each call); returns the first violation.
@@ -23,7 +25,9 @@ inline std::optional<checkers::Violation> feed(checkers::Checker& checker, std::
   std::int64_t t = 0;
   for (const Ev& ev : events) {
     sim::TraceEvent e;
-    e.time_us = t += 10;
+    t = ev.at_us >= 0 ? ev.at_us : t + 10;
+    e.time_us = t;
+    e.label = ev.label;
     e.kind = ev.kind;
     e.node = ev.node;
     e.peer = ev.peer;

@@ -21,9 +21,13 @@ namespace {
 
 // libraft 0.15 commits earlier terms' entries by counting replicas (docs/findings/libraft-prior-term-commit.md,
 // shown by commit-current-term) and counts acknowledgements of entries a follower does not hold
-// (docs/findings/libraft-unchecked-ack.md, shown by commit-quorum at the commit). Those two checkers fire in
-// many libraft runs (their regression scenarios keep them), so these tests mute them to look for the rest.
-void mute_known_findings(tools::Scenario& s) { s.disabled_checkers = {"commit-current-term", "commit-quorum"}; }
+// (docs/findings/libraft-unchecked-ack.md, shown by reply-claim at the reply and commit-quorum at the commit),
+// and ignores a higher term in a reply it does not expect (docs/findings/libraft-ignores-higher-term-reply.md,
+// shown by term-adoption). Those checkers fire in many libraft runs (their regression scenarios keep them), so
+// these tests mute them to look for the rest.
+void mute_known_findings(tools::Scenario& s) {
+  s.disabled_checkers = {"commit-current-term", "commit-quorum", "reply-claim", "term-adoption"};
+}
 
 tools::Scenario libraft_scenario(const std::string& json) {
   tools::Scenario s = tools::parse_scenario(json, "<libraft test>");

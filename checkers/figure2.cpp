@@ -1,0 +1,556 @@
+#include "checkers/figure2.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+namespace {
+
+using sim::EventKind;
+
+// The conventional message kinds (docs/your-raft.md, "Message summaries").
+constexpr std::uint16_t kRequestVote = 0;
+constexpr std::uint16_t kRequestVoteReply = 1;
+constexpr std::uint16_t kAppendEntries = 2;
+constexpr std::uint16_t kAppendEntriesReply = 3;
+
+constexpr auto kFollower = static_cast<std::uint64_t>(sim::Role::follower);
+constexpr auto kCandidate = static_cast<std::uint64_t>(sim::Role::candidate);
+constexpr auto kLeader = static_cast<std::uint64_t>(sim::Role::leader);
+
+// Tick-based implementations (etcd, libraft) notice an elapsed timeout only at their next tick, and may
+// count the tick in which the timer was reset as a whole one: an election this early after hearing from
+// the leader is still a broken timer, one a little early is not.
+constexpr double kElectionTimerSlack = 0.5;
+
+const char* kind_name(std::uint16_t kind) {
+  switch (kind) {
+    case kRequestVote: return "RequestVote";
+    case kRequestVoteReply: return "RequestVote reply";
+    case kAppendEntries: return "AppendEntries";
+    case kAppendEntriesReply: return "AppendEntries reply";
+    default: return "message";
+  }
+}
+
+double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+
+}  // namespace
+
+const char* figure2_rule_name(Figure2Rule rule) {
+  switch (rule) {
+    case Figure2Rule::term_adoption: return "term-adoption";
+    case Figure2Rule::stale_term_request: return "stale-term-request";
+    case Figure2Rule::vote_grant: return "vote-grant";
+    case Figure2Rule::append_receiver: return "append-receiver";
+    case Figure2Rule::follower_commit: return "follower-commit";
+    case Figure2Rule::reply_claim: return "reply-claim";
+    case Figure2Rule::candidate_conversion: return "candidate-conversion";
+    case Figure2Rule::election_timer: return "election-timer";
+    case Figure2Rule::persistence: return "persistence";
+  }
+  return "?";
+}
+
+Figure2Rules::Figure2Rules() : enabled_(kFigure2RuleCount, true) {}
+
+std::vector<std::string> Figure2Rules::rule_names() const {
+  std::vector<std::string> out;
+  for (std::size_t r = 0; r < kFigure2RuleCount; ++r) {
+    if (enabled_[r]) out.emplace_back(figure2_rule_name(static_cast<Figure2Rule>(r)));
+  }
+  return out;
+}
+
+bool Figure2Rules::disable_rule(const std::string& rule) {
+  for (std::size_t r = 0; r < kFigure2RuleCount; ++r) {
+    if (figure2_rule_name(static_cast<Figure2Rule>(r)) == rule) {
+      enabled_[r] = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+Figure2Rules::NodeView& Figure2Rules::view(std::int32_t node) {
+  RAFTSIM_ASSERT(node >= 0);
+  const auto n = static_cast<std::size_t>(node);
+  if (n >= nodes_.size()) nodes_.resize(n + 1);
+  return nodes_[n];
+}
+
+Violation Figure2Rules::violation(Figure2Rule rule, std::vector<std::int32_t> nodes, std::string message) const {
+  return Violation{figure2_rule_name(rule), Severity::safety, step_.time_us, std::move(nodes), std::move(message)};
+}
+
+void Figure2Rules::reset_timer(NodeView& v, std::int64_t time_us) {
+  v.timer_reset_us = time_us;
+  v.clock_rate_max_since_reset = v.clock_rate;
+}
+
+// ---- step framing ------------------------------------------------------------------------------------
+
+bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
+  if (!step_.open || e.node != step_.node) return false;
+  switch (e.kind) {
+    case EventKind::role:
+    case EventKind::vote:
+    case EventKind::log_append:
+    case EventKind::log_truncate:
+    case EventKind::commit:
+    case EventKind::apply:
+    case EventKind::impl_error:
+    case EventKind::disk_write:
+    case EventKind::send: return true;
+    // What the network did with a send, reported right after it.
+    case EventKind::drop_random:
+    case EventKind::drop_blocked:
+    case EventKind::duplicate: return e.node == previous_send_node_ && e.peer == previous_send_peer_;
+    default: return false;
+  }
+}
+
+void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t node) {
+  RAFTSIM_ASSERT(!step_.open);
+  NodeView& v = view(node);
+  if (e.incarnation != v.incarnation) {  // a restarted process: only the disk survived
+    const std::uint64_t vote_term = v.last_vote_term, vote_for = v.last_vote_for;
+    v = NodeView{};
+    v.incarnation = e.incarnation;
+    v.last_vote_term = vote_term;  // perhaps durable: a repeat of it needs no write
+    v.last_vote_for = vote_for;
+    reset_timer(v, e.time_us);
+  }
+  step_.open = true;
+  step_.node = node;
+  step_.input = input;
+  step_.time_us = e.time_us;
+  step_.from = -1;
+  step_.term = v.term;
+  step_.role = v.role;
+  step_.last_index = v.log_terms.size();
+  step_.last_term = v.log_terms.empty() ? 0 : v.log_terms.back();
+  step_.outputs.clear();
+  step_.truncated_terms.clear();
+  step_.early_election = false;
+  if (input == Input::restart) reset_timer(v, e.time_us);
+  if (input == Input::deliver) {
+    step_.from = e.node;
+    step_.kind = e.label;
+    step_.msg_term = e.a;
+    step_.x = e.b;
+    step_.y = e.c;
+    if (e.label == kAppendEntries && e.a >= v.term) {
+      // Heard from the leader of its (possibly new) term: the election timeout restarts, and the request
+      // verifies the follower's log up to prev + n if it is accepted (the upper bound of what it may claim).
+      reset_timer(v, e.time_us);
+      v.heard_leader_us = e.time_us;
+      std::uint64_t& verified = v.verified[e.a];
+      verified = std::max(verified, e.b + e.c);
+    }
+  }
+}
+
+std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
+  if (e.kind == EventKind::timing) {
+    election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
+    election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
+    return std::nullopt;
+  }
+  if (e.kind == EventKind::clock_rate && e.node >= 0) {
+    NodeView& v = view(e.node);
+    v.clock_rate = static_cast<double>(e.a) / 1e6;
+    v.clock_rate_max_since_reset = std::max(v.clock_rate_max_since_reset, v.clock_rate);
+  }
+  if (is_step_output(e)) {
+    if (e.kind == EventKind::send) {
+      previous_send_node_ = e.node;
+      previous_send_peer_ = e.peer;
+    }
+    step_.outputs.push_back(e);
+    return apply_output(e);
+  }
+  previous_send_node_ = previous_send_peer_ = -1;
+  std::optional<Violation> closed;
+  if (step_.open) {
+    closed = close_step();
+    step_.open = false;
+  }
+  switch (e.kind) {
+    case EventKind::deliver: open_step(e, Input::deliver, e.peer); break;
+    case EventKind::timer_fired: open_step(e, Input::timer, e.node); break;
+    case EventKind::disk_synced:
+    case EventKind::disk_notify: {
+      if (e.kind == EventKind::disk_synced && e.node >= 0) {
+        NodeView& v = view(e.node);
+        auto& pending = v.pending_writes;
+        if (e.incarnation == v.incarnation) {
+          pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const PendingWrite& w) { return w.token == e.a; }),
+                        pending.end());
+        }
+      }
+      open_step(e, Input::disk, e.node);
+      break;
+    }
+    case EventKind::client_request: open_step(e, Input::client, e.node); break;
+    case EventKind::restart: open_step(e, Input::restart, e.node); break;
+    case EventKind::role:
+    case EventKind::vote:
+    case EventKind::log_append:
+    case EventKind::log_truncate:
+    case EventKind::commit:
+    case EventKind::apply:
+    case EventKind::impl_error:
+    case EventKind::disk_write:
+    case EventKind::send:
+      // Output without an input event: a node's start-up (or a stream written before format 2).
+      open_step(e, Input::start, e.node);
+      step_.outputs.push_back(e);
+      if (e.kind == EventKind::send) {
+        previous_send_node_ = e.node;
+        previous_send_peer_ = e.peer;
+      }
+      if (auto v = apply_output(e); v && !closed) closed = v;
+      break;
+    default: break;
+  }
+  return closed;
+}
+
+std::optional<Violation> Figure2Rules::finish(std::int64_t end_time_us) {
+  (void)end_time_us;
+  if (!step_.open) return std::nullopt;
+  std::optional<Violation> v = close_step();
+  step_.open = false;
+  return v;
+}
+
+// Keeps the node's view current, event by event (the rules at the step's end need the state the step
+// started from, which step_ holds).
+std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
+  NodeView& v = view(e.node);
+  switch (e.kind) {
+    case EventKind::role:
+      if (e.a == kCandidate && v.role != kCandidate && election_timeout_min_us_ > 0 && !step_.early_election &&
+          step_.input != Input::restart && step_.input != Input::start &&
+          (step_.input != Input::deliver || step_.kind <= kAppendEntriesReply)) {
+        // Followers: the election timeout must have elapsed since the node last heard from the leader or
+        // granted a vote (a node's clock running fast makes its timeouts shorter in real time).
+        const auto bound_us = static_cast<std::int64_t>(static_cast<double>(election_timeout_min_us_) * kElectionTimerSlack /
+                                                        v.clock_rate_max_since_reset);
+        if (e.time_us - v.timer_reset_us < bound_us) {
+          step_.early_election = true;
+          step_.election_quiet_us = e.time_us - v.timer_reset_us;
+          step_.election_bound_us = bound_us;
+        }
+      }
+      if (v.role == kLeader && e.a != kLeader) reset_timer(v, e.time_us);  // a deposed leader's timer starts
+      if (e.a == kCandidate) reset_timer(v, e.time_us);                  // each election has its own timeout
+      v.role = e.a;
+      v.term = e.b;
+      break;
+    case EventKind::vote:
+      if (e.b != static_cast<std::uint64_t>(e.node)) reset_timer(v, e.time_us);  // granting a vote (Followers)
+      break;
+    case EventKind::log_append:
+      RAFTSIM_ASSERT(e.a >= 1);
+      if (e.a > v.log_terms.size() + 1) {
+        // A gap: an implementation that does not report every append; the view cannot follow it.
+        v.log_terms.resize(e.a - 1, 0);
+      }
+      if (e.a <= v.log_terms.size()) v.log_terms.resize(e.a - 1);  // an overwrite without a truncate event
+      v.log_terms.push_back(e.b);
+      break;
+    case EventKind::log_truncate:
+      if (e.a >= 1 && e.a <= v.log_terms.size()) {
+        step_.truncated_terms.push_back(v.log_terms[e.a - 1]);
+        v.log_terms.resize(e.a - 1);
+      } else {
+        step_.truncated_terms.push_back(0);
+      }
+      break;
+    case EventKind::disk_write: {
+      RAFTSIM_ASSERT(v.pending_writes.size() < 1'000'000);
+      v.pending_writes.push_back(PendingWrite{e.a, UINT64_MAX, 0});
+      break;
+    }
+    default: break;
+  }
+  RAFTSIM_ASSERT(step_.open && step_.node == e.node);
+  return std::nullopt;
+}
+
+std::optional<Violation> Figure2Rules::close_step() {
+  RAFTSIM_ASSERT(step_.open);
+  RAFTSIM_ASSERT(step_.node >= 0);
+  if (auto v = check_term_rules()) return v;
+  if (auto v = check_vote_and_append_rules()) return v;
+  if (auto v = check_candidate_rules()) return v;
+  return check_persistence();
+}
+
+// ---- the rules ---------------------------------------------------------------------------------------
+
+// All Servers: "If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to
+// follower (5.1)". Candidates: "If AppendEntries RPC received from new leader: convert to follower".
+// RequestVote and AppendEntries receivers, rule 1: "Reply false if term < currentTerm (5.1)".
+std::optional<Violation> Figure2Rules::check_term_rules() {
+  const Step& s = step_;
+  if (s.input != Input::deliver) return std::nullopt;
+  const auto follower_of = [&](std::uint64_t term) {
+    return std::any_of(s.outputs.begin(), s.outputs.end(), [&](const sim::TraceEvent& o) {
+      return o.kind == EventKind::role && o.a == kFollower && o.b == term;
+    });
+  };
+  // Thesis 4.2.3 (libraft, etcd with CheckQuorum): "if a server receives a RequestVote request within the
+  // minimum election timeout of hearing from a current leader, it does not update its term or grant its
+  // vote", so that a removed or partitioned server cannot disrupt a working leader. Implementations read
+  // "within" as "before my own election timeout fires", which may be drawn up to twice the minimum.
+  const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
+  const double sticky_us = static_cast<double>(std::max(election_timeout_max_us_, 2 * election_timeout_min_us_)) /
+                           std::min(1.0, v.clock_rate);
+  const bool leader_sticky = s.kind == kRequestVote && s.role == kFollower && election_timeout_min_us_ > 0 &&
+                             v.heard_leader_us >= 0 && static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us &&
+                             std::none_of(s.outputs.begin(), s.outputs.end(), [](const sim::TraceEvent& o) {
+                               return o.kind == EventKind::vote || o.kind == EventKind::role;
+                             });
+  if (on(Figure2Rule::term_adoption) && s.msg_term > s.term && !follower_of(s.msg_term) && !leader_sticky) {
+    return violation(Figure2Rule::term_adoption, {s.node, s.from},
+                     fmt::format("node {} (term {}) received a {} of term {} from node {} and did not become a "
+                                 "follower of term {} (Figure 2, all servers: a higher term in any message is "
+                                 "adopted at once)",
+                                 s.node, s.term, kind_name(s.kind), s.msg_term, s.from, s.msg_term));
+  }
+  if (on(Figure2Rule::term_adoption) && s.kind == kAppendEntries && s.msg_term == s.term && s.role == kCandidate &&
+      !follower_of(s.msg_term)) {
+    return violation(Figure2Rule::term_adoption, {s.node, s.from},
+                     fmt::format("candidate {} received AppendEntries from node {}, the leader of its own term {}, "
+                                 "and did not become its follower (Figure 2, candidates; 5.2)",
+                                 s.node, s.from, s.term));
+  }
+  const bool request = s.kind == kRequestVote || s.kind == kAppendEntries;
+  if (!on(Figure2Rule::stale_term_request) || !request || s.msg_term >= s.term) return std::nullopt;
+  for (const sim::TraceEvent& o : s.outputs) {
+    const bool changes_state = o.kind == EventKind::vote || o.kind == EventKind::log_append ||
+                               o.kind == EventKind::log_truncate || o.kind == EventKind::commit ||
+                               o.kind == EventKind::role;
+    const bool accepts = o.kind == EventKind::send && o.peer == s.from &&
+                         (o.label == kRequestVoteReply || o.label == kAppendEntriesReply) && o.b != 0;
+    if (!changes_state && !accepts) continue;
+    return violation(Figure2Rule::stale_term_request, {s.node, s.from},
+                     fmt::format("node {} in term {} received a {} of the older term {} from node {} and {} "
+                                 "(Figure 2, receiver rule 1: reply false if term < currentTerm)",
+                                 s.node, s.term, kind_name(s.kind), s.msg_term, s.from,
+                                 accepts ? "answered it with success" : fmt::format("reported a {}", sim::event_kind_name(o.kind))));
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
+  const Step& s = step_;
+  const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
+  const bool is_request_vote = s.input == Input::deliver && s.kind == kRequestVote;
+  const bool is_append = s.input == Input::deliver && s.kind == kAppendEntries && s.msg_term >= s.term;
+  bool leader = s.role == kLeader;  // at this point of the step
+  bool becomes_leader = false;
+  for (const sim::TraceEvent& o : s.outputs) becomes_leader |= o.kind == EventKind::role && o.a == kLeader;
+  std::size_t truncation = 0;
+  std::uint64_t term_now = s.term;
+  for (std::size_t i = 0; i < s.outputs.size(); ++i) {
+    const sim::TraceEvent& o = s.outputs[i];
+    if (o.kind == EventKind::role) {
+      leader = o.a == kLeader;
+      term_now = o.b;
+    }
+    // RequestVote receiver, rule 2: "If votedFor is null or candidateId, and candidate's log is at least as
+    // up-to-date as receiver's log, grant vote (5.2, 5.4)". (Who else it voted for: single-vote.)
+    if (o.kind == EventKind::vote && o.b != static_cast<std::uint64_t>(s.node) && on(Figure2Rule::vote_grant)) {
+      if (!is_request_vote || o.b != static_cast<std::uint64_t>(s.from) || o.a != s.msg_term) {
+        return violation(Figure2Rule::vote_grant, {s.node, static_cast<std::int32_t>(o.b)},
+                         fmt::format("node {} voted for node {} in term {} without a RequestVote of that term from "
+                                     "it in this step (Figure 2: votes are granted only to a requester)",
+                                     s.node, o.b, o.a));
+      }
+      const bool up_to_date = s.y > s.last_term || (s.y == s.last_term && s.x >= s.last_index);
+      if (!up_to_date) {
+        return violation(Figure2Rule::vote_grant, {s.node, s.from},
+                         fmt::format("node {} voted for node {} in term {} although the candidate's log (last entry "
+                                     "{} of term {}) is behind its own (last entry {} of term {}) (5.4.1: the "
+                                     "candidate's log must be at least as up-to-date)",
+                                     s.node, s.from, o.a, s.x, s.y, s.last_index, s.last_term));
+      }
+    }
+    if (!on(Figure2Rule::append_receiver) && !on(Figure2Rule::follower_commit)) continue;
+    if (o.kind == EventKind::log_truncate && on(Figure2Rule::append_receiver) && s.input != Input::restart) {
+      // Rule 3: "If an existing entry conflicts with a new one (same index but different terms), delete the
+      // existing entry and all that follow it": only above prev (which matched), and only where the request
+      // brings an entry of another term.
+      const std::uint64_t removed_term = truncation < s.truncated_terms.size() ? s.truncated_terms[truncation] : 0;
+      ++truncation;
+      const auto replaced = std::find_if(s.outputs.begin() + static_cast<std::ptrdiff_t>(i), s.outputs.end(),
+                                         [&](const sim::TraceEvent& a) { return a.kind == EventKind::log_append && a.a == o.a; });
+      const bool conflict = replaced != s.outputs.end() && replaced->b != removed_term;
+      if (!is_append || o.a <= s.x || !conflict) {
+        return violation(Figure2Rule::append_receiver, {s.node},
+                         is_append ? fmt::format("node {} truncated its log from index {} (an entry of term {}) on "
+                                                 "AppendEntries from node {} (prev {}, {} entries) that {} (Figure 2, "
+                                                 "AppendEntries rule 3: delete only entries that conflict)",
+                                                 s.node, o.a, removed_term, s.from, s.x, s.y,
+                                                 o.a <= s.x ? "matched up to prev" : "brings no entry of another term there")
+                                   : fmt::format("node {} truncated its log from index {} outside any AppendEntries "
+                                                 "(Figure 2: only a leader's AppendEntries removes entries)",
+                                                 s.node, o.a));
+      }
+    }
+    if (o.kind == EventKind::log_append && on(Figure2Rule::append_receiver) && s.input != Input::restart &&
+        s.input != Input::start) {
+      // Rule 4: "Append any new entries not already in the log": the request's own, at prev+1 .. prev+n.
+      if (is_append && !leader && (o.a <= s.x || o.a > s.x + s.y)) {
+        return violation(Figure2Rule::append_receiver, {s.node, s.from},
+                         fmt::format("node {} appended index {} on AppendEntries from node {} carrying indexes {}..{} "
+                                     "(Figure 2, AppendEntries rule 4)",
+                                     s.node, o.a, s.from, s.x + 1, s.x + s.y));
+      }
+      if (!is_append && !leader && !becomes_leader) {
+        return violation(Figure2Rule::append_receiver, {s.node},
+                         fmt::format("node {}, not the leader, appended index {} (term {}) outside any AppendEntries "
+                                     "(Figure 2: followers take entries only from the leader)",
+                                     s.node, o.a, o.b));
+      }
+    }
+    if (o.kind == EventKind::commit && on(Figure2Rule::follower_commit) && !leader && !becomes_leader &&
+        s.input != Input::restart && s.input != Input::start) {
+      // Rule 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new
+      // entry)": never beyond what an AppendEntries of its term verified.
+      const auto it = v.verified.find(term_now);
+      const std::uint64_t verified = it == v.verified.end() ? 0 : it->second;
+      if (o.a > verified) {
+        return violation(Figure2Rule::follower_commit, {s.node},
+                         fmt::format("node {}, a follower in term {}, committed index {} but AppendEntries of that "
+                                     "term verified its log only up to index {} (Figure 2, AppendEntries rule 5: "
+                                     "commitIndex = min(leaderCommit, index of last new entry))",
+                                     s.node, term_now, o.a, verified));
+      }
+    }
+  }
+  // A success reply vouches that the follower's log matches the leader's up to the match index: only what
+  // an AppendEntries of the reply's term carried (prev + n) can be vouched for.
+  if (!on(Figure2Rule::reply_claim)) return std::nullopt;
+  for (const sim::TraceEvent& o : s.outputs) {
+    if (o.kind != EventKind::send || o.label != kAppendEntriesReply || o.b == 0) continue;
+    const auto it = v.verified.find(o.a);
+    const std::uint64_t verified = it == v.verified.end() ? 0 : it->second;
+    if (o.c > verified) {
+      return violation(Figure2Rule::reply_claim, {s.node, o.peer},
+                       fmt::format("node {} told node {} that its log matches up to index {} in term {}, but no "
+                                   "AppendEntries of term {} it received reached beyond index {} (a success reply "
+                                   "vouches only for entries the request verified)",
+                                   s.node, o.peer, o.c, o.a, o.a, verified));
+    }
+  }
+  return std::nullopt;
+}
+
+// Candidates: "On conversion to candidate, start election: increment currentTerm, vote for self, reset
+// election timer". Followers: "If election timeout elapses without receiving AppendEntries RPC from current
+// leader or granting vote to candidate: convert to candidate". Leaders step down only on a higher term.
+std::optional<Violation> Figure2Rules::check_candidate_rules() {
+  const Step& s = step_;
+  std::uint64_t role = s.role;
+  std::uint64_t term = s.term;
+  for (const sim::TraceEvent& o : s.outputs) {
+    if (o.kind != EventKind::role) continue;
+    if (o.a == kCandidate && s.input != Input::restart && s.input != Input::start) {
+      if (on(Figure2Rule::candidate_conversion) && (role == kLeader || o.b != term + 1)) {
+        return violation(Figure2Rule::candidate_conversion, {s.node},
+                         role == kLeader
+                             ? fmt::format("node {}, leader of term {}, became a candidate (Figure 2: a leader steps "
+                                           "down only to follower, on a higher term)", s.node, term)
+                             : fmt::format("node {} became a candidate of term {} from term {} (Figure 2: on conversion "
+                                           "to candidate, increment currentTerm)", s.node, o.b, term));
+      }
+    }
+    role = o.a;
+    term = o.b;
+  }
+  if (on(Figure2Rule::election_timer) && s.early_election) {
+    return violation(Figure2Rule::election_timer, {s.node},
+                     fmt::format("node {} started an election {:.3f}ms after it last heard from the leader or granted a "
+                                 "vote, under half the minimum election timeout ({:.3f}ms at its clock rate) (Figure "
+                                 "2, followers: convert to candidate only if the election timeout elapses without "
+                                 "AppendEntries from the current leader or a vote granted)",
+                                 s.node, ms(s.election_quiet_us), ms(s.election_bound_us)));
+  }
+  return std::nullopt;
+}
+
+// "Persistent state on all servers (updated on stable storage before responding to RPCs)": a step that
+// changes currentTerm, votedFor or the log issues a disk write, and a granted vote or a success reply
+// leaves only once the writes carrying what it vouches for are durable.
+std::optional<Violation> Figure2Rules::check_persistence() {
+  const Step& s = step_;
+  if (s.input == Input::restart || s.input == Input::start) return std::nullopt;
+  NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
+  std::uint64_t min_index = UINT64_MAX;
+  std::uint64_t hard_state_term = 0;
+  std::uint64_t term = s.term;
+  std::size_t writes = 0;
+  for (const sim::TraceEvent& o : s.outputs) {
+    if (o.kind == EventKind::role) {
+      if (o.b > term) hard_state_term = o.b;
+      term = o.b;
+    } else if (o.kind == EventKind::vote) {
+      // A vote repeated (a duplicated RequestVote, or after a restart that kept it) changes nothing.
+      if (o.a != v.last_vote_term || o.b != v.last_vote_for) hard_state_term = std::max(hard_state_term, o.a);
+      v.last_vote_term = o.a;
+      v.last_vote_for = o.b;
+    } else if (o.kind == EventKind::log_append || o.kind == EventKind::log_truncate) {
+      min_index = std::min(min_index, o.a);
+    } else if (o.kind == EventKind::disk_write) {
+      ++writes;
+    }
+  }
+  const bool changed = min_index != UINT64_MAX || hard_state_term != 0;
+  if (changed && writes == 0 && on(Figure2Rule::persistence)) {
+    return violation(Figure2Rule::persistence, {s.node},
+                     fmt::format("node {} changed its {} without writing to its disk (Figure 2: currentTerm, votedFor "
+                                 "and log[] are persistent state)",
+                                 s.node, hard_state_term != 0 ? "term or vote" : "log"));
+  }
+  if (changed && writes > 0) {
+    // Which of the step's writes holds what is not in the stream: the term and vote are taken to be in its
+    // first write (they are written before the entries that depend on them), the log changes in its last.
+    RAFTSIM_ASSERT(v.pending_writes.size() >= writes);
+    PendingWrite& first = v.pending_writes[v.pending_writes.size() - writes];
+    PendingWrite& last = v.pending_writes.back();
+    last.min_index = std::min(last.min_index, min_index);
+    first.hard_state_term = std::max(first.hard_state_term, hard_state_term);
+  }
+  if (!on(Figure2Rule::persistence)) return std::nullopt;
+  for (const sim::TraceEvent& o : s.outputs) {
+    if (o.kind != EventKind::send || o.b == 0) continue;
+    const bool vote_reply = o.label == kRequestVoteReply;
+    const bool append_reply = o.label == kAppendEntriesReply;
+    if (!vote_reply && !append_reply) continue;
+    for (const PendingWrite& w : v.pending_writes) {
+      const bool term_not_durable = w.hard_state_term != 0 && w.hard_state_term <= o.a;
+      const bool entries_not_durable = append_reply && w.min_index <= o.c;
+      if (!term_not_durable && !entries_not_durable) continue;
+      return violation(Figure2Rule::persistence, {s.node, o.peer},
+                       fmt::format("node {} sent node {} a {} of term {} while disk write {} holding its {} was not "
+                                   "durable yet (Figure 2: persistent state is updated on stable storage before "
+                                   "responding to RPCs)",
+                                   s.node, o.peer, vote_reply ? "granted vote" : fmt::format("success reply (match {})", o.c),
+                                   o.a, w.token,
+                                   term_not_durable ? fmt::format("term/vote of term {}", w.hard_state_term)
+                                                    : fmt::format("entries from index {}", w.min_index)));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace checkers

@@ -1,0 +1,122 @@
+// The rules of the Raft paper's Figure 2, each checked at the step where it applies (docs/checkers.md has
+// the table: rule -> checker name, or why a rule cannot be observed).
+//
+// A *step* is one input a node handles (a delivered message, a timer, a durable disk write, a client
+// request, a restart) together with everything the node did in response: the simulator writes a node's
+// observations, disk writes and sends right after the input event, before anything else happens, so the
+// stream cuts into steps exactly. The rules read message summaries with the conventional kinds of
+// docs/your-raft.md: 0 RequestVote (a = last log index, b = last log term), 1 RequestVote reply
+// (a = granted), 2 AppendEntries (a = prev log index, b = entry count), 3 AppendEntries reply
+// (a = success, b = match index on success). Other kinds are only subject to the term rule.
+//
+// The end-to-end checkers see a broken rule only if the run goes on to lose a write or elect two leaders;
+// these see it the moment the node breaks it, whatever happens next.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+
+namespace checkers {
+
+enum class Figure2Rule : std::uint8_t {
+  term_adoption,         // All servers: a higher term in any message -> adopt it, become follower; Candidates:
+                         // AppendEntries from the new leader -> follower
+  stale_term_request,    // RequestVote / AppendEntries receivers, rule 1: reply false if term < currentTerm
+  vote_grant,            // RequestVote receiver, rule 2: vote only for the requester, in its term, if its log
+                         // is at least as up-to-date (5.4.1)
+  append_receiver,       // AppendEntries receiver, rules 3-4: truncate only on a conflict, append only the
+                         // request's entries; followers take entries only from AppendEntries
+  follower_commit,       // AppendEntries receiver, rule 5: commit at most up to the last new entry
+  reply_claim,           // a success reply vouches only for entries the request verified
+  candidate_conversion,  // Candidates: on conversion increment currentTerm; a leader never turns candidate
+  election_timer,        // Followers: an election starts only when the timeout elapsed without hearing from
+                         // the leader or granting a vote
+  persistence,           // Persistent state "updated on stable storage before responding to RPCs"
+};
+inline constexpr std::size_t kFigure2RuleCount = 9;
+
+const char* figure2_rule_name(Figure2Rule rule);
+
+// One checker for all the rules (they share the step framing and the per-node view, which is most of the
+// cost); each violation carries its rule's name as the checker name, and each rule can be switched off.
+class Figure2Rules final : public Checker {
+ public:
+  Figure2Rules();
+  const char* name() const override { return "figure-2"; }
+  std::vector<std::string> rule_names() const override;
+  bool disable_rule(const std::string& rule) override;
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  std::optional<Violation> finish(std::int64_t end_time_us) override;
+
+ private:
+  enum class Input : std::uint8_t { start, deliver, timer, disk, client, restart };
+
+  // A disk write the node issued and that is not durable yet, with the state it carries (attributed to the
+  // last write of the step that changed that state: writes become durable in order).
+  struct PendingWrite {
+    std::uint64_t token = 0;
+    std::uint64_t min_index = UINT64_MAX;  // lowest log index appended or truncated (UINT64_MAX: none)
+    std::uint64_t hard_state_term = 0;     // the term, if the write carries a term or vote change (0: none)
+  };
+
+  struct NodeView {
+    std::uint32_t incarnation = 0;
+    std::uint64_t term = 0;
+    std::uint64_t role = 0;                // sim::Role
+    std::vector<std::uint64_t> log_terms;  // log_terms[i - 1]: term of entry i
+    std::map<std::uint64_t, std::uint64_t> verified;  // term -> highest prev + n of its AppendEntries seen
+    std::int64_t timer_reset_us = 0;       // when the election timeout last had to restart
+    std::int64_t heard_leader_us = -1;     // the last AppendEntries of its term (-1: none this incarnation)
+    double clock_rate = 1.0;
+    double clock_rate_max_since_reset = 1.0;
+    std::deque<PendingWrite> pending_writes;
+    std::uint64_t last_vote_term = 0, last_vote_for = 0;  // the latest vote seen, in any incarnation
+  };
+
+  struct Step {
+    bool open = false;
+    std::int32_t node = -1;
+    Input input = Input::start;
+    std::int64_t time_us = 0;
+    std::int32_t from = -1;  // deliver: the sender
+    std::uint16_t kind = 0;  // deliver: message kind
+    std::uint64_t msg_term = 0, x = 0, y = 0;
+    // The node as the step found it.
+    std::uint64_t term = 0, role = 0, last_index = 0, last_term = 0;
+    std::vector<sim::TraceEvent> outputs;
+    std::vector<std::uint64_t> truncated_terms;  // the term of the first entry each truncation removed
+    // The election timer rule, judged when the candidate role is reported (the view resets the timer then).
+    bool early_election = false;
+    std::int64_t election_quiet_us = 0, election_bound_us = 0;
+  };
+
+  bool on(Figure2Rule rule) const { return enabled_[static_cast<std::size_t>(rule)]; }
+  NodeView& view(std::int32_t node);
+  void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
+  std::optional<Violation> close_step();
+  bool is_step_output(const sim::TraceEvent& e) const;
+  std::optional<Violation> apply_output(const sim::TraceEvent& e);
+  void reset_timer(NodeView& v, std::int64_t time_us);
+  Violation violation(Figure2Rule rule, std::vector<std::int32_t> nodes, std::string message) const;
+
+  std::optional<Violation> check_term_rules();
+  std::optional<Violation> check_vote_and_append_rules();
+  std::optional<Violation> check_candidate_rules();
+  std::optional<Violation> check_persistence();
+
+  std::vector<bool> enabled_;
+  std::vector<NodeView> nodes_;
+  Step step_;
+  // The send that the network's drop/duplicate events right after it belong to (-1: the last event was no send).
+  std::int32_t previous_send_node_ = -1, previous_send_peer_ = -1;
+  std::int64_t election_timeout_min_us_ = 0;  // 0: the stream did not say (the timer rules are then off)
+  std::int64_t election_timeout_max_us_ = 0;
+};
+
+}  // namespace checkers
