@@ -102,7 +102,7 @@ int tools::cli_main(int argc, char** argv) {
                     "Run each seed twice more and name the first event where the traces differ, if they do");
   {
     const auto names = known_bug_names();
-    run_cmd->add_option("--bug", run.bugs, "Plant a bug in the reference Raft (repeatable)")
+    run_cmd->add_option("--bug", run.bugs, "Plant one of the implementation's bugs (repeatable)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
   add_disable_checker_option(run_cmd, run.disabled_checkers);
@@ -141,7 +141,7 @@ int tools::cli_main(int argc, char** argv) {
   fuzz_cmd->add_flag("--resume", fuzz_options.resume, "Continue where the last fuzz in --out stopped");
   {
     const auto names = known_bug_names();
-    fuzz_cmd->add_option("--bug", fuzz_bugs, "Plant a bug in the reference Raft (repeatable)")
+    fuzz_cmd->add_option("--bug", fuzz_bugs, "Plant one of the implementation's bugs (repeatable)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
 

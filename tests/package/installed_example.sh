@@ -66,6 +66,16 @@ echo "== check-trace reads a trace the example wrote"
 expect_exit 0 "$bin" run "$src/scenarios/basic.json" --impl example --seed 3 --trace trace.jsonl --no-records
 expect_exit 0 "$bin" check-trace trace.jsonl
 
+echo "== JSON results name the implementation"
+expect_exit 0 "$bin" run "$src/scenarios/basic.json" --impl example --seeds 1..2 --json results.json --no-records
+grep -q '"impl": "example"' results.json || fail "results.json does not name the implementation"
+
+echo "== requests an implementation cannot serve are usage errors"
+expect_exit 3 "$bin" run "$src/scenarios/basic.json" --impl example --bug commit-prior-term
+grep -q "unknown bug 'commit-prior-term' for example" last.out || { cat last.out >&2; fail "no clear error for a foreign bug"; }
+expect_exit 3 "$bin" run "$src/scenarios/basic.json" --impl example --command "./node --flag"
+grep -q "takes no command" last.out || { cat last.out >&2; fail "no clear error for a command"; }
+
 echo "== an unknown implementation is a usage error that lists the registered names"
 expect_exit 3 "$bin" run "$src/scenarios/basic.json" --impl mine
 grep -q "example" last.out && grep -q "reference" last.out || { cat last.out >&2; fail "the error does not list the names"; }
