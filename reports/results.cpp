@@ -42,6 +42,8 @@ void write_results_json(std::ostream& out, const RunResults& r) {
     nlohmann::ordered_json js;
     js["name"] = s.name;
     js["file"] = s.file;
+    js["impl"] = s.impl;
+    if (!s.command.empty()) js["command"] = s.command;
     js["seeds"] = nlohmann::ordered_json::array();
     for (const SeedResult& x : s.seeds) {
       nlohmann::ordered_json o;
@@ -76,6 +78,8 @@ RunResults read_results_json(const std::string& path) {
       ScenarioResults s;
       s.name = js.at("name").get<std::string>();
       s.file = js.at("file").get<std::string>();
+      s.impl = js.value("impl", std::string("reference"));
+      s.command = js.value("command", std::vector<std::string>{});
       for (const auto& o : js.at("seeds")) {
         SeedResult x;
         x.seed = o.at("seed").get<std::uint64_t>();
@@ -115,8 +119,14 @@ RunResults merge_results(const std::vector<RunResults>& parts) {
     }
     for (const ScenarioResults& s : p.scenarios) {
       ScenarioResults& into = scenarios[s.file];
+      if (!into.seeds.empty() && (into.impl != s.impl || into.command != s.command)) {
+        throw std::runtime_error(fmt::format("{} ran as implementation {} in one shard and {} in another", s.file,
+                                             into.impl, s.impl));
+      }
       into.name = s.name;
       into.file = s.file;
+      into.impl = s.impl;
+      into.command = s.command;
       into.seeds.insert(into.seeds.end(), s.seeds.begin(), s.seeds.end());
     }
   }

@@ -27,6 +27,8 @@ struct ScenarioResults {
   std::string name;
   std::string file;
   std::vector<SeedResult> seeds;  // in seed order
+  std::string impl = "reference";    // the implementation that ran (registered name)
+  std::vector<std::string> command;  // its process-protocol command line, if any
 };
 
 struct RunResults {

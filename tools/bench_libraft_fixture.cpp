@@ -22,9 +22,9 @@
 //
 // The fixture's steps and raftsim's trace events count different things, so the comparison that means
 // the same on both sides is simulated seconds per wall second (and committed entries per wall second).
-#include "raft/libraft_node.h"
+#include "adapters/libraft/libraft_node.h"
 
-// As in raft/libraft_node.cpp: the C headers libraft's header includes, at global scope first, then
+// As in adapters/libraft/libraft_node.cpp: the C headers libraft's header includes, at global scope first, then
 // libraft's headers inside a namespace of their own (its `struct raft` would collide with `namespace raft`).
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,4 +1,8 @@
 // raftsim: the command line. Parses the options and calls the subcommands (tools/commands/).
+// tools::cli_main (tools/cli.h) is a library function: tools/raftsim_main.cpp and out-of-tree builds
+// register their implementations first.
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -6,9 +10,11 @@
 #include <CLI/CLI.hpp>
 
 #include "checkers/checker.h"
-#include "raft/bugs.h"
+#include "tools/cli.h"
 #include "tools/commands/commands.h"
+#include "tools/lib/implementations.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/reproduce.h"
 #include "tools/lib/runner.h"
 
 #ifndef RAFTSIM_VERSION
@@ -23,6 +29,39 @@ void add_disable_checker_option(CLI::App* cmd, std::vector<std::string>& target)
       ->check(CLI::IsMember(checkers::default_checker_names()));
 }
 
+// Every registered implementation's bug names: --bug accepts any of them; the chosen implementation's
+// own list is checked when its nodes are built.
+std::vector<std::string> known_bug_names() {
+  std::vector<std::string> names;
+  for (const auto& impl : tools::implementation_names()) {
+    const auto& bugs = tools::find_implementation(impl)->bug_names;
+    names.insert(names.end(), bugs.begin(), bugs.end());
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+// --impl NAME: a registered implementation; the error lists them.
+CLI::Validator implementation_validator() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        if (tools::find_implementation(name) != nullptr) return "";
+        std::string list;
+        for (const auto& n : tools::implementation_names()) list += (list.empty() ? "" : ", ") + n;
+        return "unknown Raft implementation '" + name + "' (registered: " + list + ")";
+      },
+      "IMPL");
+}
+
+// --impl and --command for fuzz and mutants (run declares its own, beside its other options).
+void add_impl_options(CLI::App* cmd, commands::ImplChoice& choice) {
+  cmd->add_option("--impl", choice.impl, "The Raft under test, overriding the scenario's cluster.impl")
+      ->check(implementation_validator());
+  cmd->add_option("--command", choice.command,
+                  "The process protocol's child command line, split at spaces, overriding cluster.command");
+}
+
 }  // namespace
 
 using commands::RunArgs;
@@ -35,7 +74,8 @@ using commands::command_replay;
 using commands::command_run;
 using commands::command_shrink;
 
-int main(int argc, char** argv) {
+int tools::cli_main(int argc, char** argv) {
+  if (argc > 0 && argv[0] != nullptr) tools::set_program_name(std::filesystem::path(argv[0]).filename().string());
   CLI::App app{"raftsim: deterministic simulation testing for Raft"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RAFTSIM_VERSION);
@@ -61,13 +101,15 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--check-determinism", run.check_determinism,
                     "Run each seed twice more and name the first event where the traces differ, if they do");
   {
-    const auto names = raft::bug_names();
-    run_cmd->add_option("--bug", run.bugs, "Plant a bug in the reference Raft (repeatable)")
+    const auto names = known_bug_names();
+    run_cmd->add_option("--bug", run.bugs, "Plant one of the implementation's bugs (repeatable)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
   add_disable_checker_option(run_cmd, run.disabled_checkers);
   run_cmd->add_option("--impl", run.impl, "The Raft under test, overriding the scenarios' cluster.impl")
-      ->check(CLI::IsMember(tools::implementations()));
+      ->check(implementation_validator());
+  run_cmd->add_option("--command", run.command,
+                      "The process protocol's child command line, split at spaces, overriding cluster.command");
 
   std::vector<std::string> merge_files;
   std::string merge_json, merge_junit;
@@ -98,12 +140,14 @@ int main(int argc, char** argv) {
   fuzz_cmd->add_option("--out", fuzz_options.out_dir, "Directory for failure records and the resumable state");
   fuzz_cmd->add_flag("--resume", fuzz_options.resume, "Continue where the last fuzz in --out stopped");
   {
-    const auto names = raft::bug_names();
-    fuzz_cmd->add_option("--bug", fuzz_bugs, "Plant a bug in the reference Raft (repeatable)")
+    const auto names = known_bug_names();
+    fuzz_cmd->add_option("--bug", fuzz_bugs, "Plant one of the implementation's bugs (repeatable)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
 
   add_disable_checker_option(fuzz_cmd, fuzz_disabled_checkers);
+  commands::ImplChoice fuzz_impl;
+  add_impl_options(fuzz_cmd, fuzz_impl);
 
   std::string mutants_path = "scenarios/swarm_nemesis.json", mutants_json;
   tools::MutantsOptions mutants_options;
@@ -116,7 +160,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1000u));
   mutants_cmd->add_option("--jobs,-j", mutants_options.jobs, "Seeds run in parallel")->check(CLI::Range(1u, 256u));
   {
-    const auto names = raft::bug_names();
+    const auto names = known_bug_names();
     mutants_cmd->add_option("--bug", mutants_options.bugs, "Only these planted bugs (repeatable; default all)")
         ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
   }
@@ -126,6 +170,8 @@ int main(int argc, char** argv) {
   mutants_cmd->add_flag("--write-regressions", mutants_options.write_regressions,
                         "Write each mutant's shrunk failure as OUT/regressions/BUG.json");
   mutants_cmd->add_option("--json", mutants_json, "Write the table as JSON (raftsim-mutants-1)");
+  commands::ImplChoice mutants_impl;
+  add_impl_options(mutants_cmd, mutants_impl);
 
   std::string shrink_path, shrink_out;
   CLI::App* shrink_cmd = app.add_subcommand("shrink", "Shrink a failure record into a small scenario file to commit");
@@ -168,10 +214,10 @@ int main(int argc, char** argv) {
       if (fuzz_options.seeds_max == 0 && fuzz_options.time_budget_seconds <= 0) {
         throw tools::InputError("command line", "--seeds", "0 seeds means no limit, so give a --time-budget");
       }
-      return command_fuzz(fuzz_path, fuzz_bugs, fuzz_disabled_checkers, fuzz_options);
+      return command_fuzz(fuzz_path, fuzz_bugs, fuzz_disabled_checkers, fuzz_options, fuzz_impl);
     }
     if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
-    if (mutants_cmd->parsed()) return command_mutants(mutants_path, mutants_options, mutants_json);
+    if (mutants_cmd->parsed()) return command_mutants(mutants_path, mutants_options, mutants_json, mutants_impl);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
     if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);

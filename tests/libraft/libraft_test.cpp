@@ -1,4 +1,4 @@
-// Canonical's libraft under raftsim: the adapter (raft/libraft_node.cpp) elects, serves clients, stays
+// Canonical's libraft under raftsim: the adapter (adapters/libraft/libraft_node.cpp) elects, serves clients, stays
 // deterministic, survives a majority crash, and passes every shipped scenario with every checker on.
 #include <catch2/catch.hpp>
 
@@ -85,7 +85,7 @@ IsolatedRun run_isolated(const tools::Scenario& s, std::uint64_t seed) {
   return out;
 }
 
-// The libraft 0.15 finding documented in raft/libraft_node.cpp and docs/findings/: a follower answers an
+// The libraft 0.15 finding documented in adapters/libraft/libraft_node.cpp and docs/findings/: a follower answers an
 // AppendEntries whose disk write finished after it had forgotten the leader (a newer term's RequestVote
 // reset it) to server 0. The adapter reports impl-error code 1 (a send to raft id 0, of libraft message
 // type 2, AppendEntriesResult).
@@ -189,7 +189,7 @@ TEST_CASE("libraft: every shipped scenario passes over seeds 1..10, but for the 
     s.impl = "libraft";
     mute_known_findings(s);
     if (s.config.timing.election_timeout_min == s.config.timing.election_timeout_max) {
-      // libraft always draws its election timeout in [T, 2T) (raft/libraft_node.cpp: only the minimum is
+      // libraft always draws its election timeout in [T, 2T) (adapters/libraft/libraft_node.cpp: only the minimum is
       // used), so a scenario about fixed, equal timeouts (election_storm_fixed.json) asks for something
       // libraft cannot be configured to do; its expected storm does not happen.
       WARN("not applicable to libraft (fixed election timeouts): " << file.filename().string());

@@ -35,7 +35,9 @@ namespace {
 reports::RunResults shard(std::vector<std::uint64_t> seeds, bool fail_first) {
   reports::RunResults r;
   r.version = "v";
-  reports::ScenarioResults s{"a<b>", "scenarios/a.json", {}};
+  reports::ScenarioResults s;
+  s.name = "a<b>";
+  s.file = "scenarios/a.json";
   for (auto seed : seeds) {
     reports::SeedResult x;
     x.seed = seed;

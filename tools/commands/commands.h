@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/commands/impl_choice.h"
 #include "tools/lib/fuzz.h"
 #include "tools/lib/mutants.h"
 
@@ -19,6 +20,7 @@ struct RunArgs {
   std::string trace;
   std::string history;
   std::string impl;
+  std::string command;  // --command "ARGS" (tools/commands/impl_choice.h)
   std::vector<std::string> bugs;
   std::vector<std::string> disabled_checkers;
   std::string shard;
@@ -32,8 +34,10 @@ struct RunArgs {
 
 int command_run(const RunArgs& args);
 int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
-                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options);
-int command_mutants(const std::string& path, const tools::MutantsOptions& options, const std::string& json);
+                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options,
+                 const ImplChoice& impl = {});
+int command_mutants(const std::string& path, const tools::MutantsOptions& options, const std::string& json,
+                    const ImplChoice& impl = {});
 int command_shrink(const std::string& path, const std::string& out_path);
 int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb);
 int command_check_trace(const std::string& path);

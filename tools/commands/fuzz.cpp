@@ -13,15 +13,13 @@ namespace commands {
 
 // Explores seeds of a scenario, saving each distinct failure once.
 int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
-                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options) {
+                 const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options,
+                 const ImplChoice& impl) {
   tools::Scenario scenario = tools::load_scenario_file(path);
+  apply_impl_choice(scenario, impl);
   for (const auto& b : bugs) scenario.bugs.push_back(b);
   add_disabled_checkers(scenario, disabled_checkers);
-  try {
-    tools::make_factory(scenario.impl, scenario.bugs);
-  } catch (const std::invalid_argument& e) {
-    throw tools::InputError(path, "cluster.impl", e.what());
-  }
+  check_implementation(scenario, impl);
   if (!scenario.nemesis.enabled) {
     std::cout << "note: this scenario has no random nemesis: seeds vary only timing, latency and workload\n";
   }

@@ -24,7 +24,11 @@ reports::RunResults to_results(const std::vector<tools::SeedBatch>& batches, con
   r.version = RAFTSIM_VERSION;
   r.shard = shard;
   for (const auto& b : batches) {
-    reports::ScenarioResults s{b.scenario->name, b.scenario->file, {}};
+    reports::ScenarioResults s;
+    s.name = b.scenario->name;
+    s.file = b.scenario->file;
+    s.impl = b.scenario->impl;
+    s.command = b.scenario->command;
     for (const auto& x : b.results) s.seeds.push_back(tools::to_seed_result(*b.scenario, x));
     r.scenarios.push_back(std::move(s));
   }
@@ -44,7 +48,7 @@ int command_run(const RunArgs& args) {
   std::vector<tools::Scenario> scenarios;
   for (const auto& f : files) {
     scenarios.push_back(tools::load_scenario_file(f));
-    if (!args.impl.empty()) scenarios.back().impl = args.impl;
+    apply_impl_choice(scenarios.back(), {args.impl, args.command});
     const auto skip = scenarios.back().not_for.find(scenarios.back().impl);
     if (skip != scenarios.back().not_for.end()) {
       std::cout << fmt::format("skipped {}: not for {}: {}\n", scenarios.back().name, skip->first, skip->second);
@@ -53,12 +57,7 @@ int command_run(const RunArgs& args) {
     }
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     add_disabled_checkers(scenarios.back(), args.disabled_checkers);
-    // Fail here, as a usage error, rather than inside a worker thread.
-    try {
-      tools::make_factory(scenarios.back().impl, scenarios.back().bugs);
-    } catch (const std::invalid_argument& e) {
-      throw tools::InputError(f, "cluster.impl", std::string(e.what()) + " (not built into this raftsim)");
-    }
+    check_implementation(scenarios.back(), {args.impl, args.command});
   }
   std::vector<std::uint64_t> seeds;
   std::string shard;

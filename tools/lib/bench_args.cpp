@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "tools/lib/implementations.h"
 #include "tools/lib/input_error.h"
 
 namespace tools {
 
 std::optional<BenchArgs> parse_bench_args(int argc, char** argv, const char* program) {
+  register_builtin_implementations();  // the benchmarks' scenarios name built-in implementations
   BenchArgs args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

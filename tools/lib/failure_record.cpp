@@ -10,6 +10,7 @@
 #include "base/assert.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/json_reader.h"
+#include "tools/lib/reproduce.h"
 #include "tools/lib/scenario_writer.h"
 
 #ifndef RAFTSIM_VERSION
@@ -44,7 +45,7 @@ std::string write_failure_record(const std::string& dir, const Scenario& scenari
                       {"nodes", r.violation->nodes},
                       {"message", r.violation->message}};
   }
-  j["reproduce"] = fmt::format("raftsim replay {}/{}-seed{}.json", dir, scenario.name, r.seed);
+  j["reproduce"] = fmt::format("{} replay {}/{}-seed{}.json", program_name(), dir, scenario.name, r.seed);
   j["scenario"] = scenario_to_json(expand_for_seed(scenario, r.seed));
   std::filesystem::create_directories(dir);
   const std::string path = fmt::format("{}/{}-seed{}.json", dir, scenario.name, r.seed);

@@ -24,6 +24,8 @@ void save_state(const Scenario& s, const FuzzOptions& o, const FuzzReport& r) {
   j["format"] = "raftsim-fuzz-1";
   j["scenario"] = s.file;
   j["bugs"] = s.bugs;
+  j["impl"] = s.impl;
+  if (!s.command.empty()) j["command"] = s.command;
   j["next_seed"] = r.next_seed;
   j["seeds_run"] = r.seeds_run;
   j["findings"] = nlohmann::ordered_json::array();
@@ -52,6 +54,12 @@ FuzzReport load_state(const Scenario& s, const FuzzOptions& o) {
     if (j.at("scenario") != s.file || j.at("bugs").get<std::vector<std::string>>() != s.bugs) {
       throw InputError(path, "scenario", fmt::format("was fuzzing {} (bugs {}), not {}", j.at("scenario").dump(),
                                                      j.at("bugs").dump(), s.file));
+    }
+    if (j.value("impl", std::string("reference")) != s.impl ||
+        j.value("command", std::vector<std::string>{}) != s.command) {
+      throw InputError(path, "impl", fmt::format("was fuzzing implementation {} (command {}), not {}",
+                                                 j.value("impl", std::string("reference")),
+                                                 j.value("command", nlohmann::json::array()).dump(), s.impl));
     }
     r.next_seed = j.at("next_seed").get<std::uint64_t>();
     r.seeds_run = j.at("seeds_run").get<std::uint64_t>();

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
-#include "raft/bugs.h"
 #include "tools/lib/failure_record.h"
+#include "tools/lib/implementations.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/shrink.h"
 
@@ -104,12 +104,11 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
   MutantsReport report;
   report.scenario = scenario.file;
   report.options = o;
-  std::vector<std::string> bugs = o.bugs;
-  if (bugs.empty()) {
-    for (const auto& b : raft::bug_names()) bugs.emplace_back(b);
-  }
+  const ImplementationInfo* impl = find_implementation(scenario.impl);
+  RAFTSIM_ASSERT(impl != nullptr);  // the command checked the name
+  const std::vector<std::string> bugs = o.bugs.empty() ? impl->bug_names : o.bugs;  // the implementation's own
   for (const std::string& bug : bugs) {
-    RAFTSIM_ASSERT(raft::bug_from_name(bug).has_value());
+    RAFTSIM_ASSERT(std::find(impl->bug_names.begin(), impl->bug_names.end(), bug) != impl->bug_names.end());
     Scenario mutant = scenario;
     mutant.bugs = {bug};
     MutantResult m;

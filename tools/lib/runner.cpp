@@ -12,11 +12,9 @@
 
 #include "base/assert.h"
 #include "checkers/linearizability.h"
-#include "raft/reference_node.h"
 #include "tools/lib/history_convert.h"
-#ifdef RAFTSIM_WITH_LIBRAFT
-#include "raft/libraft_node.h"
-#endif
+#include "tools/lib/implementations.h"
+#include "tools/lib/reproduce.h"
 #include "reports/event_format.h"
 #include "reports/history_writer.h"
 #include "reports/trace_writer.h"
@@ -82,21 +80,13 @@ void judge(const Expectation& expect, RunResult& r) {
   }
 }
 
-std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs) {
-  if (impl == "reference") {
-    raft::Bugs planted;
-    for (const auto& name : bugs) {
-      const auto b = raft::bug_from_name(name);
-      if (!b) throw std::invalid_argument(fmt::format("unknown bug '{}'", name));
-      planted.set(*b);
-    }
-    return std::make_unique<raft::ReferenceNodeFactory>(planted);
-  }
-  if (!bugs.empty()) throw std::invalid_argument(fmt::format("bugs can only be planted in the reference Raft, not in {}", impl));
-#ifdef RAFTSIM_WITH_LIBRAFT
-  if (impl == "libraft") return raft::make_libraft_factory();
-#endif
-  throw std::invalid_argument(fmt::format("unknown Raft implementation '{}'", impl));
+std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs,
+                                               const std::vector<std::string>& command) {
+  return make_implementation(ImplementationRequest{impl, bugs, command});
+}
+
+std::unique_ptr<sim::NodeFactory> make_factory(const Scenario& scenario) {
+  return make_factory(scenario.impl, scenario.bugs, scenario.command);
 }
 
 std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
@@ -104,13 +94,17 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
   // command stands alone (repeating what the file already says is harmless).
   std::string extra;
   if (scenario.impl != "reference") extra += " --impl " + scenario.impl;
+  if (const std::string command = command_option_value(scenario.command); !command.empty()) {
+    extra += " --command " + shell_quote(command);
+  }
   for (const auto& b : scenario.bugs) extra += " --bug " + b;
   for (const auto& c : scenario.disabled_checkers) extra += " --disable-checker " + c;
-  return fmt::format("raftsim run {} --seed {}{} --trace trace.jsonl --history history.jsonl", scenario.file, seed, extra);
+  return fmt::format("{} run {} --seed {}{} --trace trace.jsonl --history history.jsonl", program_name(), scenario.file,
+                     seed, extra);
 }
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
-  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl, scenario.bugs);
+  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario);
   RunResult r = run_scenario_with(scenario, seed, *factory, options);
   if (options.keep_all_events) r.labels = std::move(factory);
   return r;

@@ -67,8 +67,12 @@ struct RunResult {
 // Judges a run's outcome and metrics against an expectation: sets verdict and verdict_note.
 void judge(const Expectation& expect, RunResult& result);
 
-// Throws std::invalid_argument for an unknown implementation, or bugs it cannot plant.
-std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs = {});
+// Builds an implementation through the registry (tools/lib/implementations.h). Throws
+// std::invalid_argument for an unknown implementation (naming the registered ones), bugs it cannot plant,
+// or a command it cannot run.
+std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs = {},
+                                               const std::vector<std::string>& command = {});
+std::unique_ptr<sim::NodeFactory> make_factory(const Scenario& scenario);  // its impl, bugs and command
 
 // Throws std::runtime_error if an output file cannot be written.
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options = {});

@@ -11,10 +11,11 @@
 
 #include "base/assert.h"
 #include "checkers/checker.h"
-#include "raft/bugs.h"
+#include "tools/lib/implementations.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/json_lines.h"
 #include "tools/lib/json_reader.h"
+#include "tools/lib/reproduce.h"
 #include "tools/lib/scenario_faults.h"
 
 namespace tools {
@@ -55,10 +56,7 @@ sim::LatencyModel read_latency(JsonReader& r, sim::LatencyModel m) {
 
 }  // namespace
 
-const std::vector<std::string>& implementations() {
-  static const std::vector<std::string> kNames = {"reference", "libraft"};
-  return kNames;
-}
+std::vector<std::string> implementations() { return implementation_names(); }
 
 namespace {
 Scenario parse_scenario_unlocated(const std::string& text, const std::string& file_name);
@@ -86,6 +84,20 @@ std::vector<std::string> read_names(const nlohmann::json& list, const std::strin
     out.push_back(name);
   }
   RAFTSIM_ASSERT(out.size() == list.size());
+  return out;
+}
+
+// cluster.command: the process protocol's child command line, one string per argument.
+std::vector<std::string> read_command(const nlohmann::json& list, const std::string& file) {
+  RAFTSIM_ASSERT(list.is_array());
+  if (list.empty()) throw InputError(file, "cluster.command", "expected the program to start and its arguments, found []");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = fmt::format("cluster.command[{}]", i);
+    if (!list[i].is_string()) throw InputError(file, at, fmt::format("expected a string, found {}", json_type_name(list[i])));
+    out.push_back(list[i].get<std::string>());
+    if (i == 0 && out.back().empty()) throw InputError(file, at, "expected the program to start, found \"\"");
+  }
   return out;
 }
 
@@ -125,9 +137,11 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
     c.nodes = static_cast<std::uint32_t>(cluster->integer("nodes", c.nodes, 1, kNodesMax));
     s.impl = cluster->choice("impl", s.impl, implementations());
     if (const nlohmann::json* bugs = cluster->array("bugs")) {
-      const auto names = raft::bug_names();
-      s.bugs = read_names(*bugs, file_name, "cluster.bugs", {names.begin(), names.end()}, "bug", false);
+      const ImplementationInfo* info = find_implementation(s.impl);
+      RAFTSIM_ASSERT(info != nullptr);  // choice() accepted the name
+      s.bugs = read_names(*bugs, file_name, "cluster.bugs", info->bug_names, "bug of " + s.impl, false);
     }
+    if (const nlohmann::json* command = cluster->array("command")) s.command = read_command(*command, file_name);
     cluster->finish();
   }
   if (auto raft = r.object("raft")) {
@@ -208,8 +222,15 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
     ch->finish();
   }
   if (auto nf = r.object("not_for")) {
-    for (const auto& impl : implementations()) {
-      if (!nf->has(impl)) continue;
+    // Any name: a scenario library names implementations that this build may lack (libraft, yours). A
+    // near miss of a registered name is a typo, though.
+    const std::vector<std::string> registered = implementations();
+    for (const auto& [impl, reason] : root.at("not_for").items()) {
+      if (std::find(registered.begin(), registered.end(), impl) == registered.end()) {
+        if (const auto hint = did_you_mean(impl, registered)) {
+          nf->fail(impl, fmt::format("no implementation is called \"{}\" here (did you mean \"{}\"?)", impl, *hint));
+        }
+      }
       s.not_for[impl] = nf->string(impl, "");
       if (s.not_for[impl].empty()) nf->fail(impl, "expected the reason this scenario does not apply");
     }
@@ -313,6 +334,11 @@ std::string describe_scenario(const Scenario& s) {
   out += fmt::format("scenario   {} ({})\n", s.name, s.file);
   if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
   out += fmt::format("cluster    {} nodes, impl {}\n", c.nodes, s.impl);
+  if (!s.command.empty()) {
+    std::string list;
+    for (const auto& a : s.command) list += (list.empty() ? "" : " ") + shell_quote(a);
+    out += fmt::format("command    {}\n", list);
+  }
   if (!s.bugs.empty()) {
     std::string list;
     for (const auto& b : s.bugs) list += (list.empty() ? "" : ", ") + b;

@@ -27,7 +27,9 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string impl = "reference";
-  std::vector<std::string> bugs;  // planted bugs to switch on (reference Raft only; raft/bugs.h)
+  std::vector<std::string> bugs;  // planted bugs to switch on (the implementation's bug_names; raft/bugs.h)
+  // The process protocol's child command line (cluster.command, --command); empty unless given.
+  std::vector<std::string> command;
   // Checkers switched off for this scenario ("checkers": {"disable": [...]}): a known finding muted so that
   // runs look for others. Empty in normal use.
   std::vector<std::string> disabled_checkers;
@@ -38,8 +40,9 @@ struct Scenario {
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };
 
-// The Raft implementations a scenario (or --impl) may name.
-const std::vector<std::string>& implementations();
+// The Raft implementations a scenario (or --impl) may name: the registered ones, sorted
+// (tools/lib/implementations.h).
+std::vector<std::string> implementations();
 
 // Throws InputError (file, field path, expectation) on any problem.
 Scenario load_scenario_file(const std::string& path);

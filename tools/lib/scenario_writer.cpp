@@ -98,6 +98,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (!s.description.empty()) j["description"] = s.description;
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
+  if (!s.command.empty()) j["cluster"]["command"] = s.command;
   if (!s.disabled_checkers.empty()) j["checkers"]["disable"] = s.disabled_checkers;
   if (!s.not_for.empty()) {
     Json nf;

@@ -9,6 +9,7 @@
 
 #include "base/assert.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/reproduce.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario_writer.h"
 
@@ -229,7 +230,7 @@ void write_shrunk_scenario(const ShrinkResult& result, const std::string& path) 
   std::ofstream out(path);
   if (!out) throw InputError("command line", path, "cannot open the file for writing");
   out << "// " << result.scenario.description << "\n";
-  out << fmt::format("// reproduce: raftsim run {} --seed {}\n", path, result.seed);
+  out << fmt::format("// reproduce: {} run {} --seed {}\n", program_name(), path, result.seed);
   out << scenario_to_json(result.scenario).dump(2) << "\n";
   if (!out) throw InputError("command line", path, "could not write the whole file");
 }

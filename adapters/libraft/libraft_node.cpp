@@ -1,5 +1,5 @@
 // The libraft adapter: a `struct raft_io` over the simulator's host interface, a key-value `raft_fsm`,
-// and the observations the checkers need. See raft/libraft_node.h.
+// and the observations the checkers need. See adapters/libraft/libraft_node.h.
 //
 // Design (why each choice was made):
 //
@@ -55,7 +55,7 @@
 //     9     an applied index is beyond the node's log              the applied index  the log length
 //     10    the fsm was given a command it cannot decode (no-op)   the log index      the data length
 //     11    truncate(0) (ignored)                                  the index          0
-#include "raft/libraft_node.h"
+#include "adapters/libraft/libraft_node.h"
 
 // The C headers libraft's header includes, at global scope first, so that their include guards keep
 // them out of the namespace below.
