@@ -273,6 +273,9 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
         step_.truncated_terms.push_back(0);
       }
       break;
+    case EventKind::commit:
+      v.commit = std::max(v.commit, e.a);
+      break;
     case EventKind::disk_write: {
       RAFTSIM_ASSERT(v.pending_writes.size() < 1'000'000);
       v.pending_writes.push_back(PendingWrite{e.a, UINT64_MAX, 0});
@@ -438,17 +441,18 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
     }
   }
   // A success reply vouches that the follower's log matches the leader's up to the match index: only what
-  // an AppendEntries of the reply's term carried (prev + n) can be vouched for.
+  // an AppendEntries of the reply's term carried (prev + n) can be vouched for, or what the follower knows
+  // to be committed (every later leader holds it: etcd answers a stale request with its commit index).
   if (!on(Figure2Rule::reply_claim)) return std::nullopt;
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind != EventKind::send || o.label != kAppendEntriesReply || o.b == 0) continue;
     const auto it = v.verified.find(o.a);
-    const std::uint64_t verified = it == v.verified.end() ? 0 : it->second;
+    const std::uint64_t verified = std::max(it == v.verified.end() ? 0 : it->second, v.commit);
     if (o.c > verified) {
       return violation(Figure2Rule::reply_claim, {s.node, o.peer},
                        fmt::format("node {} told node {} that its log matches up to index {} in term {}, but no "
-                                   "AppendEntries of term {} it received reached beyond index {} (a success reply "
-                                   "vouches only for entries the request verified)",
+                                   "AppendEntries of term {} it received, nor its commit index, reached beyond index {} "
+                                   "(a success reply vouches only for entries the request verified)",
                                    s.node, o.peer, o.c, o.a, o.a, verified));
     }
   }

@@ -147,6 +147,43 @@ void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std:
   e.b = b;
   e.c = c;
   trace_.record(e);
+  if (!armed_triggers_.empty() && node >= 0) check_triggers(e);
+}
+
+bool Simulation::undoes_triggered(const Fault& f) const {
+  if (f.undoes == 0) return false;
+  for (const Fault& g : config_.faults) {
+    if (g.id == f.undoes) return g.trigger.has_value();
+  }
+  return false;
+}
+
+// Fires the armed triggers this event matches: the fault at now + delay, its undo as far after that as
+// the scenario put it after the fault's `at`.
+void Simulation::check_triggers(const TraceEvent& e) {
+  for (std::size_t t = 0; t < armed_triggers_.size();) {
+    ArmedTrigger& armed = armed_triggers_[t];
+    const Fault& f = config_.faults[armed.fault];
+    const FaultTrigger& trig = *f.trigger;
+    const bool match = e.kind == trig.event && queue_.now() >= f.at &&
+                       (!trig.node || static_cast<std::int32_t>(*trig.node) == e.node) &&
+                       (!trig.role || (e.kind == EventKind::role && e.a == *trig.role));
+    if (!match || ++armed.matches < trig.nth ||
+        (trig.probability < 1.0 && !rng_faults_.bernoulli(trig.probability))) {
+      ++t;
+      continue;
+    }
+    const auto node = static_cast<NodeIndex>(e.node);
+    const Time fire_at = queue_.now() + trig.delay;
+    queue_.push(fire_at, FaultFire{armed.fault, node});
+    for (std::size_t u = 0; u < config_.faults.size(); ++u) {
+      const Fault& undo = config_.faults[u];
+      if (f.id == 0 || undo.undoes != f.id) continue;
+      RAFTSIM_ASSERT(undo.at >= f.at);
+      queue_.push(fire_at + (undo.at - f.at), FaultFire{u, node});
+    }
+    armed_triggers_.erase(armed_triggers_.begin() + static_cast<std::ptrdiff_t>(t));
+  }
 }
 
 NodeContext Simulation::context_for(NodeIndex n) {
@@ -172,7 +209,14 @@ void Simulation::run() {
     RAFTSIM_ASSERT(slot.node != nullptr);
     call_node(n, [&](Node& node) { node.start(out_); });
   }
-  for (std::size_t i = 0; i < config_.faults.size(); ++i) queue_.push(config_.faults[i].at, FaultFire{i});
+  for (std::size_t i = 0; i < config_.faults.size(); ++i) {
+    const Fault& f = config_.faults[i];
+    if (f.trigger) {
+      armed_triggers_.push_back(ArmedTrigger{i});
+    } else if (!undoes_triggered(f)) {
+      queue_.push(f.at, FaultFire{i, std::nullopt});
+    }
+  }
   if (config_.liveness) queue_.push(Time{} + config_.duration, PhaseChange{1});
   for (std::uint32_t c = 0; c < clients_.size(); ++c) {
     clients_[c].process = next_process_++;
@@ -210,7 +254,10 @@ void Simulation::dispatch(Event& event) {
         } else if constexpr (std::is_same_v<T, DiskDone>) {
           on_disk_done(e);
         } else if constexpr (std::is_same_v<T, FaultFire>) {
-          on_fault(resolve_fault(config_.faults[e.index]));
+          triggering_ = e.triggering;
+          const Fault resolved = resolve_fault(config_.faults[e.index]);
+          triggering_.reset();
+          on_fault(resolved);
         } else if constexpr (std::is_same_v<T, ClientArrive>) {
           on_client_arrive(e);
         } else if constexpr (std::is_same_v<T, ClientReplyArrive>) {
@@ -530,6 +577,10 @@ std::optional<NodeIndex> Simulation::resolve(const NodeRef& ref) const {
   if (ref.kind == NodeRef::Kind::index) {
     RAFTSIM_ASSERT(ref.index < config_.nodes);
     return ref.index;
+  }
+  if (ref.kind == NodeRef::Kind::triggering) {
+    RAFTSIM_ASSERT_MSG(triggering_.has_value(), "'triggering' names a node only in a triggered fault");
+    return triggering_;
   }
   // The leader: the live node that reports itself leader in the highest term.
   std::optional<NodeIndex> best;

@@ -25,9 +25,24 @@ namespace sim {
 
 // A node named by a fault: a fixed index, or whoever is the leader when the fault fires.
 struct NodeRef {
-  enum class Kind : std::uint8_t { index, leader };
+  // index: a fixed node; leader: whoever leads when the fault fires; triggering: the node whose event fired
+  // the fault's trigger (triggered faults only).
+  enum class Kind : std::uint8_t { index, leader, triggering };
   Kind kind = Kind::index;
   NodeIndex index = 0;
+};
+
+// A fault that fires when a node does something rather than at a time: the moment a bug needs, e.g. a
+// crash right after a node truncated its log and before that write is durable, a partition right after a
+// vote was granted. Armed from the fault's `at`; the n-th matching event from then on is the first
+// candidate, and each candidate fires with `probability` (drawn from the fault stream) until one does.
+struct FaultTrigger {
+  EventKind event = EventKind::commit;  // an event with node = the acting node (role, vote, log_truncate, ...)
+  std::optional<NodeIndex> node;        // only this node's events (default: any node's)
+  std::optional<std::uint64_t> role;    // role events only: becoming this role (sim::Role)
+  std::uint32_t nth = 1;
+  double probability = 1.0;
+  Duration delay{};  // the fault fires this long after the event (0: right after the step that emitted it)
 };
 
 struct Fault {
@@ -67,6 +82,8 @@ struct Fault {
   // whoever leads by then. 0: none. `id` names a fault for this purpose (0: unnamed).
   std::uint32_t id = 0;
   std::uint32_t undoes = 0;
+  // Set: the fault waits for this trigger (armed at `at`); its undo, if any, keeps its distance from it.
+  std::optional<FaultTrigger> trigger;
 };
 
 const char* partition_shape_name(Fault::Shape shape);
@@ -151,6 +168,11 @@ class Simulation {
   };
   struct FaultFire {
     std::size_t index;
+    std::optional<NodeIndex> triggering;  // the node whose event fired the fault's trigger
+  };
+  struct ArmedTrigger {
+    std::size_t fault;       // index into config_.faults
+    std::uint32_t matches = 0;
   };
   struct ClientArrive {
     NodeIndex node;
@@ -220,6 +242,8 @@ class Simulation {
   void finish_op(std::uint32_t c, HistoryEvent::Type type, const ClientReply* reply);
   Duration client_latency();
 
+  void check_triggers(const TraceEvent& e);
+  bool undoes_triggered(const Fault& f) const;
   void emit(EventKind kind, std::int32_t node, std::int32_t peer, std::uint16_t label = 0, std::uint64_t a = 0,
             std::uint64_t b = 0, std::uint64_t c = 0);
 
@@ -238,7 +262,9 @@ class Simulation {
   std::vector<Client> clients_;
   std::vector<HistoryEvent> history_;
   std::vector<std::vector<Deliver>> held_;
-  std::map<std::uint32_t, Fault> resolved_by_id_;  // per directed link (from * nodes + to): messages on a clogged link
+  std::map<std::uint32_t, Fault> resolved_by_id_;
+  std::vector<ArmedTrigger> armed_triggers_;  // triggered faults not fired yet, in fault order
+  std::optional<NodeIndex> triggering_;       // while a triggered fault resolves: the node that fired it  // per directed link (from * nodes + to): messages on a clogged link
   NodeOutput out_;  // reused for every node call: no allocation per event in steady state
   Time end_time_{};
   Time clients_stop_at_{};

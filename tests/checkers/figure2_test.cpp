@@ -132,6 +132,10 @@ TEST_CASE("reply-claim: a success reply vouches only for what an AppendEntries o
   CHECK(bad->checker == "reply-claim");
   CHECK(!run({timing(), role(1, kFollower, 1), append(1, 1, 1), append(1, 2, 1), write(1, 1), synced(1, 1),
               deliver(2, 1, kAE, 1, 1, 0), send(1, 2, kAEReply, 1, 1, 1), heal()}));
+  // Vouching for what it knows to be committed is fine (etcd answers a stale request with its commit).
+  CHECK(!run({timing(), role(1, kFollower, 1), deliver(2, 1, kAE, 1, 0, 2), append(1, 1, 1), append(1, 2, 1), write(1, 1),
+              synced(1, 1), deliver(2, 1, kAE, 1, 2, 0), commit(1, 2), heal(), deliver(3, 1, kAE, 2, 0, 0),
+              role(1, kFollower, 2), write(1, 2), heal(), synced(1, 2), send(1, 3, kAEReply, 2, 1, 2), heal()}));
 }
 
 TEST_CASE("candidate-conversion: a candidate's term is one more; a leader never becomes a candidate") {
