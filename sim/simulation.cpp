@@ -714,6 +714,8 @@ std::uint64_t Simulation::leader_deadline_us() const {
 }
 
 void Simulation::on_phase(const PhaseChange& p) {
+  // Faults fired by events belong to the fault phase: a trigger that has not fired by now never will.
+  if (p.phase == 1) armed_triggers_.clear();
   RAFTSIM_ASSERT(p.phase == 1);
   RAFTSIM_ASSERT(config_.liveness);
   // Liveness phase: every fault is healed; from here the cluster must make progress.

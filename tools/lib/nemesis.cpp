@@ -13,6 +13,7 @@ namespace {
 
 constexpr auto kNemesisStream = static_cast<sim::Stream>(7);  // its own stream: schedules never shift other draws
 constexpr auto kKnobStream = static_cast<sim::Stream>(8);     // likewise for swarm_config's knobs
+constexpr auto kTriggerStream = static_cast<sim::Stream>(9);  // and for the triggered faults
 
 using K = sim::Fault::Kind;
 
@@ -126,6 +127,42 @@ std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config)
                      static_cast<double>(config.timing.election_timeout_max.us) / 1000.0);
 }
 
+// A triggered fault and its undo: `kind` names the event and what happens to the node that emitted it.
+std::pair<sim::Fault, sim::Fault> make_triggered(const std::string& kind, sim::Rng& rng) {
+  const sim::NodeRef triggering{sim::NodeRef::Kind::triggering, 0};
+  sim::FaultTrigger trig;
+  trig.nth = static_cast<std::uint32_t>(rng.between(1, 4));
+  sim::Fault f;
+  f.nodes = {triggering};
+  if (kind == "crash_after_truncate") {
+    trig.event = sim::EventKind::log_truncate;  // the truncation's write is not durable yet
+  } else if (kind == "crash_after_write") {
+    trig.event = sim::EventKind::disk_write;  // the write in flight is lost
+    trig.nth = static_cast<std::uint32_t>(rng.between(1, 200));
+  } else if (kind == "crash_after_commit") {
+    trig.event = sim::EventKind::commit;  // committed, not yet applied or answered everywhere
+    trig.nth = static_cast<std::uint32_t>(rng.between(1, 50));
+  } else if (kind == "crash_new_leader" || kind == "isolate_new_leader") {
+    trig.event = sim::EventKind::role;
+    trig.role = static_cast<std::uint64_t>(sim::Role::leader);
+  } else {
+    RAFTSIM_ASSERT_MSG(kind == "isolate_after_vote", "unknown triggered nemesis kind");
+    trig.event = sim::EventKind::vote;  // its vote reply may still be in flight (or held until durable)
+  }
+  const bool isolate = kind.rfind("isolate_", 0) == 0;
+  f.kind = isolate ? K::isolate : K::crash;
+  f.trigger = trig;
+  sim::Fault undo = fault(isolate ? K::heal : K::restart);
+  undo.nodes = f.nodes;
+  return {f, undo};
+}
+
+const std::vector<std::string>& triggered_nemesis_kinds() {
+  static const std::vector<std::string> kKinds = {"crash_after_truncate", "crash_after_write", "crash_after_commit",
+                                                  "crash_new_leader",     "isolate_new_leader", "isolate_after_vote"};
+  return kKinds;
+}
+
 const std::vector<std::string>& nemesis_kinds() {
   static const std::vector<std::string> kKinds = {
       "partition",    "isolate_leader", "isolate_node", "one_way",       "crash_leader",   "crash_node",
@@ -198,7 +235,31 @@ NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std:
     plan.faults.push_back(undo);
     t = t + sim::Duration::micros(rng.between(interval_min.us, interval_max.us));
   }
+  if (config.triggers) {
+    // One to three triggered faults, each armed at a random time of the fault phase; a trigger that never
+    // matches fires nothing. Their own stream: the timed schedule above is the same with or without them.
+    sim::Rng trig_rng(seed, kTriggerStream);
+    const auto& trig_kinds = triggered_nemesis_kinds();
+    const std::uint64_t count = trig_rng.between(1, 3);
+    std::string drawn;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const std::string& kind = trig_kinds[trig_rng.below(trig_kinds.size())];
+      auto [f, undo] = make_triggered(kind, trig_rng);
+      f.at = sim::Time{} + sim::Duration::micros(trig_rng.between(0, duration.us * 3 / 4));
+      f.id = id++;
+      const sim::Duration length = sim::Duration::micros(trig_rng.between(config.fault_min.us, config.fault_max.us));
+      // Relative: the undo fires this long after the trigger does (and the heal ends the fault anyway).
+      undo.at = std::min(f.at + length, end);
+      if (undo.at <= f.at) undo.at = f.at + sim::Duration::micros(1);
+      undo.undoes = f.id;
+      plan.faults.push_back(f);
+      plan.faults.push_back(undo);
+      drawn += fmt::format("{}{} (#{} from {:.0f}ms)", i ? ", " : "", kind, f.trigger->nth, f.at.us / 1000.0);
+    }
+    plan.description += "; triggered: " + drawn;
+  }
   std::stable_sort(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  RAFTSIM_ASSERT(std::all_of(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& f) { return f.id != 0 || f.undoes != 0; }));
   return plan;
 }
 

@@ -26,6 +26,10 @@ struct NemesisConfig {
   // number of clients (log growth), and the election timeout spread (narrow spreads split more votes,
   // so more candidates share a term).
   bool swarm_config = false;
+  // Also draw faults fired by node events (a crash right after a truncation or a disk write, a leader
+  // isolated the moment it wins, a voter cut off right after its vote): the moments bugs need, which timed
+  // faults hit only by luck. Drawn from their own stream, so the timed schedule of a seed does not move.
+  bool triggers = false;
 };
 
 // What swarm_config drew for one seed.
@@ -42,6 +46,8 @@ std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config)
 
 // Every kind the nemesis knows.
 const std::vector<std::string>& nemesis_kinds();
+// The kinds of triggered fault (nemesis.triggers).
+const std::vector<std::string>& triggered_nemesis_kinds();
 
 struct NemesisPlan {
   std::vector<sim::Fault> faults;  // sorted by time, ids starting at `first_id`
