@@ -241,6 +241,7 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
     nc.enabled = n->boolean("enabled", true);
     nc.swarm = n->boolean("swarm", nc.swarm);
     nc.swarm_config = n->boolean("swarm_config", nc.swarm_config);
+    nc.triggers = n->boolean("triggers", nc.triggers);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");

@@ -19,6 +19,7 @@ sim::Duration millis(double ms) { return sim::Duration::micros(static_cast<std::
 sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, const std::string& path,
                            std::uint32_t nodes) {
   if (v.is_string() && v.get<std::string>() == "leader") return sim::NodeRef{sim::NodeRef::Kind::leader, 0};
+  if (v.is_string() && v.get<std::string>() == "triggering") return sim::NodeRef{sim::NodeRef::Kind::triggering, 0};
   if (v.is_number_unsigned() && v.get<std::uint64_t>() >= nodes) {
     throw InputError(parent.file(), path,
                      fmt::format("node {} does not exist: the cluster has nodes 0..{}", v.get<std::uint64_t>(), nodes - 1));
@@ -32,7 +33,7 @@ sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, co
     return sim::NodeRef{sim::NodeRef::Kind::index, static_cast<sim::NodeIndex>(i)};
   }
   throw InputError(parent.file(), path,
-                   fmt::format("expected a node index (integer) or \"leader\", found {}", json_type_name(v)));
+                   fmt::format("expected a node index (integer), \"leader\" or \"triggering\", found {}", json_type_name(v)));
 }
 
 std::vector<sim::NodeRef> all_nodes(std::uint32_t nodes) {
@@ -115,6 +116,44 @@ sim::LinkDegradation read_degradation(JsonReader& r, const std::string& action) 
   return d;
 }
 
+// The events a fault can wait for ("on"), by their trace names.
+const std::vector<std::string>& trigger_events() {
+  static const std::vector<std::string> kEvents = {"role", "vote", "log-append", "log-truncate", "commit", "apply",
+                                                   "disk-write", "disk-synced", "send", "timer", "crash", "restart"};
+  return kEvents;
+}
+
+sim::FaultTrigger read_trigger(JsonReader& on, std::uint32_t nodes) {
+  sim::FaultTrigger t;
+  const std::string event = on.required_choice("event", trigger_events());
+  for (int k = 0; k < sim::kEventKindCount; ++k) {
+    if (sim::event_kind_name(static_cast<sim::EventKind>(k)) == event) t.event = static_cast<sim::EventKind>(k);
+  }
+  RAFTSIM_ASSERT(sim::event_kind_name(t.event) == event);
+  if (on.has("node")) {
+    t.node = static_cast<sim::NodeIndex>(on.integer("node", 0, 0, static_cast<std::int64_t>(nodes) - 1));
+  }
+  if (on.has("role")) {
+    if (t.event != sim::EventKind::role) on.fail("role", "only a \"role\" event has a role to match");
+    const std::string role = on.choice("role", "leader", {"follower", "candidate", "leader"});
+    t.role = role == "follower" ? 0 : role == "candidate" ? 1 : 2;
+  }
+  t.nth = static_cast<std::uint32_t>(on.integer("nth", 1, 1, 1'000'000));
+  t.probability = on.number("probability", 1.0, 1e-6, 1.0);
+  t.delay = millis(on.number("delay_ms", 0.0, 0.0, kMillisMax));
+  on.finish();
+  return t;
+}
+
+bool names_triggering(const sim::Fault& f) {
+  auto in = [](const std::vector<sim::NodeRef>& v) {
+    return std::any_of(v.begin(), v.end(), [](const sim::NodeRef& r) { return r.kind == sim::NodeRef::Kind::triggering; });
+  };
+  bool groups = false;
+  for (const auto& g : f.groups) groups = groups || in(g);
+  return in(f.nodes) || in(f.from) || in(f.to) || groups;
+}
+
 sim::Fault make_fault(sim::Fault::Kind kind, std::vector<sim::NodeRef> nodes = {}, std::vector<sim::NodeRef> from = {},
                       std::vector<sim::NodeRef> to = {}) {
   sim::Fault f;
@@ -134,7 +173,9 @@ std::string describe_fault(const sim::Fault& f, std::uint32_t nodes) {
     }
     std::string r;
     for (const auto& n : v) {
-      r += (r.empty() ? "" : ",") + (n.kind == sim::NodeRef::Kind::leader ? std::string("leader") : std::to_string(n.index));
+      r += (r.empty() ? "" : ",") + (n.kind == sim::NodeRef::Kind::leader       ? std::string("leader")
+                                     : n.kind == sim::NodeRef::Kind::triggering ? std::string("triggering")
+                                                                                : std::to_string(n.index));
     }
     return r;
   };
@@ -154,6 +195,14 @@ std::string describe_fault(const sim::Fault& f, std::uint32_t nodes) {
   }
   if (f.kind == sim::Fault::Kind::clock) s += fmt::format(" at {}x", f.factor);
   if (f.kind == sim::Fault::Kind::disk_speed) s += fmt::format(" {}x slower", f.factor);
+  if (f.trigger) {
+    const sim::FaultTrigger& t = *f.trigger;
+    s += fmt::format(" on {}{}{}", sim::event_kind_name(t.event), t.role ? std::string(" ") + std::string(sim::role_name(*t.role)) : "",
+                     t.node ? fmt::format(" of node {}", *t.node) : "");
+    if (t.nth > 1) s += fmt::format(" #{}", t.nth);
+    if (t.probability < 1.0) s += fmt::format(" p={}", t.probability);
+    if (t.delay.us > 0) s += fmt::format(" +{}ms", ms(t.delay));
+  }
   if (f.undoes != 0) s += fmt::format(" (ends fault #{})", f.undoes);
   if (f.id != 0) s += fmt::format(" (#{})", f.id);
   return s;
@@ -232,6 +281,12 @@ std::vector<sim::Fault> read_fault(JsonReader& r, std::uint32_t nodes, double du
     f.to = read_node_list(r, "to", nodes, true);
     f.degradation = read_degradation(r, action);
     undo = make_fault(K::degrade, {}, f.from, f.to);
+  }
+  if (auto on = r.object("on")) {
+    // Fired by a node's event from at_ms on, not at at_ms (docs/scenarios.md, "Faults fired by events").
+    f.trigger = read_trigger(*on, nodes);
+  } else if (names_triggering(f)) {
+    r.fail("action", "\"triggering\" names the node whose event fired the fault: the fault needs an \"on\"");
   }
   std::vector<sim::Fault> out{f};
   if (r.has("duration_ms")) {

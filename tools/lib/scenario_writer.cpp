@@ -31,6 +31,8 @@ Json nodes_json(const std::vector<sim::NodeRef>& refs) {
   for (const auto& r : refs) {
     if (r.kind == sim::NodeRef::Kind::leader) {
       a.push_back("leader");
+    } else if (r.kind == sim::NodeRef::Kind::triggering) {
+      a.push_back("triggering");
     } else {
       a.push_back(r.index);
     }
@@ -81,6 +83,17 @@ Json fault_json(const sim::Fault& f, const sim::Fault* undo) {
       if (!f.from.empty()) j["from"] = nodes_json(f.from);
       if (!f.to.empty()) j["to"] = nodes_json(f.to);
       break;
+  }
+  if (f.trigger) {
+    const sim::FaultTrigger& t = *f.trigger;
+    Json on;
+    on["event"] = sim::event_kind_name(t.event);
+    if (t.node) on["node"] = *t.node;
+    if (t.role) on["role"] = sim::role_name(*t.role);
+    on["nth"] = t.nth;
+    if (t.probability < 1.0) on["probability"] = t.probability;
+    if (t.delay.us > 0) on["delay_ms"] = ms(t.delay);
+    j["on"] = on;
   }
   if (undo != nullptr) {
     RAFTSIM_ASSERT(undo->at > f.at);
@@ -145,6 +158,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     n["enabled"] = true;
     n["swarm"] = s.nemesis.swarm;
     if (s.nemesis.swarm_config) n["swarm_config"] = true;
+    if (s.nemesis.triggers) n["triggers"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);
