@@ -3,6 +3,9 @@
 #include <chrono>
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <exception>
+#include <sstream>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -12,6 +15,7 @@
 
 #include "base/assert.h"
 #include "checkers/linearizability.h"
+#include "adapters/process/process_factory.h"  // TEMPORARY until the registry lands
 #include "raft/reference_node.h"
 #include "tools/lib/history_convert.h"
 #ifdef RAFTSIM_WITH_LIBRAFT
@@ -82,6 +86,20 @@ void judge(const Expectation& expect, RunResult& r) {
   }
 }
 
+namespace {
+// TEMPORARY until the registry lands: "--impl process" runs the command in RAFTSIM_PROCESS_COMMAND
+// (space-separated), with the per-input limit in RAFTSIM_PROCESS_TIMEOUT (seconds, default 10).
+std::unique_ptr<sim::NodeFactory> make_process_factory_from_env() {
+  adapters::process::ProcessOptions options;
+  const char* command = std::getenv("RAFTSIM_PROCESS_COMMAND");
+  std::istringstream words(command != nullptr ? command : "");
+  for (std::string w; words >> w;) options.command.push_back(w);
+  if (options.command.empty()) throw std::invalid_argument("--impl process needs the program in RAFTSIM_PROCESS_COMMAND");
+  if (const char* timeout = std::getenv("RAFTSIM_PROCESS_TIMEOUT")) options.reply_timeout_seconds = std::atof(timeout);
+  return adapters::process::make_process_factory(options);
+}
+}  // namespace
+
 std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs) {
   if (impl == "reference") {
     raft::Bugs planted;
@@ -96,6 +114,7 @@ std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const st
 #ifdef RAFTSIM_WITH_LIBRAFT
   if (impl == "libraft") return raft::make_libraft_factory();
 #endif
+  if (impl == "process") return make_process_factory_from_env();  // TEMPORARY until the registry lands
   throw std::invalid_argument(fmt::format("unknown Raft implementation '{}'", impl));
 }
 
@@ -112,6 +131,12 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
   std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl, scenario.bugs);
   RunResult r = run_scenario_with(scenario, seed, *factory, options);
+  // TEMPORARY until the registry lands: a process child's own words (the input, its exit status or
+  // signal, its last standard-error lines) belong in the report of the finding it caused.
+  if (r.violation && r.violation->checker == "implementation-error") {
+    const std::string details = adapters::process::failure_text(*factory);
+    if (!details.empty()) r.violation->message += "\n           " + details;
+  }
   if (options.keep_all_events) r.labels = std::move(factory);
   return r;
 }
@@ -122,9 +147,17 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   std::vector<RunResult> results(seeds.size());
   std::atomic<std::size_t> next{0};
   std::mutex done_mutex;
+  std::exception_ptr error;  // the first run that threw (an input error): rethrown here, not in a thread
   auto worker = [&] {
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
-      results[i] = run_scenario(scenario, seeds[i]);
+      try {
+        results[i] = run_scenario(scenario, seeds[i]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(done_mutex);
+        if (!error) error = std::current_exception();
+        next = seeds.size();
+        return;
+      }
       if (on_done) {
         std::lock_guard<std::mutex> lock(done_mutex);
         on_done(results[i]);
@@ -135,6 +168,7 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
   RAFTSIM_ASSERT(next >= seeds.size());
   return results;
 }

@@ -56,7 +56,7 @@ sim::LatencyModel read_latency(JsonReader& r, sim::LatencyModel m) {
 }  // namespace
 
 const std::vector<std::string>& implementations() {
-  static const std::vector<std::string> kNames = {"reference", "libraft"};
+  static const std::vector<std::string> kNames = {"reference", "libraft", "process"};  // process: TEMPORARY until the registry lands
   return kNames;
 }
 
