@@ -131,7 +131,7 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 std::string ChildExit::describe() const {
   if (kind == Kind::exited) return fmt::format("exited with status {}", code);
   const char* name = sigabbrev_np(code);
-  return fmt::format("{} by signal {}{}", killed_by_us ? "was killed (by raftsim)" : "was killed", code,
+  return fmt::format("was killed{} by signal {}{}", killed_by_us ? " (by raftsim)" : "", code,
                      name != nullptr ? fmt::format(" (SIG{})", name) : std::string());
 }
 
@@ -272,6 +272,8 @@ ChildProcess::Result ChildProcess::exchange(std::span<const std::uint8_t> frame,
   reply.swap(pending_);  // bytes the child wrote ahead of this input belong to its next reply
   std::size_t written = 0;
   bool writing = stdin_fd_ >= 0;
+  // The pipe is normally empty and takes a whole small frame at once: write before the first poll.
+  if (writing && (!write_some(frame, written) || written == frame.size())) writing = false;
   std::size_t need = wire::kLengthBytes;  // bytes of the frame known so far to be needed
   while (true) {
     if (reply.size() >= wire::kLengthBytes && need == wire::kLengthBytes) {

@@ -192,7 +192,7 @@ TEST_CASE("a child that writes much to standard error while answering does not b
   CHECK(no_children_left());
 }
 
-TEST_CASE("tasks that grow across crashes and restarts are a leak finding; a stable count is not") {
+TEST_CASE("tasks that grow across crashes and restarts are a leak finding, a stable count is not") {
   ProcessOptions leaky = child_options({"--leak"});
   leaky.leak_slack = 1;
   const Run r = run_with(scenario("rolling_crashes"), 3, leaky);

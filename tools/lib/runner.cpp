@@ -134,7 +134,10 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOp
   // TEMPORARY until the registry lands: a process child's own words (the input, its exit status or
   // signal, its last standard-error lines) belong in the report of the finding it caused.
   if (r.violation && r.violation->checker == "implementation-error") {
-    const std::string details = adapters::process::failure_text(*factory);
+    std::string details = adapters::process::failure_text(*factory);
+    for (std::size_t at = details.find('\n'); at != std::string::npos; at = details.find('\n', at + 1)) {
+      details.insert(at + 1, 11, ' ');  // under the message, as the report indents it
+    }
     if (!details.empty()) r.violation->message += "\n           " + details;
   }
   if (options.keep_all_events) r.labels = std::move(factory);

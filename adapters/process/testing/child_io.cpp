@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <algorithm>
 
 #include "adapters/process/wire.h"
 
@@ -12,18 +14,34 @@ namespace adapters::process::testing {
 
 namespace {
 
+// Standard input, buffered: one read() per input frame in the common case (its length prefix and body
+// arrive together).
+struct InputBuffer {
+  std::vector<std::uint8_t> bytes = std::vector<std::uint8_t>(64 * 1024);
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+InputBuffer input;
+
 // Reads exactly `n` bytes; false at end of input before the first byte, exits if it ends midway.
 bool read_exactly(int fd, std::uint8_t* data, std::size_t n) {
   std::size_t got = 0;
   while (got < n) {
-    const ssize_t r = ::read(fd, data + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      if (got == 0 && r == 0) return false;
-      std::fprintf(stderr, "child: standard input ended inside a frame\n");
-      std::exit(3);
+    if (input.begin == input.end) {
+      const ssize_t r = ::read(fd, input.bytes.data(), input.bytes.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        if (got == 0 && r == 0) return false;
+        std::fprintf(stderr, "child: standard input ended inside a frame\n");
+        std::exit(3);
+      }
+      input.begin = 0;
+      input.end = static_cast<std::size_t>(r);
     }
-    got += static_cast<std::size_t>(r);
+    const std::size_t take = std::min(n - got, input.end - input.begin);
+    std::memcpy(data + got, input.bytes.data() + input.begin, take);
+    input.begin += take;
+    got += take;
   }
   return true;
 }

@@ -9,7 +9,7 @@
 
 namespace adapters::process::testing {
 
-// Reads one frame's body from `fd` (blocking). False at end of input (raftsim went away).
+// Reads one frame's body from `fd` (blocking; `fd` must always be the same: input is buffered). False at end of input (raftsim went away).
 // Exits the process (status 3) on a frame that announces more than the protocol's maximum.
 bool read_frame(int fd, std::vector<std::uint8_t>& body);
 // Writes all of `bytes` to `fd` (blocking); exits the process (status 4) if that fails.
