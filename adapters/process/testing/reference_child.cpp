@@ -158,7 +158,7 @@ class Child {
       ++inputs_;
       if (inputs_ == options_.at) misbehave();
       try {
-        handle(body);
+        if (!handle(body)) return 0;  // SHUTDOWN
       } catch (const wire::DecodeError& e) {
         send_error(std::string("cannot read an input: ") + e.what());
         return 1;
@@ -168,13 +168,17 @@ class Child {
   }
 
  private:
-  void handle(const std::vector<std::uint8_t>& body) {
+  // False for SHUTDOWN.
+  bool handle(const std::vector<std::uint8_t>& body) {
     wire::Reader r(body);
     const std::uint8_t type = r.u8("type");
-    if (type == wire::kHello) return hello(r);
+    if (type == wire::kHello) {
+      hello(r);
+      return true;
+    }
     if (type == wire::kShutdown) {
       if (options_.ignore_shutdown) hang();
-      std::exit(0);
+      return false;
     }
     const std::uint32_t node = r.u32("node");
     raft::Output out;
@@ -219,6 +223,7 @@ class Child {
       }
     }
     send_output(out);
+    return true;
   }
 
   void hello(wire::Reader& r) {
@@ -307,8 +312,14 @@ class Child {
     const std::int64_t tasks = 1 + static_cast<std::int64_t>(options_.leak ? starts_ : nodes_.size());
     w.i64(options_.no_tasks ? -1 : tasks);
     const auto frame = w.finish();
+    if (inputs_ == options_.at && options_.what == "twice") {
+      // In one write, so that raftsim sees both with the reply (two writes could be read a reply apart).
+      std::vector<std::uint8_t> both(frame.begin(), frame.end());
+      both.insert(both.end(), frame.begin(), frame.end());
+      write_all(STDOUT_FILENO, both);
+      return;
+    }
     write_all(STDOUT_FILENO, frame);
-    if (inputs_ == options_.at && options_.what == "twice") write_all(STDOUT_FILENO, frame);
   }
 
   void send_error(const std::string& message) {
@@ -321,7 +332,7 @@ class Child {
     for (int i = 1; i <= options_.stderr_lines; ++i) std::fprintf(stderr, "child: stderr line %d of %d\n", i, options_.stderr_lines);
     std::fflush(stderr);
     const std::string& what = options_.what;
-    if (what == "exit") std::exit(options_.status);
+    if (what == "exit") ::_exit(options_.status);  // as a crashing runtime would: no clean-up
     if (what == "abort") std::abort();
     if (what == "hang") hang();
     if (what == "close") {
