@@ -307,3 +307,22 @@ TEST_CASE("a child whose raftsim dies is killed with it: no orphan") {
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
   CHECK(no_children_left());
 }
+
+TEST_CASE("the child gets the extra environment and no file descriptor of raftsim's but 0, 1 and 2") {
+  // A descriptor without close-on-exec, as a library might leave one: the child must not inherit it.
+  const int leaky = ::dup2(STDERR_FILENO, 77);
+  REQUIRE(leaky == 77);
+  ProcessOptions o;
+  o.command = {"/bin/sh", "-c", "echo VAR=$RAFTSIM_TEST_VAR >&2; for f in /proc/$$/fd/*; do echo FD=${f##*/} >&2; done; exit 5"};
+  o.extra_env = {"RAFTSIM_TEST_VAR=hello"};
+  const Run r = run_with(scenario("basic"), 1, o);
+  ::close(leaky);
+  check_finding(r, adapters::process::kChildExited);
+  CHECK(contains(r.failure, "input #1 (HELLO"));
+  CHECK(contains(r.failure, "exited with status 5"));
+  CHECK(contains(r.failure, "| VAR=hello"));
+  CHECK(contains(r.failure, "| FD=0"));
+  CHECK(contains(r.failure, "| FD=2"));
+  CHECK(!contains(r.failure, "| FD=77"));
+  CHECK(no_children_left());
+}
