@@ -274,18 +274,22 @@ TEST_CASE("a child whose raftsim dies is killed with it: no orphan") {
   const pid_t host = ::fork();
   REQUIRE(host >= 0);
   if (host == 0) {
-    // The "raftsim": starts a child that would hang forever, then dies without any clean-up.
-    auto factory = make_process_factory(child_options({"--pid-file", pid_file, "--at", "3", "--do", "hang"}));
+    // The "raftsim": its child hangs in the START (input #2), ignoring its standard input, so only the
+    // parent-death signal can end it; the alarm kills this process while it waits for the reply.
+    auto factory = make_process_factory(child_options({"--pid-file", pid_file, "--at", "2", "--do", "hang"}));
     FixedEnvironment env;
     sim::NodeContext context;
     context.cluster_size = 1;
     context.env = &env;
     auto node = factory->create(context);
-    ::raise(SIGKILL);
+    ::alarm(1);
+    sim::NodeOutput out;
+    node->start(out);
+    ::_exit(0);  // not reached
   }
   int status = 0;
   REQUIRE(::waitpid(host, &status, 0) == host);
-  CHECK(WIFSIGNALED(status));
+  CHECK(WIFSIGNALED(status));  // SIGALRM
   std::ifstream in(pid_file);
   pid_t child = 0;
   in >> child;
@@ -303,6 +307,7 @@ TEST_CASE("a child whose raftsim dies is killed with it: no orphan") {
   CHECK(died);
   REQUIRE(::waitpid(child, &status, 0) == child);
   CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
   std::filesystem::remove(pid_file);
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
   CHECK(no_children_left());
