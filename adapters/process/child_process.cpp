@@ -46,7 +46,10 @@ Clock::time_point deadline_after(double seconds) {
 // A pipe whose two ends are close-on-exec (so that no other child, started by another thread at the same
 // time, inherits them) and above the standard descriptors 0, 1, 2.
 void make_pipe(int fds[2]) {
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw StartError(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    fds[0] = fds[1] = -1;
+    throw StartError(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  }
   for (int i = 0; i < 2; ++i) {
     if (fds[i] > 2) continue;
     const int moved = ::fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
@@ -143,11 +146,18 @@ ChildProcess::ChildProcess(const std::vector<std::string>& command, const std::v
   std::vector<char*> argv = c_strings(args);
   std::vector<char*> envp = c_strings(env);
 
-  int in[2], out[2], err[2], status[2];
-  make_pipe(in);
-  make_pipe(out);
-  make_pipe(err);
-  make_pipe(status);
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
+  try {
+    make_pipe(in);
+    make_pipe(out);
+    make_pipe(err);
+    make_pipe(status);
+  } catch (const StartError&) {
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], status[0], status[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+    throw;
+  }
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid == 0) exec_child(parent, in[0], out[1], err[1], status[1], program.c_str(), argv.data(), envp.data());
