@@ -150,6 +150,9 @@ class NodeFactory : public LabelNames {
   // Creates a node, fresh (no records) or restarted from what its disk had made durable.
   virtual std::unique_ptr<Node> create(const NodeContext& context) = 0;
   virtual std::string_view implementation_name() const = 0;
+  // What the implementation can say about the first error it reported (an impl_error observation), in
+  // words, for the finding's report ("" if nothing more than the observation's codes).
+  virtual std::string failure_details() const { return {}; }
 };
 
 }  // namespace sim

@@ -8,10 +8,29 @@
 #ifdef RAFTSIM_WITH_LIBRAFT
 #include "adapters/libraft/libraft_node.h"
 #endif
+#ifdef RAFTSIM_WITH_PROCESS
+#include <cstdlib>
+
+#include "adapters/process/process_factory.h"
+#endif
 
 namespace tools {
 
 namespace {
+
+#ifdef RAFTSIM_WITH_PROCESS
+// The wall-clock limit on one reply of a process child (docs/protocol.md): RAFTSIM_PROCESS_TIMEOUT seconds.
+double process_reply_timeout_seconds() {
+  const char* text = std::getenv("RAFTSIM_PROCESS_TIMEOUT");
+  if (text == nullptr || *text == '\0') return 10.0;
+  char* end = nullptr;
+  const double seconds = std::strtod(text, &end);
+  if (end == nullptr || *end != '\0' || !(seconds > 0.0) || seconds > 86'400.0) {
+    throw std::invalid_argument(fmt::format("RAFTSIM_PROCESS_TIMEOUT: expected seconds in (0, 86400], found '{}'", text));
+  }
+  return seconds;
+}
+#endif
 
 void refuse_command(const ImplementationRequest& request) {
   if (!request.command.empty()) {
@@ -50,6 +69,23 @@ void register_builtin_implementations() {
       return raft::make_libraft_factory();
     };
     register_implementation(std::move(libraft));
+  }
+#endif
+#ifdef RAFTSIM_WITH_PROCESS
+  if (find_implementation("process") == nullptr) {
+    ImplementationInfo process;
+    process.name = "process";
+    process.description = "a Raft in any language, as a program speaking the process protocol (docs/protocol.md)";
+    process.make = [](const ImplementationRequest& request) {
+      if (request.command.empty()) {
+        throw std::invalid_argument("process needs the program to run: cluster.command in the scenario, or --command");
+      }
+      adapters::process::ProcessOptions options;
+      options.command = request.command;
+      options.reply_timeout_seconds = process_reply_timeout_seconds();
+      return adapters::process::make_process_factory(options);
+    };
+    register_implementation(std::move(process));
   }
 #endif
 }

@@ -3,6 +3,9 @@
 #include <chrono>
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <exception>
+#include <sstream>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -106,6 +109,15 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
   std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario);
   RunResult r = run_scenario_with(scenario, seed, *factory, options);
+  // An implementation's own words about its failure (a process child's input, exit status or signal,
+  // last standard-error lines) belong in the report of the finding it caused.
+  if (r.violation && r.violation->checker == "implementation-error") {
+    std::string details = factory->failure_details();
+    for (std::size_t at = details.find('\n'); at != std::string::npos; at = details.find('\n', at + 1)) {
+      details.insert(at + 1, 11, ' ');  // under the message, as the report indents it
+    }
+    if (!details.empty()) r.violation->message += "\n           " + details;
+  }
   if (options.keep_all_events) r.labels = std::move(factory);
   return r;
 }
@@ -116,9 +128,17 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   std::vector<RunResult> results(seeds.size());
   std::atomic<std::size_t> next{0};
   std::mutex done_mutex;
+  std::exception_ptr error;  // the first run that threw (an input error): rethrown here, not in a thread
   auto worker = [&] {
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
-      results[i] = run_scenario(scenario, seeds[i]);
+      try {
+        results[i] = run_scenario(scenario, seeds[i]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(done_mutex);
+        if (!error) error = std::current_exception();
+        next = seeds.size();
+        return;
+      }
       if (on_done) {
         std::lock_guard<std::mutex> lock(done_mutex);
         on_done(results[i]);
@@ -129,6 +149,7 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
   RAFTSIM_ASSERT(next >= seeds.size());
   return results;
 }

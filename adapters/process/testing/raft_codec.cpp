@@ -1,0 +1,201 @@
+#include "adapters/process/testing/raft_codec.h"
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "adapters/process/wire.h"
+
+namespace adapters::process::testing {
+
+namespace {
+
+using wire::Reader;
+
+// Fields are appended to a string (the payload), in the protocol's byte order.
+class Out {
+ public:
+  void u8(std::uint8_t v) { s_.push_back(static_cast<char>(v)); }
+  void u32(std::uint32_t v) { put(v, 4); }
+  void u64(std::uint64_t v) { put(v, 8); }
+  void str(std::string_view v) {
+    u32(static_cast<std::uint32_t>(v.size()));
+    s_.append(v);
+  }
+  std::string take() { return std::move(s_); }
+
+ private:
+  void put(std::uint64_t v, int width) {
+    for (int i = 0; i < width; ++i) s_.push_back(static_cast<char>(v >> (8 * i)));
+  }
+  std::string s_;
+};
+
+Reader reader_for(std::string_view bytes) {
+  return Reader(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+}
+
+void put_entries(Out& o, const std::vector<raft::Entry>& entries) {
+  o.u32(static_cast<std::uint32_t>(entries.size()));
+  for (const raft::Entry& e : entries) {
+    o.u64(e.term.value);
+    o.u8(static_cast<std::uint8_t>(e.command.op));
+    o.str(e.command.key);
+    o.str(e.command.value);
+    o.str(e.command.expected);
+    o.u64(e.command.client_id);
+    o.u64(e.command.request_id);
+  }
+}
+
+std::vector<raft::Entry> get_entries(Reader& r) {
+  const std::uint32_t n = r.count("entry_count", 37);
+  std::vector<raft::Entry> entries(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    r.item("entries", i);
+    raft::Entry& e = entries[i];
+    e.term = raft::Term(r.u64("term"));
+    const std::uint8_t op = r.u8("op");
+    if (op > static_cast<std::uint8_t>(raft::OpKind::cas)) r.fail("op", fmt::format("unknown op {}", op));
+    e.command.op = static_cast<raft::OpKind>(op);
+    e.command.key = std::string(r.str("key"));
+    e.command.value = std::string(r.str("value"));
+    e.command.expected = std::string(r.str("expected"));
+    e.command.client_id = r.u64("client_id");
+    e.command.request_id = r.u64("request_id");
+  }
+  r.end_items();
+  return entries;
+}
+
+bool get_bool(Reader& r, const char* field) {
+  const std::uint8_t v = r.u8(field);
+  if (v > 1) r.fail(field, fmt::format("{} is neither 0 nor 1", v));
+  return v == 1;
+}
+
+}  // namespace
+
+std::string encode_envelope(const raft::Envelope& envelope) {
+  Out o;
+  o.u32(envelope.from.value);
+  o.u32(envelope.to.value);
+  o.u8(static_cast<std::uint8_t>(envelope.message.index()));
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        o.u64(m.term.value);
+        if constexpr (std::is_same_v<T, raft::RequestVote>) {
+          o.u32(m.candidate.value);
+          o.u64(m.last_log_index.value);
+          o.u64(m.last_log_term.value);
+        } else if constexpr (std::is_same_v<T, raft::RequestVoteReply>) {
+          o.u8(m.vote_granted ? 1 : 0);
+        } else if constexpr (std::is_same_v<T, raft::AppendEntries>) {
+          o.u32(m.leader.value);
+          o.u64(m.prev_log_index.value);
+          o.u64(m.prev_log_term.value);
+          put_entries(o, m.entries);
+          o.u64(m.leader_commit.value);
+        } else if constexpr (std::is_same_v<T, raft::AppendEntriesReply>) {
+          o.u8(m.success ? 1 : 0);
+          o.u64(m.match_index.value);
+          o.u64(m.conflict_index.value);
+          o.u64(m.conflict_term.value);
+        }
+      },
+      envelope.message);
+  return o.take();
+}
+
+raft::Envelope decode_envelope(std::string_view bytes) {
+  Reader r = reader_for(bytes);
+  raft::Envelope e;
+  e.from = raft::NodeId(r.u32("from"));
+  e.to = raft::NodeId(r.u32("to"));
+  const std::uint8_t kind = r.u8("kind");
+  const raft::Term term(r.u64("term"));
+  switch (kind) {
+    case 0: {
+      raft::RequestVote m;
+      m.term = term;
+      m.candidate = raft::NodeId(r.u32("candidate"));
+      m.last_log_index = raft::LogIndex(r.u64("last_log_index"));
+      m.last_log_term = raft::Term(r.u64("last_log_term"));
+      e.message = m;
+      break;
+    }
+    case 1: {
+      raft::RequestVoteReply m;
+      m.term = term;
+      m.vote_granted = get_bool(r, "vote_granted");
+      e.message = m;
+      break;
+    }
+    case 2: {
+      raft::AppendEntries m;
+      m.term = term;
+      m.leader = raft::NodeId(r.u32("leader"));
+      m.prev_log_index = raft::LogIndex(r.u64("prev_log_index"));
+      m.prev_log_term = raft::Term(r.u64("prev_log_term"));
+      m.entries = get_entries(r);
+      m.leader_commit = raft::LogIndex(r.u64("leader_commit"));
+      e.message = std::move(m);
+      break;
+    }
+    case 3: {
+      raft::AppendEntriesReply m;
+      m.term = term;
+      m.success = get_bool(r, "success");
+      m.match_index = raft::LogIndex(r.u64("match_index"));
+      m.conflict_index = raft::LogIndex(r.u64("conflict_index"));
+      m.conflict_term = raft::Term(r.u64("conflict_term"));
+      e.message = m;
+      break;
+    }
+    default: r.fail("kind", fmt::format("unknown message kind {}", kind));
+  }
+  r.expect_end("message");
+  return e;
+}
+
+std::string encode_record(const raft::PersistRequest& record) {
+  Out o;
+  o.u64(record.token);
+  o.u8(record.hard_state ? 1 : 0);
+  if (record.hard_state) {
+    o.u64(record.hard_state->term.value);
+    o.u8(record.hard_state->voted_for ? 1 : 0);
+    o.u32(record.hard_state->voted_for ? record.hard_state->voted_for->value : 0);
+  }
+  o.u8(record.truncate_from ? 1 : 0);
+  o.u64(record.truncate_from ? record.truncate_from->value : 0);
+  o.u64(record.first_index.value);
+  put_entries(o, record.entries);
+  return o.take();
+}
+
+raft::PersistRequest decode_record(std::string_view bytes) {
+  Reader r = reader_for(bytes);
+  raft::PersistRequest p;
+  p.token = r.u64("token");
+  if (get_bool(r, "has_hard_state")) {
+    raft::HardState h;
+    h.term = raft::Term(r.u64("term"));
+    const bool voted = get_bool(r, "has_vote");
+    const std::uint32_t vote = r.u32("voted_for");
+    if (voted) h.voted_for = raft::NodeId(vote);
+    p.hard_state = h;
+  }
+  const bool truncates = get_bool(r, "has_truncate");
+  const std::uint64_t truncate_from = r.u64("truncate_from");
+  if (truncates) p.truncate_from = raft::LogIndex(truncate_from);
+  p.first_index = raft::LogIndex(r.u64("first_index"));
+  p.entries = get_entries(r);
+  r.expect_end("record");
+  return p;
+}
+
+}  // namespace adapters::process::testing
