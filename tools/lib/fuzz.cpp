@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "tools/lib/atomic_file.h"
 #include "tools/lib/failure_record.h"
+#include "tools/lib/interrupt.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
@@ -32,13 +34,8 @@ void save_state(const Scenario& s, const FuzzOptions& o, const FuzzReport& r) {
                              {"record", f.record}, {"summary", f.summary}});
   }
   std::filesystem::create_directories(o.out_dir);
-  const std::string tmp = state_path(o) + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-    out << j.dump(2) << '\n';
-  }
-  std::filesystem::rename(tmp, state_path(o));  // atomic: an interrupted fuzz never leaves half a state
+  // Atomic and checked: a full disk leaves the previous state intact and stops the fuzz with an error.
+  write_file_atomically(state_path(o), j.dump(2) + "\n");
 }
 
 FuzzReport load_state(const Scenario& s, const FuzzOptions& o) {
@@ -82,6 +79,7 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
   RAFTSIM_ASSERT(o.jobs >= 1);
   RAFTSIM_ASSERT(o.seeds_max > 0 || o.time_budget_seconds > 0);
   FuzzReport report = o.resume ? load_state(scenario, o) : FuzzReport{};
+  check_writable_dir(o.out_dir, "--out");  // before the first seed, not after it found something
   if (!o.resume) report.next_seed = o.first_seed;
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t seeds_at_start = report.seeds_run;
@@ -93,7 +91,16 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
     if (o.seeds_max != 0) n = std::min<std::uint64_t>(n, o.seeds_max - (report.seeds_run - seeds_at_start));
     std::vector<std::uint64_t> seeds(n);
     for (std::size_t i = 0; i < n; ++i) seeds[i] = report.next_seed + i;
-    const std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs);
+    std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs, {}, o.isolation);
+    // After an interrupt only the seeds before the first unfinished one count, so that the state stays
+    // "every seed below next_seed ran"; the others run again on --resume.
+    std::size_t counted = 0;
+    while (counted < results.size() && results[counted].seed == seeds[counted]) ++counted;
+    if (counted < n) {
+      report.interrupted = fmt::format("seeds {}..{} of the last round did not finish or were not counted; --resume runs them",
+                                       seeds[counted], seeds[n - 1]);
+    }
+    results.resize(counted);
     for (const RunResult& r : results) {
       if (r.verdict == Outcome::pass) continue;
       const reports::SeedResult sr = to_seed_result(scenario, r);
@@ -107,9 +114,10 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
       report.findings.push_back(FuzzFinding{sig, r.seed, 1, record, sr.message.substr(0, sr.message.find('\n'))});
       if (progress) progress(fmt::format("new failure #{} at seed {}: {}\n    record: {}", report.findings.size(), r.seed, sig, record));
     }
-    report.next_seed += n;
-    report.seeds_run += n;
+    report.next_seed += counted;
+    report.seeds_run += counted;
     save_state(scenario, o, report);
+    if (counted < n || interrupt_count() > 0) break;
   }
   report.wall_seconds = elapsed();
   return report;

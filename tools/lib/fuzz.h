@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
 namespace tools {
@@ -19,6 +20,7 @@ struct FuzzOptions {
   unsigned jobs = 1;
   bool resume = false;
   std::uint64_t first_seed = 1;
+  Isolation isolation;  // each seed in a forked child by default: a crashing Raft is a finding, not the end
 };
 
 struct FuzzFinding {
@@ -33,6 +35,9 @@ struct FuzzReport {
   std::uint64_t seeds_run = 0;  // in this call and all earlier ones it resumed
   std::uint64_t next_seed = 1;
   double wall_seconds = 0;      // in this call
+  // Seeds that ran but were not counted because an interrupt stopped an earlier seed of their round (they
+  // run again on --resume, which starts at next_seed); "" if none.
+  std::string interrupted;
   std::vector<FuzzFinding> findings;
 };
 

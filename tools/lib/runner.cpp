@@ -8,12 +8,17 @@
 #include <stdexcept>
 #include <thread>
 
+#include <time.h>
+
 #include <fmt/format.h>
 
 #include "base/assert.h"
 #include "checkers/linearizability.h"
 #include "raft/reference_node.h"
 #include "tools/lib/history_convert.h"
+#include "tools/lib/interrupt.h"
+#include "tools/lib/isolated_run.h"
+#include "tools/lib/test_crash.h"
 #ifdef RAFTSIM_WITH_LIBRAFT
 #include "raft/libraft_node.h"
 #endif
@@ -110,21 +115,25 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 }
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
-  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario.impl, scenario.bugs);
+  std::unique_ptr<sim::NodeFactory> factory = maybe_plant_test_crash(make_factory(scenario.impl, scenario.bugs), seed);
   RunResult r = run_scenario_with(scenario, seed, *factory, options);
   if (options.keep_all_events) r.labels = std::move(factory);
   return r;
 }
 
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
-                                 const std::function<void(const RunResult&)>& on_done) {
+                                 const std::function<void(const RunResult&)>& on_done, const Isolation& isolation) {
   RAFTSIM_ASSERT(jobs >= 1);
+  if (isolation.enabled) return run_seeds_isolated(scenario, seeds, jobs, on_done, isolation);
+  // In process: faster (no fork), but a crashing implementation ends the whole run.
   std::vector<RunResult> results(seeds.size());
+  std::vector<char> ran(seeds.size(), 0);
   std::atomic<std::size_t> next{0};
   std::mutex done_mutex;
   auto worker = [&] {
-    for (std::size_t i = next++; i < seeds.size(); i = next++) {
+    for (std::size_t i = next++; i < seeds.size() && interrupt_count() == 0; i = next++) {
       results[i] = run_scenario(scenario, seeds[i]);
+      ran[i] = 1;
       if (on_done) {
         std::lock_guard<std::mutex> lock(done_mutex);
         on_done(results[i]);
@@ -135,11 +144,21 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  RAFTSIM_ASSERT(next >= seeds.size());
-  return results;
+  std::vector<RunResult> finished;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    if (ran[i] != 0) finished.push_back(std::move(results[i]));
+  }
+  return finished;
 }
 
 namespace {
+// This thread's CPU time (the table's "cpu" column sums it; wall time is reported apart, as wall).
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 // Keeps what RunOptions asks for beyond the trace file: a time window of formatted events, or all events.
 class Capture final : public sim::TraceSink {
  public:
@@ -165,6 +184,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
                             const RunOptions& options) {
   // Wall time is measured here, outside the simulation, only to report speed.
   const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = thread_cpu_seconds();
   std::string nemesis;
   const Scenario expanded = expand_for_seed(scenario, seed, &nemesis);
   sim::SimConfig config = expanded.config;
@@ -227,6 +247,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
   RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.cpu_seconds = thread_cpu_seconds() - cpu_start;
   return result;
 }
 
