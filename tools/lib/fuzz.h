@@ -1,6 +1,6 @@
 // `raftsim fuzz`: run a scenario (normally one with a random nemesis) over consecutive seeds for a seed
-// count or a wall-time budget, save each distinct failure once (deduplicated by verdict, checker and the
-// violation's message with its numbers blanked), and keep state on disk so a later call can resume.
+// count or a wall-time budget, save each distinct failure once (deduplicated by verdict, checker and rule:
+// see failure_signature), and keep state on disk so a later call can resume.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +41,13 @@ struct FuzzReport {
   std::vector<FuzzFinding> findings;
 };
 
-// The bucket a failure falls into: verdict, checker, and the message with every number replaced by '#'.
+// The bucket a failure falls into: verdict | checker | rule. The rule is what the message says was broken,
+// never its wording or values: the paper section the checker cites ("section 5.4.2, Figure 8"); for an
+// implementation-error, the kind of death and the assertion's place ("SIGABRT at raft/log.cpp:50"); else the
+// message's first clause with its numbers blanked (its shape). An empty checker is an unmet expectation.
+std::string failure_rule(const std::string& checker, const std::string& message);
 std::string failure_signature(const std::string& verdict, const std::string& checker, const std::string& message);
+std::string failure_signature(const RunResult& result);
 
 FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& options,
                 const std::function<void(const std::string&)>& progress);
