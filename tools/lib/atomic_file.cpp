@@ -74,12 +74,17 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 }
 
 void check_writable_dir(const std::string& dir, const std::string& option) {
+  // Nothing is created here (a run that passes leaves no empty records directory behind): the directory,
+  // or the nearest ancestor that exists, must take a new file.
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw InputError("command line", option, fmt::format("cannot create the directory {}: {}", dir, ec.message()));
-  if (!std::filesystem::is_directory(dir, ec)) throw InputError("command line", option, fmt::format("{} is not a directory", dir));
-  const std::string why = probe_dir(dir);
-  if (!why.empty()) throw InputError("command line", option, fmt::format("cannot write into {}: {}", dir, why));
+  std::filesystem::path existing = dir;
+  while (!existing.empty() && !std::filesystem::exists(existing, ec)) existing = existing.parent_path();
+  if (existing.empty()) existing = ".";
+  if (!std::filesystem::is_directory(existing, ec)) {
+    throw InputError("command line", option, fmt::format("cannot create the directory {}: {} is not a directory", dir, existing.string()));
+  }
+  const std::string why = probe_dir(existing.string());
+  if (!why.empty()) throw InputError("command line", option, fmt::format("cannot write into {}: {}: {}", dir, existing.string(), why));
 }
 
 void check_writable_file(const std::string& file, const std::string& option) {

@@ -13,8 +13,8 @@ namespace tools {
 // (errno's text) if any step fails; the target is then untouched.
 void write_file_atomically(const std::string& path, const std::string& content);
 
-// Checks before any seed runs that the outputs can be written: `dir` can be created (if missing) and a
-// file created in it; `file`'s directory exists and a file can be created there (the file itself is not
+// Checks before any seed runs that the outputs can be written: a file can be created in `dir` (or, if it
+// does not exist yet, in its nearest existing ancestor, where it will be created; nothing is created now); `file`'s directory exists and a file can be created there (the file itself is not
 // created or truncated). Throw InputError naming `option` and the reason.
 void check_writable_dir(const std::string& dir, const std::string& option);
 void check_writable_file(const std::string& file, const std::string& option);
