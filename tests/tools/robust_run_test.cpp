@@ -117,6 +117,34 @@ fs::path write_unmet_expectation(const TempDir& dir, const std::string& name) {
 
 nlohmann::json seeds_of(const fs::path& json) { return nlohmann::json::parse(slurp(json))["scenarios"][0]["seeds"]; }
 
+// Starts raftsim in the background with one extra environment variable; stdout and stderr go to files.
+pid_t spawn(const std::string& env, const std::vector<std::string>& raftsim_args, const std::string& out, const std::string& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> args = {binary()};
+  args.insert(args.end(), raftsim_args.begin(), raftsim_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = {env};
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+// Waits (bounded, polling) until `path` exists.
+void wait_for_file(const fs::path& path) {
+  const timespec tick{0, 10'000'000};
+  for (int i = 0; i < 12000 && !fs::exists(path); ++i) nanosleep(&tick, nullptr);
+}
+
 #define BINARY_OR_SKIP()                                         \
   if (binary().empty() || !fs::exists(binary())) {               \
     WARN("raftsim binary not found (set RAFTSIM_BIN); skipped"); \
@@ -265,30 +293,13 @@ TEST_CASE("robust: Ctrl-C in a multi-seed run keeps the records, the JSON and sa
   // Seed 1 fails (its record appears as soon as it is done); seed 3 spins until its CPU limit. Seeds run one
   // at a time, so after the record appears at most one seed is in flight when SIGINT arrives.
   const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  pid_t pid = -1;
-  {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const std::string bin = binary(), file = (dir / "unmet.json").string(), records = (dir / "d").string(),
-                      json = (dir / "j.json").string();
-    std::vector<std::string> args = {bin, "run", file, "--seeds", "1..40", "--seeds-per-child", "1", "--seed-timeout", "3",
-                                     "--records", records, "--json", json};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings = {"RAFTSIM_TEST_CRASH=hang:3"};
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-    std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    REQUIRE(posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), envp.data()) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
+  const pid_t pid = spawn("RAFTSIM_TEST_CRASH=hang:3",
+                          {"run", (dir / "unmet.json").string(), "--seeds", "1..40", "--seeds-per-child", "1", "--seed-timeout",
+                           "3", "--records", (dir / "d").string(), "--json", (dir / "j.json").string()},
+                          out, err);
   // Wait (bounded) for the first record: it is written while the run goes on, not at its end.
-  const timespec tick{0, 10'000'000};
-  for (int i = 0; i < 6000 && !fs::exists(dir / "d/unmet-seed1.json"); ++i) nanosleep(&tick, nullptr);
+  REQUIRE(pid > 0);
+  wait_for_file(dir / "d/unmet-seed1.json");
   CHECK(fs::exists(dir / "d/unmet-seed1.json"));
   ::kill(pid, SIGINT);
   int status = 0;
@@ -329,4 +340,36 @@ TEST_CASE("robust: replay of an edited record says what differs (issue 15 item 1
   CHECK(contains(hash.out, "trace hash: the record has 0123456789abcdef"));
   CHECK(contains(hash.out, "(the same)"));
   CHECK_FALSE(contains(hash.out, "rebuild the recorded version"));
+}
+
+TEST_CASE("robust: Ctrl-C in fuzz keeps the progress made, and --resume goes on from there (issue 15 item 11)", "[robust]") {
+  BINARY_OR_SKIP();
+  TempDir dir("fuzz-interrupt");
+  // Seed 1 aborts (a finding, saved after the first round of 8 seeds); seed 12 spins until its CPU limit, so
+  // the interrupt lands while the second round is in flight.
+  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
+  const pid_t pid = spawn("RAFTSIM_TEST_CRASH=abort:1;hang:12",
+                          {"fuzz", std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/basic.json", "--seeds", "1..400", "--seeds-per-child",
+                           "1", "--seed-timeout", "3", "--out", (dir / "f").string()},
+                          out, err);
+  REQUIRE(pid > 0);
+  wait_for_file(dir / "f/basic-seed1.json");
+  ::kill(pid, SIGINT);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  const std::string text = slurp(out) + slurp(err);
+  INFO(text);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);  // the finding
+  const nlohmann::json state = nlohmann::json::parse(slurp(dir / "f/fuzz-state.json"));
+  const auto next = state["next_seed"].get<std::uint64_t>();
+  CHECK(next >= 9);    // the first round counted
+  CHECK(next < 401);   // not the whole range
+  CHECK(state["seeds_run"] == next - 1);
+  CHECK(state["findings"].size() >= 1);  // the abort; the hang too if the interrupt came after it
+  CHECK(contains(text, "INTERRUPTED"));
+  // --resume starts at the first seed not counted.
+  const Result resumed = run("", "fuzz " + scenario("basic.json") + " --seeds 1 --out f --resume", dir);
+  INFO(resumed.all());
+  CHECK(contains(resumed.out, "next seed " + std::to_string(next + 1)));
 }
