@@ -62,6 +62,17 @@ void add_impl_options(CLI::App* cmd, commands::ImplChoice& choice) {
                   "The process protocol's child command line, split at spaces, overriding cluster.command");
 }
 
+// How seeds are protected from a crashing implementation (tools/lib/isolated_run.h).
+void add_isolation_options(CLI::App* cmd, tools::Isolation& isolation) {
+  cmd->add_option("--seed-timeout", isolation.seed_cpu_seconds_max,
+                  "CPU seconds one seed may use before it counts as a hang (implementation-error; default 120)")
+      ->check(CLI::Range(1.0, 1e6));
+  cmd->add_option("--seeds-per-child", isolation.seeds_per_child, "Seeds run by one forked child (default 16)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cmd->add_flag("!--in-process", isolation.enabled,
+                "Run seeds in raftsim's own process (no fork; a crashing implementation then ends the run)");
+}
+
 }  // namespace
 
 using commands::RunArgs;
@@ -110,6 +121,7 @@ int tools::cli_main(int argc, char** argv) {
       ->check(implementation_validator());
   run_cmd->add_option("--command", run.command,
                       "The process protocol's child command line, split at spaces, overriding cluster.command");
+  add_isolation_options(run_cmd, run.isolation);
 
   std::vector<std::string> merge_files;
   std::string merge_json, merge_junit;
@@ -125,6 +137,8 @@ int tools::cli_main(int argc, char** argv) {
   replay_cmd->add_option("--window-ms", replay_window_ms, "Show the events this close to the violation (default 50)")
       ->check(CLI::Range(0.0, 3'600'000.0));
   replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
+  tools::Isolation replay_isolation;
+  add_isolation_options(replay_cmd, replay_isolation);
 
   std::string fuzz_path;
   std::vector<std::string> fuzz_bugs;
@@ -132,10 +146,12 @@ int tools::cli_main(int argc, char** argv) {
   tools::FuzzOptions fuzz_options;
   CLI::App* fuzz_cmd = app.add_subcommand("fuzz", "Explore seeds of a (nemesis) scenario; save each distinct failure once");
   fuzz_cmd->add_option("scenario", fuzz_path, "A scenario file, normally with a random nemesis")->required();
-  fuzz_cmd->add_option("--seeds", fuzz_options.seeds_max, "How many seeds to run (default 1000; 0: until --time-budget)");
+  std::string fuzz_seeds;
+  fuzz_cmd->add_option("--seeds", fuzz_seeds,
+                       "How many seeds to run, N (default 1000; 0: until --time-budget), or which, A..B");
   fuzz_cmd->add_option("--time-budget", fuzz_options.time_budget_seconds, "Stop after this many wall seconds")
       ->check(CLI::Range(0.0, 1e7));
-  fuzz_cmd->add_option("--first-seed", fuzz_options.first_seed, "Where to start (default 1)");
+  auto* first_seed_option = fuzz_cmd->add_option("--first-seed", fuzz_options.first_seed, "Where to start (default 1)");
   fuzz_cmd->add_option("--jobs,-j", fuzz_options.jobs, "Seeds run in parallel")->check(CLI::Range(1u, 256u));
   fuzz_cmd->add_option("--out", fuzz_options.out_dir, "Directory for failure records and the resumable state");
   fuzz_cmd->add_flag("--resume", fuzz_options.resume, "Continue where the last fuzz in --out stopped");
@@ -148,6 +164,7 @@ int tools::cli_main(int argc, char** argv) {
   add_disable_checker_option(fuzz_cmd, fuzz_disabled_checkers);
   commands::ImplChoice fuzz_impl;
   add_impl_options(fuzz_cmd, fuzz_impl);
+  add_isolation_options(fuzz_cmd, fuzz_options.isolation);
 
   std::string mutants_path = "scenarios/swarm_nemesis.json", mutants_json;
   tools::MutantsOptions mutants_options;
@@ -172,6 +189,7 @@ int tools::cli_main(int argc, char** argv) {
   mutants_cmd->add_option("--json", mutants_json, "Write the table as JSON (raftsim-mutants-1)");
   commands::ImplChoice mutants_impl;
   add_impl_options(mutants_cmd, mutants_impl);
+  add_isolation_options(mutants_cmd, mutants_options.isolation);
 
   std::string shrink_path, shrink_out;
   CLI::App* shrink_cmd = app.add_subcommand("shrink", "Shrink a failure record into a small scenario file to commit");
@@ -211,6 +229,7 @@ int tools::cli_main(int argc, char** argv) {
     if (run_cmd->parsed()) return command_run(run);
     if (check_trace_cmd->parsed()) return command_check_trace(trace_path);
     if (fuzz_cmd->parsed()) {
+      commands::apply_fuzz_seeds(fuzz_seeds, first_seed_option->count() > 0, fuzz_options);
       if (fuzz_options.seeds_max == 0 && fuzz_options.time_budget_seconds <= 0) {
         throw tools::InputError("command line", "--seeds", "0 seeds means no limit, so give a --time-budget");
       }
@@ -219,7 +238,7 @@ int tools::cli_main(int argc, char** argv) {
     if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
     if (mutants_cmd->parsed()) return command_mutants(mutants_path, mutants_options, mutants_json, mutants_impl);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
-    if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace);
+    if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace, replay_isolation);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
   } catch (const tools::InputError& e) {
     std::cerr << "raftsim: error: " << e.what() << "\n";

@@ -8,6 +8,7 @@
 #include "tools/commands/impl_choice.h"
 #include "tools/lib/fuzz.h"
 #include "tools/lib/mutants.h"
+#include "tools/lib/runner.h"
 
 namespace commands {
 
@@ -30,9 +31,12 @@ struct RunArgs {
   bool no_records = false;
   bool check_determinism = false;
   bool quiet = false;
+  tools::Isolation isolation;  // seeds in forked children (--seed-timeout, --in-process, --seeds-per-child)
 };
 
 int command_run(const RunArgs& args);
+// fuzz --seeds: a count N (from --first-seed on) or a range A..B (then not with --first-seed).
+void apply_fuzz_seeds(const std::string& text, bool first_seed_given, tools::FuzzOptions& options);
 int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
                  const std::vector<std::string>& disabled_checkers, const tools::FuzzOptions& options,
                  const ImplChoice& impl = {});
@@ -41,7 +45,7 @@ int command_mutants(const std::string& path, const tools::MutantsOptions& option
 int command_shrink(const std::string& path, const std::string& out_path);
 int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb);
 int command_check_trace(const std::string& path);
-int command_replay(const std::string& path, double window_ms, const std::string& trace);
+int command_replay(const std::string& path, double window_ms, const std::string& trace, const tools::Isolation& isolation);
 int command_merge(const std::vector<std::string>& files, const std::string& json, const std::string& junit);
 
 }  // namespace commands

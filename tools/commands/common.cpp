@@ -2,25 +2,26 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "tools/lib/atomic_file.h"
 #include "tools/lib/input_error.h"
 
 namespace commands {
 
-// Files as given; directories expand to their *.json files, sorted by name.
+// Files as given; directories expand to the *.json files in them and in their subdirectories, sorted by path.
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const auto& p : paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
       std::vector<std::string> found;
-      for (const auto& entry : std::filesystem::directory_iterator(p)) {
-        if (entry.path().extension() == ".json") found.push_back(entry.path().string());
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(p)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path().string());
       }
       std::sort(found.begin(), found.end());
       if (found.empty()) throw tools::InputError(p, "", "the directory holds no .json scenario files");
@@ -41,25 +42,27 @@ void add_disabled_checkers(tools::Scenario& s, const std::vector<std::string>& n
   }
 }
 
-// tools::run_seeds with a progress line on a terminal only (never in CI logs or pipes), rewritten in
-// place on stderr.
+// The progress line shows on a terminal only (never in CI logs or pipes), rewritten in place on stderr.
 std::vector<tools::RunResult> run_seeds_with_progress(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
-                                        unsigned jobs) {
-  if (isatty(STDERR_FILENO) == 0) return tools::run_seeds(scenario, seeds, jobs);
+                                                      unsigned jobs, const tools::Isolation& isolation,
+                                                      const std::function<void(const tools::RunResult&)>& on_done) {
+  const bool terminal = isatty(STDERR_FILENO) != 0;
   std::size_t done = 0, failed = 0;  // on_done calls come one at a time
   return tools::run_seeds(scenario, seeds, jobs, [&](const tools::RunResult& r) {
+    if (on_done) on_done(r);
+    if (!terminal) return;
     ++done;
     failed += r.verdict != tools::Outcome::pass ? 1 : 0;
     if (done % 16 != 0 && done != seeds.size()) return;
     std::cerr << fmt::format("\r{}: {}/{} seeds, {} failed ", scenario.name, done, seeds.size(), failed)
               << (done == seeds.size() ? "\r\033[K" : "") << std::flush;
-  });
+  }, isolation);
 }
 
 void write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  std::ofstream out(path);
-  if (!out) throw tools::InputError("command line", path, "cannot open the file for writing");
+  std::ostringstream out;
   write(out);
+  tools::write_file_atomically(path, out.str());
 }
 
 }  // namespace commands

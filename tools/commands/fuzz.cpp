@@ -6,10 +6,28 @@
 
 #include "tools/commands/common.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/interrupt.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
+#include "tools/lib/seed_range.h"
 
 namespace commands {
+
+void apply_fuzz_seeds(const std::string& text, bool first_seed_given, tools::FuzzOptions& options) {
+  if (text.empty()) return;
+  if (text.find("..") == std::string::npos) {
+    if (text == "0") {  // no seed limit (with --time-budget)
+      options.seeds_max = 0;
+      return;
+    }
+    options.seeds_max = tools::parse_seed_range(text, "--seeds").first;  // a count, in the seeds' own bounds
+    return;
+  }
+  if (first_seed_given) throw tools::InputError("command line", "--seeds", "a range A..B already says where to start: drop --first-seed");
+  const tools::SeedRange range = tools::parse_seed_range(text, "--seeds");
+  options.first_seed = range.first;
+  options.seeds_max = range.count();
+}
 
 // Explores seeds of a scenario, saving each distinct failure once.
 int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
@@ -23,13 +41,15 @@ int command_fuzz(const std::string& path, const std::vector<std::string>& bugs,
   if (!scenario.nemesis.enabled) {
     std::cout << "note: this scenario has no random nemesis: seeds vary only timing, latency and workload\n";
   }
+  tools::install_interrupt_handlers();
   const tools::FuzzReport r =
       tools::fuzz(scenario, options, [](const std::string& line) { std::cout << line << std::endl; });
+  if (!r.interrupted.empty()) std::cout << "\nINTERRUPTED: " << r.interrupted << "\n";
   std::cout << fmt::format("\nfuzzed {} seeds in total ({:.1f}s in this call), next seed {}; state in {}/fuzz-state.json\n",
                            r.seeds_run, r.wall_seconds, r.next_seed, options.out_dir);
   if (r.findings.empty()) {
     std::cout << "no failures\n";
-    return tools::kExitPass;
+    return r.interrupted.empty() && tools::interrupt_count() == 0 ? tools::kExitPass : tools::kExitInterrupted;
   }
   std::cout << fmt::format("{} distinct failures:\n", r.findings.size());
   bool safety = false;

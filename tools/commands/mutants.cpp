@@ -6,6 +6,7 @@
 #include "tools/commands/common.h"
 #include "tools/lib/implementations.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/interrupt.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
@@ -33,10 +34,15 @@ int command_mutants(const std::string& path, const tools::MutantsOptions& option
   if (scenario.expect.outcome != tools::Expectation::Outcome::pass) {
     throw tools::InputError(path, "expect.outcome", "must be \"pass\": the correct build is expected to pass");
   }
+  tools::install_interrupt_handlers();
   const tools::MutantsReport r =
       tools::run_mutants(scenario, options, [](const std::string& line) { std::cout << line << std::endl; });
   std::cout << "\n" << tools::format_mutants_table(r);
   if (!json.empty()) write_file(json, [&](std::ostream& o) { o << tools::mutants_json(r); });
+  if (tools::interrupt_count() > 0) {
+    std::cout << "\nINTERRUPTED: the streams above stopped early; the table is incomplete\n";
+    return tools::kExitInterrupted;
+  }
   return r.pass() ? tools::kExitPass : tools::kExitSafety;
 }
 

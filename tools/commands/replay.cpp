@@ -1,17 +1,57 @@
 #include "tools/commands/commands.h"
 
 #include <iostream>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "tools/lib/failure_record.h"
+#include "tools/lib/interrupt.h"
+#include "tools/lib/isolated_run.h"
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
 
 namespace commands {
 
-// Re-runs a failure record, verifies the trace hash, and shows the events around the violation.
-int command_replay(const std::string& path, double window_ms, const std::string& trace) {
+namespace {
+
+const char* verdict_code(tools::Outcome o) {
+  return o == tools::Outcome::pass ? "pass" : o == tools::Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+}
+
+// What the record says that this run does not: each difference in words ("" if none). A record edited by
+// hand, or written by another binary, shows here field by field instead of as a bare hash mismatch.
+std::vector<std::string> differences(const tools::FailureRecord& rec, const tools::RunResult& r) {
+  std::vector<std::string> out;
+  if (rec.trace_hash != r.trace_hash) {
+    out.push_back(fmt::format("trace hash: the record has {:016x}, this run {:016x}", rec.trace_hash, r.trace_hash));
+  }
+  if (rec.events != r.metrics.events) {
+    out.push_back(fmt::format("events: the record has {}, this run {}", rec.events, r.metrics.events));
+  }
+  if (rec.verdict != verdict_code(r.verdict)) {
+    out.push_back(fmt::format("verdict: the record has {}, this run {}", rec.verdict, verdict_code(r.verdict)));
+  }
+  if (rec.violation.has_value() != r.violation.has_value()) {
+    out.push_back(fmt::format("violation: the record has {}, this run {}", rec.violation ? rec.violation->checker : "none",
+                              r.violation ? r.violation->checker : "none"));
+  } else if (rec.violation) {
+    const checkers::Violation& a = *rec.violation;
+    const checkers::Violation& b = *r.violation;
+    if (a.checker != b.checker) out.push_back(fmt::format("violation checker: the record has {}, this run {}", a.checker, b.checker));
+    if (a.time_us != b.time_us) out.push_back(fmt::format("violation time: the record has {}us, this run {}us", a.time_us, b.time_us));
+    if (a.nodes != b.nodes) out.push_back("violation nodes: the record's differ from this run's");
+    if (a.severity != b.severity) out.push_back("violation severity: the record's differs from this run's");
+    if (a.message != b.message) out.push_back("violation message: the record's text differs from this run's");
+  }
+  return out;
+}
+
+}  // namespace
+
+// Re-runs a failure record (in a child, so that a recorded crash is reported again rather than repeated),
+// verifies the trace hash, and shows the events around the violation.
+int command_replay(const std::string& path, double window_ms, const std::string& trace, const tools::Isolation& isolation) {
   const tools::FailureRecord rec = tools::load_failure_record(path);
   tools::RunOptions options;
   options.trace_path = trace;
@@ -20,20 +60,39 @@ int command_replay(const std::string& path, double window_ms, const std::string&
     options.capture_from_us = rec.violation->time_us - w;
     options.capture_to_us = rec.violation->time_us + w;
   }
-  const tools::RunResult r = tools::run_scenario(rec.scenario, rec.seed, options);
+  tools::install_interrupt_handlers();
+  const tools::RunResult r = tools::run_one_isolated(rec.scenario, rec.seed, options, isolation);
   std::cout << tools::format_run_report(rec.scenario, r);
   if (!r.captured_events.empty()) {
     std::cout << fmt::format("\nevents within {}ms of the violation:\n", window_ms);
     for (const auto& line : r.captured_events) std::cout << "  " << line << "\n";
   }
-  if (r.trace_hash != rec.trace_hash) {
-    std::cout << fmt::format(
-        "\nNOT REPRODUCED: trace hash {:016x}, the record has {:016x} (recorded by raftsim {}, this is {}). A "
-        "different binary may schedule differently; rebuild the recorded version to reproduce exactly.\n",
-        r.trace_hash, rec.trace_hash, rec.version, tools::raftsim_version());
+  const std::vector<std::string> diff = differences(rec, r);
+  const bool same_run = rec.trace_hash == r.trace_hash && rec.events == r.metrics.events;
+  if (!diff.empty()) {
+    std::cout << (same_run ? "\nREPRODUCED the trace, but the record does not match this run:\n"
+                           : "\nNOT REPRODUCED: this run differs from the record:\n");
+    for (const auto& d : diff) std::cout << "  " << d << "\n";
+    std::cout << fmt::format("  version: the record was written by raftsim {}, this is {}{}\n", rec.version,
+                             tools::raftsim_version(), rec.version == tools::raftsim_version() ? " (the same)" : "");
+    if (same_run) {
+      std::cout << "The trace is the same, so the record's other fields were changed after it was written.\n";
+    } else if (rec.violation && rec.violation->checker == tools::kImplementationError) {
+      std::cout << "The record says the implementation under test crashed or hung; this run did not. The crash "
+                   "depends on something outside the seed (the environment, memory, an uninitialized value).\n";
+    } else if (rec.version != tools::raftsim_version()) {
+      std::cout << "A different binary may schedule differently; rebuild the recorded version to reproduce exactly.\n";
+    } else {
+      std::cout << "The version is the same: the record's scenario or seed was edited, or the run is not "
+                   "deterministic (check with: raftsim run FILE --seed N --check-determinism).\n";
+    }
     return tools::kExitUsage;
   }
-  std::cout << fmt::format("\nreproduced: the trace hash {:016x} matches the record\n", r.trace_hash);
+  if (r.violation && r.violation->checker == tools::kImplementationError) {
+    std::cout << "\nreproduced: the implementation under test failed the same way again\n";
+  } else {
+    std::cout << fmt::format("\nreproduced: the trace hash {:016x} matches the record\n", r.trace_hash);
+  }
   return tools::exit_code(r.verdict);
 }
 

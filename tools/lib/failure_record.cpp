@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "tools/lib/atomic_file.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/json_reader.h"
 #include "tools/lib/reproduce.h"
@@ -27,6 +28,21 @@ const char* verdict_code(Outcome o) {
 }
 }  // namespace
 
+std::string record_file_stem(const std::string& scenario_name) {
+  // Only [A-Za-z0-9._-], no leading dot, bounded: a name never leaves the records directory or names a
+  // subdirectory, whatever the scenario file says.
+  constexpr std::size_t kStemMax = 100;
+  std::string stem;
+  for (char c : scenario_name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    stem += ok ? c : '_';
+    if (stem.size() == kStemMax) break;
+  }
+  const std::size_t first = stem.find_first_not_of('.');
+  stem = first == std::string::npos ? std::string() : stem.substr(first);
+  return stem.empty() ? std::string("scenario") : stem;
+}
+
 std::string write_failure_record(const std::string& dir, const Scenario& scenario, const RunResult& r) {
   RAFTSIM_ASSERT(r.verdict != Outcome::pass);
   RAFTSIM_ASSERT(!dir.empty());
@@ -45,13 +61,12 @@ std::string write_failure_record(const std::string& dir, const Scenario& scenari
                       {"nodes", r.violation->nodes},
                       {"message", r.violation->message}};
   }
-  j["reproduce"] = fmt::format("{} replay {}/{}-seed{}.json", program_name(), dir, scenario.name, r.seed);
+  const std::string path = fmt::format("{}/{}-seed{}.json", dir, record_file_stem(scenario.name), r.seed);
+  j["reproduce"] = fmt::format("{} replay {}", program_name(), path);
   j["scenario"] = scenario_to_json(expand_for_seed(scenario, r.seed));
   std::filesystem::create_directories(dir);
-  const std::string path = fmt::format("{}/{}-seed{}.json", dir, scenario.name, r.seed);
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("cannot write the failure record {}", path));
-  out << j.dump(2) << '\n';
+  // Complete or absent, and never announced as written when it was not (a full disk throws here).
+  write_file_atomically(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   return path;
 }
 

@@ -24,10 +24,14 @@ struct FailureRecord {
   std::optional<checkers::Violation> violation;
 };
 
-// Writes `<dir>/<scenario name>-seed<N>.json` (creating dir); returns the path.
+// Writes `<dir>/<record_file_stem(scenario name)>-seed<N>.json` atomically (creating dir); returns the
+// path. Throws std::runtime_error naming the file if it cannot be written completely.
 std::string write_failure_record(const std::string& dir, const Scenario& scenario, const RunResult& result);
 // Throws InputError naming the file and field on a malformed record.
 FailureRecord load_failure_record(const std::string& path);
+
+// A scenario name made safe as a file name in the records directory.
+std::string record_file_stem(const std::string& scenario_name);
 
 const char* raftsim_version();
 

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "tools/lib/atomic_file.h"
 #include "tools/lib/failure_record.h"
+#include "tools/lib/interrupt.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
@@ -34,13 +36,8 @@ void save_state(const Scenario& s, const FuzzOptions& o, const FuzzReport& r) {
                              {"record", f.record}, {"summary", f.summary}});
   }
   std::filesystem::create_directories(o.out_dir);
-  const std::string tmp = state_path(o) + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-    out << j.dump(2) << '\n';
-  }
-  std::filesystem::rename(tmp, state_path(o));  // atomic: an interrupted fuzz never leaves half a state
+  // Atomic and checked: a full disk leaves the previous state intact and stops the fuzz with an error.
+  write_file_atomically(state_path(o), j.dump(2) + "\n");
 }
 
 FuzzReport load_state(const Scenario& s, const FuzzOptions& o) {
@@ -74,22 +71,78 @@ FuzzReport load_state(const Scenario& s, const FuzzOptions& o) {
 
 }  // namespace
 
-std::string failure_signature(const std::string& verdict, const std::string& checker, const std::string& message) {
+namespace {
+
+// The message with every number (and hexadecimal digest) replaced by '#'.
+std::string blank_numbers(const std::string& text) {
   std::string blanked;
   bool in_number = false;
-  for (char c : message.substr(0, message.find('\n'))) {
+  for (char c : text) {
     const bool digit = c >= '0' && c <= '9';
+    const bool hex_tail = in_number && ((c >= 'a' && c <= 'f') || c == '.' || c == 'x');
     if (digit && !in_number) blanked += '#';
-    if (!digit) blanked += c;
-    in_number = digit || (in_number && c == '.');
+    if (!digit && !hex_tail) blanked += c;
+    in_number = digit || hex_tail;
   }
-  return verdict + " | " + checker + " | " + blanked;
+  return blanked;
+}
+
+// What a crash report names: its kind (the signal, the CPU limit, an exception) and where it asserted.
+std::string crash_rule(const std::string& message) {
+  std::string kind = "crash";
+  for (const char* k : {"SIGABRT", "SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGKILL"}) {
+    if (message.find(k) != std::string::npos) kind = k;
+  }
+  if (message.find("CPU limit") != std::string::npos) kind = "CPU limit";
+  if (message.find("blocked") != std::string::npos) kind = "blocked";
+  if (message.find("threw") != std::string::npos) kind = "exception";
+  // An assertion's "(file.cpp:LINE)": the place, not its text, identifies the bug.
+  const std::size_t close = message.rfind(')');
+  const std::size_t open = close == std::string::npos ? std::string::npos : message.rfind('(', close);
+  if (open != std::string::npos) {
+    const std::string inside = message.substr(open + 1, close - open - 1);
+    const std::size_t colon = inside.rfind(':');
+    if (colon != std::string::npos && colon + 1 < inside.size() &&
+        inside.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+      return kind + " at " + inside;
+    }
+  }
+  return kind;
+}
+
+}  // namespace
+
+std::string failure_rule(const std::string& checker, const std::string& message) {
+  const std::string first = message.substr(0, message.find('\n'));
+  if (checker == kImplementationError) return crash_rule(message);
+  // The Raft paper's section a checker cites at the end, e.g. "(5.4.2, Figure 8)", names the rule broken.
+  const std::size_t close = first.rfind(')');
+  const std::size_t open = close == std::string::npos ? std::string::npos : first.rfind('(', close);
+  if (open != std::string::npos && close == first.find_last_not_of(" .") ) {
+    const std::string inside = first.substr(open + 1, close - open - 1);
+    if (!inside.empty() && ((inside[0] >= '0' && inside[0] <= '9') || inside.rfind("Figure", 0) == 0)) return "section " + inside;
+  }
+  // Else the message's first clause, numbers blanked: its shape, not the values or the explanation after it.
+  return blank_numbers(first.substr(0, first.find_first_of(":;,")));
+}
+
+std::string failure_signature(const std::string& verdict, const std::string& checker, const std::string& message) {
+  return verdict + " | " + (checker.empty() ? std::string("expectation") : checker) + " | " + failure_rule(checker, message);
+}
+
+std::string failure_signature(const RunResult& r) {
+  const char* verdict = r.verdict == Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+  // An unmet expectation is described by its note; a violation by its own message (without the checker's
+  // name that failure_summary puts in front).
+  if (!r.verdict_note.empty()) return failure_signature(verdict, "", r.verdict_note);
+  return failure_signature(verdict, r.violation ? r.violation->checker : "", r.violation ? r.violation->message : "");
 }
 
 FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::function<void(const std::string&)>& progress) {
   RAFTSIM_ASSERT(o.jobs >= 1);
   RAFTSIM_ASSERT(o.seeds_max > 0 || o.time_budget_seconds > 0);
   FuzzReport report = o.resume ? load_state(scenario, o) : FuzzReport{};
+  check_writable_dir(o.out_dir, "--out");  // before the first seed, not after it found something
   if (!o.resume) report.next_seed = o.first_seed;
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t seeds_at_start = report.seeds_run;
@@ -101,11 +154,20 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
     if (o.seeds_max != 0) n = std::min<std::uint64_t>(n, o.seeds_max - (report.seeds_run - seeds_at_start));
     std::vector<std::uint64_t> seeds(n);
     for (std::size_t i = 0; i < n; ++i) seeds[i] = report.next_seed + i;
-    const std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs);
+    std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs, {}, o.isolation);
+    // After an interrupt only the seeds before the first unfinished one count, so that the state stays
+    // "every seed below next_seed ran"; the others run again on --resume.
+    std::size_t counted = 0;
+    while (counted < results.size() && results[counted].seed == seeds[counted]) ++counted;
+    if (counted < n) {
+      report.interrupted = fmt::format("seeds {}..{} of the last round did not finish or were not counted; --resume runs them",
+                                       seeds[counted], seeds[n - 1]);
+    }
+    results.resize(counted);
     for (const RunResult& r : results) {
       if (r.verdict == Outcome::pass) continue;
       const reports::SeedResult sr = to_seed_result(scenario, r);
-      const std::string sig = failure_signature(sr.verdict, sr.checker, sr.message);
+      const std::string sig = failure_signature(r);
       auto it = std::find_if(report.findings.begin(), report.findings.end(), [&](const FuzzFinding& f) { return f.signature == sig; });
       if (it != report.findings.end()) {
         ++it->count;
@@ -115,9 +177,10 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
       report.findings.push_back(FuzzFinding{sig, r.seed, 1, record, sr.message.substr(0, sr.message.find('\n'))});
       if (progress) progress(fmt::format("new failure #{} at seed {}: {}\n    record: {}", report.findings.size(), r.seed, sig, record));
     }
-    report.next_seed += n;
-    report.seeds_run += n;
+    report.next_seed += counted;
+    report.seeds_run += counted;
     save_state(scenario, o, report);
+    if (counted < n || interrupt_count() > 0) break;
   }
   report.wall_seconds = elapsed();
   return report;

@@ -1,6 +1,6 @@
 // `raftsim fuzz`: run a scenario (normally one with a random nemesis) over consecutive seeds for a seed
-// count or a wall-time budget, save each distinct failure once (deduplicated by verdict, checker and the
-// violation's message with its numbers blanked), and keep state on disk so a later call can resume.
+// count or a wall-time budget, save each distinct failure once (deduplicated by verdict, checker and rule:
+// see failure_signature), and keep state on disk so a later call can resume.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
 namespace tools {
@@ -19,6 +20,7 @@ struct FuzzOptions {
   unsigned jobs = 1;
   bool resume = false;
   std::uint64_t first_seed = 1;
+  Isolation isolation;  // each seed in a forked child by default: a crashing Raft is a finding, not the end
 };
 
 struct FuzzFinding {
@@ -33,11 +35,19 @@ struct FuzzReport {
   std::uint64_t seeds_run = 0;  // in this call and all earlier ones it resumed
   std::uint64_t next_seed = 1;
   double wall_seconds = 0;      // in this call
+  // Seeds that ran but were not counted because an interrupt stopped an earlier seed of their round (they
+  // run again on --resume, which starts at next_seed); "" if none.
+  std::string interrupted;
   std::vector<FuzzFinding> findings;
 };
 
-// The bucket a failure falls into: verdict, checker, and the message with every number replaced by '#'.
+// The bucket a failure falls into: verdict | checker | rule. The rule is what the message says was broken,
+// never its wording or values: the paper section the checker cites ("section 5.4.2, Figure 8"); for an
+// implementation-error, the kind of death and the assertion's place ("SIGABRT at raft/log.cpp:50"); else the
+// message's first clause with its numbers blanked (its shape). An empty checker is an unmet expectation.
+std::string failure_rule(const std::string& checker, const std::string& message);
 std::string failure_signature(const std::string& verdict, const std::string& checker, const std::string& message);
+std::string failure_signature(const RunResult& result);
 
 FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& options,
                 const std::function<void(const std::string&)>& progress);

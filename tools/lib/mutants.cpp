@@ -10,6 +10,7 @@
 #include "base/assert.h"
 #include "tools/lib/failure_record.h"
 #include "tools/lib/implementations.h"
+#include "tools/lib/interrupt.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/shrink.h"
 
@@ -37,7 +38,8 @@ StreamOutcome run_stream(const Scenario& scenario, std::uint64_t first, const Mu
   while (out.seeds_run < o.budget) {
     std::vector<std::uint64_t> seeds;
     for (std::uint64_t i = 0; i < chunk && out.seeds_run + i < o.budget; ++i) seeds.push_back(first + out.seeds_run + i);
-    std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs);
+    std::vector<RunResult> results = run_seeds(scenario, seeds, o.jobs, {}, o.isolation);
+    const bool interrupted = results.size() < seeds.size();
     for (RunResult& r : results) {
       ++out.seeds_run;
       if (r.verdict == Outcome::pass) continue;
@@ -46,6 +48,7 @@ StreamOutcome run_stream(const Scenario& scenario, std::uint64_t first, const Mu
       if (stop_at_first) break;  // the lowest failing seed of this chunk; later ones are not counted
     }
     if (stop_at_first && out.first_failure) break;
+    if (interrupted) break;  // Ctrl-C: the stream ends where it got to
   }
   RAFTSIM_ASSERT(out.seeds_run <= o.budget);
   return out;
@@ -169,7 +172,7 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
                                          first + o.budget - 1, c.failures));
     }
     c.wall_seconds = seconds_since(start);
-    RAFTSIM_ASSERT(c.seeds == o.budget * o.streams);
+    RAFTSIM_ASSERT(c.seeds == o.budget * o.streams || interrupt_count() > 0);
     report.correct = c;
   }
   return report;

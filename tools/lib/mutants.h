@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
 
 namespace tools {
@@ -25,6 +26,7 @@ struct MutantsOptions {
   bool check_correct = true;          // also run the correct build over every stream's whole budget
   std::string out_dir = "raftsim-mutants";  // failure records; shrunk regressions if write_regressions
   bool write_regressions = false;
+  Isolation isolation;  // seeds in forked children: a mutant that crashes its node is caught, not fatal
 };
 
 inline constexpr std::uint64_t kStreamStride = 1'000'000;

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <time.h>
+
 #include <fmt/format.h>
 
 #include "base/assert.h"
@@ -18,6 +20,9 @@
 #include "tools/lib/history_convert.h"
 #include "tools/lib/implementations.h"
 #include "tools/lib/reproduce.h"
+#include "tools/lib/interrupt.h"
+#include "tools/lib/isolated_run.h"
+#include "tools/lib/test_crash.h"
 #include "reports/event_format.h"
 #include "reports/history_writer.h"
 #include "reports/trace_writer.h"
@@ -107,7 +112,7 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 }
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
-  std::unique_ptr<sim::NodeFactory> factory = make_factory(scenario);
+  std::unique_ptr<sim::NodeFactory> factory = maybe_plant_test_crash(make_factory(scenario), seed);
   RunResult r = run_scenario_with(scenario, seed, *factory, options);
   // An implementation's own words about its failure (a process child's input, exit status or signal,
   // last standard-error lines) belong in the report of the finding it caused.
@@ -123,16 +128,20 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOp
 }
 
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
-                                 const std::function<void(const RunResult&)>& on_done) {
+                                 const std::function<void(const RunResult&)>& on_done, const Isolation& isolation) {
   RAFTSIM_ASSERT(jobs >= 1);
+  if (isolation.enabled) return run_seeds_isolated(scenario, seeds, jobs, on_done, isolation);
+  // In process: faster (no fork), but a crashing implementation ends the whole run.
   std::vector<RunResult> results(seeds.size());
+  std::vector<char> ran(seeds.size(), 0);
   std::atomic<std::size_t> next{0};
   std::mutex done_mutex;
   std::exception_ptr error;  // the first run that threw (an input error): rethrown here, not in a thread
   auto worker = [&] {
-    for (std::size_t i = next++; i < seeds.size(); i = next++) {
+    for (std::size_t i = next++; i < seeds.size() && interrupt_count() == 0; i = next++) {
       try {
         results[i] = run_scenario(scenario, seeds[i]);
+        ran[i] = 1;
       } catch (...) {
         std::lock_guard<std::mutex> lock(done_mutex);
         if (!error) error = std::current_exception();
@@ -150,11 +159,21 @@ std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std
   worker();
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
-  RAFTSIM_ASSERT(next >= seeds.size());
-  return results;
+  std::vector<RunResult> finished;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    if (ran[i] != 0) finished.push_back(std::move(results[i]));
+  }
+  return finished;
 }
 
 namespace {
+// This thread's CPU time (the table's "cpu" column sums it; wall time is reported apart, as wall).
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 // Keeps what RunOptions asks for beyond the trace file: a time window of formatted events, or all events.
 class Capture final : public sim::TraceSink {
  public:
@@ -180,6 +199,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
                             const RunOptions& options) {
   // Wall time is measured here, outside the simulation, only to report speed.
   const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = thread_cpu_seconds();
   std::string nemesis;
   const Scenario expanded = expand_for_seed(scenario, seed, &nemesis);
   sim::SimConfig config = expanded.config;
@@ -242,6 +262,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
   RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.cpu_seconds = thread_cpu_seconds() - cpu_start;
   return result;
 }
 

@@ -62,6 +62,21 @@ struct RunResult {
   std::vector<sim::TraceEvent> all_events;   // see RunOptions::keep_all_events
   std::unique_ptr<sim::LabelNames> labels;   // names for the events above (the implementation's)
   double wall_seconds = 0.0;
+  double cpu_seconds = 0.0;  // CPU time of this run (its thread's clock), not wall time
+};
+
+// The name of the finding made when the implementation under test crashes (an abort, a segfault, an
+// uncaught exception) or exceeds the per-seed CPU limit: a safety outcome, since the run lost its node.
+inline constexpr const char* kImplementationError = "implementation-error";
+
+// How run_seeds protects a campaign from the Raft it tests (issue 13 item 5): every batch of seeds runs in
+// a forked child that sends its results back over a pipe, under a CPU limit per seed. A child that dies
+// or hangs turns its seed in flight into an implementation-error finding; the rest of its batch runs in
+// a fresh child.
+struct Isolation {
+  bool enabled = true;
+  double seed_cpu_seconds_max = 120;  // per seed (RLIMIT_CPU in the child, whole seconds, rounded up)
+  std::size_t seeds_per_child = 16;   // a fork costs about what one small seed does (README)
 };
 
 // Judges a run's outcome and metrics against an expectation: sets verdict and verdict_note.
@@ -83,8 +98,12 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
 // Runs `seeds` of one scenario on `jobs` threads (each simulation single-threaded, sharing nothing);
 // results in seed order. `on_done` (may be empty) hears each finished run, one call at a time, in
 // completion order (for progress lines).
+// With isolation on (the default), the seeds run in forked children, `jobs` at a time.
+// After an interrupt (tools/lib/interrupt.h) no new seed starts: the result then holds only the seeds that
+// finished (still in seed order); the caller compares sizes to name the seeds lost.
 std::vector<RunResult> run_seeds(const Scenario& scenario, const std::vector<std::uint64_t>& seeds, unsigned jobs,
-                                 const std::function<void(const RunResult&)>& on_done = {});
+                                 const std::function<void(const RunResult&)>& on_done = {},
+                                 const Isolation& isolation = {});
 
 // The command that reproduces a run.
 std::string reproduce_command(const Scenario& scenario, std::uint64_t seed);

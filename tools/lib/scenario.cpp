@@ -13,6 +13,7 @@
 #include "checkers/checker.h"
 #include "tools/lib/implementations.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/seed_range.h"
 #include "tools/lib/json_lines.h"
 #include "tools/lib/json_reader.h"
 #include "tools/lib/reproduce.h"
@@ -132,6 +133,19 @@ Scenario parse_scenario_unlocated(const std::string& text, const std::string& fi
   JsonReader r(root, file_name, "");
   s.name = r.string("name", std::filesystem::path(file_name).stem().string());
   s.description = r.string("description", "");
+  if (r.has("seed") && r.has("seeds")) r.fail("seeds", "give either \"seed\" or \"seeds\", not both");
+  if (r.has("seed")) {
+    const auto seed = static_cast<std::uint64_t>(r.required_integer("seed", 0, INT64_MAX));
+    s.seeds = std::make_pair(seed, seed);
+  } else if (r.has("seeds")) {
+    const std::string seeds_text = r.string("seeds", "");
+    try {
+      const SeedRange range = parse_seed_range(seeds_text, "seeds");
+      s.seeds = std::make_pair(range.first, range.last);
+    } catch (const InputError&) {
+      r.fail("seeds", fmt::format("expected a range \"A..B\" (inclusive, A <= B), found \"{}\" (one seed: \"seed\": N)", seeds_text));
+    }
+  }
 
   if (auto cluster = r.object("cluster")) {
     c.nodes = static_cast<std::uint32_t>(cluster->integer("nodes", c.nodes, 1, kNodesMax));

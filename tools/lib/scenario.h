@@ -36,6 +36,8 @@ struct Scenario {
   // Implementations this scenario does not apply to, with the reason ("not_for"); `run` skips them.
   std::map<std::string, std::string> not_for;
   Expectation expect;
+  // The seeds `raftsim run` uses when the command line names none ("seed": N or "seeds": "A..B"), inclusive.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   NemesisConfig nemesis;
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };

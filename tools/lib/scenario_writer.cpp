@@ -109,6 +109,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   Json j;
   j["name"] = s.name;
   if (!s.description.empty()) j["description"] = s.description;
+  if (s.seeds && s.seeds->first == s.seeds->second) j["seed"] = s.seeds->first;
+  if (s.seeds && s.seeds->first != s.seeds->second) j["seeds"] = fmt::format("{}..{}", s.seeds->first, s.seeds->second);
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
   if (!s.command.empty()) j["cluster"]["command"] = s.command;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "tools/lib/atomic_file.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/reproduce.h"
 #include "tools/lib/runner.h"
@@ -226,13 +227,31 @@ ShrinkResult shrink_failure(const FailureRecord& record, const std::function<voi
   return result;
 }
 
+static std::string as_comment(const std::string& text) {
+  // Every line of the text gets its own "// ": a message of several lines never spills out of the comment
+  // into the JSON. Other control characters become spaces.
+  std::string out = "// ";
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\n// ";
+    } else {
+      out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+    }
+  }
+  return out + "\n";
+}
+
 void write_shrunk_scenario(const ShrinkResult& result, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw InputError("command line", path, "cannot open the file for writing");
-  out << "// " << result.scenario.description << "\n";
-  out << fmt::format("// reproduce: {} run {} --seed {}\n", program_name(), path, result.seed);
-  out << scenario_to_json(result.scenario).dump(2) << "\n";
-  if (!out) throw InputError("command line", path, "could not write the whole file");
+  Scenario s = result.scenario;
+  s.seeds = std::make_pair(result.seed, result.seed);  // `raftsim run FILE` runs the failing seed by itself
+  std::string text = as_comment(s.description);
+  text += fmt::format("// reproduce: {} run {} --seed {}\n", program_name(), path, result.seed);
+  text += scenario_to_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  try {
+    write_file_atomically(path, text);
+  } catch (const std::runtime_error& e) {
+    throw InputError("command line", path, e.what());
+  }
 }
 
 }  // namespace tools
