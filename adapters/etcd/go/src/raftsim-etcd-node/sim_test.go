@@ -94,9 +94,14 @@ type event struct {
 	request command
 }
 
+// stepper answers one input frame: the in-process host, or a node program over pipes (process_test.go).
+type stepper interface {
+	handle(body []byte) (reply []byte, done bool, err error)
+}
+
 type testCluster struct {
 	t        *testing.T
-	h        *host
+	h        stepper
 	size     uint32
 	nowUs    int64
 	seq      int
@@ -115,7 +120,11 @@ type testCluster struct {
 }
 
 func newTestCluster(t *testing.T, opts options, size uint32, seed uint64) *testCluster {
-	c := &testCluster{t: t, h: newHost(opts), size: size}
+	return newTestClusterOn(t, newHost(opts), size, seed)
+}
+
+func newTestClusterOn(t *testing.T, h stepper, size uint32, seed uint64) *testCluster {
+	c := &testCluster{t: t, h: h, size: size}
 	reply, _, err := c.h.handle(helloFrame(size, 150000, 50000))
 	if err != nil || reply[0] != frameHelloOK {
 		t.Fatalf("HELLO: %v %q", err, reply)
