@@ -128,11 +128,11 @@ func (n *node) observeRestored() {
 			n.log = append(n.log, logSlot{e.Term, digest(int32(e.Type), e.Data)})
 		}
 	}
+	n.voteTerm, n.vote = hs.Term, hs.Vote // cast by an earlier incarnation
 	n.observeRole()
 	for i, s := range n.log {
 		n.out.observe(obsLogAppend, uint64(i+1), s.term, s.digest)
 	}
-	n.voteTerm, n.vote = hs.Term, hs.Vote
 	if hs.Commit > 0 {
 		n.reportCommit(hs.Commit)
 	}
@@ -180,17 +180,10 @@ func (n *node) onDiskDone(token uint64) error {
 	return nil
 }
 
-// observeWrite reports what a Ready changes in the log, the vote and the commit index, as it is written.
+// observeWrite reports what a Ready changes in the log and the commit index, as it is written. (A commit
+// index is reported only once the entries up to it are reported: the checkers look them up.)
 func (n *node) observeWrite(rd raft.Ready) {
 	hs := rd.HardState
-	if !raft.IsEmptyHardState(hs) && hs.Vote != 0 && (hs.Term != n.voteTerm || hs.Vote != n.vote) {
-		n.voteTerm, n.vote = hs.Term, hs.Vote
-		if hs.Vote > uint64(n.cluster.size) {
-			n.out.observe(obsImplError, errVoteOutside, hs.Vote, hs.Term)
-		} else {
-			n.out.observe(obsVote, hs.Term, hs.Vote-1, 0)
-		}
-	}
 	if len(rd.Entries) > 0 {
 		first := rd.Entries[0].Index
 		if first < 1 || first > uint64(len(n.log))+1 {
@@ -314,8 +307,20 @@ func roleOf(s raft.StateType) uint64 {
 	}
 }
 
+// observeRole reports the role, term and vote etcd holds in memory, when they change. The vote is
+// reported when it is cast, not when its Ready is written: a node that votes in term T and then, before
+// that Ready is taken, moves to term T+1 and votes again never writes its first vote, but its reply
+// granting it is still sent (after the second is durable), and the checkers must see it.
 func (n *node) observeRole() {
 	bs := n.rn.BasicStatus()
+	if bs.Vote != 0 && (bs.Term != n.voteTerm || bs.Vote != n.vote) {
+		n.voteTerm, n.vote = bs.Term, bs.Vote
+		if bs.Vote > uint64(n.cluster.size) {
+			n.out.observe(obsImplError, errVoteOutside, bs.Vote, bs.Term)
+		} else {
+			n.out.observe(obsVote, bs.Term, bs.Vote-1, 0)
+		}
+	}
 	role, term := roleOf(bs.RaftState), bs.Term
 	if n.roleKnown && n.reported.role == role && n.reported.term == term {
 		return

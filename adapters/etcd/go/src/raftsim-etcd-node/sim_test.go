@@ -302,11 +302,37 @@ func (c *testCluster) reply(clientID, requestID uint64) (clientReply, bool) {
 	return clientReply{}, false
 }
 
+// checkVotes verifies that every leader of a term was voted for, in that term, by a majority (votes are
+// reported when cast, so they precede the leader's role observation in simulated time).
+func (c *testCluster) checkVotes() {
+	c.t.Helper()
+	votes := map[[2]uint64]map[int]bool{}
+	for n, list := range c.obs {
+		for _, o := range list {
+			if o.kind == obsVote {
+				k := [2]uint64{o.a, o.b}
+				if votes[k] == nil {
+					votes[k] = map[int]bool{}
+				}
+				votes[k][n] = true
+			}
+		}
+	}
+	for term, nodes := range c.leaders() {
+		for _, l := range nodes {
+			if got := len(votes[[2]uint64{term, uint64(l)}]); got <= int(c.size)/2 {
+				c.t.Fatalf("node %d became leader of term %d with %d reported votes", l, term, got)
+			}
+		}
+	}
+}
+
 // checkLogs verifies the observation streams the way raftsim's checkers read them: each node's log
 // (appends and truncations) is gap-free, applies follow the log, and all nodes agree on every index
 // that any of them applied.
 func (c *testCluster) checkLogs() {
 	c.t.Helper()
+	c.checkVotes()
 	applied := map[uint64]uint64{}
 	for n, list := range c.obs {
 		var log []logSlot
