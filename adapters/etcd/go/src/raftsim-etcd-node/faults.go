@@ -5,9 +5,9 @@ package main
 //   race: every input starts a goroutine that updates a node counter without a lock while the input loop
 //         updates it too, a data race the race detector reports ("WARNING: DATA RACE"; with
 //         GORACE=halt_on_error=1 the process exits with status 66).
-//   leak: every start of a node and every election it wins starts a goroutine that waits on a channel
-//         nobody closes (a "lease keeper" that a crash or a step-down never stops): the goroutine count
-//         reported after each input grows with restarts and role changes.
+//   leak: every start of a node and every change of its role or term starts a goroutine that waits on a
+//         channel nobody closes (a per-term "role worker" that a crash or a step-down never stops): the
+//         goroutine count reported after each input grows with restarts and role changes.
 // The healthy node starts no goroutine at all.
 
 type faultState struct {
@@ -33,7 +33,7 @@ func (f *faultState) onInput(n *node) {
 }
 
 func (f *faultState) onRoleChange(n *node, role uint64) {
-	if f.mode == "leak" && role == 2 {
+	if f.mode == "leak" {
 		go waitForever(f.stop)
 	}
 }
