@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math/rand"
 	"sort"
 	"testing"
 )
@@ -116,7 +117,12 @@ type testCluster struct {
 	replies  []clientReply
 	trace    bytes.Buffer // every reply frame but its task gauge, in order: the run's fingerprint
 	maxTasks int64
-	minTasks int64
+	// Faults (zero: a reliable network 1 ms away and a 2 ms disk).
+	rng          *rand.Rand
+	dropPercent  int
+	latencyMaxUs int64
+	lastDiskAtUs []int64
+	minTasks     int64
 }
 
 func newTestCluster(t *testing.T, opts options, size uint32, seed uint64) *testCluster {
@@ -136,6 +142,7 @@ func newTestClusterOn(t *testing.T, h stepper, size uint32, seed uint64) *testCl
 	c.tokens = make([][]uint64, size)
 	c.timerSeq = make([][]int, size)
 	c.obs = make([][]observation, size)
+	c.lastDiskAtUs = make([]int64, size)
 	for n := uint32(0); n < size; n++ {
 		c.start(n, seed*1000+uint64(n))
 	}
@@ -169,12 +176,30 @@ func (c *testCluster) input(node uint32, frame []byte) {
 		if s.to >= c.size || s.to == node {
 			c.t.Fatalf("node %d sent to %d", node, s.to)
 		}
-		c.push(event{atUs: c.nowUs + 1000, node: s.to, typ: frameMessage, from: node, payload: s.payload})
+		at := c.nowUs + 1000
+		if c.rng != nil {
+			if c.rng.Intn(100) < c.dropPercent {
+				continue
+			}
+			at = c.nowUs + 200 + c.rng.Int63n(c.latencyMaxUs)
+			if c.rng.Intn(100) < c.dropPercent { // a duplicate
+				c.push(event{atUs: at + c.rng.Int63n(c.latencyMaxUs), node: s.to, typ: frameMessage, from: node, payload: s.payload})
+			}
+		}
+		c.push(event{atUs: at, node: s.to, typ: frameMessage, from: node, payload: s.payload})
 	}
 	for _, w := range o.diskWrites {
 		c.written[node] = append(c.written[node], w.record)
 		c.tokens[node] = append(c.tokens[node], w.token)
-		c.push(event{atUs: c.nowUs + 2000, node: node, typ: frameDiskDone, token: w.token})
+		at := c.nowUs + 2000
+		if c.rng != nil {
+			at = c.nowUs + 500 + c.rng.Int63n(10000)
+		}
+		if at < c.lastDiskAtUs[node] {
+			at = c.lastDiskAtUs[node] // a disk completes writes in order
+		}
+		c.lastDiskAtUs[node] = at
+		c.push(event{atUs: at, node: node, typ: frameDiskDone, token: w.token})
 	}
 	for _, tm := range o.timers {
 		if tm.delayMinUs <= 0 || tm.delayMaxUs < tm.delayMinUs {
@@ -336,10 +361,21 @@ func (c *testCluster) checkLogs() {
 	c.t.Helper()
 	c.checkVotes()
 	applied := map[uint64]uint64{}
+	committed := map[uint64]logSlot{}
 	for n, list := range c.obs {
 		var log []logSlot
 		for _, o := range list {
 			switch o.kind {
+			case obsCommit:
+				if o.a > uint64(len(log)) {
+					c.t.Fatalf("node %d committed %d, its log ends at %d", n, o.a, len(log))
+				}
+				for i := uint64(1); i <= o.a; i++ {
+					if s, ok := committed[i]; ok && s != log[i-1] {
+						c.t.Fatalf("node %d committed index %d with term %d, another node with term %d", n, i, log[i-1].term, s.term)
+					}
+					committed[i] = log[i-1]
+				}
 			case obsLogTruncate:
 				if o.a < 1 || o.a > uint64(len(log))+1 {
 					c.t.Fatalf("node %d truncated from %d, log ends at %d", n, o.a, len(log))
