@@ -52,6 +52,10 @@ TEST_CASE("etcd: the scenario library passes on seeds 1..5") {
   for (const auto& f : files) {
     const tools::Scenario s = tools::load_scenario_file(f.string());
     if (s.not_for.count("etcd") != 0) continue;
+    // etcd raft always randomizes its election timeout in [T, 2T) ticks: a scenario of fixed timeouts
+    // (election_storm_fixed, which expects the endless storm) cannot apply. (Its not_for names etcd once
+    // the implementation registry knows the name.)
+    if (s.config.timing.election_timeout_min == s.config.timing.election_timeout_max) continue;
     for (std::uint64_t seed = 1; seed <= 5; ++seed) {
       const tools::RunResult r = run_etcd(s, seed, {});
       INFO(f.filename().string() << " seed " << seed << ": " << describe(r));
@@ -100,7 +104,10 @@ TEST_CASE("etcd: a data race in a Go node is an implementation-error finding") {
   INFO(describe(r) << "\n" << failure);
   REQUIRE(r.violation.has_value());
   REQUIRE(r.violation->checker == "implementation-error");
-  REQUIRE(failure.find("DATA RACE") != std::string::npos);
+  // The race detector's report ends the child with status 66 (GORACE=halt_on_error=1); the report's
+  // header ("WARNING: DATA RACE") is on raftsim's standard error, its last lines in the finding.
+  REQUIRE(failure.find("exited with status 66") != std::string::npos);
+  REQUIRE(failure.find("faults.go") != std::string::npos);  // the racy code, in the report's stacks
 }
 
 TEST_CASE("etcd: goroutines leaked across restarts are an implementation-error finding") {
