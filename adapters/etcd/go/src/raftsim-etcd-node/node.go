@@ -54,6 +54,7 @@ type node struct {
 	voteTerm    uint64 // last (term, vote) reported
 	vote        uint64
 	commit      uint64 // last commit index reported
+	durableTerm uint64 // the term of the last HardState made durable
 	lastApplied uint64
 
 	pending      map[pendingKey]bool // proposals this node made as leader, awaiting apply
@@ -129,6 +130,7 @@ func (n *node) observeRestored() {
 		}
 	}
 	n.voteTerm, n.vote = hs.Term, hs.Vote // cast by an earlier incarnation
+	n.durableTerm = hs.Term
 	n.observeRole()
 	for i, s := range n.log {
 		n.out.observe(obsLogAppend, uint64(i+1), s.term, s.digest)
@@ -175,6 +177,7 @@ func (n *node) onDiskDone(token uint64) error {
 		if err := n.storage.SetHardState(rd.HardState); err != nil {
 			return err
 		}
+		n.durableTerm = rd.HardState.Term
 	}
 	n.finishReady(rd)
 	return nil
@@ -247,6 +250,12 @@ func (n *node) sendMessage(m pb.Message) {
 	}
 	s := summarize(m)
 	s.to, s.payload = uint32(m.To-1), payload
+	if (m.Type == pb.MsgPreVote || m.Type == pb.MsgPreVoteResp) && s.term > n.durableTerm {
+		// A pre-vote carries the term its sender would campaign in (a granted reply echoes it), a term
+		// etcd neither enters nor writes: the trace records the sender's own (durable) term instead,
+		// since the checkers read a message's term as a term its sender has used.
+		s.term = n.durableTerm
+	}
 	n.out.sends = append(n.out.sends, s)
 }
 
