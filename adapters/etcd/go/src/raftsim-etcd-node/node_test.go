@@ -195,8 +195,18 @@ func TestSessionOverPipesEndsWithShutdown(t *testing.T) {
 // streams stay consistent (log matching, one committed entry per index, applies follow commits, every
 // leader voted in by a majority) and the cluster keeps serving.
 func TestRandomFaultsKeepObservationsConsistent(t *testing.T) {
+	randomFaults(t, options{})
+}
+
+// The same with etcd server's PreVote and CheckQuorum; a pre-vote's prospective term must not appear as
+// a term its sender used (the driver checks every sent term against the sender's role term).
+func TestRandomFaultsWithPreVoteAndCheckQuorum(t *testing.T) {
+	randomFaults(t, options{preVote: true, checkQuorum: true})
+}
+
+func randomFaults(t *testing.T, opts options) {
 	for seed := uint64(1); seed <= 40; seed++ {
-		c := newTestCluster(t, options{}, 5, seed)
+		c := newTestCluster(t, opts, 5, seed)
 		c.rng = rand.New(rand.NewSource(int64(seed)))
 		c.dropPercent, c.latencyMaxUs = 5, 20000
 		request := uint64(0)

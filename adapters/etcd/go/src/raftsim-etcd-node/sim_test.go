@@ -122,6 +122,7 @@ type testCluster struct {
 	dropPercent  int
 	latencyMaxUs int64
 	lastDiskAtUs []int64
+	roleTerm     []uint64 // per node: the term of its latest role observation
 	minTasks     int64
 }
 
@@ -143,6 +144,7 @@ func newTestClusterOn(t *testing.T, h stepper, size uint32, seed uint64) *testCl
 	c.timerSeq = make([][]int, size)
 	c.obs = make([][]observation, size)
 	c.lastDiskAtUs = make([]int64, size)
+	c.roleTerm = make([]uint64, size)
 	for n := uint32(0); n < size; n++ {
 		c.start(n, seed*1000+uint64(n))
 	}
@@ -172,9 +174,17 @@ func (c *testCluster) input(node uint32, frame []byte) {
 	if c.minTasks == 0 || o.tasks < c.minTasks {
 		c.minTasks = o.tasks
 	}
+	for _, ob := range o.observations {
+		if ob.kind == obsRole {
+			c.roleTerm[node] = ob.b
+		}
+	}
 	for _, s := range o.sends {
 		if s.to >= c.size || s.to == node {
 			c.t.Fatalf("node %d sent to %d", node, s.to)
+		}
+		if s.term > c.roleTerm[node] {
+			c.t.Fatalf("node %d in term %d sent a message (kind %d) of term %d", node, c.roleTerm[node], s.kind, s.term)
 		}
 		at := c.nowUs + 1000
 		if c.rng != nil {
