@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "checkers/checker.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
@@ -28,6 +30,8 @@ struct FailureRecord {
 std::string write_failure_record(const std::string& dir, const Scenario& scenario, const RunResult& result);
 // Throws InputError naming the file and field on a malformed record.
 FailureRecord load_failure_record(const std::string& path);
+// From a parsed record; errors carry field paths (the embedded scenario's start "scenario.") but no line.
+FailureRecord failure_record_from_json(const nlohmann::json& root, const std::string& path);
 
 const char* raftsim_version();
 
