@@ -88,7 +88,10 @@ std::vector<std::int32_t> read_nodes(const nlohmann::json& list, const std::stri
 }  // namespace
 
 FailureRecord load_failure_record(const std::string& path) {
-  const std::string text = read_input_file(path, "the failure record");
+  return parse_failure_record(read_input_file(path, "the failure record"), path);
+}
+
+FailureRecord parse_failure_record(const std::string& text, const std::string& path) {
   const nlohmann::json root = parse_json_strict(text, path, /*allow_comments=*/false);
   try {
     return failure_record_from_json(root, path);
