@@ -28,6 +28,8 @@ case "$mode" in
     cmake --build build -j "$jobs"
     # -LE long: the 10,000-seed baseline is a separate job (README, "Bug-finding power").
     (cd build && ctest --output-on-failure -j "$jobs" -LE long)
+    # One seed decides everything on any compiler: clang's traces must equal g++'s (issue 15).
+    tools/ci/compare-compilers.sh build/raftsim
     # Sanitizer build: every unit test, and every scenario over 20 seeds (ASan is ~5x slower).
     configure build-asan -DRAFTSIM_WERROR=ON -DRAFTSIM_SANITIZE=ON -DRAFTSIM_BENCHMARKS=OFF -DRAFTSIM_SCENARIO_SEEDS=1..20
     cmake --build build-asan -j "$jobs"

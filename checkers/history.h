@@ -54,8 +54,9 @@ enum class HistoryFormat : std::uint8_t { raftsim_jsonl, jepsen_etcd, jepsen_edn
 // Thrown by the parsers: names the file and line and what was expected.
 class HistoryParseError : public std::runtime_error {
  public:
+  // line 0: the error concerns the whole file (it cannot be opened, it is a directory...).
   HistoryParseError(const std::string& file, std::size_t line, const std::string& message)
-      : std::runtime_error(file + ":" + std::to_string(line) + ": " + message) {}
+      : std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + message) {}
 };
 
 }  // namespace checkers

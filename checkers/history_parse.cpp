@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -301,6 +303,9 @@ struct Edn {
   std::vector<Edn> items;
 };
 
+// Jepsen's key-value histories nest two levels ([:append "k" [1 2]] in a transaction); 64 is generous.
+constexpr std::size_t kEdnDepthMax = 64;
+
 struct EdnError {
   std::string message;
 };
@@ -407,6 +412,8 @@ class EdnReader {
   }
 
   Edn read_vector() {
+    // read_value and read_vector recurse: bound the depth so that a hostile line cannot overflow the stack.
+    if (++depth_ > kEdnDepthMax) fail(fmt::format("vectors nested deeper than {} levels", kEdnDepthMax));
     expect('[');
     Edn v;
     v.kind = Edn::Kind::vector;
@@ -416,11 +423,13 @@ class EdnReader {
       v.items.push_back(read_value());
     }
     expect(']');
+    --depth_;
     return v;
   }
 
   std::string_view s_;
   std::size_t pos_ = 0;
+  std::size_t depth_ = 0;  // vectors open
 };
 
 const Edn* edn_field(const std::vector<std::pair<std::string, Edn>>& fields, std::string_view name) {
@@ -524,6 +533,9 @@ History parse_edn_kv(const std::string& text, const std::string& file) {
 // ---------------------------------------------------------------------------------------------------------
 // raftsim JSON Lines (docs/history-format.md). Pairs by operation id.
 
+// A raftsim history line nests one level; the bound keeps hostile lines cheap.
+constexpr int kJsonlDepthMax = 16;
+
 class JsonlParser {
  public:
   JsonlParser(History& history, const std::string& file) : history_(history), file_(file) {}
@@ -531,9 +543,24 @@ class JsonlParser {
   void line(std::string_view text, std::size_t line) {
     line_ = line;
     nlohmann::json j;
+    // Rejects a key repeated in one object (the last would silently win) and deep nesting.
+    std::vector<std::vector<std::string>> keys;  // of each open object
+    const nlohmann::json::parser_callback_t strict = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+      if (depth > kJsonlDepthMax) error(fmt::format("nested deeper than {} levels", kJsonlDepthMax));
+      if (event == nlohmann::json::parse_event_t::object_start) keys.emplace_back();
+      if (event == nlohmann::json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+      if (event == nlohmann::json::parse_event_t::key && !keys.empty()) {
+        const std::string k = parsed.get<std::string>();
+        if (std::find(keys.back().begin(), keys.back().end(), k) != keys.back().end()) {
+          error(fmt::format("the key \"{}\" appears twice in one object", k));
+        }
+        keys.back().push_back(k);
+      }
+      return true;
+    };
     try {
-      j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+      j = nlohmann::json::parse(text, strict);
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
       error(fmt::format("expected one JSON object per line: {}", e.what()));
     }
     if (!j.is_object()) error("expected one JSON object per line");
@@ -689,6 +716,11 @@ HistoryFormat detect_history_format(const std::string& text, const std::string& 
 }
 
 History parse_history(const std::string& text, const std::string& file, HistoryFormat format) {
+  // A NUL byte would end a JSON line early and let what follows it pass unread.
+  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+    const auto line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+    throw HistoryParseError(file, line, "a NUL byte: expected a text file");
+  }
   switch (format) {
     case HistoryFormat::raftsim_jsonl: return parse_jsonl(text, file);
     case HistoryFormat::jepsen_etcd: return parse_etcd(text, file);
@@ -699,6 +731,18 @@ History parse_history(const std::string& text, const std::string& file, HistoryF
 }
 
 History load_history_file(const std::string& path, std::optional<HistoryFormat> format) {
+  // Only regular files: a directory reads as nothing, /dev/zero never ends and a FIFO blocks.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || status.type() == std::filesystem::file_type::not_found) throw HistoryParseError(path, 0, "cannot open the file: no such file");
+  if (status.type() == std::filesystem::file_type::directory) throw HistoryParseError(path, 0, "a directory: expected a history file");
+  if (status.type() != std::filesystem::file_type::regular) {
+    throw HistoryParseError(path, 0, "not a regular file (a device, FIFO or socket): expected a history file");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kHistoryFileBytesMax) {
+    throw HistoryParseError(path, 0, fmt::format("{} bytes; at most {} are accepted", size, kHistoryFileBytesMax));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw HistoryParseError(path, 0, "cannot open the file");
   std::ostringstream buffer;

@@ -17,6 +17,7 @@
 // line and what was expected.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -33,7 +34,10 @@ History parse_history(const std::string& text, const std::string& file, HistoryF
 // writes for a run without client operations).
 HistoryFormat detect_history_format(const std::string& text, const std::string& file = "<history>");
 
-// Reads the file and parses it; detects the format when `format` is empty. An unreadable file throws
+// The largest history file load_history_file reads (a million operations take about 100 MB).
+constexpr std::uintmax_t kHistoryFileBytesMax = std::uintmax_t{1} << 30;
+
+// Reads the file (a regular file only) and parses it; detects the format when `format` is empty. An unreadable file throws
 // HistoryParseError with line 0.
 History load_history_file(const std::string& path, std::optional<HistoryFormat> format = std::nullopt);
 

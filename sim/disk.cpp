@@ -9,7 +9,12 @@ namespace sim {
 Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   RAFTSIM_ASSERT(w.record != nullptr);
   RAFTSIM_ASSERT_MSG(pending_.size() < config_->max_pending_writes, "disk queue bound exceeded");
-  Duration latency = config_->write_latency.draw(rng) + config_->fsync_latency.draw(rng);
+  // Two draws from one stream, sequenced explicitly: C++ leaves the order of `a.draw() + b.draw()`
+  // unspecified (g++ drew fsync first, clang write first). fsync first keeps g++'s traces, and with them
+  // every existing failure record and regression seed.
+  const Duration fsync_part = config_->fsync_latency.draw(rng);
+  const Duration write_part = config_->write_latency.draw(rng);
+  Duration latency = write_part + fsync_part;
   if (speed_factor_ != 1.0) latency = Duration::micros(static_cast<std::int64_t>(static_cast<double>(latency.us) * speed_factor_));
   Time done;
   if (config_->group_commit) {
@@ -19,6 +24,11 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
     done = std::max(now, last_completion_) + latency;
     last_completion_ = done;
   }
+  // Completions are delivered in write order only if no two share an instant (equal times are ordered by
+  // a random tie-break): with zero latency two writes would. Never changes a run with positive latency,
+  // where completion times already strictly increase.
+  if (last_done_.has_value() && done <= *last_done_) done = *last_done_ + Duration::micros(1);
+  last_done_ = done;
   RAFTSIM_ASSERT(done >= now);
   pending_.push_back(w);
   ++counters_.writes;
@@ -66,6 +76,7 @@ std::uint64_t Disk::crash() {
   // The lost writes no longer occupy the device: the next incarnation's first write starts fresh.
   last_completion_ = Time{};
   next_batch_done_.reset();
+  last_done_.reset();
   RAFTSIM_ASSERT(pending_.empty());
   return lost;
 }

@@ -59,6 +59,7 @@ class Disk {
   // Group commit: the fsync running now ends at last_completion_; the next one (if any writes wait for
   // it) ends at next_batch_done_.
   std::optional<Time> next_batch_done_;
+  std::optional<Time> last_done_;  // when the latest write issued completes: the next one completes later
   double speed_factor_ = 1.0;
   DiskCounters counters_;
 };

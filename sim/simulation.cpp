@@ -334,7 +334,9 @@ void Simulation::process_output(NodeIndex n) {
   }
   for (ClientReply& r : out_.replies) {
     RAFTSIM_ASSERT(r.client_id < clients_.size());
-    queue_.push(queue_.now() + client_latency(), ClientReplyArrive{static_cast<std::uint32_t>(r.client_id), std::move(r)}, rng_workload_);
+    // The draw is its own statement: C++ leaves the order of a call's arguments unspecified.
+    const Time arrive = queue_.now() + client_latency();
+    queue_.push(arrive, ClientReplyArrive{static_cast<std::uint32_t>(r.client_id), std::move(r)}, rng_workload_);
   }
 }
 
@@ -808,7 +810,8 @@ void Simulation::send_attempt(std::uint32_t ci) {
   emit(EventKind::client_send, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
        c.op.op_id, c.request_id);
   const std::uint32_t inc = slot.status == Status::crashed ? 0 : slot.incarnation;
-  queue_.push(queue_.now() + client_latency(), ClientArrive{c.target, inc, std::move(r)}, rng_workload_);
+  const Time arrive = queue_.now() + client_latency();  // its own statement: argument order is unspecified
+  queue_.push(arrive, ClientArrive{c.target, inc, std::move(r)}, rng_workload_);
 }
 
 void Simulation::on_client_arrive(ClientArrive& a) {

@@ -15,6 +15,8 @@
 #include "tools/lib/implementations.h"
 #include "tools/lib/input_error.h"
 #include "tools/lib/reproduce.h"
+#include "tools/lib/json_reader.h"
+#include "tools/lib/seed_range.h"
 #include "tools/lib/runner.h"
 
 #ifndef RAFTSIM_VERSION
@@ -213,6 +215,19 @@ int tools::cli_main(int argc, char** argv) {
       app.add_subcommand("check-trace", "Run every online checker over a trace file written by run --trace");
   check_trace_cmd->add_option("trace", trace_path, "A JSON Lines trace file")->required();
 
+  // CLI11 would say only "A subcommand is required": name the word and the subcommands.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      const auto hint = tools::did_you_mean(argv[1], names);
+      std::cerr << "raftsim: error: unknown subcommand '" << argv[1] << "'"
+                << (hint ? " (did you mean '" + *hint + "'?)" : std::string()) << "; expected one of " << list << "\n";
+      return tools::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -232,6 +247,10 @@ int tools::cli_main(int argc, char** argv) {
       commands::apply_fuzz_seeds(fuzz_seeds, first_seed_option->count() > 0, fuzz_options);
       if (fuzz_options.seeds_max == 0 && fuzz_options.time_budget_seconds <= 0) {
         throw tools::InputError("command line", "--seeds", "0 seeds means no limit, so give a --time-budget");
+      }
+      tools::check_seed(fuzz_options.first_seed, "--first-seed");
+      if (fuzz_options.seeds_max > 0 && fuzz_options.seeds_max - 1 > tools::kSeedMax - fuzz_options.first_seed) {
+        throw tools::InputError("command line", "--seeds", "the seeds would run past the largest seed, 2^63-1 (9223372036854775807)");
       }
       return command_fuzz(fuzz_path, fuzz_bugs, fuzz_disabled_checkers, fuzz_options, fuzz_impl);
     }

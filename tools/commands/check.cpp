@@ -23,6 +23,10 @@ int command_check(const std::string& path, const std::string& format, double tim
   if (format == "jepsen-etcd") f = checkers::HistoryFormat::jepsen_etcd;
   if (format == "edn-kv") f = checkers::HistoryFormat::jepsen_edn_kv;
   const checkers::History history = checkers::load_history_file(path, f);
+  // "linearizable (0 operations)" would pass an empty or truncated file as if it had been checked.
+  if (history.operations.empty()) {
+    throw checkers::HistoryParseError(path, 0, "no client operations in the history: nothing to check (an empty file?)");
+  }
   checkers::LinLimits limits;
   limits.memory_bytes_max = static_cast<std::size_t>(memory_mb * 1024.0 * 1024.0);
   const auto start = std::chrono::steady_clock::now();

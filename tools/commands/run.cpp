@@ -16,6 +16,7 @@
 #include "tools/lib/run_report.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
+#include "tools/lib/scenario_limits.h"
 #include "tools/lib/seed_range.h"
 
 namespace commands {
@@ -107,6 +108,7 @@ int command_run(const RunArgs& args) {
       scenarios.pop_back();
       continue;
     }
+    if (!args.impl.empty()) tools::check_scenario_limits(scenarios.back());  // e.g. libraft's 1ms heartbeat floor
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     add_disabled_checkers(scenarios.back(), args.disabled_checkers);
     check_implementation(scenarios.back(), {args.impl, args.command});

@@ -13,6 +13,9 @@
 
 #include "adapters/process/process_factory.h"
 #endif
+#ifdef RAFTSIM_WITH_ETCD
+#include "adapters/etcd/etcd_implementation.h"
+#endif
 
 namespace tools {
 
@@ -86,6 +89,26 @@ void register_builtin_implementations() {
       return adapters::process::make_process_factory(options);
     };
     register_implementation(std::move(process));
+  }
+#endif
+#ifdef RAFTSIM_WITH_ETCD
+  // etcd's Raft in Go over the process protocol (adapters/etcd); "etcd-race" is the same program built
+  // with Go's race detector, where a data race in the node is a finding.
+  for (const bool race : {false, true}) {
+    const std::string name = race ? "etcd-race" : "etcd";
+    if (find_implementation(name) != nullptr) continue;
+    ImplementationInfo etcd;
+    etcd.name = name;
+    etcd.description = race ? "etcd's Raft (go.etcd.io/etcd/raft 3.4) built with Go's race detector"
+                            : "etcd's Raft (go.etcd.io/etcd/raft 3.4, Debian's golang-etcd-server-dev), adapters/etcd/";
+    etcd.make = [race](const ImplementationRequest& request) {
+      refuse_command(request);
+      adapters::etcd::EtcdOptions options;
+      options.build = race ? adapters::etcd::Build::race : adapters::etcd::Build::plain;
+      options.reply_timeout_seconds = process_reply_timeout_seconds();
+      return adapters::etcd::make_etcd_factory(options);
+    };
+    register_implementation(std::move(etcd));
   }
 #endif
 }

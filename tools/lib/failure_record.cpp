@@ -2,7 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,8 +11,12 @@
 #include "base/assert.h"
 #include "tools/lib/atomic_file.h"
 #include "tools/lib/input_error.h"
+#include "tools/lib/input_file.h"
+#include "tools/lib/json_lines.h"
+#include "tools/lib/json_parse.h"
 #include "tools/lib/json_reader.h"
 #include "tools/lib/reproduce.h"
+#include "tools/lib/seed_range.h"
 #include "tools/lib/scenario_writer.h"
 
 #ifndef RAFTSIM_VERSION
@@ -70,30 +75,64 @@ std::string write_failure_record(const std::string& dir, const Scenario& scenari
   return path;
 }
 
-FailureRecord load_failure_record(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot open the failure record");
-  std::ostringstream text;
-  text << in.rdbuf();
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, "", std::string("not valid JSON: ") + e.what());
+namespace {
+// 16 lowercase or uppercase hexadecimal digits, as write_failure_record writes them.
+std::optional<std::uint64_t> parse_trace_hash(const std::string& text) {
+  if (text.size() != 16) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    value = value << 4 | static_cast<std::uint64_t>(digit);
   }
+  return value;
+}
+
+std::vector<std::int32_t> read_nodes(const nlohmann::json& list, const std::string& file, const std::string& path) {
+  std::vector<std::int32_t> nodes;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& n = list[i];
+    const std::string at = fmt::format("{}[{}]", path, i);
+    if (!n.is_number_integer()) throw InputError(file, at, fmt::format("expected a node index (an integer), found {}", json_type_name(n)));
+    if (n.is_number_unsigned() ? n.get<std::uint64_t>() > INT32_MAX : n.get<std::int64_t>() < -1 || n.get<std::int64_t>() > INT32_MAX) {
+      throw InputError(file, at, fmt::format("expected a node index in [-1, {}], found {}", INT32_MAX, n.dump()));
+    }
+    nodes.push_back(n.get<std::int32_t>());
+  }
+  return nodes;
+}
+}  // namespace
+
+FailureRecord load_failure_record(const std::string& path) {
+  return parse_failure_record(read_input_file(path, "the failure record"), path);
+}
+
+FailureRecord parse_failure_record(const std::string& text, const std::string& path) {
+  const nlohmann::json root = parse_json_strict(text, path, /*allow_comments=*/false);
+  try {
+    return failure_record_from_json(root, path);
+  } catch (const InputError& e) {
+    if (e.line() != 0 || e.path().empty()) throw;
+    // Name the line in the record (the embedded scenario's errors included: their paths start "scenario.").
+    const std::size_t line = line_of(json_value_lines(text), e.path());
+    if (line == 0) throw;
+    throw InputError(e.file(), e.path(), e.message(), line);
+  }
+}
+
+FailureRecord failure_record_from_json(const nlohmann::json& root, const std::string& path) {
   JsonReader r(root, path, "");
   if (r.string("format", "") != "raftsim-failure-1") r.fail("format", "expected \"raftsim-failure-1\": not a raftsim failure record");
   FailureRecord rec;
   rec.version = r.string("version", "");
-  rec.seed = static_cast<std::uint64_t>(r.required_integer("seed", 0, INT64_MAX));
-  rec.verdict = r.choice("verdict", "", {"safety_violation", "liveness_violation"});
+  rec.seed = static_cast<std::uint64_t>(r.required_integer("seed", 0, static_cast<std::int64_t>(kSeedMax)));
+  rec.verdict = r.required_choice("verdict", {"safety_violation", "liveness_violation"});
   rec.note = r.string("note", "");
+  if (!r.has("trace_hash")) r.fail("trace_hash", "required field is missing (16 hexadecimal digits)");
   const std::string hash = r.string("trace_hash", "");
-  try {
-    rec.trace_hash = std::stoull(hash, nullptr, 16);
-  } catch (const std::exception&) {
-    r.fail("trace_hash", "expected 16 hexadecimal digits");
-  }
+  const auto parsed_hash = parse_trace_hash(hash);
+  if (!parsed_hash) r.fail("trace_hash", fmt::format("expected 16 hexadecimal digits, found \"{}\"", hash));
+  rec.trace_hash = *parsed_hash;
   rec.events = static_cast<std::uint64_t>(r.integer("events", 0, 0, INT64_MAX));
   if (auto v = r.object("violation")) {
     checkers::Violation viol;
@@ -101,18 +140,20 @@ FailureRecord load_failure_record(const std::string& path) {
     viol.severity = v->choice("severity", "safety", {"safety", "liveness"}) == "safety" ? checkers::Severity::safety
                                                                                         : checkers::Severity::liveness;
     viol.time_us = v->integer("time_us", 0, 0, INT64_MAX);
-    if (const auto* nodes = v->array("nodes")) {
-      for (const auto& n : *nodes) viol.nodes.push_back(n.get<std::int32_t>());
-    }
+    if (const auto* nodes = v->array("nodes")) viol.nodes = read_nodes(*nodes, path, v->path_of("nodes"));
     viol.message = v->string("message", "");
     v->finish();
     rec.violation = viol;
   }
   r.string("reproduce", "");
-  const nlohmann::json* scenario = root.contains("scenario") ? &root["scenario"] : nullptr;
-  r.object("scenario");  // marks it known
-  if (scenario == nullptr) r.fail("scenario", "required: the expanded scenario");
-  rec.scenario = parse_scenario(scenario->dump(), path + " (scenario)");
+  if (!r.has("scenario")) r.fail("scenario", "required: the expanded scenario");
+  r.object("scenario");  // checks that it is an object, and marks it known
+  try {
+    rec.scenario = scenario_from_json(root.at("scenario"), path);
+  } catch (const InputError& e) {
+    if (e.line() != 0) throw;
+    throw InputError(path, e.path().empty() ? "scenario" : "scenario." + e.path(), e.message());
+  }
   rec.scenario.file = path;
   r.finish();
   return rec;

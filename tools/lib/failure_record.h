@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "checkers/checker.h"
 #include "tools/lib/runner.h"
 #include "tools/lib/scenario.h"
@@ -29,6 +31,10 @@ struct FailureRecord {
 std::string write_failure_record(const std::string& dir, const Scenario& scenario, const RunResult& result);
 // Throws InputError naming the file and field on a malformed record.
 FailureRecord load_failure_record(const std::string& path);
+// The same from the record's text (`path` names it in errors).
+FailureRecord parse_failure_record(const std::string& text, const std::string& path);
+// From a parsed record; errors carry field paths (the embedded scenario's start "scenario.") but no line.
+FailureRecord failure_record_from_json(const nlohmann::json& root, const std::string& path);
 
 // A scenario name made safe as a file name in the records directory.
 std::string record_file_stem(const std::string& scenario_name);

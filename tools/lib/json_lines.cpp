@@ -19,10 +19,10 @@ std::string child_path(const Frame& f) {
   if (f.is_object) return f.path.empty() ? f.key : f.path + "." + f.key;
   return f.path + "[" + std::to_string(f.index) + "]";
 }
-}  // namespace
 
-std::map<std::string, std::size_t> json_value_lines(const std::string& text) {
-  std::map<std::string, std::size_t> lines;
+// Calls on_value(path, line) for every value in document order.
+template <typename OnValue>
+void walk_values(const std::string& text, OnValue&& on_value) {
   std::vector<Frame> stack;
   std::size_t line = 1;
   bool value_pending = false;  // in an array, the next token starts an element
@@ -30,7 +30,7 @@ std::map<std::string, std::size_t> json_value_lines(const std::string& text) {
     if (stack.empty()) return;
     const Frame& top = stack.back();
     if (top.is_object && top.expecting_key) return;
-    lines.emplace(child_path(top), at_line);
+    on_value(child_path(top), at_line);
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -100,6 +100,20 @@ std::map<std::string, std::size_t> json_value_lines(const std::string& text) {
   }
   (void)value_pending;
   RAFTSIM_ASSERT(line >= 1);
+}
+}  // namespace
+
+std::map<std::string, std::size_t> json_value_lines(const std::string& text) {
+  std::map<std::string, std::size_t> lines;
+  walk_values(text, [&](const std::string& path, std::size_t line) { lines.emplace(path, line); });
+  return lines;
+}
+
+std::vector<std::size_t> json_path_lines(const std::string& text, const std::string& path) {
+  std::vector<std::size_t> lines;
+  walk_values(text, [&](const std::string& p, std::size_t line) {
+    if (p == path) lines.push_back(line);
+  });
   return lines;
 }
 

@@ -66,7 +66,10 @@ void JsonReader::fail(const std::string& key, const std::string& message) const 
   throw InputError(file_, path_of(key), message);
 }
 
-bool JsonReader::has(const std::string& key) const { return value_.contains(key); }
+bool JsonReader::has(const std::string& key) const {
+  known_.insert(key);  // a key the caller asks about is one it knows: finish() lists it
+  return value_.contains(key);
+}
 
 bool JsonReader::is_string(const std::string& key) const {
   auto it = value_.find(key);

@@ -46,7 +46,7 @@ class JsonReader {
   const nlohmann::json& value_;
   std::string file_;
   std::string path_;
-  std::set<std::string> known_;
+  mutable std::set<std::string> known_;  // every key asked about (has() included)
 };
 
 // The type of a JSON value in words ("a string", "an integer"...), for error messages.

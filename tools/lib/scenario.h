@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "sim/simulation.h"
 #include "tools/lib/nemesis.h"
 
@@ -49,6 +51,8 @@ std::vector<std::string> implementations();
 // Throws InputError (file, field path, expectation) on any problem.
 Scenario load_scenario_file(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& file_name);
+// From a parsed document (a failure record's embedded scenario). Errors carry the field path but no line.
+Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_name);
 
 // The scenario as it runs for `seed`: the nemesis (if enabled) expanded into explicit faults and switched
 // off. `nemesis_description` (if given) receives what the nemesis drew.

@@ -69,6 +69,7 @@ void read_groups(JsonReader& r, std::uint32_t nodes, sim::Fault& f) {
     r.fail("groups", "required: an array of node groups, e.g. [[0,1],[2,3,4]], or a \"shape\"");
   }
   std::vector<bool> used(nodes, false);
+  bool leader_used = false;  // "leader" is one node too: in two groups it would be on both sides
   for (std::size_t g = 0; g < groups->size(); ++g) {
     const std::string gpath = fmt::format("{}[{}]", r.path_of("groups"), g);
     const auto& group = (*groups)[g];
@@ -82,6 +83,9 @@ void read_groups(JsonReader& r, std::uint32_t nodes, sim::Fault& f) {
       if (ref.kind == sim::NodeRef::Kind::index) {
         if (used[ref.index]) throw InputError(r.file(), npath, fmt::format("node {} is in two groups", ref.index));
         used[ref.index] = true;
+      } else if (ref.kind == sim::NodeRef::Kind::leader) {
+        if (leader_used) throw InputError(r.file(), npath, "\"leader\" is in two groups");
+        leader_used = true;
       }
       refs.push_back(ref);
     }

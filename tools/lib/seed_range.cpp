@@ -17,6 +17,12 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
 }
 }  // namespace
 
+void check_seed(std::uint64_t seed, const std::string& option) {
+  if (seed > kSeedMax) {
+    throw InputError("command line", option, fmt::format("seeds are integers in [0, {}], found {}", kSeedMax, seed));
+  }
+}
+
 SeedRange parse_seed_range(const std::string& text, const std::string& option) {
   constexpr std::uint64_t kSeedsMax = 100'000'000;
   SeedRange r;
@@ -25,7 +31,12 @@ SeedRange parse_seed_range(const std::string& text, const std::string& option) {
                       ? parse_u64(text, r.first) && (r.last = r.first, true)
                       : parse_u64(std::string_view(text).substr(0, dots), r.first) &&
                             parse_u64(std::string_view(text).substr(dots + 2), r.last);
-  if (!ok) throw InputError("command line", option, fmt::format("expected a seed N or a range A..B, found '{}'", text));
+  if (!ok) {
+    throw InputError("command line", option,
+                     fmt::format("expected a seed N or a range A..B of integers in [0, {}], found '{}'", kSeedMax, text));
+  }
+  check_seed(r.first, option);
+  check_seed(r.last, option);
   if (r.first > r.last) throw InputError("command line", option, fmt::format("empty range '{}': A must be <= B", text));
   if (r.count() > kSeedsMax || r.count() == 0) {
     throw InputError("command line", option, fmt::format("at most {} seeds per run", kSeedsMax));

@@ -95,9 +95,9 @@ func (h *host) hello(d *decoder) ([]byte, error) {
 	e.u8(frameHelloOK)
 	e.u32(protocolVersion)
 	e.str(implementationName)
-	e.u32(uint32(len(pb.MessageType_name)))
-	for i := 0; i < len(pb.MessageType_name); i++ {
-		e.str(pb.MessageType_name[int32(i)])
+	e.u32(uint32(len(wireKinds)))
+	for _, t := range wireKinds {
+		e.str(pb.MessageType_name[int32(t)])
 	}
 	e.u32(1)
 	e.str("tick")

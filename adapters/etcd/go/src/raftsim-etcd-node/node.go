@@ -412,12 +412,12 @@ func (n *node) onClientRequest(c command) {
 	n.pendingOrder = append(n.pendingOrder, key)
 }
 
-// summarize gives the trace's view of a message: its etcd type, term, and two numbers per type
+// summarize gives the trace's view of a message: its kind (kinds.go), term, and two numbers per type
 // (docs/your-raft.md): vote requests a = last index, b = last term; vote replies a = granted;
 // MsgApp a = prev index, b = entry count; MsgAppResp a = success, b = match index or reject hint;
 // MsgHeartbeat a = commit.
 func summarize(m pb.Message) send {
-	s := send{kind: uint16(m.Type), term: m.Term}
+	s := send{kind: wireKindOf[m.Type], term: m.Term}
 	switch m.Type {
 	case pb.MsgVote, pb.MsgPreVote:
 		s.a, s.b = m.Index, m.LogTerm
