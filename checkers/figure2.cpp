@@ -119,10 +119,15 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
   NodeView& v = view(node);
   if (e.incarnation != v.incarnation) {  // a restarted process: only the disk survived
     const std::uint64_t vote_term = v.last_vote_term, vote_for = v.last_vote_for;
+    std::map<std::uint64_t, std::uint64_t> verified = std::move(v.verified);
     v = NodeView{};
     v.incarnation = e.incarnation;
     v.last_vote_term = vote_term;  // perhaps durable: a repeat of it needs no write
     v.last_vote_for = vote_for;
+    // What a leader verified before the crash and the node made durable stays verified (a leader that
+    // does not know of the restart commits it by heartbeat, as etcd does); what was lost is no longer in
+    // the log, so nothing can be committed or vouched for there.
+    v.verified = std::move(verified);
     reset_timer(v, e.time_us);
   }
   step_.open = true;
@@ -397,7 +402,10 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
       const auto replaced = std::find_if(s.outputs.begin() + static_cast<std::ptrdiff_t>(i), s.outputs.end(),
                                          [&](const sim::TraceEvent& a) { return a.kind == EventKind::log_append && a.a == o.a; });
       const bool conflict = replaced != s.outputs.end() && replaced->b != removed_term;
-      if (!is_append || o.a <= s.x || !conflict) {
+      // An implementation that applies a request to its log when it persists it (etcd's Ready loop) reports
+      // the change in the step where its previous write completed: the conflict must still be there.
+      const bool deferred = s.input == Input::disk && !leader && conflict;
+      if (!deferred && (!is_append || o.a <= s.x || !conflict)) {
         return violation(Figure2Rule::append_receiver, {s.node},
                          is_append ? fmt::format("node {} truncated its log from index {} (an entry of term {}) on "
                                                  "AppendEntries from node {} (prev {}, {} entries) that {} (Figure 2, "
@@ -418,7 +426,7 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
                                      "(Figure 2, AppendEntries rule 4)",
                                      s.node, o.a, s.from, s.x + 1, s.x + s.y));
       }
-      if (!is_append && !leader && !becomes_leader) {
+      if (!is_append && !leader && !becomes_leader && s.input != Input::disk) {
         return violation(Figure2Rule::append_receiver, {s.node},
                          fmt::format("node {}, not the leader, appended index {} (term {}) outside any AppendEntries "
                                      "(Figure 2: followers take entries only from the leader)",
@@ -518,12 +526,22 @@ std::optional<Violation> Figure2Rules::check_persistence() {
       ++writes;
     }
   }
+  // Changes of earlier steps not written yet (an implementation that persists once its write in flight
+  // completes, as etcd's Ready loop does) go with this step's writes.
+  min_index = std::min(min_index, v.unwritten_min_index);
+  hard_state_term = std::max(hard_state_term, v.unwritten_hard_state_term);
+  v.unwritten_min_index = UINT64_MAX;
+  v.unwritten_hard_state_term = 0;
   const bool changed = min_index != UINT64_MAX || hard_state_term != 0;
-  if (changed && writes == 0 && on(Figure2Rule::persistence)) {
+  if (changed && writes == 0 && v.pending_writes.empty() && on(Figure2Rule::persistence)) {
     return violation(Figure2Rule::persistence, {s.node},
-                     fmt::format("node {} changed its {} without writing to its disk (Figure 2: currentTerm, votedFor "
-                                 "and log[] are persistent state)",
+                     fmt::format("node {} changed its {} without writing to its disk, and no write of its is in "
+                                 "flight (Figure 2: currentTerm, votedFor and log[] are persistent state)",
                                  s.node, hard_state_term != 0 ? "term or vote" : "log"));
+  }
+  if (changed && writes == 0) {
+    v.unwritten_min_index = min_index;
+    v.unwritten_hard_state_term = hard_state_term;
   }
   if (changed && writes > 0) {
     // Which of the step's writes holds what is not in the stream: the term and vote are taken to be in its
@@ -540,6 +558,15 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     const bool vote_reply = o.label == kRequestVoteReply;
     const bool append_reply = o.label == kAppendEntriesReply;
     if (!vote_reply && !append_reply) continue;
+    const bool term_unwritten = v.unwritten_hard_state_term != 0 && v.unwritten_hard_state_term <= o.a;
+    const bool entries_unwritten = append_reply && v.unwritten_min_index <= o.c;
+    if (term_unwritten || entries_unwritten) {
+      return violation(Figure2Rule::persistence, {s.node, o.peer},
+                       fmt::format("node {} sent node {} a {} of term {} before writing its {} to disk (Figure 2: "
+                                   "persistent state is updated on stable storage before responding to RPCs)",
+                                   s.node, o.peer, vote_reply ? "granted vote" : fmt::format("success reply (match {})", o.c),
+                                   o.a, term_unwritten ? "term or vote" : "log"));
+    }
     for (const PendingWrite& w : v.pending_writes) {
       const bool term_not_durable = w.hard_state_term != 0 && w.hard_state_term <= o.a;
       const bool entries_not_durable = append_reply && w.min_index <= o.c;

@@ -77,6 +77,9 @@ class Figure2Rules final : public Checker {
     double clock_rate = 1.0;
     double clock_rate_max_since_reset = 1.0;
     std::deque<PendingWrite> pending_writes;
+    // Changed but not yet in any write (allowed while a write is in flight: it goes with the next one).
+    std::uint64_t unwritten_min_index = UINT64_MAX;
+    std::uint64_t unwritten_hard_state_term = 0;
     std::uint64_t last_vote_term = 0, last_vote_for = 0;  // the latest vote seen, in any incarnation
   };
 

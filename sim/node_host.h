@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,14 @@ struct NodeOutput {
     replies.clear();
     observations.clear();
   }
+};
+
+// Thrown by an adapter that cannot make sense of what its implementation gave it (a process child's
+// unreadable reply): the adapter or its configuration is broken, not the Raft. An input error (exit 3),
+// never a finding.
+class AdapterError : public std::runtime_error {
+ public:
+  explicit AdapterError(const std::string& what) : std::runtime_error(what) {}
 };
 
 class Node {

@@ -39,9 +39,9 @@ struct ProcessOptions {
 std::unique_ptr<sim::NodeFactory> make_process_factory(const ProcessOptions& options);
 
 // The child's output cannot be read, or the child cannot be started: an input error (exit code 3).
-class ProcessError : public std::runtime_error {
+class ProcessError : public sim::AdapterError {
  public:
-  explicit ProcessError(const std::string& what) : std::runtime_error(what) {}
+  explicit ProcessError(const std::string& what) : sim::AdapterError(what) {}
 };
 
 // The impl-error codes (observation field a) that the process host itself reports. A child's own

@@ -138,7 +138,7 @@ TEST_CASE("reply-claim: a success reply vouches only for what an AppendEntries o
               role(1, kFollower, 2), write(1, 2), heal(), synced(1, 2), send(1, 3, kAEReply, 2, 1, 2), heal()}));
 }
 
-TEST_CASE("candidate-conversion: a candidate's term is one more; a leader never becomes a candidate") {
+TEST_CASE("candidate-conversion: a candidate's term is one more, and a leader never becomes a candidate") {
   const auto skip = run({timing(), role(1, kFollower, 2, 0), timer(1, 400'000), role(1, kCandidate, 4), write(1, 1), heal()});
   REQUIRE(skip);
   CHECK(skip->checker == "candidate-conversion");

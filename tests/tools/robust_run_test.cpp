@@ -176,7 +176,7 @@ TEST_CASE("robust: a planted abort leaves a record and a JSON row per failing se
   CHECK(contains(r.out, "overall: SAFETY VIOLATION"));
 }
 
-TEST_CASE("robust: a segfault and a hang are findings; the seeds after them still run", "[robust]") {
+TEST_CASE("robust: a segfault and a hang are findings, and the seeds after them still run", "[robust]") {
   BINARY_OR_SKIP();
   TempDir dir("segv-hang");
   // One child runs all four seeds: the survivors after each death run in a fresh child.

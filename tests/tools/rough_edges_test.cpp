@@ -95,7 +95,7 @@ TEST_CASE("rough edges: fuzz signatures keep checker and rule, not the message's
   CHECK(contains(tools::failure_rule(tools::kImplementationError, abort_a), "SIGABRT at raft/log.cpp:50"));
 }
 
-TEST_CASE("rough edges: run uses a scenario's own seeds, recurses into folders; fuzz takes a range; --quiet prints the table", "[rough]") {
+TEST_CASE("rough edges: run uses a scenario's own seeds, recurses into folders, fuzz takes a range, --quiet prints the table", "[rough]") {
   const fs::path dir = fresh_dir("cli");
   fs::create_directories(dir / "suite/sub");
   // Fails on every seed (an unmet expectation), so each seed run leaves a record named after it.

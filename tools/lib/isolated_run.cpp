@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "tools/lib/input_error.h"
 #include "tools/lib/interrupt.h"
 
 namespace tools {
@@ -32,7 +33,8 @@ using Clock = std::chrono::steady_clock;
 constexpr int kChildStoppedByInterrupt = 75;  // the child's exit code when it stopped between seeds
 constexpr std::size_t kStderrTailMax = 4000;  // bytes of a child's stderr kept to explain its death
 constexpr char kFrameResult = 'R';
-constexpr char kFrameException = 'E';
+constexpr char kFrameException = 'E';   // the implementation threw: a finding
+constexpr char kFrameUsageError = 'U';  // the input or an adapter is broken: exit 3, as in-process
 
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
@@ -83,6 +85,12 @@ void limit_cpu_for_next_seed(double seconds) {
     limit_cpu_for_next_seed(isolation.seed_cpu_seconds_max);
     try {
       send_frame(out_fd, kFrameResult, encode_run_result(run_scenario(scenario, seed, options)));
+    } catch (const InputError& e) {
+      send_frame(out_fd, kFrameUsageError, e.what());
+    } catch (const sim::AdapterError& e) {
+      send_frame(out_fd, kFrameUsageError, e.what());
+    } catch (const std::invalid_argument& e) {  // the implementation cannot be built as asked
+      send_frame(out_fd, kFrameUsageError, e.what());
     } catch (const std::exception& e) {
       send_frame(out_fd, kFrameException, e.what());
     }
@@ -221,7 +229,19 @@ std::vector<RunResult> run_in_children(const Scenario& scenario, const std::vect
     if (on_done) on_done(r);
     results[index] = std::move(r);
   };
+  std::optional<std::string> usage_error;  // a seed found the input or an adapter broken: stop, exit 3
   for (;;) {
+    if (usage_error) {
+      for (const Child& c : children) ::kill(c.pid, SIGKILL);
+      for (const Child& c : children) {
+        int status = 0;
+        while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (c.out_fd >= 0) ::close(c.out_fd);
+        if (c.err_fd >= 0) ::close(c.err_fd);
+      }
+      throw std::runtime_error(*usage_error);
+    }
     const int interrupts = interrupt_count();
     if (interrupts != interrupts_seen) {
       // The first interrupt lets each child finish its seed in flight; a second one abandons them.
@@ -260,6 +280,8 @@ std::vector<RunResult> run_in_children(const Scenario& scenario, const std::vect
         c.buffer.erase(0, 5 + length);
         RAFTSIM_ASSERT(c.done < c.batch.size());
         const std::size_t index = c.batch[c.done++];
+        if (type == kFrameUsageError && !usage_error) usage_error = payload;
+        if (type == kFrameUsageError) continue;
         deliver(index, type == kFrameResult ? decode_run_result(payload)
                                             : implementation_error_result(scenario, seeds[index], "the run threw an exception: " + payload));
       }

@@ -33,7 +33,8 @@ sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, co
     return sim::NodeRef{sim::NodeRef::Kind::index, static_cast<sim::NodeIndex>(i)};
   }
   throw InputError(parent.file(), path,
-                   fmt::format("expected a node index (integer), \"leader\" or \"triggering\", found {}", json_type_name(v)));
+                   fmt::format("expected a node index (integer) or \"leader\" (or \"triggering\" in a fault with \"on\"), found {}",
+                               json_type_name(v)));
 }
 
 std::vector<sim::NodeRef> all_nodes(std::uint32_t nodes) {
