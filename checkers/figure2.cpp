@@ -257,12 +257,14 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       if (e.a == kCandidate) reset_timer(v, e.time_us);                  // each election has its own timeout
       v.role = e.a;
       v.term = e.b;
+      if (e.a == kLeader) v.led_last_index = std::max<std::uint64_t>(v.led_last_index, v.log_terms.size());
       break;
     case EventKind::vote:
       if (e.b != static_cast<std::uint64_t>(e.node)) reset_timer(v, e.time_us);  // granting a vote (Followers)
       break;
     case EventKind::log_append:
       RAFTSIM_ASSERT(e.a >= 1);
+      if (v.role == kLeader) v.led_last_index = std::max(v.led_last_index, e.a);
       if (e.a > v.log_terms.size() + 1) {
         // A gap: an implementation that does not report every append; the view cannot follow it.
         v.log_terms.resize(e.a - 1, 0);
@@ -437,13 +439,18 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
         s.input != Input::restart && s.input != Input::start) {
       // Rule 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new
       // entry)": never beyond what an AppendEntries of its term verified.
-      const auto it = v.verified.find(term_now);
-      const std::uint64_t verified = it == v.verified.end() ? 0 : it->second;
+      // A commit may be reported after the node moved to a later term (etcd reports it when it persists,
+      // possibly after it adopted a higher term or stepped down as leader): what any AppendEntries of its
+      // term or an earlier one verified bounds it, and a deposed leader's log as it led.
+      std::uint64_t verified = v.led_last_index;
+      for (auto it = v.verified.begin(); it != v.verified.end() && it->first <= term_now; ++it) {
+        verified = std::max(verified, it->second);
+      }
       if (o.a > verified) {
         return violation(Figure2Rule::follower_commit, {s.node},
                          fmt::format("node {}, a follower in term {}, committed index {} but AppendEntries of that "
-                                     "term verified its log only up to index {} (Figure 2, AppendEntries rule 5: "
-                                     "commitIndex = min(leaderCommit, index of last new entry))",
+                                     "term or earlier ones verified its log only up to index {} (Figure 2, AppendEntries "
+                                     "rule 5: commitIndex = min(leaderCommit, index of last new entry))",
                                      s.node, term_now, o.a, verified));
       }
     }

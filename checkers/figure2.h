@@ -73,6 +73,7 @@ class Figure2Rules final : public Checker {
     std::map<std::uint64_t, std::uint64_t> verified;  // term -> highest prev + n of its AppendEntries seen
     std::int64_t timer_reset_us = 0;       // when the election timeout last had to restart
     std::uint64_t commit = 0;              // the highest commit index reported in this incarnation
+    std::uint64_t led_last_index = 0;      // its log's end while it was leader in this incarnation
     std::int64_t heard_leader_us = -1;     // the last AppendEntries of its term (-1: none this incarnation)
     double clock_rate = 1.0;
     double clock_rate_max_since_reset = 1.0;
