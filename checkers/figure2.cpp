@@ -285,7 +285,7 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       break;
     case EventKind::disk_write: {
       RAFTSIM_ASSERT(v.pending_writes.size() < 1'000'000);
-      v.pending_writes.push_back(PendingWrite{e.a, UINT64_MAX, 0});
+      v.pending_writes.push_back(PendingWrite{e.a, Changes{}});
       break;
     }
     default: break;
@@ -514,50 +514,47 @@ std::optional<Violation> Figure2Rules::check_persistence() {
   const Step& s = step_;
   if (s.input == Input::restart || s.input == Input::start) return std::nullopt;
   NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
-  std::uint64_t min_index = UINT64_MAX;
-  std::uint64_t hard_state_term = 0;
+  Changes changed;
   std::uint64_t term = s.term;
   std::size_t writes = 0;
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind == EventKind::role) {
-      if (o.b > term) hard_state_term = o.b;
+      if (o.b > term) changed.term = o.b;
       term = o.b;
     } else if (o.kind == EventKind::vote) {
       // A vote repeated (a duplicated RequestVote, or after a restart that kept it) changes nothing.
-      if (o.a != v.last_vote_term || o.b != v.last_vote_for) hard_state_term = std::max(hard_state_term, o.a);
+      if (o.a != v.last_vote_term || o.b != v.last_vote_for) changed.vote_term = std::max(changed.vote_term, o.a);
       v.last_vote_term = o.a;
       v.last_vote_for = o.b;
     } else if (o.kind == EventKind::log_append || o.kind == EventKind::log_truncate) {
-      min_index = std::min(min_index, o.a);
+      changed.min_index = std::min(changed.min_index, o.a);
     } else if (o.kind == EventKind::disk_write) {
       ++writes;
     }
   }
   // Changes of earlier steps not written yet (an implementation that persists once its write in flight
   // completes, as etcd's Ready loop does) go with this step's writes.
-  min_index = std::min(min_index, v.unwritten_min_index);
-  hard_state_term = std::max(hard_state_term, v.unwritten_hard_state_term);
-  v.unwritten_min_index = UINT64_MAX;
-  v.unwritten_hard_state_term = 0;
-  const bool changed = min_index != UINT64_MAX || hard_state_term != 0;
-  if (changed && writes == 0 && v.pending_writes.empty() && on(Figure2Rule::persistence)) {
+  changed.made_in_term = term;
+  changed.merge(v.unwritten);
+  v.unwritten = Changes{};
+  if (changed.any() && writes == 0 && v.pending_writes.empty() && on(Figure2Rule::persistence)) {
     return violation(Figure2Rule::persistence, {s.node},
                      fmt::format("node {} changed its {} without writing to its disk, and no write of its is in "
                                  "flight (Figure 2: currentTerm, votedFor and log[] are persistent state)",
-                                 s.node, hard_state_term != 0 ? "term or vote" : "log"));
+                                 s.node, changed.term != 0 ? "term" : changed.vote_term != 0 ? "vote" : "log"));
   }
-  if (changed && writes == 0) {
-    v.unwritten_min_index = min_index;
-    v.unwritten_hard_state_term = hard_state_term;
-  }
-  if (changed && writes > 0) {
+  if (changed.any() && writes == 0) v.unwritten = changed;
+  if (changed.any() && writes > 0) {
     // Which of the step's writes holds what is not in the stream: the term and vote are taken to be in its
     // first write (they are written before the entries that depend on them), the log changes in its last.
     RAFTSIM_ASSERT(v.pending_writes.size() >= writes);
-    PendingWrite& first = v.pending_writes[v.pending_writes.size() - writes];
-    PendingWrite& last = v.pending_writes.back();
-    last.min_index = std::min(last.min_index, min_index);
-    first.hard_state_term = std::max(first.hard_state_term, hard_state_term);
+    Changes& first = v.pending_writes[v.pending_writes.size() - writes].changes;
+    Changes& last = v.pending_writes.back().changes;
+    last.min_index = std::min(last.min_index, changed.min_index);
+    first.term = std::max(first.term, changed.term);
+    first.vote_term = std::max(first.vote_term, changed.vote_term);
+    first.made_in_term = std::max(first.made_in_term, changed.made_in_term);
+    last.made_in_term = std::max(last.made_in_term, changed.made_in_term);
   }
   if (!on(Figure2Rule::persistence)) return std::nullopt;
   for (const sim::TraceEvent& o : s.outputs) {
@@ -565,27 +562,31 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     const bool vote_reply = o.label == kRequestVoteReply;
     const bool append_reply = o.label == kAppendEntriesReply;
     if (!vote_reply && !append_reply) continue;
-    const bool term_unwritten = v.unwritten_hard_state_term != 0 && v.unwritten_hard_state_term <= o.a;
-    const bool entries_unwritten = append_reply && v.unwritten_min_index <= o.c;
-    if (term_unwritten || entries_unwritten) {
+    // What the reply depends on: its term (any reply), the vote it grants, the entries it vouches for.
+    const auto missing = [&](const Changes& c) -> std::string {
+      // Changes made under a later term came after the reply was decided (a reply of term T held until
+      // durable, while the node moved on to T+1 and rewrote its log): not what it vouches for.
+      if (c.made_in_term > o.a) return {};
+      if (c.term != 0 && c.term <= o.a) return fmt::format("term {}", c.term);
+      if (vote_reply && c.vote_term == o.a) return fmt::format("vote of term {}", c.vote_term);
+      if (append_reply && c.min_index <= o.c) return fmt::format("entries from index {}", c.min_index);
+      return {};
+    };
+    const std::string what = vote_reply ? "granted vote" : fmt::format("success reply (match {})", o.c);
+    if (const std::string m = missing(v.unwritten); !m.empty()) {
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} before writing its {} to disk (Figure 2: "
                                    "persistent state is updated on stable storage before responding to RPCs)",
-                                   s.node, o.peer, vote_reply ? "granted vote" : fmt::format("success reply (match {})", o.c),
-                                   o.a, term_unwritten ? "term or vote" : "log"));
+                                   s.node, o.peer, what, o.a, m));
     }
     for (const PendingWrite& w : v.pending_writes) {
-      const bool term_not_durable = w.hard_state_term != 0 && w.hard_state_term <= o.a;
-      const bool entries_not_durable = append_reply && w.min_index <= o.c;
-      if (!term_not_durable && !entries_not_durable) continue;
+      const std::string m = missing(w.changes);
+      if (m.empty()) continue;
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} while disk write {} holding its {} was not "
                                    "durable yet (Figure 2: persistent state is updated on stable storage before "
                                    "responding to RPCs)",
-                                   s.node, o.peer, vote_reply ? "granted vote" : fmt::format("success reply (match {})", o.c),
-                                   o.a, w.token,
-                                   term_not_durable ? fmt::format("term/vote of term {}", w.hard_state_term)
-                                                    : fmt::format("entries from index {}", w.min_index)));
+                                   s.node, o.peer, what, o.a, w.token, m));
     }
   }
   return std::nullopt;

@@ -13,6 +13,7 @@
 // these see it the moment the node breaks it, whatever happens next.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -57,12 +58,24 @@ class Figure2Rules final : public Checker {
  private:
   enum class Input : std::uint8_t { start, deliver, timer, disk, client, restart };
 
-  // A disk write the node issued and that is not durable yet, with the state it carries (attributed to the
-  // last write of the step that changed that state: writes become durable in order).
+  // Persistent state a step changed: the replies that depend on it must wait until it is durable.
+  struct Changes {
+    std::uint64_t min_index = UINT64_MAX;  // lowest log index appended or truncated (UINT64_MAX: none)
+    std::uint64_t term = 0;                // the new currentTerm (0: unchanged)
+    std::uint64_t vote_term = 0;           // the term of a new vote (0: none)
+    std::uint64_t made_in_term = 0;        // the node's term when it made them
+    bool any() const { return min_index != UINT64_MAX || term != 0 || vote_term != 0; }
+    void merge(const Changes& o) {
+      min_index = std::min(min_index, o.min_index);
+      term = std::max(term, o.term);
+      vote_term = std::max(vote_term, o.vote_term);
+      made_in_term = std::max(made_in_term, o.made_in_term);
+    }
+  };
+  // A disk write the node issued and that is not durable yet, with the changes it carries.
   struct PendingWrite {
     std::uint64_t token = 0;
-    std::uint64_t min_index = UINT64_MAX;  // lowest log index appended or truncated (UINT64_MAX: none)
-    std::uint64_t hard_state_term = 0;     // the term, if the write carries a term or vote change (0: none)
+    Changes changes;
   };
 
   struct NodeView {
@@ -79,8 +92,7 @@ class Figure2Rules final : public Checker {
     double clock_rate_max_since_reset = 1.0;
     std::deque<PendingWrite> pending_writes;
     // Changed but not yet in any write (allowed while a write is in flight: it goes with the next one).
-    std::uint64_t unwritten_min_index = UINT64_MAX;
-    std::uint64_t unwritten_hard_state_term = 0;
+    Changes unwritten;
     std::uint64_t last_vote_term = 0, last_vote_for = 0;  // the latest vote seen, in any incarnation
   };
 
