@@ -120,8 +120,10 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
   if (e.incarnation != v.incarnation) {  // a restarted process: only the disk survived
     const std::uint64_t vote_term = v.last_vote_term, vote_for = v.last_vote_for;
     std::map<std::uint64_t, std::uint64_t> verified = std::move(v.verified);
+    const double clock_rate = v.clock_rate;  // the machine's clock, not the process's: it survives a restart
     v = NodeView{};
     v.incarnation = e.incarnation;
+    v.clock_rate = clock_rate;
     v.last_vote_term = vote_term;  // perhaps durable: a repeat of it needs no write
     v.last_vote_for = vote_for;
     // What a leader verified before the crash and the node made durable stays verified (a leader that

@@ -156,6 +156,10 @@ TEST_CASE("election-timer: no election right after hearing from the leader") {
   CHECK(bad->checker == "election-timer");
   CHECK(!run({timing(), role(1, kFollower, 2, 0), deliver(2, 1, kAE, 2, 0, 0, 100'000), send(1, 2, kAEReply, 2, 1, 0),
               timer(1, 260'000), role(1, kCandidate, 3), write(1, 1), heal()}));
+  // A clock set fast while the node was down still runs fast after its restart.
+  CHECK(!run({timing(), role(1, kFollower, 2, 0), Ev{K::crash, 1, 0, 0, 0, -1, 1}, Ev{K::clock_rate, 1, 4'000'000, 0, 0, -1, 2},
+              Ev{K::restart, 1, 2, 0, 0, -1, 2, 0, 100'000}, Ev{K::role, 1, kFollower, 2, 0, -1, 2},
+              Ev{K::timer_fired, 1, 0, 0, 0, -1, 2, 0, 130'000}, Ev{K::role, 1, kCandidate, 3, 0, -1, 2}, Ev{K::disk_write, 1, 1, 32, 0, -1, 2}, heal()}));
   // A clock running 4x fast makes the same 60 ms legal: 150 ms of its time.
   CHECK(!run({timing(), role(1, kFollower, 2, 0), Ev{K::clock_rate, 1, 4'000'000}, deliver(2, 1, kAE, 2, 0, 0, 100'000),
               timer(1, 160'000), role(1, kCandidate, 3), write(1, 1), heal()}));
