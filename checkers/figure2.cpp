@@ -94,9 +94,10 @@ void Figure2Rules::reset_timer(NodeView& v, std::int64_t time_us) {
 
 // ---- step framing ------------------------------------------------------------------------------------
 
-bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
-  if (!step_.open || e.node != step_.node) return false;
-  switch (e.kind) {
+namespace {
+// What a node does in a step: its observations, disk writes and sends.
+bool is_node_output(EventKind kind) {
+  switch (kind) {
     case EventKind::role:
     case EventKind::vote:
     case EventKind::log_append:
@@ -106,6 +107,15 @@ bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
     case EventKind::impl_error:
     case EventKind::disk_write:
     case EventKind::send: return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
+  if (!step_.open || e.node != step_.node) return false;
+  if (is_node_output(e.kind)) return true;
+  switch (e.kind) {
     // What the network did with a send, reported right after it.
     case EventKind::drop_random:
     case EventKind::drop_blocked:
@@ -205,15 +215,8 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     }
     case EventKind::client_request: open_step(e, Input::client, e.node); break;
     case EventKind::restart: open_step(e, Input::restart, e.node); break;
-    case EventKind::role:
-    case EventKind::vote:
-    case EventKind::log_append:
-    case EventKind::log_truncate:
-    case EventKind::commit:
-    case EventKind::apply:
-    case EventKind::impl_error:
-    case EventKind::disk_write:
-    case EventKind::send:
+    default:
+      if (!is_node_output(e.kind)) break;
       // Output without an input event: a node's start-up (or a stream written before format 2).
       open_step(e, Input::start, e.node);
       step_.outputs.push_back(e);
@@ -223,7 +226,6 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
       }
       if (auto v = apply_output(e); v && !closed) closed = v;
       break;
-    default: break;
   }
   return closed;
 }
