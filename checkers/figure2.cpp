@@ -202,17 +202,23 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     case EventKind::timer_fired: open_step(e, Input::timer, e.node); break;
     case EventKind::disk_synced:
     case EventKind::disk_notify: {
-      if (e.kind == EventKind::disk_synced && e.node >= 0) {
-        NodeView& v = view(e.node);
-        auto& pending = v.pending_writes;
-        if (e.incarnation == v.incarnation) {
+      NodeView& v = view(e.node);
+      if (e.incarnation == v.incarnation) {
+        if (e.kind == EventKind::disk_synced) {
+          auto& pending = v.pending_writes;
           pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const PendingWrite& w) { return w.token == e.a; }),
                         pending.end());
         }
+        // The node learns of it now, or (paused) when it resumes: until then, for the node, it is in flight.
+        if ((e.kind == EventKind::disk_notify || !v.paused) && v.writes_unnotified > 0) --v.writes_unnotified;
       }
       open_step(e, Input::disk, e.node);
       break;
     }
+    case EventKind::pause:
+    case EventKind::resume:
+      if (e.node >= 0) view(e.node).paused = e.kind == EventKind::pause;
+      break;
     case EventKind::client_request: open_step(e, Input::client, e.node); break;
     case EventKind::restart: open_step(e, Input::restart, e.node); break;
     default:
@@ -289,6 +295,7 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       break;
     case EventKind::disk_write: {
       RAFTSIM_ASSERT(v.pending_writes.size() < 1'000'000);
+      ++v.writes_unnotified;
       v.pending_writes.push_back(PendingWrite{e.a, Changes{}});
       break;
     }
@@ -541,7 +548,7 @@ std::optional<Violation> Figure2Rules::check_persistence() {
   changed.made_in_term = term;
   changed.merge(v.unwritten);
   v.unwritten = Changes{};
-  if (changed.any() && writes == 0 && v.pending_writes.empty() && on(Figure2Rule::persistence)) {
+  if (changed.any() && writes == 0 && v.writes_unnotified == 0 && on(Figure2Rule::persistence)) {
     return violation(Figure2Rule::persistence, {s.node},
                      fmt::format("node {} changed its {} without writing to its disk, and no write of its is in "
                                  "flight (Figure 2: currentTerm, votedFor and log[] are persistent state)",

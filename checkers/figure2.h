@@ -91,6 +91,8 @@ class Figure2Rules final : public Checker {
     double clock_rate = 1.0;
     double clock_rate_max_since_reset = 1.0;
     std::deque<PendingWrite> pending_writes;
+    std::uint64_t writes_unnotified = 0;  // issued, and the node has not been told they are durable
+    bool paused = false;
     // Changed but not yet in any write (allowed while a write is in flight: it goes with the next one).
     Changes unwritten;
     std::uint64_t last_vote_term = 0, last_vote_for = 0;  // the latest vote seen, in any incarnation

@@ -178,6 +178,15 @@ TEST_CASE("persistence: state changes are written, and replies wait until they a
   // The reply after the write is durable.
   CHECK(!run({timing(), role(1, kFollower, 3), deliver(2, 1, kRV, 3, 0, 0), vote(1, 3, 2), write(1, 1), synced(1, 1),
               send(1, 2, kRVReply, 3, 1), heal()}));
+  // A node that persists after its write in flight completes (etcd's Ready loop) may change its term with
+  // no write of its own while the node has not learnt that the earlier write is durable (it was paused).
+  CHECK(!run({timing(), role(1, kFollower, 3), timer(1), write(1, 1), Ev{K::pause, 1}, synced(1, 1), Ev{K::resume, 1},
+              deliver(2, 1, kRV, 4, 0, 0), role(1, kFollower, 4), Ev{K::disk_notify, 1, 1}, write(1, 2), heal()}));
+  // Without the pause it had learnt it: the change needs a write of its own.
+  const auto unpaused = run({timing(), role(1, kFollower, 3), timer(1), write(1, 1), synced(1, 1), deliver(2, 1, kRV, 4, 0, 0),
+                             role(1, kFollower, 4), heal()});
+  REQUIRE(unpaused);
+  CHECK(unpaused->checker == "persistence");
   // Entries: a success reply covering an entry whose write is pending.
   const auto entries = run({timing(), role(1, kFollower, 1), deliver(2, 1, kAE, 1, 0, 1), append(1, 1, 1), write(1, 1),
                             send(1, 2, kAEReply, 1, 1, 1), heal()});
