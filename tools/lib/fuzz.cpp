@@ -179,6 +179,11 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
     }
     report.next_seed += counted;
     report.seeds_run += counted;
+    if (counted == n && interrupt_count() > 0) {
+      // Interrupted between rounds: nothing was lost, but say that the campaign stopped early.
+      report.interrupted = fmt::format("stopped after seed {}; --resume goes on from seed {}", report.next_seed - 1,
+                                       report.next_seed);
+    }
     save_state(scenario, o, report);
     if (counted < n || interrupt_count() > 0) break;
   }
