@@ -3,7 +3,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "tools/lib/implementations.h"
+#include "tools/registry/implementations.h"
 
 int main(int argc, char* argv[]) {
   tools::register_builtin_implementations();

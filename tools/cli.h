@@ -1,5 +1,5 @@
 // raftsim's command line as a library: every subcommand (run, fuzz, replay, shrink, mutants, check,
-// check-trace, merge) for the implementations registered so far (tools/lib/implementations.h).
+// check-trace, merge) for the implementations registered so far (tools/registry/implementations.h).
 //
 // raftsim's own executable (tools/raftsim_main.cpp) registers the built-in implementations and calls
 // cli_main; an out-of-tree project registers its own as well and gets the same CLI under its name

@@ -12,12 +12,12 @@
 #include "checkers/checker.h"
 #include "tools/cli.h"
 #include "tools/commands/commands.h"
-#include "tools/lib/implementations.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/reproduce.h"
-#include "tools/lib/json_reader.h"
-#include "tools/lib/seed_range.h"
-#include "tools/lib/runner.h"
+#include "tools/registry/implementations.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/reproduce.h"
+#include "tools/scenario/json_reader.h"
+#include "tools/runner/seed_range.h"
+#include "tools/runner/runner.h"
 
 #ifndef RAFTSIM_VERSION
 #define RAFTSIM_VERSION "dev"
@@ -64,7 +64,7 @@ void add_impl_options(CLI::App* cmd, commands::ImplChoice& choice) {
                   "The process protocol's child command line, split at spaces, overriding cluster.command");
 }
 
-// How seeds are protected from a crashing implementation (tools/lib/isolated_run.h).
+// How seeds are protected from a crashing implementation (tools/runner/isolated_run.h).
 void add_isolation_options(CLI::App* cmd, tools::Isolation& isolation) {
   cmd->add_option("--seed-timeout", isolation.seed_cpu_seconds_max,
                   "CPU seconds one seed may use before it counts as a hang (implementation-error; default 120)")

@@ -1,6 +1,6 @@
 // The raftsim executable: the built-in implementations, then the command line (tools/main.cpp).
 #include "tools/cli.h"
-#include "tools/lib/implementations.h"
+#include "tools/registry/implementations.h"
 
 int main(int argc, char** argv) {
   tools::register_builtin_implementations();

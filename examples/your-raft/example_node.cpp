@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "tools/lib/implementations.h"
+#include "tools/registry/implementations.h"
 
 namespace example {
 

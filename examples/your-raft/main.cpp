@@ -1,7 +1,7 @@
 // example-raftsim: raftsim's whole command line with one more implementation, "example".
 #include "example_node.h"
 #include "tools/cli.h"
-#include "tools/lib/implementations.h"
+#include "tools/registry/implementations.h"
 
 int main(int argc, char** argv) {
   tools::register_builtin_implementations();  // "reference" (and "libraft" if built): to compare with

@@ -22,9 +22,9 @@
 
 #include "checkers/history_parse.h"
 #include "sim/rng.h"
-#include "tools/lib/failure_record.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/failure_record.h"
+#include "tools/scenario/input_error.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "tools/lib/failure_record.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/failure_record.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "adapters/process/process_factory.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace process_test {
 

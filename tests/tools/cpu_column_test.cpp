@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "tools/lib/run_report.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/run_report.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 TEST_CASE("cpu column: the table sums each run's CPU time, not its wall time", "[report]") {
   const tools::Scenario s = tools::parse_scenario(R"({ "name": "cpu", "duration_ms": 1000 })", "<string>");

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

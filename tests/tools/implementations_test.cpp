@@ -1,4 +1,4 @@
-// The implementation registry (tools/lib/implementations.h): names, lookups, the errors for unknown
+// The implementation registry (tools/registry/implementations.h): names, lookups, the errors for unknown
 // names and bugs, and an out-of-tree implementation's name and command carried through scenarios and
 // failure records, so that replay rebuilds the same implementation.
 #include <catch2/catch.hpp>
@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "raft/reference_node.h"
-#include "tools/lib/failure_record.h"
-#include "tools/lib/implementations.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/reproduce.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/scenario_writer.h"
+#include "tools/runner/failure_record.h"
+#include "tools/registry/implementations.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/reproduce.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_writer.h"
 
 namespace {
 

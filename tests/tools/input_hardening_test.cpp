@@ -4,11 +4,11 @@
 
 #include <string>
 
-#include "tools/lib/failure_record.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/scenario_limits.h"
-#include "tools/lib/seed_range.h"
+#include "tools/runner/failure_record.h"
+#include "tools/scenario/input_error.h"
+#include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_limits.h"
+#include "tools/runner/seed_range.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "reports/results.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/seed_range.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/seed_range.h"
 
 TEST_CASE("shards: N shards cover the seed range exactly once, for any N") {
   const tools::SeedRange range = tools::parse_seed_range("5..104", "--seeds");

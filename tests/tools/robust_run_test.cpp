@@ -1,5 +1,5 @@
 // Campaigns that survive the Raft they test and lose nothing (issue 13 item 5, issue 15 items 8-11, 19, 20):
-// the real binary, with a test-only crashing node factory (RAFTSIM_TEST_CRASH, tools/lib/test_crash.h).
+// the real binary, with a test-only crashing node factory (RAFTSIM_TEST_CRASH, tools/runner/test_crash.h).
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>

@@ -11,10 +11,10 @@
 #include <sstream>
 #include <string>
 
-#include "tools/lib/fuzz.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/shrink.h"
+#include "tools/fuzz/fuzz.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
+#include "tools/shrink/shrink.h"
 
 namespace {
 

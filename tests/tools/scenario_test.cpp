@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/lib/input_error.h"
-#include "tools/lib/scenario.h"
+#include "tools/scenario/input_error.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

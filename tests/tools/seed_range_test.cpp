@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "tools/lib/input_error.h"
-#include "tools/lib/seed_range.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/seed_range.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include "checkers/checker.h"
 #include "reports/event_format.h"
 #include "reports/trace_reader.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

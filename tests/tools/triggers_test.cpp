@@ -5,11 +5,11 @@
 #include <string>
 
 #include "reports/event_format.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/nemesis.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/scenario_writer.h"
+#include "tools/scenario/input_error.h"
+#include "tools/nemesis/nemesis.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_writer.h"
 
 namespace {
 

@@ -5,9 +5,9 @@
 
 #include <memory>
 
-#include "tools/lib/run_report.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/run_report.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

@@ -4,12 +4,12 @@
 
 #include <filesystem>
 
-#include "tools/lib/failure_record.h"
-#include "tools/lib/fuzz.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/scenario_writer.h"
-#include "tools/lib/shrink.h"
+#include "tools/runner/failure_record.h"
+#include "tools/fuzz/fuzz.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_writer.h"
+#include "tools/shrink/shrink.h"
 
 TEST_CASE("workflow: fuzz finds a planted bug, replay reproduces it exactly, shrink makes it small") {
   tools::Scenario s = tools::load_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/swarm_nemesis.json");

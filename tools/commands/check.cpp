@@ -12,7 +12,7 @@
 #include "checkers/linearizability.h"
 #include "reports/event_format.h"
 #include "reports/trace_reader.h"
-#include "tools/lib/runner.h"
+#include "tools/runner/runner.h"
 
 namespace commands {
 

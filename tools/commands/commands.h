@@ -1,14 +1,14 @@
 // The raftsim subcommands, one file each; tools/main.cpp only parses the command line and calls them.
-// Each returns the process exit code (tools/lib/runner.h) and throws InputError on bad input.
+// Each returns the process exit code (tools/runner/runner.h) and throws InputError on bad input.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "tools/commands/impl_choice.h"
-#include "tools/lib/fuzz.h"
-#include "tools/lib/mutants.h"
-#include "tools/lib/runner.h"
+#include "tools/fuzz/fuzz.h"
+#include "tools/mutants/mutants.h"
+#include "tools/runner/runner.h"
 
 namespace commands {
 

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "tools/lib/atomic_file.h"
-#include "tools/lib/input_error.h"
+#include "tools/runner/atomic_file.h"
+#include "tools/scenario/input_error.h"
 
 namespace commands {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace commands {
 
@@ -18,7 +18,7 @@ void add_disabled_checkers(tools::Scenario& s, const std::vector<std::string>& n
 std::vector<tools::RunResult> run_seeds_with_progress(const tools::Scenario& scenario, const std::vector<std::uint64_t>& seeds,
                                                       unsigned jobs, const tools::Isolation& isolation,
                                                       const std::function<void(const tools::RunResult&)>& on_done = {});
-// Writes a whole file atomically (tools/lib/atomic_file.h); throws std::runtime_error naming it on failure.
+// Writes a whole file atomically (tools/runner/atomic_file.h); throws std::runtime_error naming it on failure.
 void write_file(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace commands

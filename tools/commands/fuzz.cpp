@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include "tools/commands/common.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/interrupt.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/seed_range.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/interrupt.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
+#include "tools/runner/seed_range.h"
 
 namespace commands {
 

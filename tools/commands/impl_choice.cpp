@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "tools/lib/input_error.h"
-#include "tools/lib/reproduce.h"
-#include "tools/lib/runner.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/reproduce.h"
+#include "tools/runner/runner.h"
 
 namespace commands {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "tools/lib/scenario.h"
+#include "tools/scenario/scenario.h"
 
 namespace commands {
 

@@ -6,7 +6,7 @@
 
 #include "reports/results.h"
 #include "tools/commands/common.h"
-#include "tools/lib/runner.h"
+#include "tools/runner/runner.h"
 
 namespace commands {
 

@@ -4,11 +4,11 @@
 #include <iostream>
 
 #include "tools/commands/common.h"
-#include "tools/lib/implementations.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/interrupt.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/registry/implementations.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/interrupt.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace commands {
 

@@ -5,11 +5,11 @@
 
 #include <fmt/format.h>
 
-#include "tools/lib/failure_record.h"
-#include "tools/lib/interrupt.h"
-#include "tools/lib/isolated_run.h"
-#include "tools/lib/run_report.h"
-#include "tools/lib/runner.h"
+#include "tools/runner/failure_record.h"
+#include "tools/runner/interrupt.h"
+#include "tools/runner/isolated_run.h"
+#include "tools/runner/run_report.h"
+#include "tools/runner/runner.h"
 
 namespace commands {
 

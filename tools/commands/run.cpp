@@ -7,17 +7,17 @@
 
 #include "reports/results.h"
 #include "tools/commands/common.h"
-#include "tools/lib/atomic_file.h"
-#include "tools/lib/determinism.h"
-#include "tools/lib/failure_record.h"
-#include "tools/lib/input_error.h"
-#include "tools/lib/interrupt.h"
-#include "tools/lib/isolated_run.h"
-#include "tools/lib/run_report.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
-#include "tools/lib/scenario_limits.h"
-#include "tools/lib/seed_range.h"
+#include "tools/runner/atomic_file.h"
+#include "tools/runner/determinism.h"
+#include "tools/runner/failure_record.h"
+#include "tools/scenario/input_error.h"
+#include "tools/runner/interrupt.h"
+#include "tools/runner/isolated_run.h"
+#include "tools/runner/run_report.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_limits.h"
+#include "tools/runner/seed_range.h"
 
 namespace commands {
 

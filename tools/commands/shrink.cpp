@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "tools/lib/failure_record.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/shrink.h"
+#include "tools/runner/failure_record.h"
+#include "tools/runner/runner.h"
+#include "tools/shrink/shrink.h"
 
 namespace commands {
 

@@ -10,8 +10,8 @@
 
 #include "adapters/etcd/etcd_implementation.h"
 #include "adapters/process/process_factory.h"
-#include "tools/lib/runner.h"
-#include "tools/lib/scenario.h"
+#include "tools/runner/runner.h"
+#include "tools/scenario/scenario.h"
 
 namespace {
 

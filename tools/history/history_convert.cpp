@@ -1,0 +1,64 @@
+#include "tools/history/history_convert.h"
+
+#include <map>
+
+#include "base/assert.h"
+
+namespace tools {
+
+checkers::History to_checker_history(const std::vector<sim::HistoryEvent>& events) {
+  using Op = checkers::Operation;
+  checkers::History h;
+  h.initial_value = std::string();  // an absent key reads as ""
+  std::map<std::uint64_t, std::size_t> open;  // op id -> index in h.operations
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const sim::HistoryEvent& e = events[i];
+    const auto time = static_cast<std::int64_t>(i);
+    if (e.type == sim::HistoryEvent::Type::invoke) {
+      Op op;
+      op.process = e.process;
+      op.id = e.op_id;
+      op.key = e.key;
+      op.invoke_time = time;
+      op.outcome = Op::Outcome::info;  // until a completion says otherwise
+      switch (e.op) {
+        case sim::ClientOp::get: op.fn = Op::Fn::read; break;
+        case sim::ClientOp::put: op.fn = Op::Fn::write; op.input = e.value; break;
+        case sim::ClientOp::append: op.fn = Op::Fn::append; op.input = e.value; break;
+        case sim::ClientOp::cas:
+          op.fn = Op::Fn::cas;
+          op.input = e.value;
+          op.expected = e.expected;
+          break;
+      }
+      RAFTSIM_ASSERT(open.count(e.op_id) == 0);
+      open[e.op_id] = h.operations.size();
+      h.operations.push_back(std::move(op));
+      continue;
+    }
+    const auto it = open.find(e.op_id);
+    RAFTSIM_ASSERT_MSG(it != open.end(), "a completion without its invoke");
+    Op& op = h.operations[it->second];
+    open.erase(it);
+    switch (e.type) {
+      case sim::HistoryEvent::Type::ok:
+        op.outcome = Op::Outcome::ok;
+        op.complete_time = time;
+        if (op.fn == Op::Fn::read) op.output = e.value;
+        if (op.fn == Op::Fn::cas) op.cas_succeeded = e.cas_succeeded;
+        break;
+      case sim::HistoryEvent::Type::fail:
+        op.outcome = Op::Outcome::fail;
+        op.complete_time = time;
+        break;
+      case sim::HistoryEvent::Type::info:
+        break;  // stays info: it may take effect at any time after the invoke, or never
+      case sim::HistoryEvent::Type::invoke:
+        RAFTSIM_ASSERT(false);
+    }
+  }
+  RAFTSIM_ASSERT(h.operations.size() >= open.size());
+  return h;
+}
+
+}  // namespace tools

@@ -1,0 +1,266 @@
+#include "tools/nemesis/nemesis.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+#include "sim/rng.h"
+
+namespace tools {
+
+namespace {
+
+constexpr auto kNemesisStream = static_cast<sim::Stream>(7);  // its own stream: schedules never shift other draws
+constexpr auto kKnobStream = static_cast<sim::Stream>(8);     // likewise for swarm_config's knobs
+constexpr auto kTriggerStream = static_cast<sim::Stream>(9);  // and for the triggered faults
+
+using K = sim::Fault::Kind;
+
+sim::NodeRef leader() { return {sim::NodeRef::Kind::leader, 0}; }
+sim::NodeRef node(sim::NodeIndex n) { return {sim::NodeRef::Kind::index, n}; }
+std::vector<sim::NodeRef> all(std::uint32_t nodes) {
+  std::vector<sim::NodeRef> v;
+  for (sim::NodeIndex n = 0; n < nodes; ++n) v.push_back(node(n));
+  return v;
+}
+
+sim::Fault fault(K kind) {
+  sim::Fault f;
+  f.kind = kind;
+  return f;
+}
+
+// The fault of one kind and the fault that undoes it.
+std::pair<sim::Fault, sim::Fault> make(const std::string& kind, sim::Rng& rng, std::uint32_t n, double strength) {
+  const auto random_node = [&] { return node(static_cast<sim::NodeIndex>(rng.below(n))); };
+  sim::Fault f;
+  sim::Fault undo = fault(K::heal);
+  if (kind == "partition") {
+    f = fault(K::partition);
+    const std::uint64_t shape = rng.below(n >= 4 ? 3 : n >= 3 ? 2 : 1);
+    f.shape = shape == 0 ? sim::Fault::Shape::majority_minority : shape == 1 ? sim::Fault::Shape::bridge : sim::Fault::Shape::ring;
+  } else if (kind == "isolate_leader" || kind == "isolate_node") {
+    f = fault(K::isolate);
+    f.nodes = {kind == "isolate_leader" ? leader() : random_node()};
+  } else if (kind == "one_way") {
+    f = fault(K::block);
+    f.from = {rng.bernoulli(0.5) ? leader() : random_node()};
+    f.to = all(n);
+    undo = fault(K::unblock);
+    undo.from = f.from;
+    undo.to = f.to;
+  } else if (kind == "crash_leader" || kind == "crash_node" || kind == "pause_leader") {
+    f = fault(kind == "pause_leader" ? K::pause : K::crash);
+    f.nodes = {kind == "crash_node" ? random_node() : leader()};
+    undo = fault(kind == "pause_leader" ? K::resume : K::restart);
+    undo.nodes = f.nodes;
+  } else if (kind == "clog_leader") {
+    f = fault(K::clog);
+    f.from = {leader()};
+    f.to = all(n);
+    undo = fault(K::unclog);
+    undo.from = f.from;
+    undo.to = f.to;
+  } else if (kind == "clock_skew") {
+    f = fault(K::clock);
+    f.nodes = {random_node()};
+    f.factor = rng.bernoulli(0.5) ? 1.0 + 2.0 * strength * rng.unit() : 1.0 / (1.0 + 2.0 * strength * rng.unit());
+    undo = fault(K::clock);
+    undo.nodes = f.nodes;
+  } else if (kind == "slow_disk") {
+    f = fault(K::disk_speed);
+    f.nodes = {rng.bernoulli(0.5) ? leader() : random_node()};
+    f.factor = 1.0 + 99.0 * strength * rng.unit();
+    undo = fault(K::disk_speed);
+    undo.nodes = f.nodes;
+  } else {  // link degradations
+    f = fault(K::degrade);
+    f.from = all(n);
+    f.to = all(n);
+    sim::LinkDegradation& d = f.degradation;
+    if (kind == "drop_burst") d.drop_probability = 0.5 * strength;
+    if (kind == "duplicate_burst") d.duplicate_probability = 0.6 * strength;
+    if (kind == "reorder_burst") {
+      d.late_probability = 0.6 * strength;
+      d.late_min = sim::Duration::millis(1);
+      d.late_max = sim::Duration::millis(40);
+    }
+    if (kind == "stale_delivery") {
+      d.late_probability = 0.2 * strength;
+      d.late_min = sim::Duration::millis(200);
+      d.late_max = sim::Duration::millis(3000);
+    }
+    RAFTSIM_ASSERT_MSG(d.active(), "unknown nemesis kind");
+    undo = fault(K::degrade);
+    undo.from = f.from;
+    undo.to = f.to;
+  }
+  return {f, undo};
+}
+
+}  // namespace
+
+ConfigKnobs draw_config_knobs(std::uint64_t seed) {
+  sim::Rng rng(seed, kKnobStream);
+  constexpr std::uint32_t kEntriesPerAppend[] = {1, 2, 4, 16, 64};
+  constexpr std::uint32_t kClients[] = {1, 2, 4};  // more pile up writes on a slow disk faster than they drain
+  constexpr double kSpreads[] = {1.25, 1.5, 2.0};
+  ConfigKnobs k;
+  k.max_entries_per_append = kEntriesPerAppend[rng.below(std::size(kEntriesPerAppend))];
+  k.clients = kClients[rng.below(std::size(kClients))];
+  k.election_timeout_spread = kSpreads[rng.below(std::size(kSpreads))];
+  RAFTSIM_ASSERT(k.max_entries_per_append >= 1 && k.clients >= 1);
+  RAFTSIM_ASSERT(k.election_timeout_spread > 1.0);
+  return k;
+}
+
+std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config) {
+  RAFTSIM_ASSERT(knobs.election_timeout_spread > 1.0);
+  config.timing.max_entries_per_append = knobs.max_entries_per_append;
+  config.workload.clients = knobs.clients;
+  const double min_us = static_cast<double>(config.timing.election_timeout_min.us);
+  config.timing.election_timeout_max = sim::Duration::micros(static_cast<std::int64_t>(min_us * knobs.election_timeout_spread));
+  RAFTSIM_ASSERT(config.timing.election_timeout_max > config.timing.election_timeout_min);
+  return fmt::format("config: {} entries per append, {} clients, election timeout {:.0f}..{:.0f}ms",
+                     knobs.max_entries_per_append, knobs.clients, min_us / 1000.0,
+                     static_cast<double>(config.timing.election_timeout_max.us) / 1000.0);
+}
+
+// A triggered fault and its undo: `kind` names the event and what happens to the node that emitted it.
+std::pair<sim::Fault, sim::Fault> make_triggered(const std::string& kind, sim::Rng& rng) {
+  const sim::NodeRef triggering{sim::NodeRef::Kind::triggering, 0};
+  sim::FaultTrigger trig;
+  trig.nth = static_cast<std::uint32_t>(rng.between(1, 4));
+  sim::Fault f;
+  f.nodes = {triggering};
+  if (kind == "crash_after_truncate") {
+    trig.event = sim::EventKind::log_truncate;  // the truncation's write is not durable yet
+  } else if (kind == "crash_after_write") {
+    trig.event = sim::EventKind::disk_write;  // the write in flight is lost
+    trig.nth = static_cast<std::uint32_t>(rng.between(1, 200));
+  } else if (kind == "crash_after_commit") {
+    trig.event = sim::EventKind::commit;  // committed, not yet applied or answered everywhere
+    trig.nth = static_cast<std::uint32_t>(rng.between(1, 50));
+  } else if (kind == "crash_new_leader" || kind == "isolate_new_leader") {
+    trig.event = sim::EventKind::role;
+    trig.role = static_cast<std::uint64_t>(sim::Role::leader);
+  } else {
+    RAFTSIM_ASSERT_MSG(kind == "isolate_after_vote", "unknown triggered nemesis kind");
+    trig.event = sim::EventKind::vote;  // its vote reply may still be in flight (or held until durable)
+  }
+  const bool isolate = kind.rfind("isolate_", 0) == 0;
+  f.kind = isolate ? K::isolate : K::crash;
+  f.trigger = trig;
+  sim::Fault undo = fault(isolate ? K::heal : K::restart);
+  undo.nodes = f.nodes;
+  return {f, undo};
+}
+
+const std::vector<std::string>& triggered_nemesis_kinds() {
+  static const std::vector<std::string> kKinds = {"crash_after_truncate", "crash_after_write", "crash_after_commit",
+                                                  "crash_new_leader",     "isolate_new_leader", "isolate_after_vote"};
+  return kKinds;
+}
+
+const std::vector<std::string>& nemesis_kinds() {
+  static const std::vector<std::string> kKinds = {
+      "partition",    "isolate_leader", "isolate_node", "one_way",       "crash_leader",   "crash_node",
+      "pause_leader", "clog_leader",    "drop_burst",   "duplicate_burst", "reorder_burst", "stale_delivery",
+      "clock_skew",   "slow_disk"};
+  return kKinds;
+}
+
+NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
+                           std::uint32_t first_id) {
+  RAFTSIM_ASSERT(config.enabled);
+  RAFTSIM_ASSERT(config.interval_min <= config.interval_max && config.fault_min <= config.fault_max);
+  sim::Rng rng(seed, kNemesisStream);
+  std::vector<std::string> kinds;
+  std::vector<double> weights;
+  for (const auto& k : nemesis_kinds()) {
+    const auto it = config.weights.find(k);
+    const double w = config.weights.empty() ? 1.0 : (it == config.weights.end() ? 0.0 : it->second);
+    if (w > 0) {
+      kinds.push_back(k);
+      weights.push_back(w);
+    }
+  }
+  RAFTSIM_ASSERT(!kinds.empty());
+  double strength = 1.0;
+  sim::Duration interval_min = config.interval_min, interval_max = config.interval_max;
+  NemesisPlan plan;
+  if (config.swarm) {
+    // Each kind is enabled with probability 1/2 (at least one), with its own weight; one strength and
+    // one pace for the whole run.
+    std::vector<std::string> chosen;
+    std::vector<double> chosen_weights;
+    while (chosen.empty()) {
+      for (std::size_t i = 0; i < kinds.size(); ++i) {
+        if (rng.bernoulli(0.5)) {
+          chosen.push_back(kinds[i]);
+          chosen_weights.push_back(weights[i] * (0.25 + rng.unit()));
+        }
+      }
+    }
+    kinds = chosen;
+    weights = chosen_weights;
+    strength = 0.2 + 0.8 * rng.unit();
+    const double pace = 0.3 + 1.7 * rng.unit();
+    interval_min = sim::Duration::micros(static_cast<std::int64_t>(static_cast<double>(interval_min.us) * pace));
+    interval_max = sim::Duration::micros(static_cast<std::int64_t>(static_cast<double>(interval_max.us) * pace));
+  }
+  std::string list;
+  for (std::size_t i = 0; i < kinds.size(); ++i) list += fmt::format("{}{} ({:.2f})", i ? ", " : "", kinds[i], weights[i]);
+  plan.description = fmt::format("{}kinds {}; strength {:.2f}; a fault every {:.0f}..{:.0f}ms lasting {:.0f}..{:.0f}ms",
+                                 config.swarm ? "swarm: " : "", list, strength, interval_min.us / 1000.0,
+                                 interval_max.us / 1000.0, config.fault_min.us / 1000.0, config.fault_max.us / 1000.0);
+  double total = 0;
+  for (double w : weights) total += w;
+  std::uint32_t id = first_id;
+  sim::Time t = sim::Time{} + sim::Duration::micros(rng.between(interval_min.us, interval_max.us));
+  const sim::Time end = sim::Time{} + duration;
+  while (t < end) {
+    double pick = rng.unit() * total;
+    std::size_t k = 0;
+    while (k + 1 < kinds.size() && pick >= weights[k]) pick -= weights[k++];
+    auto [f, undo] = make(kinds[k], rng, nodes, strength);
+    const sim::Duration length = sim::Duration::micros(rng.between(config.fault_min.us, config.fault_max.us));
+    f.at = t;
+    f.id = id++;
+    undo.at = std::min(t + length, end);
+    if (undo.at <= f.at) undo.at = f.at + sim::Duration::micros(1);
+    undo.undoes = f.id;
+    plan.faults.push_back(f);
+    plan.faults.push_back(undo);
+    t = t + sim::Duration::micros(rng.between(interval_min.us, interval_max.us));
+  }
+  if (config.triggers) {
+    // One to three triggered faults, each armed at a random time of the fault phase; a trigger that never
+    // matches fires nothing. Their own stream: the timed schedule above is the same with or without them.
+    sim::Rng trig_rng(seed, kTriggerStream);
+    const auto& trig_kinds = triggered_nemesis_kinds();
+    const std::uint64_t count = trig_rng.between(1, 3);
+    std::string drawn;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const std::string& kind = trig_kinds[trig_rng.below(trig_kinds.size())];
+      auto [f, undo] = make_triggered(kind, trig_rng);
+      f.at = sim::Time{} + sim::Duration::micros(trig_rng.between(0, duration.us * 3 / 4));
+      f.id = id++;
+      const sim::Duration length = sim::Duration::micros(trig_rng.between(config.fault_min.us, config.fault_max.us));
+      // Relative: the undo fires this long after the trigger does (and the heal ends the fault anyway).
+      undo.at = std::min(f.at + length, end);
+      if (undo.at <= f.at) undo.at = f.at + sim::Duration::micros(1);
+      undo.undoes = f.id;
+      plan.faults.push_back(f);
+      plan.faults.push_back(undo);
+      drawn += fmt::format("{}{} (#{} from {:.0f}ms)", i ? ", " : "", kind, f.trigger->nth, f.at.us / 1000.0);
+    }
+    plan.description += "; triggered: " + drawn;
+  }
+  std::stable_sort(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  RAFTSIM_ASSERT(std::all_of(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& f) { return f.id != 0 || f.undoes != 0; }));
+  return plan;
+}
+
+}  // namespace tools

@@ -1,0 +1,41 @@
+#include "tools/scenario/scenario_limits.h"
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+#include "tools/scenario/input_error.h"
+
+namespace tools {
+
+namespace {
+// A swarm nemesis scales its intervals by a pace drawn from [0.3, 2.0] (tools/nemesis/nemesis.cpp).
+constexpr double kSwarmPaceMin = 0.3;
+}  // namespace
+
+std::uint64_t nemesis_faults_worst_case(const Scenario& s) {
+  if (!s.nemesis.enabled) return 0;
+  const double interval_us = static_cast<double>(s.nemesis.interval_min.us) * (s.nemesis.swarm ? kSwarmPaceMin : 1.0);
+  RAFTSIM_ASSERT(interval_us > 0);
+  return static_cast<std::uint64_t>(static_cast<double>(s.config.duration.us) / interval_us) + 1;
+}
+
+void check_scenario_limits(const Scenario& s) {
+  // libraft's timers count whole milliseconds: a shorter heartbeat would be zero (its adapter asserts).
+  if (s.impl == "libraft" && s.config.timing.heartbeat_interval < sim::Duration::millis(1)) {
+    throw InputError(s.file, "raft.heartbeat_interval_ms",
+                     fmt::format("{}ms is shorter than libraft can run: it counts time in whole milliseconds, so "
+                                 "cluster.impl \"libraft\" needs a heartbeat of at least 1ms",
+                                 static_cast<double>(s.config.timing.heartbeat_interval.us) / 1000.0));
+  }
+  const std::uint64_t faults = nemesis_faults_worst_case(s);
+  if (faults > kNemesisFaultsMax) {
+    throw InputError(s.file, "nemesis.interval_ms_min",
+                     fmt::format("a fault every {}ms{} for duration_ms {} can schedule {} faults in one run; at most {} "
+                                 "are accepted: raise interval_ms_min or shorten duration_ms",
+                                 static_cast<double>(s.nemesis.interval_min.us) / 1000.0,
+                                 s.nemesis.swarm ? fmt::format(" (a swarm paces it down to x{})", kSwarmPaceMin) : "",
+                                 static_cast<double>(s.config.duration.us) / 1000.0, faults, kNemesisFaultsMax));
+  }
+}
+
+}  // namespace tools

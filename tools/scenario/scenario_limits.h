@@ -1,0 +1,22 @@
+// Limits that involve several fields of a scenario at once, checked when it is loaded and again when the
+// command line changes the implementation (--impl). Each names the field to change and why.
+#pragma once
+
+#include <cstdint>
+
+#include "tools/scenario/scenario.h"
+
+namespace tools {
+
+// The most faults a random nemesis may schedule in one run (its worst case: duration over the shortest
+// interval). The shipped fuzz configuration schedules about a hundred; a fault every millisecond for an
+// hour (3.6 million) took 4.4 GB in a minute.
+constexpr std::uint64_t kNemesisFaultsMax = 10'000;
+
+// Throws InputError (file and field path) if `scenario` asks for what raftsim cannot run.
+void check_scenario_limits(const Scenario& scenario);
+
+// The most faults the nemesis of `scenario` can schedule in one run (0 if it is off).
+std::uint64_t nemesis_faults_worst_case(const Scenario& scenario);
+
+}  // namespace tools
