@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/process/child_helpers.h"
+#include "tests/support/cli_process.h"
 
 using namespace process_test;
 
@@ -19,33 +20,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = test_support::CommandResult;
 
 // Runs raftsim with --command naming the test child with `child_args`, in a fresh directory.
 Result raftsim(const std::string& child_args, const std::string& args) {
-  const fs::path dir = fs::temp_directory_path() / ("raftsim-process-cli-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string command = "cd '" + dir.string() + "' && '" + RAFTSIM_BINARY + "' run " + args + " --command '" +
-                              RAFTSIM_PROCESS_CHILD + " " + child_args + "' >stdout.txt 2>stderr.txt";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(dir / "stdout.txt");
-  r.err = read_file(dir / "stderr.txt");
-  fs::remove_all(dir);
-  return r;
+  const test_support::TempDir dir("process-cli");
+  return test_support::run_in(dir, test_support::shell_quote(RAFTSIM_BINARY) + " run " + args + " --command " +
+                                       test_support::shell_quote(std::string(RAFTSIM_PROCESS_CHILD) + " " + child_args));
 }
 
 const std::string kBasic = std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/basic.json";

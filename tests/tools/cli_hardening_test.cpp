@@ -3,6 +3,8 @@
 // never with a crash, a hang or a silent pass.
 #include <catch2/catch.hpp>
 
+#include "tests/support/cli_process.h"
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,63 +18,25 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+using test_support::contains;
+using test_support::slurp;
+using Result = test_support::CommandResult;
+std::string quote(const std::string& s) { return test_support::shell_quote(s); }
 
 class Sandbox {
  public:
-  explicit Sandbox(const std::string& name)
-      : dir_(fs::temp_directory_path() / ("raftsim-hardening-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~Sandbox() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  Sandbox(const Sandbox&) = delete;
-  Sandbox& operator=(const Sandbox&) = delete;
+  explicit Sandbox(const std::string& name) : dir_("hardening-" + name) {}
 
-  std::string file(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
+  std::string file(const std::string& name, const std::string& text) const { return dir_.write(name, text); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // Runs raftsim with `args` (already quoted) from inside the sandbox; stdin is /dev/null.
   Result raftsim(const std::string& args) const {
-    const char* env = std::getenv("RAFTSIM_BIN");
-    const std::string bin = env != nullptr && *env != '\0' ? env : RAFTSIM_BINARY;
-    const std::string command = "cd " + quote(dir_.string()) + " && " + quote(bin) + " " + args + " </dev/null >" +
-                                quote(path("out.txt")) + " 2>" + quote(path("err.txt"));
-    const int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(path("out.txt"));
-    r.err = slurp(path("err.txt"));
-    return r;
+    return test_support::run_in(dir_, quote(test_support::raftsim_binary()) + " " + args);
   }
 
  private:
-  fs::path dir_;
+  test_support::TempDir dir_;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 // wrong. Uses the binary built beside the tests (or $RAFTSIM_BIN). Runs no simulations.
 #include <catch2/catch.hpp>
 
+#include "tests/support/cli_process.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,75 +16,19 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
-// A fresh directory under the system temp dir, unique to this test and process, removed at the end.
-class TempDir {
- public:
-  explicit TempDir(const std::string& test_name)
-      : path_(fs::temp_directory_path() /
-              ("raftsim-cli-test-" + test_name + "-" + std::to_string(static_cast<long>(::getpid())))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test_support::contains;
+using test_support::TempDir;
+using Result = test_support::CommandResult;
+std::string quote(const std::string& s) { return test_support::shell_quote(s); }
+std::string read_file(const fs::path& p) { return test_support::slurp(p); }
 
 Result run(const std::string& bin, const std::string& args, const TempDir& dir) {
-  const fs::path out = dir.path() / "stdout.txt";
-  const fs::path err = dir.path() / "stderr.txt";
-  const std::string command = quote(bin) + " " + args + " >" + quote(out.string()) + " 2>" + quote(err.string());
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
+  return test_support::run_in(dir, quote(bin) + " " + args);
 }
 
 }  // namespace
 
-// The binary: $RAFTSIM_BIN if set, else the one CMake built beside this test (RAFTSIM_BINARY).
-inline std::string raftsim_binary() {
-  const char* env = std::getenv("RAFTSIM_BIN");
-  if (env != nullptr && *env != '\0') return env;
-#ifdef RAFTSIM_BINARY
-  return RAFTSIM_BINARY;
-#else
-  return "";
-#endif
-}
+using test_support::raftsim_binary;
 
 #define RAFTSIM_BIN_OR_SKIP(var)                                   \
   const std::string var = raftsim_binary();                        \

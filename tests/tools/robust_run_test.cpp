@@ -18,76 +18,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_process.h"
+
 extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string binary() {
-  const char* env = std::getenv("RAFTSIM_BIN");
-  if (env != nullptr && *env != '\0') return env;
-#ifdef RAFTSIM_BINARY
-  return RAFTSIM_BINARY;
-#else
-  return "";
-#endif
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
-
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() / ("raftsim-robust-" + name + "-" + std::to_string(static_cast<long>(::getpid())))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  std::string all() const { return out + err; }
-};
+using test_support::contains;
+using test_support::slurp;
+using test_support::TempDir;
+using Result = test_support::CommandResult;
+std::string binary() { return test_support::raftsim_binary(); }
+std::string quote(const std::string& s) { return test_support::shell_quote(s); }
 
 // Runs `raftsim ARGS` in `dir` (as the working directory) with `env` (e.g. "RAFTSIM_TEST_CRASH=abort:2")
 // before it.
 Result run(const std::string& env, const std::string& args, const TempDir& dir) {
-  const std::string command = "cd " + quote(dir.path().string()) + " && " + env + " " + quote(binary()) + " " + args +
-                              " >stdout.txt 2>stderr.txt";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir / "stdout.txt");
-  r.err = slurp(dir / "stderr.txt");
-  return r;
+  return test_support::run_in(dir, env + " " + quote(binary()) + " " + args);
 }
 
 // Runs raftsim with no file allowed to grow past 0 bytes (a full disk, as far as its writes can tell; the

@@ -179,13 +179,17 @@ FuzzReport fuzz(const Scenario& scenario, const FuzzOptions& o, const std::funct
     }
     report.next_seed += counted;
     report.seeds_run += counted;
-    if (counted == n && interrupt_count() > 0) {
+    // Read once: an interrupt that lands while the state is being saved must not stop the loop without
+    // a word (it did: the message was decided before the fsync, the stop after it). One landing later is
+    // seen by the next round, which then reports its seeds as not counted.
+    const bool stop = counted < n || interrupt_count() > 0;
+    if (counted == n && stop) {
       // Interrupted between rounds: nothing was lost, but say that the campaign stopped early.
       report.interrupted = fmt::format("stopped after seed {}; --resume goes on from seed {}", report.next_seed - 1,
                                        report.next_seed);
     }
     save_state(scenario, o, report);
-    if (counted < n || interrupt_count() > 0) break;
+    if (stop) break;
   }
   report.wall_seconds = elapsed();
   return report;

@@ -19,18 +19,6 @@ namespace {
 
 std::string error_text() { return std::strerror(errno); }
 
-// Writes all of `data` to `fd`, retrying partial writes and EINTR; false (errno set) on failure.
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 std::string directory_of(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   return parent.empty() ? std::string(".") : parent.string();
@@ -47,6 +35,19 @@ std::string probe_dir(const std::string& dir) {
 }
 
 }  // namespace
+
+bool write_all(int fd, const char* data, std::size_t size) {
+  RAFTSIM_ASSERT(fd >= 0);
+  RAFTSIM_ASSERT(data != nullptr || size == 0);
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   RAFTSIM_ASSERT(!path.empty());

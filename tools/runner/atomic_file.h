@@ -3,6 +3,7 @@
 // fuzz state behind, and a failed write is an error rather than a file announced as written.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -12,6 +13,10 @@ namespace tools {
 // Writes `content` to `path` atomically. Throws std::runtime_error naming the path and the reason
 // (errno's text) if any step fails; the target is then untouched.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+// Writes all of `data` to the file descriptor `fd`, retrying partial writes and EINTR; false (errno set)
+// on failure. Also what forked seeds send their results through.
+bool write_all(int fd, const char* data, std::size_t size);
 
 // Checks before any seed runs that the outputs can be written: a file can be created in `dir` (or, if it
 // does not exist yet, in its nearest existing ancestor, where it will be created; nothing is created now); `file`'s directory exists and a file can be created there (the file itself is not

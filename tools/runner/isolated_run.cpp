@@ -22,6 +22,7 @@
 
 #include "base/assert.h"
 #include "tools/scenario/input_error.h"
+#include "tools/runner/atomic_file.h"
 #include "tools/runner/interrupt.h"
 
 namespace tools {
@@ -35,17 +36,6 @@ constexpr std::size_t kStderrTailMax = 4000;  // bytes of a child's stderr kept 
 constexpr char kFrameResult = 'R';
 constexpr char kFrameException = 'E';   // the implementation threw: a finding
 constexpr char kFrameUsageError = 'U';  // the input or an adapter is broken: exit 3, as in-process
-
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 // A frame: one type byte, a 4-byte little-endian length, the payload.
 void send_frame(int fd, char type, const std::string& payload) {
