@@ -13,7 +13,11 @@ tools/install-deps.sh
 
 configure() {  # build-dir, extra cmake args...
   local dir="$1"; shift
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  # -g1 (line tables: backtraces and sanitizer reports keep file:line) instead of -g: full debug info
+  # costs a quarter of the compile time, a third under the sanitizers (measured on tools/scenario/
+  # scenario.cpp: 9.3 -> 7.0 CPU s, ASan 33 -> 21 CPU s). Configure yourself with -g to debug in gdb.
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+    "$@" >/dev/null
 }
 
 case "$mode" in
