@@ -209,8 +209,10 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
           pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const PendingWrite& w) { return w.token == e.a; }),
                         pending.end());
         }
-        // The node learns of it now, or (paused) when it resumes: until then, for the node, it is in flight.
-        if ((e.kind == EventKind::disk_notify || !v.paused) && v.writes_unnotified > 0) --v.writes_unnotified;
+        // The node learns of it now, or (paused, or busy with another input: b = 1) with a later disk_notify:
+        // until then, for the node, it is in flight.
+        const bool told_now = e.kind == EventKind::disk_notify || (!v.paused && e.b == 0);
+        if (told_now && v.writes_unnotified > 0) --v.writes_unnotified;
       }
       open_step(e, Input::disk, e.node);
       break;

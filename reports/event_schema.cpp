@@ -9,7 +9,8 @@ constexpr FieldSpec kMessage[] = {{"msg", S::label, F::message}, {"term", S::a, 
 constexpr FieldSpec kLostMessage[] = {{"msg", S::label, F::message}, {"term", S::a, F::uint}};
 constexpr FieldSpec kTimer[] = {{"timer", S::label, F::timer}};
 constexpr FieldSpec kDiskWrite[] = {{"token", S::a, F::uint}, {"bytes", S::b, F::uint}};
-constexpr FieldSpec kDiskSynced[] = {{"token", S::a, F::uint}};
+constexpr FieldSpec kDiskSynced[] = {{"token", S::a, F::uint}, {"told_later", S::b, F::uint}};
+constexpr FieldSpec kDiskNotify[] = {{"token", S::a, F::uint}};
 constexpr FieldSpec kCrash[] = {{"lost_writes", S::a, F::uint}};
 constexpr FieldSpec kRestart[] = {{"incarnation", S::a, F::uint}, {"records", S::b, F::uint}};
 constexpr FieldSpec kPartition[] = {{"group", S::a, F::hex}};
@@ -76,7 +77,7 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::impl_error: return kImplError;
     case K::timing: return kTiming;
     case K::client_request: return kClientRequest;
-    case K::disk_notify: return kDiskSynced;
+    case K::disk_notify: return kDiskNotify;
     case K::clog_link:
     case K::pause:
     case K::resume:

@@ -19,6 +19,8 @@ enum class Stream : std::uint64_t {
   faults = 4,
   tiebreak = 5,
   disk = 6,
+  // 7..9 are the nemesis's own streams (tools/nemesis).
+  host = 20,  // HostModel: timer jitter, start offsets, processing times
 };
 
 class Rng {

@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <deque>
 #include <utility>
 
 #include <fmt/format.h>
@@ -91,6 +92,12 @@ struct Simulation::NodeSlot {
   Status status = Status::up;
   std::uint64_t timer_generation[kTimerSlotsMax] = {};
   std::vector<Event> deferred;  // events that arrived while paused, in arrival order
+  // HostModel::processing: the input being worked on (the node is busy while it is set), and admitted
+  // inputs waiting for it, in arrival order.
+  std::optional<Event> in_progress;
+  std::deque<Event> waiting;
+  bool ready_at_resume = false;  // the step in progress finished its time during a pause
+  bool started = true;  // false until HostModel::start_spread's start time
   Disk disk;
   Environment env;
   std::uint64_t role = 0;
@@ -116,6 +123,7 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
       rng_tiebreak_(config_.seed, Stream::tiebreak),
       rng_disk_(config_.seed, Stream::disk),
       rng_faults_(config_.seed, Stream::faults),
+      rng_host_(config_.seed, Stream::host),
       queue_(rng_tiebreak_, kEventQueueMax),
       network_(config_.nodes, config_.network, rng_network_) {
   RAFTSIM_ASSERT(config_.nodes >= 1);
@@ -204,6 +212,14 @@ void Simulation::run() {
        static_cast<std::uint64_t>(config_.timing.election_timeout_max.us),
        static_cast<std::uint64_t>(config_.timing.heartbeat_interval.us));
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
+    if (config_.host.start_spread.us > 0) {
+      // Down until its start time, as if crashed: messages to it are lost, requests to it time out.
+      NodeSlot& slot = *nodes_[n];
+      slot.status = Status::crashed;
+      slot.started = false;
+      queue_.push(Time{} + Duration::micros(rng_host_.between(0, config_.host.start_spread.us)), NodeStart{n});
+      continue;
+    }
     NodeSlot& slot = *nodes_[n];
     slot.node = factory_.create(context_for(n));
     RAFTSIM_ASSERT(slot.node != nullptr);
@@ -268,6 +284,10 @@ void Simulation::dispatch(Event& event) {
           on_client_deadline(e);
         } else if constexpr (std::is_same_v<T, PhaseChange>) {
           on_phase(e);
+        } else if constexpr (std::is_same_v<T, NodeStart>) {
+          on_node_start(e);
+        } else if constexpr (std::is_same_v<T, NodeReady>) {
+          on_node_ready(e);
         }
       },
       event);
@@ -329,6 +349,7 @@ void Simulation::process_output(NodeIndex n) {
     const Duration local = Duration::micros(rng_timers_.between(t.delay_min.us, t.delay_max.us));
     const std::int64_t g = config_.timer_granularity.us;
     Time at = queue_.now() + slot.env.to_real(local);
+    if (config_.host.timer_jitter) at = at + config_.host.timer_jitter->draw(rng_host_);  // the scheduler's delay
     if (g > 0) at.us = (at.us + g - 1) / g * g;  // coarse timers: deadlines collide more often
     queue_.push(at, TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
   }
@@ -394,6 +415,19 @@ void Simulation::on_deliver(Deliver& d) {
     deferred_if_paused(to, e);
     return;
   }
+  if (config_.host.processing) {
+    const NodeIndex to = d.to;
+    Event e{std::move(d)};
+    if (!occupy(to, e)) execute(to, e);
+    return;
+  }
+  execute_deliver(d);
+}
+
+void Simulation::execute_deliver(Deliver& d) {
+  NodeSlot& slot = *nodes_[d.to];
+  const auto f = static_cast<std::int32_t>(d.from);
+  const auto t = static_cast<std::int32_t>(d.to);
   ++network_.counters().delivered;
   // The receiver's incarnation goes in the trace: this is the node, as the receiver, seeing it.
   TraceEvent e;
@@ -419,6 +453,18 @@ void Simulation::on_timer(const TimerFire& t) {
   }
   if (slot.timer_generation[t.slot] != t.generation) return;  // re-armed since: this one was cancelled
   RAFTSIM_ASSERT(slot.status == Status::up);
+  if (config_.host.processing) {
+    Event e{t};
+    if (occupy(t.node, e)) return;
+  }
+  execute_timer(t);
+}
+
+void Simulation::execute_timer(const TimerFire& t) {
+  NodeSlot& slot = *nodes_[t.node];
+  RAFTSIM_ASSERT(slot.status != Status::crashed && slot.incarnation == t.incarnation);
+  // Re-armed while the timer waited for the busy node: cancelled after all.
+  if (slot.timer_generation[t.slot] != t.generation) return;
   emit(EventKind::timer_fired, static_cast<std::int32_t>(t.node), -1, t.slot);
   call_node(t.node, [&](Node& node) { node.on_timer(t.slot, out_); });
 }
@@ -431,14 +477,28 @@ void Simulation::on_disk_done(const DiskDone& d) {
     return;
   }
   RAFTSIM_ASSERT(slot.status != Status::crashed);
-  // The device finishes the write even while the process is paused; only the notification waits.
+  // The device finishes the write even while the process is paused or busy; only the notification
+  // waits. For a busy node (HostModel::processing) disk_synced says so with b = 1 and a disk_notify event
+  // follows when it is told; a paused node is told at its resume (the pause events say so).
   slot.disk.sync(d.token);
-  emit(EventKind::disk_synced, static_cast<std::int32_t>(d.node), -1, 0, d.token);
   if (slot.status == Status::paused) {
+    emit(EventKind::disk_synced, static_cast<std::int32_t>(d.node), -1, 0, d.token);
     Event e{DiskDone{d.node, d.incarnation, d.token}};
     slot.deferred.push_back(std::move(e));
     return;
   }
+  bool told_later = false;
+  if (config_.host.processing) {
+    Event e{d};
+    told_later = occupy(d.node, e);
+  }
+  emit(EventKind::disk_synced, static_cast<std::int32_t>(d.node), -1, 0, d.token, told_later ? 1 : 0);
+  if (!told_later) execute_disk_done(d, false);
+}
+
+void Simulation::execute_disk_done(const DiskDone& d, bool told_late) {
+  RAFTSIM_ASSERT(nodes_[d.node]->incarnation == d.incarnation);
+  if (told_late) emit(EventKind::disk_notify, static_cast<std::int32_t>(d.node), -1, 0, d.token);
   call_node(d.node, [&](Node& node) { node.on_disk_done(d.token, out_); });
 }
 
@@ -449,6 +509,9 @@ void Simulation::crash(NodeIndex n) {
   emit(EventKind::crash, static_cast<std::int32_t>(n), -1, 0, lost);
   slot.node.reset();
   slot.deferred.clear();
+  slot.in_progress.reset();  // the step in progress dies with the process: its outputs never happen
+  slot.waiting.clear();
+  slot.ready_at_resume = false;
   slot.status = Status::crashed;
   ++slot.incarnation;  // every event still addressed to the old process is now stale
   slot.role = 0;
@@ -458,7 +521,7 @@ void Simulation::crash(NodeIndex n) {
 
 void Simulation::restart(NodeIndex n) {
   NodeSlot& slot = *nodes_[n];
-  if (slot.status != Status::crashed) return;
+  if (slot.status != Status::crashed || !slot.started) return;  // not started yet: its start comes
   slot.status = Status::up;
   for (auto& g : slot.timer_generation) g = 0;
   emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, slot.incarnation, slot.disk.durable().size());
@@ -480,6 +543,15 @@ void Simulation::resume(NodeIndex n) {
   if (slot.status != Status::paused) return;
   slot.status = Status::up;
   emit(EventKind::resume, static_cast<std::int32_t>(n), -1);
+  // A step that finished its processing time during the pause takes effect now, and the inputs that
+  // were waiting for the node before the pause go first.
+  if (slot.ready_at_resume) {
+    slot.ready_at_resume = false;
+    Event input = std::move(*slot.in_progress);
+    slot.in_progress.reset();
+    execute(n, input);
+  }
+  run_waiting(n);
   // Everything that arrived during the pause is handled now, in arrival order (a stopped process
   // finds its socket buffers and expired timers when it continues).
   std::vector<Event> deferred = std::move(slot.deferred);
@@ -487,12 +559,89 @@ void Simulation::resume(NodeIndex n) {
   for (Event& e : deferred) {
     if (slot.status != Status::up) break;
     if (auto* dd = std::get_if<DiskDone>(&e)) {
-      emit(EventKind::disk_notify, static_cast<std::int32_t>(n), -1, 0, dd->token);
-      call_node(n, [&](Node& node) { node.on_disk_done(dd->token, out_); });
+      if (config_.host.processing && occupy(n, e)) continue;  // told when the node gets to it
+      execute_disk_done(*dd, true);
     } else {
       dispatch(e);
     }
   }
+}
+
+void Simulation::on_node_start(const NodeStart& s) {
+  NodeSlot& slot = *nodes_[s.node];
+  RAFTSIM_ASSERT(!slot.started);
+  RAFTSIM_ASSERT(slot.status == Status::crashed && slot.node == nullptr);
+  slot.started = true;
+  slot.status = Status::up;
+  slot.node = factory_.create(context_for(s.node));
+  RAFTSIM_ASSERT(slot.node != nullptr);
+  call_node(s.node, [&](Node& node) { node.start(out_); });
+}
+
+bool Simulation::occupy(NodeIndex n, Event& input) {
+  RAFTSIM_ASSERT(config_.host.processing.has_value());
+  NodeSlot& slot = *nodes_[n];
+  RAFTSIM_ASSERT(slot.status == Status::up);
+  if (slot.in_progress || !slot.waiting.empty()) {  // busy, or inputs queued before a pause go first
+    RAFTSIM_ASSERT_MSG(slot.waiting.size() < kDeferredEventsMax, "too many inputs waiting for a busy node");
+    slot.waiting.push_back(std::move(input));
+    return true;
+  }
+  const Duration busy = config_.host.processing->draw(rng_host_);
+  if (busy.us <= 0) return false;
+  slot.in_progress = std::move(input);
+  queue_.push(queue_.now() + busy, NodeReady{n, slot.incarnation});
+  return true;
+}
+
+void Simulation::on_node_ready(const NodeReady& r) {
+  NodeSlot& slot = *nodes_[r.node];
+  if (slot.status == Status::crashed || slot.incarnation != r.incarnation) return;  // died while busy
+  RAFTSIM_ASSERT(slot.in_progress.has_value());
+  if (slot.status == Status::paused) {  // stopped in the middle of the step: it completes at the resume
+    slot.ready_at_resume = true;
+    return;
+  }
+  Event input = std::move(*slot.in_progress);
+  slot.in_progress.reset();
+  execute(r.node, input);
+  run_waiting(r.node);
+}
+
+void Simulation::run_waiting(NodeIndex n) {
+  NodeSlot& slot = *nodes_[n];
+  // The next waiting input occupies the node in turn (one whose processing time is zero is handled at once).
+  while (slot.status == Status::up && !slot.in_progress && !slot.waiting.empty()) {
+    Event next = std::move(slot.waiting.front());
+    slot.waiting.pop_front();
+    const Duration busy = config_.host.processing->draw(rng_host_);
+    if (busy.us > 0) {
+      slot.in_progress = std::move(next);
+      queue_.push(queue_.now() + busy, NodeReady{n, slot.incarnation});
+      return;
+    }
+    execute(n, next);
+  }
+}
+
+void Simulation::execute(NodeIndex n, Event& input) {
+  RAFTSIM_ASSERT(nodes_[n]->status == Status::up);
+  std::visit(
+      [&](auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Deliver>) {
+          execute_deliver(e);
+        } else if constexpr (std::is_same_v<T, TimerFire>) {
+          execute_timer(e);
+        } else if constexpr (std::is_same_v<T, DiskDone>) {
+          execute_disk_done(e, true);  // queued behind the step in progress: told after its disk_synced
+        } else if constexpr (std::is_same_v<T, ClientArrive>) {
+          execute_client_arrive(e);
+        } else {
+          RAFTSIM_ASSERT_MSG(false, "only node inputs occupy a node");
+        }
+      },
+      input);
 }
 
 void Simulation::heal_all() {
@@ -826,6 +975,16 @@ void Simulation::on_client_arrive(ClientArrive& a) {
     deferred_if_paused(to, e);
     return;
   }
+  if (config_.host.processing) {
+    const NodeIndex to = a.node;
+    Event e{std::move(a)};
+    if (!occupy(to, e)) execute(to, e);
+    return;
+  }
+  execute_client_arrive(a);
+}
+
+void Simulation::execute_client_arrive(ClientArrive& a) {
   // The request id links it to its client_send (the client may have moved on to another operation since).
   emit(EventKind::client_request, static_cast<std::int32_t>(a.node), static_cast<std::int32_t>(clients_[a.request.client_id].process),
        0, a.request.request_id);

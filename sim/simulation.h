@@ -90,6 +90,24 @@ const char* partition_shape_name(Fault::Shape shape);
 
 const char* fault_kind_name(Fault::Kind kind);
 
+// How the host machines behave apart from the network and disks: the symmetry breakers of real systems
+// (issue 12 item 3). All off by default, which keeps every earlier trace as it was: timers fire exactly,
+// nodes start together and take no time to think.
+struct HostModel {
+  // Extra real time added to every timer (scheduler delay), on top of the delay the Raft asked for and
+  // drawn separately from it: a Raft with fixed timeouts still elects a leader under jitter.
+  std::optional<LatencyModel> timer_jitter;
+  // Node n starts at a time drawn uniformly from [0, start_spread] (a cluster started by hand or by a
+  // deployment tool); until then it is down (messages to it are lost, requests to it time out).
+  Duration start_spread{};
+  // The time one input (message, timer, disk completion, client request) occupies a node. The node's
+  // step, its state change and outputs, takes effect at the end of it; inputs that arrive meanwhile wait
+  // in order. A pause lands between steps: a step in progress completes.
+  std::optional<LatencyModel> processing;
+
+  bool any() const { return timer_jitter.has_value() || start_spread.us > 0 || processing.has_value(); }
+};
+
 struct SimConfig {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 5;
@@ -97,6 +115,7 @@ struct SimConfig {
   NetworkConfig network;
   DiskConfig disk;
   Duration timer_granularity{};  // 0: exact; otherwise timers fire on multiples (more same-instant races)
+  HostModel host;
   WorkloadConfig workload;
   Duration duration = Duration::millis(10'000);  // the fault phase
   std::vector<Fault> faults;                     // sorted by time, all within `duration`
@@ -194,8 +213,15 @@ class Simulation {
   struct PhaseChange {
     std::uint32_t phase;
   };
+  struct NodeStart {  // HostModel::start_spread: a node's first start
+    NodeIndex node;
+  };
+  struct NodeReady {  // HostModel::processing: the input a node was busy with takes effect now
+    NodeIndex node;
+    std::uint32_t incarnation;
+  };
   using Event = std::variant<Deliver, TimerFire, DiskDone, FaultFire, ClientArrive, ClientReplyArrive, ClientWake,
-                             ClientDeadline, PhaseChange>;
+                             ClientDeadline, PhaseChange, NodeStart, NodeReady>;
 
   enum class Status : std::uint8_t { up, crashed, paused };
   class Environment;
@@ -212,6 +238,19 @@ class Simulation {
   void on_client_wake(const ClientWake& w);
   void on_client_deadline(const ClientDeadline& d);
   void on_phase(const PhaseChange& p);
+  void on_node_start(const NodeStart& s);
+  void on_node_ready(const NodeReady& r);
+  // HostModel::processing: true if `input`, admitted for node `n`, now waits (the node is busy, or
+  // becomes busy with it); false if it is to be handled at once.
+  bool occupy(NodeIndex n, Event& input);
+  // The second half of an input's handling, once admitted and the node is free: the input event in the
+  // trace, the node's step, its outputs.
+  void execute(NodeIndex n, Event& input);
+  void execute_deliver(Deliver& d);
+  void execute_timer(const TimerFire& t);
+  void execute_disk_done(const DiskDone& d, bool told_late);
+  void execute_client_arrive(ClientArrive& a);
+  void run_waiting(NodeIndex n);
   std::uint64_t leader_deadline_us() const;
 
   // Runs `call` on node `n` and turns its output into events.
@@ -256,6 +295,7 @@ class Simulation {
   Rng rng_tiebreak_;
   Rng rng_disk_;
   Rng rng_faults_;
+  Rng rng_host_;  // HostModel draws only: a run without a host model draws nothing from it
   EventQueue<Event> queue_;
   Network network_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;

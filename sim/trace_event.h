@@ -18,7 +18,7 @@ enum class EventKind : std::uint8_t {
   // Node internals reported by the simulator. node = the node.
   timer_fired = 6,  // label = timer slot
   disk_write = 7,   // a = token, b = size in bytes
-  disk_synced = 8,  // a = token
+  disk_synced = 8,  // a = token; b = 1: the node is busy (processing time) and is told later (disk_notify)
   // Lifecycle and faults. node = the node (or -1 for cluster-wide faults).
   crash = 9,            // a = unsynced writes lost
   restart = 10,         // a = new incarnation, b = durable records reloaded
@@ -57,13 +57,14 @@ enum class EventKind : std::uint8_t {
   timing = 37,          // first event of a run (node -1): a = election timeout min, b = max, c = heartbeat (us)
   client_request = 38,  // a client request reaches the node and the node handles it: peer = process,
                         // a = request id (as in its client_send)
-  disk_notify = 39,     // a paused node, resumed, learns that write a = token became durable while it was
-                        // paused (disk_synced was emitted when the device finished)
+  disk_notify = 39,     // a node learns that write a = token became durable after the device finished
+                        // (disk_synced): a paused node at its resume, a busy one when it gets to it
 };
 
 inline constexpr int kEventKindCount = 40;
-// Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify.
-inline constexpr int kTraceFormatVersion = 2;
+// Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
+// disk_synced's b.
+inline constexpr int kTraceFormatVersion = 3;
 
 std::string_view event_kind_name(EventKind kind);
 

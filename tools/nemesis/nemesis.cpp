@@ -14,6 +14,7 @@ namespace {
 constexpr auto kNemesisStream = static_cast<sim::Stream>(7);  // its own stream: schedules never shift other draws
 constexpr auto kKnobStream = static_cast<sim::Stream>(8);     // likewise for swarm_config's knobs
 constexpr auto kTriggerStream = static_cast<sim::Stream>(9);  // and for the triggered faults
+constexpr auto kHostStream = static_cast<sim::Stream>(21);    // and for the host model
 
 using K = sim::Fault::Kind;
 
@@ -125,6 +126,38 @@ std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config)
   return fmt::format("config: {} entries per append, {} clients, election timeout {:.0f}..{:.0f}ms",
                      knobs.max_entries_per_append, knobs.clients, min_us / 1000.0,
                      static_cast<double>(config.timing.election_timeout_max.us) / 1000.0);
+}
+
+sim::HostModel draw_host_model(std::uint64_t seed, sim::Duration duration) {
+  RAFTSIM_ASSERT(duration.us > 0);
+  sim::Rng rng(seed, kHostStream);
+  using sim::Duration;
+  using Kind = sim::LatencyModel::Kind;
+  sim::HostModel host;
+  // About a third of the seeds keep each part off: exact timers and instant steps find the same-instant
+  // races; the rest spread from a loaded machine's scheduler noise to a slow, busy node.
+  constexpr std::int64_t kJitterUsMax[] = {0, 200, 5'000};
+  constexpr std::int64_t kStartSpreadUs[] = {0, 50'000, 500'000};
+  constexpr std::int64_t kProcessingUsMax[] = {0, 50, 2'000};
+  const std::int64_t jitter_us = kJitterUsMax[rng.below(std::size(kJitterUsMax))];
+  const std::int64_t spread_us = kStartSpreadUs[rng.below(std::size(kStartSpreadUs))];
+  const std::int64_t processing_us = kProcessingUsMax[rng.below(std::size(kProcessingUsMax))];
+  if (jitter_us > 0) host.timer_jitter = sim::LatencyModel{Kind::uniform, Duration{}, Duration::micros(jitter_us)};
+  host.start_spread = Duration::micros(std::min(spread_us, duration.us / 2));
+  if (processing_us > 0) {
+    host.processing = sim::LatencyModel{Kind::uniform, Duration::micros(processing_us / 10), Duration::micros(processing_us)};
+  }
+  RAFTSIM_ASSERT(host.start_spread < duration);
+  RAFTSIM_ASSERT(!host.processing || host.processing->min <= host.processing->max);
+  return host;
+}
+
+std::string describe_host_model(const sim::HostModel& host) {
+  if (!host.any()) return "host: exact timers, simultaneous start, instant steps";
+  return fmt::format("host: timer jitter {}, start spread {:.0f}ms, processing {}",
+                     host.timer_jitter ? host.timer_jitter->describe() : std::string("none"),
+                     static_cast<double>(host.start_spread.us) / 1000.0,
+                     host.processing ? host.processing->describe() : std::string("none"));
 }
 
 // A triggered fault and its undo: `kind` names the event and what happens to the node that emitted it.

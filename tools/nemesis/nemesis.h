@@ -30,6 +30,10 @@ struct NemesisConfig {
   // isolated the moment it wins, a voter cut off right after its vote): the moments bugs need, which timed
   // faults hit only by luck. Drawn from their own stream, so the timed schedule of a seed does not move.
   bool triggers = false;
+  // Also draw how the host machines behave (sim::HostModel): timer jitter, staggered starts, a processing
+  // time per input. Real systems have all three; without them a fixed-timeout cluster never breaks its
+  // symmetry and same-instant races are all-or-nothing. Own stream; a scenario's own "host" section wins.
+  bool host = false;
 };
 
 // What swarm_config drew for one seed.
@@ -43,6 +47,10 @@ struct ConfigKnobs {
 ConfigKnobs draw_config_knobs(std::uint64_t seed);
 // Applies them to a configuration, and says what they are in a few words.
 std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config);
+
+// Draws a host model for `seed` from its own random stream; `duration` bounds the start spread.
+sim::HostModel draw_host_model(std::uint64_t seed, sim::Duration duration);
+std::string describe_host_model(const sim::HostModel& host);
 
 // Every kind the nemesis knows.
 const std::vector<std::string>& nemesis_kinds();

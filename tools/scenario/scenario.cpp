@@ -211,6 +211,18 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
   }
   const double duration_ms = r.number("duration_ms", static_cast<double>(c.duration.us) / 1000.0, 1.0, kMillisMax);
   c.duration = millis(duration_ms);
+  if (auto host = r.object("host")) {
+    // Off unless given: a model starts at zero, so {"max_ms": 2} means uniform 0..2ms.
+    const sim::LatencyModel zero{sim::LatencyModel::Kind::uniform, sim::Duration{}, sim::Duration{}};
+    if (auto jitter = host->object("timer_jitter")) c.host.timer_jitter = read_latency(*jitter, zero);
+    c.host.start_spread = millis(ms_field(*host, "start_spread_ms", c.host.start_spread));
+    if (c.host.start_spread >= c.duration) {
+      host->fail("start_spread_ms", fmt::format("must be shorter than duration_ms ({}ms): every node starts during the "
+                                                "fault phase", duration_ms));
+    }
+    if (auto processing = host->object("processing")) c.host.processing = read_latency(*processing, zero);
+    host->finish();
+  }
   if (auto live = r.object("liveness")) {
     c.liveness = live->boolean("enabled", c.liveness);
     c.liveness_window = millis(ms_field(*live, "window_ms", c.liveness_window, 1.0));
@@ -253,6 +265,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     nc.swarm = n->boolean("swarm", nc.swarm);
     nc.swarm_config = n->boolean("swarm_config", nc.swarm_config);
     nc.triggers = n->boolean("triggers", nc.triggers);
+    nc.host = n->boolean("host", nc.host);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -336,6 +349,11 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
     plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), s.config);
     s.nemesis.swarm_config = false;
   }
+  if (s.nemesis.host) {
+    if (!s.config.host.any()) s.config.host = draw_host_model(seed, s.config.duration);  // the scenario's own wins
+    plan.description += "; " + describe_host_model(s.config.host);
+    s.nemesis.host = false;
+  }
   if (nemesis_description != nullptr) *nemesis_description = plan.description;
   return s;
 }
@@ -370,6 +388,13 @@ std::string describe_scenario(const Scenario& s) {
   out += fmt::format("disk       write {}, fsync {}{}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe(),
                      c.disk.group_commit ? ", group commit" : "");
   if (c.timer_granularity.us > 0) out += fmt::format("timers     granularity {}ms\n", ms(c.timer_granularity));
+  if (c.host.any()) {
+    std::string host;
+    if (c.host.timer_jitter) host += "timer jitter " + c.host.timer_jitter->describe();
+    if (c.host.start_spread.us > 0) host += fmt::format("{}starts spread over {}ms", host.empty() ? "" : ", ", ms(c.host.start_spread));
+    if (c.host.processing) host += (host.empty() ? "" : ", ") + std::string("processing ") + c.host.processing->describe() + " per input";
+    out += "host       " + host + "\n";
+  }
   out += fmt::format("workload   {} clients, {} keys, mix get {} put {} append {} cas {}, timeout {}ms\n",
                      c.workload.clients, c.workload.keys, c.workload.mix.get, c.workload.mix.put, c.workload.mix.append,
                      c.workload.mix.cas, ms(c.workload.request_timeout));

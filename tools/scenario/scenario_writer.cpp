@@ -130,6 +130,12 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   j["disk"] = {{"write_latency", latency_json(c.disk.write_latency)}, {"fsync_latency", latency_json(c.disk.fsync_latency)}};
   j["disk"]["group_commit"] = c.disk.group_commit;
   j["timers"] = {{"granularity_ms", ms(c.timer_granularity)}};
+  if (c.host.any()) {
+    Json host = {{"start_spread_ms", ms(c.host.start_spread)}};
+    if (c.host.timer_jitter) host["timer_jitter"] = latency_json(*c.host.timer_jitter);
+    if (c.host.processing) host["processing"] = latency_json(*c.host.processing);
+    j["host"] = host;
+  }
   const sim::WorkloadConfig& w = c.workload;
   j["workload"] = {{"clients", w.clients},
                    {"keys", w.keys},
@@ -161,6 +167,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     n["swarm"] = s.nemesis.swarm;
     if (s.nemesis.swarm_config) n["swarm_config"] = true;
     if (s.nemesis.triggers) n["triggers"] = true;
+    if (s.nemesis.host) n["host"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);
