@@ -19,6 +19,11 @@ enum class Stream : std::uint64_t {
   faults = 4,
   tiebreak = 5,
   disk = 6,
+  // Clients (issue 13 item 4): which node a retry goes to, and the network's duplicates and late
+  // deliveries of client requests and replies. Numbered apart from the others so that streams added
+  // elsewhere do not collide.
+  client_retry = 40,
+  client_network = 41,
 };
 
 class Rng {
