@@ -865,6 +865,7 @@ LogIndex Raft::last_applied() const { return state_->last_applied; }
 LogIndex Raft::last_log_index() const { return state_->log.last_index(); }
 Term Raft::log_term(LogIndex index) const { return state_->log.term_at(index); }
 const std::vector<Entry>& Raft::log() const { return state_->log.entries(); }
+const KvStateMachine& Raft::state_machine() const { return state_->kv; }
 void Raft::check_invariants() const { state_->check_invariants(); }
 
 }  // namespace raft
