@@ -15,6 +15,7 @@ std::string_view bug_name(Bug bug) {
     case Bug::stale_reply_match: return "stale-reply-match";
     case Bug::fixed_election_timeout: return "fixed-election-timeout";
     case Bug::no_log_up_to_date_check: return "no-log-up-to-date-check";
+    case Bug::retry_applied_twice: return "retry-applied-twice";
   }
   return "?";
 }

@@ -21,9 +21,10 @@ enum class Bug : std::uint8_t {
   stale_reply_match,          // 5.3: let an old reply move matchIndex backwards or a stale-term vote count
   fixed_election_timeout,     // 5.2: every node uses the same election timeout (election storms)
   no_log_up_to_date_check,    // 5.4.1: grant votes without comparing logs
+  retry_applied_twice,        // thesis 6.3: no client sessions: a retried request already applied is applied again
 };
 
-inline constexpr std::size_t kBugCount = 9;
+inline constexpr std::size_t kBugCount = 10;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -1,10 +1,14 @@
-// The replicated key-value state machine the reference Raft applies committed entries to.
+// The replicated key-value state machine the reference Raft applies committed entries to, with client
+// sessions (Ongaro thesis 6.3) so that a retried request is applied at most once.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 
 #include "raft/command.h"
+#include "raft/types.h"
 
 namespace raft {
 
@@ -14,23 +18,60 @@ namespace raft {
 //   cas:          the value before the cas (whether or not it succeeded)
 //   noop:         ""
 // `cas_succeeded` is true only for a cas whose `expected` matched the current value.
+// `index`/`term`: the entry that took effect: the one applied now, or for a retried request that was
+// already applied, the entry that applied it first (its reply is the saved one).
 struct KvResult {
   std::string value;
   bool cas_succeeded = false;
+  LogIndex index;
+  Term term;
+  // true: the command was not applied because its client's session had already applied this request
+  // (or a later one): `value`/`cas_succeeded` are the saved reply (empty for an older request).
+  bool duplicate = false;
 
   bool operator==(const KvResult&) const = default;
 };
 
+// One client's session (thesis 6.3): the last request it had applied and that request's reply. A client
+// has at most one request outstanding and numbers its requests in increasing order, so the last one is
+// all a server must remember to answer any retry the client can still be waiting for.
+struct ClientSession {
+  std::uint64_t last_request_id = 0;
+  KvResult reply;
+
+  bool operator==(const ClientSession&) const = default;
+};
+
+// `off` exists only for the planted bug retry-applied-twice (raft/bugs.h): every command is applied.
+enum class Sessions : std::uint8_t { on, off };
+
 class KvStateMachine {
  public:
-  KvResult apply(const Command& command);
+  // The session table holds one entry per client id. Clients are bounded by the scenario (at most 1,000
+  // in raftsim's workload); beyond `max_sessions` the session applied longest ago (lowest index) is
+  // dropped, a choice every replica makes alike because it depends only on the applied log (thesis 6.3:
+  // servers must agree on when a session expires).
+  static constexpr std::size_t kDefaultMaxSessions = 4096;
+  explicit KvStateMachine(std::size_t max_sessions = kDefaultMaxSessions);
+
+  // Applies the command of the entry at `index` (of `term`). A command with request_id 0 has no session
+  // (noops, tools that do not retry) and is always applied.
+  KvResult apply(const Command& command, LogIndex index = LogIndex(0), Term term = Term(0),
+                 Sessions sessions = Sessions::on);
 
   std::string get(const std::string& key) const;  // "" if absent
   const std::map<std::string, std::string>& data() const { return data_; }
+  // Replicated state as much as data(): a snapshot must carry it (thesis 6.3).
+  const std::map<std::uint64_t, ClientSession>& sessions() const { return sessions_; }
 
  private:
-  // Ordered map: iteration order must never depend on hashing (determinism of anything derived from it).
+  KvResult execute(const Command& command);
+  void remember(std::uint64_t client_id, std::uint64_t request_id, const KvResult& reply);
+
+  // Ordered maps: iteration order must never depend on hashing (determinism of anything derived from it).
   std::map<std::string, std::string> data_;
+  std::map<std::uint64_t, ClientSession> sessions_;  // by client id
+  std::size_t max_sessions_;
 };
 
 }  // namespace raft

@@ -559,7 +559,10 @@ struct Raft::State {
     while (last_applied < commit_index) {
       last_applied = last_applied.next();
       const Entry& entry = log.at(last_applied);
-      KvResult result = kv.apply(entry.command);
+      // Thesis 6.3: the session table makes a retried request (the same client and request id, in the
+      // log twice) take effect once; the later entry answers with the saved reply.
+      const Sessions sessions = bug(Bug::retry_applied_twice) ? Sessions::off : Sessions::on;  // BUG(retry-applied-twice)
+      KvResult result = kv.apply(entry.command, last_applied, entry.term, sessions);
       observe(Observation::Kind::applied, last_applied.value, entry.term.value, entry_digest(entry));
       if (!is_leader()) continue;
       auto& pending = std::get<Leader>(role).pending;
@@ -575,8 +578,8 @@ struct Raft::State {
       reply.leader_hint = self();
       reply.value = std::move(result.value);
       reply.cas_succeeded = result.cas_succeeded;
-      reply.index = last_applied;
-      reply.term = entry.term;
+      reply.index = result.index;  // a duplicate: where the request was applied first
+      reply.term = result.term;
       out->replies.push_back(std::move(reply));
       pending.erase(it);
     }
@@ -862,6 +865,7 @@ LogIndex Raft::last_applied() const { return state_->last_applied; }
 LogIndex Raft::last_log_index() const { return state_->log.last_index(); }
 Term Raft::log_term(LogIndex index) const { return state_->log.term_at(index); }
 const std::vector<Entry>& Raft::log() const { return state_->log.entries(); }
+const KvStateMachine& Raft::state_machine() const { return state_->kv; }
 void Raft::check_invariants() const { state_->check_invariants(); }
 
 }  // namespace raft

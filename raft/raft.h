@@ -13,6 +13,7 @@
 
 #include "raft/bugs.h"
 #include "raft/command.h"
+#include "raft/kv_state_machine.h"
 #include "raft/message.h"
 #include "raft/output.h"
 #include "raft/types.h"
@@ -61,6 +62,7 @@ class Raft {
   LogIndex last_log_index() const;
   Term log_term(LogIndex index) const;  // 0 for index 0 or beyond the log
   const std::vector<Entry>& log() const;  // log()[0] has index 1
+  const KvStateMachine& state_machine() const;  // the applied state, with the client sessions (thesis 6.3)
 
   // Whole-state invariants (LogCabin style). Cheap enough for every step in debug builds.
   void check_invariants() const;

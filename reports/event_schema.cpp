@@ -22,8 +22,11 @@ constexpr FieldSpec kTruncate[] = {{"from", S::a, F::uint}};
 constexpr FieldSpec kCommit[] = {{"index", S::a, F::uint}};
 constexpr FieldSpec kClientOp[] = {{"op", S::label, F::client_op}, {"op_id", S::a, F::uint}};
 constexpr FieldSpec kClientOk[] = {{"op", S::label, F::client_op}, {"op_id", S::a, F::uint}, {"index", S::b, F::uint}, {"term", S::c, F::uint}};
-constexpr FieldSpec kClientSend[] = {{"op_id", S::a, F::uint}, {"request", S::b, F::uint}};
-constexpr FieldSpec kClientReply[] = {{"request", S::a, F::uint}, {"status", S::b, F::uint}};
+constexpr FieldSpec kClientSend[] = {{"op_id", S::a, F::uint}, {"request", S::b, F::uint}, {"attempt", S::c, F::uint}};
+constexpr FieldSpec kClientReply[] = {{"request", S::a, F::uint}, {"status", S::b, F::uint}, {"attempt", S::c, F::uint}};
+// Trace format 3: a retry of an operation whose outcome was unknown, and a duplicated client message.
+constexpr FieldSpec kClientRetry[] = {{"op_id", S::a, F::uint}, {"request", S::b, F::uint}, {"retry", S::c, F::uint}};
+constexpr FieldSpec kClientDuplicate[] = {{"request", S::a, F::uint}, {"reply", S::b, F::uint}};
 constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}, {"leader_deadline_us", S::b, F::uint}};
 constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
 constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
@@ -78,6 +81,8 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::timing: return kTiming;
     case K::client_request: return kClientRequest;
     case K::disk_notify: return kDiskNotify;
+    case K::client_retry: return kClientRetry;
+    case K::client_duplicate: return kClientDuplicate;
     case K::clog_link:
     case K::pause:
     case K::resume:

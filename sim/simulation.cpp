@@ -109,8 +109,20 @@ struct Simulation::Client {
   enum class State : std::uint8_t { idle, waiting, backoff, done } state = State::idle;
   std::uint64_t generation = 0;  // invalidates stale ClientWake events
   HistoryEvent op;               // the invoke of the current operation
-  std::uint64_t request_id = 0;  // the attempt in flight
+  // The current operation's request id: every attempt of it carries the same one, so that a Raft with
+  // client sessions (thesis 6.3) can tell a retry from a new request.
+  std::uint64_t request_id = 0;
   NodeIndex target = 0;          // where the client believes the leader is
+  std::uint32_t attempt = 0;     // attempts sent for the current operation (1 = the first)
+  std::uint32_t round = 0;       // retries after an unknown outcome so far
+  // Some attempt may have been proposed (a node took a copy without rejecting it at once, an unknown
+  // reply, a timeout): the operation may have been applied, so it can no longer end as fail.
+  bool uncertain = false;
+  // Copies of the current request still travelling or waiting at a paused node: while any is, a rejection
+  // so far proves nothing, since a copy may still reach a leader.
+  std::uint32_t copies_in_flight = 0;
+  std::vector<std::uint32_t> attempt_at_node;  // the latest attempt of the current request each node took
+  bool in_operation() const { return state == State::waiting || state == State::backoff; }
 };
 
 Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
@@ -123,6 +135,8 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
       rng_tiebreak_(config_.seed, Stream::tiebreak),
       rng_disk_(config_.seed, Stream::disk),
       rng_faults_(config_.seed, Stream::faults),
+      rng_client_retry_(config_.seed, Stream::client_retry),
+      rng_client_network_(config_.seed, Stream::client_network),
       rng_host_(config_.seed, Stream::host),
       queue_(rng_tiebreak_, kEventQueueMax),
       network_(config_.nodes, config_.network, rng_network_) {
@@ -355,9 +369,7 @@ void Simulation::process_output(NodeIndex n) {
   }
   for (ClientReply& r : out_.replies) {
     RAFTSIM_ASSERT(r.client_id < clients_.size());
-    // The draw is its own statement: C++ leaves the order of a call's arguments unspecified.
-    const Time arrive = queue_.now() + client_latency();
-    queue_.push(arrive, ClientReplyArrive{static_cast<std::uint32_t>(r.client_id), std::move(r)}, rng_workload_);
+    send_client_reply(n, std::move(r));
   }
 }
 
@@ -508,6 +520,16 @@ void Simulation::crash(NodeIndex n) {
   const std::uint64_t lost = slot.disk.crash();
   emit(EventKind::crash, static_cast<std::int32_t>(n), -1, 0, lost);
   slot.node.reset();
+  // Client requests waiting at the node (paused, or busy with another input) are lost with it.
+  const auto lose_request = [&](const Event& e) {
+    const auto* a = std::get_if<ClientArrive>(&e);
+    if (a == nullptr) return;
+    Client& c = clients_[a->request.client_id];
+    if (c.in_operation() && c.request_id == a->request.request_id && c.copies_in_flight > 0) --c.copies_in_flight;
+  };
+  for (const Event& e : slot.deferred) lose_request(e);
+  for (const Event& e : slot.waiting) lose_request(e);
+  if (slot.in_progress) lose_request(*slot.in_progress);
   slot.deferred.clear();
   slot.in_progress.reset();  // the step in progress dies with the process: its outputs never happen
   slot.waiting.clear();
@@ -934,11 +956,17 @@ void Simulation::start_next_op(std::uint32_t ci) {
   op.time = queue_.now();
   c.op = op;
   c.state = Client::State::waiting;
+  c.request_id = next_request_id_++;
+  c.attempt = 0;
+  c.round = 0;
+  c.uncertain = false;
+  c.copies_in_flight = 0;
+  c.attempt_at_node.assign(config_.nodes, 0);
   ++metrics_.ops_invoked;
   history_.push_back(op);
   emit(EventKind::client_invoke, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(op.op),
        op.op_id);
-  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id}, rng_workload_);
+  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id, 0}, rng_workload_);
   send_attempt(ci);
 }
 
@@ -947,7 +975,7 @@ void Simulation::send_attempt(std::uint32_t ci) {
   RAFTSIM_ASSERT(c.state == Client::State::waiting || c.state == Client::State::backoff);
   RAFTSIM_ASSERT(c.target < config_.nodes);
   c.state = Client::State::waiting;
-  c.request_id = next_request_id_++;
+  ++c.attempt;
   ClientRequest r;
   r.client_id = ci;
   r.request_id = c.request_id;
@@ -955,17 +983,85 @@ void Simulation::send_attempt(std::uint32_t ci) {
   r.key = c.op.key;
   r.value = c.op.value;
   r.expected = c.op.expected;
-  const NodeSlot& slot = *nodes_[c.target];
   emit(EventKind::client_send, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
-       c.op.op_id, c.request_id);
+       c.op.op_id, c.request_id, c.attempt);
+  send_client_request(ci, std::move(r), c.attempt);
+}
+
+Simulation::ClientLink Simulation::client_link(NodeIndex n, bool to_node) const {
+  ClientLink link;
+  link.duplicate_probability = network_.config().duplicate_probability;
+  for (NodeIndex o = 0; o < config_.nodes; ++o) {
+    if (o == n) continue;
+    const LinkDegradation& d = to_node ? network_.degradation(o, n) : network_.degradation(n, o);
+    link.duplicate_probability = std::max(link.duplicate_probability, d.duplicate_probability);
+    if (d.late_probability > link.late_probability) {
+      link.late_probability = d.late_probability;
+      link.late_min = d.late_min;
+      link.late_max = d.late_max;
+    }
+  }
+  RAFTSIM_ASSERT(link.duplicate_probability >= 0.0 && link.duplicate_probability <= 1.0);
+  RAFTSIM_ASSERT(link.late_min <= link.late_max);
+  return link;
+}
+
+// A copy's delay: `base`, plus a stale-delivery delay when the link delivers late (draws only then, from
+// the client network stream, so that healthy runs draw exactly what they did before).
+Duration Simulation::client_delay(const ClientLink& link, Duration base) {
+  if (link.late_probability <= 0.0 || !rng_client_network_.bernoulli(link.late_probability)) return base;
+  return base + Duration::micros(rng_client_network_.between(link.late_min.us, link.late_max.us));
+}
+
+void Simulation::send_client_request(std::uint32_t ci, ClientRequest r, std::uint32_t attempt) {
+  Client& c = clients_[ci];
+  const NodeSlot& slot = *nodes_[c.target];
   const std::uint32_t inc = slot.status == Status::crashed ? 0 : slot.incarnation;
-  const Time arrive = queue_.now() + client_latency();  // its own statement: argument order is unspecified
-  queue_.push(arrive, ClientArrive{c.target, inc, std::move(r)}, rng_workload_);
+  const ClientLink link = client_link(c.target, true);
+  const Duration latency = client_latency();  // the workload stream, as before duplication existed
+  const Time arrive = queue_.now() + client_delay(link, latency);
+  if (link.duplicate_probability > 0.0 && rng_client_network_.bernoulli(link.duplicate_probability)) {
+    // The network duplicates client requests like any message: the copy travels on its own.
+    emit(EventKind::client_duplicate, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
+         r.request_id, 0);
+    const Time second = queue_.now() + client_delay(link, config_.workload.latency.draw(rng_client_network_));
+    queue_.push(second, ClientArrive{c.target, inc, r, attempt}, rng_client_network_);
+    ++c.copies_in_flight;
+  }
+  queue_.push(arrive, ClientArrive{c.target, inc, std::move(r), attempt}, rng_workload_);
+  ++c.copies_in_flight;
+}
+
+void Simulation::send_client_reply(NodeIndex from, ClientReply r) {
+  const auto ci = static_cast<std::uint32_t>(r.client_id);
+  Client& c = clients_[ci];
+  // Which attempt the reply answers: the one the node is handling right now if it answers at once, else
+  // the latest attempt of this request the node took (a later commit or step-down).
+  std::uint32_t attempt = 0;
+  if (arriving_ && arriving_->client == r.client_id && arriving_->request_id == r.request_id) {
+    attempt = arriving_->attempt;
+    if (r.status == ReplyStatus::rejected) arriving_->rejected = true;
+  } else if (c.in_operation() && c.request_id == r.request_id) {
+    attempt = c.attempt_at_node[from];
+  }
+  const ClientLink link = client_link(from, false);
+  const Duration latency = client_latency();  // its own statement: argument order is unspecified
+  const Time arrive = queue_.now() + client_delay(link, latency);
+  if (link.duplicate_probability > 0.0 && rng_client_network_.bernoulli(link.duplicate_probability)) {
+    emit(EventKind::client_duplicate, static_cast<std::int32_t>(from), static_cast<std::int32_t>(c.process), 0,
+         r.request_id, 1);
+    const Time second = queue_.now() + client_delay(link, config_.workload.latency.draw(rng_client_network_));
+    queue_.push(second, ClientReplyArrive{ci, r, attempt}, rng_client_network_);
+  }
+  queue_.push(arrive, ClientReplyArrive{ci, std::move(r), attempt}, rng_workload_);
 }
 
 void Simulation::on_client_arrive(ClientArrive& a) {
   NodeSlot& slot = *nodes_[a.node];
+  Client& c = clients_[a.request.client_id];
+  const bool current = c.in_operation() && c.request_id == a.request.request_id;
   if (slot.status == Status::crashed || slot.incarnation != a.incarnation) {
+    if (current && c.copies_in_flight > 0) --c.copies_in_flight;  // lost: it can never be proposed
     discard_stale(a.node, stale_client_request);
     return;
   }
@@ -985,26 +1081,48 @@ void Simulation::on_client_arrive(ClientArrive& a) {
 }
 
 void Simulation::execute_client_arrive(ClientArrive& a) {
+  Client& c = clients_[a.request.client_id];
+  const bool current = c.in_operation() && c.request_id == a.request.request_id;
+  if (current && c.copies_in_flight > 0) --c.copies_in_flight;
   // The request id links it to its client_send (the client may have moved on to another operation since).
-  emit(EventKind::client_request, static_cast<std::int32_t>(a.node), static_cast<std::int32_t>(clients_[a.request.client_id].process),
-       0, a.request.request_id);
+  emit(EventKind::client_request, static_cast<std::int32_t>(a.node), static_cast<std::int32_t>(c.process), 0,
+       a.request.request_id);
+  arriving_ = Arriving{a.request.client_id, a.request.request_id, a.attempt, false};
   call_node(a.node, [&](Node& node) { node.on_client_request(a.request, out_); });
+  const bool rejected = arriving_->rejected;
+  arriving_.reset();
+  if (current) {
+    c.attempt_at_node[a.node] = std::max(c.attempt_at_node[a.node], a.attempt);
+    // Not rejected at once: the node may have proposed it (or holds it): it may be applied.
+    if (!rejected) c.uncertain = true;
+  }
 }
 
 void Simulation::on_client_reply(ClientReplyArrive& r) {
   Client& c = clients_[r.client];
-  if (c.state != Client::State::waiting || r.reply.request_id != c.request_id) return;  // a stale reply
+  // A reply for a request the client no longer waits for (its operation ended: a duplicate, or a late
+  // answer to an earlier operation) is ignored.
+  if (!c.in_operation() || r.reply.request_id != c.request_id) return;
   emit(EventKind::client_reply, -1, static_cast<std::int32_t>(c.process), 0, r.reply.request_id,
-       static_cast<std::uint64_t>(r.reply.status));
+       static_cast<std::uint64_t>(r.reply.status), r.attempt);
+  // Any attempt's ok completes the operation: every attempt is the same request, applied once.
+  if (r.reply.status == ReplyStatus::ok) {
+    finish_op(r.client, HistoryEvent::Type::ok, &r.reply);
+    return;
+  }
+  if (r.reply.status == ReplyStatus::unknown) c.uncertain = true;
+  // A rejection or an unknown outcome moves the client on only when it answers the attempt in flight: a
+  // late or duplicated answer to an earlier attempt says nothing about the current one.
+  if (c.state != Client::State::waiting || r.attempt != c.attempt) return;
   switch (r.reply.status) {
     case ReplyStatus::ok:
-      finish_op(r.client, HistoryEvent::Type::ok, &r.reply);
       break;
     case ReplyStatus::unknown:
-      finish_op(r.client, HistoryEvent::Type::info, &r.reply);
+      retry_or_give_up(r.client, &r.reply);
       break;
     case ReplyStatus::rejected:
-      // Definitely not applied: retry (same operation) at the hinted leader, or at the next node.
+      // This attempt was definitely not applied: try again (same request) at the hinted leader, or at the
+      // next node.
       c.target = r.reply.leader_hint ? *r.reply.leader_hint : (c.target + 1) % config_.nodes;
       c.state = Client::State::backoff;
       queue_.push(queue_.now() + config_.workload.retry_backoff, ClientWake{r.client, ++c.generation}, rng_workload_);
@@ -1014,14 +1132,44 @@ void Simulation::on_client_reply(ClientReplyArrive& r) {
 
 void Simulation::on_client_deadline(const ClientDeadline& d) {
   Client& c = clients_[d.client];
-  if (c.op.op_id != d.op_id) return;
-  if (c.state == Client::State::waiting) {
-    // An attempt may have reached a leader: the outcome is unknown.
-    finish_op(d.client, HistoryEvent::Type::info, nullptr);
-  } else if (c.state == Client::State::backoff) {
-    // Every attempt so far was definitely rejected: nothing was applied.
+  if (c.op.op_id != d.op_id || c.round != d.round || !c.in_operation()) return;
+  if (c.state == Client::State::backoff && !c.uncertain && c.copies_in_flight == 0) {
+    // Every attempt so far was rejected and no copy of the request can still reach a node: nothing was
+    // applied, nor ever will be.
     finish_op(d.client, HistoryEvent::Type::fail, nullptr);
+    return;
   }
+  // An attempt may have reached a leader: the outcome is unknown.
+  retry_or_give_up(d.client, nullptr);
+}
+
+// The outcome of the operation is unknown (no answer in time, or an `unknown` reply). A real client sends
+// the same request again, with the same ids, a bounded number of times (the Raft must then apply it at
+// most once: thesis 6.3); the node is drawn from a stream of its own, the same one or another. When the
+// retries are used up, or no retry could finish before the run ends, the outcome is info.
+void Simulation::retry_or_give_up(std::uint32_t ci, const ClientReply* reply) {
+  Client& c = clients_[ci];
+  RAFTSIM_ASSERT(c.in_operation());
+  c.uncertain = true;
+  const WorkloadConfig& w = config_.workload;
+  if (c.round >= w.retries_unknown || queue_.now() + w.request_timeout > end_time_) {
+    finish_op(ci, HistoryEvent::Type::info, reply);
+    return;
+  }
+  ++c.round;
+  c.target = static_cast<NodeIndex>(rng_client_retry_.below(config_.nodes));
+  emit(EventKind::client_retry, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
+       c.op.op_id, c.request_id, c.round);
+  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, c.op.op_id, c.round}, rng_client_retry_);
+  ++c.generation;  // a pending backoff wake belongs to the previous round
+  if (reply == nullptr) {
+    send_attempt(ci);
+  } else {
+    // The node said it lost track (leadership changed): give the cluster a moment, as after a rejection.
+    c.state = Client::State::backoff;
+    queue_.push(queue_.now() + w.retry_backoff, ClientWake{ci, c.generation}, rng_client_retry_);
+  }
+  RAFTSIM_ASSERT(c.round <= w.retries_unknown);
 }
 
 void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const ClientReply* reply) {

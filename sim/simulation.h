@@ -197,10 +197,12 @@ class Simulation {
     NodeIndex node;
     std::uint32_t incarnation;
     ClientRequest request;
+    std::uint32_t attempt;  // which attempt of the client's operation this copy belongs to
   };
   struct ClientReplyArrive {
     std::uint32_t client;
     ClientReply reply;
+    std::uint32_t attempt;  // the attempt the reply answers, as far as the node's input tells (0: unknown)
   };
   struct ClientWake {
     std::uint32_t client;
@@ -209,6 +211,7 @@ class Simulation {
   struct ClientDeadline {
     std::uint32_t client;
     std::uint64_t op_id;
+    std::uint32_t round;  // 0: the first attempt's; k: the k-th retry after an unknown outcome
   };
   struct PhaseChange {
     std::uint32_t phase;
@@ -278,8 +281,21 @@ class Simulation {
 
   void start_next_op(std::uint32_t c);
   void send_attempt(std::uint32_t c);
+  void retry_or_give_up(std::uint32_t c, const ClientReply* reply);
   void finish_op(std::uint32_t c, HistoryEvent::Type type, const ClientReply* reply);
   Duration client_latency();
+  // The network between clients and node n, each way: the network's duplication, and the strongest
+  // duplication and late delivery among n's degraded links (its incoming ones for requests).
+  struct ClientLink {
+    double duplicate_probability = 0.0;
+    double late_probability = 0.0;
+    Duration late_min{};
+    Duration late_max{};
+  };
+  ClientLink client_link(NodeIndex n, bool to_node) const;
+  Duration client_delay(const ClientLink& link, Duration base);
+  void send_client_request(std::uint32_t c, ClientRequest r, std::uint32_t attempt);
+  void send_client_reply(NodeIndex from, ClientReply r);
 
   void check_triggers(const TraceEvent& e);
   bool undoes_triggered(const Fault& f) const;
@@ -295,6 +311,8 @@ class Simulation {
   Rng rng_tiebreak_;
   Rng rng_disk_;
   Rng rng_faults_;
+  Rng rng_client_retry_;
+  Rng rng_client_network_;
   Rng rng_host_;  // HostModel draws only: a run without a host model draws nothing from it
   EventQueue<Event> queue_;
   Network network_;
@@ -306,6 +324,15 @@ class Simulation {
   std::vector<ArmedTrigger> armed_triggers_;  // triggered faults not fired yet, in fault order
   std::optional<NodeIndex> triggering_;       // while a triggered fault resolves: the node that fired it  // per directed link (from * nodes + to): messages on a clogged link
   NodeOutput out_;  // reused for every node call: no allocation per event in steady state
+  // While a node handles a client request: which one, so that the replies it gives at once are known to
+  // answer that attempt (and a rejection there to mean the attempt was not proposed).
+  struct Arriving {
+    std::uint64_t client = 0;
+    std::uint64_t request_id = 0;
+    std::uint32_t attempt = 0;
+    bool rejected = false;
+  };
+  std::optional<Arriving> arriving_;
   Time end_time_{};
   Time clients_stop_at_{};
   std::uint64_t next_op_id_ = 1;

@@ -44,6 +44,8 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::timing: return "timing";
     case EventKind::client_request: return "client-request";
     case EventKind::disk_notify: return "disk-notify";
+    case EventKind::client_retry: return "client-retry";
+    case EventKind::client_duplicate: return "client-duplicate";
   }
   return "?";
 }

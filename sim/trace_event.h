@@ -41,8 +41,9 @@ enum class EventKind : std::uint8_t {
   client_ok = 25,      // label = op, a = operation id, b/c = log index/term where applied (0 if unknown)
   client_fail = 26,    // label = op, a = operation id (definitely not applied)
   client_info = 27,    // label = op, a = operation id (outcome unknown)
-  client_send = 28,    // one attempt: a = operation id, b = request id
-  client_reply = 29,   // a = request id, b = reply status
+  client_send = 28,    // one attempt: a = operation id, b = request id (the same for every attempt of an
+                       // operation), c = attempt number (1, 2, ...; 0 in traces before format 3)
+  client_reply = 29,   // a = request id, b = reply status, c = the attempt it answers (0: unknown)
   phase = 30,          // a = phase (0 faults, 1 liveness: everything healed), b = leader deadline (0: none)
   // More faults.
   clog_link = 31,     // node -> peer: messages are held, not lost, until unclogged
@@ -59,11 +60,17 @@ enum class EventKind : std::uint8_t {
                         // a = request id (as in its client_send)
   disk_notify = 39,     // a node learns that write a = token became durable after the device finished
                         // (disk_synced): a paused node at its resume, a busy one when it gets to it
+  // Added in trace format 3: clients that retry (docs/history-format.md).
+  client_retry = 40,      // the outcome of an attempt is unknown, the client sends the request again:
+                          // node = the node it goes to, peer = process, a = operation id, b = request id,
+                          // c = retry number (1 .. workload.retries_unknown)
+  client_duplicate = 41,  // the network delivers one extra copy of a client message: node = the node,
+                          // peer = process, a = request id, b = 0 (request to the node) or 1 (reply)
 };
 
-inline constexpr int kEventKindCount = 40;
+inline constexpr int kEventKindCount = 42;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
-// disk_synced's b.
+// client_retry, client_duplicate, the attempt of client_send and client_reply, and disk_synced's b.
 inline constexpr int kTraceFormatVersion = 3;
 
 std::string_view event_kind_name(EventKind kind);

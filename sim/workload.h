@@ -26,6 +26,11 @@ struct WorkloadConfig {
   Duration request_timeout = Duration::millis(1000);  // after this the outcome is unknown (info)
   Duration think_time = Duration::millis(20);          // pause between two operations of one client
   Duration retry_backoff = Duration::millis(10);       // pause before retrying after a rejection
+  // After an unknown outcome (request_timeout passed, or an `unknown` reply) the client sends the same
+  // request again, with the same client and request id, to a node drawn from the seed (the same one or
+  // another), up to this many times; only then is the outcome info. 2 rides out a leader change and a
+  // retry that lands on a node that fails too, while an operation still lasts at most 3 timeouts.
+  std::uint32_t retries_unknown = 2;
   LatencyModel latency{LatencyModel::Kind::uniform, Duration::micros(200), Duration::millis(1)};
 };
 

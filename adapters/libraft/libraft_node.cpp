@@ -707,8 +707,9 @@ void LibraftNode::on_applied(struct lr::raft_apply* req, int status, void* resul
     r.status = sim::ReplyStatus::ok;
     r.value = node.last_result_.value;
     r.cas_succeeded = node.last_result_.cas_succeeded;
-    r.log_index = req->index;
-    r.log_term = node.disk_.log[req->index - 1].term;
+    // Where the request took effect: this entry, or for a retry, the one that applied it first.
+    r.log_index = node.last_result_.index.value != 0 ? node.last_result_.index.value : req->index;
+    r.log_term = node.last_result_.index.value != 0 ? node.last_result_.term.value : node.disk_.log[req->index - 1].term;
   } else {
     r.status = sim::ReplyStatus::unknown;
     r.leader_hint = node.leader_hint();
@@ -1041,7 +1042,10 @@ int LibraftNode::fsm_apply(lr::raft_fsm* fsm, const lr::raft_buffer* buf, void**
     n.report_error(kUndecodableCommand, lr::raft_last_applied(&n.raft_) + 1, buf->len);
     n.last_result_ = KvResult{};
   } else {
-    n.last_result_ = n.kv_.apply(*command);
+    // With client sessions (thesis 6.3): a retried request already applied gets its saved reply.
+    const std::uint64_t index = lr::raft_last_applied(&n.raft_) + 1;
+    const std::uint64_t term = index <= n.disk_.log.size() ? n.disk_.log[index - 1].term : 0;
+    n.last_result_ = n.kv_.apply(*command, LogIndex(index), Term(term));
   }
   // libraft passes the result to the apply callback of the request, if this node has one, and never
   // frees it: so it points into the node instead of owning memory.

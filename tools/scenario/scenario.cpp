@@ -206,6 +206,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     wl.request_timeout = millis(ms_field(*w, "request_timeout_ms", wl.request_timeout, 1.0));
     wl.think_time = millis(ms_field(*w, "think_time_ms", wl.think_time));
     wl.retry_backoff = millis(ms_field(*w, "retry_backoff_ms", wl.retry_backoff));
+    wl.retries_unknown = static_cast<std::uint32_t>(w->integer("retries_unknown", wl.retries_unknown, 0, 100));
     if (auto lat = w->object("latency")) wl.latency = read_latency(*lat, wl.latency);
     w->finish();
   }
@@ -395,9 +396,10 @@ std::string describe_scenario(const Scenario& s) {
     if (c.host.processing) host += (host.empty() ? "" : ", ") + std::string("processing ") + c.host.processing->describe() + " per input";
     out += "host       " + host + "\n";
   }
-  out += fmt::format("workload   {} clients, {} keys, mix get {} put {} append {} cas {}, timeout {}ms\n",
+  out += fmt::format("workload   {} clients, {} keys, mix get {} put {} append {} cas {}, timeout {}ms, {} retries "
+                     "after an unknown outcome\n",
                      c.workload.clients, c.workload.keys, c.workload.mix.get, c.workload.mix.put, c.workload.mix.append,
-                     c.workload.mix.cas, ms(c.workload.request_timeout));
+                     c.workload.mix.cas, ms(c.workload.request_timeout), c.workload.retries_unknown);
   out += fmt::format("duration   {}ms of faults", ms(c.duration));
   if (c.liveness) out += fmt::format(", then {}ms healed (liveness)", ms(c.liveness_window));
   out += "\n";

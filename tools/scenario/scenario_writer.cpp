@@ -143,6 +143,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
                    {"request_timeout_ms", ms(w.request_timeout)},
                    {"think_time_ms", ms(w.think_time)},
                    {"retry_backoff_ms", ms(w.retry_backoff)},
+                   {"retries_unknown", w.retries_unknown},
                    {"latency", latency_json(w.latency)}};
   j["duration_ms"] = ms(c.duration);
   j["liveness"] = {{"enabled", c.liveness},

@@ -26,13 +26,77 @@ type command struct {
 type kvResult struct {
 	value        string
 	casSucceeded bool
+	// Where the request took effect: this entry, or for a retry of a request already applied, the entry
+	// that applied it first (the reply is then the saved one).
+	index, term uint64
+	duplicate   bool
 }
 
-type kvStore struct{ data map[string]string }
+// A client's session (Ongaro thesis 6.3): its last applied request and that request's reply. A client has
+// one request outstanding at a time and numbers them in increasing order, so the last one is all that a
+// retry can ask for.
+type session struct {
+	lastRequestID uint64
+	reply         kvResult
+}
 
-func newKVStore() *kvStore { return &kvStore{data: map[string]string{}} }
+// maxSessions bounds the session table: one entry per client id, and raftsim's clients are at most 1,000;
+// beyond it the session applied longest ago is dropped, the same choice on every replica (it depends only
+// on the applied log).
+const maxSessions = 4096
 
-func (s *kvStore) apply(c command) kvResult {
+type kvStore struct {
+	data     map[string]string
+	sessions map[uint64]session // by client id
+}
+
+func newKVStore() *kvStore {
+	return &kvStore{data: map[string]string{}, sessions: map[uint64]session{}}
+}
+
+// apply applies the command of the entry at (index, term) once per request: a retried request (same
+// client and request id) that was already applied gets the saved reply and changes nothing, an older
+// request of the client changes nothing (thesis 6.3). Request id 0 means no session.
+func (s *kvStore) apply(c command, index, term uint64) kvResult {
+	tracked := c.requestID != 0
+	if tracked {
+		if sess, ok := s.sessions[c.clientID]; ok && c.requestID <= sess.lastRequestID {
+			saved := kvResult{index: index, term: term}
+			if c.requestID == sess.lastRequestID {
+				saved = sess.reply
+			}
+			saved.duplicate = true
+			return saved
+		}
+	}
+	r := s.execute(c)
+	r.index, r.term = index, term
+	if tracked {
+		_, known := s.sessions[c.clientID]
+		s.sessions[c.clientID] = session{lastRequestID: c.requestID, reply: r}
+		if !known && len(s.sessions) > maxSessions {
+			s.evictOldest(c.clientID)
+		}
+	}
+	return r
+}
+
+func (s *kvStore) evictOldest(keep uint64) {
+	var oldest uint64
+	found := false
+	for id, sess := range s.sessions { // the minimum is unique per (index, id): map order does not matter
+		if id == keep {
+			continue
+		}
+		o := s.sessions[oldest]
+		if !found || sess.reply.index < o.reply.index || (sess.reply.index == o.reply.index && id < oldest) {
+			oldest, found = id, true
+		}
+	}
+	delete(s.sessions, oldest)
+}
+
+func (s *kvStore) execute(c command) kvResult {
 	switch c.op {
 	case opGet:
 		return kvResult{value: s.data[c.key]}
@@ -50,7 +114,7 @@ func (s *kvStore) apply(c command) kvResult {
 		s.data[c.key] = c.value
 		return kvResult{value: before, casSucceeded: true}
 	}
-	panic("kvStore.apply: op outside get/put/append/cas")
+	panic("kvStore.execute: op outside get/put/append/cas")
 }
 
 // Entry data layout: u8 op, u64 client id, u64 request id, then key, value, expected as u32 length + bytes.

@@ -281,13 +281,13 @@ func (n *node) apply(e pb.Entry) {
 			n.out.observe(obsImplError, errUndecodableCommand, e.Index, uint64(len(e.Data)))
 			return
 		}
-		result := n.kv.apply(c)
+		result := n.kv.apply(c, e.Index, e.Term) // client sessions: a retried request takes effect once
 		key := pendingKey{c.clientID, c.requestID}
 		if n.pending[key] {
 			n.dropPending(key)
 			n.out.replies = append(n.out.replies, clientReply{
 				clientID: c.clientID, requestID: c.requestID, status: statusOK, leaderHint: -1,
-				value: result.value, casSucceeded: result.casSucceeded, logIndex: e.Index, logTerm: e.Term,
+				value: result.value, casSucceeded: result.casSucceeded, logIndex: result.index, logTerm: result.term,
 			})
 		}
 	default:
