@@ -4,9 +4,9 @@
 // scenario's election_timeout_ms_max (docs/checkers.md, "Availability relative to the correct build"):
 //   elections            <= 2 x baseline + 3
 //   terms without leader <= 2 x baseline + 3        (split_votes)
-//   leaderless time      <= 2 x baseline + 2 x E
+//   leaderless time      <= 2 x baseline + 3 x E
 //   recovery after each disruption that the baseline also had (same instant, same kind of event)
-//                        <= baseline's recovery + 2 x E   (when the baseline recovered)
+//                        <= baseline's recovery + 3 x E   (when the baseline recovered)
 #pragma once
 
 #include <string>
