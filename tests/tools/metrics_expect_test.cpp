@@ -28,7 +28,7 @@ std::string error_of(const std::string& text) {
 // A small healthy cluster: three nodes, two clients, one second.
 std::string small_run(const std::string& expect) {
   return R"({"cluster": {"nodes": 3}, "duration_ms": 1500, "workload": {"clients": 2, "keys": 2},
-             "liveness": {"window_ms": 1000}, "expect": )" +
+             "liveness": {"window_ms": 2000}, "expect": )" +
          expect + "}";
 }
 
@@ -37,7 +37,7 @@ std::string small_run(const std::string& expect) {
 TEST_CASE("expect.metrics: unknown names, empty and inverted bounds are input errors", "[scenario][metrics]") {
   const std::string typo = error_of(small_run(R"({"metrics": {"electons": {"max": 3}}})"));
   CHECK(contains(typo, "expect.metrics.electons"));
-  CHECK(contains(typo, "did you mean 'elections'"));
+  CHECK(contains(typo, "did you mean \"elections\"?"));
   CHECK(contains(error_of(small_run(R"({"metrics": {"elections": {}}})")), "expected a bound"));
   CHECK(contains(error_of(small_run(R"({"metrics": {"elections": {"min": 5, "max": 3}}})")), "min <= max"));
   CHECK(contains(error_of(small_run(R"({"metrics": {"elections": {"maximum": 3}}})")), "expect.metrics.elections.maximum"));
