@@ -58,8 +58,11 @@ void write_results_json(std::ostream& out, const RunResults& r) {
       o["ops_ok"] = x.ops_ok;
       o["wall_seconds"] = x.wall_seconds;
       if (x.verdict != "pass") o["reproduce"] = x.reproduce;
+      if (!x.metrics.is_null()) o["metrics"] = x.metrics;
+      if (!x.baseline_metrics.is_null()) o["baseline_metrics"] = x.baseline_metrics;
       js["seeds"].push_back(std::move(o));
     }
+    if (!s.metrics.is_null()) js["metrics"] = s.metrics;
     j["scenarios"].push_back(std::move(js));
   }
   out << j.dump(1) << '\n';
@@ -80,6 +83,7 @@ RunResults read_results_json(const std::string& path) {
       s.file = js.at("file").get<std::string>();
       s.impl = js.value("impl", std::string("reference"));
       s.command = js.value("command", std::vector<std::string>{});
+      if (js.contains("metrics")) s.metrics = js.at("metrics");
       for (const auto& o : js.at("seeds")) {
         SeedResult x;
         x.seed = o.at("seed").get<std::uint64_t>();
@@ -93,6 +97,8 @@ RunResults read_results_json(const std::string& path) {
         x.ops_ok = o.at("ops_ok").get<std::uint64_t>();
         x.wall_seconds = o.at("wall_seconds").get<double>();
         x.reproduce = o.value("reproduce", "");
+        if (o.contains("metrics")) x.metrics = o.at("metrics");
+        if (o.contains("baseline_metrics")) x.baseline_metrics = o.at("baseline_metrics");
         s.seeds.push_back(std::move(x));
       }
       r.scenarios.push_back(std::move(s));

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace reports {
 
 struct SeedResult {
@@ -21,6 +23,10 @@ struct SeedResult {
   std::uint64_t ops_ok = 0;
   double wall_seconds = 0;
   std::string reproduce;  // the command that reproduces this run
+  // The run's metrics (checkers::RunMetrics::to_json) and, with expect.availability "relative", the
+  // correct build's for the same seed; null when absent (files written before metrics existed).
+  nlohmann::ordered_json metrics;
+  nlohmann::ordered_json baseline_metrics;
 };
 
 struct ScenarioResults {
@@ -29,6 +35,8 @@ struct ScenarioResults {
   std::vector<SeedResult> seeds;  // in seed order
   std::string impl = "reference";    // the implementation that ran (registered name)
   std::vector<std::string> command;  // its process-protocol command line, if any
+  // The metrics aggregated over the seeds (checkers::MetricsSummary::to_json); null if absent.
+  nlohmann::ordered_json metrics;
 };
 
 struct RunResults {

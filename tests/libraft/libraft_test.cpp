@@ -27,6 +27,10 @@ namespace {
 // these tests mute them to look for the rest.
 void mute_known_findings(tools::Scenario& s) {
   s.disabled_checkers = {"commit-current-term", "commit-quorum", "reply-claim", "term-adoption"};
+  // Availability relative to the reference Raft (swarm_nemesis.json) flags most libraft seeds (measured
+  // 2026-12-02, docs/checkers.md): whether libraft flails or differs by design is not settled yet, so these
+  // tests judge libraft on its own.
+  s.expect.availability_relative = false;
 }
 
 tools::Scenario libraft_scenario(const std::string& json) {

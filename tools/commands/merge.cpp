@@ -1,9 +1,11 @@
 #include "tools/commands/commands.h"
 
 #include <iostream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "checkers/metrics.h"
 #include "reports/results.h"
 #include "tools/commands/common.h"
 #include "tools/runner/runner.h"
@@ -14,7 +16,27 @@ namespace commands {
 int command_merge(const std::vector<std::string>& files, const std::string& json, const std::string& junit) {
   std::vector<reports::RunResults> parts;
   for (const auto& f : files) parts.push_back(reports::read_results_json(f));
-  const reports::RunResults merged = reports::merge_results(parts);
+  reports::RunResults merged = reports::merge_results(parts);
+  // The aggregate is recomputed from the seeds' own metrics (they carry their latency histograms), so
+  // pooled percentiles over shards are exact.
+  for (auto& s : merged.scenarios) {
+    checkers::MetricsSummary summary;
+    bool complete = true;
+    for (const auto& x : s.seeds) {
+      if (x.metrics.is_null()) {
+        complete = false;
+        break;
+      }
+      try {
+        summary.add(checkers::RunMetrics::from_json(x.metrics));
+      } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(fmt::format("{} seed {}: invalid metrics: {}", s.file, x.seed, e.what()));
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(fmt::format("{} seed {}: invalid metrics: {}", s.file, x.seed, e.what()));
+      }
+    }
+    s.metrics = complete && !s.seeds.empty() ? summary.to_json() : nlohmann::ordered_json();
+  }
   std::string worst = "pass";
   std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9}\n", "scenario", "seeds", "pass", "safety", "liveness");
   for (const auto& s : merged.scenarios) {

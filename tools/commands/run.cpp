@@ -34,6 +34,7 @@ reports::RunResults to_results(const std::vector<tools::SeedBatch>& batches, con
     s.impl = b.scenario->impl;
     s.command = b.scenario->command;
     for (const auto& x : b.results) s.seeds.push_back(tools::to_seed_result(*b.scenario, x));
+    s.metrics = tools::summarize_metrics(b.results).to_json();
     r.scenarios.push_back(std::move(s));
   }
   return r;

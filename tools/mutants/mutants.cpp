@@ -126,7 +126,7 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
       if (s.first_failure) {
         const RunResult& f = *s.first_failure;
         m.seeds_to_detection.push_back(f.seed - first + 1);
-        const std::string checker = f.violation ? f.violation->checker : std::string("expectation");
+        const std::string checker = finding_name(f);
         m.checkers.push_back(checker);
         ++checker_counts[checker];
         if (k == 0) stream0_failure = std::move(s.first_failure);
@@ -164,7 +164,7 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
       const StreamOutcome s = run_stream(scenario, first, o, false, [&](const RunResult& r) {
         ++c.failures;
         if (c.failing_seeds.size() < 10) c.failing_seeds.push_back(r.seed);
-        ++c.by_checker[r.violation ? r.violation->checker : std::string("expectation")];
+        ++c.by_checker[finding_name(r)];
         if (c.failures == 1) write_failure_record(o.out_dir + "/records", scenario, r);
       });
       c.seeds += s.seeds_run;

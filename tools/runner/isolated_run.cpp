@@ -344,6 +344,9 @@ std::string encode_run_result(const RunResult& r) {
   j["network"] = {m.network.sent, m.network.delivered, m.network.dropped, m.network.duplicated, m.network.blocked,
                   m.network.node_down, m.network.delayed_late, m.network.held};
   j["disk"] = {m.disk.writes, m.disk.synced, m.disk.lost_on_crash, m.disk.bytes_written};
+  j["run_metrics"] = r.run_metrics.to_json();
+  if (r.baseline) j["baseline"] = r.baseline->to_json();
+  j["baseline_note"] = r.baseline_note;
   j["trace_hash"] = r.trace_hash;
   j["end_time_us"] = r.end_time_us;
   if (r.violation) {
@@ -378,6 +381,9 @@ RunResult decode_run_result(const std::string& text) {
   m.network.blocked = n[4]; m.network.node_down = n[5]; m.network.delayed_late = n[6]; m.network.held = n[7];
   const auto& d = j.at("disk");
   m.disk.writes = d[0]; m.disk.synced = d[1]; m.disk.lost_on_crash = d[2]; m.disk.bytes_written = d[3];
+  r.run_metrics = checkers::RunMetrics::from_json(j.at("run_metrics"));
+  if (j.contains("baseline")) r.baseline = checkers::RunMetrics::from_json(j.at("baseline"));
+  r.baseline_note = j.at("baseline_note").get<std::string>();
   r.trace_hash = j.at("trace_hash").get<std::uint64_t>();
   r.end_time_us = j.at("end_time_us").get<std::int64_t>();
   if (j.contains("violation")) {

@@ -8,7 +8,37 @@ namespace tools {
 
 namespace {
 double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+std::string recovery_text(std::int64_t us) {
+  return us < 0 ? std::string("never (no leader at the end)") : fmt::format("{:.3f}ms", ms(us));
+}
 }  // namespace
+
+std::string format_metrics_block(const checkers::RunMetrics& m) {
+  const checkers::LatencyHistogram& l = m.commit_latency;
+  std::string out;
+  out += fmt::format("throughput {} writes ok ({:.1f}/s), {} reads ok ({:.1f}/s) in virtual time\n", m.writes_ok,
+                     m.writes_per_s(), m.reads_ok, m.reads_per_s());
+  out += fmt::format("latency    invoke to ok: p50 {:.3f}ms, p90 {:.3f}ms, p99 {:.3f}ms, max {:.3f}ms ({} operations)\n",
+                     ms(l.percentile_us(50)), ms(l.percentile_us(90)), ms(l.percentile_us(99)), ms(l.max_us()),
+                     l.count());
+  out += fmt::format("leadership first leader {}, leaderless {:.3f}ms in {} periods (longest {:.3f}ms), {} "
+                     "disruptions, longest recovery {}\n",
+                     m.first_leader_us < 0 ? std::string("never") : fmt::format("at {:.3f}ms", ms(m.first_leader_us)),
+                     ms(m.leaderless_us), m.leaderless_periods, ms(m.longest_leaderless_us), m.disruptions.size(),
+                     recovery_text(m.recovery_max_us()));
+  out += fmt::format("contests   {} candidacies, {} terms without a leader, {} terms with 2+ candidates\n", m.elections,
+                     m.split_votes, m.contested_terms);
+  out += fmt::format("replicate  {:.2f} messages per committed entry ({} entries), lag behind the leader's commit: max "
+                     "{}, mean {:.2f} entries\n",
+                     m.messages_per_committed_entry(), m.committed_entries, m.lag_max, m.lag_mean());
+  return out;
+}
+
+checkers::MetricsSummary summarize_metrics(const std::vector<RunResult>& results) {
+  checkers::MetricsSummary s;
+  for (const RunResult& r : results) s.add(r.run_metrics);
+  return s;
+}
 
 reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& r) {
   auto code = [](Outcome o) {
@@ -26,6 +56,9 @@ reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& r)
   x.ops_ok = r.metrics.ops_ok;
   x.wall_seconds = r.wall_seconds;
   x.reproduce = reproduce_command(scenario, r.seed);
+  x.metrics = r.run_metrics.to_json();
+  // The correct build is its own baseline: its figures would repeat the run's.
+  if (r.baseline && !(scenario.impl == "reference" && scenario.bugs.empty())) x.baseline_metrics = r.baseline->to_json();
   return x;
 }
 
@@ -63,6 +96,18 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
   out += fmt::format("lifecycle  {} crashes, {} restarts, {} events for dead incarnations discarded\n", m.crashes,
                      m.restarts, m.stale_discarded);
   out += fmt::format("events     {}\n", m.events);
+  out += format_metrics_block(r.run_metrics);
+  if (scenario.expect.availability_relative) {
+    if (r.baseline) {
+      const checkers::RunMetrics& b = *r.baseline;
+      out += fmt::format("baseline   the correct build, same seed{}: {} elections, {} terms without a leader, "
+                         "leaderless {:.3f}ms, longest recovery {}\n",
+                         scenario.impl == "reference" && scenario.bugs.empty() ? " (this run itself)" : "", b.elections,
+                         b.split_votes, ms(b.leaderless_us), recovery_text(b.recovery_max_us()));
+    } else {
+      out += fmt::format("baseline   {}\n", r.baseline_note.empty() ? "not compared: the run failed" : r.baseline_note);
+    }
+  }
   if (!r.linearizability.empty()) out += fmt::format("history    {}\n", r.linearizability);
   out += fmt::format("trace hash {:016x}\n", r.trace_hash);
   if (r.violation) {

@@ -12,6 +12,10 @@
 namespace tools {
 
 std::string format_run_report(const Scenario& scenario, const RunResult& result);
+// The compact metrics block of the report (checkers/metrics.h), each line starting with a 10-column label.
+std::string format_metrics_block(const checkers::RunMetrics& metrics);
+// The metrics of many runs, aggregated (for --json).
+checkers::MetricsSummary summarize_metrics(const std::vector<RunResult>& results);
 reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& result);
 
 // One line on why a run failed: the unmet expectation, or the violation.

@@ -20,6 +20,7 @@
 #include "tools/history/history_convert.h"
 #include "tools/registry/implementations.h"
 #include "tools/runner/reproduce.h"
+#include "tools/runner/availability.h"
 #include "tools/runner/interrupt.h"
 #include "tools/runner/isolated_run.h"
 #include "tools/runner/test_crash.h"
@@ -53,6 +54,11 @@ Outcome worst(Outcome a, Outcome b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+namespace {
+constexpr const char* kMetricBoundNote = "metric bound broken: ";
+const std::string kAvailabilityNote = "availability below the correct build's (expect.availability relative): ";
+}  // namespace
+
 void judge(const Expectation& expect, RunResult& r) {
   const Outcome wanted = expect.outcome == Expectation::Outcome::pass               ? Outcome::pass
                          : expect.outcome == Expectation::Outcome::safety_violation ? Outcome::safety_violation
@@ -74,18 +80,30 @@ void judge(const Expectation& expect, RunResult& r) {
     r.verdict_note = fmt::format("expected checker {} to fire, but {} did", expect.checker, r.violation->checker);
     return;
   }
-  const sim::SimMetrics& m = r.metrics;
-  auto broken = [&](const char* what, std::uint64_t value, std::uint64_t limit, bool is_max) {
+  for (const Expectation::MetricBound& b : expect.metrics) {
+    const double value = checkers::metric_value(r.run_metrics, b.metric);
+    const bool low = b.min && value < *b.min;
+    if (!low && !(b.max && value > *b.max)) continue;
     r.verdict = Outcome::liveness_violation;
-    r.verdict_note = fmt::format("{} was {}, expected {} {}", what, value, is_max ? "at most" : "at least", limit);
-  };
-  if (expect.elections_max && m.elections > *expect.elections_max) {
-    broken("elections", m.elections, *expect.elections_max, true);
-  } else if (expect.leaders_elected_max && m.leaders_elected > *expect.leaders_elected_max) {
-    broken("leaders elected", m.leaders_elected, *expect.leaders_elected_max, true);
-  } else if (expect.ops_ok_min && m.ops_ok < *expect.ops_ok_min) {
-    broken("operations completed ok", m.ops_ok, *expect.ops_ok_min, false);
+    r.verdict_note = fmt::format("{}{} was {:g}, expected {} {:g} (expect.metrics)", kMetricBoundNote, b.metric, value,
+                                 low ? "at least" : "at most", low ? *b.min : *b.max);
+    return;
   }
+  if (expect.availability_relative && r.baseline) {
+    const std::vector<std::string> breaches = availability_breaches(r.run_metrics, *r.baseline);
+    if (!breaches.empty()) {
+      r.verdict = Outcome::liveness_violation;
+      r.verdict_note = kAvailabilityNote + breaches.front();
+      for (std::size_t i = 1; i < breaches.size(); ++i) r.verdict_note += "; " + breaches[i];
+    }
+  }
+}
+
+std::string finding_name(const RunResult& r) {
+  if (r.violation) return r.violation->checker;
+  if (r.verdict_note.rfind(kAvailabilityNote, 0) == 0) return "availability";
+  if (r.verdict_note.rfind(kMetricBoundNote, 0) == 0) return "metric-bound";
+  return "expectation";
 }
 
 std::unique_ptr<sim::NodeFactory> make_factory(const std::string& impl, const std::vector<std::string>& bugs,
@@ -113,7 +131,9 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
 
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunOptions& options) {
   std::unique_ptr<sim::NodeFactory> factory = maybe_plant_test_crash(make_factory(scenario), seed);
-  RunResult r = run_scenario_with(scenario, seed, *factory, options);
+  RunOptions opts = options;
+  opts.baseline_is_self = scenario.impl == "reference" && scenario.bugs.empty();
+  RunResult r = run_scenario_with(scenario, seed, *factory, opts);
   // An implementation's own words about its failure (a process child's input, exit status or signal,
   // last standard-error lines) belong in the report of the finding it caused.
   if (r.violation && r.violation->checker == "implementation-error") {
@@ -195,6 +215,36 @@ class Capture final : public sim::TraceSink {
 };
 }  // namespace
 
+namespace {
+// The correct build's run of the same scenario and seed (expect.availability "relative"): the reference
+// Raft without planted bugs, no outputs, no history check (only its metrics are used). It costs a second
+// run of the seed unless the run under test is the correct build itself.
+void add_baseline(const Scenario& scenario, std::uint64_t seed, const RunOptions& options, RunResult& result) {
+  if (result.violation) return;  // a finding already; the comparison would add nothing
+  if (options.baseline_is_self) {
+    result.baseline = result.run_metrics;
+    return;
+  }
+  Scenario base = scenario;
+  base.impl = "reference";
+  base.bugs.clear();
+  base.command.clear();
+  base.expect = Expectation{};
+  base.disabled_checkers.clear();
+  RunOptions quiet;
+  quiet.check_linearizability = false;
+  quiet.baseline_is_self = true;
+  std::unique_ptr<sim::NodeFactory> factory = make_factory(base);
+  RunResult b = run_scenario_with(base, seed, *factory, quiet);
+  if (b.violation) {
+    result.baseline_note = fmt::format("not compared: the correct build's run of this seed failed too ({})",
+                                       b.violation->checker);
+    return;
+  }
+  result.baseline = std::move(b.run_metrics);
+}
+}  // namespace
+
 RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::NodeFactory& factory,
                             const RunOptions& options) {
   // Wall time is measured here, outside the simulation, only to report speed.
@@ -208,6 +258,8 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   sim::Trace trace;
   checkers::CheckerSet checkers = checkers::make_default_checkers(scenario.disabled_checkers);
   trace.add_sink(&checkers);
+  checkers::MetricsRecorder metrics;
+  trace.add_sink(&metrics);
   std::unique_ptr<reports::TraceWriter> writer;
   if (!options.trace_path.empty()) {
     writer = std::make_unique<reports::TraceWriter>(options.trace_path, factory);
@@ -227,6 +279,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   result.metrics = simulation.metrics();
   result.trace_hash = trace.hash();
   result.end_time_us = simulation.stopped_early() ? simulation.now().us : simulation.end_time().us;
+  result.run_metrics = metrics.finish(result.end_time_us);
   result.violation = checkers.violation();
   if (!result.violation && options.check_linearizability && !simulation.stopped_early()) {
     // The client history, checked once the run is over (issue 3): a stale read or a lost write that every
@@ -258,6 +311,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   }
   result.all_events = std::move(capture.all);
   result.captured_events = std::move(capture.window);
+  if (scenario.expect.availability_relative) add_baseline(scenario, seed, options, result);
   judge(scenario.expect, result);
   RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
   RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/metrics.h"
 #include "sim/node_host.h"
 #include "sim/simulation.h"
 #include "tools/scenario/scenario.h"
@@ -41,6 +42,9 @@ struct RunOptions {
   // The history check's limit in search steps, not seconds, so that its verdict never depends on the
   // machine (a few seconds of search; the shipped scenarios' histories need far fewer).
   std::uint64_t linearizability_steps_max = 200'000'000;
+  // expect.availability "relative": the run under test is the correct build itself (the reference Raft
+  // without planted bugs), so it is its own baseline and no second run is needed (run_scenario sets it).
+  bool baseline_is_self = false;
 };
 
 struct RunResult {
@@ -54,6 +58,10 @@ struct RunResult {
   std::string nemesis;       // what the random nemesis drew for this seed, if it ran
   std::string linearizability;  // the history check's verdict in words ("" if it did not run)
   sim::SimMetrics metrics;
+  checkers::RunMetrics run_metrics;  // from the event stream (checkers/metrics.h)
+  // expect.availability "relative": the correct build's metrics for the same seed, and what was found.
+  std::optional<checkers::RunMetrics> baseline;
+  std::string baseline_note;  // why the comparison was not made (the correct build's run failed), if so
   std::uint64_t trace_hash = 0;
   std::int64_t end_time_us = 0;
   std::optional<checkers::Violation> violation;
@@ -81,6 +89,10 @@ struct Isolation {
 
 // Judges a run's outcome and metrics against an expectation: sets verdict and verdict_note.
 void judge(const Expectation& expect, RunResult& result);
+
+// What found a failing run: its violation's checker, else "availability" (expect.availability relative),
+// "metric-bound" (expect.metrics) or "expectation" (an expected violation missing).
+std::string finding_name(const RunResult& result);
 
 // Builds an implementation through the registry (tools/registry/implementations.h). Throws
 // std::invalid_argument for an unknown implementation (naming the registered ones), bugs it cannot plant,

@@ -16,6 +16,7 @@
 #include "tools/scenario/json_parse.h"
 #include "tools/scenario/json_lines.h"
 #include "tools/scenario/json_reader.h"
+#include "tools/scenario/metric_bounds.h"
 #include "tools/runner/reproduce.h"
 #include "tools/scenario/scenario_faults.h"
 #include "tools/scenario/scenario_limits.h"
@@ -299,16 +300,8 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     if (!e.checker.empty() && e.outcome == Expectation::Outcome::pass) {
       expect->fail("checker", "names the checker of an expected violation; \"outcome\" is \"pass\"");
     }
-    if (auto m = expect->object("metrics")) {
-      auto bound = [&](const char* key) -> std::optional<std::uint64_t> {
-        if (!m->has(key)) return std::nullopt;
-        return static_cast<std::uint64_t>(m->integer(key, 0, 0, 1'000'000'000));
-      };
-      e.elections_max = bound("elections_max");
-      e.leaders_elected_max = bound("leaders_elected_max");
-      e.ops_ok_min = bound("ops_ok_min");
-      m->finish();
-    }
+    if (auto m = expect->object("metrics")) read_metric_bounds(*m, e);
+    e.availability_relative = expect->choice("availability", "absolute", {"absolute", "relative"}) == "relative";
     expect->finish();
   }
   if (c.liveness && c.workload.clients == 0) {

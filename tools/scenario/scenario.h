@@ -19,9 +19,17 @@ struct Expectation {
   enum class Outcome : std::uint8_t { pass, safety_violation, liveness_violation };
   Outcome outcome = Outcome::pass;
   std::string checker;  // if not empty: the violation must come from this checker
-  std::optional<std::uint64_t> elections_max;
-  std::optional<std::uint64_t> leaders_elected_max;
-  std::optional<std::uint64_t> ops_ok_min;
+  // Bounds on run metrics (checkers/metrics.h metric_names()): {"elections": {"max": 10}}. A bound broken
+  // is a liveness failure. The older keys elections_max, leaders_elected_max and ops_ok_min read into these.
+  struct MetricBound {
+    std::string metric;
+    std::optional<double> min;
+    std::optional<double> max;
+  };
+  std::vector<MetricBound> metrics;
+  // "availability": "relative": elections, terms without a leader, leaderless time and recovery after
+  // each disruption bounded relative to the correct build's run of the same seed (docs/checkers.md).
+  bool availability_relative = false;
 };
 
 struct Scenario {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "base/assert.h"
+#include "tools/scenario/metric_bounds.h"
 
 namespace tools {
 
@@ -181,17 +182,14 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     j["nemesis"] = n;
   }
   const Expectation& e = s.expect;
-  if (e.outcome != Expectation::Outcome::pass || e.elections_max || e.leaders_elected_max || e.ops_ok_min) {
+  if (e.outcome != Expectation::Outcome::pass || !e.metrics.empty() || e.availability_relative) {
     Json x;
     x["outcome"] = e.outcome == Expectation::Outcome::pass               ? "pass"
                    : e.outcome == Expectation::Outcome::safety_violation ? "safety_violation"
                                                                          : "liveness_violation";
     if (!e.checker.empty()) x["checker"] = e.checker;
-    Json m = Json::object();
-    if (e.elections_max) m["elections_max"] = *e.elections_max;
-    if (e.leaders_elected_max) m["leaders_elected_max"] = *e.leaders_elected_max;
-    if (e.ops_ok_min) m["ops_ok_min"] = *e.ops_ok_min;
-    if (!m.empty()) x["metrics"] = m;
+    if (!e.metrics.empty()) x["metrics"] = write_metric_bounds(e);
+    if (e.availability_relative) x["availability"] = "relative";
     j["expect"] = x;
   }
   return j;
