@@ -1,6 +1,7 @@
 #include "reports/html_report.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <deque>
 #include <fstream>
@@ -202,8 +203,12 @@ class Extractor {
       case EventKind::commit: lane(e.node).commit.insert(lane(e.node).commit.end(), {e.time_us, e.a}); break;
       case EventKind::apply: lane(e.node).apply.insert(lane(e.node).apply.end(), {e.time_us, e.a}); break;
       case EventKind::partition:
-        // A partition replaces the blocks before it (sim: Network::partition, clear_blocks).
-        close_bands([](const Band& b) { return b.type == band_partition || b.type == band_block; }, e.time_us);
+        // A partition of groups replaces the blocks before it (sim: Network::partition, clear_blocks); an
+        // isolated node adds its cuts to them. The trace does not say which fault it was (its JSON has no
+        // shape), so a single-node group counts as an isolation, which adds.
+        if (std::popcount(e.a) != 1) {
+          close_bands([](const Band& b) { return b.type == band_partition || b.type == band_block; }, e.time_us);
+        }
         bands_.push_back(Band{e.time_us, -1, band_partition, e.a});
         break;
       case EventKind::block_link: bands_.push_back(Band{e.time_us, -1, band_block, to_u(e.node), to_u(e.peer)}); break;
