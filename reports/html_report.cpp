@@ -395,10 +395,12 @@ class Extractor {
                         {"text", format_event_text(e, *in_.labels)}};
       return j;
     }
+    // A violation of no node (linearizability, found after the run) has no event of its own.
+    if (v.nodes.empty()) return j;
     for (std::size_t i = in_.events.size(); i-- > 0;) {
       const sim::TraceEvent& e = in_.events[i];
       if (e.time_us > v.time_us) continue;
-      const bool on_node = v.nodes.empty() || std::find(v.nodes.begin(), v.nodes.end(), e.node) != v.nodes.end() ||
+      const bool on_node = std::find(v.nodes.begin(), v.nodes.end(), e.node) != v.nodes.end() ||
                            std::find(v.nodes.begin(), v.nodes.end(), e.peer) != v.nodes.end();
       if (!on_node) continue;
       j["event"] = json{{"index", i}, {"t", e.time_us}, {"node", e.node}, {"text", format_event_text(e, *in_.labels)}};

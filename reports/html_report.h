@@ -29,7 +29,8 @@ struct ReportViolation {
   std::vector<std::int32_t> nodes;
   std::string message;
   // The index in the events of the one the checker flagged, when known (a checker run over the trace
-  // finds it); otherwise the last event at the violation's time on one of its nodes is shown.
+  // finds it); otherwise the last event at the violation's time on one of its nodes is shown (none
+  // if it names no node).
   std::optional<std::size_t> event_index;
 };
 

@@ -545,7 +545,17 @@ const char* const kReportScript = R"RAW(
   window.addEventListener('mouseup', function () { drag = null; canvas.classList.remove('dragging'); });
   canvas.addEventListener('dblclick', function (ev) { var x = ev.clientX - canvas.getBoundingClientRect().left; zoomAround(T(x), 0.4); });
   function fit() { view = {a: T_START, b: T_END}; redraw(); }
-  function toViolation() { if (V) { var span = Math.max(2000, Math.min(50000, (T_END - T_START) / 20)); view = {a: V.t - span * 0.7, b: V.t + span * 0.3}; redraw(); } }
+  // Around the checker's event; for a linearizability failure, around the operations that cannot be placed.
+  function violationView() {
+    if (LIN && LIN.stuck.length) {
+      var lo = Infinity, hi = -Infinity;
+      LIN.stuck.forEach(function (id) { var i = opById[id]; if (i !== undefined) { lo = Math.min(lo, OPS.t0[i]); hi = Math.max(hi, OPS.t1[i] < 0 ? T_END : OPS.t1[i]); } });
+      if (lo < hi) { var pad = Math.max(2000, (hi - lo) * 0.3); return {a: lo - pad, b: hi + pad}; }
+    }
+    var span = Math.max(2000, Math.min(50000, (T_END - T_START) / 20));
+    return {a: V.t - span * 0.7, b: V.t + span * 0.3};
+  }
+  function toViolation() { if (V) { view = violationView(); redraw(); } }
   document.getElementById('fit').onclick = fit;
   document.getElementById('zoom-in').onclick = function () { zoomAround(center(), 0.5); };
   document.getElementById('zoom-out').onclick = function () { zoomAround(center(), 2); };
@@ -655,7 +665,7 @@ const char* const kReportScript = R"RAW(
   table('counts', ['event', 'count'], Object.keys(D.counts).map(function (k) { return [k, D.counts[k]]; }));
 
   // report.html#zoom=violation opens zoomed on the violation (the README's screenshot).
-  if (V && window.location.hash === '#zoom=violation') { var span0 = Math.max(2000, Math.min(50000, (T_END - T_START) / 20)); view = {a: V.t - span0 * 0.7, b: V.t + span0 * 0.3}; }
+  if (V && window.location.hash === '#zoom=violation') view = violationView();
   resize();
   draw();
   var firstMs = performance.now() - started;

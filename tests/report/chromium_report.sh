@@ -55,5 +55,24 @@ timeout 60 "$chromium" --headless --disable-gpu --no-sandbox --no-first-run --di
   "file://$out/report.html#zoom=violation" > /dev/null 2>> "$out/chromium.log"
 [ -s "$out/report-screenshot.png" ] || fail "no screenshot"
 head -c 8 "$out/report-screenshot.png" | od -An -c | grep -q 'P   N   G' || fail "the screenshot is not a PNG"
-echo "ok: $checker shown on $want_nodes lanes; report $(stat -c %s "$out/report.html") bytes; first render ${first} ms" \
+# A linearizability failure: a planted bug with every online checker off, so that only the history check
+# sees it. The page must list the longest linearizable prefix and the operations that cannot be placed.
+disable=$("$bin" run --help | sed -n 's/.*--disable-checker TEXT:{\([^}]*\)}.*/\1/p' | tr ',' '\n' |
+          grep -v '^implementation-error$' | sed 's/^/--disable-checker /' | tr '\n' ' ')
+set +e
+"$bin" run "$src/scenarios/swarm_nemesis.json" --bug no-log-up-to-date-check --seed 1 --no-records --in-process \
+  $disable --report "$out/lin.html" > "$out/lin-run.txt" 2>&1
+set -e
+lin_note="no linearizability violation at that seed: its page not checked"
+if grep -q '^VIOLATION *linearizability' "$out/lin-run.txt"; then
+  timeout 60 "$chromium" --headless --disable-gpu --no-sandbox --no-first-run --disable-extensions \
+    --user-data-dir="$out/chromium-profile" --window-size=1400,1000 --dump-dom "file://$out/lin.html" \
+    > "$out/lin-dom.html" 2>> "$out/chromium.log"
+  grep -q 'data-state="rendered"' "$out/lin-dom.html" || fail "the linearizability page did not render"
+  ! grep -q 'class="js-error"' "$out/lin-dom.html" || fail "JavaScript errors on the linearizability page"
+  grep -q '<ol id="lin-prefix"><li>' "$out/lin-dom.html" || fail "no linearizable prefix listed"
+  grep -q '<li class="stuck">cannot be placed: ' "$out/lin-dom.html" || fail "no operation that cannot be placed"
+  lin_note="linearizability prefix and stuck operations shown"
+fi
+echo "ok: $checker shown on $want_nodes lanes; $lin_note; report $(stat -c %s "$out/report.html") bytes; first render ${first} ms" \
      "(script), chromium --dump-dom $(( (end - start) / 1000000 )) ms wall; screenshot $out/report-screenshot.png"

@@ -73,19 +73,16 @@ std::vector<reports::ReportOpValues> op_values(const std::vector<nlohmann::json>
 
 // The checker's witness again, from the history file: a run's verdict keeps only its text. The same
 // history and step limit give the same witness (the check is deterministic).
-std::optional<reports::ReportLinWitness> lin_witness(const std::string& text, const std::string& path,
-                                                     const std::vector<nlohmann::json>& lines) {
+std::optional<reports::ReportLinWitness> lin_witness(const std::string& text, const std::string& path) {
   const checkers::History history = checkers::parse_history(text, path, checkers::HistoryFormat::raftsim_jsonl);
   checkers::LinLimits limits;
   limits.steps_max = RunOptions{}.linearizability_steps_max;
   const checkers::LinResult r = checkers::check_linearizability(history, limits);
   if (!r.witness) return std::nullopt;
-  // parse_history numbers an operation by the line of its invoke (1-based); the trace by the "op" field.
+  // The raftsim format's operation id (its "op" field) is the one the trace's client events carry.
   auto op_id = [&](std::size_t index) -> std::uint64_t {
     RAFTSIM_ASSERT(index < history.operations.size());
-    const std::uint64_t line = history.operations[index].id;
-    RAFTSIM_ASSERT(line >= 1 && line <= lines.size());
-    return lines[line - 1]["op"].get<std::uint64_t>();
+    return history.operations[index].id;
   };
   reports::ReportLinWitness w;
   w.key = r.witness->key;
@@ -188,7 +185,7 @@ void write_run_report(const ReportSources& sources, const Scenario& scenario, co
     const std::string text = read_text(sources.history);
     const auto lines = history_lines(text);
     in.op_values = op_values(lines);
-    if (result.violation && result.violation->checker == "linearizability") in.lin = lin_witness(text, sources.history, lines);
+    if (result.violation && result.violation->checker == "linearizability") in.lin = lin_witness(text, sources.history);
   }
   reports::write_html_report(sources.html, in);
   remove_report_temporaries(sources);
