@@ -298,3 +298,48 @@ TEST_CASE("raftsim report: a trace and a run give the same page data", "[report]
   CHECK_FALSE(fs::exists(dir.path / "run.html.history.tmp"));
   CHECK_FALSE(fs::exists(dir.path / "run.html.trace.tmp"));
 }
+
+TEST_CASE("raftsim report: a failure record is run again and its violation shown", "[report][cli]") {
+  Dir dir;
+  const std::string scenario = std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/swarm_nemesis.json";
+  Cli r = raftsim(dir.path, "run " + scenario + " --bug commit-prior-term --seed 2 --in-process --records " +
+                                (dir.path / "records").string());
+  REQUIRE(r.code == 1);
+  const fs::path record = dir.path / "records" / "swarm_nemesis-seed2.json";
+  REQUIRE(fs::exists(record));
+  r = raftsim(dir.path, "report " + record.string() + " --in-process -o " + (dir.path / "r.html").string());
+  CHECK(r.code == 0);
+  CHECK(r.out.find("reproduced the record") != std::string::npos);
+  const std::string page = slurp(dir.path / "r.html");
+  const auto begin = page.find("id=\"report-data\">") + 17;
+  const json d = json::parse(page.substr(begin, page.find("</script>", begin) - begin));
+  REQUIRE(d.contains("violation"));
+  const std::string checker = d["violation"]["checker"];
+  CHECK(r.out.find("seed 2") != std::string::npos);
+  CHECK_FALSE(checker.empty());
+  // The checker's own event, found by running the checkers over the trace again: on a node it names.
+  REQUIRE(d["violation"].contains("event"));
+  const json nodes = d["violation"]["nodes"];
+  CHECK(std::find(nodes.begin(), nodes.end(), d["violation"]["event"]["node"]) != nodes.end());
+  CHECK(d["violation"]["event"]["t"] == d["violation"]["t"]);
+  CHECK(d["metrics"]["elections"].get<int>() > 0);
+}
+
+TEST_CASE("html report: an isolation adds its cuts and a partition of groups replaces them", "[report]") {
+  Names names;
+  const std::vector<sim::TraceEvent> events{
+      ev(0, EventKind::role, 0, -1, 0, 1),  ev(0, EventKind::role, 4, -1, 0, 1),
+      ev(5, EventKind::partition, -1, -1, 0b00001),   // isolate n0
+      ev(6, EventKind::partition, -1, -1, 0b00010),   // isolate n1 as well: n0 stays cut off
+      ev(8, EventKind::partition, -1, -1, 0b00111),   // groups {0,1,2} | {3,4}: replaces both
+      ev(9, EventKind::heal, -1),
+  };
+  reports::ReportInput in;
+  in.events = events;
+  in.labels = &names;
+  const json d = reports::report_data(in);
+  REQUIRE(d["bands"].size() == 3);
+  CHECK(d["bands"][0][1] == 8);
+  CHECK(d["bands"][1][1] == 8);
+  CHECK(d["bands"][2] == json::array({8, 9, 0, 7, 0, 0, 0, 0}));
+}
