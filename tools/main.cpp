@@ -105,6 +105,7 @@ int tools::cli_main(int argc, char** argv) {
       ->check(CLI::Range(1u, 256u));
   run_cmd->add_option("--trace", run.trace, "Write the event trace as JSON Lines (one scenario, one seed)");
   run_cmd->add_option("--history", run.history, "Write the client history as JSON Lines (one scenario, one seed)");
+  run_cmd->add_option("--report", run.report, "Write the HTML report of the run (one scenario, one seed)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the final table for many seeds");
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N of the seeds (I/N, 1-based), for batch systems");
   run_cmd->add_option("--junit", run.junit, "Write JUnit XML (one test case per scenario and seed)");
@@ -139,6 +140,8 @@ int tools::cli_main(int argc, char** argv) {
   replay_cmd->add_option("--window-ms", replay_window_ms, "Show the events this close to the violation (default 50)")
       ->check(CLI::Range(0.0, 3'600'000.0));
   replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
+  std::string replay_report;
+  replay_cmd->add_option("--report", replay_report, "Also write the HTML report of the run");
   tools::Isolation replay_isolation;
   add_isolation_options(replay_cmd, replay_isolation);
 
@@ -210,6 +213,13 @@ int tools::cli_main(int argc, char** argv) {
   check_cmd->add_option("--memory-mb", check_memory_mb, "Give up (unknown) when one key's search needs more memory")
       ->check(CLI::Range(1.0, 1e7));
 
+  std::string report_path, report_out;
+  CLI::App* report_cmd = app.add_subcommand("report", "Write the HTML report of a failure record or a trace file");
+  report_cmd->add_option("input", report_path, "A failure record (run, fuzz) or a trace (run --trace)")->required();
+  report_cmd->add_option("-o,--out", report_out, "The HTML file to write")->required();
+  tools::Isolation report_isolation;
+  add_isolation_options(report_cmd, report_isolation);
+
   std::string trace_path;
   CLI::App* check_trace_cmd =
       app.add_subcommand("check-trace", "Run every online checker over a trace file written by run --trace");
@@ -257,7 +267,10 @@ int tools::cli_main(int argc, char** argv) {
     if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
     if (mutants_cmd->parsed()) return command_mutants(mutants_path, mutants_options, mutants_json, mutants_impl);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
-    if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace, replay_isolation);
+    if (replay_cmd->parsed()) {
+      return command_replay(replay_path, replay_window_ms, replay_trace, replay_isolation, replay_report);
+    }
+    if (report_cmd->parsed()) return commands::command_report(report_path, report_out, report_isolation);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
   } catch (const tools::InputError& e) {
     std::cerr << "raftsim: error: " << e.what() << "\n";

@@ -11,6 +11,7 @@
 #include "tools/runner/determinism.h"
 #include "tools/runner/failure_record.h"
 #include "tools/scenario/input_error.h"
+#include "tools/runner/html_report_run.h"
 #include "tools/runner/interrupt.h"
 #include "tools/runner/isolated_run.h"
 #include "tools/runner/run_report.h"
@@ -47,6 +48,7 @@ void check_outputs(const RunArgs& args) {
   if (!args.junit.empty()) tools::check_writable_file(args.junit, "--junit");
   if (!args.trace.empty()) tools::check_writable_file(args.trace, "--trace");
   if (!args.history.empty()) tools::check_writable_file(args.history, "--history");
+  if (!args.report.empty()) tools::check_writable_file(args.report, "--report");
 }
 
 void write_results(const RunArgs& args, const std::vector<tools::SeedBatch>& batches, const std::string& shard) {
@@ -124,8 +126,8 @@ int command_run(const RunArgs& args) {
     return tools::kExitPass;
   }
   const bool single = scenarios.size() == 1 && seeds[0].size() == 1 && args.junit.empty() && args.json.empty();
-  if (!single && (!args.trace.empty() || !args.history.empty())) {
-    throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",
+  if (!single && (!args.trace.empty() || !args.history.empty() || !args.report.empty())) {
+    throw tools::InputError("command line", !args.report.empty() ? "--report" : args.trace.empty() ? "--history" : "--trace",
                             "can only be written for one scenario and one seed");
   }
   check_outputs(args);
@@ -133,8 +135,21 @@ int command_run(const RunArgs& args) {
 
   if (single) {
     tools::RunOptions options{args.trace, args.history};
-    const tools::RunResult r = tools::run_one_isolated(scenarios[0], seeds[0][0], options, args.isolation);
+    std::optional<tools::ReportSources> report;
+    if (!args.report.empty()) {
+      report = tools::report_sources(args.report, args.trace, args.history);
+      tools::use_report_sources(*report, options);
+    }
+    tools::RunResult r;
+    try {
+      r = tools::run_one_isolated(scenarios[0], seeds[0][0], options, args.isolation);
+      if (report) tools::write_run_report(*report, scenarios[0], r);
+    } catch (...) {
+      if (report) tools::remove_report_temporaries(*report);
+      throw;
+    }
     std::cout << tools::format_run_report(scenarios[0], r);
+    if (report) std::cout << fmt::format("report     {}\n", args.report);
     if (r.verdict != tools::Outcome::pass && !args.no_records) {
       const std::string path = tools::write_failure_record(args.records, scenarios[0], r);
       std::cout << fmt::format("record     {} (replay with: raftsim replay {})\n", path, path);
