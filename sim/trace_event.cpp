@@ -44,6 +44,9 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::timing: return "timing";
     case EventKind::client_request: return "client-request";
     case EventKind::disk_notify: return "disk-notify";
+    case EventKind::transfer_request: return "transfer-request";
+    case EventKind::transfer_start: return "transfer-start";
+    case EventKind::transfer_abandoned: return "transfer-abandoned";
   }
   return "?";
 }
@@ -63,6 +66,7 @@ std::string_view role_name(std::uint64_t role) {
     case 0: return "follower";
     case 1: return "candidate";
     case 2: return "leader";
+    case 3: return "pre-candidate";
     default: return "?";
   }
 }

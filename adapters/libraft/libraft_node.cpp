@@ -105,10 +105,14 @@ enum MessageKind : std::uint16_t {
   kAppendEntries = 2,
   kAppendEntriesResult = 3,
   kInstallSnapshot = 4,
-  kTimeoutNow = 5,
+  // 5: reserved (the InstallSnapshot reply of the convention; libraft has none)
+  kPreVote = 6,  // a RequestVote with pre_vote set (thesis 9.6)
+  kPreVoteResult = 7,
+  kTimeoutNow = 8,
 };
-constexpr std::string_view kMessageNames[] = {"RequestVote",         "RequestVoteResult", "AppendEntries",
-                                              "AppendEntriesResult", "InstallSnapshot",   "TimeoutNow"};
+constexpr std::string_view kMessageNames[] = {"RequestVote",     "RequestVoteResult", "AppendEntries",
+                                              "AppendEntriesResult", "InstallSnapshot", "?",
+                                              "PreVote",         "PreVoteResult",     "TimeoutNow"};
 
 // The impl-error codes (the table at the top of this file).
 enum ImplError : std::uint64_t {
@@ -205,10 +209,12 @@ std::optional<sim::MessageSummary> summarize(const lr::raft_message& m, std::siz
   sim::MessageSummary s;
   switch (m.type) {
     case lr::RAFT_IO_REQUEST_VOTE:
-      s = {kRequestVote, m.request_vote.term, m.request_vote.last_log_index, m.request_vote.last_log_term};
+      s = {m.request_vote.pre_vote ? kPreVote : kRequestVote, m.request_vote.term, m.request_vote.last_log_index,
+           m.request_vote.last_log_term};
       break;
     case lr::RAFT_IO_REQUEST_VOTE_RESULT:
-      s = {kRequestVoteResult, m.request_vote_result.term, m.request_vote_result.vote_granted ? 1u : 0u, 0};
+      s = {m.request_vote_result.pre_vote == lr::raft_tribool_true ? kPreVoteResult : kRequestVoteResult,
+           m.request_vote_result.term, m.request_vote_result.vote_granted ? 1u : 0u, 0};
       break;
     case lr::RAFT_IO_APPEND_ENTRIES:
       s = {kAppendEntries, m.append_entries.term, m.append_entries.prev_log_index, n_entries};
@@ -408,8 +414,13 @@ class LibraftNode final : public sim::Node {
   void on_timer(std::uint16_t slot, sim::NodeOutput& out) override;
   void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override;
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override;
+  // raft_transfer (thesis 3.10); libraft reports neither the start nor the end of a transfer.
+  void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override;
 
  private:
+  static void on_transferred(struct lr::raft_transfer* req);
+  struct lr::raft_transfer transfer_req_ {};  // libraft's while a transfer is pending
+  bool transfer_pending_ = false;
   // A write on its way to the disk; appends carry the request whose callback fires once it is durable.
   struct PendingWrite {
     std::uint64_t token = 0;
@@ -565,6 +576,28 @@ LibraftNode::LibraftNode(const sim::NodeContext& context)
   lr::raft_set_election_timeout(&raft_, ms(timing_.election_timeout_min));
   lr::raft_set_heartbeat_timeout(&raft_, ms(timing_.heartbeat_interval));
   lr::raft_set_snapshot_threshold(&raft_, UINT_MAX);  // snapshots disabled (see the top of this file)
+  // Features (sim/node_host.h): PreVote maps to raft_set_pre_vote. CheckQuorum is always on in libraft
+  // (a leader steps down after an election timeout without contact with a majority): check_quorum asks
+  // for what it does anyway, and cannot be switched off.
+  lr::raft_set_pre_vote(&raft_, context.features.pre_vote);
+}
+
+void LibraftNode::on_transferred(struct lr::raft_transfer* req) {
+  auto* node = static_cast<LibraftNode*>(req->data);
+  RAFTSIM_ASSERT(node != nullptr && node->transfer_pending_);
+  node->transfer_pending_ = false;
+}
+
+void LibraftNode::on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) {
+  RAFTSIM_ASSERT(!target || *target < addresses_.size());
+  run_input(out, [&] {
+    if (transfer_pending_) return;  // one at a time: the request memory is libraft's until its callback
+    transfer_req_ = {};
+    transfer_req_.data = this;
+    const lr::raft_id id = target ? static_cast<lr::raft_id>(*target) + 1 : 0;  // 0: libraft picks a voter
+    // Not the leader any more, or the target is this node: nothing to do, as for the reference Raft.
+    if (lr::raft_transfer(&raft_, &transfer_req_, id, on_transferred) == 0) transfer_pending_ = true;
+  });
 }
 
 // A crash: close libraft and pump its close sequence right here (there is no later input): cancel every

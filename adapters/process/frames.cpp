@@ -9,14 +9,28 @@ namespace adapters::process {
 using wire::Reader;
 using wire::Writer;
 
-void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size, const sim::RaftTiming& timing) {
+void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size, const sim::RaftTiming& timing,
+                  const sim::RaftFeatures& features) {
+  const std::uint16_t bits = sim::feature_bits(features);
   Writer w(buffer, wire::kHello);
-  w.u32(wire::kProtocolVersion);
+  // Version 1 unless a feature is on: children that predate version 2 see the same bytes as before.
+  w.u32(bits == 0 ? wire::kProtocolVersion : wire::kProtocolVersionFeatures);
   w.u32(cluster_size);
   w.i64(timing.election_timeout_min.us);
   w.i64(timing.election_timeout_max.us);
   w.i64(timing.heartbeat_interval.us);
   w.u32(timing.max_entries_per_append);
+  if (bits != 0) w.u32(bits);
+  w.finish();
+}
+
+void encode_transfer(std::vector<std::uint8_t>& buffer, sim::NodeIndex node, sim::Time now,
+                     std::optional<sim::NodeIndex> target) {
+  RAFTSIM_ASSERT(!target || *target != node);
+  Writer w(buffer, wire::kTransfer);
+  w.u32(node);
+  w.i64(now.us);
+  w.i32(target ? static_cast<std::int32_t>(*target) : -1);
   w.finish();
 }
 
@@ -138,9 +152,9 @@ std::string describe_input(std::span<const std::uint8_t> frame) {
 HelloReply decode_hello_ok(Reader& r) {
   HelloReply h;
   h.protocol_version = r.u32("protocol_version");
-  if (h.protocol_version != wire::kProtocolVersion) {
-    r.fail("protocol_version", fmt::format("version {} is not one raftsim speaks (it speaks {})", h.protocol_version,
-                                           wire::kProtocolVersion));
+  if (h.protocol_version != wire::kProtocolVersion && h.protocol_version != wire::kProtocolVersionFeatures) {
+    r.fail("protocol_version", fmt::format("version {} is not one raftsim speaks (it speaks {} and {})", h.protocol_version,
+                                           wire::kProtocolVersion, wire::kProtocolVersionFeatures));
   }
   h.implementation_name = std::string(r.str("implementation_name"));
   const std::uint32_t kinds = r.count("message_kind_count", 4);

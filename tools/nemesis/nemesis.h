@@ -30,7 +30,18 @@ struct NemesisConfig {
   // isolated the moment it wins, a voter cut off right after its vote): the moments bugs need, which timed
   // faults hit only by luck. Drawn from their own stream, so the timed schedule of a seed does not move.
   bool triggers = false;
+  // Also draw the Raft features (pre_vote, check_quorum: each on with probability 1/2) and leadership
+  // transfer requests (thesis 3.10, 9.6). Their own streams: the rest of a seed's draws do not move.
+  bool features = false;
 };
+
+// What `features` drew for one seed.
+struct FeatureDraw {
+  bool pre_vote = false;
+  bool check_quorum = false;
+};
+FeatureDraw draw_features(std::uint64_t seed);
+std::string apply_feature_draw(const FeatureDraw& draw, sim::SimConfig& config);
 
 // What swarm_config drew for one seed.
 struct ConfigKnobs {

@@ -83,6 +83,10 @@ void judge(const Expectation& expect, RunResult& r) {
     broken("elections", m.elections, *expect.elections_max, true);
   } else if (expect.leaders_elected_max && m.leaders_elected > *expect.leaders_elected_max) {
     broken("leaders elected", m.leaders_elected, *expect.leaders_elected_max, true);
+  } else if (expect.elections_min && m.elections < *expect.elections_min) {
+    broken("elections", m.elections, *expect.elections_min, false);
+  } else if (expect.max_term_max && m.max_term > *expect.max_term_max) {
+    broken("the highest term", m.max_term, *expect.max_term_max, true);
   } else if (expect.ops_ok_min && m.ops_ok < *expect.ops_ok_min) {
     broken("operations completed ok", m.ops_ok, *expect.ops_ok_min, false);
   }

@@ -20,6 +20,8 @@ struct Expectation {
   Outcome outcome = Outcome::pass;
   std::string checker;  // if not empty: the violation must come from this checker
   std::optional<std::uint64_t> elections_max;
+  std::optional<std::uint64_t> elections_min;  // e.g. that a disruption happens without PreVote
+  std::optional<std::uint64_t> max_term_max;   // the highest term any node reached
   std::optional<std::uint64_t> leaders_elected_max;
   std::optional<std::uint64_t> ops_ok_min;
 };

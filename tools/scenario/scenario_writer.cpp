@@ -77,6 +77,10 @@ Json fault_json(const sim::Fault& f, const sim::Fault* undo) {
       j["nodes"] = nodes_json(f.nodes);
       j["factor"] = f.factor;
       break;
+    case K::transfer_leadership:
+      j["action"] = "transfer_leadership";
+      j["to"] = f.to.empty() ? Json("any") : Json(f.to[0].index);
+      break;
     default:
       j["action"] = sim::fault_kind_name(f.kind);
       if (!f.nodes.empty()) j["nodes"] = nodes_json(f.nodes);
@@ -113,6 +117,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (s.seeds && s.seeds->first != s.seeds->second) j["seeds"] = fmt::format("{}..{}", s.seeds->first, s.seeds->second);
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
+  if (c.features.pre_vote) j["cluster"]["pre_vote"] = true;
+  if (c.features.check_quorum) j["cluster"]["check_quorum"] = true;
   if (!s.command.empty()) j["cluster"]["command"] = s.command;
   if (!s.disabled_checkers.empty()) j["checkers"]["disable"] = s.disabled_checkers;
   if (!s.not_for.empty()) {
@@ -161,6 +167,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     n["swarm"] = s.nemesis.swarm;
     if (s.nemesis.swarm_config) n["swarm_config"] = true;
     if (s.nemesis.triggers) n["triggers"] = true;
+    if (s.nemesis.features) n["features"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);
@@ -173,7 +180,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     j["nemesis"] = n;
   }
   const Expectation& e = s.expect;
-  if (e.outcome != Expectation::Outcome::pass || e.elections_max || e.leaders_elected_max || e.ops_ok_min) {
+  if (e.outcome != Expectation::Outcome::pass || e.elections_max || e.elections_min || e.max_term_max ||
+      e.leaders_elected_max || e.ops_ok_min) {
     Json x;
     x["outcome"] = e.outcome == Expectation::Outcome::pass               ? "pass"
                    : e.outcome == Expectation::Outcome::safety_violation ? "safety_violation"
@@ -181,6 +189,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     if (!e.checker.empty()) x["checker"] = e.checker;
     Json m = Json::object();
     if (e.elections_max) m["elections_max"] = *e.elections_max;
+    if (e.elections_min) m["elections_min"] = *e.elections_min;
+    if (e.max_term_max) m["max_term_max"] = *e.max_term_max;
     if (e.leaders_elected_max) m["leaders_elected_max"] = *e.leaders_elected_max;
     if (e.ops_ok_min) m["ops_ok_min"] = *e.ops_ok_min;
     if (!m.empty()) x["metrics"] = m;

@@ -440,3 +440,26 @@ func summarize(m pb.Message) send {
 	}
 	return s
 }
+
+// onTransfer asks etcd to hand leadership to node `target` (thesis 3.10; etcd's MsgTransferLeader), or for
+// -1 to the follower with the longest matching log (the lowest id on ties: no map order reaches the choice).
+func (n *node) onTransfer(target int32) {
+	st := n.rn.Status()
+	if st.RaftState != raft.StateLeader {
+		return
+	}
+	to, best := uint64(0), uint64(0)
+	if target >= 0 {
+		to = raftID(uint32(target))
+	} else {
+		for id, pr := range st.Progress {
+			if id != st.ID && (to == 0 || pr.Match > best || (pr.Match == best && id < to)) {
+				to, best = id, pr.Match
+			}
+		}
+	}
+	if to == 0 || to == st.ID {
+		return
+	}
+	n.rn.TransferLeader(to)
+}
