@@ -180,6 +180,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
+    check_quorum_ = (e.label & 2U) != 0;  // the features (sim/node_host.h): bit 1 check_quorum
     return std::nullopt;
   }
   if (e.kind == EventKind::clock_rate && e.node >= 0) {
@@ -340,8 +341,12 @@ std::optional<Violation> Figure2Rules::check_term_rules() {
   const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
   const double sticky_us = static_cast<double>(std::max(election_timeout_max_us_, 2 * election_timeout_min_us_)) /
                            std::min(1.0, v.clock_rate);
-  const bool leader_sticky = s.kind == kRequestVote && s.role == kFollower && election_timeout_min_us_ > 0 &&
-                             v.heard_leader_us >= 0 && static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us &&
+  // With CheckQuorum a leader is itself the current leader it heard from (etcd's lease check): it may ignore
+  // the RequestVote too, and steps down on its own once it loses its majority (the check-quorum rule).
+  const bool sticky_role = (s.role == kFollower && v.heard_leader_us >= 0 &&
+                            static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us) ||
+                           (s.role == kLeader && check_quorum_);
+  const bool leader_sticky = s.kind == kRequestVote && sticky_role && election_timeout_min_us_ > 0 &&
                              std::none_of(s.outputs.begin(), s.outputs.end(), [](const sim::TraceEvent& o) {
                                return o.kind == EventKind::vote || o.kind == EventKind::role;
                              });

@@ -26,7 +26,7 @@ void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size,
 
 void encode_transfer(std::vector<std::uint8_t>& buffer, sim::NodeIndex node, sim::Time now,
                      std::optional<sim::NodeIndex> target) {
-  RAFTSIM_ASSERT(!target || *target != node);
+  // A target equal to `node` (the leader itself) is allowed: the child ignores it, as the reference Raft does.
   Writer w(buffer, wire::kTransfer);
   w.u32(node);
   w.i64(now.us);

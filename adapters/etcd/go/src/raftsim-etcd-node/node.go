@@ -250,12 +250,9 @@ func (n *node) sendMessage(m pb.Message) {
 	}
 	s := summarize(m)
 	s.to, s.payload = uint32(m.To-1), payload
-	if (m.Type == pb.MsgPreVote || m.Type == pb.MsgPreVoteResp) && s.term > n.durableTerm {
-		// A pre-vote carries the term its sender would campaign in (a granted reply echoes it), a term
-		// etcd neither enters nor writes: the trace records the sender's own (durable) term instead,
-		// since the checkers read a message's term as a term its sender has used.
-		s.term = n.durableTerm
-	}
+	// A pre-vote carries the term its sender would campaign in (a granted reply echoes it), a term etcd
+	// neither enters nor writes: the summary keeps it (docs/your-raft.md: kinds 6 and 7 carry the term
+	// asked for), and the checkers do not count it as a term the sender used.
 	n.out.sends = append(n.out.sends, s)
 }
 
@@ -430,6 +427,9 @@ func summarize(m pb.Message) send {
 	case pb.MsgAppResp:
 		if m.Reject {
 			s.b = m.RejectHint
+		} else if m.Index == 0 && m.LogTerm == 0 {
+			// etcd with CheckQuorum or PreVote answers a stale leader's MsgApp/MsgHeartbeat with an empty
+			// MsgAppResp of its own (higher) term, so the stale leader steps down: no success claim.
 		} else {
 			s.a, s.b = 1, m.Index
 		}
