@@ -259,8 +259,8 @@ class Child {
     if (protocol_version_ == wire::kProtocolVersionFeatures) {
       const std::uint32_t features = r.u32("features");
       if (features > 3) throw wire::DecodeError("an unknown feature bit");
-      config_.pre_vote = (features & sim::kFeaturePreVoteBit) != 0;
-      config_.check_quorum = (features & sim::kFeatureCheckQuorumBit) != 0;
+      config_.pre_vote = (features & 1U) != 0;  // bit 0: pre_vote (docs/protocol.md)
+      config_.check_quorum = (features & 2U) != 0;  // bit 1: check_quorum
     }
     for (std::uint32_t n = 0; n < cluster_size_; ++n) config_.members.push_back(raft::NodeId(n));
     wire::Writer w(frame_, wire::kHelloOk);
