@@ -177,7 +177,9 @@ namespace {
 
 bool is_observation(std::uint8_t kind) {
   const auto k = static_cast<sim::EventKind>(kind);
-  return (k >= sim::EventKind::role && k <= sim::EventKind::apply) || k == sim::EventKind::impl_error;
+  // Version 2 adds the leadership transfer observations (trace format 3).
+  return (k >= sim::EventKind::role && k <= sim::EventKind::apply) || k == sim::EventKind::impl_error ||
+         k == sim::EventKind::transfer_start || k == sim::EventKind::transfer_abandoned;
 }
 
 }  // namespace
@@ -255,14 +257,14 @@ std::int64_t decode_output(Reader& r, const OutputBounds& bounds, sim::NodeOutpu
     r.item("observations", i);
     const std::uint8_t kind = r.u8("kind");
     if (!is_observation(kind)) {
-      r.fail("kind", fmt::format("{} is not an observation (18-23 or 36)", kind));
+      r.fail("kind", fmt::format("{} is not an observation (18-23, 36, 48 or 49)", kind));
     }
     sim::Observation o;
     o.kind = static_cast<sim::EventKind>(kind);
     o.a = r.u64("a");
     o.b = r.u64("b");
     o.c = r.u64("c");
-    if (o.kind == sim::EventKind::role && o.a > 2) r.fail("a", fmt::format("role {} is none of 0, 1, 2", o.a));
+    if (o.kind == sim::EventKind::role && o.a > 3) r.fail("a", fmt::format("role {} is none of 0, 1, 2, 3", o.a));
     out.observations.push_back(o);
   }
   r.end_items();
