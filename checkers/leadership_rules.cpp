@@ -232,7 +232,9 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                                                 kElectionTimerSlack / v.clock_rate_max_since_heard);
         const bool recent = v.role != kLeader && v.heard_leader_us >= 0 && v.heard_leader_term == v.term &&
                             e.time_us - v.heard_leader_us < bound_us;
-        if (v.role == kLeader || recent || e.a <= v.term) {
+        // A grant for the receiver's own term is what a vote in that term would be (etcd grants when it has
+        // not voted and knows no leader); one for an older term is not.
+        if (v.role == kLeader || recent || e.a < v.term) {
           return violation(LeadershipRule::pre_vote_grant, e.time_us, {e.node, e.peer},
                            v.role == kLeader || recent
                                ? fmt::format("node {} granted node {} a pre-vote for term {} {} (thesis 9.6: no pre-vote "
@@ -242,7 +244,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                                                : fmt::format("{:.3f}ms after AppendEntries of its term {}, "
                                                                              "under half the minimum election timeout",
                                                                              ms(e.time_us - v.heard_leader_us), v.term))
-                               : fmt::format("node {} in term {} granted node {} a pre-vote for term {}, not beyond its own "
+                               : fmt::format("node {} in term {} granted node {} a pre-vote for the older term {} "
                                              "(thesis 9.6)", e.node, v.term, e.peer, e.a));
         }
       }

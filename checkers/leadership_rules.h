@@ -16,8 +16,8 @@ namespace checkers {
 
 enum class LeadershipRule : std::uint8_t {
   pre_vote_state,       // 9.6: handling a PreVote changes no term and no vote
-  pre_vote_grant,       // 9.6: a pre-vote is granted only for a term beyond the receiver's, to a log at least as
-                        // up-to-date, and not within the election timeout of hearing from the current leader
+  pre_vote_grant,       // 9.6: a pre-vote is granted neither for a term below the receiver's nor within the
+                        // election timeout of hearing from the current leader
   check_quorum,         // 6.2: with check_quorum, a leader that has not heard from a majority for two minimum
                         // election timeouts (at its clock rate) + a heartbeat interval has stepped down
   transfer_up_to_date,  // 3.10: TimeoutNow goes only to a target that acknowledged the leader's whole log

@@ -61,10 +61,10 @@ TEST_CASE("pre-vote-grant: no pre-vote while the leader of the current term is h
   CHECK(bad->checker == "pre-vote-grant");
   CHECK(!run({CLUSTER3(1), role(2, kFollower, 1), deliver(0, 2, kAE, 1, 0, 0, 1'000), deliver(1, 2, kPreVote, 2, 0, 0, 200'000),
               send(2, 1, kPreVoteReply, 2, 1, 0, 200'010)}));
-  // A refusal is always fine; a grant for a term not above its own is not.
+  // A refusal is always fine; a grant for a term below its own is not.
   CHECK(!run({CLUSTER3(1), role(2, kFollower, 1), deliver(0, 2, kAE, 1, 0, 0, 1'000), deliver(1, 2, kPreVote, 2, 0, 0, 10'000),
               send(2, 1, kPreVoteReply, 1, 0, 0, 11'000)}));
-  const auto old_term = run({CLUSTER3(1), role(2, kFollower, 3), deliver(1, 2, kPreVote, 3), send(2, 1, kPreVoteReply, 3, 1)});
+  const auto old_term = run({CLUSTER3(1), role(2, kFollower, 3), deliver(1, 2, kPreVote, 2), send(2, 1, kPreVoteReply, 2, 1)});
   REQUIRE(old_term);
   CHECK(old_term->checker == "pre-vote-grant");
 }
