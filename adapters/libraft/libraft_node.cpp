@@ -795,7 +795,10 @@ void LibraftNode::observe_role() {
   std::uint64_t role = 0;
   switch (lr::raft_state(&raft_)) {
     case lr::RAFT_FOLLOWER: role = static_cast<std::uint64_t>(sim::Role::follower); break;
-    case lr::RAFT_CANDIDATE: role = static_cast<std::uint64_t>(sim::Role::candidate); break;
+    case lr::RAFT_CANDIDATE:
+      // libraft's pre-vote phase is a candidate state with its term unchanged: a pre-candidate (thesis 9.6).
+      role = static_cast<std::uint64_t>(raft_.candidate_state.in_pre_vote ? sim::Role::pre_candidate : sim::Role::candidate);
+      break;
     case lr::RAFT_LEADER: role = static_cast<std::uint64_t>(sim::Role::leader); break;
     default: return;  // unavailable: not started yet, or closing
   }
@@ -889,7 +892,9 @@ void LibraftNode::release_held_sends() {
 void LibraftNode::fire_send_callbacks() {
   std::deque<SendCompletion> due;
   due.swap(sent_);  // a callback may send again; those wait for the next turn
-  for (const SendCompletion& c : due) c.request->cb(c.request, c.status);
+  for (const SendCompletion& c : due) {
+    if (c.request->cb != nullptr) c.request->cb(c.request, c.status);
+  }
 }
 
 // io close: every request still pending completes before the close callback, with RAFT_CANCELED, except
@@ -902,10 +907,14 @@ void LibraftNode::fire_send_callbacks() {
 void LibraftNode::cancel_pending_io() {
   std::deque<PendingSend> held;
   held.swap(held_);
-  for (PendingSend& p : held) p.request->cb(p.request, RAFT_CANCELED);
+  for (PendingSend& p : held) {
+    if (p.request->cb != nullptr) p.request->cb(p.request, RAFT_CANCELED);
+  }
   std::deque<SendCompletion> sent;
   sent.swap(sent_);
-  for (const SendCompletion& c : sent) c.request->cb(c.request, RAFT_CANCELED);
+  for (const SendCompletion& c : sent) {
+    if (c.request->cb != nullptr) c.request->cb(c.request, RAFT_CANCELED);
+  }
   std::deque<PendingWrite> writes;
   writes.swap(writes_);
   for (const PendingWrite& w : writes) {
@@ -998,7 +1007,8 @@ int LibraftNode::io_set_vote(lr::raft_io* io, lr::raft_id server_id) {
 int LibraftNode::io_send(lr::raft_io* io, lr::raft_io_send* req, const lr::raft_message* message,
                          lr::raft_io_send_cb cb) {
   LibraftNode& n = of(io);
-  RAFTSIM_ASSERT(req != nullptr && message != nullptr && cb != nullptr);
+  // cb may be NULL: libraft sends a transfer's TimeoutNow without a completion callback.
+  RAFTSIM_ASSERT(req != nullptr && message != nullptr);
   if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
   req->cb = cb;
   n.send(req, *message);

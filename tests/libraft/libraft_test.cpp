@@ -26,7 +26,9 @@ namespace {
 // shown by term-adoption). Those checkers fire in many libraft runs (their regression scenarios keep them), so
 // these tests mute them to look for the rest.
 void mute_known_findings(tools::Scenario& s) {
-  s.disabled_checkers = {"commit-current-term", "commit-quorum", "reply-claim", "term-adoption"};
+  // transfer-up-to-date (2026-12-02, not yet written up): libraft 0.15 sends TimeoutNow to a target that
+  // acknowledged one entry less than the leader's log (leadership_transfer and swarm_nemesis seed 1).
+  s.disabled_checkers = {"commit-current-term", "commit-quorum", "reply-claim", "term-adoption", "transfer-up-to-date"};
 }
 
 tools::Scenario libraft_scenario(const std::string& json) {
