@@ -181,7 +181,7 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
 std::string format_mutants_table(const MutantsReport& r) {
   std::string out = fmt::format("{} streams of up to {} seeds each ({}); seeds to the first detection per stream\n\n",
                                 r.options.streams, r.options.budget, r.scenario);
-  out += fmt::format("{:<26} {:<7} {:<22} {:>8}  {:<30} {:>8} {:>9}\n", "mutant", "caught", "checker", "median",
+  out += fmt::format("{:<30} {:<7} {:<22} {:>8}  {:<30} {:>8} {:>9}\n", "mutant", "caught", "checker", "median",
                      "per stream", "wall", "shrunk");
   for (const MutantResult& m : r.mutants) {
     std::size_t caught = 0;
@@ -192,7 +192,7 @@ std::string format_mutants_table(const MutantsReport& r) {
     }
     const std::string median = m.median_seeds ? fmt::format("{:g}", *m.median_seeds) : fmt::format(">{}", r.options.budget);
     const std::string shrunk = m.faults_after_shrink ? fmt::format("{} -> {}", *m.faults_before_shrink, *m.faults_after_shrink) : "-";
-    out += fmt::format("{:<26} {:<7} {:<22} {:>8}  {:<30} {:>7.1f}s {:>9}\n", m.bug,
+    out += fmt::format("{:<30} {:<7} {:<22} {:>8}  {:<30} {:>7.1f}s {:>9}\n", m.bug,
                        fmt::format("{}/{}", caught, m.seeds_to_detection.size()), m.checker.empty() ? "-" : m.checker,
                        median, per, m.wall_seconds, shrunk);
   }

@@ -34,7 +34,18 @@ struct NemesisConfig {
   // time per input. Real systems have all three; without them a fixed-timeout cluster never breaks its
   // symmetry and same-instant races are all-or-nothing. Own stream; a scenario's own "host" section wins.
   bool host = false;
+  // Also draw the Raft features (pre_vote, check_quorum: each on with probability 1/2) and leadership
+  // transfer requests (thesis 3.10, 9.6). Their own streams: the rest of a seed's draws do not move.
+  bool features = false;
 };
+
+// What `features` drew for one seed.
+struct FeatureDraw {
+  bool pre_vote = false;
+  bool check_quorum = false;
+};
+FeatureDraw draw_features(std::uint64_t seed);
+std::string apply_feature_draw(const FeatureDraw& draw, sim::SimConfig& config);
 
 // What swarm_config drew for one seed.
 struct ConfigKnobs {
