@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,17 +29,53 @@ void validate(const HistoryGenConfig& cfg) {
   constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max() / 2;
   const std::uint64_t budget = kMax / cfg.clients / std::max<std::uint64_t>(cfg.ops, 1);
   const auto gap = static_cast<std::uint64_t>(cfg.gap_max);
-  const auto point = static_cast<std::uint64_t>(cfg.point_max);
-  const auto complete = static_cast<std::uint64_t>(cfg.complete_max);
+  if (cfg.long_percent > 100 || (cfg.long_percent > 0 && cfg.long_max < 1)) {
+    throw std::invalid_argument("generate_linearizable_history: long_percent must be <= 100 and long_max >= 1");
+  }
+  const std::int64_t spans = cfg.long_percent > 0 ? cfg.long_max : 1;
+  const auto point = static_cast<std::uint64_t>(std::max(cfg.point_max, spans));
+  const auto complete = static_cast<std::uint64_t>(std::max(cfg.complete_max, spans));
   if (gap > budget || point > budget - gap || complete > budget - gap - point) {
     throw std::invalid_argument("generate_linearizable_history: event times would overflow");
+  }
+}
+
+// Makes the first qualifying ok read at or after `from` (a fraction of the history) stale: it returns the
+// value its key held before the latest ok operation X on that key that changed the value and completed
+// before the read was invoked. X must precede the read in every linearization, and after X the key never
+// holds that value again (unique values, appends only grow), so the read has no place. `before` and
+// `changed` are indexed by Operation::id (the point order).
+void plant_stale_read(History& h, double from, const std::vector<std::string>& before, const std::vector<bool>& changed,
+                      std::optional<std::size_t>* planted) {
+  const auto first = static_cast<std::size_t>(from * static_cast<double>(h.operations.size()));
+  for (std::size_t r = first; r < h.operations.size(); ++r) {
+    Operation& read = h.operations[r];
+    if (read.fn != Fn::read || read.outcome != Outcome::ok) continue;
+    const Operation* latest = nullptr;
+    for (std::size_t x = 0; x < r; ++x) {
+      const Operation& op = h.operations[x];
+      if (op.key != read.key || !changed[op.id] || op.complete_time >= read.invoke_time) continue;
+      if (latest == nullptr || op.complete_time > latest->complete_time) latest = &op;
+    }
+    if (latest == nullptr || before[latest->id] == *read.output) continue;
+    read.output = before[latest->id];
+    if (planted != nullptr) *planted = r;
+    return;
   }
 }
 
 }  // namespace
 
 History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t seed) {
+  HistoryGenConfig plain = cfg;
+  plain.stale_read_at = -1.0;
+  return generate_history_with_stale_read(plain, seed, nullptr);
+}
+
+History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint64_t seed,
+                                         std::optional<std::size_t>* planted) {
   validate(cfg);
+  if (planted != nullptr) *planted = std::nullopt;
   SplitMix64 rng(seed);
 
   // 1. Intervals and linearization points, per client back to back.
@@ -59,8 +96,9 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
     // and the order of (time, client) pairs is kept.
     auto tagged = [&](std::int64_t t) { return t * n_clients + static_cast<std::int64_t>(c); };
     const std::int64_t invoke = client_time[c] + 1 + draw(cfg.gap_max);
-    const std::int64_t point = invoke + 1 + draw(cfg.point_max);
-    const std::int64_t complete = point + 1 + draw(cfg.complete_max);
+    const bool long_op = cfg.long_percent > 0 && rng.below(100) < cfg.long_percent;
+    const std::int64_t point = invoke + 1 + draw(long_op ? cfg.long_max : cfg.point_max);
+    const std::int64_t complete = point + 1 + draw(long_op ? cfg.long_max : cfg.complete_max);
     client_time[c] = complete;
     slots.push_back({c, tagged(invoke), tagged(point), tagged(complete)});
   }
@@ -74,6 +112,11 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
   std::vector<std::uint64_t> process_of(cfg.clients);
   for (std::size_t c = 0; c < cfg.clients; ++c) process_of[c] = c;
   std::uint64_t next_process = cfg.clients;
+  // For the stale read: the value of the op's key before the op, and whether the op changed it.
+  std::vector<std::string> before(slots.size());
+  std::vector<bool> changed(slots.size(), false);
+  const bool uniform = cfg.read_weight == 1 && cfg.write_weight == 1 && cfg.append_weight == 1 && cfg.cas_weight == 1;
+  const std::uint64_t weights = cfg.read_weight + cfg.write_weight + cfg.append_weight + cfg.cas_weight;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const Slot& s = slots[i];
     Operation op;
@@ -89,7 +132,19 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
                                                               : Outcome::ok;
     const bool applies = op.outcome == Outcome::ok || (op.outcome == Outcome::info && rng.below(2) == 0);
     std::string& v = value[key];
-    switch (rng.below(4)) {
+    before[i] = v;
+    std::uint64_t fn = 0;
+    if (uniform) {
+      fn = rng.below(4);
+    } else {
+      std::uint64_t roll_fn = rng.below(weights);
+      for (const std::uint64_t w : {cfg.read_weight, cfg.write_weight, cfg.append_weight, cfg.cas_weight}) {
+        if (roll_fn < w) break;
+        roll_fn -= w;
+        ++fn;
+      }
+    }
+    switch (fn) {
       case 0:
         op.fn = Fn::read;
         if (op.outcome == Outcome::ok) op.output = v;
@@ -112,6 +167,7 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
         if (applies && op.cas_succeeded) v = *op.input;
         break;
     }
+    changed[i] = op.outcome == Outcome::ok && v != before[i];
     if (op.outcome == Outcome::info) {
       op.complete_time = Operation::kNever;
       process_of[s.client] = next_process++;  // Jepsen's convention: the client continues as a new process
@@ -120,6 +176,7 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
   }
   std::sort(h.operations.begin(), h.operations.end(),
             [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
+  if (cfg.stale_read_at >= 0.0) plant_stale_read(h, cfg.stale_read_at, before, changed, planted);
   return h;
 }
 

@@ -36,13 +36,60 @@ std::uint64_t config_hash(std::uint64_t set_hash, std::uint32_t state) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The values of one key, interned so model states are small integers. Id 0 is nil.
+// The values of one key, interned so model states are small integers. Id 0 is nil; id 1 is the dead state.
+//
+// State equivalence (the dead state): a value that no operation of the key observes - no read returned
+// it, no cas compared against it, and, on a key with appends, it is not a prefix of such a value - can
+// never be seen again: reads and matching cas fail on it, a cas whose compare failed leaves it alone, an
+// append turns it into another such value (if s + a were a prefix of an observed value, so would s be),
+// and only a write or a matching cas leaves it. All such values therefore behave the same under every
+// sequence of operations, and the search folds them into one state, kDead: configurations that differ
+// only in which unobserved value the key holds are explored once. This is what keeps many concurrent
+// appends cheap when a write overwrites them before any read (their orders all give unobserved values),
+// and writes nobody reads from multiplying the states.
 
 class ValueTable {
  public:
   static constexpr std::uint32_t kNil = 0;
+  static constexpr std::uint32_t kDead = 1;
 
-  ValueTable() : values_{std::nullopt} {}
+  ValueTable() : values_{std::nullopt, std::nullopt} {}
+
+  // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
+  // key has appends (then prefixes of them count as observed too). Call once, before canon().
+  void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
+    prefixes_ = prefixes;
+    for (std::uint32_t id : observed) {
+      if (values_[id]) observed_.push_back(id);
+    }
+    std::sort(observed_.begin(), observed_.end(), [&](std::uint32_t a, std::uint32_t b) { return *values_[a] < *values_[b]; });
+    observed_.erase(std::unique(observed_.begin(), observed_.end(),
+                                [&](std::uint32_t a, std::uint32_t b) { return *values_[a] == *values_[b]; }),
+                    observed_.end());
+    bytes_ += observed_.size() * sizeof(std::uint32_t);
+  }
+
+  // The state a value stands for: itself if some operation can observe it, else kDead. Nil is kept (it is
+  // the initial value and a prefix of everything an append makes).
+  std::uint32_t canon(std::uint32_t id) {
+    if (id == kNil || id == kDead) return id;
+    if (id >= relevant_.size()) relevant_.resize(id + 1, -1);
+    if (relevant_[id] < 0) relevant_[id] = observable(*values_[id]) ? 1 : 0;
+    return relevant_[id] != 0 ? id : kDead;
+  }
+
+  // Whether `s` occurs in some observed value (used to drop info appends that nobody can see).
+  bool occurs_in_observed(std::string_view s, std::size_t& work_left) const {
+    for (std::uint32_t id : observed_) {
+      if (values_[id]->size() > work_left) {
+        work_left = 0;
+        return true;  // too costly to tell: assume it does (keeping an operation is always sound)
+      }
+      work_left -= values_[id]->size();
+      if (values_[id]->find(s) != std::string::npos) return true;
+    }
+    return false;
+  }
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
@@ -67,13 +114,17 @@ class ValueTable {
     return id;
   }
 
-  const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  const std::optional<std::string>& value(std::uint32_t id) const {
+    RAFTSIM_ASSERT_MSG(id != kDead, "the dead state stands for many values");
+    return values_[id];
+  }
   std::size_t bytes() const { return bytes_; }
 
   // Whether appends alone can turn value `from` into value `to`: `to` starts with `from` (nil counts as ""
   // but no append yields nil). Memoized: the search asks about the same few pairs over and over.
   bool extends(std::uint32_t from, std::uint32_t to) {
     if (from == to) return true;
+    if (from == kDead || to == kDead) return false;
     const auto& t = values_[to];
     if (!t) return false;
     const auto& f = values_[from];
@@ -93,6 +144,16 @@ class ValueTable {
   std::unordered_map<std::uint64_t, std::uint32_t> appended_;
   std::unordered_map<std::uint64_t, bool> extends_;
   std::size_t bytes_ = 0;
+  bool prefixes_ = false;
+  std::vector<std::uint32_t> observed_;  // ids of the observed values, sorted by value, distinct
+  std::vector<std::int8_t> relevant_;    // id -> 1 observable, 0 not, -1 not computed yet
+
+  bool observable(const std::string& v) const {
+    const auto it = std::lower_bound(observed_.begin(), observed_.end(), v,
+                                     [&](std::uint32_t id, const std::string& x) { return *values_[id] < x; });
+    if (it == observed_.end()) return false;
+    return prefixes_ ? values_[*it]->starts_with(v) : *values_[*it] == v;
+  }
 };
 
 // One operation of a key, with its values interned.
@@ -102,6 +163,7 @@ struct KeyOp {
   bool info = false;
   bool cas_succeeded = true;
   std::uint32_t input = 0;
+  std::uint32_t result = 0;  // write and cas: the state they leave, input or ValueTable::kDead
   std::uint32_t expected = 0;
   std::uint32_t output = 0;
   std::int64_t invoke_time = 0;
@@ -117,14 +179,14 @@ bool step(const KeyOp& op, std::uint32_t state, ValueTable& values, std::uint32_
       next = state;
       return state == op.output;
     case Fn::write:
-      next = op.input;
+      next = op.result;
       return true;
     case Fn::append:
-      next = values.append(state, op.input);
+      next = state == ValueTable::kDead ? state : values.canon(values.append(state, op.input));
       return true;
     case Fn::cas:
       if (state == op.expected) {
-        next = op.input;
+        next = op.result;
         return op.cas_succeeded;
       }
       next = state;
@@ -810,10 +872,55 @@ std::optional<std::size_t> unproducible_read(const std::vector<KeyOp>& ops, cons
   return std::nullopt;
 }
 
+// Declares the observed values (see ValueTable: the dead state), gives writes and cas the state they
+// leave, and drops the info operations that cannot matter.
+//
+// Dropping: on a key where no cas failed its compare with a known outcome, an info write or cas that
+// leaves the dead state, or an info append whose argument occurs in no observed value, can be taken as
+// never having happened. Take any linearization that includes such an operation W: from W to the next
+// write or matching cas the key holds unobserved values (an append's argument stays inside every later
+// value until a reset), so nothing in that stretch is a read or a matching cas; it holds only appends,
+// info operations and writes. Removing W leaves every one of them legal (appends and writes apply to any
+// value; an info cas that now matches may be taken as not having happened), and the stretch still ends at
+// the same reset, after which nothing differs. Conversely, a linearization without W is one in which W
+// never took effect, which an info outcome allows. So the verdict is the same with W dropped. A cas whose
+// compare failed is the exception, since it could tell W's unobserved value from the one before it.
+void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
+  bool appends = false;
+  bool failed_cas = false;
+  std::vector<std::uint32_t> observed;
+  for (const KeyOp& op : ops) {
+    appends = appends || op.fn == Fn::append;
+    if (op.fn == Fn::read && !op.info) observed.push_back(op.output);
+    if (op.fn == Fn::cas) observed.push_back(op.expected);
+    failed_cas = failed_cas || (op.fn == Fn::cas && !op.info && !op.cas_succeeded);
+  }
+  values.set_observed(observed, appends);
+  for (KeyOp& op : ops) {
+    if (op.fn == Fn::write || op.fn == Fn::cas) op.result = values.canon(op.input);
+  }
+  if (failed_cas) return;
+  // The substring test costs the total length of the observed values per info append: bounded, and an
+  // append it cannot afford to test is kept.
+  std::size_t work_left = std::size_t{1} << 26;
+  std::erase_if(ops, [&](const KeyOp& op) {
+    if (!op.info) return false;
+    if (op.fn == Fn::write || op.fn == Fn::cas) return op.result == ValueTable::kDead;
+    if (op.fn != Fn::append) return false;
+    const std::string& arg = *values.value(op.input);
+    if (arg.empty() || work_left == 0) return false;
+    const bool seen = values.occurs_in_observed(arg, work_left);
+    return !seen;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Witness text.
 
 std::string show_value(const std::optional<std::string>& v) { return v ? fmt::format("\"{}\"", *v) : "nil"; }
+std::string show_state(const ValueTable& values, std::uint32_t state) {
+  return state == ValueTable::kDead ? "(a value no operation observes)" : show_value(values.value(state));
+}
 
 std::string show_key(const std::string& key) { return key.empty() ? "\"\"" : key; }
 
@@ -880,7 +987,7 @@ LinWitness search_witness(const History& history, const std::string& key, const 
   w.text = fmt::format(
       "key {}: no linearization of its {} operations. The longest partial linearization orders {} of them and "
       "leaves the value {}; after it, these operations cannot be ordered:\n",
-      show_key(key), ops.size(), w.longest_prefix.size(), show_value(values.value(search.longest_prefix_state())));
+      show_key(key), ops.size(), w.longest_prefix.size(), show_state(values, search.longest_prefix_state()));
   for (std::size_t index : w.ops) {
     const bool linearized = std::find(w.longest_prefix.begin(), w.longest_prefix.end(), index) !=
                             w.longest_prefix.end();
@@ -912,7 +1019,7 @@ KeyResult check_key(const History& history, const KeyGroup& group, const LinLimi
                     const Deadline& deadline) {
   ValueTable values;
   const std::uint32_t initial = values.intern(history.initial_value);
-  const std::vector<KeyOp> ops = intern_ops(history, group, values);
+  std::vector<KeyOp> ops = intern_ops(history, group, values);
   if (const auto bad = unproducible_read(ops, values, initial)) {
     const std::size_t index = ops[*bad].index;
     return {LinVerdict::not_linearizable,
@@ -920,7 +1027,9 @@ KeyResult check_key(const History& history, const KeyGroup& group, const LinLimi
                         show_value(history.operations[index].output)),
             read_witness(history, group.key, index)};
   }
-  KeySearch search(ops, values, initial, deadline, limits.memory_bytes_max);
+  prepare_states(ops, values);
+  if (std::none_of(ops.begin(), ops.end(), [](const KeyOp& op) { return !op.info; })) return {};
+  KeySearch search(ops, values, values.canon(initial), deadline, limits.memory_bytes_max);
   switch (search.run()) {
     case SearchStatus::linearizable:
       return {};
