@@ -161,6 +161,7 @@ struct KeyOp {
   std::size_t index = 0;  // into History::operations
   Fn fn = Fn::read;
   bool info = false;
+  bool killer = false;  // an info op that can only hide the value (see prepare_states); lazily linearized
   bool cas_succeeded = true;
   std::uint32_t input = 0;
   std::uint32_t result = 0;  // write and cas: the state they leave, input or ValueTable::kDead
@@ -502,9 +503,11 @@ class KeySearch {
   enum class Pass : std::uint8_t { forced, required, info };
   enum class Try : std::uint8_t { linearized, rejected, known, over_memory };
   struct Frame {
-    std::int32_t entry;
+    std::int32_t entry;  // the call linearized; for a killer, the failed cas it was linearized for
+    std::uint32_t op;
     std::uint32_t state_before;
     Pass pass;  // the scan pass the entry was linearized in, to resume it on backtrack
+    bool killer;
   };
 
   void build_entries();
@@ -529,6 +532,8 @@ class KeySearch {
   void unlift(std::int32_t call);
   static bool in_pass(const KeyOp& op, Pass pass);
   Try try_linearize(std::int32_t call, Pass pass);
+  Try try_killer(std::int32_t failed_cas);
+  Try commit(std::uint32_t op, std::uint32_t next, const Frame& frame);
   std::int32_t backtrack(Pass& pass);
   void record_prefix();
   // Numbers the operations with a known outcome and the info operations separately (their bitsets are
@@ -565,6 +570,10 @@ class KeySearch {
   ConfigCache cache_;
   std::vector<Entry> entries_;  // [0] is the head sentinel
   std::vector<Frame> stack_;    // the current partial linearization
+  // The killers (KeyOp::killer) in invoke order, kept out of the event list. They are interchangeable, so
+  // the search only ever uses the earliest unused one: the used ones are always the first killers_used_.
+  std::vector<std::uint32_t> killers_;
+  std::size_t killers_used_ = 0;
   std::uint64_t steps_ = 0;
   bool has_appends_;
   ResetIndex resets_;
@@ -586,9 +595,15 @@ void KeySearch::build_entries() {
   std::vector<Event> events;
   events.reserve(2 * ops_.size());
   for (std::uint32_t i = 0; i < ops_.size(); ++i) {
+    if (ops_[i].killer) {
+      killers_.push_back(i);
+      continue;
+    }
     events.push_back({ops_[i].invoke_time, false, i});
     if (!ops_[i].info) events.push_back({ops_[i].complete_time, true, i});
   }
+  std::stable_sort(killers_.begin(), killers_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
   // At equal times calls go first: the operations count as concurrent, the lenient reading (Porcupine does
   // the same). The parsers never produce ties.
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
@@ -684,19 +699,50 @@ KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
     flip(op);
     return Try::rejected;
   }
+  return commit(op, next, Frame{call, op, state_, pass, false});
+}
+
+// Records the configuration reached by linearizing `op` (already flipped in the bitsets) into state
+// `next`, unless it was explored before.
+KeySearch::Try KeySearch::commit(std::uint32_t op, std::uint32_t next, const Frame& frame) {
   const auto added =
       cache_.add(config_hash(set_hash_, next), req_bits_.data(), info_bits_.data(), next, values_.bytes());
   if (added != ConfigCache::Added::added) {
     flip(op);
     return added == ConfigCache::Added::over_memory ? Try::over_memory : Try::known;
   }
-  stack_.push_back(Frame{call, state_, pass});
+  stack_.push_back(frame);
   state_ = next;
-  lift(call);
-  if (is_observer(ops_[op])) unlink_read(op);
-  if (!ops_[op].info) --required_left_;
+  if (frame.killer) {
+    ++killers_used_;
+  } else {
+    lift(frame.entry);
+    if (is_observer(ops_[op])) unlink_read(op);
+    if (!ops_[op].info) --required_left_;
+  }
   record_prefix();
   return Try::linearized;
+}
+
+// Linearizes a killer so that `failed_cas`, whose compare would match the value now, can fail next. Only
+// the earliest unused killer is tried (they all leave the dead state, and the earliest is available
+// whenever any is), and only if it was invoked before the first remaining return (real-time order).
+KeySearch::Try KeySearch::try_killer(std::int32_t failed_cas) {
+  if (killers_used_ == killers_.size()) return Try::rejected;
+  const std::uint32_t op = killers_[killers_used_];
+  std::int32_t first_return = failed_cas;
+  while (entries_[static_cast<std::size_t>(first_return)].call) first_return = entries_[static_cast<std::size_t>(first_return)].next;
+  RAFTSIM_ASSERT(first_return >= 0);  // the failed cas's own return is still in the list
+  const KeyOp& r = ops_[static_cast<std::size_t>(entries_[static_cast<std::size_t>(first_return)].op)];
+  if (ops_[op].invoke_time > r.complete_time) return Try::rejected;
+  flip(op);
+  const std::uint32_t next = ValueTable::kDead;
+  const std::uint32_t first_read = read_next_[ops_.size()];
+  if (next != state_ && first_read != ops_.size() && !can_reach(next, first_read)) {
+    flip(op);
+    return Try::rejected;
+  }
+  return commit(op, next, Frame{failed_cas, op, state_, Pass::required, true});
 }
 
 // Undoes linearizations until one whose configuration may have other children to explore; returns the
@@ -707,12 +753,16 @@ std::int32_t KeySearch::backtrack(Pass& pass) {
     const Frame f = stack_.back();
     stack_.pop_back();
     best_agrees_ = std::min(best_agrees_, stack_.size());
-    const auto op = static_cast<std::uint32_t>(entries_[static_cast<std::size_t>(f.entry)].op);
+    const std::uint32_t op = f.op;
     flip(op);
     state_ = f.state_before;
-    unlift(f.entry);
-    if (is_observer(ops_[op])) relink_read(op);
-    if (!ops_[op].info) ++required_left_;
+    if (f.killer) {
+      --killers_used_;
+    } else {
+      unlift(f.entry);
+      if (is_observer(ops_[op])) relink_read(op);
+      if (!ops_[op].info) ++required_left_;
+    }
     if (f.pass != Pass::forced) {
       pass = f.pass;
       return entries_[static_cast<std::size_t>(f.entry)].next;
@@ -727,7 +777,7 @@ void KeySearch::record_prefix() {
   if (stack_.size() <= best_.size()) return;
   best_.resize(best_agrees_);
   for (std::size_t i = best_agrees_; i < stack_.size(); ++i) {
-    best_.push_back(static_cast<std::uint32_t>(entries_[static_cast<std::size_t>(stack_[i].entry)].op));
+    best_.push_back(stack_[i].op);
   }
   best_agrees_ = stack_.size();
   best_state_ = state_;
@@ -780,9 +830,20 @@ SearchStatus KeySearch::run() {
           if (pass == Pass::forced) break;
           entry = e->next;
           continue;
-        case Try::rejected:
+        case Try::rejected: {
+          const KeyOp& op = ops_[static_cast<std::size_t>(e->op)];
+          if (pass == Pass::required && op.fn == Fn::cas && !op.info && !op.cas_succeeded && state_ == op.expected) {
+            const Try k = try_killer(entry);
+            if (k == Try::over_memory) return SearchStatus::memory;
+            if (k == Try::linearized) {
+              entry = entries_[0].next;
+              pass = Pass::forced;
+              continue;
+            }
+          }
           entry = e->next;
           continue;
+        }
       }
     } else if (pass != Pass::info) {
       // A return (its operation must be linearized before anything later) ends this pass. The end of the
@@ -899,19 +960,28 @@ void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
   for (KeyOp& op : ops) {
     if (op.fn == Fn::write || op.fn == Fn::cas) op.result = values.canon(op.input);
   }
-  if (failed_cas) return;
   // The substring test costs the total length of the observed values per info append: bounded, and an
   // append it cannot afford to test is kept.
   std::size_t work_left = std::size_t{1} << 26;
-  std::erase_if(ops, [&](const KeyOp& op) {
+  auto hides = [&](const KeyOp& op) {
     if (!op.info) return false;
-    if (op.fn == Fn::write || op.fn == Fn::cas) return op.result == ValueTable::kDead;
+    if (op.fn == Fn::write) return op.result == ValueTable::kDead;
     if (op.fn != Fn::append) return false;
     const std::string& arg = *values.value(op.input);
     if (arg.empty() || work_left == 0) return false;
-    const bool seen = values.occurs_in_observed(arg, work_left);
-    return !seen;
-  });
+    return !values.occurs_in_observed(arg, work_left);
+  };
+  if (!failed_cas) {
+    std::erase_if(ops, [&](const KeyOp& op) { return hides(op) || (op.info && op.fn == Fn::cas && op.result == ValueTable::kDead); });
+    return;
+  }
+  // With cas that failed their compare, such an operation W can matter in one way only: by hiding a value
+  // that a failed cas C would otherwise have matched. By the argument above, W can then be moved later
+  // (an info operation has no completion, so nothing must follow it) up to just before the first failed
+  // cas of its stretch, or dropped if there is none. And every such write or append leaves the dead state
+  // from any state, so they are interchangeable: the search keeps them aside as "killers" and linearizes
+  // one only right before a failed cas whose compare would match now (KeySearch::try_killer).
+  for (KeyOp& op : ops) op.killer = hides(op);
 }
 
 // ---------------------------------------------------------------------------------------------------------
