@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -212,20 +213,53 @@ bool step(const KeyOp& op, std::uint32_t state, ValueTable& values, std::uint32_
 // its R bitset and a list of the minimal I bitsets seen with it (an antichain: a new I removes the
 // supersets of it). Bitsets live in arenas. Memory is predicted before every growth so the limit holds.
 
+// The memory limit of the whole check, shared by the keys being searched (round-robin, see
+// check_linearizability): each cache charges what it holds here, so the limit bounds their sum.
+struct MemoryBudget {
+  std::size_t limit = 0;
+  std::size_t used = 0;
+};
+
 class ConfigCache {
  public:
   enum class Added : std::uint8_t { added, subsumed, over_memory };
 
-  ConfigCache(std::size_t req_words, std::size_t info_words, std::size_t memory_max)
-      : req_words_(req_words), info_words_(info_words), memory_max_(memory_max) {
+  ConfigCache(std::size_t req_words, std::size_t info_words, MemoryBudget& budget)
+      : req_words_(req_words), info_words_(info_words), budget_(budget) {
     RAFTSIM_ASSERT(req_words_ > 0);
   }
+  ~ConfigCache() {
+    RAFTSIM_ASSERT(budget_.used >= charged_);
+    budget_.used -= charged_;
+  }
+  ConfigCache(const ConfigCache&) = delete;
+  ConfigCache& operator=(const ConfigCache&) = delete;
 
   // `hash` covers (R, s). `extra_bytes`: memory the same search uses elsewhere (interned values), counted
   // against the limit.
   Added add(std::uint64_t hash, const std::uint64_t* req, const std::uint64_t* info, std::uint32_t state,
             std::size_t extra_bytes) {
     extra_bytes_ = extra_bytes;
+    const Added added = add_unsynced(hash, req, info, state);
+    // What this search holds now, charged to the shared budget.
+    const std::size_t now = bytes() + extra_bytes_;
+    budget_.used = budget_.used - charged_ + now;
+    charged_ = now;
+    return added;
+  }
+
+  std::size_t size() const { return configs_; }
+  std::size_t bytes() const {
+    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
+           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
+           info_next_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  // Whether this search may hold `total` bytes: the others' share plus `total` within the limit.
+  bool fits(std::size_t total) const { return budget_.used - charged_ + total <= budget_.limit; }
+
+  Added add_unsynced(std::uint64_t hash, const std::uint64_t* req, const std::uint64_t* info, std::uint32_t state) {
     if ((groups_ + 1) * 2 > slots_.size() && !grow_table()) return Added::over_memory;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -244,14 +278,6 @@ class ConfigCache {
     }
   }
 
-  std::size_t size() const { return configs_; }
-  std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
-           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
-           info_next_.capacity() * sizeof(std::uint32_t);
-  }
-
- private:
   static constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
 
   struct Slot {
@@ -314,7 +340,7 @@ class ConfigCache {
   bool grow_table() {
     const std::size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
     // During the rehash the old and the new table coexist.
-    if (bytes() + capacity * sizeof(Slot) + extra_bytes_ > memory_max_) return false;
+    if (!fits(bytes() + capacity * sizeof(Slot) + extra_bytes_)) return false;
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(capacity, Slot{});
     const std::size_t mask = capacity - 1;
@@ -333,14 +359,15 @@ class ConfigCache {
   bool reserve(std::vector<T>& v, std::size_t more) {
     if (v.size() + more <= v.capacity()) return true;
     const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
-    if (bytes() + capacity * sizeof(T) + extra_bytes_ > memory_max_) return false;
+    if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
     v.reserve(capacity);
     return true;
   }
 
   std::size_t req_words_;
   std::size_t info_words_;
-  std::size_t memory_max_;
+  MemoryBudget& budget_;
+  std::size_t charged_ = 0;  // what this cache has charged to budget_
   std::size_t extra_bytes_ = 0;
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
@@ -364,11 +391,11 @@ class Deadline {
     if (!stopped_by_caller_ && limits_.give_up && limits_.give_up()) stopped_by_caller_ = true;
     return out_of_steps() || stopped_by_caller_;
   }
-  // Why the check stopped, for the verdict's reason.
-  std::string reason(const std::string& key) const {
+  // Which limit stopped the check, for the verdict's reason.
+  std::string reason() const {
     RAFTSIM_ASSERT(out_of_steps() || stopped_by_caller_);
-    if (out_of_steps()) return fmt::format("step limit of {} reached on key {}", limits_.steps_max, key);
-    return fmt::format("{} on key {}", limits_.give_up_reason, key);
+    if (out_of_steps()) return fmt::format("step limit of {} reached", limits_.steps_max);
+    return limits_.give_up_reason;
   }
 
  private:
@@ -461,12 +488,14 @@ class ResetIndex {
 // Info operations have no return event (it would be at +infinity) and are optional: the search succeeds
 // as soon as every operation with a known outcome is linearized.
 
-enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout, memory };
+// paused: the slice of steps given to run() is used up; run() again continues where it stopped. memory:
+// the budget is exhausted; the search is consistent and may be continued once memory is freed.
+enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout, memory, paused };
 
 class KeySearch {
  public:
   KeySearch(const std::vector<KeyOp>& ops, ValueTable& values, std::uint32_t initial, const Deadline& deadline,
-            std::size_t memory_max)
+            MemoryBudget& budget)
       : ops_(ops),
         values_(values),
         deadline_(deadline),
@@ -474,7 +503,7 @@ class KeySearch {
         slot_(number_ops(ops)),
         req_bits_(std::max<std::size_t>(1, (required_left_ + 63) / 64), 0),
         info_bits_((ops.size() - required_left_ + 63) / 64, 0),
-        cache_(req_bits_.size(), info_bits_.size(), memory_max),
+        cache_(req_bits_.size(), info_bits_.size(), budget),
         has_appends_(std::any_of(ops.begin(), ops.end(), [](const KeyOp& op) { return op.fn == Fn::append; })),
         resets_(ops, values, has_appends_) {
     RAFTSIM_ASSERT(!ops_.empty());
@@ -484,7 +513,8 @@ class KeySearch {
     for (std::size_t i = 0; i < ops_.size(); ++i) zobrist_.push_back(splitmix64(0x5EED0000ULL + i));
   }
 
-  SearchStatus run();
+  // Searches for at most about `slice_steps` steps (0: no slice).
+  SearchStatus run(std::uint64_t slice_steps);
 
   // Local op indexes of the longest partial linearization found, in order, and the state it leaves.
   const std::vector<std::uint32_t>& longest_prefix() const { return best_; }
@@ -575,6 +605,8 @@ class KeySearch {
   std::vector<std::uint32_t> killers_;
   std::size_t killers_used_ = 0;
   std::uint64_t steps_ = 0;
+  std::int32_t entry_ = -2;  // where run() continues scanning (-2: not started)
+  Pass pass_ = Pass::forced;
   bool has_appends_;
   ResetIndex resets_;
   // The observers (see is_observer) not linearized yet, in invoke order: a circular doubly-linked list with
@@ -804,14 +836,28 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
 // forced moves; then operations with a known outcome; then info operations, which may never have taken
 // effect and so are best linearized only when something needs their effect (trying them late keeps the
 // search from wandering through the orders of optional operations).
-SearchStatus KeySearch::run() {
-  best_state_ = state_;
-  std::int32_t entry = entries_[0].next;
-  Pass pass = Pass::forced;
+SearchStatus KeySearch::run(std::uint64_t slice_steps) {
+  if (entry_ == -2) {
+    best_state_ = state_;
+    entry_ = entries_[0].next;
+    pass_ = Pass::forced;
+  }
+  // The scan position lives in the object between slices; locals here for speed.
+  std::int32_t entry = entry_;
+  Pass pass = pass_;
+  const std::uint64_t slice_end = slice_steps == 0 ? ~std::uint64_t{0} : steps_ + slice_steps;
+  auto pause = [&](SearchStatus status) {
+    entry_ = entry;
+    pass_ = pass;
+    return status;
+  };
   while (required_left_ > 0) {
-    // Limits are checked every 4096 steps: often enough to stop within milliseconds, rarely enough to
+    // Limits are checked every 1024 steps: often enough to stop within a millisecond, rarely enough to
     // cost nothing.
-    if ((++steps_ & 4095) == 0 && deadline_.expired(4096)) return SearchStatus::timeout;
+    if ((++steps_ & 1023) == 0) {
+      if (deadline_.expired(1024)) return pause(SearchStatus::timeout);
+      if (steps_ >= slice_end) return pause(SearchStatus::paused);
+    }
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
       if (!in_pass(ops_[static_cast<std::size_t>(e->op)], pass)) {
@@ -824,7 +870,7 @@ SearchStatus KeySearch::run() {
           pass = Pass::forced;
           continue;
         case Try::over_memory:
-          return SearchStatus::memory;
+          return pause(SearchStatus::memory);
         case Try::known:
           // A forced move already explored: this configuration fails as a whole.
           if (pass == Pass::forced) break;
@@ -834,7 +880,7 @@ SearchStatus KeySearch::run() {
           const KeyOp& op = ops_[static_cast<std::size_t>(e->op)];
           if (pass == Pass::required && op.fn == Fn::cas && !op.info && !op.cas_succeeded && state_ == op.expected) {
             const Try k = try_killer(entry);
-            if (k == Try::over_memory) return SearchStatus::memory;
+            if (k == Try::over_memory) return pause(SearchStatus::memory);
             if (k == Try::linearized) {
               entry = entries_[0].next;
               pass = Pass::forced;
@@ -1079,47 +1125,71 @@ LinWitness read_witness(const History& history, const std::string& key, std::siz
 
 // ---------------------------------------------------------------------------------------------------------
 
+// One key's check in progress: its operations, values and search, kept together so the search can be
+// paused and resumed (its references into ops and values stay valid: the Task does not move).
+struct KeyTask {
+  const KeyGroup* group = nullptr;
+  ValueTable values;
+  std::vector<KeyOp> ops;
+  std::unique_ptr<KeySearch> search;
+};
+
 struct KeyResult {
-  LinVerdict verdict = LinVerdict::linearizable;
+  LinVerdict verdict = LinVerdict::linearizable;  // unknown: not decided yet (still searching)
   std::string reason;
   std::optional<LinWitness> witness;
 };
 
-KeyResult check_key(const History& history, const KeyGroup& group, const LinLimits& limits,
-                    const Deadline& deadline) {
-  ValueTable values;
-  const std::uint32_t initial = values.intern(history.initial_value);
-  std::vector<KeyOp> ops = intern_ops(history, group, values);
-  if (const auto bad = unproducible_read(ops, values, initial)) {
-    const std::size_t index = ops[*bad].index;
+// Interns the key's operations and runs the checks that need no search. A decided key gets its verdict;
+// otherwise the task gets its search and the verdict is unknown.
+KeyResult prepare_key(const History& history, KeyTask& task, const Deadline& deadline, MemoryBudget& budget) {
+  const KeyGroup& group = *task.group;
+  const std::uint32_t initial = task.values.intern(history.initial_value);
+  task.ops = intern_ops(history, group, task.values);
+  if (const auto bad = unproducible_read(task.ops, task.values, initial)) {
+    const std::size_t index = task.ops[*bad].index;
     return {LinVerdict::not_linearizable,
             fmt::format("key {}: operation #{} read {}, which is never written", show_key(group.key), index,
                         show_value(history.operations[index].output)),
             read_witness(history, group.key, index)};
   }
-  prepare_states(ops, values);
-  if (std::none_of(ops.begin(), ops.end(), [](const KeyOp& op) { return !op.info; })) return {};
-  KeySearch search(ops, values, values.canon(initial), deadline, limits.memory_bytes_max);
-  switch (search.run()) {
-    case SearchStatus::linearizable:
-      return {};
-    case SearchStatus::not_linearizable: {
-      LinWitness w = search_witness(history, group.key, ops, search, values);
-      return {LinVerdict::not_linearizable,
-              fmt::format("key {}: no linearization (longest partial linearization: {} of {} operations)",
-                          show_key(group.key), w.longest_prefix.size(), ops.size()),
-              std::move(w)};
-    }
-    case SearchStatus::timeout:
-      return {LinVerdict::unknown, deadline.reason(show_key(group.key)), std::nullopt};
-    case SearchStatus::memory:
-      return {LinVerdict::unknown,
-              fmt::format("memory limit of {} bytes reached on key {} after {} configurations",
-                          limits.memory_bytes_max, show_key(group.key), search.cache_size()),
-              std::nullopt};
-  }
-  return {};
+  prepare_states(task.ops, task.values);
+  if (std::none_of(task.ops.begin(), task.ops.end(), [](const KeyOp& op) { return !op.info; })) return {};
+  task.search = std::make_unique<KeySearch>(task.ops, task.values, task.values.canon(initial), deadline, budget);
+  return {LinVerdict::unknown, "", std::nullopt};
 }
+
+KeyResult refuted(const History& history, const KeyTask& task) {
+  LinWitness w = search_witness(history, task.group->key, task.ops, *task.search, task.values);
+  return {LinVerdict::not_linearizable,
+          fmt::format("key {}: no linearization (longest partial linearization: {} of {} operations)",
+                      show_key(task.group->key), w.longest_prefix.size(), task.ops.size()),
+          std::move(w)};
+}
+
+// Every limit that stopped some key, with the keys it stopped: "memory limit of 1073741824 bytes reached
+// on keys k1 (5000000 configurations), k7 (...); timeout after 10s on keys k2, k3".
+class LimitReport {
+ public:
+  void add(const std::string& limit, const std::string& key) {
+    auto it = std::find_if(limits_.begin(), limits_.end(), [&](const auto& l) { return l.first == limit; });
+    if (it == limits_.end()) it = limits_.insert(limits_.end(), {limit, {}});
+    it->second.push_back(key);
+  }
+  bool empty() const { return limits_.empty(); }
+  std::string text() const {
+    std::string out;
+    for (const auto& [limit, keys] : limits_) {
+      if (!out.empty()) out += "; ";
+      out += fmt::format("{} on key{} ", limit, keys.size() == 1 ? "" : "s");
+      for (std::size_t i = 0; i < keys.size(); ++i) out += (i == 0 ? "" : ", ") + keys[i];
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::vector<std::string>>> limits_;
+};
 
 }  // namespace
 
@@ -1132,38 +1202,87 @@ const char* verdict_name(LinVerdict verdict) {
   return "?";
 }
 
+// Keys are checked independently (P-compositionality) and share the limits fairly: every key whose search
+// does not finish within its first slice of steps joins a round-robin in which each gets the same number
+// of steps in turn, so a hard key cannot starve an easy violation in another key; the first refuted key
+// decides at once. The memory budget is shared too: when a search needs more than is left, the key
+// holding the most memory is stopped (verdict unknown for that key) and its memory freed, so an easy key
+// is never the one starved. A time or step limit stops every key still searching. An unknown verdict
+// names every limit hit and the keys it stopped.
 LinResult check_linearizability(const History& history, const LinLimits& limits) {
+  constexpr std::uint64_t kSliceSteps = std::uint64_t{1} << 16;
   const Deadline deadline(limits);
+  MemoryBudget budget{limits.memory_bytes_max, 0};
   LinResult result;
   const std::vector<KeyGroup> groups = group_by_key(history);
   for (const KeyGroup& g : groups) result.operations += g.indexes.size();
-  std::optional<std::string> unknown_reason;
-  for (const KeyGroup& group : groups) {
-    // Out of time: no other key can be checked (a memory limit, by contrast, is per key).
-    if (deadline.expired()) {
-      if (!unknown_reason) {
-        unknown_reason = deadline.reason(show_key(group.key));
-      }
-      break;
-    }
-    KeyResult r = check_key(history, group, limits, deadline);
+  LimitReport stopped;
+  std::vector<std::unique_ptr<KeyTask>> active;  // keys still searching, in order of first appearance
+  auto decide = [&](std::unique_ptr<KeyTask>& task, KeyResult r) {
     if (r.verdict == LinVerdict::not_linearizable) {
       ++result.keys_checked;
       result.verdict = r.verdict;
       result.reason = std::move(r.reason);
       result.witness = std::move(r.witness);
-      return result;
+      return true;
     }
-    if (r.verdict == LinVerdict::unknown) {
-      // Keep looking: a later key may still be not linearizable, which is a definite verdict.
-      if (!unknown_reason) unknown_reason = std::move(r.reason);
+    if (r.verdict == LinVerdict::linearizable) ++result.keys_checked;
+    task.reset();
+    return false;
+  };
+  // Runs one slice of a key's search; true if the check is decided (a key refuted).
+  auto step = [&](std::unique_ptr<KeyTask>& task) {
+    while (true) {
+      switch (task->search->run(kSliceSteps)) {
+        case SearchStatus::linearizable: return decide(task, {});
+        case SearchStatus::not_linearizable: return decide(task, refuted(history, *task));
+        case SearchStatus::paused: return false;
+        case SearchStatus::timeout: return false;  // reported below for every key still searching
+        case SearchStatus::memory: {
+          // Stop the key holding the most memory: this one, or another (then this one continues).
+          std::unique_ptr<KeyTask>* hog = &task;
+          for (auto& other : active) {
+            if (other && other->search->memory_bytes() > (*hog)->search->memory_bytes()) hog = &other;
+          }
+          stopped.add(fmt::format("memory limit of {} bytes reached", limits.memory_bytes_max),
+                      fmt::format("{} ({} configurations)", show_key((*hog)->group->key), (*hog)->search->cache_size()));
+          const bool self = hog == &task;
+          hog->reset();
+          if (self) return false;
+          continue;
+        }
+      }
+    }
+  };
+  for (const KeyGroup& group : groups) {
+    if (deadline.expired()) {
+      stopped.add(deadline.reason(), show_key(group.key));
       continue;
     }
-    ++result.keys_checked;
+    auto task = std::make_unique<KeyTask>();
+    task->group = &group;
+    KeyResult r = prepare_key(history, *task, deadline, budget);
+    if (r.verdict != LinVerdict::unknown) {
+      if (decide(task, std::move(r))) return result;
+      continue;
+    }
+    active.push_back(std::move(task));
+    if (step(active.back())) return result;
+    if (!active.back()) active.pop_back();
   }
-  if (unknown_reason) {
+  while (!active.empty() && !deadline.expired()) {
+    for (auto& task : active) {
+      if (task && step(task)) return result;
+      if (deadline.expired()) break;
+    }
+    std::erase_if(active, [](const auto& t) { return !t; });
+  }
+  for (const auto& task : active) {
+    if (task) stopped.add(deadline.reason(), show_key(task->group->key));
+  }
+  if (!stopped.empty()) {
     result.verdict = LinVerdict::unknown;
-    result.reason = std::move(*unknown_reason);
+    result.reason = stopped.text();
   }
   return result;
 }
