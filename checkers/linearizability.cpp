@@ -1182,7 +1182,10 @@ class LimitReport {
     for (const auto& [limit, keys] : limits_) {
       if (!out.empty()) out += "; ";
       out += fmt::format("{} on key{} ", limit, keys.size() == 1 ? "" : "s");
-      for (std::size_t i = 0; i < keys.size(); ++i) out += (i == 0 ? "" : ", ") + keys[i];
+      // A limit that stopped a thousand keys names the first few and counts the rest.
+      constexpr std::size_t kNamedMax = 10;
+      for (std::size_t i = 0; i < std::min(keys.size(), kNamedMax); ++i) out += (i == 0 ? "" : ", ") + keys[i];
+      if (keys.size() > kNamedMax) out += fmt::format(" and {} more", keys.size() - kNamedMax);
     }
     return out;
   }
@@ -1210,6 +1213,8 @@ const char* verdict_name(LinVerdict verdict) {
 // is never the one starved. A time or step limit stops every key still searching. An unknown verdict
 // names every limit hit and the keys it stopped.
 LinResult check_linearizability(const History& history, const LinLimits& limits) {
+  // Most keys finish within their first slice; a small one keeps the step budget fair to later keys.
+  constexpr std::uint64_t kFirstSliceSteps = std::uint64_t{1} << 12;
   constexpr std::uint64_t kSliceSteps = std::uint64_t{1} << 16;
   const Deadline deadline(limits);
   MemoryBudget budget{limits.memory_bytes_max, 0};
@@ -1231,9 +1236,9 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
     return false;
   };
   // Runs one slice of a key's search; true if the check is decided (a key refuted).
-  auto step = [&](std::unique_ptr<KeyTask>& task) {
+  auto step = [&](std::unique_ptr<KeyTask>& task, std::uint64_t slice) {
     while (true) {
-      switch (task->search->run(kSliceSteps)) {
+      switch (task->search->run(slice)) {
         case SearchStatus::linearizable: return decide(task, {});
         case SearchStatus::not_linearizable: return decide(task, refuted(history, *task));
         case SearchStatus::paused: return false;
@@ -1267,12 +1272,12 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
       continue;
     }
     active.push_back(std::move(task));
-    if (step(active.back())) return result;
+    if (step(active.back(), kFirstSliceSteps)) return result;
     if (!active.back()) active.pop_back();
   }
   while (!active.empty() && !deadline.expired()) {
     for (auto& task : active) {
-      if (task && step(task)) return result;
+      if (task && step(task, kSliceSteps)) return result;
       if (deadline.expired()) break;
     }
     std::erase_if(active, [](const auto& t) { return !t; });
