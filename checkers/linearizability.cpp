@@ -1213,13 +1213,19 @@ const char* verdict_name(LinVerdict verdict) {
 // is never the one starved. A time or step limit stops every key still searching. An unknown verdict
 // names every limit hit and the keys it stopped.
 LinResult check_linearizability(const History& history, const LinLimits& limits) {
-  // Most keys finish within their first slice; a small one keeps the step budget fair to later keys.
-  constexpr std::uint64_t kFirstSliceSteps = std::uint64_t{1} << 12;
   constexpr std::uint64_t kSliceSteps = std::uint64_t{1} << 16;
   const Deadline deadline(limits);
   MemoryBudget budget{limits.memory_bytes_max, 0};
   LinResult result;
   const std::vector<KeyGroup> groups = group_by_key(history);
+  // Most keys finish within their first slice, and a key that does is freed at once (so a history of a
+  // thousand keys never holds a thousand searches). Under a step limit, the first slices together take at
+  // most half of it, so the keys late in the history get their turn too.
+  std::uint64_t first_slice_steps = kSliceSteps;
+  if (limits.steps_max != 0) {
+    first_slice_steps = std::clamp<std::uint64_t>(limits.steps_max / (2 * std::max<std::size_t>(1, groups.size())),
+                                                  1024, kSliceSteps);
+  }
   for (const KeyGroup& g : groups) result.operations += g.indexes.size();
   LimitReport stopped;
   std::vector<std::unique_ptr<KeyTask>> active;  // keys still searching, in order of first appearance
@@ -1272,7 +1278,7 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
       continue;
     }
     active.push_back(std::move(task));
-    if (step(active.back(), kFirstSliceSteps)) return result;
+    if (step(active.back(), first_slice_steps)) return result;
     if (!active.back()) active.pop_back();
   }
   while (!active.empty() && !deadline.expired()) {

@@ -19,6 +19,7 @@
 // `raftsim check DIR/NAME.jsonl` can be timed on it. --quick skips the 1-million-operation history.
 // Exit status: 0 if every verdict is the expected one and every goal is met, 1 otherwise, 3 for a usage
 // error or an unreadable expected.json.
+#include <malloc.h>
 #include <time.h>
 
 #include <algorithm>
@@ -63,6 +64,7 @@ double peak_rss_mib() {
 
 // Resets VmHWM to the current RSS (Linux >= 4.0); false where the kernel refuses, then peaks accumulate.
 bool reset_peak_rss() {
+  malloc_trim(0);  // what the previous case freed goes back to the kernel, so it does not count here
   std::ofstream out("/proc/self/clear_refs");
   out << "5";
   out.flush();
