@@ -40,27 +40,35 @@ void validate(const HistoryGenConfig& cfg) {
   }
 }
 
-// Makes the first qualifying ok read at or after `from` (a fraction of the history) stale: it returns the
-// value its key held before the latest ok operation X on that key that changed the value and completed
-// before the read was invoked. X must precede the read in every linearization, and after X the key never
-// holds that value again (unique values, appends only grow), so the read has no place. `before` and
-// `changed` are indexed by Operation::id (the point order).
-void plant_stale_read(History& h, double from, const std::vector<std::string>& before, const std::vector<bool>& changed,
-                      std::optional<std::size_t>* planted) {
+// Makes the first qualifying ok read R at or after `from` (a fraction of the history) stale: it returns
+// the value of an ok write W that an ok write or matching cas W2 on the same key replaced, with W
+// completed before W2 was invoked and W2 completed before R was invoked. Every linearization orders W, W2,
+// R so; after W2 the key's value starts with W2's value until the next reset, and nothing but W writes W's
+// value (values are unique), so R has no place. (The value R would have seen before some other change is
+// not enough: an info operation that produced it may be linearized again later.)
+void plant_stale_read(History& h, double from, std::optional<std::size_t>* planted) {
   const auto first = static_cast<std::size_t>(from * static_cast<double>(h.operations.size()));
+  auto resets = [](const Operation& op) {
+    return op.outcome == Outcome::ok && (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded));
+  };
   for (std::size_t r = first; r < h.operations.size(); ++r) {
     Operation& read = h.operations[r];
     if (read.fn != Fn::read || read.outcome != Outcome::ok) continue;
-    const Operation* latest = nullptr;
-    for (std::size_t x = 0; x < r; ++x) {
-      const Operation& op = h.operations[x];
-      if (op.key != read.key || !changed[op.id] || op.complete_time >= read.invoke_time) continue;
-      if (latest == nullptr || op.complete_time > latest->complete_time) latest = &op;
+    // Operations are sorted by invoke, so those completed before R was invoked come before it.
+    for (std::size_t w2 = r; w2-- > 0;) {
+      const Operation& x = h.operations[w2];
+      if (x.key != read.key || !resets(x) || x.complete_time >= read.invoke_time) continue;
+      for (std::size_t w = w2; w-- > 0;) {
+        const Operation& y = h.operations[w];
+        if (y.key != read.key || y.fn != Fn::write || y.outcome != Outcome::ok || y.complete_time >= x.invoke_time ||
+            y.input == read.output) {
+          continue;
+        }
+        read.output = y.input;
+        if (planted != nullptr) *planted = r;
+        return;
+      }
     }
-    if (latest == nullptr || before[latest->id] == *read.output) continue;
-    read.output = before[latest->id];
-    if (planted != nullptr) *planted = r;
-    return;
   }
 }
 
@@ -112,9 +120,6 @@ History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint6
   std::vector<std::uint64_t> process_of(cfg.clients);
   for (std::size_t c = 0; c < cfg.clients; ++c) process_of[c] = c;
   std::uint64_t next_process = cfg.clients;
-  // For the stale read: the value of the op's key before the op, and whether the op changed it.
-  std::vector<std::string> before(slots.size());
-  std::vector<bool> changed(slots.size(), false);
   const bool uniform = cfg.read_weight == 1 && cfg.write_weight == 1 && cfg.append_weight == 1 && cfg.cas_weight == 1;
   const std::uint64_t weights = cfg.read_weight + cfg.write_weight + cfg.append_weight + cfg.cas_weight;
   for (std::size_t i = 0; i < slots.size(); ++i) {
@@ -132,7 +137,6 @@ History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint6
                                                               : Outcome::ok;
     const bool applies = op.outcome == Outcome::ok || (op.outcome == Outcome::info && rng.below(2) == 0);
     std::string& v = value[key];
-    before[i] = v;
     std::uint64_t fn = 0;
     if (uniform) {
       fn = rng.below(4);
@@ -167,7 +171,6 @@ History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint6
         if (applies && op.cas_succeeded) v = *op.input;
         break;
     }
-    changed[i] = op.outcome == Outcome::ok && v != before[i];
     if (op.outcome == Outcome::info) {
       op.complete_time = Operation::kNever;
       process_of[s.client] = next_process++;  // Jepsen's convention: the client continues as a new process
@@ -176,7 +179,7 @@ History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint6
   }
   std::sort(h.operations.begin(), h.operations.end(),
             [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
-  if (cfg.stale_read_at >= 0.0) plant_stale_read(h, cfg.stale_read_at, before, changed, planted);
+  if (cfg.stale_read_at >= 0.0) plant_stale_read(h, cfg.stale_read_at, planted);
   return h;
 }
 

@@ -72,8 +72,8 @@ struct HistoryGenConfig {
   std::int64_t long_max = 1000;
   // The worst case of a checker that must refute: a history that is linearizable except for one stale
   // read late in it. If >= 0, the first ok read at or after this fraction of the history (in invoke
-  // order) that can be made stale returns the value its key held before an ok operation that changed it
-  // and completed before the read was invoked; values never recur (see above), so no linearization exists.
+  // order) that can be made stale returns the value of an ok write that a later ok write or matching cas
+  // replaced, all three in real-time order (values never recur, see above): no linearization exists.
   // If no read qualifies, the history stays linearizable (generate_history_with_stale_read reports it).
   double stale_read_at = -1.0;
 };
