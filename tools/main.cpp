@@ -94,7 +94,8 @@ int tools::cli_main(int argc, char** argv) {
   app.set_version_flag("--version", RAFTSIM_VERSION);
   app.footer(
       "Exit codes: 0 pass, 1 safety violation (check: not linearizable), 2 liveness violation, 3 usage or input "
-      "error, 4 check: unknown (a limit was reached).");
+      "error, 4 unknown: the client history check reached a limit (run: no violation found but the history "
+      "undecided; check: neither verdict), the limit and the keys it stopped are named.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenario files (or directories of them) for one or many seeds");
@@ -210,7 +211,7 @@ int tools::cli_main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "raftsim", "jepsen-etcd", "edn-kv"}));
   check_cmd->add_option("--timeout", check_timeout, "Give up (verdict unknown, exit 4) after this many seconds")
       ->check(CLI::Range(0.0, 1e6));
-  check_cmd->add_option("--memory-mb", check_memory_mb, "Give up (unknown) when one key's search needs more memory")
+  check_cmd->add_option("--memory-mb", check_memory_mb, "Give up (unknown) on the keys holding the most memory when the searches together need more")
       ->check(CLI::Range(1.0, 1e7));
 
   std::string report_path, report_out;

@@ -18,7 +18,7 @@ namespace commands {
 namespace {
 
 const char* verdict_code(tools::Outcome o) {
-  return o == tools::Outcome::pass ? "pass" : o == tools::Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+  return tools::outcome_code(o);
 }
 
 // What the record says that this run does not: each difference in words ("" if none). A record edited by
