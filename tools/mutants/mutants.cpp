@@ -12,6 +12,7 @@
 #include "tools/registry/implementations.h"
 #include "tools/runner/interrupt.h"
 #include "tools/runner/runner.h"
+#include "tools/scenario/input_error.h"
 #include "tools/shrink/shrink.h"
 
 namespace tools {
@@ -150,9 +151,18 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
     if (stream0_failure) {
       m.first_failing_seed = stream0_failure->seed;
       if (o.shrink) {
-        shrink_first_failure(mutant, *stream0_failure, o, m);
-        if (progress) progress(fmt::format("{}: shrunk seed {} from {} faults to {}", bug, stream0_failure->seed,
-                                           *m.faults_before_shrink, *m.faults_after_shrink));
+        try {
+          shrink_first_failure(mutant, *stream0_failure, o, m);
+          if (progress) progress(fmt::format("{}: shrunk seed {} from {} faults to {}", bug, stream0_failure->seed,
+                                             *m.faults_before_shrink, *m.faults_after_shrink));
+        } catch (const InputError& e) {
+          // A failure judged against the scenario's expectation alone (availability relative to the correct
+          // build, a metric bound) has no checker the shrinker can keep firing: the mutant still counts as
+          // caught, unshrunk (the table shows "-").
+          m.faults_before_shrink.reset();
+          m.faults_after_shrink.reset();
+          if (progress) progress(fmt::format("{}: seed {} not shrunk: {}", bug, stream0_failure->seed, e.what()));
+        }
       }
     }
     report.mutants.push_back(std::move(m));
