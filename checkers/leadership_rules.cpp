@@ -93,6 +93,7 @@ Violation LeadershipRules::violation(LeadershipRule rule, std::int64_t time_us, 
 
 void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
   // Contact is counted from the start of the term: a new leader has the same time as a deposed one.
+  v.leading_since_us = time_us;
   v.peer_contact_us.assign(nodes_.size(), time_us);
   v.acked_match.assign(nodes_.size(), 0);
   v.clock_rate_min_leading = v.clock_rate;
@@ -120,6 +121,12 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         receiver.heard_leader_us = e.time_us;
         receiver.heard_leader_term = e.a;
         receiver.clock_rate_max_since_heard = receiver.clock_rate;
+      }
+      if (receiver.role == kLeader && e.node >= 0 && static_cast<std::size_t>(e.node) >= receiver.acked_match.size()) {
+        // A node the stream had not shown yet when this leader took office (a staggered start): it counts
+        // from the leader's first day, as the others did.
+        receiver.acked_match.resize(static_cast<std::size_t>(e.node) + 1, 0);
+        receiver.peer_contact_us.resize(static_cast<std::size_t>(e.node) + 1, receiver.leading_since_us);
       }
       if (receiver.role == kLeader && e.a == receiver.term && e.label != kPreVote && e.label != kPreVoteReply &&
           e.node >= 0 && static_cast<std::size_t>(e.node) < receiver.peer_contact_us.size()) {

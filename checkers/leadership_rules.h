@@ -49,6 +49,7 @@ class LeadershipRules final : public Checker {
     // Leader (of `term`): when each peer was last heard from in its term, the slowest clock since it led,
     // what each peer acknowledged, whether a transfer is in progress.
     std::vector<std::int64_t> peer_contact_us;
+    std::int64_t leading_since_us = 0;  // when it became leader
     double clock_rate_min_leading = 1.0;
     std::vector<std::uint64_t> acked_match;
     bool transferring = false;
