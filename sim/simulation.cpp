@@ -309,6 +309,25 @@ void Simulation::dispatch(Event& event) {
       event);
 }
 
+template <typename Input, typename Execute>
+void Simulation::hand_to_node(NodeIndex n, Input& input, Execute&& execute_now) {
+  const NodeSlot& slot = *nodes_[n];
+  RAFTSIM_ASSERT(slot.status != Status::crashed);
+  // Off the common path only: the input becomes an Event (a move, no copy of its payload) when it has to
+  // wait for a paused or busy node.
+  if (slot.status == Status::paused) {
+    Event e{std::move(input)};
+    deferred_if_paused(n, e);
+    return;
+  }
+  if (config_.host.processing) {
+    Event e{std::move(input)};
+    if (!occupy(n, e)) execute(n, e);
+    return;
+  }
+  execute_now();
+}
+
 bool Simulation::deferred_if_paused(NodeIndex n, Event& event) {
   NodeSlot& slot = *nodes_[n];
   if (slot.status != Status::paused) return false;
@@ -423,19 +442,7 @@ void Simulation::on_deliver(Deliver& d) {
     held.push_back(std::move(d));
     return;
   }
-  if (slot.status == Status::paused) {
-    const NodeIndex to = d.to;
-    Event e{std::move(d)};
-    deferred_if_paused(to, e);
-    return;
-  }
-  if (config_.host.processing) {
-    const NodeIndex to = d.to;
-    Event e{std::move(d)};
-    if (!occupy(to, e)) execute(to, e);
-    return;
-  }
-  execute_deliver(d);
+  hand_to_node(d.to, d, [&] { execute_deliver(d); });
 }
 
 void Simulation::execute_deliver(Deliver& d) {
@@ -1085,19 +1092,7 @@ void Simulation::on_client_arrive(ClientArrive& a) {
     discard_stale(a.node, stale_client_request);
     return;
   }
-  if (slot.status == Status::paused) {
-    const NodeIndex to = a.node;
-    Event e{std::move(a)};
-    deferred_if_paused(to, e);
-    return;
-  }
-  if (config_.host.processing) {
-    const NodeIndex to = a.node;
-    Event e{std::move(a)};
-    if (!occupy(to, e)) execute(to, e);
-    return;
-  }
-  execute_client_arrive(a);
+  hand_to_node(a.node, a, [&] { execute_client_arrive(a); });
 }
 
 void Simulation::execute_client_arrive(ClientArrive& a) {

@@ -248,6 +248,10 @@ class Simulation {
   // HostModel::processing: true if `input`, admitted for node `n`, now waits (the node is busy, or
   // becomes busy with it); false if it is to be handled at once.
   bool occupy(NodeIndex n, Event& input);
+  // An admitted input for node `n`: deferred if the node is paused, queued if it is busy (processing
+  // time), else handled now by `execute_now`.
+  template <typename Input, typename Execute>
+  void hand_to_node(NodeIndex n, Input& input, Execute&& execute_now);
   // The second half of an input's handling, once admitted and the node is free: the input event in the
   // trace, the node's step, its outputs.
   void execute(NodeIndex n, Event& input);

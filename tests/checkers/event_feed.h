@@ -20,22 +20,27 @@ struct Ev {
   std::int64_t at_us = -1;  // the event's time (-1: 10 us after the previous one)
 };
 
+// The trace event `ev` stands for; `t` is the previous event's time, advanced to this one's.
+inline sim::TraceEvent to_event(const Ev& ev, std::int64_t& t) {
+  sim::TraceEvent e;
+  t = ev.at_us >= 0 ? ev.at_us : t + 10;
+  e.time_us = t;
+  e.label = ev.label;
+  e.kind = ev.kind;
+  e.node = ev.node;
+  e.peer = ev.peer;
+  e.incarnation = ev.incarnation;
+  e.a = ev.a;
+  e.b = ev.b;
+  e.c = ev.c;
+  return e;
+}
+
 // Feeds events at increasing times (10 us apart, from the start for each call); returns the first violation.
 inline std::optional<checkers::Violation> feed(checkers::Checker& checker, std::initializer_list<Ev> events) {
   std::int64_t t = 0;
   for (const Ev& ev : events) {
-    sim::TraceEvent e;
-    t = ev.at_us >= 0 ? ev.at_us : t + 10;
-    e.time_us = t;
-    e.label = ev.label;
-    e.kind = ev.kind;
-    e.node = ev.node;
-    e.peer = ev.peer;
-    e.incarnation = ev.incarnation;
-    e.a = ev.a;
-    e.b = ev.b;
-    e.c = ev.c;
-    if (auto v = checker.observe(e)) return v;
+    if (auto v = checker.observe(to_event(ev, t))) return v;
   }
   return std::nullopt;
 }

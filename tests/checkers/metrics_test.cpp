@@ -19,20 +19,7 @@ constexpr std::uint64_t kLeader = 2;
 checkers::RunMetrics record(std::initializer_list<Ev> events, std::int64_t end_us) {
   checkers::MetricsRecorder r;
   std::int64_t t = 0;
-  for (const Ev& ev : events) {
-    sim::TraceEvent e;
-    t = ev.at_us >= 0 ? ev.at_us : t + 10;
-    e.time_us = t;
-    e.kind = ev.kind;
-    e.label = ev.label;
-    e.node = ev.node;
-    e.peer = ev.peer;
-    e.incarnation = ev.incarnation;
-    e.a = ev.a;
-    e.b = ev.b;
-    e.c = ev.c;
-    REQUIRE(r.on_event(e));
-  }
+  for (const Ev& ev : events) REQUIRE(r.on_event(checker_test::to_event(ev, t)));
   return r.finish(end_us);
 }
 

@@ -11,22 +11,12 @@
 
 #include "checkers/linearizability.h"
 #include "sim/simulation.h"
+#include "tests/sim/recorder.h"
 #include "tools/history/history_convert.h"
 
 namespace {
 
-struct Recorder final : sim::TraceSink {
-  std::vector<sim::TraceEvent> events;
-  bool on_event(const sim::TraceEvent& e) override {
-    events.push_back(e);
-    return true;
-  }
-  std::vector<sim::TraceEvent> of(sim::EventKind k) const {
-    std::vector<sim::TraceEvent> out;
-    for (const auto& e : events) if (e.kind == k) out.push_back(e);
-    return out;
-  }
-};
+using sim_test::Recorder;
 
 // What the cluster does with client requests: never answer, or a key-value store shared by all nodes
 // that answers `unknown` the first time it sees a request (as a leader that lost its leadership right

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/simulation.h"
+#include "tests/sim/recorder.h"
 
 namespace {
 
@@ -82,18 +83,7 @@ class FakeFactory final : public sim::NodeFactory {
   Seen& seen_;
 };
 
-struct Recorder final : sim::TraceSink {
-  std::vector<sim::TraceEvent> events;
-  bool on_event(const sim::TraceEvent& e) override {
-    events.push_back(e);
-    return true;
-  }
-  std::vector<sim::TraceEvent> of(sim::EventKind k) const {
-    std::vector<sim::TraceEvent> out;
-    for (const auto& e : events) if (e.kind == k) out.push_back(e);
-    return out;
-  }
-};
+using sim_test::Recorder;
 
 sim::SimConfig quiet_config(std::uint32_t nodes) {
   sim::SimConfig c;

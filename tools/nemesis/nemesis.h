@@ -59,7 +59,7 @@ ConfigKnobs draw_config_knobs(std::uint64_t seed);
 // Applies them to a configuration, and says what they are in a few words.
 std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config);
 
-// Draws a host model for `seed` from its own random stream; `duration` bounds the start spread.
+// Draws a host model for `seed` from its own random stream (`duration`: the fault phase it is for).
 sim::HostModel draw_host_model(std::uint64_t seed, sim::Duration duration);
 std::string describe_host_model(const sim::HostModel& host);
 
