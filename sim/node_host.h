@@ -155,6 +155,15 @@ struct RaftFeatures {
   bool pre_vote = false;      // thesis 9.6: a pre-vote round (term + 1, no state change) before each election
   bool check_quorum = false;  // thesis 6.2/9.6: a leader without contact to a majority for an election timeout steps down
 };
+// What an implementation can honour: each RaftFeatures switch, and Node::on_transfer_leadership. The
+// generic fuzz configuration (nemesis.features) draws only what the implementation under test declares,
+// so that it runs against any Raft; a scenario that asks for more explicitly still gets a clear refusal.
+struct FeatureSupport {
+  bool pre_vote = false;
+  bool check_quorum = false;
+  bool transfer_leadership = false;
+  static FeatureSupport all() { return FeatureSupport{true, true, true}; }
+};
 inline constexpr std::uint16_t kFeaturePreVoteBit = 1;
 inline constexpr std::uint16_t kFeatureCheckQuorumBit = 2;
 inline std::uint16_t feature_bits(const RaftFeatures& f) {

@@ -56,12 +56,21 @@ CLI::Validator implementation_validator() {
       "IMPL");
 }
 
+// --supports: what the implementation honours, for the generic configuration's feature draws.
+void add_supports_option(CLI::App* cmd, std::string& supports) {
+  cmd->add_option("--supports", supports,
+                  "What the Raft honours, so that nemesis.features draws only that: comma-separated pre_vote, "
+                  "check_quorum, transfer_leadership, or none (default: the implementation's declaration; "
+                  "none for a process child)");
+}
+
 // --impl and --command for fuzz and mutants (run declares its own, beside its other options).
 void add_impl_options(CLI::App* cmd, commands::ImplChoice& choice) {
   cmd->add_option("--impl", choice.impl, "The Raft under test, overriding the scenario's cluster.impl")
       ->check(implementation_validator());
   cmd->add_option("--command", choice.command,
                   "The process protocol's child command line, split at spaces, overriding cluster.command");
+  add_supports_option(cmd, choice.supports);
 }
 
 // How seeds are protected from a crashing implementation (tools/runner/isolated_run.h).
@@ -125,6 +134,7 @@ int tools::cli_main(int argc, char** argv) {
       ->check(implementation_validator());
   run_cmd->add_option("--command", run.command,
                       "The process protocol's child command line, split at spaces, overriding cluster.command");
+  add_supports_option(run_cmd, run.supports);
   add_isolation_options(run_cmd, run.isolation);
 
   std::vector<std::string> merge_files;

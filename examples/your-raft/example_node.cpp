@@ -47,6 +47,8 @@ void register_example() {
   info.name = "example";
   info.description = "examples/your-raft: the reference Raft behind an out-of-tree adapter";
   info.bug_names = {"forget-disk-on-restart"};
+  // It forwards everything to the reference Raft, which honours every feature and transfers leadership.
+  info.supports = sim::FeatureSupport::all();
   info.make = [](const tools::ImplementationRequest& request) -> std::unique_ptr<sim::NodeFactory> {
     if (!request.command.empty()) throw std::invalid_argument("example runs in-process and takes no command");
     // The registry has checked that every bug is one of bug_names.

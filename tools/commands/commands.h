@@ -23,6 +23,7 @@ struct RunArgs {
   std::string report;  // --report FILE.html (one scenario, one seed)
   std::string impl;
   std::string command;  // --command "ARGS" (tools/commands/impl_choice.h)
+  std::string supports;  // --supports LIST (tools/commands/impl_choice.h)
   std::vector<std::string> bugs;
   std::vector<std::string> disabled_checkers;
   std::string shard;

@@ -104,7 +104,7 @@ int command_run(const RunArgs& args) {
   std::vector<tools::Scenario> scenarios;
   for (const auto& f : files) {
     scenarios.push_back(tools::load_scenario_file(f));
-    apply_impl_choice(scenarios.back(), {args.impl, args.command});
+    apply_impl_choice(scenarios.back(), {args.impl, args.command, args.supports});
     const auto skip = scenarios.back().not_for.find(scenarios.back().impl);
     if (skip != scenarios.back().not_for.end()) {
       std::cout << fmt::format("skipped {}: not for {}: {}\n", scenarios.back().name, skip->first, skip->second);
@@ -114,7 +114,7 @@ int command_run(const RunArgs& args) {
     if (!args.impl.empty()) tools::check_scenario_limits(scenarios.back());  // e.g. libraft's 1ms heartbeat floor
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     add_disabled_checkers(scenarios.back(), args.disabled_checkers);
-    check_implementation(scenarios.back(), {args.impl, args.command});
+    check_implementation(scenarios.back(), {args.impl, args.command, args.supports});
   }
   std::vector<std::vector<std::uint64_t>> seeds;
   for (const auto& s : scenarios) {

@@ -169,11 +169,14 @@ FeatureDraw draw_features(std::uint64_t seed) {
   return d;
 }
 
-std::string apply_feature_draw(const FeatureDraw& draw, sim::SimConfig& config) {
-  config.features.pre_vote = draw.pre_vote;
-  config.features.check_quorum = draw.check_quorum;
-  RAFTSIM_ASSERT(config.features.pre_vote == draw.pre_vote);
-  return fmt::format("features: pre_vote {}, check_quorum {}", draw.pre_vote ? "on" : "off", draw.check_quorum ? "on" : "off");
+std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config) {
+  config.features.pre_vote = draw.pre_vote && supports.pre_vote;
+  config.features.check_quorum = draw.check_quorum && supports.check_quorum;
+  RAFTSIM_ASSERT(!config.features.pre_vote || supports.pre_vote);
+  RAFTSIM_ASSERT(!config.features.check_quorum || supports.check_quorum);
+  const auto say = [](bool drawn, bool supported) { return !supported ? "off (not supported)" : drawn ? "on" : "off"; };
+  return fmt::format("features: pre_vote {}, check_quorum {}", say(draw.pre_vote, supports.pre_vote),
+                     say(draw.check_quorum, supports.check_quorum));
 }
 
 namespace {
@@ -243,7 +246,7 @@ const std::vector<std::string>& nemesis_kinds() {
 }
 
 NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
-                           std::uint32_t first_id) {
+                           std::uint32_t first_id, const sim::FeatureSupport& supports) {
   RAFTSIM_ASSERT(config.enabled);
   RAFTSIM_ASSERT(config.interval_min <= config.interval_max && config.fault_min <= config.fault_max);
   sim::Rng rng(seed, kNemesisStream);
@@ -329,7 +332,10 @@ NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std:
     }
     plan.description += "; triggered: " + drawn;
   }
-  if (config.features) plan.description += "; " + draw_transfers(seed, nodes, duration, id, plan.faults);
+  if (config.features) {
+    plan.description += "; " + (supports.transfer_leadership ? draw_transfers(seed, nodes, duration, id, plan.faults)
+                                                             : std::string("no transfers (not supported)"));
+  }
   std::stable_sort(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   RAFTSIM_ASSERT(std::all_of(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& f) { return f.id != 0 || f.undoes != 0; }));
   return plan;

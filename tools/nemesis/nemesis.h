@@ -45,7 +45,9 @@ struct FeatureDraw {
   bool check_quorum = false;
 };
 FeatureDraw draw_features(std::uint64_t seed);
-std::string apply_feature_draw(const FeatureDraw& draw, sim::SimConfig& config);
+// Switches on what was drawn and the implementation supports (a switch it lacks stays off: the draw
+// itself does not depend on the implementation, so seeds mean the same for every Raft).
+std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config);
 
 // What swarm_config drew for one seed.
 struct ConfigKnobs {
@@ -73,7 +75,8 @@ struct NemesisPlan {
   std::string description;         // what was drawn (for swarm mode: the enabled kinds and strengths)
 };
 
+// `supports`: what the implementation honours (transfer requests are drawn only if it transfers).
 NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
-                           std::uint32_t first_id);
+                           std::uint32_t first_id, const sim::FeatureSupport& supports);
 
 }  // namespace tools

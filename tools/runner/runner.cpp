@@ -143,6 +143,7 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
   if (const std::string command = command_option_value(scenario.command); !command.empty()) {
     extra += " --command " + shell_quote(command);
   }
+  if (scenario.supports) extra += " --supports " + supports_option_value(*scenario.supports);
   for (const auto& b : scenario.bugs) extra += " --bug " + b;
   for (const auto& c : scenario.disabled_checkers) extra += " --disable-checker " + c;
   return fmt::format("{} run {} --seed {}{} --trace trace.jsonl --history history.jsonl", program_name(), scenario.file,

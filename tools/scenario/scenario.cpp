@@ -337,14 +337,18 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   Scenario s = scenario;
   std::uint32_t next_id = 1;
   for (const sim::Fault& f : s.config.faults) next_id = std::max(next_id, std::max(f.id, f.undoes) + 1);
-  NemesisPlan plan = expand_nemesis(s.nemesis, seed, s.config.nodes, s.config.duration, next_id);
+  // What the implementation honours: the command line's declaration, else the registry's (an unknown
+  // implementation honours nothing; building it fails later with a clear error).
+  const ImplementationInfo* info = find_implementation(s.impl);
+  const sim::FeatureSupport supports = s.supports ? *s.supports : info != nullptr ? info->supports : sim::FeatureSupport{};
+  NemesisPlan plan = expand_nemesis(s.nemesis, seed, s.config.nodes, s.config.duration, next_id, supports);
   s.config.faults.insert(s.config.faults.end(), plan.faults.begin(), plan.faults.end());
   std::stable_sort(s.config.faults.begin(), s.config.faults.end(),
                    [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   s.nemesis.enabled = false;
   if (s.nemesis.features) {
     // Drawn switches become the expanded scenario's own cluster settings (records and shrinks keep them).
-    plan.description += "; " + apply_feature_draw(draw_features(seed), s.config);
+    plan.description += "; " + apply_feature_draw(draw_features(seed), supports, s.config);
     s.nemesis.features = false;
   }
   if (s.nemesis.swarm_config) {
