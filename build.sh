@@ -33,14 +33,15 @@ case "$mode" in
     # -DRAFTSIM_SCENARIO_SEEDS=1..1000 to run that).
     configure build -DRAFTSIM_WERROR=ON -DRAFTSIM_SCENARIO_SEEDS=1..300
     cmake --build build -j "$jobs"
-    # -LE long: the 10,000-seed baseline is a separate job (README, "Bug-finding power").
-    (cd build && ctest --output-on-failure -j "$jobs" -LE long)
+    # -LE long: the 10,000-seed baseline is a separate job (README, "Bug-finding power"); -LE bench: the
+    # benchmarks (`ctest -L bench`, README "Speed") measure, they are not tests.
+    (cd build && ctest --output-on-failure -j "$jobs" -LE "long|bench")
     # One seed decides everything on any compiler: clang's traces must equal g++'s (issue 15).
     tools/ci/compare-compilers.sh build/raftsim
     # Sanitizer build: every unit test, and every scenario over 20 seeds (ASan is ~5x slower).
     configure build-asan -DRAFTSIM_WERROR=ON -DRAFTSIM_SANITIZE=ON -DRAFTSIM_BENCHMARKS=OFF -DRAFTSIM_SCENARIO_SEEDS=1..20
     cmake --build build-asan -j "$jobs"
-    (cd build-asan && ctest --output-on-failure -j "$jobs" -LE long)
+    (cd build-asan && ctest --output-on-failure -j "$jobs" -LE "long|bench")
     ;;
   *)
     echo "usage: ./build.sh [suite|test]" >&2

@@ -7,6 +7,7 @@
 #include "checkers/durability.h"
 #include "checkers/election_safety.h"
 #include "checkers/figure2.h"
+#include "checkers/leadership_rules.h"
 #include "checkers/leader_completeness.h"
 #include "checkers/liveness.h"
 #include "checkers/log_matching.h"
@@ -69,6 +70,7 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   all.push_back(std::make_unique<CommitCurrentTerm>());
   // Figure 2 rule by rule, at the step where each applies (docs/checkers.md).
   all.push_back(std::make_unique<Figure2Rules>());
+  all.push_back(std::make_unique<LeadershipRules>());
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
   all.push_back(std::make_unique<Durability>());
   all.push_back(std::make_unique<Liveness>());

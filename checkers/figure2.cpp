@@ -17,10 +17,14 @@ constexpr std::uint16_t kRequestVote = 0;
 constexpr std::uint16_t kRequestVoteReply = 1;
 constexpr std::uint16_t kAppendEntries = 2;
 constexpr std::uint16_t kAppendEntriesReply = 3;
+// Thesis 9.6: a PreVote and its grant carry the term asked for, not the sender's: no term to adopt.
+constexpr std::uint16_t kPreVote = 6;
+constexpr std::uint16_t kPreVoteReply = 7;
 
 constexpr auto kFollower = static_cast<std::uint64_t>(sim::Role::follower);
 constexpr auto kCandidate = static_cast<std::uint64_t>(sim::Role::candidate);
 constexpr auto kLeader = static_cast<std::uint64_t>(sim::Role::leader);
+constexpr auto kPreCandidate = static_cast<std::uint64_t>(sim::Role::pre_candidate);
 
 // Tick-based implementations (etcd, libraft) notice an elapsed timeout only at their next tick, and may
 // count the tick in which the timer was reset as a whole one: an election this early after hearing from
@@ -176,6 +180,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
+    check_quorum_ = (e.label & 2U) != 0;  // the features (sim/node_host.h): bit 1 check_quorum
     return std::nullopt;
   }
   if (e.kind == EventKind::clock_rate && e.node >= 0) {
@@ -252,7 +257,9 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
   NodeView& v = view(e.node);
   switch (e.kind) {
     case EventKind::role:
-      if (e.a == kCandidate && v.role != kCandidate && election_timeout_min_us_ > 0 && !step_.early_election &&
+      // With PreVote the timer starts a pre-vote round (thesis 9.6): the same rule holds for it.
+      if ((e.a == kCandidate || e.a == kPreCandidate) && v.role != kCandidate && v.role != kPreCandidate &&
+          election_timeout_min_us_ > 0 && !step_.early_election &&
           step_.input != Input::restart && step_.input != Input::start &&
           (step_.input != Input::deliver || step_.kind <= kAppendEntriesReply)) {
         // Followers: the election timeout must have elapsed since the node last heard from the leader or
@@ -266,7 +273,7 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
         }
       }
       if (v.role == kLeader && e.a != kLeader) reset_timer(v, e.time_us);  // a deposed leader's timer starts
-      if (e.a == kCandidate) reset_timer(v, e.time_us);                  // each election has its own timeout
+      if (e.a == kCandidate || e.a == kPreCandidate) reset_timer(v, e.time_us);  // each election has its own timeout
       v.role = e.a;
       v.term = e.b;
       if (e.a == kLeader) v.led_last_index = std::max<std::uint64_t>(v.led_last_index, v.log_terms.size());
@@ -336,19 +343,25 @@ std::optional<Violation> Figure2Rules::check_term_rules() {
   const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
   const double sticky_us = static_cast<double>(std::max(election_timeout_max_us_, 2 * election_timeout_min_us_)) /
                            std::min(1.0, v.clock_rate);
-  const bool leader_sticky = s.kind == kRequestVote && s.role == kFollower && election_timeout_min_us_ > 0 &&
-                             v.heard_leader_us >= 0 && static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us &&
+  // With CheckQuorum a leader is itself the current leader it heard from (etcd's lease check): it may ignore
+  // the RequestVote too, and steps down on its own once it loses its majority (the check-quorum rule).
+  const bool sticky_role = (s.role == kFollower && v.heard_leader_us >= 0 &&
+                            static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us) ||
+                           (s.role == kLeader && check_quorum_);
+  const bool leader_sticky = s.kind == kRequestVote && sticky_role && election_timeout_min_us_ > 0 &&
                              std::none_of(s.outputs.begin(), s.outputs.end(), [](const sim::TraceEvent& o) {
                                return o.kind == EventKind::vote || o.kind == EventKind::role;
                              });
-  if (on(Figure2Rule::term_adoption) && s.msg_term > s.term && !follower_of(s.msg_term) && !leader_sticky) {
+  const bool pre_vote = s.kind == kPreVote || s.kind == kPreVoteReply;
+  if (on(Figure2Rule::term_adoption) && s.msg_term > s.term && !follower_of(s.msg_term) && !leader_sticky && !pre_vote) {
     return violation(Figure2Rule::term_adoption, {s.node, s.from},
                      fmt::format("node {} (term {}) received a {} of term {} from node {} and did not become a "
                                  "follower of term {} (Figure 2, all servers: a higher term in any message is "
                                  "adopted at once)",
                                  s.node, s.term, kind_name(s.kind), s.msg_term, s.from, s.msg_term));
   }
-  if (on(Figure2Rule::term_adoption) && s.kind == kAppendEntries && s.msg_term == s.term && s.role == kCandidate &&
+  if (on(Figure2Rule::term_adoption) && s.kind == kAppendEntries && s.msg_term == s.term &&
+      (s.role == kCandidate || s.role == kPreCandidate) &&
       !follower_of(s.msg_term)) {
     return violation(Figure2Rule::term_adoption, {s.node, s.from},
                      fmt::format("candidate {} received AppendEntries from node {}, the leader of its own term {}, "

@@ -136,6 +136,7 @@ class Figure2Rules final : public Checker {
   std::int32_t previous_send_node_ = -1, previous_send_peer_ = -1;
   std::int64_t election_timeout_min_us_ = 0;  // 0: the stream did not say (the timer rules are then off)
   std::int64_t election_timeout_max_us_ = 0;
+  bool check_quorum_ = false;  // from the timing event's features (trace format 3)
 };
 
 }  // namespace checkers

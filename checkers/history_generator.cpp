@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,17 +29,61 @@ void validate(const HistoryGenConfig& cfg) {
   constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max() / 2;
   const std::uint64_t budget = kMax / cfg.clients / std::max<std::uint64_t>(cfg.ops, 1);
   const auto gap = static_cast<std::uint64_t>(cfg.gap_max);
-  const auto point = static_cast<std::uint64_t>(cfg.point_max);
-  const auto complete = static_cast<std::uint64_t>(cfg.complete_max);
+  if (cfg.long_percent > 100 || (cfg.long_percent > 0 && cfg.long_max < 1)) {
+    throw std::invalid_argument("generate_linearizable_history: long_percent must be <= 100 and long_max >= 1");
+  }
+  const std::int64_t spans = cfg.long_percent > 0 ? cfg.long_max : 1;
+  const auto point = static_cast<std::uint64_t>(std::max(cfg.point_max, spans));
+  const auto complete = static_cast<std::uint64_t>(std::max(cfg.complete_max, spans));
   if (gap > budget || point > budget - gap || complete > budget - gap - point) {
     throw std::invalid_argument("generate_linearizable_history: event times would overflow");
+  }
+}
+
+// Makes the first qualifying ok read R at or after `from` (a fraction of the history) stale: it returns
+// the value of an ok write W that an ok write or matching cas W2 on the same key replaced, with W
+// completed before W2 was invoked and W2 completed before R was invoked. Every linearization orders W, W2,
+// R so; after W2 the key's value starts with W2's value until the next reset, and nothing but W writes W's
+// value (values are unique), so R has no place. (The value R would have seen before some other change is
+// not enough: an info operation that produced it may be linearized again later.)
+void plant_stale_read(History& h, double from, std::optional<std::size_t>* planted) {
+  const auto first = static_cast<std::size_t>(from * static_cast<double>(h.operations.size()));
+  auto resets = [](const Operation& op) {
+    return op.outcome == Outcome::ok && (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded));
+  };
+  for (std::size_t r = first; r < h.operations.size(); ++r) {
+    Operation& read = h.operations[r];
+    if (read.fn != Fn::read || read.outcome != Outcome::ok) continue;
+    // Operations are sorted by invoke, so those completed before R was invoked come before it.
+    for (std::size_t w2 = r; w2-- > 0;) {
+      const Operation& x = h.operations[w2];
+      if (x.key != read.key || !resets(x) || x.complete_time >= read.invoke_time) continue;
+      for (std::size_t w = w2; w-- > 0;) {
+        const Operation& y = h.operations[w];
+        if (y.key != read.key || y.fn != Fn::write || y.outcome != Outcome::ok || y.complete_time >= x.invoke_time ||
+            y.input == read.output) {
+          continue;
+        }
+        read.output = y.input;
+        if (planted != nullptr) *planted = r;
+        return;
+      }
+    }
   }
 }
 
 }  // namespace
 
 History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t seed) {
+  HistoryGenConfig plain = cfg;
+  plain.stale_read_at = -1.0;
+  return generate_history_with_stale_read(plain, seed, nullptr);
+}
+
+History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint64_t seed,
+                                         std::optional<std::size_t>* planted) {
   validate(cfg);
+  if (planted != nullptr) *planted = std::nullopt;
   SplitMix64 rng(seed);
 
   // 1. Intervals and linearization points, per client back to back.
@@ -59,8 +104,9 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
     // and the order of (time, client) pairs is kept.
     auto tagged = [&](std::int64_t t) { return t * n_clients + static_cast<std::int64_t>(c); };
     const std::int64_t invoke = client_time[c] + 1 + draw(cfg.gap_max);
-    const std::int64_t point = invoke + 1 + draw(cfg.point_max);
-    const std::int64_t complete = point + 1 + draw(cfg.complete_max);
+    const bool long_op = cfg.long_percent > 0 && rng.below(100) < cfg.long_percent;
+    const std::int64_t point = invoke + 1 + draw(long_op ? cfg.long_max : cfg.point_max);
+    const std::int64_t complete = point + 1 + draw(long_op ? cfg.long_max : cfg.complete_max);
     client_time[c] = complete;
     slots.push_back({c, tagged(invoke), tagged(point), tagged(complete)});
   }
@@ -74,6 +120,8 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
   std::vector<std::uint64_t> process_of(cfg.clients);
   for (std::size_t c = 0; c < cfg.clients; ++c) process_of[c] = c;
   std::uint64_t next_process = cfg.clients;
+  const bool uniform = cfg.read_weight == 1 && cfg.write_weight == 1 && cfg.append_weight == 1 && cfg.cas_weight == 1;
+  const std::uint64_t weights = cfg.read_weight + cfg.write_weight + cfg.append_weight + cfg.cas_weight;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const Slot& s = slots[i];
     Operation op;
@@ -89,7 +137,18 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
                                                               : Outcome::ok;
     const bool applies = op.outcome == Outcome::ok || (op.outcome == Outcome::info && rng.below(2) == 0);
     std::string& v = value[key];
-    switch (rng.below(4)) {
+    std::uint64_t fn = 0;
+    if (uniform) {
+      fn = rng.below(4);
+    } else {
+      std::uint64_t roll_fn = rng.below(weights);
+      for (const std::uint64_t w : {cfg.read_weight, cfg.write_weight, cfg.append_weight, cfg.cas_weight}) {
+        if (roll_fn < w) break;
+        roll_fn -= w;
+        ++fn;
+      }
+    }
+    switch (fn) {
       case 0:
         op.fn = Fn::read;
         if (op.outcome == Outcome::ok) op.output = v;
@@ -120,6 +179,7 @@ History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t
   }
   std::sort(h.operations.begin(), h.operations.end(),
             [](const Operation& a, const Operation& b) { return a.invoke_time < b.invoke_time; });
+  if (cfg.stale_read_at >= 0.0) plant_stale_read(h, cfg.stale_read_at, planted);
   return h;
 }
 

@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "checkers/history.h"
 
@@ -62,10 +63,28 @@ struct HistoryGenConfig {
   std::int64_t gap_max = 10;           // invoke = client's previous completion + 1 + [0, gap_max)
   std::int64_t point_max = 30;         // linearization point = invoke + 1 + [0, point_max)
   std::int64_t complete_max = 30;      // completion = point + 1 + [0, complete_max)
+  // Operation mix: relative weights of read, write, append and cas. The default (all 1) draws one of the
+  // four uniformly with the same draws as before these fields existed; other weights draw from the sum.
+  std::uint64_t read_weight = 1, write_weight = 1, append_weight = 1, cas_weight = 1;
+  // A % of operations take long (a retried request): their point and completion spans are drawn from
+  // [0, long_max) instead, so they overlap many others. 0: none (and no extra draws).
+  std::uint64_t long_percent = 0;
+  std::int64_t long_max = 1000;
+  // The worst case of a checker that must refute: a history that is linearizable except for one stale
+  // read late in it. If >= 0, the first ok read at or after this fraction of the history (in invoke
+  // order) that can be made stale returns the value of an ok write that a later ok write or matching cas
+  // replaced, all three in real-time order (values never recur, see above): no linearization exists.
+  // If no read qualifies, the history stays linearizable (generate_history_with_stale_read reports it).
+  double stale_read_at = -1.0;
 };
 
 // A linearizable history built as described above. Throws std::invalid_argument if keys or clients is 0,
 // a *_max is < 1, or info_percent + fail_percent > 100.
 History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t seed);
+
+// The same with cfg.stale_read_at honoured; `planted` (if not null) gets the index of the stale read in
+// History::operations, or nullopt if no read qualified.
+History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint64_t seed,
+                                         std::optional<std::size_t>* planted);
 
 }  // namespace checkers

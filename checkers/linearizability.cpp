@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -36,13 +37,60 @@ std::uint64_t config_hash(std::uint64_t set_hash, std::uint32_t state) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The values of one key, interned so model states are small integers. Id 0 is nil.
+// The values of one key, interned so model states are small integers. Id 0 is nil; id 1 is the dead state.
+//
+// State equivalence (the dead state): a value that no operation of the key observes - no read returned
+// it, no cas compared against it, and, on a key with appends, it is not a prefix of such a value - can
+// never be seen again: reads and matching cas fail on it, a cas whose compare failed leaves it alone, an
+// append turns it into another such value (if s + a were a prefix of an observed value, so would s be),
+// and only a write or a matching cas leaves it. All such values therefore behave the same under every
+// sequence of operations, and the search folds them into one state, kDead: configurations that differ
+// only in which unobserved value the key holds are explored once. This is what keeps many concurrent
+// appends cheap when a write overwrites them before any read (their orders all give unobserved values),
+// and writes nobody reads from multiplying the states.
 
 class ValueTable {
  public:
   static constexpr std::uint32_t kNil = 0;
+  static constexpr std::uint32_t kDead = 1;
 
-  ValueTable() : values_{std::nullopt} {}
+  ValueTable() : values_{std::nullopt, std::nullopt} {}
+
+  // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
+  // key has appends (then prefixes of them count as observed too). Call once, before canon().
+  void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
+    prefixes_ = prefixes;
+    for (std::uint32_t id : observed) {
+      if (values_[id]) observed_.push_back(id);
+    }
+    std::sort(observed_.begin(), observed_.end(), [&](std::uint32_t a, std::uint32_t b) { return *values_[a] < *values_[b]; });
+    observed_.erase(std::unique(observed_.begin(), observed_.end(),
+                                [&](std::uint32_t a, std::uint32_t b) { return *values_[a] == *values_[b]; }),
+                    observed_.end());
+    bytes_ += observed_.size() * sizeof(std::uint32_t);
+  }
+
+  // The state a value stands for: itself if some operation can observe it, else kDead. Nil is kept (it is
+  // the initial value and a prefix of everything an append makes).
+  std::uint32_t canon(std::uint32_t id) {
+    if (id == kNil || id == kDead) return id;
+    if (id >= relevant_.size()) relevant_.resize(id + 1, -1);
+    if (relevant_[id] < 0) relevant_[id] = observable(*values_[id]) ? 1 : 0;
+    return relevant_[id] != 0 ? id : kDead;
+  }
+
+  // Whether `s` occurs in some observed value (used to drop info appends that nobody can see).
+  bool occurs_in_observed(std::string_view s, std::size_t& work_left) const {
+    for (std::uint32_t id : observed_) {
+      if (values_[id]->size() > work_left) {
+        work_left = 0;
+        return true;  // too costly to tell: assume it does (keeping an operation is always sound)
+      }
+      work_left -= values_[id]->size();
+      if (values_[id]->find(s) != std::string::npos) return true;
+    }
+    return false;
+  }
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
@@ -67,13 +115,17 @@ class ValueTable {
     return id;
   }
 
-  const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  const std::optional<std::string>& value(std::uint32_t id) const {
+    RAFTSIM_ASSERT_MSG(id != kDead, "the dead state stands for many values");
+    return values_[id];
+  }
   std::size_t bytes() const { return bytes_; }
 
   // Whether appends alone can turn value `from` into value `to`: `to` starts with `from` (nil counts as ""
   // but no append yields nil). Memoized: the search asks about the same few pairs over and over.
   bool extends(std::uint32_t from, std::uint32_t to) {
     if (from == to) return true;
+    if (from == kDead || to == kDead) return false;
     const auto& t = values_[to];
     if (!t) return false;
     const auto& f = values_[from];
@@ -93,6 +145,16 @@ class ValueTable {
   std::unordered_map<std::uint64_t, std::uint32_t> appended_;
   std::unordered_map<std::uint64_t, bool> extends_;
   std::size_t bytes_ = 0;
+  bool prefixes_ = false;
+  std::vector<std::uint32_t> observed_;  // ids of the observed values, sorted by value, distinct
+  std::vector<std::int8_t> relevant_;    // id -> 1 observable, 0 not, -1 not computed yet
+
+  bool observable(const std::string& v) const {
+    const auto it = std::lower_bound(observed_.begin(), observed_.end(), v,
+                                     [&](std::uint32_t id, const std::string& x) { return *values_[id] < x; });
+    if (it == observed_.end()) return false;
+    return prefixes_ ? values_[*it]->starts_with(v) : *values_[*it] == v;
+  }
 };
 
 // One operation of a key, with its values interned.
@@ -100,8 +162,10 @@ struct KeyOp {
   std::size_t index = 0;  // into History::operations
   Fn fn = Fn::read;
   bool info = false;
+  bool killer = false;  // an info op that can only hide the value (see prepare_states); lazily linearized
   bool cas_succeeded = true;
   std::uint32_t input = 0;
+  std::uint32_t result = 0;  // write and cas: the state they leave, input or ValueTable::kDead
   std::uint32_t expected = 0;
   std::uint32_t output = 0;
   std::int64_t invoke_time = 0;
@@ -117,14 +181,14 @@ bool step(const KeyOp& op, std::uint32_t state, ValueTable& values, std::uint32_
       next = state;
       return state == op.output;
     case Fn::write:
-      next = op.input;
+      next = op.result;
       return true;
     case Fn::append:
-      next = values.append(state, op.input);
+      next = state == ValueTable::kDead ? state : values.canon(values.append(state, op.input));
       return true;
     case Fn::cas:
       if (state == op.expected) {
-        next = op.input;
+        next = op.result;
         return op.cas_succeeded;
       }
       next = state;
@@ -149,20 +213,53 @@ bool step(const KeyOp& op, std::uint32_t state, ValueTable& values, std::uint32_
 // its R bitset and a list of the minimal I bitsets seen with it (an antichain: a new I removes the
 // supersets of it). Bitsets live in arenas. Memory is predicted before every growth so the limit holds.
 
+// The memory limit of the whole check, shared by the keys being searched (round-robin, see
+// check_linearizability): each cache charges what it holds here, so the limit bounds their sum.
+struct MemoryBudget {
+  std::size_t limit = 0;
+  std::size_t used = 0;
+};
+
 class ConfigCache {
  public:
   enum class Added : std::uint8_t { added, subsumed, over_memory };
 
-  ConfigCache(std::size_t req_words, std::size_t info_words, std::size_t memory_max)
-      : req_words_(req_words), info_words_(info_words), memory_max_(memory_max) {
+  ConfigCache(std::size_t req_words, std::size_t info_words, MemoryBudget& budget)
+      : req_words_(req_words), info_words_(info_words), budget_(budget) {
     RAFTSIM_ASSERT(req_words_ > 0);
   }
+  ~ConfigCache() {
+    RAFTSIM_ASSERT(budget_.used >= charged_);
+    budget_.used -= charged_;
+  }
+  ConfigCache(const ConfigCache&) = delete;
+  ConfigCache& operator=(const ConfigCache&) = delete;
 
   // `hash` covers (R, s). `extra_bytes`: memory the same search uses elsewhere (interned values), counted
   // against the limit.
   Added add(std::uint64_t hash, const std::uint64_t* req, const std::uint64_t* info, std::uint32_t state,
             std::size_t extra_bytes) {
     extra_bytes_ = extra_bytes;
+    const Added added = add_unsynced(hash, req, info, state);
+    // What this search holds now, charged to the shared budget.
+    const std::size_t now = bytes() + extra_bytes_;
+    budget_.used = budget_.used - charged_ + now;
+    charged_ = now;
+    return added;
+  }
+
+  std::size_t size() const { return configs_; }
+  std::size_t bytes() const {
+    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
+           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
+           info_next_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  // Whether this search may hold `total` bytes: the others' share plus `total` within the limit.
+  bool fits(std::size_t total) const { return budget_.used - charged_ + total <= budget_.limit; }
+
+  Added add_unsynced(std::uint64_t hash, const std::uint64_t* req, const std::uint64_t* info, std::uint32_t state) {
     if ((groups_ + 1) * 2 > slots_.size() && !grow_table()) return Added::over_memory;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -181,14 +278,6 @@ class ConfigCache {
     }
   }
 
-  std::size_t size() const { return configs_; }
-  std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
-           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
-           info_next_.capacity() * sizeof(std::uint32_t);
-  }
-
- private:
   static constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
 
   struct Slot {
@@ -251,7 +340,7 @@ class ConfigCache {
   bool grow_table() {
     const std::size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
     // During the rehash the old and the new table coexist.
-    if (bytes() + capacity * sizeof(Slot) + extra_bytes_ > memory_max_) return false;
+    if (!fits(bytes() + capacity * sizeof(Slot) + extra_bytes_)) return false;
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(capacity, Slot{});
     const std::size_t mask = capacity - 1;
@@ -270,14 +359,15 @@ class ConfigCache {
   bool reserve(std::vector<T>& v, std::size_t more) {
     if (v.size() + more <= v.capacity()) return true;
     const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
-    if (bytes() + capacity * sizeof(T) + extra_bytes_ > memory_max_) return false;
+    if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
     v.reserve(capacity);
     return true;
   }
 
   std::size_t req_words_;
   std::size_t info_words_;
-  std::size_t memory_max_;
+  MemoryBudget& budget_;
+  std::size_t charged_ = 0;  // what this cache has charged to budget_
   std::size_t extra_bytes_ = 0;
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
@@ -301,11 +391,11 @@ class Deadline {
     if (!stopped_by_caller_ && limits_.give_up && limits_.give_up()) stopped_by_caller_ = true;
     return out_of_steps() || stopped_by_caller_;
   }
-  // Why the check stopped, for the verdict's reason.
-  std::string reason(const std::string& key) const {
+  // Which limit stopped the check, for the verdict's reason.
+  std::string reason() const {
     RAFTSIM_ASSERT(out_of_steps() || stopped_by_caller_);
-    if (out_of_steps()) return fmt::format("step limit of {} reached on key {}", limits_.steps_max, key);
-    return fmt::format("{} on key {}", limits_.give_up_reason, key);
+    if (out_of_steps()) return fmt::format("step limit of {} reached", limits_.steps_max);
+    return limits_.give_up_reason;
   }
 
  private:
@@ -398,12 +488,14 @@ class ResetIndex {
 // Info operations have no return event (it would be at +infinity) and are optional: the search succeeds
 // as soon as every operation with a known outcome is linearized.
 
-enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout, memory };
+// paused: the slice of steps given to run() is used up; run() again continues where it stopped. memory:
+// the budget is exhausted; the search is consistent and may be continued once memory is freed.
+enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout, memory, paused };
 
 class KeySearch {
  public:
   KeySearch(const std::vector<KeyOp>& ops, ValueTable& values, std::uint32_t initial, const Deadline& deadline,
-            std::size_t memory_max)
+            MemoryBudget& budget)
       : ops_(ops),
         values_(values),
         deadline_(deadline),
@@ -411,7 +503,7 @@ class KeySearch {
         slot_(number_ops(ops)),
         req_bits_(std::max<std::size_t>(1, (required_left_ + 63) / 64), 0),
         info_bits_((ops.size() - required_left_ + 63) / 64, 0),
-        cache_(req_bits_.size(), info_bits_.size(), memory_max),
+        cache_(req_bits_.size(), info_bits_.size(), budget),
         has_appends_(std::any_of(ops.begin(), ops.end(), [](const KeyOp& op) { return op.fn == Fn::append; })),
         resets_(ops, values, has_appends_) {
     RAFTSIM_ASSERT(!ops_.empty());
@@ -421,7 +513,8 @@ class KeySearch {
     for (std::size_t i = 0; i < ops_.size(); ++i) zobrist_.push_back(splitmix64(0x5EED0000ULL + i));
   }
 
-  SearchStatus run();
+  // Searches for at most about `slice_steps` steps (0: no slice).
+  SearchStatus run(std::uint64_t slice_steps);
 
   // Local op indexes of the longest partial linearization found, in order, and the state it leaves.
   const std::vector<std::uint32_t>& longest_prefix() const { return best_; }
@@ -440,9 +533,11 @@ class KeySearch {
   enum class Pass : std::uint8_t { forced, required, info };
   enum class Try : std::uint8_t { linearized, rejected, known, over_memory };
   struct Frame {
-    std::int32_t entry;
+    std::int32_t entry;  // the call linearized; for a killer, the failed cas it was linearized for
+    std::uint32_t op;
     std::uint32_t state_before;
     Pass pass;  // the scan pass the entry was linearized in, to resume it on backtrack
+    bool killer;
   };
 
   void build_entries();
@@ -467,6 +562,8 @@ class KeySearch {
   void unlift(std::int32_t call);
   static bool in_pass(const KeyOp& op, Pass pass);
   Try try_linearize(std::int32_t call, Pass pass);
+  Try try_killer(std::int32_t failed_cas);
+  Try commit(std::uint32_t op, std::uint32_t next, const Frame& frame);
   std::int32_t backtrack(Pass& pass);
   void record_prefix();
   // Numbers the operations with a known outcome and the info operations separately (their bitsets are
@@ -503,7 +600,13 @@ class KeySearch {
   ConfigCache cache_;
   std::vector<Entry> entries_;  // [0] is the head sentinel
   std::vector<Frame> stack_;    // the current partial linearization
+  // The killers (KeyOp::killer) in invoke order, kept out of the event list. They are interchangeable, so
+  // the search only ever uses the earliest unused one: the used ones are always the first killers_used_.
+  std::vector<std::uint32_t> killers_;
+  std::size_t killers_used_ = 0;
   std::uint64_t steps_ = 0;
+  std::int32_t entry_ = -2;  // where run() continues scanning (-2: not started)
+  Pass pass_ = Pass::forced;
   bool has_appends_;
   ResetIndex resets_;
   // The observers (see is_observer) not linearized yet, in invoke order: a circular doubly-linked list with
@@ -524,9 +627,15 @@ void KeySearch::build_entries() {
   std::vector<Event> events;
   events.reserve(2 * ops_.size());
   for (std::uint32_t i = 0; i < ops_.size(); ++i) {
+    if (ops_[i].killer) {
+      killers_.push_back(i);
+      continue;
+    }
     events.push_back({ops_[i].invoke_time, false, i});
     if (!ops_[i].info) events.push_back({ops_[i].complete_time, true, i});
   }
+  std::stable_sort(killers_.begin(), killers_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
   // At equal times calls go first: the operations count as concurrent, the lenient reading (Porcupine does
   // the same). The parsers never produce ties.
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
@@ -622,19 +731,50 @@ KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
     flip(op);
     return Try::rejected;
   }
+  return commit(op, next, Frame{call, op, state_, pass, false});
+}
+
+// Records the configuration reached by linearizing `op` (already flipped in the bitsets) into state
+// `next`, unless it was explored before.
+KeySearch::Try KeySearch::commit(std::uint32_t op, std::uint32_t next, const Frame& frame) {
   const auto added =
       cache_.add(config_hash(set_hash_, next), req_bits_.data(), info_bits_.data(), next, values_.bytes());
   if (added != ConfigCache::Added::added) {
     flip(op);
     return added == ConfigCache::Added::over_memory ? Try::over_memory : Try::known;
   }
-  stack_.push_back(Frame{call, state_, pass});
+  stack_.push_back(frame);
   state_ = next;
-  lift(call);
-  if (is_observer(ops_[op])) unlink_read(op);
-  if (!ops_[op].info) --required_left_;
+  if (frame.killer) {
+    ++killers_used_;
+  } else {
+    lift(frame.entry);
+    if (is_observer(ops_[op])) unlink_read(op);
+    if (!ops_[op].info) --required_left_;
+  }
   record_prefix();
   return Try::linearized;
+}
+
+// Linearizes a killer so that `failed_cas`, whose compare would match the value now, can fail next. Only
+// the earliest unused killer is tried (they all leave the dead state, and the earliest is available
+// whenever any is), and only if it was invoked before the first remaining return (real-time order).
+KeySearch::Try KeySearch::try_killer(std::int32_t failed_cas) {
+  if (killers_used_ == killers_.size()) return Try::rejected;
+  const std::uint32_t op = killers_[killers_used_];
+  std::int32_t first_return = failed_cas;
+  while (entries_[static_cast<std::size_t>(first_return)].call) first_return = entries_[static_cast<std::size_t>(first_return)].next;
+  RAFTSIM_ASSERT(first_return >= 0);  // the failed cas's own return is still in the list
+  const KeyOp& r = ops_[static_cast<std::size_t>(entries_[static_cast<std::size_t>(first_return)].op)];
+  if (ops_[op].invoke_time > r.complete_time) return Try::rejected;
+  flip(op);
+  const std::uint32_t next = ValueTable::kDead;
+  const std::uint32_t first_read = read_next_[ops_.size()];
+  if (next != state_ && first_read != ops_.size() && !can_reach(next, first_read)) {
+    flip(op);
+    return Try::rejected;
+  }
+  return commit(op, next, Frame{failed_cas, op, state_, Pass::required, true});
 }
 
 // Undoes linearizations until one whose configuration may have other children to explore; returns the
@@ -645,12 +785,16 @@ std::int32_t KeySearch::backtrack(Pass& pass) {
     const Frame f = stack_.back();
     stack_.pop_back();
     best_agrees_ = std::min(best_agrees_, stack_.size());
-    const auto op = static_cast<std::uint32_t>(entries_[static_cast<std::size_t>(f.entry)].op);
+    const std::uint32_t op = f.op;
     flip(op);
     state_ = f.state_before;
-    unlift(f.entry);
-    if (is_observer(ops_[op])) relink_read(op);
-    if (!ops_[op].info) ++required_left_;
+    if (f.killer) {
+      --killers_used_;
+    } else {
+      unlift(f.entry);
+      if (is_observer(ops_[op])) relink_read(op);
+      if (!ops_[op].info) ++required_left_;
+    }
     if (f.pass != Pass::forced) {
       pass = f.pass;
       return entries_[static_cast<std::size_t>(f.entry)].next;
@@ -665,7 +809,7 @@ void KeySearch::record_prefix() {
   if (stack_.size() <= best_.size()) return;
   best_.resize(best_agrees_);
   for (std::size_t i = best_agrees_; i < stack_.size(); ++i) {
-    best_.push_back(static_cast<std::uint32_t>(entries_[static_cast<std::size_t>(stack_[i].entry)].op));
+    best_.push_back(stack_[i].op);
   }
   best_agrees_ = stack_.size();
   best_state_ = state_;
@@ -692,14 +836,28 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
 // forced moves; then operations with a known outcome; then info operations, which may never have taken
 // effect and so are best linearized only when something needs their effect (trying them late keeps the
 // search from wandering through the orders of optional operations).
-SearchStatus KeySearch::run() {
-  best_state_ = state_;
-  std::int32_t entry = entries_[0].next;
-  Pass pass = Pass::forced;
+SearchStatus KeySearch::run(std::uint64_t slice_steps) {
+  if (entry_ == -2) {
+    best_state_ = state_;
+    entry_ = entries_[0].next;
+    pass_ = Pass::forced;
+  }
+  // The scan position lives in the object between slices; locals here for speed.
+  std::int32_t entry = entry_;
+  Pass pass = pass_;
+  const std::uint64_t slice_end = slice_steps == 0 ? ~std::uint64_t{0} : steps_ + slice_steps;
+  auto pause = [&](SearchStatus status) {
+    entry_ = entry;
+    pass_ = pass;
+    return status;
+  };
   while (required_left_ > 0) {
-    // Limits are checked every 4096 steps: often enough to stop within milliseconds, rarely enough to
+    // Limits are checked every 1024 steps: often enough to stop within a millisecond, rarely enough to
     // cost nothing.
-    if ((++steps_ & 4095) == 0 && deadline_.expired(4096)) return SearchStatus::timeout;
+    if ((++steps_ & 1023) == 0) {
+      if (deadline_.expired(1024)) return pause(SearchStatus::timeout);
+      if (steps_ >= slice_end) return pause(SearchStatus::paused);
+    }
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
       if (!in_pass(ops_[static_cast<std::size_t>(e->op)], pass)) {
@@ -712,15 +870,26 @@ SearchStatus KeySearch::run() {
           pass = Pass::forced;
           continue;
         case Try::over_memory:
-          return SearchStatus::memory;
+          return pause(SearchStatus::memory);
         case Try::known:
           // A forced move already explored: this configuration fails as a whole.
           if (pass == Pass::forced) break;
           entry = e->next;
           continue;
-        case Try::rejected:
+        case Try::rejected: {
+          const KeyOp& op = ops_[static_cast<std::size_t>(e->op)];
+          if (pass == Pass::required && op.fn == Fn::cas && !op.info && !op.cas_succeeded && state_ == op.expected) {
+            const Try k = try_killer(entry);
+            if (k == Try::over_memory) return pause(SearchStatus::memory);
+            if (k == Try::linearized) {
+              entry = entries_[0].next;
+              pass = Pass::forced;
+              continue;
+            }
+          }
           entry = e->next;
           continue;
+        }
       }
     } else if (pass != Pass::info) {
       // A return (its operation must be linearized before anything later) ends this pass. The end of the
@@ -810,10 +979,64 @@ std::optional<std::size_t> unproducible_read(const std::vector<KeyOp>& ops, cons
   return std::nullopt;
 }
 
+// Declares the observed values (see ValueTable: the dead state), gives writes and cas the state they
+// leave, and drops the info operations that cannot matter.
+//
+// Dropping: on a key where no cas failed its compare with a known outcome, an info write or cas that
+// leaves the dead state, or an info append whose argument occurs in no observed value, can be taken as
+// never having happened. Take any linearization that includes such an operation W: from W to the next
+// write or matching cas the key holds unobserved values (an append's argument stays inside every later
+// value until a reset), so nothing in that stretch is a read or a matching cas; it holds only appends,
+// info operations and writes. Removing W leaves every one of them legal (appends and writes apply to any
+// value; an info cas that now matches may be taken as not having happened), and the stretch still ends at
+// the same reset, after which nothing differs. Conversely, a linearization without W is one in which W
+// never took effect, which an info outcome allows. So the verdict is the same with W dropped. A cas whose
+// compare failed is the exception, since it could tell W's unobserved value from the one before it.
+void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
+  bool appends = false;
+  bool failed_cas = false;
+  std::vector<std::uint32_t> observed;
+  for (const KeyOp& op : ops) {
+    appends = appends || op.fn == Fn::append;
+    if (op.fn == Fn::read && !op.info) observed.push_back(op.output);
+    if (op.fn == Fn::cas) observed.push_back(op.expected);
+    failed_cas = failed_cas || (op.fn == Fn::cas && !op.info && !op.cas_succeeded);
+  }
+  values.set_observed(observed, appends);
+  for (KeyOp& op : ops) {
+    if (op.fn == Fn::write || op.fn == Fn::cas) op.result = values.canon(op.input);
+  }
+  // The substring test costs the total length of the observed values per info append: bounded, and an
+  // append it cannot afford to test is kept.
+  std::size_t work_left = std::size_t{1} << 26;
+  auto hides = [&](const KeyOp& op) {
+    if (!op.info) return false;
+    if (op.fn == Fn::write) return op.result == ValueTable::kDead;
+    if (op.fn != Fn::append) return false;
+    const std::string& arg = *values.value(op.input);
+    if (arg.empty() || work_left == 0) return false;
+    return !values.occurs_in_observed(arg, work_left);
+  };
+  if (!failed_cas) {
+    std::erase_if(ops, [&](const KeyOp& op) { return hides(op) || (op.info && op.fn == Fn::cas && op.result == ValueTable::kDead); });
+    return;
+  }
+  // With cas that failed their compare, such an operation W can matter in one way only: by hiding a value
+  // that a failed cas C would otherwise have matched. By the argument above, W can then be moved later
+  // (an info operation has no completion, so nothing must follow it) up to just before the first failed
+  // cas of its stretch, or dropped if there is none. And every such write or append leaves the dead state
+  // from any state, so they are interchangeable: the search keeps them aside as "killers" and linearizes
+  // one only right before a failed cas whose compare would match now (KeySearch::try_killer).
+  for (KeyOp& op : ops) op.killer = hides(op);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Witness text.
 
 std::string show_value(const std::optional<std::string>& v) { return v ? fmt::format("\"{}\"", *v) : "nil"; }
+std::string show_state(const ValueTable& values, std::uint32_t state) {
+  return state == ValueTable::kDead ? "(a value no operation observes)" : show_value(values.value(state));
+}
 
 std::string show_key(const std::string& key) { return key.empty() ? "\"\"" : key; }
 
@@ -880,7 +1103,7 @@ LinWitness search_witness(const History& history, const std::string& key, const 
   w.text = fmt::format(
       "key {}: no linearization of its {} operations. The longest partial linearization orders {} of them and "
       "leaves the value {}; after it, these operations cannot be ordered:\n",
-      show_key(key), ops.size(), w.longest_prefix.size(), show_value(values.value(search.longest_prefix_state())));
+      show_key(key), ops.size(), w.longest_prefix.size(), show_state(values, search.longest_prefix_state()));
   for (std::size_t index : w.ops) {
     const bool linearized = std::find(w.longest_prefix.begin(), w.longest_prefix.end(), index) !=
                             w.longest_prefix.end();
@@ -902,45 +1125,74 @@ LinWitness read_witness(const History& history, const std::string& key, std::siz
 
 // ---------------------------------------------------------------------------------------------------------
 
+// One key's check in progress: its operations, values and search, kept together so the search can be
+// paused and resumed (its references into ops and values stay valid: the Task does not move).
+struct KeyTask {
+  const KeyGroup* group = nullptr;
+  ValueTable values;
+  std::vector<KeyOp> ops;
+  std::unique_ptr<KeySearch> search;
+};
+
 struct KeyResult {
-  LinVerdict verdict = LinVerdict::linearizable;
+  LinVerdict verdict = LinVerdict::linearizable;  // unknown: not decided yet (still searching)
   std::string reason;
   std::optional<LinWitness> witness;
 };
 
-KeyResult check_key(const History& history, const KeyGroup& group, const LinLimits& limits,
-                    const Deadline& deadline) {
-  ValueTable values;
-  const std::uint32_t initial = values.intern(history.initial_value);
-  const std::vector<KeyOp> ops = intern_ops(history, group, values);
-  if (const auto bad = unproducible_read(ops, values, initial)) {
-    const std::size_t index = ops[*bad].index;
+// Interns the key's operations and runs the checks that need no search. A decided key gets its verdict;
+// otherwise the task gets its search and the verdict is unknown.
+KeyResult prepare_key(const History& history, KeyTask& task, const Deadline& deadline, MemoryBudget& budget) {
+  const KeyGroup& group = *task.group;
+  const std::uint32_t initial = task.values.intern(history.initial_value);
+  task.ops = intern_ops(history, group, task.values);
+  if (const auto bad = unproducible_read(task.ops, task.values, initial)) {
+    const std::size_t index = task.ops[*bad].index;
     return {LinVerdict::not_linearizable,
             fmt::format("key {}: operation #{} read {}, which is never written", show_key(group.key), index,
                         show_value(history.operations[index].output)),
             read_witness(history, group.key, index)};
   }
-  KeySearch search(ops, values, initial, deadline, limits.memory_bytes_max);
-  switch (search.run()) {
-    case SearchStatus::linearizable:
-      return {};
-    case SearchStatus::not_linearizable: {
-      LinWitness w = search_witness(history, group.key, ops, search, values);
-      return {LinVerdict::not_linearizable,
-              fmt::format("key {}: no linearization (longest partial linearization: {} of {} operations)",
-                          show_key(group.key), w.longest_prefix.size(), ops.size()),
-              std::move(w)};
-    }
-    case SearchStatus::timeout:
-      return {LinVerdict::unknown, deadline.reason(show_key(group.key)), std::nullopt};
-    case SearchStatus::memory:
-      return {LinVerdict::unknown,
-              fmt::format("memory limit of {} bytes reached on key {} after {} configurations",
-                          limits.memory_bytes_max, show_key(group.key), search.cache_size()),
-              std::nullopt};
-  }
-  return {};
+  prepare_states(task.ops, task.values);
+  if (std::none_of(task.ops.begin(), task.ops.end(), [](const KeyOp& op) { return !op.info; })) return {};
+  task.search = std::make_unique<KeySearch>(task.ops, task.values, task.values.canon(initial), deadline, budget);
+  return {LinVerdict::unknown, "", std::nullopt};
 }
+
+KeyResult refuted(const History& history, const KeyTask& task) {
+  LinWitness w = search_witness(history, task.group->key, task.ops, *task.search, task.values);
+  return {LinVerdict::not_linearizable,
+          fmt::format("key {}: no linearization (longest partial linearization: {} of {} operations)",
+                      show_key(task.group->key), w.longest_prefix.size(), task.ops.size()),
+          std::move(w)};
+}
+
+// Every limit that stopped some key, with the keys it stopped: "memory limit of 1073741824 bytes reached
+// on keys k1 (5000000 configurations), k7 (...); timeout after 10s on keys k2, k3".
+class LimitReport {
+ public:
+  void add(const std::string& limit, const std::string& key) {
+    auto it = std::find_if(limits_.begin(), limits_.end(), [&](const auto& l) { return l.first == limit; });
+    if (it == limits_.end()) it = limits_.insert(limits_.end(), {limit, {}});
+    it->second.push_back(key);
+  }
+  bool empty() const { return limits_.empty(); }
+  std::string text() const {
+    std::string out;
+    for (const auto& [limit, keys] : limits_) {
+      if (!out.empty()) out += "; ";
+      out += fmt::format("{} on key{} ", limit, keys.size() == 1 ? "" : "s");
+      // A limit that stopped a thousand keys names the first few and counts the rest.
+      constexpr std::size_t kNamedMax = 10;
+      for (std::size_t i = 0; i < std::min(keys.size(), kNamedMax); ++i) out += (i == 0 ? "" : ", ") + keys[i];
+      if (keys.size() > kNamedMax) out += fmt::format(" and {} more", keys.size() - kNamedMax);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::vector<std::string>>> limits_;
+};
 
 }  // namespace
 
@@ -953,38 +1205,95 @@ const char* verdict_name(LinVerdict verdict) {
   return "?";
 }
 
+// Keys are checked independently (P-compositionality) and share the limits fairly: every key whose search
+// does not finish within its first slice of steps joins a round-robin in which each gets the same number
+// of steps in turn, so a hard key cannot starve an easy violation in another key; the first refuted key
+// decides at once. The memory budget is shared too: when a search needs more than is left, the key
+// holding the most memory is stopped (verdict unknown for that key) and its memory freed, so an easy key
+// is never the one starved. A time or step limit stops every key still searching. An unknown verdict
+// names every limit hit and the keys it stopped.
 LinResult check_linearizability(const History& history, const LinLimits& limits) {
+  constexpr std::uint64_t kSliceSteps = std::uint64_t{1} << 16;
   const Deadline deadline(limits);
+  MemoryBudget budget{limits.memory_bytes_max, 0};
   LinResult result;
   const std::vector<KeyGroup> groups = group_by_key(history);
+  // Most keys finish within their first slice, and a key that does is freed at once (so a history of a
+  // thousand keys never holds a thousand searches). Under a step limit, the first slices together take at
+  // most half of it, so the keys late in the history get their turn too.
+  std::uint64_t first_slice_steps = kSliceSteps;
+  if (limits.steps_max != 0) {
+    first_slice_steps = std::clamp<std::uint64_t>(limits.steps_max / (2 * std::max<std::size_t>(1, groups.size())),
+                                                  1024, kSliceSteps);
+  }
   for (const KeyGroup& g : groups) result.operations += g.indexes.size();
-  std::optional<std::string> unknown_reason;
-  for (const KeyGroup& group : groups) {
-    // Out of time: no other key can be checked (a memory limit, by contrast, is per key).
-    if (deadline.expired()) {
-      if (!unknown_reason) {
-        unknown_reason = deadline.reason(show_key(group.key));
-      }
-      break;
-    }
-    KeyResult r = check_key(history, group, limits, deadline);
+  LimitReport stopped;
+  std::vector<std::unique_ptr<KeyTask>> active;  // keys still searching, in order of first appearance
+  auto decide = [&](std::unique_ptr<KeyTask>& task, KeyResult r) {
     if (r.verdict == LinVerdict::not_linearizable) {
       ++result.keys_checked;
       result.verdict = r.verdict;
       result.reason = std::move(r.reason);
       result.witness = std::move(r.witness);
-      return result;
+      return true;
     }
-    if (r.verdict == LinVerdict::unknown) {
-      // Keep looking: a later key may still be not linearizable, which is a definite verdict.
-      if (!unknown_reason) unknown_reason = std::move(r.reason);
+    if (r.verdict == LinVerdict::linearizable) ++result.keys_checked;
+    task.reset();
+    return false;
+  };
+  // Runs one slice of a key's search; true if the check is decided (a key refuted).
+  auto step = [&](std::unique_ptr<KeyTask>& task, std::uint64_t slice) {
+    while (true) {
+      switch (task->search->run(slice)) {
+        case SearchStatus::linearizable: return decide(task, {});
+        case SearchStatus::not_linearizable: return decide(task, refuted(history, *task));
+        case SearchStatus::paused: return false;
+        case SearchStatus::timeout: return false;  // reported below for every key still searching
+        case SearchStatus::memory: {
+          // Stop the key holding the most memory: this one, or another (then this one continues).
+          std::unique_ptr<KeyTask>* hog = &task;
+          for (auto& other : active) {
+            if (other && other->search->memory_bytes() > (*hog)->search->memory_bytes()) hog = &other;
+          }
+          stopped.add(fmt::format("memory limit of {} bytes reached", limits.memory_bytes_max),
+                      fmt::format("{} ({} configurations)", show_key((*hog)->group->key), (*hog)->search->cache_size()));
+          const bool self = hog == &task;
+          hog->reset();
+          if (self) return false;
+          continue;
+        }
+      }
+    }
+  };
+  for (const KeyGroup& group : groups) {
+    if (deadline.expired()) {
+      stopped.add(deadline.reason(), show_key(group.key));
       continue;
     }
-    ++result.keys_checked;
+    auto task = std::make_unique<KeyTask>();
+    task->group = &group;
+    KeyResult r = prepare_key(history, *task, deadline, budget);
+    if (r.verdict != LinVerdict::unknown) {
+      if (decide(task, std::move(r))) return result;
+      continue;
+    }
+    active.push_back(std::move(task));
+    if (step(active.back(), first_slice_steps)) return result;
+    if (!active.back()) active.pop_back();
   }
-  if (unknown_reason) {
+  while (!active.empty() && !deadline.expired()) {
+    for (auto& task : active) {
+      if (task && step(task, kSliceSteps)) return result;
+      if (deadline.expired()) break;
+    }
+    std::erase_if(active, [](const auto& t) { return !t; });
+  }
+  for (const auto& task : active) {
+    if (task) stopped.add(deadline.reason(), show_key(task->group->key));
+  }
+  if (!stopped.empty()) {
     result.verdict = LinVerdict::unknown;
-    result.reason = std::move(*unknown_reason);
+    result.reason = stopped.text();
   }
   return result;
 }

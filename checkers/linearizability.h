@@ -5,9 +5,11 @@
 // return what the clients saw. The check:
 //
 //  1. P-compositionality: linearizability is local, so each key is checked on its own (Herlihy & Wing;
-//     Horn & Kroening 2015, "Faster linearizability checking via P-compositionality"). The first key that
-//     is not linearizable decides; a key that hits a limit makes the verdict `unknown` unless another key
-//     fails.
+//     Horn & Kroening 2015, "Faster linearizability checking via P-compositionality"). Keys share the
+//     limits fairly: each gets a first slice of steps, then the undecided ones take turns (round-robin),
+//     and when memory runs out the key holding the most is stopped. The first key that is not
+//     linearizable decides at once; a key stopped by a limit makes the verdict `unknown` unless another
+//     key fails, and the reason names every limit hit with the keys it stopped.
 //  2. Per key, the Wing & Gong (1993) backtracking search in the form of Lowe (2017, "Testing for
 //     linearizability"): a doubly-linked list of call/return events from which linearized operations are
 //     lifted, and a memo of (set of linearized operations, model state) so no configuration is explored
@@ -17,6 +19,10 @@
 //     linearized now is the only move tried (partial-order reduction); and a value from which the next
 //     pending read can no longer be produced is cut at once. A read of a value nothing can produce fails
 //     before any search.
+//  3. For the worst cases (many clients, long operations, hundreds of unknown outcomes; issue 14): values
+//     no operation observes fold into one dead state (state equivalence), and info writes and appends
+//     nobody observes are dropped, or, on a key with failed cas, linearized lazily right before a failed
+//     cas they let fail (the arguments are in the .cpp, next to the code).
 //
 // Model: a register holding std::optional<std::string> (nil is distinct from ""). Failed operations are
 // ignored. Info operations (unknown outcome) may take effect at any point after their invoke, or never.
@@ -37,9 +43,10 @@ struct LinLimits {
   // Search steps for the whole check; 0: no step limit. Deterministic: the same history always stops at
   // the same step, on any machine (a run's verdict must not depend on the machine's speed).
   std::uint64_t steps_max = 0;
-  std::size_t memory_bytes_max = 1ull << 30;    // for the memo of one key (the search's dominant cost)
-  // Polled every few thousand steps; returning true stops the check with verdict unknown and reason
-  // "<give_up_reason> on key K". The checker reads no clock: a caller that wants a time limit (raftsim
+  // For the memos of the keys being searched together (the search's dominant cost).
+  std::size_t memory_bytes_max = 1ull << 30;
+  // Polled every thousand steps; returning true stops the check with verdict unknown and reason
+  // "<give_up_reason> on keys K1, K2" (the keys still being searched). The checker reads no clock: a caller that wants a time limit (raftsim
   // check --timeout) supplies one here. Empty: never.
   std::function<bool()> give_up;
   std::string give_up_reason = "stopped by the caller";

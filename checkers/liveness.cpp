@@ -49,7 +49,8 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
       break;
     case sim::EventKind::send:
       // Once a leader was found after the heal the bound is met; later elections are the other rule's concern.
-      max_sent_term_ = std::max(max_sent_term_, e.a);
+      // PreVote (6) and its reply (7) carry a term asked for, which no one holds (thesis 9.6).
+      if (e.label != 6 && e.label != 7) max_sent_term_ = std::max(max_sent_term_, e.a);
       break;
     case sim::EventKind::client_invoke:
       if (healed_at_us_) invoked_after_heal_.insert(e.a);

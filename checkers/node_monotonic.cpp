@@ -16,6 +16,7 @@ std::optional<Violation> MonotonicTerm::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   switch (e.kind) {
     case sim::EventKind::send: {
+      if (e.label == 6 || e.label == 7) return std::nullopt;  // PreVote and its reply: the term asked for (thesis 9.6)
       Node& s = node(e.node);
       if (e.a > s.max_sent_term) s.max_sent_term = e.a;
       return std::nullopt;

@@ -16,6 +16,11 @@ std::string_view bug_name(Bug bug) {
     case Bug::fixed_election_timeout: return "fixed-election-timeout";
     case Bug::no_log_up_to_date_check: return "no-log-up-to-date-check";
     case Bug::retry_applied_twice: return "retry-applied-twice";
+    case Bug::prevote_changes_term: return "prevote-changes-term";
+    case Bug::prevote_ignores_leader: return "prevote-ignores-leader";
+    case Bug::check_quorum_never_steps_down: return "check-quorum-never-steps-down";
+    case Bug::timeoutnow_without_uptodate: return "timeoutnow-without-uptodate";
+    case Bug::transfer_keeps_proposing: return "transfer-keeps-proposing";
   }
   return "?";
 }

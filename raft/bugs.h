@@ -22,9 +22,14 @@ enum class Bug : std::uint8_t {
   fixed_election_timeout,     // 5.2: every node uses the same election timeout (election storms)
   no_log_up_to_date_check,    // 5.4.1: grant votes without comparing logs
   retry_applied_twice,        // thesis 6.3: no client sessions: a retried request already applied is applied again
+  prevote_changes_term,          // thesis 9.6: a PreVote request makes the receiver adopt its term (and forget its vote)
+  prevote_ignores_leader,        // thesis 9.6/4.2.3: grant pre-votes while hearing from a current leader
+  check_quorum_never_steps_down, // thesis 6.2/9.6: CheckQuorum counts contact but the leader never steps down
+  timeoutnow_without_uptodate,   // thesis 3.10: send TimeoutNow before the target's log matches the leader's
+  transfer_keeps_proposing,      // thesis 3.10: keep accepting proposals during a leadership transfer
 };
 
-inline constexpr std::size_t kBugCount = 10;
+inline constexpr std::size_t kBugCount = 15;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -21,9 +21,15 @@ const char* message_name(const Message& message) {
           return "RequestVoteReply";
         } else if constexpr (std::is_same_v<T, AppendEntries>) {
           return "AppendEntries";
-        } else {
-          static_assert(std::is_same_v<T, AppendEntriesReply>, "message_name: unhandled Message alternative");
+        } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
           return "AppendEntriesReply";
+        } else if constexpr (std::is_same_v<T, PreVote>) {
+          return "PreVote";
+        } else if constexpr (std::is_same_v<T, PreVoteReply>) {
+          return "PreVoteReply";
+        } else {
+          static_assert(std::is_same_v<T, TimeoutNow>, "message_name: unhandled Message alternative");
+          return "TimeoutNow";
         }
       },
       message);

@@ -42,7 +42,30 @@ struct AppendEntriesReply {
   Term conflict_term;  // the follower's term at prev_log_index, or 0 if it has no entry there
 };
 
-using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply>;
+// Thesis 9.6 (PreVote): "would I win an election of term `term`?" asked without changing any state; `term`
+// is the pre-candidate's current term + 1.
+struct PreVote {
+  Term term;
+  NodeId candidate;
+  LogIndex last_log_index;
+  Term last_log_term;
+};
+
+// Granted: `term` is the term asked for. Refused: the receiver's current term, which the pre-candidate
+// adopts if it is higher (it is behind).
+struct PreVoteReply {
+  Term term;
+  bool vote_granted = false;
+};
+
+// Thesis 3.10: the leader tells the transfer target, whose log matches its own, to start an election now.
+struct TimeoutNow {
+  Term term;
+  NodeId leader;
+};
+
+using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, PreVote, PreVoteReply,
+                             TimeoutNow>;
 
 // Term carried by any message (every Raft RPC carries the sender's term; paper 5.1).
 Term message_term(const Message& message);

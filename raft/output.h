@@ -68,6 +68,8 @@ struct Observation {
     log_truncated = 3,  // a = first removed index (every entry >= a is gone)
     committed = 4,      // a = new commit index
     applied = 5,        // a = index, b = term, c = entry_digest
+    transfer_started = 6,    // a = target, b = term (thesis 3.10)
+    transfer_abandoned = 7,  // a = target, b = term: no new leader within an election timeout
   };
   Kind kind = Kind::role_changed;
   std::uint64_t a = 0;

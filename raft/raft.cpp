@@ -33,6 +33,7 @@
 
 #include "base/assert.h"
 #include "raft/kv_state_machine.h"
+#include "raft/leadership.h"
 #include "raft/log.h"
 
 namespace raft {
@@ -69,9 +70,20 @@ struct RequestKey {
 struct Leader {
   std::map<NodeId, Progress> progress;       // every peer except this node; sorted by id
   std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
+  // CheckQuorum (thesis 6.2): peers heard from in this term since the last check.
+  std::set<NodeId> heard_since_check;
+  // Leadership transfer in progress (thesis 3.10): no new proposals until it ends.
+  std::optional<NodeId> transfer_target;
+  std::uint32_t transfer_heartbeats_left = 0;  // abandoned when it reaches 0 (an election timeout)
+  bool timeout_now_sent = false;
 };
 
-using RoleState = std::variant<Follower, Candidate, Leader>;
+// Thesis 9.6: a pre-vote round. The term is unchanged; the grants (itself included) are for term + 1.
+struct PreCandidate {
+  std::set<NodeId> votes_granted;
+};
+
+using RoleState = std::variant<Follower, Candidate, Leader, PreCandidate>;
 
 struct InflightPersist {
   std::uint64_t token = 0;
@@ -111,6 +123,9 @@ struct Raft::State {
   std::optional<NodeId> leader_id;
   RoleState role = Follower{};
   bool started = false;
+  // Heard from the leader of the current term since the election timer last fired (thesis 9.6, 4.2.3):
+  // while set, pre-votes are refused.
+  bool leader_contact = false;
 
   std::uint64_t next_token = 1;
   LogIndex durable_match_index;  // longest prefix of the in-memory log known to be on disk
@@ -137,9 +152,11 @@ struct Raft::State {
   }
   bool is_leader() const { return std::holds_alternative<Leader>(role); }
   bool is_candidate() const { return std::holds_alternative<Candidate>(role); }
+  bool is_pre_candidate() const { return std::holds_alternative<PreCandidate>(role); }
   Role role_kind() const {
     if (is_leader()) return Role::leader;
     if (is_candidate()) return Role::candidate;
+    if (is_pre_candidate()) return Role::pre_candidate;
     return Role::follower;
   }
 
@@ -155,6 +172,15 @@ struct Raft::State {
     const std::uint64_t max_us =
         bug(Bug::fixed_election_timeout) ? config.election_timeout_us_min : config.election_timeout_us_max;
     out->timers.push_back(TimerRequest{TimerKind::election, config.election_timeout_us_min, max_us});
+  }
+
+  // CheckQuorum (thesis 6.2): a leader uses the election timer slot to check its contact every minimum
+  // election timeout, so it steps down at most two of them after it last heard from a majority.
+  void arm_check_quorum_timer() {
+    RAFTSIM_ASSERT(out != nullptr);
+    RAFTSIM_ASSERT(is_leader() && config.check_quorum);
+    out->timers.push_back(
+        TimerRequest{TimerKind::election, config.election_timeout_us_min, config.election_timeout_us_min});
   }
 
   void arm_heartbeat_timer() {
@@ -289,6 +315,7 @@ struct Raft::State {
     }
     role = Follower{};
     leader_id = leader;
+    leader_contact = leader.has_value();
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::follower), term().value);
     // A leader has no election timer armed; everyone else keeps the one already running.
     if (was_leader) arm_election_timer();
@@ -303,6 +330,7 @@ struct Raft::State {
     hard.voted_for = self();
     hard_state_dirty = true;
     leader_id.reset();
+    leader_contact = false;
     // end_input() will emit this input's write with token next_token; the self-vote counts once it is done.
     role = Candidate{{}, next_token};
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::candidate), term().value);
@@ -327,6 +355,7 @@ struct Raft::State {
     leader_id = self();
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::leader), term().value);
     arm_heartbeat_timer();
+    if (config.check_quorum) arm_check_quorum_timer();  // replaces the candidate's election timer
     // 8: "each leader commit a blank no-op entry into the log at the start of its term", which lets it
     // commit entries of earlier terms (5.4.2) without waiting for a client request.
     Entry noop;
@@ -356,6 +385,7 @@ struct Raft::State {
     const bool log_ok = log.is_up_to_date(request.last_log_term, request.last_log_index) ||  // 5.4.1
                         bug(Bug::no_log_up_to_date_check);
     const bool grant = can_vote && log_ok;
+    if (grant && is_pre_candidate()) become_follower(term(), std::nullopt);  // it backs another candidate now
     if (grant) {
       RAFTSIM_ASSERT(std::holds_alternative<Follower>(role));
       if (!hard.voted_for.has_value()) {
@@ -390,7 +420,7 @@ struct Raft::State {
     // Election Safety (5.2): at most one leader per term, so a leader never hears another of its term.
     RAFTSIM_ASSERT_MSG(!strict() || !is_leader(), "two leaders in one term");
     if (is_leader()) return;  // only with a planted bug: a second leader of this term
-    if (is_candidate()) {
+    if (is_candidate() || is_pre_candidate()) {
       become_follower(term(), from);  // 5.2: the candidate recognizes the leader as legitimate
     } else {
       RAFTSIM_ASSERT_MSG(!strict() || !leader_id.has_value() || *leader_id == from, "two leaders in one term");
@@ -403,6 +433,7 @@ struct Raft::State {
       hard_state_dirty = true;
     }
     arm_election_timer();  // valid AppendEntries from the current leader (5.2)
+    leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
 
     AppendEntriesReply reply;
     reply.term = term();
@@ -501,6 +532,7 @@ struct Raft::State {
         if (p.next_index <= p.match_index) p.next_index = p.match_index.next();
         maybe_advance_commit();
       }
+      if (std::get<Leader>(role).transfer_target == from) maybe_send_timeout_now();
       if (p.next_index <= log.last_index()) send_append(from);  // follower is behind: keep going
       return;
     }
@@ -604,14 +636,17 @@ struct Raft::State {
     RAFTSIM_ASSERT(envelope.to == self());
     RAFTSIM_ASSERT(envelope.from != self() && is_member(envelope.from));
     if (!has_room()) return;  // storage is backed up: drop it, as the network may (see kMaxInflightPersists)
+    if (step_pre_vote(envelope)) return;  // outside the term rules: a pre-vote's term is hypothetical
     const Term message_term_value = message_term(envelope.message);
     const bool is_request = std::holds_alternative<RequestVote>(envelope.message) ||
                             std::holds_alternative<AppendEntries>(envelope.message);
     if (message_term_value > term()) {
       // 5.1: "If a server receives a request with a higher term ... it immediately reverts to follower."
-      // Only an AppendEntries names the new term's leader.
+      // Only an AppendEntries (or the leader's TimeoutNow) names the new term's leader.
       std::optional<NodeId> leader;
-      if (std::holds_alternative<AppendEntries>(envelope.message)) leader = envelope.from;
+      if (std::holds_alternative<AppendEntries>(envelope.message) || std::holds_alternative<TimeoutNow>(envelope.message)) {
+        leader = envelope.from;
+      }
       become_follower(message_term_value, leader);
     } else if (message_term_value < term()) {
       if (handle_stale_with_bug(envelope)) return;
@@ -628,6 +663,7 @@ struct Raft::State {
       return;
     }
     RAFTSIM_ASSERT(message_term_value == term());
+    if (is_leader()) std::get<Leader>(role).heard_since_check.insert(envelope.from);  // CheckQuorum contact
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
@@ -637,8 +673,12 @@ struct Raft::State {
             handle_request_vote_reply(envelope.from, m);
           } else if constexpr (std::is_same_v<T, AppendEntries>) {
             handle_append_entries(envelope.from, m);
-          } else {
+          } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
             handle_append_entries_reply(envelope.from, m);
+          } else if constexpr (std::is_same_v<T, TimeoutNow>) {
+            handle_timeout_now(envelope.from, m);
+          } else {
+            RAFTSIM_ASSERT_MSG(false, "pre-vote messages are handled by step_pre_vote()");
           }
         },
         envelope.message);
@@ -679,16 +719,26 @@ struct Raft::State {
       // 5.2: leaders send periodic AppendEntries (carrying any entries from next_index) to keep authority.
       broadcast_append();
       arm_heartbeat_timer();
+      transfer_tick();
       return;
     }
     RAFTSIM_ASSERT(kind == TimerKind::election);
-    if (is_leader()) return;  // stale: leaders do not time out
+    if (is_leader()) {
+      if (config.check_quorum) check_quorum();  // else stale: leaders do not time out
+      return;
+    }
     if (!has_room()) {
       arm_election_timer();  // cannot persist a new term now; try again after another timeout
       return;
     }
-    // 5.2: a follower (or a candidate whose election timed out) starts a new election.
-    become_candidate();
+    leader_contact = false;  // an election timeout passed without hearing from a leader
+    // 5.2: a follower (or a candidate whose election timed out) starts a new election; with PreVote
+    // (thesis 9.6) it first asks whether it could win.
+    if (config.pre_vote) {
+      become_pre_candidate();
+    } else {
+      become_candidate();
+    }
   }
 
   void on_persisted(std::uint64_t token) {
@@ -729,6 +779,13 @@ struct Raft::State {
       return;
     }
     Leader& l = std::get<Leader>(role);
+    // Thesis 3.10: during a transfer the leader stops accepting client requests (they would only be
+    // overwritten or delay the target's catching up); the client retries elsewhere.
+    // BUG(transfer-keeps-proposing): ... unless it keeps appending them.
+    if (l.transfer_target.has_value() && !bug(Bug::transfer_keeps_proposing)) {
+      out->replies.push_back(std::move(reject));
+      return;
+    }
     const RequestKey key{command.client_id, command.request_id};
     if (l.pending.count(key) != 0) return;  // already proposed here; its reply answers this one too
     if (l.pending.size() >= config.max_pending_client_requests || !has_room()) {
@@ -742,6 +799,151 @@ struct Raft::State {
     append_local(std::move(entry));
     l.pending.emplace(key, log.last_index());
     broadcast_append();  // replicate at once, in parallel with the local write
+  }
+
+  // ---- PreVote (thesis 9.6) ------------------------------------------------------------------------
+
+  // Before an election, ask whether one could win: PreVote for term + 1, with the term left as it is, so
+  // a node that cannot win (cut off from the leader only, or behind) disrupts no one.
+  void become_pre_candidate() {
+    RAFTSIM_ASSERT(!is_leader());
+    RAFTSIM_ASSERT(config.pre_vote && is_member(self()));
+    leader_id.reset();
+    role = PreCandidate{{self()}};
+    observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::pre_candidate), term().value);
+    arm_election_timer();  // a round without a majority times out and starts another
+    for (NodeId peer : config.members) {
+      if (peer == self()) continue;
+      stage(peer, PreVote{term().next(), self(), log.last_index(), log.last_term()});
+    }
+    maybe_win_pre_vote();
+  }
+
+  void maybe_win_pre_vote() {
+    RAFTSIM_ASSERT(is_pre_candidate());
+    RAFTSIM_ASSERT(std::get<PreCandidate>(role).votes_granted.size() <= config.members.size());
+    if (std::get<PreCandidate>(role).votes_granted.size() >= quorum()) become_candidate();  // the real election
+  }
+
+  // PreVote and its reply: the term rules of 5.1 do not apply (the asked term is hypothetical). Returns
+  // false for every other message.
+  bool step_pre_vote(const Envelope& envelope) {
+    RAFTSIM_ASSERT(envelope.to == self());
+    if (const auto* request = std::get_if<PreVote>(&envelope.message)) {
+      handle_pre_vote(envelope.from, *request);
+      return true;
+    }
+    if (const auto* reply = std::get_if<PreVoteReply>(&envelope.message)) {
+      handle_pre_vote_reply(envelope.from, *reply);
+      return true;
+    }
+    return false;
+  }
+
+  // Thesis 9.6: granted only if this node would grant a vote in that term and has not heard from a leader
+  // within the election timeout; a pre-vote changes no term, vote or timer, so it is answered at once.
+  void handle_pre_vote(NodeId from, const PreVote& request) {
+    RAFTSIM_ASSERT(request.candidate == from);
+    RAFTSIM_ASSERT(from != self());
+    if (bug(Bug::prevote_changes_term) && request.term > term()) {
+      // BUG(prevote-changes-term): the pre-vote is taken for a RequestVote: the receiver adopts the asked
+      // term (forgetting its vote and its leader), which is the disruption PreVote exists to prevent.
+      become_follower(request.term, std::nullopt);
+    }
+    const bool up_to_date = log.is_up_to_date(request.last_log_term, request.last_log_index);  // 5.4.1
+    // BUG(prevote-ignores-leader): a follower still hearing from its leader grants pre-votes.
+    const bool heard_from_leader = is_leader() || (leader_contact && !bug(Bug::prevote_ignores_leader));
+    const bool grant = leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date);
+    out->messages.push_back(Envelope{self(), from, PreVoteReply{grant ? request.term : term(), grant}});
+  }
+
+  void handle_pre_vote_reply(NodeId from, const PreVoteReply& reply) {
+    RAFTSIM_ASSERT(from != self() && is_member(from));
+    if (!reply.vote_granted) {
+      // Refused with a higher term: this node is behind (5.1 for the refusal's real term).
+      if (reply.term > term()) become_follower(reply.term, std::nullopt);
+      return;
+    }
+    // A grant for a round of this term; late grants (the round is over) are ignored.
+    if (!is_pre_candidate() || reply.term != term().next()) return;
+    std::get<PreCandidate>(role).votes_granted.insert(from);
+    maybe_win_pre_vote();
+  }
+
+  // ---- CheckQuorum (thesis 6.2, 9.6) ---------------------------------------------------------------
+
+  // "A leader steps down if an election timeout elapses without a successful round of heartbeats to a
+  // majority of its cluster", so clients find the real leader and a partitioned leader stops serving.
+  void check_quorum() {
+    RAFTSIM_ASSERT(is_leader() && config.check_quorum);
+    Leader& l = std::get<Leader>(role);
+    const bool contact = leadership::has_quorum_contact(l.heard_since_check.size(), quorum());
+    l.heard_since_check.clear();
+    // BUG(check-quorum-never-steps-down): contact is counted, and ignored.
+    if (contact || bug(Bug::check_quorum_never_steps_down)) {
+      arm_check_quorum_timer();
+      return;
+    }
+    become_follower(term(), std::nullopt);  // same term: it knows of no other leader
+    RAFTSIM_ASSERT(!is_leader());
+  }
+
+  // ---- leadership transfer (thesis 3.10) -----------------------------------------------------------
+
+  void on_transfer_leadership(std::optional<NodeId> target) {
+    if (!is_leader()) return;  // a request that reached a deposed leader: nothing to transfer
+    Leader& l = std::get<Leader>(role);
+    if (l.transfer_target.has_value() || l.progress.empty()) return;  // one at a time; none in a 1-node cluster
+    if (target.has_value() && (*target == self() || !is_member(*target))) return;
+    if (!target.has_value()) {
+      std::map<NodeId, LogIndex> match;
+      for (const auto& [peer, progress] : l.progress) match.emplace(peer, progress.match_index);
+      target = leadership::pick_transfer_target(match);
+    }
+    RAFTSIM_ASSERT(l.progress.count(*target) == 1);
+    l.transfer_target = target;
+    l.transfer_heartbeats_left = leadership::transfer_heartbeats(config.election_timeout_us_min, config.heartbeat_interval_us);
+    l.timeout_now_sent = false;
+    observe(Observation::Kind::transfer_started, target->value, term().value);
+    maybe_send_timeout_now();
+    if (!l.timeout_now_sent && l.progress.at(*target).next_index <= log.last_index()) send_append(*target);
+  }
+
+  // "The prior leader ... transfers its log entries to the target server ... then sends it a TimeoutNow
+  // request": only once the target's log matches the leader's whole log.
+  void maybe_send_timeout_now() {
+    RAFTSIM_ASSERT(is_leader());
+    Leader& l = std::get<Leader>(role);
+    RAFTSIM_ASSERT(l.transfer_target.has_value());
+    if (l.timeout_now_sent) return;
+    const NodeId target = *l.transfer_target;
+    // BUG(timeoutnow-without-uptodate): TimeoutNow goes out whatever the target's log holds.
+    if (l.progress.at(target).match_index != log.last_index() && !bug(Bug::timeoutnow_without_uptodate)) return;
+    l.timeout_now_sent = true;
+    out->messages.push_back(Envelope{self(), target, TimeoutNow{term(), self()}});
+  }
+
+  // Each heartbeat brings the transfer closer to its deadline; at an election timeout it is abandoned and
+  // the leader takes proposals again.
+  void transfer_tick() {
+    if (!is_leader()) return;
+    Leader& l = std::get<Leader>(role);
+    if (!l.transfer_target.has_value()) return;
+    RAFTSIM_ASSERT(l.transfer_heartbeats_left > 0);
+    if (--l.transfer_heartbeats_left > 0) return;
+    observe(Observation::Kind::transfer_abandoned, l.transfer_target->value, term().value);
+    l.transfer_target.reset();
+    l.timeout_now_sent = false;
+  }
+
+  // The target starts an election at once: no waiting for its timer and no pre-vote (the leader vouches
+  // that its log is up to date; thesis 3.10).
+  void handle_timeout_now(NodeId from, const TimeoutNow& request) {
+    RAFTSIM_ASSERT(request.term == term());
+    RAFTSIM_ASSERT(request.leader == from);
+    if (is_leader() || is_candidate()) return;  // only with a planted bug (two leaders), or a duplicate
+    leader_contact = false;
+    become_candidate();
   }
 
   // ---- invariants ----------------------------------------------------------------------------------
@@ -774,7 +976,10 @@ struct Raft::State {
     // Only end_input() may leave messages unsent, and only behind an outstanding write.
     RAFTSIM_ASSERT(held_count == 0 || !inflight.empty());
 
-    if (const auto* c = std::get_if<Candidate>(&role)) {
+    if (const auto* pc = std::get_if<PreCandidate>(&role)) {
+      RAFTSIM_ASSERT(!leader_id.has_value() && config.pre_vote);
+      RAFTSIM_ASSERT(pc->votes_granted.count(self()) == 1 && pc->votes_granted.size() < quorum());
+    } else if (const auto* c = std::get_if<Candidate>(&role)) {
       RAFTSIM_ASSERT(hard.voted_for == self());  // a candidate voted for itself
       RAFTSIM_ASSERT(!leader_id.has_value());
       RAFTSIM_ASSERT(c->votes_granted.size() < quorum());  // else it would have become leader
@@ -792,6 +997,8 @@ struct Raft::State {
         RAFTSIM_ASSERT(p.match_index < p.next_index && p.next_index <= log.last_index().next());
       }
       RAFTSIM_ASSERT(l->pending.size() <= config.max_pending_client_requests);
+      RAFTSIM_ASSERT(!l->transfer_target.has_value() || l->progress.count(*l->transfer_target) == 1);
+      RAFTSIM_ASSERT(l->heard_since_check.size() <= l->progress.size());
       for (const auto& [key, index] : l->pending) {
         RAFTSIM_ASSERT(index > last_applied && index <= log.last_index());
         const Command& command = log.at(index).command;
@@ -852,6 +1059,12 @@ void Raft::on_persisted(std::uint64_t token, Output& out) {
 void Raft::on_client_request(const Command& command, Output& out) {
   state_->begin_input(out);
   state_->on_client_request(command);
+  state_->end_input();
+}
+
+void Raft::on_transfer_leadership(std::optional<NodeId> target, Output& out) {
+  state_->begin_input(out);
+  state_->on_transfer_leadership(target);
   state_->end_input();
 }
 

@@ -2,7 +2,8 @@
 // no random source: timers are requested from the host, which also chooses their randomized delays.
 //
 // Implements the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm",
-// 2014) sections 5.1-5.4 and the no-op-at-term-start rule of section 8; membership changes, snapshots
+// 2014) sections 5.1-5.4 and the no-op-at-term-start rule of section 8; from Ongaro's thesis (2014),
+// leadership transfer (3.10), PreVote and CheckQuorum (9.6, 6.2), each switched in Config; membership changes, snapshots
 // and read-index come later.
 #pragma once
 
@@ -28,6 +29,10 @@ struct Config {
   std::uint64_t heartbeat_interval_us = 50'000;
   std::uint32_t max_entries_per_append = 64;
   std::uint32_t max_pending_client_requests = 1024;  // bound on the leader's queue of unanswered requests
+  // Thesis 9.6: a pre-vote round before each election (except one started by TimeoutNow).
+  bool pre_vote = false;
+  // Thesis 6.2/9.6: a leader that hears from no majority during an election timeout steps down.
+  bool check_quorum = false;
   Bugs bugs;  // planted bugs (raft/bugs.h); none in normal use
 };
 
@@ -50,6 +55,8 @@ class Raft {
   void on_timer(TimerKind kind, Output& out);
   void on_persisted(std::uint64_t token, Output& out);
   void on_client_request(const Command& command, Output& out);
+  // Thesis 3.10: hand leadership to `target` (nullopt: the most up-to-date peer). Ignored unless leader.
+  void on_transfer_leadership(std::optional<NodeId> target, Output& out);
 
   // Read-only views, for tests and adapters.
   NodeId id() const;

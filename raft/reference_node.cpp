@@ -20,12 +20,21 @@ struct DiskRecord final : sim::Payload {
   PersistRequest request;
 };
 
-constexpr std::string_view kMessageNames[] = {"RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply"};
-static_assert(std::size(kMessageNames) == std::variant_size_v<Message>);
+// By the conventional summary kind (docs/your-raft.md): 0-3 the paper's RPCs, 4-5 reserved (InstallSnapshot),
+// 6-8 PreVote, its reply and TimeoutNow (thesis 9.6, 3.10).
+constexpr std::string_view kMessageNames[] = {"RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply", "?",
+                                              "?", "PreVote", "PreVoteReply", "TimeoutNow"};
+
+std::uint16_t summary_kind(const Message& m) {
+  constexpr std::uint16_t kKinds[] = {0, 1, 2, 3, 6, 7, 8};  // by variant alternative
+  static_assert(std::size(kKinds) == std::variant_size_v<Message>);
+  RAFTSIM_ASSERT(m.index() < std::size(kKinds));
+  return kKinds[m.index()];
+}
 
 sim::MessageSummary summarize(const Envelope& e) {
   sim::MessageSummary s;
-  s.kind = static_cast<std::uint16_t>(e.message.index());
+  s.kind = summary_kind(e.message);
   s.term = message_term(e.message).value;
   std::visit(
       [&](const auto& m) {
@@ -41,6 +50,11 @@ sim::MessageSummary summarize(const Envelope& e) {
         } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
           s.a = m.success ? 1 : 0;
           s.b = m.success ? m.match_index.value : m.conflict_index.value;
+        } else if constexpr (std::is_same_v<T, PreVote>) {
+          s.a = m.last_log_index.value;
+          s.b = m.last_log_term.value;
+        } else if constexpr (std::is_same_v<T, PreVoteReply>) {
+          s.a = m.vote_granted ? 1 : 0;
         }
       },
       e.message);
@@ -61,6 +75,8 @@ sim::EventKind observation_kind(Observation::Kind k) {
     case Observation::Kind::log_truncated: return sim::EventKind::log_truncate;
     case Observation::Kind::committed: return sim::EventKind::commit;
     case Observation::Kind::applied: return sim::EventKind::apply;
+    case Observation::Kind::transfer_started: return sim::EventKind::transfer_start;
+    case Observation::Kind::transfer_abandoned: return sim::EventKind::transfer_abandoned;
   }
   RAFTSIM_ASSERT_MSG(false, "unknown observation kind");
   return sim::EventKind::role;
@@ -108,6 +124,12 @@ class ReferenceNode final : public sim::Node {
   }
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override {
     raft_.on_client_request(to_command(request), out_);
+    translate(out);
+  }
+  void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override {
+    std::optional<NodeId> to;
+    if (target) to = NodeId(*target);
+    raft_.on_transfer_leadership(to, out_);
     translate(out);
   }
 
@@ -184,6 +206,8 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   config.election_timeout_us_max = static_cast<std::uint64_t>(timing.election_timeout_max.us);
   config.heartbeat_interval_us = static_cast<std::uint64_t>(timing.heartbeat_interval.us);
   config.max_entries_per_append = timing.max_entries_per_append;
+  config.pre_vote = context.features.pre_vote;
+  config.check_quorum = context.features.check_quorum;
   config.bugs = bugs_;
   return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records));
 }

@@ -12,6 +12,8 @@ const char* role_name(Role role) {
       return "candidate";
     case Role::leader:
       return "leader";
+    case Role::pre_candidate:
+      return "pre-candidate";
   }
   RAFTSIM_ASSERT_MSG(false, "role_name: value outside the Role enum");
   return "?";

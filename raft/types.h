@@ -15,7 +15,8 @@ using Term = base::Strong<TermTag, std::uint64_t>;
 using LogIndex = base::Strong<LogIndexTag, std::uint64_t>;  // 0 means "before the first entry"
 using NodeId = base::Strong<NodeIdTag, std::uint32_t>;
 
-enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2 };
+// pre_candidate: in a pre-vote round (thesis 9.6), before becoming a candidate; its term is unchanged.
+enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2, pre_candidate = 3 };
 
 const char* role_name(Role role);
 

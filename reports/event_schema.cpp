@@ -31,7 +31,10 @@ constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}, {"leader_deadline_us",
 constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
 constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
 constexpr FieldSpec kPpm[] = {{"ppm", S::a, F::uint}};
-constexpr FieldSpec kTiming[] = {{"election_timeout_min_us", S::a, F::uint}, {"election_timeout_max_us", S::b, F::uint}, {"heartbeat_us", S::c, F::uint}};
+// features (format 3): bit 0 pre_vote, bit 1 check_quorum (sim/node_host.h RaftFeatures).
+constexpr FieldSpec kTiming[] = {{"election_timeout_min_us", S::a, F::uint}, {"election_timeout_max_us", S::b, F::uint}, {"heartbeat_us", S::c, F::uint}, {"features", S::label, F::uint}};
+constexpr FieldSpec kTransferRequest[] = {{"delivered", S::a, F::uint}};
+constexpr FieldSpec kTransfer[] = {{"target", S::a, F::uint}, {"term", S::b, F::uint}};
 constexpr FieldSpec kClientRequest[] = {{"request", S::a, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
@@ -42,7 +45,10 @@ bool is_message_event(sim::EventKind k) {
          k == K::duplicate;
 }
 
-std::string_view peer_key(sim::EventKind kind) { return is_message_event(kind) ? "to" : "process"; }
+std::string_view peer_key(sim::EventKind kind) {
+  // A transfer request names its target node (-1: any) where a message names its receiver.
+  return is_message_event(kind) || kind == sim::EventKind::transfer_request ? "to" : "process";
+}
 
 std::span<const FieldSpec> fields_of(sim::EventKind kind) {
   using K = sim::EventKind;
@@ -83,6 +89,9 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::disk_notify: return kDiskNotify;
     case K::client_retry: return kClientRetry;
     case K::client_duplicate: return kClientDuplicate;
+    case K::transfer_request: return kTransferRequest;
+    case K::transfer_start:
+    case K::transfer_abandoned: return kTransfer;
     case K::clog_link:
     case K::pause:
     case K::resume:

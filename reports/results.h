@@ -13,7 +13,7 @@ namespace reports {
 
 struct SeedResult {
   std::uint64_t seed = 0;
-  std::string verdict;  // "pass", "safety_violation", "liveness_violation"
+  std::string verdict;  // "pass", "safety_violation", "liveness_violation", "unknown" (history check limit)
   std::string outcome;  // what the checkers found, before the scenario's expectation
   std::string checker;  // of the violation, if any
   std::string message;  // why it failed, if it failed

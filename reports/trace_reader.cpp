@@ -114,7 +114,7 @@ class LineParser {
         if (s.empty() || used != s.size()) failer("expected a hexadecimal number");
         return v;
       }
-      case Format::role: return named_code(string(j, key), sim::role_name, 3, failer);
+      case Format::role: return named_code(string(j, key), sim::role_name, 4, failer);
       case Format::client_op:
         return named_code(string(j, key), [](std::uint64_t i) { return sim::client_op_name(static_cast<std::uint16_t>(i)); },
                           4, failer);

@@ -127,6 +127,16 @@ class Node {
   virtual void on_timer(std::uint16_t slot, NodeOutput& out) = 0;
   virtual void on_disk_done(std::uint64_t token, NodeOutput& out) = 0;
   virtual void on_client_request(const ClientRequest& request, NodeOutput& out) = 0;
+  // Leadership transfer (Ongaro thesis 3.10): the host asks this node, which reports itself leader, to hand
+  // leadership to `target` (nullopt: a node of the implementation's choice). An implementation without
+  // transfer refuses (the default): an input error naming the fault, never a silent no-op.
+  virtual void on_transfer_leadership(std::optional<NodeIndex> target, NodeOutput& out) {
+    (void)target;
+    (void)out;
+    throw AdapterError(
+        "faults: \"transfer_leadership\": this implementation does not support leadership transfer (its adapter "
+        "does not implement Node::on_transfer_leadership)");
+  }
 };
 
 // Raft timing the scenario asks for; each implementation maps it to its own configuration.
@@ -136,6 +146,29 @@ struct RaftTiming {
   Duration heartbeat_interval = Duration::millis(50);
   std::uint32_t max_entries_per_append = 64;
 };
+
+// Raft features beyond the paper's core that the scenario switches on (`cluster` section). Every
+// implementation honours each switch or refuses it (an input error naming the field), never ignores it.
+// A plain struct: more switches join it. In the trace: the label of the timing event (bit 0 pre_vote,
+// bit 1 check_quorum), so that checkers know what to hold the implementation to.
+struct RaftFeatures {
+  bool pre_vote = false;      // thesis 9.6: a pre-vote round (term + 1, no state change) before each election
+  bool check_quorum = false;  // thesis 6.2/9.6: a leader without contact to a majority for an election timeout steps down
+};
+// What an implementation can honour: each RaftFeatures switch, and Node::on_transfer_leadership. The
+// generic fuzz configuration (nemesis.features) draws only what the implementation under test declares,
+// so that it runs against any Raft; a scenario that asks for more explicitly still gets a clear refusal.
+struct FeatureSupport {
+  bool pre_vote = false;
+  bool check_quorum = false;
+  bool transfer_leadership = false;
+  static FeatureSupport all() { return FeatureSupport{true, true, true}; }
+};
+inline constexpr std::uint16_t kFeaturePreVoteBit = 1;
+inline constexpr std::uint16_t kFeatureCheckQuorumBit = 2;
+inline std::uint16_t feature_bits(const RaftFeatures& f) {
+  return static_cast<std::uint16_t>((f.pre_vote ? kFeaturePreVoteBit : 0) | (f.check_quorum ? kFeatureCheckQuorumBit : 0));
+}
 
 // What a node may ask of its host at any time (adapters for real libraries need both; the reference Raft
 // needs neither): the node's own clock, and randomness drawn from the simulator's seeded timer stream.
@@ -150,6 +183,7 @@ struct NodeContext {
   NodeIndex id = 0;
   std::uint32_t cluster_size = 1;
   RaftTiming timing;
+  RaftFeatures features;
   std::span<const PayloadPtr> durable_records;  // empty for a fresh node
   NodeEnvironment* env = nullptr;               // outlives the node
 };

@@ -38,6 +38,7 @@ const char* fault_kind_name(Fault::Kind kind) {
     case Fault::Kind::degrade: return "degrade";
     case Fault::Kind::clock: return "clock";
     case Fault::Kind::disk_speed: return "disk_speed";
+    case Fault::Kind::transfer_leadership: return "transfer_leadership";
   }
   return "?";
 }
@@ -214,6 +215,7 @@ NodeContext Simulation::context_for(NodeIndex n) {
   c.id = n;
   c.cluster_size = config_.nodes;
   c.timing = config_.timing;
+  c.features = config_.features;
   c.durable_records = slot.disk.durable();
   c.env = &slot.env;
   return c;
@@ -222,7 +224,7 @@ NodeContext Simulation::context_for(NodeIndex n) {
 void Simulation::run() {
   RAFTSIM_ASSERT(queue_.empty());
   // The timing the Raft was asked for, so that rule checkers reading only the stream can judge timers.
-  emit(EventKind::timing, -1, -1, 0, static_cast<std::uint64_t>(config_.timing.election_timeout_min.us),
+  emit(EventKind::timing, -1, -1, feature_bits(config_.features), static_cast<std::uint64_t>(config_.timing.election_timeout_min.us),
        static_cast<std::uint64_t>(config_.timing.election_timeout_max.us),
        static_cast<std::uint64_t>(config_.timing.heartbeat_interval.us));
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
@@ -884,7 +886,25 @@ void Simulation::on_fault(const Fault& f) {
         emit(EventKind::disk_speed, static_cast<std::int32_t>(n), -1, 0, static_cast<std::uint64_t>(f.factor * 1e6));
       }
       break;
+    case Fault::Kind::transfer_leadership:
+      transfer_leadership(f);
+      break;
   }
+}
+
+// Thesis 3.10: the request goes to whoever leads now (a paused leader cannot take it: it is lost, as a
+// request to an unresponsive server would be).
+void Simulation::transfer_leadership(const Fault& f) {
+  const std::optional<NodeIndex> leader = resolve(NodeRef{NodeRef::Kind::leader, 0});
+  const std::vector<NodeIndex> targets = resolve_all(f.to);
+  RAFTSIM_ASSERT(targets.size() <= 1);
+  const std::optional<NodeIndex> target = targets.empty() ? std::nullopt : std::optional<NodeIndex>(targets[0]);
+  const bool reachable = leader.has_value() && nodes_[*leader]->status == Status::up;
+  emit(EventKind::transfer_request, leader ? static_cast<std::int32_t>(*leader) : -1,
+       target ? static_cast<std::int32_t>(*target) : -1, 0, reachable ? 1 : 0);
+  if (!reachable) return;
+  RAFTSIM_ASSERT(nodes_[*leader]->node != nullptr);
+  call_node(*leader, [&](Node& node) { node.on_transfer_leadership(target, out_); });
 }
 
 std::uint64_t Simulation::leader_deadline_us() const {

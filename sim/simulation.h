@@ -61,6 +61,7 @@ struct Fault {
     degrade,    // links from -> to get `degradation` (zero degradation restores them)
     clock,      // `nodes`' clocks run at `factor` times real time (timers fire early or late)
     disk_speed, // `nodes`' disks take `factor` times as long
+    transfer_leadership,  // the leader is asked to hand over to `to` (empty: any node; thesis 3.10)
   };
   enum class Shape : std::uint8_t {
     groups,             // `groups` talk only within themselves; unlisted nodes form one more group
@@ -74,7 +75,7 @@ struct Fault {
   std::vector<NodeRef> nodes;                // isolate, crash, restart, pause, resume, clock, disk_speed
   std::vector<std::vector<NodeRef>> groups;  // partition with Shape::groups
   std::vector<NodeRef> from;                 // block, unblock, clog, unclog, degrade
-  std::vector<NodeRef> to;
+  std::vector<NodeRef> to;                   // block, unblock, clog, unclog, degrade; transfer_leadership's target
   LinkDegradation degradation;               // degrade
   double factor = 1.0;                       // clock, disk_speed
   // A fault that undoes an earlier one (a "duration_ms" in a scenario) acts on exactly the nodes the
@@ -112,6 +113,7 @@ struct SimConfig {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 5;
   RaftTiming timing;
+  RaftFeatures features;
   NetworkConfig network;
   DiskConfig disk;
   Duration timer_granularity{};  // 0: exact; otherwise timers fire on multiples (more same-instant races)
@@ -259,6 +261,7 @@ class Simulation {
   void execute_client_arrive(ClientArrive& a);
   void run_waiting(NodeIndex n);
   std::uint64_t leader_deadline_us() const;
+  void transfer_leadership(const Fault& f);
 
   // Runs `call` on node `n` and turns its output into events.
   template <typename Call>

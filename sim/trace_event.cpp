@@ -46,6 +46,9 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::disk_notify: return "disk-notify";
     case EventKind::client_retry: return "client-retry";
     case EventKind::client_duplicate: return "client-duplicate";
+    case EventKind::transfer_request: return "transfer-request";
+    case EventKind::transfer_start: return "transfer-start";
+    case EventKind::transfer_abandoned: return "transfer-abandoned";
   }
   return "?";
 }
@@ -65,6 +68,7 @@ std::string_view role_name(std::uint64_t role) {
     case 0: return "follower";
     case 1: return "candidate";
     case 2: return "leader";
+    case 3: return "pre-candidate";
     default: return "?";
   }
 }

@@ -30,7 +30,7 @@ enum class EventKind : std::uint8_t {
   heal = 16,
   stale_discarded = 17,  // an event for a dead incarnation was discarded; label = what it was
   // Observations reported by nodes (any Raft implementation). node = the node.
-  role = 18,          // a = role (0 follower, 1 candidate, 2 leader), b = term
+  role = 18,          // a = role (0 follower, 1 candidate, 2 leader, 3 pre-candidate), b = term
   vote = 19,          // a = term, b = candidate
   log_append = 20,    // a = index, b = term, c = entry digest
   log_truncate = 21,  // a = first removed index
@@ -66,16 +66,25 @@ enum class EventKind : std::uint8_t {
                           // c = retry number (1 .. workload.retries_unknown)
   client_duplicate = 41,  // the network delivers one extra copy of a client message: node = the node,
                           // peer = process, a = request id, b = 0 (request to the node) or 1 (reply)
+  // 42..46: reserved (snapshots).
+  // Added in trace format 3: leadership transfer (thesis 3.10). The timing event's label carries the Raft
+  // features switched on (bit 0 pre_vote, bit 1 check_quorum; sim/node_host.h RaftFeatures).
+  transfer_request = 47,    // fault: node = the leader asked (-1: no live leader), peer = target (-1: any),
+                            // a = 1 if the request reached the node (0: no leader up)
+  transfer_start = 48,      // observation: the leader begins a transfer: a = target, b = term
+  transfer_abandoned = 49,  // observation: the transfer did not end within an election timeout: a = target, b = term
 };
 
-inline constexpr int kEventKindCount = 42;
+inline constexpr int kEventKindCount = 50;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
-// client_retry, client_duplicate, the attempt of client_send and client_reply, and disk_synced's b.
+// client_retry, client_duplicate, the attempt of client_send and client_reply, disk_synced's b, the
+// feature bits of timing, the pre_candidate role and the leadership transfer events.
 inline constexpr int kTraceFormatVersion = 3;
 
 std::string_view event_kind_name(EventKind kind);
 
-enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2 };
+// pre_candidate (format 3): a node in a pre-vote round (thesis 9.6), its term unchanged.
+enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2, pre_candidate = 3 };
 
 struct TraceEvent {
   std::int64_t time_us = 0;

@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is present. Needs root or sudo only when something is missing.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang catch2 libfmt-dev nlohmann-json3-dev libpcg-cpp-dev libcli11-dev libraft-dev golang-go golang-etcd-server-dev)
+packages=(cmake ninja-build g++ clang catch2 libfmt-dev nlohmann-json3-dev libpcg-cpp-dev libcli11-dev libraft-dev golang-go golang-etcd-server-dev
+          chromium)  # chromium: the HTML report's browser test (tests/report/)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -56,12 +56,21 @@ CLI::Validator implementation_validator() {
       "IMPL");
 }
 
+// --supports: what the implementation honours, for the generic configuration's feature draws.
+void add_supports_option(CLI::App* cmd, std::string& supports) {
+  cmd->add_option("--supports", supports,
+                  "What the Raft honours, so that nemesis.features draws only that: comma-separated pre_vote, "
+                  "check_quorum, transfer_leadership, or none (default: the implementation's declaration; "
+                  "none for a process child)");
+}
+
 // --impl and --command for fuzz and mutants (run declares its own, beside its other options).
 void add_impl_options(CLI::App* cmd, commands::ImplChoice& choice) {
   cmd->add_option("--impl", choice.impl, "The Raft under test, overriding the scenario's cluster.impl")
       ->check(implementation_validator());
   cmd->add_option("--command", choice.command,
                   "The process protocol's child command line, split at spaces, overriding cluster.command");
+  add_supports_option(cmd, choice.supports);
 }
 
 // How seeds are protected from a crashing implementation (tools/runner/isolated_run.h).
@@ -94,7 +103,8 @@ int tools::cli_main(int argc, char** argv) {
   app.set_version_flag("--version", RAFTSIM_VERSION);
   app.footer(
       "Exit codes: 0 pass, 1 safety violation (check: not linearizable), 2 liveness violation, 3 usage or input "
-      "error, 4 check: unknown (a limit was reached).");
+      "error, 4 unknown: the client history check reached a limit (run: no violation found but the history "
+      "undecided; check: neither verdict), the limit and the keys it stopped are named.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenario files (or directories of them) for one or many seeds");
@@ -105,6 +115,7 @@ int tools::cli_main(int argc, char** argv) {
       ->check(CLI::Range(1u, 256u));
   run_cmd->add_option("--trace", run.trace, "Write the event trace as JSON Lines (one scenario, one seed)");
   run_cmd->add_option("--history", run.history, "Write the client history as JSON Lines (one scenario, one seed)");
+  run_cmd->add_option("--report", run.report, "Write the HTML report of the run (one scenario, one seed)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the final table for many seeds");
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N of the seeds (I/N, 1-based), for batch systems");
   run_cmd->add_option("--junit", run.junit, "Write JUnit XML (one test case per scenario and seed)");
@@ -123,6 +134,7 @@ int tools::cli_main(int argc, char** argv) {
       ->check(implementation_validator());
   run_cmd->add_option("--command", run.command,
                       "The process protocol's child command line, split at spaces, overriding cluster.command");
+  add_supports_option(run_cmd, run.supports);
   add_isolation_options(run_cmd, run.isolation);
 
   std::vector<std::string> merge_files;
@@ -139,6 +151,8 @@ int tools::cli_main(int argc, char** argv) {
   replay_cmd->add_option("--window-ms", replay_window_ms, "Show the events this close to the violation (default 50)")
       ->check(CLI::Range(0.0, 3'600'000.0));
   replay_cmd->add_option("--trace", replay_trace, "Also write the whole trace as JSON Lines");
+  std::string replay_report;
+  replay_cmd->add_option("--report", replay_report, "Also write the HTML report of the run");
   tools::Isolation replay_isolation;
   add_isolation_options(replay_cmd, replay_isolation);
 
@@ -207,8 +221,15 @@ int tools::cli_main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "raftsim", "jepsen-etcd", "edn-kv"}));
   check_cmd->add_option("--timeout", check_timeout, "Give up (verdict unknown, exit 4) after this many seconds")
       ->check(CLI::Range(0.0, 1e6));
-  check_cmd->add_option("--memory-mb", check_memory_mb, "Give up (unknown) when one key's search needs more memory")
+  check_cmd->add_option("--memory-mb", check_memory_mb, "Give up (unknown) on the keys holding the most memory when the searches together need more")
       ->check(CLI::Range(1.0, 1e7));
+
+  std::string report_path, report_out;
+  CLI::App* report_cmd = app.add_subcommand("report", "Write the HTML report of a failure record or a trace file");
+  report_cmd->add_option("input", report_path, "A failure record (run, fuzz) or a trace (run --trace)")->required();
+  report_cmd->add_option("-o,--out", report_out, "The HTML file to write")->required();
+  tools::Isolation report_isolation;
+  add_isolation_options(report_cmd, report_isolation);
 
   std::string trace_path;
   CLI::App* check_trace_cmd =
@@ -257,7 +278,10 @@ int tools::cli_main(int argc, char** argv) {
     if (shrink_cmd->parsed()) return command_shrink(shrink_path, shrink_out);
     if (mutants_cmd->parsed()) return command_mutants(mutants_path, mutants_options, mutants_json, mutants_impl);
     if (check_cmd->parsed()) return command_check(check_path, check_format, check_timeout, check_memory_mb);
-    if (replay_cmd->parsed()) return command_replay(replay_path, replay_window_ms, replay_trace, replay_isolation);
+    if (replay_cmd->parsed()) {
+      return command_replay(replay_path, replay_window_ms, replay_trace, replay_isolation, replay_report);
+    }
+    if (report_cmd->parsed()) return commands::command_report(report_path, report_out, report_isolation);
     if (merge_cmd->parsed()) return command_merge(merge_files, merge_json, merge_junit);
   } catch (const tools::InputError& e) {
     std::cerr << "raftsim: error: " << e.what() << "\n";

@@ -105,10 +105,14 @@ enum MessageKind : std::uint16_t {
   kAppendEntries = 2,
   kAppendEntriesResult = 3,
   kInstallSnapshot = 4,
-  kTimeoutNow = 5,
+  // 5: reserved (the InstallSnapshot reply of the convention; libraft has none)
+  kPreVote = 6,  // a RequestVote with pre_vote set (thesis 9.6)
+  kPreVoteResult = 7,
+  kTimeoutNow = 8,
 };
-constexpr std::string_view kMessageNames[] = {"RequestVote",         "RequestVoteResult", "AppendEntries",
-                                              "AppendEntriesResult", "InstallSnapshot",   "TimeoutNow"};
+constexpr std::string_view kMessageNames[] = {"RequestVote",     "RequestVoteResult", "AppendEntries",
+                                              "AppendEntriesResult", "InstallSnapshot", "?",
+                                              "PreVote",         "PreVoteResult",     "TimeoutNow"};
 
 // The impl-error codes (the table at the top of this file).
 enum ImplError : std::uint64_t {
@@ -205,10 +209,12 @@ std::optional<sim::MessageSummary> summarize(const lr::raft_message& m, std::siz
   sim::MessageSummary s;
   switch (m.type) {
     case lr::RAFT_IO_REQUEST_VOTE:
-      s = {kRequestVote, m.request_vote.term, m.request_vote.last_log_index, m.request_vote.last_log_term};
+      s = {m.request_vote.pre_vote ? kPreVote : kRequestVote, m.request_vote.term, m.request_vote.last_log_index,
+           m.request_vote.last_log_term};
       break;
     case lr::RAFT_IO_REQUEST_VOTE_RESULT:
-      s = {kRequestVoteResult, m.request_vote_result.term, m.request_vote_result.vote_granted ? 1u : 0u, 0};
+      s = {m.request_vote_result.pre_vote == lr::raft_tribool_true ? kPreVoteResult : kRequestVoteResult,
+           m.request_vote_result.term, m.request_vote_result.vote_granted ? 1u : 0u, 0};
       break;
     case lr::RAFT_IO_APPEND_ENTRIES:
       s = {kAppendEntries, m.append_entries.term, m.append_entries.prev_log_index, n_entries};
@@ -408,8 +414,13 @@ class LibraftNode final : public sim::Node {
   void on_timer(std::uint16_t slot, sim::NodeOutput& out) override;
   void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override;
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override;
+  // raft_transfer (thesis 3.10); libraft reports neither the start nor the end of a transfer.
+  void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override;
 
  private:
+  static void on_transferred(struct lr::raft_transfer* req);
+  struct lr::raft_transfer transfer_req_ {};  // libraft's while a transfer is pending
+  bool transfer_pending_ = false;
   // A write on its way to the disk; appends carry the request whose callback fires once it is durable.
   struct PendingWrite {
     std::uint64_t token = 0;
@@ -565,6 +576,28 @@ LibraftNode::LibraftNode(const sim::NodeContext& context)
   lr::raft_set_election_timeout(&raft_, ms(timing_.election_timeout_min));
   lr::raft_set_heartbeat_timeout(&raft_, ms(timing_.heartbeat_interval));
   lr::raft_set_snapshot_threshold(&raft_, UINT_MAX);  // snapshots disabled (see the top of this file)
+  // Features (sim/node_host.h): PreVote maps to raft_set_pre_vote. CheckQuorum is always on in libraft
+  // (a leader steps down after an election timeout without contact with a majority): check_quorum asks
+  // for what it does anyway, and cannot be switched off.
+  lr::raft_set_pre_vote(&raft_, context.features.pre_vote);
+}
+
+void LibraftNode::on_transferred(struct lr::raft_transfer* req) {
+  auto* node = static_cast<LibraftNode*>(req->data);
+  RAFTSIM_ASSERT(node != nullptr && node->transfer_pending_);
+  node->transfer_pending_ = false;
+}
+
+void LibraftNode::on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) {
+  RAFTSIM_ASSERT(!target || *target < addresses_.size());
+  run_input(out, [&] {
+    if (transfer_pending_) return;  // one at a time: the request memory is libraft's until its callback
+    transfer_req_ = {};
+    transfer_req_.data = this;
+    const lr::raft_id id = target ? static_cast<lr::raft_id>(*target) + 1 : 0;  // 0: libraft picks a voter
+    // Not the leader any more, or the target is this node: nothing to do, as for the reference Raft.
+    if (lr::raft_transfer(&raft_, &transfer_req_, id, on_transferred) == 0) transfer_pending_ = true;
+  });
 }
 
 // A crash: close libraft and pump its close sequence right here (there is no later input): cancel every
@@ -763,7 +796,10 @@ void LibraftNode::observe_role() {
   std::uint64_t role = 0;
   switch (lr::raft_state(&raft_)) {
     case lr::RAFT_FOLLOWER: role = static_cast<std::uint64_t>(sim::Role::follower); break;
-    case lr::RAFT_CANDIDATE: role = static_cast<std::uint64_t>(sim::Role::candidate); break;
+    case lr::RAFT_CANDIDATE:
+      // libraft's pre-vote phase is a candidate state with its term unchanged: a pre-candidate (thesis 9.6).
+      role = static_cast<std::uint64_t>(raft_.candidate_state.in_pre_vote ? sim::Role::pre_candidate : sim::Role::candidate);
+      break;
     case lr::RAFT_LEADER: role = static_cast<std::uint64_t>(sim::Role::leader); break;
     default: return;  // unavailable: not started yet, or closing
   }
@@ -857,7 +893,9 @@ void LibraftNode::release_held_sends() {
 void LibraftNode::fire_send_callbacks() {
   std::deque<SendCompletion> due;
   due.swap(sent_);  // a callback may send again; those wait for the next turn
-  for (const SendCompletion& c : due) c.request->cb(c.request, c.status);
+  for (const SendCompletion& c : due) {
+    if (c.request->cb != nullptr) c.request->cb(c.request, c.status);
+  }
 }
 
 // io close: every request still pending completes before the close callback, with RAFT_CANCELED, except
@@ -870,10 +908,14 @@ void LibraftNode::fire_send_callbacks() {
 void LibraftNode::cancel_pending_io() {
   std::deque<PendingSend> held;
   held.swap(held_);
-  for (PendingSend& p : held) p.request->cb(p.request, RAFT_CANCELED);
+  for (PendingSend& p : held) {
+    if (p.request->cb != nullptr) p.request->cb(p.request, RAFT_CANCELED);
+  }
   std::deque<SendCompletion> sent;
   sent.swap(sent_);
-  for (const SendCompletion& c : sent) c.request->cb(c.request, RAFT_CANCELED);
+  for (const SendCompletion& c : sent) {
+    if (c.request->cb != nullptr) c.request->cb(c.request, RAFT_CANCELED);
+  }
   std::deque<PendingWrite> writes;
   writes.swap(writes_);
   for (const PendingWrite& w : writes) {
@@ -966,7 +1008,8 @@ int LibraftNode::io_set_vote(lr::raft_io* io, lr::raft_id server_id) {
 int LibraftNode::io_send(lr::raft_io* io, lr::raft_io_send* req, const lr::raft_message* message,
                          lr::raft_io_send_cb cb) {
   LibraftNode& n = of(io);
-  RAFTSIM_ASSERT(req != nullptr && message != nullptr && cb != nullptr);
+  // cb may be NULL: libraft sends a transfer's TimeoutNow without a completion callback.
+  RAFTSIM_ASSERT(req != nullptr && message != nullptr);
   if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
   req->cb = cb;
   n.send(req, *message);

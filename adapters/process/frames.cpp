@@ -9,14 +9,28 @@ namespace adapters::process {
 using wire::Reader;
 using wire::Writer;
 
-void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size, const sim::RaftTiming& timing) {
+void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size, const sim::RaftTiming& timing,
+                  const sim::RaftFeatures& features) {
+  const std::uint16_t bits = sim::feature_bits(features);
   Writer w(buffer, wire::kHello);
-  w.u32(wire::kProtocolVersion);
+  // Version 1 unless a feature is on: children that predate version 2 see the same bytes as before.
+  w.u32(bits == 0 ? wire::kProtocolVersion : wire::kProtocolVersionFeatures);
   w.u32(cluster_size);
   w.i64(timing.election_timeout_min.us);
   w.i64(timing.election_timeout_max.us);
   w.i64(timing.heartbeat_interval.us);
   w.u32(timing.max_entries_per_append);
+  if (bits != 0) w.u32(bits);
+  w.finish();
+}
+
+void encode_transfer(std::vector<std::uint8_t>& buffer, sim::NodeIndex node, sim::Time now,
+                     std::optional<sim::NodeIndex> target) {
+  // A target equal to `node` (the leader itself) is allowed: the child ignores it, as the reference Raft does.
+  Writer w(buffer, wire::kTransfer);
+  w.u32(node);
+  w.i64(now.us);
+  w.i32(target ? static_cast<std::int32_t>(*target) : -1);
   w.finish();
 }
 
@@ -138,9 +152,9 @@ std::string describe_input(std::span<const std::uint8_t> frame) {
 HelloReply decode_hello_ok(Reader& r) {
   HelloReply h;
   h.protocol_version = r.u32("protocol_version");
-  if (h.protocol_version != wire::kProtocolVersion) {
-    r.fail("protocol_version", fmt::format("version {} is not one raftsim speaks (it speaks {})", h.protocol_version,
-                                           wire::kProtocolVersion));
+  if (h.protocol_version != wire::kProtocolVersion && h.protocol_version != wire::kProtocolVersionFeatures) {
+    r.fail("protocol_version", fmt::format("version {} is not one raftsim speaks (it speaks {} and {})", h.protocol_version,
+                                           wire::kProtocolVersion, wire::kProtocolVersionFeatures));
   }
   h.implementation_name = std::string(r.str("implementation_name"));
   const std::uint32_t kinds = r.count("message_kind_count", 4);
@@ -163,7 +177,9 @@ namespace {
 
 bool is_observation(std::uint8_t kind) {
   const auto k = static_cast<sim::EventKind>(kind);
-  return (k >= sim::EventKind::role && k <= sim::EventKind::apply) || k == sim::EventKind::impl_error;
+  // Version 2 adds the leadership transfer observations (trace format 3).
+  return (k >= sim::EventKind::role && k <= sim::EventKind::apply) || k == sim::EventKind::impl_error ||
+         k == sim::EventKind::transfer_start || k == sim::EventKind::transfer_abandoned;
 }
 
 }  // namespace
@@ -241,14 +257,14 @@ std::int64_t decode_output(Reader& r, const OutputBounds& bounds, sim::NodeOutpu
     r.item("observations", i);
     const std::uint8_t kind = r.u8("kind");
     if (!is_observation(kind)) {
-      r.fail("kind", fmt::format("{} is not an observation (18-23 or 36)", kind));
+      r.fail("kind", fmt::format("{} is not an observation (18-23, 36, 48 or 49)", kind));
     }
     sim::Observation o;
     o.kind = static_cast<sim::EventKind>(kind);
     o.a = r.u64("a");
     o.b = r.u64("b");
     o.c = r.u64("c");
-    if (o.kind == sim::EventKind::role && o.a > 2) r.fail("a", fmt::format("role {} is none of 0, 1, 2", o.a));
+    if (o.kind == sim::EventKind::role && o.a > 3) r.fail("a", fmt::format("role {} is none of 0, 1, 2, 3", o.a));
     out.observations.push_back(o);
   }
   r.end_items();

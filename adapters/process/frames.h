@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -21,7 +22,11 @@ struct BytesPayload final : sim::Payload {
 };
 
 // ---- inputs (each encodes a whole frame into `buffer`) ---------------------------------------------------
-void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size, const sim::RaftTiming& timing);
+void encode_hello(std::vector<std::uint8_t>& buffer, std::uint32_t cluster_size, const sim::RaftTiming& timing,
+                  const sim::RaftFeatures& features = {});
+// Version 2: `target` -1 asks for any node.
+void encode_transfer(std::vector<std::uint8_t>& buffer, sim::NodeIndex node, sim::Time now,
+                     std::optional<sim::NodeIndex> target);
 void encode_start(std::vector<std::uint8_t>& buffer, sim::NodeIndex node, std::uint32_t incarnation, sim::Time now,
                   std::uint64_t random_seed, std::span<const sim::PayloadPtr> records);
 void encode_stop(std::vector<std::uint8_t>& buffer, sim::NodeIndex node);

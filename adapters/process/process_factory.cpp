@@ -54,6 +54,11 @@ class ProcessNode final : public sim::Node {
     encode_client_request(session_->input_buffer(), id_, env_.now(), request);
     send(out);
   }
+  // Protocol version 2: a child that does not know TRANSFER answers with an ERROR frame.
+  void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override {
+    encode_transfer(session_->input_buffer(), id_, env_.now(), target);
+    send(out);
+  }
 
  private:
   void send(sim::NodeOutput& out) {
@@ -77,7 +82,7 @@ class ProcessFactory final : public sim::NodeFactory {
   std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override {
     RAFTSIM_ASSERT(context.env != nullptr);
     RAFTSIM_ASSERT(context.id < context.cluster_size);
-    session_->ensure_started(context.cluster_size, context.timing);
+    session_->ensure_started(context.cluster_size, context.timing, context.features);
     // Drawn from the host's seeded timer stream, whether or not the child is still there, so that the
     // rest of the run draws the same numbers either way.
     // 63 bits: random_between's range must not span all of int64.

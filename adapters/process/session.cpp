@@ -37,7 +37,7 @@ std::string Session::where() const {
                      current_.empty() ? std::string("none") : describe_input(current_));
 }
 
-void Session::ensure_started(std::uint32_t cluster_size, const sim::RaftTiming& timing) {
+void Session::ensure_started(std::uint32_t cluster_size, const sim::RaftTiming& timing, const sim::RaftFeatures& features) {
   if (started_) {
     RAFTSIM_ASSERT_MSG(cluster_size == cluster_size_ && timing.election_timeout_min == timing_.election_timeout_min &&
                            timing.election_timeout_max == timing_.election_timeout_max &&
@@ -56,7 +56,7 @@ void Session::ensure_started(std::uint32_t cluster_size, const sim::RaftTiming& 
   } catch (const StartError& e) {
     throw ProcessError(fmt::format("process implementation: {}", e.what()));
   }
-  encode_hello(input_, cluster_size, timing);
+  encode_hello(input_, cluster_size, timing, features);
   sim::NodeOutput out;  // HELLO_OK carries no output; a finding waits for the first input's output
   exchange(0, input_, Expect::hello_ok, out);
   pending_.insert(pending_.end(), out.observations.begin(), out.observations.end());

@@ -27,7 +27,7 @@ class Session {
   // Starts the child and exchanges HELLO / HELLO_OK, the first time only. Throws ProcessError if the child
   // cannot be started or its HELLO_OK cannot be read; a child that dies or fails here is reported with the
   // first input's output instead.
-  void ensure_started(std::uint32_t cluster_size, const sim::RaftTiming& timing);
+  void ensure_started(std::uint32_t cluster_size, const sim::RaftTiming& timing, const sim::RaftFeatures& features = {});
 
   // Bookkeeping for a node's next START: returns its incarnation (0 for the first).
   std::uint32_t begin_incarnation(sim::NodeIndex node);

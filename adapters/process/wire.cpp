@@ -16,6 +16,7 @@ std::string frame_type_name(std::uint8_t type) {
     case kDiskDone: return "DISK_DONE";
     case kClientRequest: return "CLIENT_REQUEST";
     case kShutdown: return "SHUTDOWN";
+    case kTransfer: return "TRANSFER";
     case kHelloOk: return "HELLO_OK";
     case kOutput: return "OUTPUT";
     case kError: return "ERROR";

@@ -14,6 +14,10 @@
 namespace adapters::process::wire {
 
 inline constexpr std::uint32_t kProtocolVersion = 1;
+// Version 2 (docs/protocol.md): HELLO ends with `u32 features` (sim::feature_bits), and the TRANSFER input
+// exists. raftsim sends a version-2 HELLO only when a feature is on, so version-1 children keep working
+// for every scenario that does not ask for one (and refuse, by version, those that do).
+inline constexpr std::uint32_t kProtocolVersionFeatures = 2;
 inline constexpr std::uint32_t kFrameBodyMax = 64u << 20;  // 64 MiB
 inline constexpr std::size_t kLengthBytes = 4;
 
@@ -27,6 +31,7 @@ enum FrameType : std::uint8_t {
   kDiskDone = 6,
   kClientRequest = 7,
   kShutdown = 8,
+  kTransfer = 9,  // version 2: leadership transfer (thesis 3.10)
   // child -> raftsim
   kHelloOk = 129,
   kOutput = 130,

@@ -426,7 +426,8 @@ TEST_CASE("CheckerSet: the default set holds the four Figure 3 / liveness checke
   CHECK(set.names() ==
         std::vector<std::string>{"election-safety", "log-matching", "leader-completeness", "leader-append-only", "state-machine-safety", "monotonic-term", "monotonic-commit", "dead-incarnation", "implementation-error", "single-vote", "election-quorum", "commit-quorum", "commit-current-term", "term-adoption", "stale-term-request", "vote-grant",
                                                 "append-receiver", "follower-commit", "reply-claim", "candidate-conversion",
-                                                "election-timer", "persistence", "durability", "liveness"});
+                                                "election-timer", "persistence", "pre-vote-state", "pre-vote-grant", "check-quorum",
+                                                "transfer-up-to-date", "transfer-proposals", "durability", "liveness"});
   CHECK_FALSE(set.violation().has_value());
 }
 

@@ -787,3 +787,176 @@ TEST_CASE("history parse: an unreadable file", "[parse]") {
   // No line number for an error about the whole file (issue 15: "FILE:0:" read as a line).
   require_parse_error_at([] { checkers::load_history_file("/nonexistent/history.log"); }, "/nonexistent/history.log");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Fairness between keys, and the worst cases (issue 14)
+
+namespace {
+
+// A key that is not linearizable but exponentially hard to refute: `dead` writes nobody reads, all
+// concurrent with everything, and three reads in real-time order that see "v1", then "v2", then "v1"
+// again (a value written once cannot come back). The search has to try every subset of the unread writes
+// before giving up, so a few dozen of them exhaust any small limit.
+void add_hard_key(History& h, const std::string& key, std::size_t dead) {
+  auto add = [&](Fn fn, std::optional<std::string> in, std::optional<std::string> out, std::int64_t inv,
+                 std::int64_t comp) {
+    Operation op;
+    op.key = key;
+    op.fn = fn;
+    op.input = std::move(in);
+    op.output = std::move(out);
+    op.invoke_time = inv;
+    op.complete_time = comp;
+    op.process = h.operations.size();
+    op.id = h.operations.size();
+    h.operations.push_back(std::move(op));
+  };
+  add(Fn::write, "v1", std::nullopt, 0, 1000);
+  add(Fn::write, "v2", std::nullopt, 0, 1000);
+  for (std::size_t i = 0; i < dead; ++i) add(Fn::write, "d" + std::to_string(i), std::nullopt, 0, 1000);
+  add(Fn::read, std::nullopt, "v1", 10, 20);
+  add(Fn::read, std::nullopt, "v2", 30, 40);
+  add(Fn::read, std::nullopt, "v1", 50, 60);
+}
+
+// An easy violation: a write of "1" completes, then a read returns the initial value.
+void add_easy_violation(History& h, const std::string& key) {
+  Builder b;
+  b.write("1", 2000, 2001, key).read("", 2002, 2003, key);
+  for (Operation op : b.history().operations) {
+    op.process += 1000;
+    h.operations.push_back(std::move(op));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("linearizability: the hard key is hard", "[linearizability][limits]") {
+  History h;
+  add_hard_key(h, "a", 40);
+  LinLimits limits;
+  limits.steps_max = 200000;
+  const auto r = checkers::check_linearizability(h, limits);
+  CHECK(r.verdict == LinVerdict::unknown);
+  CHECK(r.reason == "step limit of 200000 reached on key a");
+  // Small enough, it is refuted: the construction is not linearizable.
+  History small;
+  add_hard_key(small, "a", 3);
+  CHECK(checkers::check_linearizability(small).verdict == LinVerdict::not_linearizable);
+}
+
+TEST_CASE("linearizability: an easy violation in key B is refuted although key A is hard (steps)", "[linearizability][limits]") {
+  History h;
+  h.initial_value = std::string();
+  add_hard_key(h, "a", 40);  // first in the history, so checked first
+  add_easy_violation(h, "b");
+  LinLimits limits;
+  limits.steps_max = 200000;
+  const auto r = checkers::check_linearizability(h, limits);
+  REQUIRE(r.verdict == LinVerdict::not_linearizable);
+  CHECK(r.witness->key == "b");
+}
+
+TEST_CASE("linearizability: an easy violation in key B is refuted although key A is hard (memory)", "[linearizability][limits]") {
+  History h;
+  h.initial_value = std::string();
+  add_hard_key(h, "a", 40);
+  add_hard_key(h, "c", 40);
+  add_easy_violation(h, "b");
+  // Key b only needs a little memory; a and c would need gigabytes. Whichever holds the most is stopped
+  // when the budget runs out, never the small one.
+  LinLimits limits;
+  limits.memory_bytes_max = 4 << 20;
+  limits.steps_max = 50'000'000;
+  const auto r = checkers::check_linearizability(h, limits);
+  REQUIRE(r.verdict == LinVerdict::not_linearizable);
+  CHECK(r.witness->key == "b");
+}
+
+TEST_CASE("linearizability: unknown names every limit hit and every key it stopped", "[linearizability][limits]") {
+  History h;
+  add_hard_key(h, "a", 40);
+  add_hard_key(h, "c", 40);
+  LinLimits limits;
+  limits.memory_bytes_max = 3 << 20;
+  limits.steps_max = 2'000'000;
+  const auto r = checkers::check_linearizability(h, limits);
+  REQUIRE(r.verdict == LinVerdict::unknown);
+  INFO(r.reason);
+  // Both keys are named, under the limit that stopped each: the memory limit stops the bigger holder first,
+  // then the other ("memory limit of 3145728 bytes reached on keys a (N configurations), c (M ...)").
+  CHECK(r.reason.rfind("memory limit of 3145728 bytes reached on keys ", 0) == 0);
+  CHECK(r.reason.find(" a (") != std::string::npos);
+  CHECK(r.reason.find(" c (") != std::string::npos);
+}
+
+TEST_CASE("linearizability: agrees with brute force where unread info writes meet failed cas", "[linearizability][property]") {
+  // Values only writes use ("7", "8", "9": no read returns them, no cas expects them) make the checker drop
+  // info writes or keep them as killers for failed cas; the brute force knows nothing of either.
+  Rng rng(2024);
+  std::size_t agree = 0, nonlin = 0;
+  for (int i = 0; i < 3000; ++i) {
+    History h = random_small_history(rng);
+    for (Operation& op : h.operations) {
+      if ((op.fn == Fn::write || op.fn == Fn::append) && rng.below(2) == 0) {
+        op.input = std::to_string(7 + rng.below(3));
+        if (op.outcome != Outcome::info && rng.below(2) == 0) {
+          op.outcome = Outcome::info;
+          op.complete_time = Operation::kNever;
+        }
+      }
+    }
+    const bool expected = brute_force_linearizable(h);
+    const LinVerdict got = checkers::check_linearizability(h).verdict;
+    INFO("history " << i);
+    REQUIRE(got == (expected ? LinVerdict::linearizable : LinVerdict::not_linearizable));
+    ++agree;
+    nonlin += !expected;
+  }
+  CHECK(agree == 3000);
+  CHECK(nonlin > 300);  // both verdicts are exercised
+}
+
+TEST_CASE("linearizability: the worst cases of issue 14 are decided within a step budget", "[linearizability][worst]") {
+  // 50 clients on 10 keys with long (retried) operations, linearizable and with a stale read planted late;
+  // 40 clients on 8 keys with unknown outcomes. Before the dead state and the killers these came back
+  // unknown after a gigabyte; the step limit keeps the test deterministic on any machine.
+  LinLimits limits;
+  limits.steps_max = 20'000'000;
+  for (bool stale : {false, true}) {
+    HistoryGenConfig c50;
+    c50.ops = 8000;
+    c50.keys = 10;
+    c50.clients = 50;
+    c50.info_percent = 0;
+    c50.fail_percent = 0;
+    c50.round_robin_clients = true;
+    c50.read_weight = 4;
+    c50.write_weight = 1;
+    c50.append_weight = 4;
+    c50.cas_weight = 0;
+    c50.long_percent = 5;
+    c50.long_max = 2000;
+    c50.stale_read_at = stale ? 0.9 : -1.0;
+    HistoryGenConfig swarm;
+    swarm.ops = 20000;
+    swarm.keys = 8;
+    swarm.clients = 40;
+    swarm.info_percent = 2;
+    swarm.fail_percent = 3;
+    swarm.round_robin_clients = true;
+    swarm.long_percent = 2;
+    swarm.long_max = 400;
+    swarm.stale_read_at = c50.stale_read_at;
+    for (const HistoryGenConfig& cfg : {c50, swarm}) {
+      for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+        std::optional<std::size_t> planted;
+        const History h = checkers::generate_history_with_stale_read(cfg, seed, &planted);
+        REQUIRE(planted.has_value() == stale);
+        const auto r = checkers::check_linearizability(h, limits);
+        INFO("clients " << cfg.clients << " seed " << seed << ": " << r.reason);
+        CHECK(r.verdict == (stale ? LinVerdict::not_linearizable : LinVerdict::linearizable));
+      }
+    }
+  }
+}

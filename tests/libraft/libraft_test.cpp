@@ -26,7 +26,9 @@ namespace {
 // shown by term-adoption). Those checkers fire in many libraft runs (their regression scenarios keep them), so
 // these tests mute them to look for the rest.
 void mute_known_findings(tools::Scenario& s) {
-  s.disabled_checkers = {"commit-current-term", "commit-quorum", "reply-claim", "term-adoption"};
+  // transfer-up-to-date (2026-12-02, not yet written up): libraft 0.15 sends TimeoutNow to a target that
+  // acknowledged one entry less than the leader's log (leadership_transfer and swarm_nemesis seed 1).
+  s.disabled_checkers = {"commit-current-term", "commit-quorum", "reply-claim", "term-adoption", "transfer-up-to-date"};
   // Availability relative to the reference Raft (swarm_nemesis.json) flags most libraft seeds (measured
   // 2026-12-02, docs/checkers.md): whether libraft flails or differs by design is not settled yet, so these
   // tests judge libraft on its own.
@@ -190,6 +192,10 @@ TEST_CASE("libraft: every shipped scenario passes over seeds 1..10, but for the 
   int runs = 0;
   for (const auto& file : files) {
     tools::Scenario s = tools::load_scenario_file(file.string());
+    if (const auto skip = s.not_for.find("libraft"); skip != s.not_for.end()) {
+      WARN("not applicable to libraft: " << file.filename().string() << ": " << skip->second);
+      continue;
+    }
     s.impl = "libraft";
     mute_known_findings(s);
     if (s.config.timing.election_timeout_min == s.config.timing.election_timeout_max) {

@@ -101,9 +101,9 @@ TEST_CASE("triggers: the nemesis draws them from their own stream, so the timed 
   tools::NemesisConfig config;
   config.enabled = true;
   config.swarm = true;
-  const tools::NemesisPlan without = tools::expand_nemesis(config, 42, 5, sim::Duration::millis(10'000), 1);
+  const tools::NemesisPlan without = tools::expand_nemesis(config, 42, 5, sim::Duration::millis(10'000), 1, sim::FeatureSupport::all());
   config.triggers = true;
-  const tools::NemesisPlan with = tools::expand_nemesis(config, 42, 5, sim::Duration::millis(10'000), 1);
+  const tools::NemesisPlan with = tools::expand_nemesis(config, 42, 5, sim::Duration::millis(10'000), 1, sim::FeatureSupport::all());
   std::size_t timed = 0, triggered = 0;
   for (const sim::Fault& f : with.faults) {
     if (f.trigger) ++triggered;

@@ -1,20 +1,36 @@
-// Benchmark (not a test) of the linearizability checker:
+// Benchmark (not a test) of the linearizability checker. Times are CPU time of the process
+// (CLOCK_PROCESS_CPUTIME_ID), memory is peak RSS (VmHWM, reset before each case through
+// /proc/self/clear_refs where the kernel allows it, so each case shows its own peak).
 //
-//  1. every history listed in HISTORIES/expected.json (the shared Jepsen histories): parse and check
-//     times, verdict, and whether the verdict matches the expected one;
-//  2. a generated history of 100,000 operations over 1,000 keys from 50 concurrent clients, with unknown
-//     (info) and failed outcomes: check time and the process's peak memory (VmHWM).
+//  1. every history listed in HISTORIES/expected.json (the shared Jepsen histories), if that folder
+//     exists: check time, verdict, and whether the verdict matches the expected one;
+//  2. generated histories (checkers/history_generator.h), each with its goal from issue 14:
+//     - 100,000 operations, 1,000 keys, 50 clients, info and fail outcomes: CPU seconds per 100k operations;
+//     - 1,000,000 operations, the same mix: under 10 s and 1 GiB;
+//     - the worst cases: 50 clients on 10 keys with long (retried) operations, linearizable and with one
+//       stale read planted at 90% of the history (refuting needs the whole search), under 1 s and 256 MiB;
+//       and 40 clients on 8 keys with hundreds of unknown-outcome operations, like raftsim's own 30 s swarm
+//       runs, decided (not unknown) within 5 s.
 //
-//   raftsim_bench_lin [HISTORIES]      (default ../shared/histories, relative to the working directory)
+//   raftsim_bench_lin [HISTORIES] [--write DIR] [--quick]
 //
-// Exit status: 0 if every verdict matches and the generated history is linearizable, 1 otherwise, 3 for a
-// usage error or an unreadable expected.json.
-#include <chrono>
+// HISTORIES defaults to ../shared/histories (relative to the working directory); a missing folder skips
+// part 1. --write DIR also writes every generated history in raftsim's history format, so
+// `raftsim check DIR/NAME.jsonl` can be timed on it. --quick skips the 1-million-operation history.
+// Exit status: 0 if every verdict is the expected one and every goal is met, 1 otherwise, 3 for a usage
+// error or an unreadable expected.json.
+#include <malloc.h>
+#include <time.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -27,120 +43,254 @@
 namespace {
 
 using checkers::History;
+using checkers::LinVerdict;
 using checkers::Operation;
 
-constexpr std::size_t kBigClients = 50;
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Peak resident set size in KiB, from /proc/self/status (Linux); 0 if unavailable.
-std::uint64_t peak_rss_kib() {
+// Peak resident set size in MiB, from /proc/self/status (Linux); 0 if unavailable.
+double peak_rss_mib() {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+    if (line.rfind("VmHWM:", 0) == 0) return static_cast<double>(std::strtoull(line.c_str() + 6, nullptr, 10)) / 1024.0;
   }
   return 0;
 }
 
-// The generated history: 100,000 operations over 1,000 keys from 50 clients taking turns, 3% info (half
-// of them took effect) and 3% fail; linearizable by construction (checkers/history_generator.h).
-History generate_big_history() {
+// Resets VmHWM to the current RSS (Linux >= 4.0); false where the kernel refuses, then peaks accumulate.
+bool reset_peak_rss() {
+  malloc_trim(0);  // what the previous case freed goes back to the kernel, so it does not count here
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+struct Totals {
+  std::size_t cases = 0, failures = 0;
+};
+
+void fail_unless(bool ok, Totals& t) {
+  ++t.cases;
+  if (!ok) ++t.failures;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. The shared histories
+
+void bench_file(const std::string& path, const std::string& name, const std::string& expected, Totals& t,
+                double& total, double& slowest) {
+  const History h = checkers::load_history_file(path);
+  const double c0 = cpu_seconds();
+  const checkers::LinResult r = checkers::check_linearizability(h);
+  const double check = cpu_seconds() - c0;
+  const bool match = expected == checkers::verdict_name(r.verdict);
+  std::printf("  %-26s %6zu ops  check %9.3f ms cpu  %-17s %s\n", name.c_str(), r.operations, check * 1e3,
+              checkers::verdict_name(r.verdict), match ? "" : "MISMATCH (expected)");
+  total += check;
+  slowest = std::max(slowest, check);
+  fail_unless(match, t);
+}
+
+bool bench_shared(const std::string& dir, Totals& t) {
+  if (!std::filesystem::exists(dir)) {
+    std::printf("shared histories: %s absent, skipped\n\n", dir.c_str());
+    return true;
+  }
+  std::ifstream in(dir + "/expected.json");
+  const nlohmann::json expected = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!in || !expected.is_object()) {
+    std::fprintf(stderr, "raftsim_bench_lin: cannot read %s/expected.json as a JSON object\n", dir.c_str());
+    return false;
+  }
+  std::printf("shared histories in %s:\n", dir.c_str());
+  double total = 0, slowest = 0;
+  for (const auto& [sub, files] : expected.items()) {
+    for (const auto& [file, verdict] : files.items()) {
+      const std::string name = sub + "/" + file;
+      try {
+        bench_file(dir + "/" + name, name, verdict.get<std::string>(), t, total, slowest);
+      } catch (const std::exception& e) {
+        std::printf("  %-26s ERROR %s\n", name.c_str(), e.what());
+        fail_unless(false, t);
+      }
+    }
+  }
+  std::printf("shared set: check total %.3f ms cpu, slowest %.3f ms cpu\n\n", total * 1e3, slowest * 1e3);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Generated histories
+
+// raftsim's history format (docs/history-format.md; checkers/history_parse.h reads it back), events in
+// time order. Info operations get no completion line (an invoke left in flight means the same).
+void write_jsonl(const History& h, const std::string& path) {
+  struct Event {
+    std::int64_t time;
+    std::size_t op;
+    bool completion;
+  };
+  std::vector<Event> events;
+  for (std::size_t i = 0; i < h.operations.size(); ++i) {
+    events.push_back({h.operations[i].invoke_time, i, false});
+    if (h.operations[i].outcome != Operation::Outcome::info) events.push_back({h.operations[i].complete_time, i, true});
+  }
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+  std::ofstream out(path);
+  static constexpr const char* kFns[] = {"get", "put", "append", "cas"};
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    const Operation& op = h.operations[e.op];
+    nlohmann::json j;
+    j["type"] = !e.completion ? "invoke" : op.outcome == Operation::Outcome::ok ? "ok" : "fail";
+    j["process"] = op.process;
+    j["op"] = e.op;
+    j["f"] = kFns[static_cast<int>(op.fn)];
+    j["key"] = op.key;
+    if (op.fn != Operation::Fn::read) j["value"] = *op.input;
+    if (op.fn == Operation::Fn::read && e.completion && op.outcome == Operation::Outcome::ok) j["value"] = *op.output;
+    if (op.fn == Operation::Fn::cas && !e.completion) j["expected"] = *op.expected;
+    if (op.fn == Operation::Fn::cas && e.completion && op.outcome == Operation::Outcome::ok) j["succeeded"] = op.cas_succeeded;
+    j["time_us"] = i;
+    out << j.dump() << "\n";
+  }
+}
+
+struct Case {
+  std::string name;
   checkers::HistoryGenConfig cfg;
-  cfg.ops = 100000;
+  std::uint64_t seed = 1;
+  bool stale = false;       // plant a late stale read: expect not-linearizable
+  double cpu_max = 0;       // goal, seconds of CPU
+  double rss_max_mib = 0;   // goal
+};
+
+void run_case(const Case& c, const std::string& write_dir, Totals& t, double* per_100k = nullptr) {
+  std::optional<std::size_t> planted;
+  const History h = checkers::generate_history_with_stale_read(c.cfg, c.seed, &planted);
+  if (!write_dir.empty()) write_jsonl(h, write_dir + "/" + c.name + ".jsonl");
+  const LinVerdict expected = planted ? LinVerdict::not_linearizable : LinVerdict::linearizable;
+  const bool clean = reset_peak_rss();
+  const double c0 = cpu_seconds();
+  const checkers::LinResult r = checkers::check_linearizability(h);
+  const double cpu = cpu_seconds() - c0;
+  const double rss = peak_rss_mib();
+  const bool ok = r.verdict == expected && cpu <= c.cpu_max && rss <= c.rss_max_mib && planted.has_value() == c.stale;
+  std::printf("  %-28s %8zu ops %3zu keys  %-16s  %8.3f s cpu (goal %g)  %7.1f MiB%s (goal %g)  %s\n",
+              c.name.c_str(), h.operations.size(), c.cfg.keys, checkers::verdict_name(r.verdict), cpu, c.cpu_max, rss,
+              clean ? "" : " process", c.rss_max_mib, ok ? "met" : "MISSED");
+  if (r.verdict == LinVerdict::unknown) std::printf("    reason: %s\n", r.reason.c_str());
+  if (per_100k != nullptr) *per_100k = cpu * 100000.0 / static_cast<double>(h.operations.size());
+  fail_unless(ok, t);
+}
+
+// 50 clients on 10 keys, mostly appends and reads, 5% of operations long: each key has about 5 operations
+// in flight and some that overlap hundreds of others.
+checkers::HistoryGenConfig fifty_clients() {
+  checkers::HistoryGenConfig cfg;
+  cfg.ops = 20000;
+  cfg.keys = 10;
+  cfg.clients = 50;
+  cfg.info_percent = 0;
+  cfg.fail_percent = 0;
+  cfg.round_robin_clients = true;
+  cfg.read_weight = 4;
+  cfg.write_weight = 1;
+  cfg.append_weight = 4;
+  cfg.cas_weight = 0;
+  cfg.long_percent = 5;
+  cfg.long_max = 2000;
+  return cfg;
+}
+
+// Like raftsim's swarm runs with 40 clients on 8 keys for 30 simulated seconds: about 50k operations,
+// 2% unknown outcomes (about a thousand), 3% failed, every kind of operation.
+checkers::HistoryGenConfig swarm_like() {
+  checkers::HistoryGenConfig cfg;
+  cfg.ops = 50000;
+  cfg.keys = 8;
+  cfg.clients = 40;
+  cfg.info_percent = 2;
+  cfg.fail_percent = 3;
+  cfg.round_robin_clients = true;
+  cfg.long_percent = 2;
+  cfg.long_max = 400;
+  return cfg;
+}
+
+checkers::HistoryGenConfig big(std::size_t ops) {
+  checkers::HistoryGenConfig cfg;
+  cfg.ops = ops;
   cfg.keys = 1000;
-  cfg.clients = kBigClients;
+  cfg.clients = 50;
   cfg.info_percent = 3;
   cfg.fail_percent = 3;
   cfg.round_robin_clients = true;
   cfg.gap_max = 20;
   cfg.point_max = 50;
   cfg.complete_max = 50;
-  return checkers::generate_linearizable_history(cfg, 42);
-}
-
-struct SharedTotals {
-  double parse = 0, check = 0, max_check = 0;
-  std::string slowest;
-  std::size_t files = 0, mismatches = 0;
-};
-
-void bench_file(const std::string& path, const std::string& name, const std::string& expected, SharedTotals& t) {
-  const auto p0 = std::chrono::steady_clock::now();
-  const History h = checkers::load_history_file(path);
-  const double parse = seconds_since(p0);
-  const auto c0 = std::chrono::steady_clock::now();
-  const checkers::LinResult r = checkers::check_linearizability(h);
-  const double check = seconds_since(c0);
-  const bool match = expected == checkers::verdict_name(r.verdict);
-  std::printf("  %-26s %5zu ops  parse %7.3f ms  check %8.3f ms  %-17s %s\n", name.c_str(), r.operations,
-              parse * 1e3, check * 1e3, checkers::verdict_name(r.verdict), match ? "" : "MISMATCH (expected)");
-  t.parse += parse;
-  t.check += check;
-  if (check > t.max_check) {
-    t.max_check = check;
-    t.slowest = name;
-  }
-  ++t.files;
-  if (!match) ++t.mismatches;
-}
-
-bool bench_shared(const std::string& dir, SharedTotals& t) {
-  std::ifstream in(dir + "/expected.json");
-  if (!in) {
-    std::fprintf(stderr, "raftsim_bench_lin: cannot read %s/expected.json\n", dir.c_str());
-    return false;
-  }
-  const nlohmann::json expected = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!expected.is_object()) {
-    std::fprintf(stderr, "raftsim_bench_lin: %s/expected.json is not a JSON object\n", dir.c_str());
-    return false;
-  }
-  std::printf("shared histories in %s:\n", dir.c_str());
-  for (const auto& [sub, files] : expected.items()) {
-    for (const auto& [file, verdict] : files.items()) {
-      const std::string name = sub + "/" + file;
-      try {
-        bench_file(dir + "/" + name, name, verdict.get<std::string>(), t);
-      } catch (const std::exception& e) {
-        std::printf("  %-26s ERROR %s\n", name.c_str(), e.what());
-        ++t.mismatches;
-      }
-    }
-  }
-  return true;
+  return cfg;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-    std::fprintf(stderr, "usage: raftsim_bench_lin [HISTORIES_DIR]\n");
-    return 3;
+  std::string dir = "../shared/histories";
+  std::string write_dir;
+  bool quick = false;
+  bool checked_only = false;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also through a pipe
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--check" && i + 1 < argc) {  // one history file: CPU time, peak RSS and verdict
+      const History h = checkers::load_history_file(argv[++i]);
+      const double c0 = cpu_seconds();
+      const checkers::LinResult r = checkers::check_linearizability(h);
+      std::printf("%s: %s in %.3f s cpu, peak %.1f MiB%s%s\n", argv[i], checkers::verdict_name(r.verdict),
+                  cpu_seconds() - c0, peak_rss_mib(), r.reason.empty() ? "" : ": ", r.reason.c_str());
+      checked_only = true;
+      continue;
+    }
+    if (a == "--write" && i + 1 < argc) {
+      write_dir = argv[++i];
+    } else if (a == "--quick") {
+      quick = true;
+    } else if (!a.empty() && a[0] != '-') {
+      dir = a;
+    } else {
+      std::fprintf(stderr, "usage: raftsim_bench_lin [HISTORIES_DIR] [--write DIR] [--quick] [--check FILE]...\n");
+      return 3;
+    }
   }
-  const std::string dir = argc == 2 ? argv[1] : "../shared/histories";
-  SharedTotals t;
+  if (checked_only) return 0;
+  if (!write_dir.empty()) std::filesystem::create_directories(write_dir);
+  Totals t;
   if (!bench_shared(dir, t)) return 3;
-  std::printf("shared set: %zu files, check total %.3f ms (goal <= 40 ms: %s), slowest %.3f ms on %s (goal <= 20 "
-              "ms: %s), parse total %.3f ms, %zu verdict mismatches\n\n",
-              t.files, t.check * 1e3, t.check <= 0.040 ? "met" : "MISSED", t.max_check * 1e3, t.slowest.c_str(),
-              t.max_check <= 0.020 ? "met" : "MISSED", t.parse * 1e3, t.mismatches);
 
-  const auto g0 = std::chrono::steady_clock::now();
-  const History big = generate_big_history();
-  const double gen = seconds_since(g0);
-  const auto c0 = std::chrono::steady_clock::now();
-  const checkers::LinResult r = checkers::check_linearizability(big);
-  const double check = seconds_since(c0);
-  const double peak_mib = static_cast<double>(peak_rss_kib()) / 1024.0;
-  std::printf("generated: %zu operations (%zu constraining) over %zu keys, %zu clients, info and fail outcomes "
-              "(generated in %.3f s)\n",
-              big.operations.size(), r.operations, r.keys_checked, kBigClients, gen);
-  std::printf("  verdict %s%s%s, check %.3f s (goal < 2 s: %s), peak memory %.1f MiB (goal < 1024 MiB: %s)\n",
-              checkers::verdict_name(r.verdict), r.reason.empty() ? "" : ": ", r.reason.c_str(), check,
-              check < 2.0 ? "met" : "MISSED", peak_mib, peak_mib < 1024.0 ? "met" : "MISSED");
-  const bool ok = t.mismatches == 0 && r.verdict == checkers::LinVerdict::linearizable;
-  return ok ? 0 : 1;
+  std::printf("generated histories (CPU time of the check, peak RSS of the process during it):\n");
+  double per_100k = 0;
+  run_case({"big-100k", big(100000), 42, false, 2.0, 1024}, write_dir, t, &per_100k);
+  if (!quick) run_case({"big-1m", big(1000000), 42, false, 10.0, 1024}, write_dir, t);
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    Case lin{fmt::format("c50-ok-{}", seed), fifty_clients(), seed, false, 1.0, 256};
+    run_case(lin, write_dir, t);
+    Case bad{fmt::format("c50-bad-late-{}", seed), fifty_clients(), seed, true, 1.0, 256};
+    bad.cfg.stale_read_at = 0.9;
+    run_case(bad, write_dir, t);
+  }
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    run_case({fmt::format("swarm-like-40c-8k-{}", seed), swarm_like(), seed, false, 5.0, 1024}, write_dir, t);
+    Case bad{fmt::format("swarm-like-40c-8k-bad-{}", seed), swarm_like(), seed, true, 5.0, 1024};
+    bad.cfg.stale_read_at = 0.9;
+    run_case(bad, write_dir, t);
+  }
+  std::printf("\nhistory check: %.3f s cpu per 100k operations (generated, 1,000 keys, 50 clients)\n", per_100k);
+  std::printf("%zu cases, %zu missed\n", t.cases, t.failures);
+  return t.failures == 0 ? 0 : 1;
 }

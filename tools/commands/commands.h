@@ -20,8 +20,10 @@ struct RunArgs {
   unsigned jobs = 1;
   std::string trace;
   std::string history;
+  std::string report;  // --report FILE.html (one scenario, one seed)
   std::string impl;
   std::string command;  // --command "ARGS" (tools/commands/impl_choice.h)
+  std::string supports;  // --supports LIST (tools/commands/impl_choice.h)
   std::vector<std::string> bugs;
   std::vector<std::string> disabled_checkers;
   std::string shard;
@@ -45,7 +47,10 @@ int command_mutants(const std::string& path, const tools::MutantsOptions& option
 int command_shrink(const std::string& path, const std::string& out_path);
 int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb);
 int command_check_trace(const std::string& path);
-int command_replay(const std::string& path, double window_ms, const std::string& trace, const tools::Isolation& isolation);
+int command_replay(const std::string& path, double window_ms, const std::string& trace, const tools::Isolation& isolation,
+                   const std::string& report = {});
+// The HTML report of a failure record or a trace file (reports/html_report.h).
+int command_report(const std::string& path, const std::string& out, const tools::Isolation& isolation);
 int command_merge(const std::vector<std::string>& files, const std::string& json, const std::string& junit);
 
 }  // namespace commands

@@ -1,5 +1,6 @@
 #include "tools/commands/impl_choice.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "tools/scenario/input_error.h"
@@ -8,9 +9,37 @@
 
 namespace commands {
 
+namespace {
+
+sim::FeatureSupport parse_supports(const std::string& list) {
+  sim::FeatureSupport supports;
+  if (list == "none") return supports;
+  std::size_t begin = 0;
+  while (begin <= list.size()) {
+    const std::size_t end = std::min(list.find(',', begin), list.size());
+    const std::string name = list.substr(begin, end - begin);
+    if (name == "pre_vote") {
+      supports.pre_vote = true;
+    } else if (name == "check_quorum") {
+      supports.check_quorum = true;
+    } else if (name == "transfer_leadership") {
+      supports.transfer_leadership = true;
+    } else {
+      throw tools::InputError("command line", "--supports",
+                              "a comma-separated list of pre_vote, check_quorum, transfer_leadership, or none (got '" +
+                                  name + "' in '" + list + "')");
+    }
+    begin = end + 1;
+  }
+  return supports;
+}
+
+}  // namespace
+
 void apply_impl_choice(tools::Scenario& scenario, const ImplChoice& choice) {
   if (!choice.impl.empty()) scenario.impl = choice.impl;
   if (!choice.command.empty()) scenario.command = tools::split_command_option(choice.command);
+  if (!choice.supports.empty()) scenario.supports = parse_supports(choice.supports);
 }
 
 void check_implementation(const tools::Scenario& scenario, const ImplChoice& choice) {

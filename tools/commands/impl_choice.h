@@ -11,6 +11,9 @@ namespace commands {
 struct ImplChoice {
   std::string impl;     // --impl: overrides cluster.impl if not empty
   std::string command;  // --command "ARGS": overrides cluster.command if not empty (split at whitespace)
+  // --supports LIST: what the implementation honours, overriding the registry's declaration (a process
+  // child's is unknown to raftsim): comma-separated pre_vote, check_quorum, transfer_leadership, or none.
+  std::string supports;
 };
 
 // Applies the command line's choice to a scenario loaded from a file.

@@ -38,17 +38,21 @@ int command_merge(const std::vector<std::string>& files, const std::string& json
     s.metrics = complete && !s.seeds.empty() ? summary.to_json() : nlohmann::ordered_json();
   }
   std::string worst = "pass";
-  std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9}\n", "scenario", "seeds", "pass", "safety", "liveness");
+  std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9} {:>7}\n", "scenario", "seeds", "pass", "safety", "liveness",
+                           "unknown");
   for (const auto& s : merged.scenarios) {
-    std::size_t pass = 0, safety = 0, liveness = 0;
+    std::size_t pass = 0, safety = 0, liveness = 0, unknown = 0;
     for (const auto& x : s.seeds) {
       pass += x.verdict == "pass";
       safety += x.verdict == "safety_violation";
       liveness += x.verdict == "liveness_violation";
+      unknown += x.verdict == "unknown";
     }
     if (safety > 0) worst = "safety_violation";
-    if (liveness > 0 && worst == "pass") worst = "liveness_violation";
-    std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9}\n", s.name, s.seeds.size(), pass, safety, liveness);
+    if (liveness > 0 && worst != "safety_violation") worst = "liveness_violation";
+    if (unknown > 0 && worst == "pass") worst = "unknown";
+    std::cout << fmt::format("{:<32} {:>8} {:>6} {:>7} {:>9} {:>7}\n", s.name, s.seeds.size(), pass, safety, liveness,
+                             unknown);
     for (const auto& x : s.seeds) {
       if (x.verdict != "pass") std::cout << fmt::format("  seed {}: {}\n    reproduce: {}\n", x.seed, x.message, x.reproduce);
     }
@@ -56,6 +60,7 @@ int command_merge(const std::vector<std::string>& files, const std::string& json
   if (!json.empty()) write_file(json, [&](std::ostream& o) { reports::write_results_json(o, merged); });
   if (!junit.empty()) write_file(junit, [&](std::ostream& o) { reports::write_junit(o, merged); });
   std::cout << fmt::format("\noverall: {} ({} files merged)\n", worst, files.size());
+  if (worst == "unknown") return tools::kExitUnknown;
   return worst == "pass" ? tools::kExitPass : worst == "safety_violation" ? tools::kExitSafety : tools::kExitLiveness;
 }
 

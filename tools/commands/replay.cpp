@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "tools/runner/atomic_file.h"
 #include "tools/runner/failure_record.h"
+#include "tools/runner/html_report_run.h"
 #include "tools/runner/interrupt.h"
 #include "tools/runner/isolated_run.h"
 #include "tools/runner/run_report.h"
@@ -16,7 +18,7 @@ namespace commands {
 namespace {
 
 const char* verdict_code(tools::Outcome o) {
-  return o == tools::Outcome::pass ? "pass" : o == tools::Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+  return tools::outcome_code(o);
 }
 
 // What the record says that this run does not: each difference in words ("" if none). A record edited by
@@ -51,18 +53,37 @@ std::vector<std::string> differences(const tools::FailureRecord& rec, const tool
 
 // Re-runs a failure record (in a child, so that a recorded crash is reported again rather than repeated),
 // verifies the trace hash, and shows the events around the violation.
-int command_replay(const std::string& path, double window_ms, const std::string& trace, const tools::Isolation& isolation) {
+int command_replay(const std::string& path, double window_ms, const std::string& trace, const tools::Isolation& isolation,
+                   const std::string& report) {
   const tools::FailureRecord rec = tools::load_failure_record(path);
   tools::RunOptions options;
   options.trace_path = trace;
+  std::optional<tools::ReportSources> sources;
+  if (!report.empty()) {
+    tools::check_writable_file(report, "--report");
+    sources = tools::report_sources(report, trace, "");
+    tools::use_report_sources(*sources, options);
+  }
   if (rec.violation) {
     const auto w = static_cast<std::int64_t>(window_ms * 1000.0);
     options.capture_from_us = rec.violation->time_us - w;
     options.capture_to_us = rec.violation->time_us + w;
   }
   tools::install_interrupt_handlers();
-  const tools::RunResult r = tools::run_one_isolated(rec.scenario, rec.seed, options, isolation);
+  tools::RunResult r;
+  try {
+    r = tools::run_one_isolated(rec.scenario, rec.seed, options, isolation);
+    if (sources) {
+      const bool same = rec.trace_hash == r.trace_hash && rec.events == r.metrics.events;
+      tools::write_run_report(*sources, rec.scenario, r,
+                              same ? "reproduced the record " + path : "NOT reproduced: this run differs from the record " + path);
+    }
+  } catch (...) {
+    if (sources) tools::remove_report_temporaries(*sources);
+    throw;
+  }
   std::cout << tools::format_run_report(rec.scenario, r);
+  if (sources) std::cout << fmt::format("report     {}\n", report);
   if (!r.captured_events.empty()) {
     std::cout << fmt::format("\nevents within {}ms of the violation:\n", window_ms);
     for (const auto& line : r.captured_events) std::cout << "  " << line << "\n";

@@ -11,6 +11,7 @@
 #include "tools/runner/determinism.h"
 #include "tools/runner/failure_record.h"
 #include "tools/scenario/input_error.h"
+#include "tools/runner/html_report_run.h"
 #include "tools/runner/interrupt.h"
 #include "tools/runner/isolated_run.h"
 #include "tools/runner/run_report.h"
@@ -47,6 +48,7 @@ void check_outputs(const RunArgs& args) {
   if (!args.junit.empty()) tools::check_writable_file(args.junit, "--junit");
   if (!args.trace.empty()) tools::check_writable_file(args.trace, "--trace");
   if (!args.history.empty()) tools::check_writable_file(args.history, "--history");
+  if (!args.report.empty()) tools::check_writable_file(args.report, "--report");
 }
 
 void write_results(const RunArgs& args, const std::vector<tools::SeedBatch>& batches, const std::string& shard) {
@@ -102,7 +104,7 @@ int command_run(const RunArgs& args) {
   std::vector<tools::Scenario> scenarios;
   for (const auto& f : files) {
     scenarios.push_back(tools::load_scenario_file(f));
-    apply_impl_choice(scenarios.back(), {args.impl, args.command});
+    apply_impl_choice(scenarios.back(), {args.impl, args.command, args.supports});
     const auto skip = scenarios.back().not_for.find(scenarios.back().impl);
     if (skip != scenarios.back().not_for.end()) {
       std::cout << fmt::format("skipped {}: not for {}: {}\n", scenarios.back().name, skip->first, skip->second);
@@ -112,7 +114,7 @@ int command_run(const RunArgs& args) {
     if (!args.impl.empty()) tools::check_scenario_limits(scenarios.back());  // e.g. libraft's 1ms heartbeat floor
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     add_disabled_checkers(scenarios.back(), args.disabled_checkers);
-    check_implementation(scenarios.back(), {args.impl, args.command});
+    check_implementation(scenarios.back(), {args.impl, args.command, args.supports});
   }
   std::vector<std::vector<std::uint64_t>> seeds;
   for (const auto& s : scenarios) {
@@ -124,8 +126,8 @@ int command_run(const RunArgs& args) {
     return tools::kExitPass;
   }
   const bool single = scenarios.size() == 1 && seeds[0].size() == 1 && args.junit.empty() && args.json.empty();
-  if (!single && (!args.trace.empty() || !args.history.empty())) {
-    throw tools::InputError("command line", args.trace.empty() ? "--history" : "--trace",
+  if (!single && (!args.trace.empty() || !args.history.empty() || !args.report.empty())) {
+    throw tools::InputError("command line", !args.report.empty() ? "--report" : args.trace.empty() ? "--history" : "--trace",
                             "can only be written for one scenario and one seed");
   }
   check_outputs(args);
@@ -133,8 +135,21 @@ int command_run(const RunArgs& args) {
 
   if (single) {
     tools::RunOptions options{args.trace, args.history};
-    const tools::RunResult r = tools::run_one_isolated(scenarios[0], seeds[0][0], options, args.isolation);
+    std::optional<tools::ReportSources> report;
+    if (!args.report.empty()) {
+      report = tools::report_sources(args.report, args.trace, args.history);
+      tools::use_report_sources(*report, options);
+    }
+    tools::RunResult r;
+    try {
+      r = tools::run_one_isolated(scenarios[0], seeds[0][0], options, args.isolation);
+      if (report) tools::write_run_report(*report, scenarios[0], r);
+    } catch (...) {
+      if (report) tools::remove_report_temporaries(*report);
+      throw;
+    }
     std::cout << tools::format_run_report(scenarios[0], r);
+    if (report) std::cout << fmt::format("report     {}\n", args.report);
     if (r.verdict != tools::Outcome::pass && !args.no_records) {
       const std::string path = tools::write_failure_record(args.records, scenarios[0], r);
       std::cout << fmt::format("record     {} (replay with: raftsim replay {})\n", path, path);

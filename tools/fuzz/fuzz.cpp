@@ -131,7 +131,15 @@ std::string failure_signature(const std::string& verdict, const std::string& che
 }
 
 std::string failure_signature(const RunResult& r) {
-  const char* verdict = r.verdict == Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+  // An unknown history verdict is a finding of its own kind (verdict "unknown"): not a bug in the Raft
+  // under test as far as anyone knows, but a seed whose history the checker could not decide, worth a
+  // record of its own (the checker's limits are what it shows), never a pass and never a violation.
+  const char* verdict = outcome_code(r.verdict);
+  if (r.verdict == Outcome::unknown) {
+    const std::size_t colon = r.linearizability.find(": ");
+    return failure_signature(verdict, "linearizability",
+                             colon == std::string::npos ? r.linearizability : r.linearizability.substr(colon + 2));
+  }
   // An unmet expectation is described by its note; a violation by its own message (without the checker's
   // name that failure_summary puts in front).
   if (!r.verdict_note.empty()) return failure_signature(verdict, "", r.verdict_note);

@@ -12,6 +12,7 @@
 #include "tools/registry/implementations.h"
 #include "tools/runner/interrupt.h"
 #include "tools/runner/runner.h"
+#include "tools/scenario/input_error.h"
 #include "tools/shrink/shrink.h"
 
 namespace tools {
@@ -42,7 +43,8 @@ StreamOutcome run_stream(const Scenario& scenario, std::uint64_t first, const Mu
     const bool interrupted = results.size() < seeds.size();
     for (RunResult& r : results) {
       ++out.seeds_run;
-      if (r.verdict == Outcome::pass) continue;
+      // An unknown history verdict did not catch the bug (nothing fired): the stream goes on.
+      if (r.verdict == Outcome::pass || r.verdict == Outcome::unknown) continue;
       if (on_failure) on_failure(r);
       if (!out.first_failure) out.first_failure = std::move(r);
       if (stop_at_first) break;  // the lowest failing seed of this chunk; later ones are not counted
@@ -149,9 +151,18 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
     if (stream0_failure) {
       m.first_failing_seed = stream0_failure->seed;
       if (o.shrink) {
-        shrink_first_failure(mutant, *stream0_failure, o, m);
-        if (progress) progress(fmt::format("{}: shrunk seed {} from {} faults to {}", bug, stream0_failure->seed,
-                                           *m.faults_before_shrink, *m.faults_after_shrink));
+        try {
+          shrink_first_failure(mutant, *stream0_failure, o, m);
+          if (progress) progress(fmt::format("{}: shrunk seed {} from {} faults to {}", bug, stream0_failure->seed,
+                                             *m.faults_before_shrink, *m.faults_after_shrink));
+        } catch (const InputError& e) {
+          // A failure judged against the scenario's expectation alone (availability relative to the correct
+          // build, a metric bound) has no checker the shrinker can keep firing: the mutant still counts as
+          // caught, unshrunk (the table shows "-").
+          m.faults_before_shrink.reset();
+          m.faults_after_shrink.reset();
+          if (progress) progress(fmt::format("{}: seed {} not shrunk: {}", bug, stream0_failure->seed, e.what()));
+        }
       }
     }
     report.mutants.push_back(std::move(m));
@@ -181,7 +192,7 @@ MutantsReport run_mutants(const Scenario& scenario, const MutantsOptions& o,
 std::string format_mutants_table(const MutantsReport& r) {
   std::string out = fmt::format("{} streams of up to {} seeds each ({}); seeds to the first detection per stream\n\n",
                                 r.options.streams, r.options.budget, r.scenario);
-  out += fmt::format("{:<26} {:<7} {:<22} {:>8}  {:<30} {:>8} {:>9}\n", "mutant", "caught", "checker", "median",
+  out += fmt::format("{:<30} {:<7} {:<22} {:>8}  {:<30} {:>8} {:>9}\n", "mutant", "caught", "checker", "median",
                      "per stream", "wall", "shrunk");
   for (const MutantResult& m : r.mutants) {
     std::size_t caught = 0;
@@ -192,7 +203,7 @@ std::string format_mutants_table(const MutantsReport& r) {
     }
     const std::string median = m.median_seeds ? fmt::format("{:g}", *m.median_seeds) : fmt::format(">{}", r.options.budget);
     const std::string shrunk = m.faults_after_shrink ? fmt::format("{} -> {}", *m.faults_before_shrink, *m.faults_after_shrink) : "-";
-    out += fmt::format("{:<26} {:<7} {:<22} {:>8}  {:<30} {:>7.1f}s {:>9}\n", m.bug,
+    out += fmt::format("{:<30} {:<7} {:<22} {:>8}  {:<30} {:>7.1f}s {:>9}\n", m.bug,
                        fmt::format("{}/{}", caught, m.seeds_to_detection.size()), m.checker.empty() ? "-" : m.checker,
                        median, per, m.wall_seconds, shrunk);
   }

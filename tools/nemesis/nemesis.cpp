@@ -15,6 +15,8 @@ constexpr auto kNemesisStream = static_cast<sim::Stream>(7);  // its own stream:
 constexpr auto kKnobStream = static_cast<sim::Stream>(8);     // likewise for swarm_config's knobs
 constexpr auto kTriggerStream = static_cast<sim::Stream>(9);  // and for the triggered faults
 constexpr auto kHostStream = static_cast<sim::Stream>(21);    // and for the host model
+constexpr auto kFeatureStream = static_cast<sim::Stream>(10);  // the Raft features drawn per seed
+constexpr auto kTransferStream = static_cast<sim::Stream>(11); // the leadership transfer requests
 
 using K = sim::Fault::Kind;
 
@@ -159,6 +161,45 @@ std::string describe_host_model(const sim::HostModel& host) {
                      static_cast<double>(host.start_spread.us) / 1000.0,
                      host.processing ? host.processing->describe() : std::string("none"));
 }
+FeatureDraw draw_features(std::uint64_t seed) {
+  sim::Rng rng(seed, kFeatureStream);
+  FeatureDraw d;
+  d.pre_vote = rng.bernoulli(0.5);
+  d.check_quorum = rng.bernoulli(0.5);
+  return d;
+}
+
+std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config) {
+  config.features.pre_vote = draw.pre_vote && supports.pre_vote;
+  config.features.check_quorum = draw.check_quorum && supports.check_quorum;
+  RAFTSIM_ASSERT(!config.features.pre_vote || supports.pre_vote);
+  RAFTSIM_ASSERT(!config.features.check_quorum || supports.check_quorum);
+  const auto say = [](bool drawn, bool supported) { return !supported ? "off (not supported)" : drawn ? "on" : "off"; };
+  return fmt::format("features: pre_vote {}, check_quorum {}", say(draw.pre_vote, supports.pre_vote),
+                     say(draw.check_quorum, supports.check_quorum));
+}
+
+namespace {
+// Leadership transfer requests (thesis 3.10) at random times of the fault phase, to a random node or to
+// "any": transfers racing partitions, crashes and elections. None has an undo.
+std::string draw_transfers(std::uint64_t seed, std::uint32_t nodes, sim::Duration duration, std::uint32_t& id,
+                           std::vector<sim::Fault>& out) {
+  sim::Rng rng(seed, kTransferStream);
+  if (nodes < 2) return "no transfers (one node)";
+  const std::uint64_t count = rng.between(0, 6);
+  std::string drawn;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    sim::Fault f = fault(K::transfer_leadership);
+    f.at = sim::Time{} + sim::Duration::micros(rng.between(0, duration.us - 1));
+    if (rng.bernoulli(0.5)) f.to = {node(static_cast<sim::NodeIndex>(rng.below(nodes)))};
+    f.id = id++;
+    drawn += fmt::format("{}{:.0f}ms", i ? ", " : "", f.at.us / 1000.0);
+    out.push_back(f);
+  }
+  RAFTSIM_ASSERT(out.size() >= count);
+  return fmt::format("{} transfer request{}{}{}", count, count == 1 ? "" : "s", count ? " at " : "", drawn);
+}
+}  // namespace
 
 // A triggered fault and its undo: `kind` names the event and what happens to the node that emitted it.
 std::pair<sim::Fault, sim::Fault> make_triggered(const std::string& kind, sim::Rng& rng) {
@@ -205,7 +246,7 @@ const std::vector<std::string>& nemesis_kinds() {
 }
 
 NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
-                           std::uint32_t first_id) {
+                           std::uint32_t first_id, const sim::FeatureSupport& supports) {
   RAFTSIM_ASSERT(config.enabled);
   RAFTSIM_ASSERT(config.interval_min <= config.interval_max && config.fault_min <= config.fault_max);
   sim::Rng rng(seed, kNemesisStream);
@@ -290,6 +331,10 @@ NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std:
       drawn += fmt::format("{}{} (#{} from {:.0f}ms)", i ? ", " : "", kind, f.trigger->nth, f.at.us / 1000.0);
     }
     plan.description += "; triggered: " + drawn;
+  }
+  if (config.features) {
+    plan.description += "; " + (supports.transfer_leadership ? draw_transfers(seed, nodes, duration, id, plan.faults)
+                                                             : std::string("no transfers (not supported)"));
   }
   std::stable_sort(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   RAFTSIM_ASSERT(std::all_of(plan.faults.begin(), plan.faults.end(), [](const sim::Fault& f) { return f.id != 0 || f.undoes != 0; }));

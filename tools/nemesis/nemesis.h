@@ -34,7 +34,20 @@ struct NemesisConfig {
   // time per input. Real systems have all three; without them a fixed-timeout cluster never breaks its
   // symmetry and same-instant races are all-or-nothing. Own stream; a scenario's own "host" section wins.
   bool host = false;
+  // Also draw the Raft features (pre_vote, check_quorum: each on with probability 1/2) and leadership
+  // transfer requests (thesis 3.10, 9.6). Their own streams: the rest of a seed's draws do not move.
+  bool features = false;
 };
+
+// What `features` drew for one seed.
+struct FeatureDraw {
+  bool pre_vote = false;
+  bool check_quorum = false;
+};
+FeatureDraw draw_features(std::uint64_t seed);
+// Switches on what was drawn and the implementation supports (a switch it lacks stays off: the draw
+// itself does not depend on the implementation, so seeds mean the same for every Raft).
+std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config);
 
 // What swarm_config drew for one seed.
 struct ConfigKnobs {
@@ -62,7 +75,8 @@ struct NemesisPlan {
   std::string description;         // what was drawn (for swarm mode: the enabled kinds and strengths)
 };
 
+// `supports`: what the implementation honours (transfer requests are drawn only if it transfers).
 NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
-                           std::uint32_t first_id);
+                           std::uint32_t first_id, const sim::FeatureSupport& supports);
 
 }  // namespace tools

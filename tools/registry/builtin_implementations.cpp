@@ -50,6 +50,7 @@ void register_builtin_implementations() {
     reference.name = "reference";
     reference.description = "raftsim's reference Raft (raft/), with planted bugs";
     for (const auto b : raft::bug_names()) reference.bug_names.emplace_back(b);
+    reference.supports = sim::FeatureSupport::all();
     reference.make = [](const ImplementationRequest& request) -> std::unique_ptr<sim::NodeFactory> {
       refuse_command(request);
       raft::Bugs planted;
@@ -67,6 +68,8 @@ void register_builtin_implementations() {
     ImplementationInfo libraft;
     libraft.name = "libraft";
     libraft.description = "Canonical's libraft (Debian's libraft-dev), adapters/libraft/";
+    // raft_set_pre_vote, raft_transfer; its leaders always check their quorum (docs/scenarios.md).
+    libraft.supports = sim::FeatureSupport::all();
     libraft.make = [](const ImplementationRequest& request) {
       refuse_command(request);
       return raft::make_libraft_factory();
@@ -79,6 +82,7 @@ void register_builtin_implementations() {
     ImplementationInfo process;
     process.name = "process";
     process.description = "a Raft in any language, as a program speaking the process protocol (docs/protocol.md)";
+    // Unknown until the child runs: none, unless --supports declares them (docs/protocol.md).
     process.make = [](const ImplementationRequest& request) {
       if (request.command.empty()) {
         throw std::invalid_argument("process needs the program to run: cluster.command in the scenario, or --command");
@@ -99,6 +103,7 @@ void register_builtin_implementations() {
     if (find_implementation(name) != nullptr) continue;
     ImplementationInfo etcd;
     etcd.name = name;
+    etcd.supports = sim::FeatureSupport::all();  // raft.Config PreVote and CheckQuorum, TransferLeadership
     etcd.description = race ? "etcd's Raft (go.etcd.io/etcd/raft 3.4) built with Go's race detector"
                             : "etcd's Raft (go.etcd.io/etcd/raft 3.4, Debian's golang-etcd-server-dev), adapters/etcd/";
     etcd.make = [race](const ImplementationRequest& request) {

@@ -28,6 +28,9 @@ struct ImplementationInfo {
   std::string name;         // what cluster.impl and --impl say
   std::string description;  // one line, for listings and errors
   std::vector<std::string> bug_names;  // the bugs `make` can plant (`raftsim mutants` plants each in turn)
+  // The Raft features and leadership transfer it honours: what the generic configuration may draw for it
+  // (nemesis.features). None by default; `--supports` on the command line declares them for a run.
+  sim::FeatureSupport supports;
   // Builds a factory; throws std::invalid_argument for a request it cannot serve (e.g. a command it does
   // not take). The registry has already checked that every requested bug is one of bug_names.
   std::function<std::unique_ptr<sim::NodeFactory>(const ImplementationRequest&)> make;

@@ -29,7 +29,7 @@ const char* raftsim_version() { return RAFTSIM_VERSION; }
 
 namespace {
 const char* verdict_code(Outcome o) {
-  return o == Outcome::pass ? "pass" : o == Outcome::safety_violation ? "safety_violation" : "liveness_violation";
+  return outcome_code(o);
 }
 }  // namespace
 
@@ -57,6 +57,7 @@ std::string write_failure_record(const std::string& dir, const Scenario& scenari
   j["seed"] = r.seed;
   j["verdict"] = verdict_code(r.verdict);
   if (!r.verdict_note.empty()) j["note"] = r.verdict_note;
+  if (r.outcome == Outcome::unknown) j["history"] = r.linearizability;  // which limit, on which keys
   j["trace_hash"] = fmt::format("{:016x}", r.trace_hash);
   j["events"] = r.metrics.events;
   if (r.violation) {
@@ -126,7 +127,7 @@ FailureRecord failure_record_from_json(const nlohmann::json& root, const std::st
   FailureRecord rec;
   rec.version = r.string("version", "");
   rec.seed = static_cast<std::uint64_t>(r.required_integer("seed", 0, static_cast<std::int64_t>(kSeedMax)));
-  rec.verdict = r.required_choice("verdict", {"safety_violation", "liveness_violation"});
+  rec.verdict = r.required_choice("verdict", {"safety_violation", "liveness_violation", "unknown"});
   rec.note = r.string("note", "");
   if (!r.has("trace_hash")) r.fail("trace_hash", "required field is missing (16 hexadecimal digits)");
   const std::string hash = r.string("trace_hash", "");

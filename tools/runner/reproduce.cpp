@@ -52,4 +52,12 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
+std::string supports_option_value(const sim::FeatureSupport& supports) {
+  std::string out;
+  if (supports.pre_vote) out += "pre_vote";
+  if (supports.check_quorum) out += std::string(out.empty() ? "" : ",") + "check_quorum";
+  if (supports.transfer_leadership) out += std::string(out.empty() ? "" : ",") + "transfer_leadership";
+  return out.empty() ? "none" : out;
+}
+
 }  // namespace tools

@@ -2,6 +2,8 @@
 // build of the CLI has its own, e.g. example-raftsim) and the --command option's value.
 #pragma once
 
+#include "sim/node_host.h"
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,8 @@ std::vector<std::string> split_command_option(const std::string& text);
 // cannot be written that way (empty, or containing whitespace: then it came from the scenario file,
 // which the reproduce command names anyway).
 std::string command_option_value(const std::vector<std::string>& command);
+// --supports's value for a feature declaration ("none" when it declares nothing).
+std::string supports_option_value(const sim::FeatureSupport& supports);
 // `text` quoted for a POSIX shell (unchanged if it needs no quoting).
 std::string shell_quote(const std::string& text);
 

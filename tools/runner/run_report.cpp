@@ -41,9 +41,7 @@ checkers::MetricsSummary summarize_metrics(const std::vector<RunResult>& results
 }
 
 reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& r) {
-  auto code = [](Outcome o) {
-    return o == Outcome::pass ? "pass" : o == Outcome::safety_violation ? "safety_violation" : "liveness_violation";
-  };
+  auto code = [](Outcome o) { return outcome_code(o); };
   reports::SeedResult x;
   x.seed = r.seed;
   x.verdict = code(r.verdict);
@@ -65,6 +63,7 @@ reports::SeedResult to_seed_result(const Scenario& scenario, const RunResult& r)
 std::string failure_summary(const RunResult& r) {
   if (!r.verdict_note.empty()) return r.verdict_note;
   if (r.violation) return fmt::format("{}: {}", r.violation->checker, r.violation->message);
+  if (r.outcome == Outcome::unknown) return "history check " + r.linearizability;
   return "pass";
 }
 
@@ -124,7 +123,7 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
 }
 
 std::string format_batch_line(const SeedBatch& b) {
-  std::size_t pass = 0, safety = 0, liveness = 0;
+  std::size_t pass = 0, safety = 0, liveness = 0, unknown = 0;
   std::uint64_t elections = 0, ops_ok = 0, events = 0, split = 0;
   double first_leader_ms = 0;
   std::size_t converged = 0;
@@ -133,6 +132,7 @@ std::string format_batch_line(const SeedBatch& b) {
     pass += r.verdict == Outcome::pass;
     safety += r.verdict == Outcome::safety_violation;
     liveness += r.verdict == Outcome::liveness_violation;
+    unknown += r.verdict == Outcome::unknown;
     elections += r.metrics.elections;
     split += r.metrics.split_votes;
     if (r.metrics.first_leader_us >= 0) {
@@ -147,17 +147,18 @@ std::string format_batch_line(const SeedBatch& b) {
   const std::string seeds = b.results.empty() ? std::string("-")
                                               : fmt::format("{}..{}", b.results.front().seed, b.results.back().seed);
   const std::string leader = converged == 0 ? std::string("never") : fmt::format("{:.0f}ms", first_leader_ms / static_cast<double>(converged));
-  return fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10.1f} {:>6.1f} {:>10} {:>9.0f} {:>11.0f} {:>8.2f}s", b.scenario->name,
-                     seeds, pass, safety, liveness, static_cast<double>(elections) / n, static_cast<double>(split) / n,
+  return fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>7} {:>10.1f} {:>6.1f} {:>10} {:>9.0f} {:>11.0f} {:>8.2f}s", b.scenario->name,
+                     seeds, pass, safety, liveness, unknown, static_cast<double>(elections) / n, static_cast<double>(split) / n,
                      leader, static_cast<double>(ops_ok) / n, static_cast<double>(events) / n, cpu);
 }
 
 std::string format_batch_table(const std::vector<SeedBatch>& batches) {
-  std::string out = fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>10} {:>6} {:>10} {:>9} {:>11} {:>9}\n", "scenario",
-                                "seeds", "pass", "safety", "liveness", "elections", "split", "1st leader", "ops ok",
+  std::string out = fmt::format("{:<32} {:>12} {:>6} {:>7} {:>9} {:>7} {:>10} {:>6} {:>10} {:>9} {:>11} {:>9}\n", "scenario",
+                                "seeds", "pass", "safety", "liveness", "unknown", "elections", "split", "1st leader", "ops ok",
                                 "events", "cpu");
   for (const SeedBatch& b : batches) out += format_batch_line(b) + "\n";
-  out += "(averages per seed: elections started, split = terms without a winner, 1st leader = time to the first "
+  out += "(unknown = seeds whose client history check reached its limit: neither pass nor violation; "
+         "averages per seed: elections started, split = terms without a winner, 1st leader = time to the first "
          "leader, ops ok, events; cpu = CPU time summed over seeds, each run's own thread clock, not wall time)\n";
   return out;
 }

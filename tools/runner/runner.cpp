@@ -36,6 +36,7 @@ int exit_code(Outcome outcome) {
     case Outcome::pass: return kExitPass;
     case Outcome::safety_violation: return kExitSafety;
     case Outcome::liveness_violation: return kExitLiveness;
+    case Outcome::unknown: return kExitUnknown;
   }
   return kExitUsage;
 }
@@ -45,12 +46,31 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::pass: return "pass";
     case Outcome::safety_violation: return "SAFETY VIOLATION";
     case Outcome::liveness_violation: return "LIVENESS VIOLATION";
+    case Outcome::unknown: return "UNKNOWN (history check)";
+  }
+  return "?";
+}
+
+const char* outcome_code(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::pass: return "pass";
+    case Outcome::safety_violation: return "safety_violation";
+    case Outcome::liveness_violation: return "liveness_violation";
+    case Outcome::unknown: return "unknown";
   }
   return "?";
 }
 
 Outcome worst(Outcome a, Outcome b) {
-  auto rank = [](Outcome o) { return o == Outcome::safety_violation ? 2 : o == Outcome::liveness_violation ? 1 : 0; };
+  auto rank = [](Outcome o) {
+    switch (o) {
+      case Outcome::safety_violation: return 3;
+      case Outcome::liveness_violation: return 2;
+      case Outcome::unknown: return 1;
+      case Outcome::pass: return 0;
+    }
+    return 0;
+  };
   return rank(a) >= rank(b) ? a : b;
 }
 
@@ -123,6 +143,7 @@ std::string reproduce_command(const Scenario& scenario, std::uint64_t seed) {
   if (const std::string command = command_option_value(scenario.command); !command.empty()) {
     extra += " --command " + shell_quote(command);
   }
+  if (scenario.supports) extra += " --supports " + supports_option_value(*scenario.supports);
   for (const auto& b : scenario.bugs) extra += " --bug " + b;
   for (const auto& c : scenario.disabled_checkers) extra += " --disable-checker " + c;
   return fmt::format("{} run {} --seed {}{} --trace trace.jsonl --history history.jsonl", program_name(), scenario.file,
@@ -283,6 +304,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   result.end_time_us = simulation.stopped_early() ? simulation.now().us : simulation.end_time().us;
   result.run_metrics = metrics.finish(result.end_time_us);
   result.violation = checkers.violation();
+  bool history_unknown = false;
   if (!result.violation && options.check_linearizability && !simulation.stopped_early()) {
     // The client history, checked once the run is over (issue 3): a stale read or a lost write that every
     // node agreed on is invisible to the per-event checkers.
@@ -296,6 +318,9 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
       result.violation = checkers::Violation{"linearizability", checkers::Severity::safety, simulation.end_time().us, {},
                                              lin.reason + (lin.witness ? "\n" + lin.witness->text : std::string())};
     }
+    // Not a pass: nobody knows whether the history is linearizable (a runaway or a liveness violation
+    // found below still wins, being definite).
+    history_unknown = lin.verdict == checkers::LinVerdict::unknown;
   }
   if (!result.violation && !simulation.runaway().empty()) {
     result.violation = checkers::Violation{"runaway", checkers::Severity::liveness, simulation.now().us, {},
@@ -305,6 +330,8 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
     result.outcome = result.violation->severity == checkers::Severity::safety ? Outcome::safety_violation
                                                                               : Outcome::liveness_violation;
     for (const sim::TraceEvent& e : trace.recent()) result.recent_events.push_back(reports::format_event_text(e, factory));
+  } else if (history_unknown) {
+    result.outcome = Outcome::unknown;
   }
   if (!options.history_path.empty()) {
     std::ofstream out(options.history_path);
@@ -316,7 +343,8 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   if (scenario.expect.availability_relative) add_baseline(scenario, seed, options, result);
   judge(scenario.expect, result);
   RAFTSIM_ASSERT(result.metrics.events == trace.event_count());
-  RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.violation.has_value());
+  RAFTSIM_ASSERT(result.outcome == Outcome::pass || result.outcome == Outcome::unknown || result.violation.has_value());
+  RAFTSIM_ASSERT(result.outcome != Outcome::unknown || !result.linearizability.empty());
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   result.cpu_seconds = thread_cpu_seconds() - cpu_start;
   return result;

@@ -16,18 +16,24 @@
 
 namespace tools {
 
-enum class Outcome : std::uint8_t { pass = 0, safety_violation = 1, liveness_violation = 2 };
+// unknown: no checker fired but the client history check reached a limit (issue 14): neither a pass nor a
+// violation, reported as such (exit code 4), never folded into pass.
+enum class Outcome : std::uint8_t { pass = 0, safety_violation = 1, liveness_violation = 2, unknown = 3 };
 
-// Documented exit codes (README): 0 pass, 1 safety violation, 2 liveness violation, 3 usage or input error.
+// Documented exit codes (README): 0 pass, 1 safety violation, 2 liveness violation, 3 usage or input error,
+// 4 unknown (a history check that reached its limit, in `run` or `check`).
 inline constexpr int kExitPass = 0;
 inline constexpr int kExitSafety = 1;
 inline constexpr int kExitLiveness = 2;
 inline constexpr int kExitUsage = 3;
-inline constexpr int kExitUnknown = 4;  // raftsim check: neither verdict within the limits
+inline constexpr int kExitUnknown = 4;  // the history check reached a limit: neither verdict
 
 int exit_code(Outcome outcome);
 const char* outcome_name(Outcome outcome);
-// The worse of two outcomes (safety > liveness > pass), for runs over many seeds.
+// The outcome as it is written in JSON results and failure records: "pass", "safety_violation",
+// "liveness_violation" or "unknown".
+const char* outcome_code(Outcome outcome);
+// The worse of two outcomes (safety > liveness > unknown > pass), for runs over many seeds.
 Outcome worst(Outcome a, Outcome b);
 
 struct RunOptions {

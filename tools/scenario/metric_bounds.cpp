@@ -18,6 +18,8 @@ constexpr LegacyKey kLegacy[] = {
     {"elections_max", "elections", true},
     {"leaders_elected_max", "leaders_elected", true},
     {"ops_ok_min", "ops_ok", false},
+    {"elections_min", "elections", false},
+    {"max_term_max", "max_term", true},
 };
 constexpr double kBoundLimit = 1e15;
 }  // namespace

@@ -154,6 +154,9 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
       s.bugs = read_names(*bugs, file_name, "cluster.bugs", info->bug_names, "bug of " + s.impl, false);
     }
     if (const nlohmann::json* command = cluster->array("command")) s.command = read_command(*command, file_name);
+    // Raft features (sim/node_host.h RaftFeatures): each implementation honours them or refuses them.
+    c.features.pre_vote = cluster->boolean("pre_vote", c.features.pre_vote);
+    c.features.check_quorum = cluster->boolean("check_quorum", c.features.check_quorum);
     cluster->finish();
   }
   if (auto raft = r.object("raft")) {
@@ -268,6 +271,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     nc.swarm_config = n->boolean("swarm_config", nc.swarm_config);
     nc.triggers = n->boolean("triggers", nc.triggers);
     nc.host = n->boolean("host", nc.host);
+    nc.features = n->boolean("features", nc.features);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -333,11 +337,20 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   Scenario s = scenario;
   std::uint32_t next_id = 1;
   for (const sim::Fault& f : s.config.faults) next_id = std::max(next_id, std::max(f.id, f.undoes) + 1);
-  NemesisPlan plan = expand_nemesis(s.nemesis, seed, s.config.nodes, s.config.duration, next_id);
+  // What the implementation honours: the command line's declaration, else the registry's (an unknown
+  // implementation honours nothing; building it fails later with a clear error).
+  const ImplementationInfo* info = find_implementation(s.impl);
+  const sim::FeatureSupport supports = s.supports ? *s.supports : info != nullptr ? info->supports : sim::FeatureSupport{};
+  NemesisPlan plan = expand_nemesis(s.nemesis, seed, s.config.nodes, s.config.duration, next_id, supports);
   s.config.faults.insert(s.config.faults.end(), plan.faults.begin(), plan.faults.end());
   std::stable_sort(s.config.faults.begin(), s.config.faults.end(),
                    [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   s.nemesis.enabled = false;
+  if (s.nemesis.features) {
+    // Drawn switches become the expanded scenario's own cluster settings (records and shrinks keep them).
+    plan.description += "; " + apply_feature_draw(draw_features(seed), supports, s.config);
+    s.nemesis.features = false;
+  }
   if (s.nemesis.swarm_config) {
     // The drawn knobs become the expanded scenario's own settings, so records and shrinks keep them.
     plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), s.config);
@@ -358,7 +371,8 @@ std::string describe_scenario(const Scenario& s) {
   std::string out;
   out += fmt::format("scenario   {} ({})\n", s.name, s.file);
   if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
-  out += fmt::format("cluster    {} nodes, impl {}\n", c.nodes, s.impl);
+  out += fmt::format("cluster    {} nodes, impl {}{}{}\n", c.nodes, s.impl, c.features.pre_vote ? ", pre-vote" : "",
+                     c.features.check_quorum ? ", check-quorum" : "");
   if (!s.command.empty()) {
     std::string list;
     for (const auto& a : s.command) list += (list.empty() ? "" : " ") + shell_quote(a);

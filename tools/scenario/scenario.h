@@ -40,6 +40,9 @@ struct Scenario {
   std::vector<std::string> bugs;  // planted bugs to switch on (the implementation's bug_names; raft/bugs.h)
   // The process protocol's child command line (cluster.command, --command); empty unless given.
   std::vector<std::string> command;
+  // What the implementation honours, when the command line declares it (--supports); otherwise the
+  // registry's declaration. Decides what nemesis.features may draw.
+  std::optional<sim::FeatureSupport> supports;
   // Checkers switched off for this scenario ("checkers": {"disable": [...]}): a known finding muted so that
   // runs look for others. Empty in normal use.
   std::vector<std::string> disabled_checkers;

@@ -191,6 +191,7 @@ std::string describe_fault(const sim::Fault& f, std::uint32_t nodes) {
   if (!f.nodes.empty()) s += " " + refs(f.nodes);
   for (const auto& g : f.groups) s += " [" + refs(g) + "]";
   if (!f.from.empty()) s += " " + refs(f.from) + " -> " + refs(f.to);
+  if (f.kind == sim::Fault::Kind::transfer_leadership) s += " to " + (f.to.empty() ? std::string("any") : refs(f.to));
   if (f.kind == sim::Fault::Kind::degrade) {
     const sim::LinkDegradation& d = f.degradation;
     if (!d.active()) s += ": restored";
@@ -217,7 +218,7 @@ const std::vector<std::string>& fault_actions() {
   static const std::vector<std::string> kActions = {
       "partition", "isolate",    "block",      "unblock",         "heal",          "crash",         "restart",
       "pause",     "resume",     "clog",       "unclog",          "degrade",       "restore",       "drop_burst",
-      "duplicate_burst", "reorder_burst", "stale_delivery", "clock", "slow_disk"};
+      "duplicate_burst", "reorder_burst", "stale_delivery", "clock", "slow_disk", "transfer_leadership"};
   return kActions;
 }
 
@@ -275,6 +276,15 @@ std::vector<sim::Fault> read_fault(JsonReader& r, std::uint32_t nodes, double du
     if (!r.has("rate")) r.fail("rate", "required: how fast the clock runs relative to real time (1 is normal)");
     f.factor = r.number("rate", 1.0, 0.1, 10.0);
     undo = make_fault(K::clock, f.nodes);
+  } else if (action == "transfer_leadership") {
+    // Thesis 3.10: ask whoever leads then to hand over to "to" (a node index), or to a node of its choice.
+    f.kind = K::transfer_leadership;
+    if (r.has("to") && !r.is_string("to")) {
+      const auto to = r.integer("to", 0, 0, static_cast<std::int64_t>(nodes) - 1);
+      f.to = {sim::NodeRef{sim::NodeRef::Kind::index, static_cast<sim::NodeIndex>(to)}};
+    } else {
+      r.choice("to", "any", {"any"});
+    }
   } else if (action == "slow_disk") {
     f.kind = K::disk_speed;
     f.nodes = read_node_list(r, "nodes", nodes);

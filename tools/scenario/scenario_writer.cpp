@@ -78,6 +78,10 @@ Json fault_json(const sim::Fault& f, const sim::Fault* undo) {
       j["nodes"] = nodes_json(f.nodes);
       j["factor"] = f.factor;
       break;
+    case K::transfer_leadership:
+      j["action"] = "transfer_leadership";
+      j["to"] = f.to.empty() ? Json("any") : Json(f.to[0].index);
+      break;
     default:
       j["action"] = sim::fault_kind_name(f.kind);
       if (!f.nodes.empty()) j["nodes"] = nodes_json(f.nodes);
@@ -114,6 +118,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (s.seeds && s.seeds->first != s.seeds->second) j["seeds"] = fmt::format("{}..{}", s.seeds->first, s.seeds->second);
   j["cluster"] = {{"nodes", c.nodes}, {"impl", s.impl}};
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
+  if (c.features.pre_vote) j["cluster"]["pre_vote"] = true;
+  if (c.features.check_quorum) j["cluster"]["check_quorum"] = true;
   if (!s.command.empty()) j["cluster"]["command"] = s.command;
   if (!s.disabled_checkers.empty()) j["checkers"]["disable"] = s.disabled_checkers;
   if (!s.not_for.empty()) {
@@ -170,6 +176,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     if (s.nemesis.swarm_config) n["swarm_config"] = true;
     if (s.nemesis.triggers) n["triggers"] = true;
     if (s.nemesis.host) n["host"] = true;
+    if (s.nemesis.features) n["features"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);

@@ -60,7 +60,7 @@ class Shrinker {
   Shrinker(const Scenario& scenario, std::uint64_t seed, const std::function<void(const std::string&)>& progress)
       : seed_(seed), progress_(progress) {
     const RunResult first = run(scenario);
-    if (first.outcome == Outcome::pass) {
+    if (first.outcome == Outcome::pass || first.outcome == Outcome::unknown) {
       throw InputError(scenario.file, "", "this record does not fail without its expectation (no checker fires): "
                                            "there is nothing to shrink");
     }

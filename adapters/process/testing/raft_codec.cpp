@@ -104,6 +104,15 @@ std::string encode_envelope(const raft::Envelope& envelope) {
           o.u64(m.match_index.value);
           o.u64(m.conflict_index.value);
           o.u64(m.conflict_term.value);
+        } else if constexpr (std::is_same_v<T, raft::PreVote>) {
+          o.u32(m.candidate.value);
+          o.u64(m.last_log_index.value);
+          o.u64(m.last_log_term.value);
+        } else if constexpr (std::is_same_v<T, raft::PreVoteReply>) {
+          o.u8(m.vote_granted ? 1 : 0);
+        } else {
+          static_assert(std::is_same_v<T, raft::TimeoutNow>, "encode_envelope: unhandled Message alternative");
+          o.u32(m.leader.value);
         }
       },
       envelope.message);
@@ -152,6 +161,29 @@ raft::Envelope decode_envelope(std::string_view bytes) {
       m.match_index = raft::LogIndex(r.u64("match_index"));
       m.conflict_index = raft::LogIndex(r.u64("conflict_index"));
       m.conflict_term = raft::Term(r.u64("conflict_term"));
+      e.message = m;
+      break;
+    }
+    case 4: {
+      raft::PreVote m;
+      m.term = term;
+      m.candidate = raft::NodeId(r.u32("candidate"));
+      m.last_log_index = raft::LogIndex(r.u64("last_log_index"));
+      m.last_log_term = raft::Term(r.u64("last_log_term"));
+      e.message = m;
+      break;
+    }
+    case 5: {
+      raft::PreVoteReply m;
+      m.term = term;
+      m.vote_granted = get_bool(r, "vote_granted");
+      e.message = m;
+      break;
+    }
+    case 6: {
+      raft::TimeoutNow m;
+      m.term = term;
+      m.leader = raft::NodeId(r.u32("leader"));
       e.message = m;
       break;
     }

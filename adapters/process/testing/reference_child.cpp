@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "adapters/process/testing/child_io.h"
@@ -107,10 +108,18 @@ void put_summary(wire::Writer& w, const raft::Envelope& e) {
         } else if constexpr (std::is_same_v<T, raft::AppendEntriesReply>) {
           a = m.success ? 1 : 0;
           b = m.success ? m.match_index.value : m.conflict_index.value;
+        } else if constexpr (std::is_same_v<T, raft::PreVote>) {
+          a = m.last_log_index.value;
+          b = m.last_log_term.value;
+        } else if constexpr (std::is_same_v<T, raft::PreVoteReply>) {
+          a = m.vote_granted ? 1 : 0;
         }
       },
       e.message);
-  w.u16(static_cast<std::uint16_t>(e.message.index()));
+  // The conventional kinds (docs/your-raft.md): 0-3 the paper's RPCs, 6 PreVote, 7 its reply, 8 TimeoutNow.
+  constexpr std::uint16_t kKinds[] = {0, 1, 2, 3, 6, 7, 8};
+  static_assert(std::size(kKinds) == std::variant_size_v<raft::Message>);
+  w.u16(kKinds[e.message.index()]);
   w.u64(raft::message_term(e.message).value);
   w.u64(a);
   w.u64(b);
@@ -131,6 +140,8 @@ std::uint8_t observation_kind(raft::Observation::Kind k) {
     case raft::Observation::Kind::log_truncated: return static_cast<std::uint8_t>(sim::EventKind::log_truncate);
     case raft::Observation::Kind::committed: return static_cast<std::uint8_t>(sim::EventKind::commit);
     case raft::Observation::Kind::applied: return static_cast<std::uint8_t>(sim::EventKind::apply);
+    case raft::Observation::Kind::transfer_started: return static_cast<std::uint8_t>(sim::EventKind::transfer_start);
+    case raft::Observation::Kind::transfer_abandoned: return static_cast<std::uint8_t>(sim::EventKind::transfer_abandoned);
   }
   std::abort();
 }
@@ -219,6 +230,15 @@ class Child {
           raft.on_client_request(c, out);
           break;
         }
+        case wire::kTransfer: {
+          if (protocol_version_ < wire::kProtocolVersionFeatures) throw wire::DecodeError("TRANSFER in protocol version 1");
+          const std::int32_t target = r.i32("target");
+          if (target >= static_cast<std::int32_t>(cluster_size_) || target < -1) throw wire::DecodeError("a TRANSFER to a node outside the cluster");
+          std::optional<raft::NodeId> to;
+          if (target >= 0) to = raft::NodeId(static_cast<std::uint32_t>(target));
+          raft.on_transfer_leadership(to, out);
+          break;
+        }
         default: throw wire::DecodeError("an unknown input frame type");
       }
     }
@@ -227,18 +247,30 @@ class Child {
   }
 
   void hello(wire::Reader& r) {
-    if (r.u32("protocol_version") != wire::kProtocolVersion) throw wire::DecodeError("an unknown protocol version");
+    protocol_version_ = r.u32("protocol_version");
+    if (protocol_version_ != wire::kProtocolVersion && protocol_version_ != wire::kProtocolVersionFeatures) {
+      throw wire::DecodeError("an unknown protocol version");
+    }
     cluster_size_ = r.u32("cluster_size");
     config_.election_timeout_us_min = static_cast<std::uint64_t>(r.i64("election_timeout_min_us"));
     config_.election_timeout_us_max = static_cast<std::uint64_t>(r.i64("election_timeout_max_us"));
     config_.heartbeat_interval_us = static_cast<std::uint64_t>(r.i64("heartbeat_interval_us"));
     config_.max_entries_per_append = r.u32("max_entries_per_append");
+    if (protocol_version_ == wire::kProtocolVersionFeatures) {
+      const std::uint32_t features = r.u32("features");
+      if (features > 3) throw wire::DecodeError("an unknown feature bit");
+      config_.pre_vote = (features & 1U) != 0;  // bit 0: pre_vote (docs/protocol.md)
+      config_.check_quorum = (features & 2U) != 0;  // bit 1: check_quorum
+    }
     for (std::uint32_t n = 0; n < cluster_size_; ++n) config_.members.push_back(raft::NodeId(n));
     wire::Writer w(frame_, wire::kHelloOk);
-    w.u32(inputs_ == options_.at && options_.what == "version" ? 99 : wire::kProtocolVersion);
+    w.u32(inputs_ == options_.at && options_.what == "version" ? 99 : protocol_version_);
     w.str("reference-child");
-    w.u32(4);
-    for (const char* k : {"RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply"}) w.str(k);
+    w.u32(9);
+    for (const char* k : {"RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply", "?", "?", "PreVote",
+                          "PreVoteReply", "TimeoutNow"}) {
+      w.str(k);
+    }
     w.u32(2);
     w.str("election");
     w.str("heartbeat");
@@ -370,6 +402,7 @@ class Child {
   Options options_;
   std::uint64_t inputs_ = 0;
   std::uint32_t cluster_size_ = 0;
+  std::uint32_t protocol_version_ = 1;  // as raftsim spoke it in HELLO (2: features, TRANSFER)
   raft::Config config_;
   std::map<std::uint32_t, std::unique_ptr<raft::Raft>> nodes_;
   std::uint64_t starts_ = 0;

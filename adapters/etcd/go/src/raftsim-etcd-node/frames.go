@@ -22,6 +22,7 @@ const (
 	frameDiskDone      = 6
 	frameClientRequest = 7
 	frameShutdown      = 8
+	frameTransfer      = 9 // protocol version 2: leadership transfer
 )
 
 // Reply frame types (child -> raftsim).
@@ -108,6 +109,7 @@ func (d *decoder) u64() uint64 {
 }
 
 func (d *decoder) i64() int64 { return int64(d.u64()) }
+func (d *decoder) i32() int32 { return int32(d.u32()) }
 
 func (d *decoder) bytes() []byte {
 	n := d.u32()

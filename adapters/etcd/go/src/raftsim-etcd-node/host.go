@@ -12,6 +12,10 @@ import (
 // shared between nodes except etcd's package-level generator, which each node swaps its own into.
 
 const protocolVersion = 1
+
+// Version 2 (docs/protocol.md): HELLO ends with u32 features (bit 0 pre_vote, bit 1 check_quorum), and
+// TRANSFER exists. raftsim speaks it only when a feature is on.
+const protocolVersionFeatures = 2
 const implementationName = "etcd-raft-3.4"
 
 type clusterConfig struct {
@@ -63,7 +67,7 @@ func (h *host) handle(body []byte) (reply []byte, done bool, err error) {
 		}
 		delete(h.nodes, index)
 		return (&output{}).encode(int64(runtime.NumGoroutine())), false, nil
-	case frameMessage, frameTimer, frameDiskDone, frameClientRequest:
+	case frameMessage, frameTimer, frameDiskDone, frameClientRequest, frameTransfer:
 		reply, err = h.nodeInput(typ, d)
 		return reply, false, err
 	}
@@ -76,24 +80,33 @@ func (h *host) hello(d *decoder) ([]byte, error) {
 	electionMin, electionMax := d.i64(), d.i64()
 	heartbeat := d.i64()
 	_ = d.u32() // max_entries_per_append: etcd limits appends by bytes (MaxSizePerMsg) instead
+	var features uint32
+	if version == protocolVersionFeatures {
+		features = d.u32()
+	}
 	if err := d.finish("HELLO"); err != nil {
 		return nil, err
 	}
 	if h.cluster != nil {
 		return nil, fmt.Errorf("a second HELLO")
 	}
-	if version != protocolVersion {
-		return nil, fmt.Errorf("protocol version %d; this node speaks %d", version, protocolVersion)
+	if version != protocolVersion && version != protocolVersionFeatures {
+		return nil, fmt.Errorf("protocol version %d; this node speaks %d and %d", version, protocolVersion, protocolVersionFeatures)
+	}
+	if features > 3 {
+		return nil, fmt.Errorf("HELLO: unknown feature bits %#x", features)
 	}
 	if size < 1 || heartbeat <= 0 || electionMin <= heartbeat || electionMax < electionMin {
 		return nil, fmt.Errorf("HELLO: cluster_size %d, election timeout %d..%d us, heartbeat %d us: need size >= 1 and 0 < heartbeat < election timeout",
 			size, electionMin, electionMax, heartbeat)
 	}
 	h.cluster = timing(size, electionMin, heartbeat)
-	h.cluster.checkQuorum, h.cluster.preVote = h.opts.checkQuorum, h.opts.preVote
+	// The scenario's features (etcd raft.Config PreVote and CheckQuorum), or the command line's.
+	h.cluster.checkQuorum = h.opts.checkQuorum || features&2 != 0
+	h.cluster.preVote = h.opts.preVote || features&1 != 0
 	e := encoder{}
 	e.u8(frameHelloOK)
-	e.u32(protocolVersion)
+	e.u32(version)
 	e.str(implementationName)
 	e.u32(uint32(len(wireKinds)))
 	for _, t := range wireKinds {
@@ -184,6 +197,12 @@ func (h *host) nodeInput(typ uint8, d *decoder) ([]byte, error) {
 			return nil, fmt.Errorf("CLIENT_REQUEST: op %d outside 0..3", c.op)
 		}
 		run = func() error { n.onClientRequest(c); return nil }
+	case frameTransfer:
+		target := d.i32()
+		if target < -1 || (target >= 0 && uint32(target) >= h.cluster.size) {
+			return nil, fmt.Errorf("TRANSFER to node %d in a cluster of %d", target, h.cluster.size)
+		}
+		run = func() error { n.onTransfer(target); return nil }
 	}
 	if err := d.finish(fmt.Sprintf("input type %d", typ)); err != nil {
 		return nil, err

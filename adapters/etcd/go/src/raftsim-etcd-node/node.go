@@ -250,12 +250,9 @@ func (n *node) sendMessage(m pb.Message) {
 	}
 	s := summarize(m)
 	s.to, s.payload = uint32(m.To-1), payload
-	if (m.Type == pb.MsgPreVote || m.Type == pb.MsgPreVoteResp) && s.term > n.durableTerm {
-		// A pre-vote carries the term its sender would campaign in (a granted reply echoes it), a term
-		// etcd neither enters nor writes: the trace records the sender's own (durable) term instead,
-		// since the checkers read a message's term as a term its sender has used.
-		s.term = n.durableTerm
-	}
+	// A pre-vote carries the term its sender would campaign in (a granted reply echoes it), a term etcd
+	// neither enters nor writes: the summary keeps it (docs/your-raft.md: kinds 6 and 7 carry the term
+	// asked for), and the checkers do not count it as a term the sender used.
 	n.out.sends = append(n.out.sends, s)
 }
 
@@ -430,6 +427,9 @@ func summarize(m pb.Message) send {
 	case pb.MsgAppResp:
 		if m.Reject {
 			s.b = m.RejectHint
+		} else if m.Index == 0 && m.LogTerm == 0 {
+			// etcd with CheckQuorum or PreVote answers a stale leader's MsgApp/MsgHeartbeat with an empty
+			// MsgAppResp of its own (higher) term, so the stale leader steps down: no success claim.
 		} else {
 			s.a, s.b = 1, m.Index
 		}
@@ -439,4 +439,27 @@ func summarize(m pb.Message) send {
 		s.a, s.b = m.Index, m.LogTerm
 	}
 	return s
+}
+
+// onTransfer asks etcd to hand leadership to node `target` (thesis 3.10; etcd's MsgTransferLeader), or for
+// -1 to the follower with the longest matching log (the lowest id on ties: no map order reaches the choice).
+func (n *node) onTransfer(target int32) {
+	st := n.rn.Status()
+	if st.RaftState != raft.StateLeader {
+		return
+	}
+	to, best := uint64(0), uint64(0)
+	if target >= 0 {
+		to = raftID(uint32(target))
+	} else {
+		for id, pr := range st.Progress {
+			if id != st.ID && (to == 0 || pr.Match > best || (pr.Match == best && id < to)) {
+				to, best = id, pr.Match
+			}
+		}
+	}
+	if to == 0 || to == st.ID {
+		return
+	}
+	n.rn.TransferLeader(to)
 }

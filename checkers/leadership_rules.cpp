@@ -1,0 +1,303 @@
+#include "checkers/leadership_rules.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+namespace {
+
+using sim::EventKind;
+
+// The conventional message kinds (docs/your-raft.md, "Message summaries").
+constexpr std::uint16_t kAppendEntries = 2;
+constexpr std::uint16_t kAppendEntriesReply = 3;
+constexpr std::uint16_t kPreVote = 6;
+constexpr std::uint16_t kPreVoteReply = 7;
+constexpr std::uint16_t kTimeoutNow = 8;
+
+constexpr auto kLeader = static_cast<std::uint64_t>(sim::Role::leader);
+
+// As the election-timer rule of figure2.cpp: a tick-based implementation may count the tick in which it
+// heard from the leader as a whole one, so a pre-vote granted after half the minimum timeout is not yet
+// proof of a broken rule, one granted earlier is.
+constexpr double kElectionTimerSlack = 0.5;
+
+bool is_node_output(EventKind kind) {
+  switch (kind) {
+    case EventKind::role:
+    case EventKind::vote:
+    case EventKind::log_append:
+    case EventKind::log_truncate:
+    case EventKind::commit:
+    case EventKind::apply:
+    case EventKind::impl_error:
+    case EventKind::disk_write:
+    case EventKind::send:
+    case EventKind::transfer_start:
+    case EventKind::transfer_abandoned: return true;
+    default: return false;
+  }
+}
+
+double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+
+}  // namespace
+
+const char* leadership_rule_name(LeadershipRule rule) {
+  switch (rule) {
+    case LeadershipRule::pre_vote_state: return "pre-vote-state";
+    case LeadershipRule::pre_vote_grant: return "pre-vote-grant";
+    case LeadershipRule::check_quorum: return "check-quorum";
+    case LeadershipRule::transfer_up_to_date: return "transfer-up-to-date";
+    case LeadershipRule::transfer_proposals: return "transfer-proposals";
+  }
+  return "?";
+}
+
+LeadershipRules::LeadershipRules() : enabled_(kLeadershipRuleCount, true) {}
+
+std::vector<std::string> LeadershipRules::rule_names() const {
+  std::vector<std::string> out;
+  for (std::size_t r = 0; r < kLeadershipRuleCount; ++r) {
+    if (enabled_[r]) out.emplace_back(leadership_rule_name(static_cast<LeadershipRule>(r)));
+  }
+  return out;
+}
+
+bool LeadershipRules::disable_rule(const std::string& rule) {
+  for (std::size_t r = 0; r < kLeadershipRuleCount; ++r) {
+    if (leadership_rule_name(static_cast<LeadershipRule>(r)) == rule) {
+      enabled_[r] = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+LeadershipRules::NodeView& LeadershipRules::view(std::int32_t node) {
+  RAFTSIM_ASSERT(node >= 0);
+  const auto n = static_cast<std::size_t>(node);
+  RAFTSIM_ASSERT(n < 4096);
+  if (n >= nodes_.size()) nodes_.resize(n + 1);
+  return nodes_[n];
+}
+
+Violation LeadershipRules::violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes,
+                                     std::string message) const {
+  return Violation{leadership_rule_name(rule), Severity::safety, time_us, std::move(nodes), std::move(message)};
+}
+
+void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
+  // Contact is counted from the start of the term: a new leader has the same time as a deposed one.
+  v.leading_since_us = time_us;
+  v.peer_contact_us.assign(nodes_.size(), time_us);
+  v.acked_match.assign(nodes_.size(), 0);
+  v.clock_rate_min_leading = v.clock_rate;
+  v.transferring = false;
+}
+
+std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
+  if (e.kind == EventKind::timing) {
+    election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
+    heartbeat_us_ = static_cast<std::int64_t>(e.c);
+    check_quorum_on_ = (e.label & 2U) != 0;  // bit 1: check_quorum (sim/node_host.h)
+    return std::nullopt;
+  }
+  const bool continues_step = step_node_ >= 0 && e.node == step_node_ && is_node_output(e.kind);
+  if (!continues_step) {
+    step_node_ = -1;
+    step_is_pre_vote_ = false;
+  }
+  switch (e.kind) {
+    case EventKind::deliver: {
+      step_node_ = e.peer;
+      step_is_pre_vote_ = e.label == kPreVote;
+      NodeView& receiver = view(e.peer);
+      if (e.label == kAppendEntries && e.a >= receiver.term) {
+        receiver.heard_leader_us = e.time_us;
+        receiver.heard_leader_term = e.a;
+        receiver.clock_rate_max_since_heard = receiver.clock_rate;
+      }
+      if (receiver.role == kLeader && e.node >= 0 && static_cast<std::size_t>(e.node) >= receiver.acked_match.size()) {
+        // A node the stream had not shown yet when this leader took office (a staggered start): it counts
+        // from the leader's first day, as the others did.
+        receiver.acked_match.resize(static_cast<std::size_t>(e.node) + 1, 0);
+        receiver.peer_contact_us.resize(static_cast<std::size_t>(e.node) + 1, receiver.leading_since_us);
+      }
+      if (receiver.role == kLeader && e.a == receiver.term && e.label != kPreVote && e.label != kPreVoteReply &&
+          e.node >= 0 && static_cast<std::size_t>(e.node) < receiver.peer_contact_us.size()) {
+        receiver.peer_contact_us[static_cast<std::size_t>(e.node)] = e.time_us;
+        if (e.label == kAppendEntriesReply && e.b != 0) {
+          std::uint64_t& acked = receiver.acked_match[static_cast<std::size_t>(e.node)];
+          acked = std::max(acked, e.c);
+        }
+      }
+      return std::nullopt;
+    }
+    case EventKind::timer_fired:
+    case EventKind::disk_synced:
+    case EventKind::disk_notify:
+    case EventKind::client_request:
+    case EventKind::transfer_request:
+      step_node_ = e.node;
+      return std::nullopt;
+    case EventKind::restart: {
+      step_node_ = e.node;
+      NodeView& v = view(e.node);
+      const double rate = v.clock_rate;  // the machine's clock survives a restart
+      v = NodeView{};
+      v.incarnation = e.incarnation;
+      v.clock_rate = rate;
+      return std::nullopt;
+    }
+    case EventKind::crash:
+      if (e.node >= 0) view(e.node).role = 0;
+      return std::nullopt;
+    case EventKind::clock_rate:
+      if (e.node >= 0) {
+        NodeView& v = view(e.node);
+        v.clock_rate = static_cast<double>(e.a) / 1e6;
+        v.clock_rate_max_since_heard = std::max(v.clock_rate_max_since_heard, v.clock_rate);
+        v.clock_rate_min_leading = std::min(v.clock_rate_min_leading, v.clock_rate);
+      }
+      return std::nullopt;
+    case EventKind::pause:
+      if (e.node >= 0) {
+        view(e.node).paused = true;
+        view(e.node).paused_at_us = e.time_us;
+      }
+      return std::nullopt;
+    case EventKind::resume:
+      if (e.node >= 0 && view(e.node).paused) {
+        // A paused leader cannot step down: its check fires once it resumes, so the pause does not count
+        // against it. (A paused follower's election timer due during the pause fires at once on resume:
+        // the time since it heard from the leader is real time, no shift.)
+        NodeView& v = view(e.node);
+        v.paused = false;
+        for (std::int64_t& c : v.peer_contact_us) c += e.time_us - v.paused_at_us;
+      }
+      return std::nullopt;
+    default:
+      break;
+  }
+  if (e.node < 0 || !is_node_output(e.kind)) return std::nullopt;
+  return on_output(e);
+}
+
+std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
+  NodeView& v = view(e.node);
+  switch (e.kind) {
+    case EventKind::role:
+      if (step_is_pre_vote_ && e.node == step_node_ && on(LeadershipRule::pre_vote_state)) {
+        return violation(LeadershipRule::pre_vote_state, e.time_us, {e.node},
+                         fmt::format("node {} (term {}) became {} of term {} while handling a PreVote (thesis 9.6: a "
+                                     "pre-vote changes no state; only a real election may move a server's term)",
+                                     e.node, v.term, sim::role_name(e.a), e.b));
+      }
+      if (e.a == kLeader && v.role != kLeader) become_leader(v, e.time_us);
+      if (e.a != kLeader) v.transferring = false;
+      v.role = e.a;
+      v.term = e.b;
+      return std::nullopt;
+    case EventKind::vote:
+      if (step_is_pre_vote_ && e.node == step_node_ && on(LeadershipRule::pre_vote_state)) {
+        return violation(LeadershipRule::pre_vote_state, e.time_us, {e.node},
+                         fmt::format("node {} recorded a vote for node {} in term {} while handling a PreVote (thesis "
+                                     "9.6: granting a pre-vote changes no state)",
+                                     e.node, e.b, e.a));
+      }
+      return std::nullopt;
+    case EventKind::log_append:
+      if (e.a >= 1) {
+        if (e.a <= v.log_terms.size()) v.log_terms.resize(e.a - 1);
+        if (e.a > v.log_terms.size() + 1) v.log_terms.resize(e.a - 1, 0);  // a gap: not every append reported
+        v.log_terms.push_back(e.b);
+      }
+      if (v.role == kLeader && v.transferring && on(LeadershipRule::transfer_proposals)) {
+        return violation(LeadershipRule::transfer_proposals, e.time_us, {e.node},
+                         fmt::format("node {}, leader of term {}, appended index {} while transferring leadership "
+                                     "(thesis 3.10: the leader stops accepting new client requests during a transfer)",
+                                     e.node, v.term, e.a));
+      }
+      break;
+    case EventKind::log_truncate:
+      if (e.a >= 1 && e.a <= v.log_terms.size()) v.log_terms.resize(e.a - 1);
+      break;
+    case EventKind::transfer_start:
+      if (v.role == kLeader) v.transferring = true;
+      break;
+    case EventKind::transfer_abandoned:
+      v.transferring = false;
+      break;
+    case EventKind::send:
+      if (e.label == kPreVoteReply && e.b != 0 && on(LeadershipRule::pre_vote_grant)) {
+        const std::int64_t bound_us = static_cast<std::int64_t>(static_cast<double>(election_timeout_min_us_) *
+                                                                kElectionTimerSlack / v.clock_rate_max_since_heard);
+        const bool recent = v.role != kLeader && v.heard_leader_us >= 0 && v.heard_leader_term == v.term &&
+                            e.time_us - v.heard_leader_us < bound_us;
+        // A grant for the receiver's own term is what a vote in that term would be (etcd grants when it has
+        // not voted and knows no leader); one for an older term is not.
+        if (v.role == kLeader || recent || e.a < v.term) {
+          return violation(LeadershipRule::pre_vote_grant, e.time_us, {e.node, e.peer},
+                           v.role == kLeader || recent
+                               ? fmt::format("node {} granted node {} a pre-vote for term {} {} (thesis 9.6: no pre-vote "
+                                             "while a current leader is heard from)",
+                                             e.node, e.peer, e.a,
+                                             v.role == kLeader ? fmt::format("while leading term {}", v.term)
+                                                               : fmt::format("{:.3f}ms after AppendEntries of its term {}, "
+                                                                             "under half the minimum election timeout",
+                                                                             ms(e.time_us - v.heard_leader_us), v.term))
+                               : fmt::format("node {} in term {} granted node {} a pre-vote for the older term {} "
+                                             "(thesis 9.6)", e.node, v.term, e.peer, e.a));
+        }
+      }
+      if (e.label == kTimeoutNow && v.role == kLeader && on(LeadershipRule::transfer_up_to_date) && e.peer >= 0) {
+        const auto p = static_cast<std::size_t>(e.peer);
+        const std::uint64_t acked = p < v.acked_match.size() ? v.acked_match[p] : 0;
+        if (acked < v.log_terms.size()) {
+          return violation(LeadershipRule::transfer_up_to_date, e.time_us, {e.node, e.peer},
+                           fmt::format("node {}, leader of term {} with log up to index {}, sent TimeoutNow to node {}, "
+                                       "which had acknowledged only up to index {} (thesis 3.10: the target's log is "
+                                       "brought up to date before TimeoutNow)",
+                                       e.node, v.term, v.log_terms.size(), e.peer, acked));
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  return check_quorum_contact(e, v);
+}
+
+// Thesis 6.2: the leader checks its contact every election timeout; between the last contact from a majority
+// and the check that sees it missing lie at most two of them.
+std::optional<Violation> LeadershipRules::check_quorum_contact(const sim::TraceEvent& e, NodeView& v) {
+  if (!check_quorum_on_ || v.role != kLeader || !on(LeadershipRule::check_quorum) || election_timeout_min_us_ <= 0) {
+    return std::nullopt;
+  }
+  const std::size_t n = nodes_.size();
+  const std::size_t quorum = n / 2 + 1;
+  if (quorum <= 1 || v.peer_contact_us.size() < n) return std::nullopt;
+  std::vector<std::int64_t> contacts;
+  for (std::size_t p = 0; p < n; ++p) {
+    if (static_cast<std::int32_t>(p) != e.node) contacts.push_back(v.peer_contact_us[p]);
+  }
+  RAFTSIM_ASSERT(contacts.size() + 1 >= quorum);
+  std::sort(contacts.begin(), contacts.end(), std::greater<>());
+  const std::int64_t majority_contact_us = contacts[quorum - 2];  // the leader itself is the quorum's last member
+  const auto bound_us = static_cast<std::int64_t>(2.0 * static_cast<double>(election_timeout_min_us_) /
+                                                  std::min(1.0, v.clock_rate_min_leading)) +
+                        heartbeat_us_;
+  if (e.time_us - majority_contact_us <= bound_us) return std::nullopt;
+  return violation(LeadershipRule::check_quorum, e.time_us, {e.node},
+                   fmt::format("node {} still acts as leader of term {} {:.3f}ms after it last heard from a majority "
+                               "(at {:.3f}ms); with check_quorum it must step down within {:.3f}ms (two minimum "
+                               "election timeouts at its slowest clock rate, plus a heartbeat interval; thesis 6.2)",
+                               e.node, v.term, ms(e.time_us - majority_contact_us), ms(majority_contact_us), ms(bound_us)));
+}
+
+}  // namespace checkers

@@ -1,0 +1,77 @@
+// The rules of PreVote, CheckQuorum and leadership transfer (Ongaro's thesis 9.6, 6.2, 3.10), checked at
+// the step where they apply, for any implementation whose message summaries use the conventional kinds
+// (docs/your-raft.md): 6 PreVote (a = last log index, b = last log term; term = the term asked for),
+// 7 PreVote reply (a = granted), 8 TimeoutNow; 3 AppendEntries reply (a = success, b = match index).
+// The features switched on come from the timing event's label (sim/node_host.h RaftFeatures).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+
+namespace checkers {
+
+enum class LeadershipRule : std::uint8_t {
+  pre_vote_state,       // 9.6: handling a PreVote changes no term and no vote
+  pre_vote_grant,       // 9.6: a pre-vote is granted neither for a term below the receiver's nor within the
+                        // election timeout of hearing from the current leader
+  check_quorum,         // 6.2: with check_quorum, a leader that has not heard from a majority for two minimum
+                        // election timeouts (at its clock rate) + a heartbeat interval has stepped down
+  transfer_up_to_date,  // 3.10: TimeoutNow goes only to a target that acknowledged the leader's whole log
+  transfer_proposals,   // 3.10: a leader transferring leadership appends no new entries
+};
+inline constexpr std::size_t kLeadershipRuleCount = 5;
+
+const char* leadership_rule_name(LeadershipRule rule);
+
+class LeadershipRules final : public Checker {
+ public:
+  LeadershipRules();
+  const char* name() const override { return "leadership"; }
+  std::vector<std::string> rule_names() const override;
+  bool disable_rule(const std::string& rule) override;
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+
+ private:
+  struct NodeView {
+    std::uint32_t incarnation = 0;
+    std::uint64_t role = 0;
+    std::uint64_t term = 0;
+    std::vector<std::uint64_t> log_terms;  // log_terms[i] is the term of index i + 1
+    double clock_rate = 1.0;
+    // Pre-vote: when it last heard AppendEntries of its current term (-1: never), and the fastest clock since.
+    std::int64_t heard_leader_us = -1;
+    std::uint64_t heard_leader_term = 0;
+    double clock_rate_max_since_heard = 1.0;
+    // Leader (of `term`): when each peer was last heard from in its term, the slowest clock since it led,
+    // what each peer acknowledged, whether a transfer is in progress.
+    std::vector<std::int64_t> peer_contact_us;
+    std::int64_t leading_since_us = 0;  // when it became leader
+    double clock_rate_min_leading = 1.0;
+    std::vector<std::uint64_t> acked_match;
+    bool transferring = false;
+    bool paused = false;
+    std::int64_t paused_at_us = 0;
+  };
+
+  NodeView& view(std::int32_t node);
+  bool on(LeadershipRule rule) const { return enabled_[static_cast<std::size_t>(rule)]; }
+  Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
+  std::optional<Violation> on_output(const sim::TraceEvent& e);
+  std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
+  void become_leader(NodeView& v, std::int64_t time_us);
+
+  std::vector<bool> enabled_;
+  std::vector<NodeView> nodes_;
+  std::int64_t election_timeout_min_us_ = 0;
+  std::int64_t heartbeat_us_ = 0;
+  bool check_quorum_on_ = false;
+  // The step in progress: the node handling an input, and whether the input was a PreVote.
+  std::int32_t step_node_ = -1;
+  bool step_is_pre_vote_ = false;
+};
+
+}  // namespace checkers

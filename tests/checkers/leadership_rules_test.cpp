@@ -1,0 +1,112 @@
+// The PreVote, CheckQuorum and leadership transfer rules (checkers/leadership_rules.h, Ongaro's thesis 9.6,
+// 6.2, 3.10): for each rule a hand-made stream that breaks it, and the same stream done right.
+#include <catch2/catch.hpp>
+
+#include "checkers/figure2.h"
+#include "checkers/leadership_rules.h"
+#include "tests/checkers/event_feed.h"
+
+namespace {
+
+using checker_test::Ev;
+using checker_test::feed;
+using K = sim::EventKind;
+
+constexpr std::uint16_t kAE = 2, kAEReply = 3, kPreVote = 6, kPreVoteReply = 7, kTimeoutNow = 8;
+constexpr std::uint64_t kFollower = 0, kLeader = 2, kPreCandidate = 3;
+
+// Timeouts 150..300 ms, heartbeat 50 ms; features: bit 0 pre_vote, bit 1 check_quorum.
+Ev timing(std::uint16_t features) { return Ev{K::timing, -1, 150'000, 300'000, 50'000, -1, 0, features, 0}; }
+Ev deliver(std::int32_t from, std::int32_t to, std::uint16_t kind, std::uint64_t term, std::uint64_t x = 0,
+           std::uint64_t y = 0, std::int64_t at_us = -1) {
+  return Ev{K::deliver, from, term, x, y, to, 1, kind, at_us};
+}
+Ev send(std::int32_t from, std::int32_t to, std::uint16_t kind, std::uint64_t term, std::uint64_t x = 0, std::uint64_t y = 0,
+        std::int64_t at_us = -1) {
+  return Ev{K::send, from, term, x, y, to, 1, kind, at_us};
+}
+Ev role(std::int32_t n, std::uint64_t r, std::uint64_t term, std::int64_t at_us = -1) {
+  return Ev{K::role, n, r, term, 0, -1, 1, 0, at_us};
+}
+Ev append(std::int32_t n, std::uint64_t index, std::uint64_t term) { return Ev{K::log_append, n, index, term, 7}; }
+Ev timer(std::int32_t n, std::int64_t at_us = -1) { return Ev{K::timer_fired, n, 0, 0, 0, -1, 1, 0, at_us}; }
+Ev client(std::int32_t n) { return Ev{K::client_request, n, 1}; }
+Ev transfer_start(std::int32_t n, std::uint64_t target, std::uint64_t term) { return Ev{K::transfer_start, n, target, term}; }
+Ev transfer_abandoned(std::int32_t n, std::uint64_t target, std::uint64_t term) {
+  return Ev{K::transfer_abandoned, n, target, term};
+}
+
+std::optional<checkers::Violation> run(std::initializer_list<Ev> events) {
+  checkers::LeadershipRules rules;
+  return feed(rules, events);
+}
+
+// Three nodes at start: followers of term 0, node 0 then leader of term 1 with one entry.
+#define CLUSTER3(features) timing(features), role(0, kFollower, 0), role(1, kFollower, 0), role(2, kFollower, 0)
+
+}  // namespace
+
+TEST_CASE("pre-vote-state: handling a PreVote changes no term and no vote (thesis 9.6)") {
+  const auto bad = run({CLUSTER3(1), deliver(1, 2, kPreVote, 1), role(2, kFollower, 1), send(2, 1, kPreVoteReply, 1, 1)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "pre-vote-state");
+  CHECK(!run({CLUSTER3(1), deliver(1, 2, kPreVote, 1), send(2, 1, kPreVoteReply, 1, 1)}));
+}
+
+TEST_CASE("pre-vote-grant: no pre-vote while the leader of the current term is heard from (thesis 9.6)") {
+  // Node 2 heard AppendEntries of term 1 at 1 ms; it grants at 11 ms: broken. At 200 ms (its timeout passed): fine.
+  const auto bad = run({CLUSTER3(1), role(2, kFollower, 1), deliver(0, 2, kAE, 1, 0, 0, 1'000),
+                        deliver(1, 2, kPreVote, 2, 0, 0, 10'000), send(2, 1, kPreVoteReply, 2, 1, 0, 11'000)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "pre-vote-grant");
+  CHECK(!run({CLUSTER3(1), role(2, kFollower, 1), deliver(0, 2, kAE, 1, 0, 0, 1'000), deliver(1, 2, kPreVote, 2, 0, 0, 200'000),
+              send(2, 1, kPreVoteReply, 2, 1, 0, 200'010)}));
+  // A refusal is always fine; a grant for a term below its own is not.
+  CHECK(!run({CLUSTER3(1), role(2, kFollower, 1), deliver(0, 2, kAE, 1, 0, 0, 1'000), deliver(1, 2, kPreVote, 2, 0, 0, 10'000),
+              send(2, 1, kPreVoteReply, 1, 0, 0, 11'000)}));
+  const auto old_term = run({CLUSTER3(1), role(2, kFollower, 3), deliver(1, 2, kPreVote, 2), send(2, 1, kPreVoteReply, 2, 1)});
+  REQUIRE(old_term);
+  CHECK(old_term->checker == "pre-vote-grant");
+}
+
+TEST_CASE("check-quorum: with check_quorum a leader without a majority's contact steps down in time (thesis 6.2)") {
+  // Leader 0 of term 1 from 0 ms; node 1 answers at 10 ms, then nothing. Bound: 2 x 150 ms + 50 ms after 10 ms.
+  const auto bad = run({CLUSTER3(2), role(0, kLeader, 1, 0), deliver(1, 0, kAEReply, 1, 1, 1, 10'000),
+                        timer(0, 400'000), send(0, 1, kAE, 1, 1, 0, 400'000)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "check-quorum");
+  // Stepping down in time, or hearing from a majority, or check_quorum off: silent.
+  CHECK(!run({CLUSTER3(2), role(0, kLeader, 1, 0), deliver(1, 0, kAEReply, 1, 1, 1, 10'000), timer(0, 300'000),
+              role(0, kFollower, 1, 300'000), timer(0, 400'000), send(0, 1, kAE, 1, 1, 0, 400'000)}));
+  CHECK(!run({CLUSTER3(2), role(0, kLeader, 1, 0), deliver(1, 0, kAEReply, 1, 1, 1, 350'000), timer(0, 400'000),
+              send(0, 1, kAE, 1, 1, 0, 400'000)}));
+  CHECK(!run({CLUSTER3(0), role(0, kLeader, 1, 0), deliver(1, 0, kAEReply, 1, 1, 1, 10'000), timer(0, 400'000),
+              send(0, 1, kAE, 1, 1, 0, 400'000)}));
+  // A pause does not count against the leader: it cannot run its check while stopped.
+  CHECK(!run({CLUSTER3(2), role(0, kLeader, 1, 0), deliver(1, 0, kAEReply, 1, 1, 1, 10'000), Ev{K::pause, 0, 0, 0, 0, -1, 1, 0, 20'000},
+              Ev{K::resume, 0, 0, 0, 0, -1, 1, 0, 500'000}, timer(0, 500'000), send(0, 1, kAE, 1, 1, 0, 500'000)}));
+}
+
+TEST_CASE("transfer-up-to-date: TimeoutNow only to a target that acknowledged the leader's whole log (thesis 3.10)") {
+  const auto bad = run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), append(0, 2, 1),
+                        deliver(2, 0, kAEReply, 1, 1, 1), send(0, 2, kTimeoutNow, 1)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "transfer-up-to-date");
+  CHECK(!run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), append(0, 2, 1), deliver(2, 0, kAEReply, 1, 1, 2),
+              send(0, 2, kTimeoutNow, 1)}));
+}
+
+TEST_CASE("transfer-proposals: a transferring leader appends nothing until the transfer ends (thesis 3.10)") {
+  const auto bad = run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), Ev{K::transfer_request, 0, 1, 0, 0, 2},
+                        transfer_start(0, 2, 1), client(0), append(0, 2, 1)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "transfer-proposals");
+  CHECK(!run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), transfer_start(0, 2, 1), timer(0),
+              transfer_abandoned(0, 2, 1), client(0), append(0, 2, 1)}));
+}
+
+TEST_CASE("figure 2 term-adoption: a PreVote's term, or a granted reply's, is not a term to adopt (thesis 9.6)") {
+  checkers::Figure2Rules rules;
+  CHECK(!feed(rules, {Ev{K::timing, -1, 150'000, 300'000, 50'000}, role(2, kFollower, 1), deliver(1, 2, kPreVote, 2),
+                      send(2, 1, kPreVoteReply, 1, 0), role(1, kPreCandidate, 1), deliver(0, 1, kPreVoteReply, 2, 1)}));
+}
