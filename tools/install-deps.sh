@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is present. Needs root or sudo only when something is missing.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang catch2 libfmt-dev nlohmann-json3-dev libpcg-cpp-dev libcli11-dev libraft-dev golang-go golang-etcd-server-dev)
+# python3: tools/experiments (the article's experiments: tables and SVG plots), standard library only.
+packages=(cmake ninja-build g++ clang python3 catch2 libfmt-dev nlohmann-json3-dev libpcg-cpp-dev libcli11-dev libraft-dev golang-go golang-etcd-server-dev)
 
 missing=()
 for p in "${packages[@]}"; do
