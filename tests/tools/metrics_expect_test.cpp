@@ -4,10 +4,13 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "tools/runner/availability.h"
 #include "tools/runner/runner.h"
 #include "tools/scenario/input_error.h"
 #include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_writer.h"
 
 namespace {
 
@@ -154,6 +157,12 @@ TEST_CASE("measure: the span is read strictly and window_ bounds need it", "[sce
   REQUIRE(s.measure.has_value());
   CHECK(s.measure->from_us == 100'000);
   CHECK(s.measure->to_us == 3'500'000);
+  // A failure record carries the span: the written scenario reads back with it.
+  const tools::Scenario back = tools::scenario_from_json(nlohmann::json::parse(tools::scenario_to_json(s).dump()), "r.json");
+  REQUIRE(back.measure.has_value());
+  CHECK(back.measure->from_us == 100'000);
+  CHECK(back.measure->to_us == 3'500'000);
+  CHECK_FALSE(tools::scenario_to_json(tools::parse_scenario(base + R"("name": "m"})", "m.json")).contains("measure"));
 }
 
 TEST_CASE("measure: a cluster that lost its majority commits nothing during the fault, one with a majority does",
