@@ -116,6 +116,49 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
   return h;
 }
 
+// ---- WindowMetrics ----
+
+double WindowMetrics::writes_per_s() const { return per_second(writes_ok, length_us()); }
+double WindowMetrics::reads_per_s() const { return per_second(reads_ok, length_us()); }
+
+nlohmann::ordered_json WindowMetrics::to_json() const {
+  nlohmann::ordered_json j;
+  j["from_ms"] = ms(span.from_us);
+  j["to_ms"] = ms(span.to_us);
+  j["writes_ok"] = writes_ok;
+  j["reads_ok"] = reads_ok;
+  j["writes_per_s"] = writes_per_s();
+  j["reads_per_s"] = reads_per_s();
+  j["commit_latency_ms"] = {{"p50", ms(commit_latency.percentile_us(50))},
+                            {"p90", ms(commit_latency.percentile_us(90))},
+                            {"p99", ms(commit_latency.percentile_us(99))},
+                            {"max", ms(commit_latency.max_us())},
+                            {"mean", commit_latency.mean_us() / 1000.0}};
+  j["commit_latency_histogram"] = commit_latency.to_json();
+  j["leaderless_ms"] = ms(leaderless_us);
+  j["elections"] = elections;
+  j["committed_entries"] = committed_entries;
+  return j;
+}
+
+WindowMetrics WindowMetrics::from_json(const nlohmann::json& j) {
+  auto us = [](const nlohmann::json& v) {
+    const double x = v.get<double>() * 1000.0;
+    return static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
+  };
+  WindowMetrics w;
+  w.span.from_us = us(j.at("from_ms"));
+  w.span.to_us = us(j.at("to_ms"));
+  w.writes_ok = j.at("writes_ok").get<std::uint64_t>();
+  w.reads_ok = j.at("reads_ok").get<std::uint64_t>();
+  w.commit_latency = LatencyHistogram::from_json(j.at("commit_latency_histogram"));
+  w.leaderless_us = us(j.at("leaderless_ms"));
+  w.elections = j.at("elections").get<std::uint64_t>();
+  w.committed_entries = j.at("committed_entries").get<std::uint64_t>();
+  if (w.span.to_us <= w.span.from_us) throw std::invalid_argument("metrics window: to_ms must be after from_ms");
+  return w;
+}
+
 // ---- RunMetrics ----
 
 double RunMetrics::writes_per_s() const { return per_second(writes_ok, duration_us); }
@@ -166,6 +209,7 @@ nlohmann::ordered_json RunMetrics::to_json() const {
   j["messages_per_committed_entry"] = messages_per_committed_entry();
   j["replication_lag"] = {{"max", lag_max}, {"mean", lag_mean()}, {"samples", lag_samples}, {"sum", lag_sum}};
   j["election_timeout_max_ms"] = ms(election_timeout_max_us);
+  if (window) j["window"] = window->to_json();  // absent without a window: older outputs stay as they were
   return j;
 }
 
@@ -207,6 +251,7 @@ RunMetrics RunMetrics::from_json(const nlohmann::json& j) {
   m.lag_samples = lag.at("samples").get<std::uint64_t>();
   m.lag_sum = lag.at("sum").get<std::uint64_t>();
   m.election_timeout_max_us = us(j.at("election_timeout_max_ms"));
+  if (j.contains("window")) m.window = WindowMetrics::from_json(j.at("window"));
   return m;
 }
 
@@ -217,7 +262,9 @@ const std::vector<std::string>& metric_names() {
       "first_leader_ms",    "leaderless_ms",      "leaderless_periods",     "longest_leaderless_ms",
       "recovery_ms_max",    "elections",          "leaders_elected",        "split_votes",
       "contested_terms",    "max_term",           "messages_sent",          "committed_entries",
-      "messages_per_committed_entry", "replication_lag_max", "replication_lag_mean"};
+      "messages_per_committed_entry", "replication_lag_max", "replication_lag_mean",
+      "window_writes_ok", "window_writes_per_s", "window_reads_per_s", "window_commit_latency_ms_p99",
+      "window_leaderless_ms", "window_elections", "window_committed_entries"};
   return names;
 }
 
@@ -251,6 +298,17 @@ double metric_value(const RunMetrics& m, const std::string& name) {
   if (name == "messages_per_committed_entry") return m.messages_per_committed_entry();
   if (name == "replication_lag_max") return d(m.lag_max);
   if (name == "replication_lag_mean") return m.lag_mean();
+  if (name.starts_with("window_")) {
+    if (!m.window) throw std::invalid_argument("metric '" + name + "' needs a measure window");
+    const WindowMetrics& w = *m.window;
+    if (name == "window_writes_ok") return d(w.writes_ok);
+    if (name == "window_writes_per_s") return w.writes_per_s();
+    if (name == "window_reads_per_s") return w.reads_per_s();
+    if (name == "window_commit_latency_ms_p99") return ms(w.commit_latency.percentile_us(99));
+    if (name == "window_leaderless_ms") return ms(w.leaderless_us);
+    if (name == "window_elections") return d(w.elections);
+    if (name == "window_committed_entries") return d(w.committed_entries);
+  }
   throw std::invalid_argument("unknown metric '" + name + "'");
 }
 
@@ -374,6 +432,44 @@ MetricsSummary MetricsSummary::from_json(const nlohmann::json& j) {
 
 // ---- MetricsRecorder ----
 
+MetricsRecorder::MetricsRecorder(std::optional<MeasureWindow> window) {
+  if (!window) return;
+  RAFTSIM_ASSERT(window->from_us >= 0);
+  RAFTSIM_ASSERT(window->to_us > window->from_us);
+  m_.window = WindowMetrics{};
+  m_.window->span = *window;
+}
+
+void MetricsRecorder::add_leaderless(std::int64_t from_us, std::int64_t to_us) {
+  RAFTSIM_ASSERT(to_us >= from_us);
+  const std::int64_t length = to_us - from_us;
+  m_.leaderless_us += length;
+  m_.longest_leaderless_us = std::max(m_.longest_leaderless_us, length);
+  ++m_.leaderless_periods;
+  if (m_.window) {
+    const MeasureWindow& w = m_.window->span;
+    const std::int64_t overlap = std::min(to_us, w.to_us) - std::max(from_us, w.from_us);
+    if (overlap > 0) m_.window->leaderless_us += overlap;
+    RAFTSIM_ASSERT(m_.window->leaderless_us <= m_.window->length_us());
+  }
+}
+
+void MetricsRecorder::advance_window(std::int64_t now_us) {
+  // Called before each event is counted: the commit index seen before the first event at or after an edge
+  // is the one at that edge.
+  if (!m_.window) return;
+  const MeasureWindow& w = m_.window->span;
+  if (!window_started_ && now_us >= w.from_us) {
+    window_started_ = true;
+    commit_at_window_start_ = m_.committed_entries;
+  }
+  if (!window_ended_ && now_us >= w.to_us) {
+    window_ended_ = true;
+    m_.window->committed_entries = m_.committed_entries - commit_at_window_start_;
+  }
+  RAFTSIM_ASSERT(!window_ended_ || window_started_);
+}
+
 void MetricsRecorder::touch_node(std::int32_t node) {
   if (node < 0) return;
   const auto n = static_cast<std::size_t>(node);
@@ -400,10 +496,7 @@ void MetricsRecorder::update_leadership(std::int64_t now_us) {
   leader_ = current_leader();
   if (before < 0 && leader_ >= 0) {
     // A leaderless period ends (the first one began at time 0).
-    const std::int64_t length = now_us - leaderless_since_us_;
-    m_.leaderless_us += length;
-    m_.longest_leaderless_us = std::max(m_.longest_leaderless_us, length);
-    ++m_.leaderless_periods;
+    add_leaderless(leaderless_since_us_, now_us);
     if (m_.first_leader_us < 0) m_.first_leader_us = now_us;
     for (std::size_t i = pending_from_; i < m_.disruptions.size(); ++i) {
       m_.disruptions[i].recovery_us = now_us - m_.disruptions[i].at_us;
@@ -428,6 +521,7 @@ void MetricsRecorder::on_disruption(const sim::TraceEvent& e) {
 
 bool MetricsRecorder::on_event(const sim::TraceEvent& e) {
   RAFTSIM_ASSERT(!finished_);
+  advance_window(e.time_us);
   touch_node(e.node);
   if (e.kind == sim::EventKind::send || e.kind == sim::EventKind::deliver) touch_node(e.peer);
   if (is_disruption(e)) on_disruption(e);
@@ -473,6 +567,7 @@ bool MetricsRecorder::on_event(const sim::TraceEvent& e) {
       m_.max_term = std::max(m_.max_term, e.b);
       if (e.a == static_cast<std::uint64_t>(sim::Role::candidate)) {
         ++m_.elections;
+        if (in_window(e.time_us)) ++m_.window->elections;
         terms_[e.b].candidates.insert(e.node);
       } else if (e.a == static_cast<std::uint64_t>(sim::Role::leader)) {
         ++m_.leaders_elected;
@@ -509,6 +604,10 @@ bool MetricsRecorder::on_event(const sim::TraceEvent& e) {
       const auto it = open_ops_.find(e.a);
       if (it == open_ops_.end()) break;  // an ok for an operation never invoked: a checker's business
       m_.commit_latency.add(e.time_us - it->second);
+      if (in_window(e.time_us)) {
+        m_.window->commit_latency.add(e.time_us - it->second);
+        ++(e.label == 0 ? m_.window->reads_ok : m_.window->writes_ok);
+      }
       open_ops_.erase(it);
       if (e.label == 0) {
         ++m_.reads_ok;
@@ -531,11 +630,9 @@ RunMetrics MetricsRecorder::finish(std::int64_t end_time_us) {
   RAFTSIM_ASSERT(!finished_);
   finished_ = true;
   m_.duration_us = end_time_us;
+  advance_window(std::max(end_time_us, m_.window ? m_.window->span.to_us : 0));  // a window past the end closes here
   if (leader_ < 0) {
-    const std::int64_t length = std::max<std::int64_t>(0, end_time_us - leaderless_since_us_);
-    m_.leaderless_us += length;
-    m_.longest_leaderless_us = std::max(m_.longest_leaderless_us, length);
-    ++m_.leaderless_periods;
+    add_leaderless(std::min(leaderless_since_us_, end_time_us), end_time_us);
     for (std::size_t i = pending_from_; i < m_.disruptions.size(); ++i) m_.disruptions[i].recovery_us = -1;
   }
   for (const auto& [term, t] : terms_) {

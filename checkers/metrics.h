@@ -27,12 +27,18 @@
 //    every other running node contributes one sample max(0, C - its last log index) (entries committed
 //    that it does not hold yet, by log length). Max and mean over the samples.
 //
+//  - window (optional, the scenario's "measure" section): the same figures over a span [from, to) of virtual
+//    time, e.g. only while a fault is in force (issue 12 item 4: availability during the fault, not only
+//    after it). Operations completed ok in the span, their latencies, time without a leader inside the
+//    span, candidacies in it, and how far the highest commit index advanced in it.
+//
 // Unknown event kinds and role values (other helpers may add them) are ignored: an unknown role is
 // neither leader nor candidate.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -80,6 +86,29 @@ struct Disruption {
   std::int64_t recovery_us = 0;  // see above; -1: not recovered by the end of the run
 };
 
+// A span of virtual time [from_us, to_us) over which a second set of figures is kept.
+struct MeasureWindow {
+  std::int64_t from_us = 0;
+  std::int64_t to_us = 0;
+};
+
+// The figures of one run restricted to a MeasureWindow (see the definitions above).
+struct WindowMetrics {
+  MeasureWindow span;
+  std::uint64_t writes_ok = 0;
+  std::uint64_t reads_ok = 0;
+  LatencyHistogram commit_latency;       // operations completed ok in the span
+  std::int64_t leaderless_us = 0;        // the part of the span without a leader
+  std::uint64_t elections = 0;           // candidacies in the span
+  std::uint64_t committed_entries = 0;   // highest commit index at the end of the span minus at its start
+
+  std::int64_t length_us() const { return span.to_us - span.from_us; }
+  double writes_per_s() const;  // per second of the span
+  double reads_per_s() const;
+  nlohmann::ordered_json to_json() const;
+  static WindowMetrics from_json(const nlohmann::json& j);
+};
+
 // The metrics of one run.
 struct RunMetrics {
   std::int64_t duration_us = 0;
@@ -107,6 +136,7 @@ struct RunMetrics {
   std::uint64_t lag_samples = 0;
   std::uint64_t lag_sum = 0;
   std::uint64_t lag_max = 0;
+  std::optional<WindowMetrics> window;  // only with a MeasureWindow
 
   double writes_per_s() const;
   double reads_per_s() const;
@@ -122,7 +152,8 @@ struct RunMetrics {
 // Names and values of the scalar metrics that a scenario can bound (expect.metrics), in a fixed order.
 // Times are in milliseconds (names end in _ms), rates per virtual second.
 const std::vector<std::string>& metric_names();
-// The value of a named metric (one of metric_names()); throws std::invalid_argument otherwise.
+// The value of a named metric (one of metric_names()); throws std::invalid_argument otherwise, and for a
+// window_ metric of a run without a window.
 double metric_value(const RunMetrics& m, const std::string& name);
 
 // Aggregated over seeds: sums, maxima, means per seed, and the commit latencies pooled.
@@ -151,6 +182,9 @@ struct MetricsSummary {
 // (O(nodes)); memory: per node, per open client operation, per term with a candidate, per disruption.
 class MetricsRecorder final : public sim::TraceSink {
  public:
+  MetricsRecorder() = default;
+  // Also keeps the figures of `window` (to_us > from_us >= 0).
+  explicit MetricsRecorder(std::optional<MeasureWindow> window);
   bool on_event(const sim::TraceEvent& event) override;
   void observe(const sim::TraceEvent& event) { on_event(event); }
   // The metrics at the end of the run (may be called once).
@@ -174,6 +208,9 @@ class MetricsRecorder final : public sim::TraceSink {
   void update_leadership(std::int64_t now_us);
   std::int32_t current_leader() const;  // -1 if the cluster has no leader
   void on_disruption(const sim::TraceEvent& event);
+  void add_leaderless(std::int64_t from_us, std::int64_t to_us);  // a leaderless period that ended
+  void advance_window(std::int64_t now_us);                       // snapshots the commit index at the edges
+  bool in_window(std::int64_t t_us) const { return m_.window && t_us >= m_.window->span.from_us && t_us < m_.window->span.to_us; }
 
   RunMetrics m_;
   std::vector<NodeView> nodes_;
@@ -184,6 +221,8 @@ class MetricsRecorder final : public sim::TraceSink {
   std::size_t pending_from_ = 0;          // disruptions [pending_from_, size) overlap the open leaderless period
   std::uint64_t leader_commit_ = 0;
   bool finished_ = false;
+  bool window_started_ = false, window_ended_ = false;
+  std::uint64_t commit_at_window_start_ = 0;
 };
 
 }  // namespace checkers

@@ -3,8 +3,9 @@
 # Idempotent and quiet when everything is present. Needs root or sudo only when something is missing.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang catch2 libfmt-dev nlohmann-json3-dev libpcg-cpp-dev libcli11-dev libraft-dev golang-go golang-etcd-server-dev
-          chromium)  # chromium: the HTML report's browser test (tests/report/)
+# python3: tools/experiments (the article's experiments: tables and SVG plots), standard library only.
+packages=(cmake ninja-build g++ clang python3 catch2 libfmt-dev nlohmann-json3-dev libpcg-cpp-dev libcli11-dev libraft-dev golang-go
+          golang-etcd-server-dev chromium)  # chromium: the HTML report's browser test (tests/report/)
 
 missing=()
 for p in "${packages[@]}"; do

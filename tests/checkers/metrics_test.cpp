@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <initializer_list>
+#include <optional>
 
 #include "checkers/metrics.h"
 #include "tests/checkers/event_feed.h"
@@ -16,8 +17,9 @@ constexpr std::uint64_t kFollower = 0;
 constexpr std::uint64_t kCandidate = 1;
 constexpr std::uint64_t kLeader = 2;
 
-checkers::RunMetrics record(std::initializer_list<Ev> events, std::int64_t end_us) {
-  checkers::MetricsRecorder r;
+checkers::RunMetrics record(std::initializer_list<Ev> events, std::int64_t end_us,
+                            std::optional<checkers::MeasureWindow> window = std::nullopt) {
+  checkers::MetricsRecorder r(window);
   std::int64_t t = 0;
   for (const Ev& ev : events) REQUIRE(r.on_event(checker_test::to_event(ev, t)));
   return r.finish(end_us);
@@ -25,7 +27,7 @@ checkers::RunMetrics record(std::initializer_list<Ev> events, std::int64_t end_u
 
 // Three nodes: a split vote in term 1, a leader in term 2, three client operations ok and one failed, the
 // leader crashes, a new leader in term 3, the old one restarts, everything heals, the leader pauses.
-checkers::RunMetrics three_node_run() {
+checkers::RunMetrics three_node_run(std::optional<checkers::MeasureWindow> window = std::nullopt) {
   return record(
       {
           {EventKind::timing, -1, 150'000, 300'000, 50'000, -1, 0, 0, 0},
@@ -64,7 +66,7 @@ checkers::RunMetrics three_node_run() {
           {EventKind::phase, -1, 1, 0, 0, -1, 0, 0, 600'000},   // disruption 3 (the liveness phase)
           {EventKind::pause, 1, 0, 0, 0, -1, 1, 0, 700'000},    // disruption 4; the leader stops
       },
-      800'000);
+      800'000, window);
 }
 
 }  // namespace
@@ -143,10 +145,59 @@ TEST_CASE("metrics: throughput, latency, leadership, contests and replication of
   const checkers::RunMetrics back = checkers::RunMetrics::from_json(m.to_json());
   for (const std::string& name : checkers::metric_names()) {
     INFO(name);
+    if (name.starts_with("window_")) {
+      CHECK_THROWS_AS(checkers::metric_value(m, name), std::invalid_argument);  // no window was asked for
+      continue;
+    }
     CHECK(checkers::metric_value(back, name) == Approx(checkers::metric_value(m, name)));
   }
+  CHECK_FALSE(back.window.has_value());
+  CHECK_FALSE(m.to_json().contains("window"));  // outputs without a window keep their old shape
   CHECK(checkers::metric_value(m, "recovery_ms_max") == Approx(800.0));  // never recovered: the whole run
   CHECK_THROWS_AS(checkers::metric_value(m, "electons"), std::invalid_argument);
+}
+
+TEST_CASE("metrics: a measure window keeps the figures of its span only", "[metrics]") {
+  // The span [250000, 600000): from the last client operation of term 2, over the crash and re-election,
+  // up to the liveness phase.
+  const checkers::RunMetrics m = three_node_run(checkers::MeasureWindow{250'000, 600'000});
+  REQUIRE(m.window.has_value());
+  const checkers::WindowMetrics& w = *m.window;
+  // Only the cas completes in the span (at 252345, 12345 us after its invoke); the put and the get before.
+  CHECK(w.writes_ok == 1);
+  CHECK(w.reads_ok == 0);
+  CHECK(w.commit_latency.count() == 1);
+  CHECK(w.commit_latency.max_us() == 12'345);
+  CHECK(w.writes_per_s() == Approx(1.0 / 0.35));
+  // Leaderless periods [0, 200200), [300000, 450200), [700000, 800000): only the middle one overlaps.
+  CHECK(w.leaderless_us == 150'200);
+  // One candidacy in the span (n1 in term 3 at 450000); the three of terms 1 and 2 came before.
+  CHECK(w.elections == 1);
+  // Commit index 1 when the span opens (committed at 210050), 2 when it closes (committed at 520000).
+  CHECK(w.committed_entries == 1);
+  // The whole-run figures are the same as without a window.
+  const checkers::RunMetrics plain = three_node_run();
+  CHECK(m.leaderless_us == plain.leaderless_us);
+  CHECK(m.writes_ok == plain.writes_ok);
+  CHECK(m.elections == plain.elections);
+  // The window round-trips through JSON, and its metrics have names for expect.metrics.
+  const checkers::RunMetrics back = checkers::RunMetrics::from_json(m.to_json());
+  for (const std::string& name : checkers::metric_names()) {
+    INFO(name);
+    CHECK(checkers::metric_value(back, name) == Approx(checkers::metric_value(m, name)));
+  }
+  CHECK(checkers::metric_value(m, "window_leaderless_ms") == Approx(150.2));
+  CHECK(checkers::metric_value(m, "window_committed_entries") == Approx(1.0));
+
+  // A span that opens in the leaderless wait for the first leader and runs past the end of the stream.
+  const checkers::RunMetrics tail = three_node_run(checkers::MeasureWindow{100'000, 900'000});
+  REQUIRE(tail.window.has_value());
+  // [100000, 200200) + [300000, 450200) + [700000, 800000): the run ended at 800000.
+  CHECK(tail.window->leaderless_us == 100'200 + 150'200 + 100'000);
+  CHECK(tail.window->elections == 4);
+  CHECK(tail.window->committed_entries == 2);
+  CHECK(tail.window->writes_ok == 2);
+  CHECK(tail.window->reads_ok == 1);
 }
 
 TEST_CASE("metrics: a minority with a higher term does not unseat a leader a majority follows", "[metrics]") {

@@ -4,10 +4,13 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "tools/runner/availability.h"
 #include "tools/runner/runner.h"
 #include "tools/scenario/input_error.h"
 #include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_writer.h"
 
 namespace {
 
@@ -139,4 +142,49 @@ TEST_CASE("availability relative: a flailing mutant is caught against the correc
   REQUIRE(flailing.baseline.has_value());
   CHECK(flailing.baseline->elections == correct.run_metrics.elections);  // the baseline is the correct build's run
   CHECK(flailing.run_metrics.elections > 2 * flailing.baseline->elections + 3);
+}
+
+TEST_CASE("measure: the span is read strictly and window_ bounds need it", "[scenario][metrics]") {
+  const std::string base = R"({"cluster": {"nodes": 3}, "duration_ms": 1500, "workload": {"clients": 2, "keys": 2},
+                              "liveness": {"window_ms": 2000}, )";
+  CHECK(contains(error_of(base + R"("measure": {"from_ms": 100}})"), "measure.to_ms"));
+  CHECK(contains(error_of(base + R"("measure": {"from_ms": 900, "to_ms": 900}})"), "must be after from_ms"));
+  // The run ends at 1500 + 2000 ms: a span past it is a typo.
+  CHECK(contains(error_of(base + R"("measure": {"from_ms": 0, "to_ms": 3501}})"), "measure.to_ms"));
+  CHECK(contains(error_of(base + R"("measure": {"from_ms": 0, "to_ms": 100, "form_ms": 3}})"), "measure.form_ms"));
+  CHECK(contains(error_of(base + R"("expect": {"metrics": {"window_writes_ok": {"min": 1}}}})"), "needs a \"measure\""));
+  const tools::Scenario s = tools::parse_scenario(base + R"("measure": {"from_ms": 100, "to_ms": 3500}})", "m.json");
+  REQUIRE(s.measure.has_value());
+  CHECK(s.measure->from_us == 100'000);
+  CHECK(s.measure->to_us == 3'500'000);
+  // A failure record carries the span: the written scenario reads back with it.
+  const tools::Scenario back = tools::scenario_from_json(nlohmann::json::parse(tools::scenario_to_json(s).dump()), "r.json");
+  REQUIRE(back.measure.has_value());
+  CHECK(back.measure->from_us == 100'000);
+  CHECK(back.measure->to_us == 3'500'000);
+  CHECK_FALSE(tools::scenario_to_json(tools::parse_scenario(base + R"("name": "m"})", "m.json")).contains("measure"));
+}
+
+TEST_CASE("measure: a cluster that lost its majority commits nothing during the fault, one with a majority does",
+          "[scenario][metrics]") {
+  // 3 nodes, 2 (then 1) crash for good at 1000 ms; measured from 1050 ms (replies already on the wire when
+  // the crash hit may still complete an entry a majority had) to the end of the fault phase.
+  auto run = [](const std::string& crashed) {
+    const tools::Scenario s = tools::parse_scenario(
+        R"({"cluster": {"nodes": 3}, "duration_ms": 2500, "workload": {"clients": 2, "keys": 2, "request_timeout_ms": 500},
+            "faults": [{"at_ms": 1000, "action": "crash", "nodes": )" + crashed + R"(}],
+            "liveness": {"enabled": false}, "measure": {"from_ms": 1050, "to_ms": 2500}})",
+        "m.json");
+    return tools::run_scenario(s, 3);
+  };
+  const tools::RunResult stalled = run("[1, 2]");
+  CHECK(stalled.outcome == tools::Outcome::pass);  // no safety checker speaks
+  REQUIRE(stalled.run_metrics.window.has_value());
+  CHECK(stalled.run_metrics.window->committed_entries == 0);
+  CHECK(stalled.run_metrics.window->writes_ok == 0);
+  CHECK(stalled.run_metrics.window->leaderless_us > 0);
+  const tools::RunResult serving = run("[2]");
+  REQUIRE(serving.run_metrics.window.has_value());
+  CHECK(serving.run_metrics.window->committed_entries > 0);
+  CHECK(serving.run_metrics.window->writes_ok > 0);
 }

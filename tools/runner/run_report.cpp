@@ -31,6 +31,13 @@ std::string format_metrics_block(const checkers::RunMetrics& m) {
   out += fmt::format("replicate  {:.2f} messages per committed entry ({} entries), lag behind the leader's commit: max "
                      "{}, mean {:.2f} entries\n",
                      m.messages_per_committed_entry(), m.committed_entries, m.lag_max, m.lag_mean());
+  if (m.window) {
+    const checkers::WindowMetrics& w = *m.window;
+    out += fmt::format("window     {:.3f}..{:.3f}ms: {} writes ok ({:.1f}/s), {} reads ok, p99 {:.3f}ms, leaderless "
+                       "{:.3f}ms, {} candidacies, {} entries committed\n",
+                       ms(w.span.from_us), ms(w.span.to_us), w.writes_ok, w.writes_per_s(), w.reads_ok,
+                       ms(w.commit_latency.percentile_us(99)), ms(w.leaderless_us), w.elections, w.committed_entries);
+  }
   return out;
 }
 

@@ -281,7 +281,7 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   sim::Trace trace;
   checkers::CheckerSet checkers = checkers::make_default_checkers(scenario.disabled_checkers);
   trace.add_sink(&checkers);
-  checkers::MetricsRecorder metrics;
+  checkers::MetricsRecorder metrics(scenario.measure);
   trace.add_sink(&metrics);
   std::unique_ptr<reports::TraceWriter> writer;
   if (!options.trace_path.empty()) {

@@ -289,6 +289,18 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     }
     n->finish();
   }
+  if (auto measure = r.object("measure")) {
+    // Bounded by the run's end: the fault phase, plus the liveness window when there is one.
+    const sim::Duration end = c.duration + (c.liveness ? c.liveness_window : sim::Duration{});
+    const double end_ms = static_cast<double>(end.us) / 1000.0;
+    const double from_ms = measure->number("from_ms", 0.0, 0.0, end_ms);
+    if (!measure->has("to_ms")) measure->fail("to_ms", "expected the end of the span (ms of virtual time)");
+    const double to_ms = measure->number("to_ms", end_ms, 0.0, end_ms);
+    if (to_ms <= from_ms) measure->fail("to_ms", fmt::format("must be after from_ms ({}ms)", from_ms));
+    measure->finish();
+    s.measure = checkers::MeasureWindow{millis(from_ms).us, millis(to_ms).us};
+    if (s.measure->to_us <= s.measure->from_us) r.fail("measure", "the span is shorter than a microsecond");
+  }
   if (auto expect = r.object("expect")) {
     Expectation& e = s.expect;
     const std::string outcome = expect->choice("outcome", "pass", {"pass", "safety_violation", "liveness_violation"});
@@ -305,6 +317,12 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
       expect->fail("checker", "names the checker of an expected violation; \"outcome\" is \"pass\"");
     }
     if (auto m = expect->object("metrics")) read_metric_bounds(*m, e);
+    for (const Expectation::MetricBound& b : e.metrics) {
+      if (b.metric.starts_with("window_") && !s.measure) {
+        throw InputError(file_name, "expect.metrics." + b.metric,
+                         "a window_ metric needs a \"measure\" section (the span it is measured over)");
+      }
+    }
     e.availability_relative = expect->choice("availability", "absolute", {"absolute", "relative"}) == "relative";
     expect->finish();
   }

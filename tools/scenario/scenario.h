@@ -9,6 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "checkers/metrics.h"
 #include "sim/simulation.h"
 #include "tools/nemesis/nemesis.h"
 
@@ -52,6 +53,8 @@ struct Scenario {
   // The seeds `raftsim run` uses when the command line names none ("seed": N or "seeds": "A..B"), inclusive.
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   NemesisConfig nemesis;
+  // "measure": the run metrics are also kept over this span of virtual time (checkers/metrics.h window).
+  std::optional<checkers::MeasureWindow> measure;
   sim::SimConfig config;  // seed left at its default; the runner sets it
 };
 

@@ -188,6 +188,10 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     }
     j["nemesis"] = n;
   }
+  if (s.measure) {
+    j["measure"] = {{"from_ms", static_cast<double>(s.measure->from_us) / 1000.0},
+                    {"to_ms", static_cast<double>(s.measure->to_us) / 1000.0}};
+  }
   const Expectation& e = s.expect;
   if (e.outcome != Expectation::Outcome::pass || !e.metrics.empty() || e.availability_relative) {
     Json x;
