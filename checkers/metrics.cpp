@@ -19,6 +19,19 @@ double ratio(std::uint64_t num, std::uint64_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
 double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+// Times travel in milliseconds with microsecond resolution (doubles hold them exactly at these sizes).
+std::int64_t us_from_ms(const nlohmann::json& ms_value) {
+  const double x = ms_value.get<double>() * 1000.0;
+  return static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
+}
+// The percentiles, maximum and mean of a histogram, in milliseconds (runs, windows and summaries alike).
+nlohmann::ordered_json latency_summary_json(const LatencyHistogram& h) {
+  return {{"p50", ms(h.percentile_us(50))},
+          {"p90", ms(h.percentile_us(90))},
+          {"p99", ms(h.percentile_us(99))},
+          {"max", ms(h.max_us())},
+          {"mean", h.mean_us() / 1000.0}};
+}
 
 bool is_disruption(const sim::TraceEvent& e) {
   switch (e.kind) {
@@ -129,11 +142,7 @@ nlohmann::ordered_json WindowMetrics::to_json() const {
   j["reads_ok"] = reads_ok;
   j["writes_per_s"] = writes_per_s();
   j["reads_per_s"] = reads_per_s();
-  j["commit_latency_ms"] = {{"p50", ms(commit_latency.percentile_us(50))},
-                            {"p90", ms(commit_latency.percentile_us(90))},
-                            {"p99", ms(commit_latency.percentile_us(99))},
-                            {"max", ms(commit_latency.max_us())},
-                            {"mean", commit_latency.mean_us() / 1000.0}};
+  j["commit_latency_ms"] = latency_summary_json(commit_latency);
   j["commit_latency_histogram"] = commit_latency.to_json();
   j["leaderless_ms"] = ms(leaderless_us);
   j["elections"] = elections;
@@ -142,17 +151,13 @@ nlohmann::ordered_json WindowMetrics::to_json() const {
 }
 
 WindowMetrics WindowMetrics::from_json(const nlohmann::json& j) {
-  auto us = [](const nlohmann::json& v) {
-    const double x = v.get<double>() * 1000.0;
-    return static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
-  };
   WindowMetrics w;
-  w.span.from_us = us(j.at("from_ms"));
-  w.span.to_us = us(j.at("to_ms"));
+  w.span.from_us = us_from_ms(j.at("from_ms"));
+  w.span.to_us = us_from_ms(j.at("to_ms"));
   w.writes_ok = j.at("writes_ok").get<std::uint64_t>();
   w.reads_ok = j.at("reads_ok").get<std::uint64_t>();
   w.commit_latency = LatencyHistogram::from_json(j.at("commit_latency_histogram"));
-  w.leaderless_us = us(j.at("leaderless_ms"));
+  w.leaderless_us = us_from_ms(j.at("leaderless_ms"));
   w.elections = j.at("elections").get<std::uint64_t>();
   w.committed_entries = j.at("committed_entries").get<std::uint64_t>();
   if (w.span.to_us <= w.span.from_us) throw std::invalid_argument("metrics window: to_ms must be after from_ms");
@@ -183,11 +188,7 @@ nlohmann::ordered_json RunMetrics::to_json() const {
   j["reads_ok"] = reads_ok;
   j["writes_per_s"] = writes_per_s();
   j["reads_per_s"] = reads_per_s();
-  j["commit_latency_ms"] = {{"p50", ms(commit_latency.percentile_us(50))},
-                            {"p90", ms(commit_latency.percentile_us(90))},
-                            {"p99", ms(commit_latency.percentile_us(99))},
-                            {"max", ms(commit_latency.max_us())},
-                            {"mean", commit_latency.mean_us() / 1000.0}};
+  j["commit_latency_ms"] = latency_summary_json(commit_latency);
   j["commit_latency_histogram"] = commit_latency.to_json();
   j["first_leader_ms"] = first_leader_us < 0 ? -1.0 : ms(first_leader_us);
   j["leaderless_ms"] = ms(leaderless_us);
@@ -214,28 +215,23 @@ nlohmann::ordered_json RunMetrics::to_json() const {
 }
 
 RunMetrics RunMetrics::from_json(const nlohmann::json& j) {
-  // Times travel in milliseconds with microsecond resolution (doubles hold them exactly at these sizes).
-  auto us = [](const nlohmann::json& v) {
-    const double x = v.get<double>() * 1000.0;
-    return static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
-  };
   RunMetrics m;
-  m.duration_us = us(j.at("duration_ms"));
+  m.duration_us = us_from_ms(j.at("duration_ms"));
   m.nodes = j.at("nodes").get<std::uint32_t>();
   m.writes_ok = j.at("writes_ok").get<std::uint64_t>();
   m.reads_ok = j.at("reads_ok").get<std::uint64_t>();
   m.commit_latency = LatencyHistogram::from_json(j.at("commit_latency_histogram"));
-  m.first_leader_us = us(j.at("first_leader_ms"));
+  m.first_leader_us = us_from_ms(j.at("first_leader_ms"));
   if (m.first_leader_us < 0) m.first_leader_us = -1;
-  m.leaderless_us = us(j.at("leaderless_ms"));
+  m.leaderless_us = us_from_ms(j.at("leaderless_ms"));
   m.leaderless_periods = j.at("leaderless_periods").get<std::uint64_t>();
-  m.longest_leaderless_us = us(j.at("longest_leaderless_ms"));
+  m.longest_leaderless_us = us_from_ms(j.at("longest_leaderless_ms"));
   for (const auto& x : j.at("disruptions")) {
     Disruption d;
-    d.at_us = us(x.at("at_ms"));
+    d.at_us = us_from_ms(x.at("at_ms"));
     d.kind = x.at("kind").get<std::string>();
     d.node = x.at("node").get<std::int32_t>();
-    d.recovery_us = us(x.at("recovery_ms"));
+    d.recovery_us = us_from_ms(x.at("recovery_ms"));
     if (d.recovery_us < 0) d.recovery_us = -1;
     m.disruptions.push_back(std::move(d));
   }
@@ -250,7 +246,7 @@ RunMetrics RunMetrics::from_json(const nlohmann::json& j) {
   m.lag_max = lag.at("max").get<std::uint64_t>();
   m.lag_samples = lag.at("samples").get<std::uint64_t>();
   m.lag_sum = lag.at("sum").get<std::uint64_t>();
-  m.election_timeout_max_us = us(j.at("election_timeout_max_ms"));
+  m.election_timeout_max_us = us_from_ms(j.at("election_timeout_max_ms"));
   if (j.contains("window")) m.window = WindowMetrics::from_json(j.at("window"));
   return m;
 }
@@ -374,11 +370,7 @@ nlohmann::ordered_json MetricsSummary::to_json() const {
   j["reads_ok"] = reads_ok;
   j["writes_per_s"] = per_second(writes_ok, duration_us);  // over the summed virtual time
   j["reads_per_s"] = per_second(reads_ok, duration_us);
-  j["commit_latency_ms"] = {{"p50", ms(commit_latency.percentile_us(50))},
-                            {"p90", ms(commit_latency.percentile_us(90))},
-                            {"p99", ms(commit_latency.percentile_us(99))},
-                            {"max", ms(commit_latency.max_us())},
-                            {"mean", commit_latency.mean_us() / 1000.0}};
+  j["commit_latency_ms"] = latency_summary_json(commit_latency);
   j["runs_with_leader"] = runs_with_leader;
   j["first_leader_ms_mean"] =
       runs_with_leader == 0 ? -1.0 : ms(first_leader_us_sum) / static_cast<double>(runs_with_leader);
