@@ -12,6 +12,7 @@
 #include "checkers/liveness.h"
 #include "checkers/log_matching.h"
 #include "checkers/node_monotonic.h"
+#include "checkers/snapshot_checkers.h"
 #include "checkers/state_machine_safety.h"
 #include "checkers/vote_safety.h"
 
@@ -68,6 +69,8 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   all.push_back(std::make_unique<ElectionQuorum>());
   all.push_back(std::make_unique<CommitQuorum>());
   all.push_back(std::make_unique<CommitCurrentTerm>());
+  all.push_back(std::make_unique<SnapshotState>());
+  all.push_back(std::make_unique<AppliedMonotonic>());
   // Figure 2 rule by rule, at the step where each applies (docs/checkers.md).
   all.push_back(std::make_unique<Figure2Rules>());
   all.push_back(std::make_unique<LeadershipRules>());

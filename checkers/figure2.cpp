@@ -17,9 +17,12 @@ constexpr std::uint16_t kRequestVote = 0;
 constexpr std::uint16_t kRequestVoteReply = 1;
 constexpr std::uint16_t kAppendEntries = 2;
 constexpr std::uint16_t kAppendEntriesReply = 3;
+constexpr std::uint16_t kInstallSnapshot = 4;       // x = last included index, y = its term (paper 7, Figure 13)
+constexpr std::uint16_t kInstallSnapshotReply = 5;  // x = last included index, y = 1 when done
 // Thesis 9.6: a PreVote and its grant carry the term asked for, not the sender's: no term to adopt.
 constexpr std::uint16_t kPreVote = 6;
 constexpr std::uint16_t kPreVoteReply = 7;
+constexpr std::uint16_t kTimeoutNow = 8;  // thesis 3.10: the leader's term, like any request
 
 constexpr auto kFollower = static_cast<std::uint64_t>(sim::Role::follower);
 constexpr auto kCandidate = static_cast<std::uint64_t>(sim::Role::candidate);
@@ -37,6 +40,11 @@ const char* kind_name(std::uint16_t kind) {
     case kRequestVoteReply: return "RequestVote reply";
     case kAppendEntries: return "AppendEntries";
     case kAppendEntriesReply: return "AppendEntries reply";
+    case kInstallSnapshot: return "InstallSnapshot";
+    case kInstallSnapshotReply: return "InstallSnapshot reply";
+    case kPreVote: return "PreVote";
+    case kPreVoteReply: return "PreVote reply";
+    case kTimeoutNow: return "TimeoutNow";
     default: return "message";
   }
 }
@@ -109,6 +117,10 @@ bool is_node_output(EventKind kind) {
     case EventKind::commit:
     case EventKind::apply:
     case EventKind::impl_error:
+    case EventKind::snapshot_taken:
+    case EventKind::snapshot_installed:
+    case EventKind::snapshot_restored:
+    case EventKind::snapshot_chunk:
     case EventKind::disk_write:
     case EventKind::send: return true;
     default: return false;
@@ -165,6 +177,13 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
     step_.msg_term = e.a;
     step_.x = e.b;
     step_.y = e.c;
+    if (e.label == kInstallSnapshot) {
+      step_.term_at_x = e.b >= 1 && e.b <= v.log_terms.size() ? v.log_terms[e.b - 1] : 0;
+      if (e.a >= v.term) {  // from the leader of its term: the election timeout restarts (5.2)
+        reset_timer(v, e.time_us);
+        v.heard_leader_us = e.time_us;
+      }
+    }
     if (e.label == kAppendEntries && e.a >= v.term) {
       // Heard from the leader of its (possibly new) term: the election timeout restarts, and the request
       // verifies the follower's log up to prev + n if it is accepted (the upper bound of what it may claim).
@@ -302,6 +321,13 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
     case EventKind::commit:
       v.commit = std::max(v.commit, e.a);
       break;
+    case EventKind::snapshot_installed:
+    case EventKind::snapshot_restored:
+      // Paper 7: the log is the committed log up to a, then its own entries after a if it held entry a.
+      if (e.a >= 1 && (e.a > v.log_terms.size() || v.log_terms[e.a - 1] != e.b)) v.log_terms.resize(e.a, 0);
+      if (e.a >= 1) v.log_terms[e.a - 1] = e.b;
+      v.commit = std::max(v.commit, e.a);
+      break;
     case EventKind::disk_write: {
       RAFTSIM_ASSERT(v.pending_writes.size() < 1'000'000);
       ++v.writes_unnotified;
@@ -360,22 +386,25 @@ std::optional<Violation> Figure2Rules::check_term_rules() {
                                  "adopted at once)",
                                  s.node, s.term, kind_name(s.kind), s.msg_term, s.from, s.msg_term));
   }
-  if (on(Figure2Rule::term_adoption) && s.kind == kAppendEntries && s.msg_term == s.term &&
-      (s.role == kCandidate || s.role == kPreCandidate) &&
-      !follower_of(s.msg_term)) {
+  // Candidates (and pre-candidates, thesis 9.6): a message of the leader of their own term (AppendEntries,
+  // or InstallSnapshot, Figure 13) makes them its follower.
+  if (on(Figure2Rule::term_adoption) && (s.kind == kAppendEntries || s.kind == kInstallSnapshot) &&
+      s.msg_term == s.term && (s.role == kCandidate || s.role == kPreCandidate) && !follower_of(s.msg_term)) {
     return violation(Figure2Rule::term_adoption, {s.node, s.from},
-                     fmt::format("candidate {} received AppendEntries from node {}, the leader of its own term {}, "
+                     fmt::format("candidate {} received {} from node {}, the leader of its own term {}, "
                                  "and did not become its follower (Figure 2, candidates; 5.2)",
-                                 s.node, s.from, s.term));
+                                 s.node, kind_name(s.kind), s.from, s.term));
   }
-  const bool request = s.kind == kRequestVote || s.kind == kAppendEntries;
+  const bool request = s.kind == kRequestVote || s.kind == kAppendEntries || s.kind == kInstallSnapshot;
   if (!on(Figure2Rule::stale_term_request) || !request || s.msg_term >= s.term) return std::nullopt;
   for (const sim::TraceEvent& o : s.outputs) {
     const bool changes_state = o.kind == EventKind::vote || o.kind == EventKind::log_append ||
                                o.kind == EventKind::log_truncate || o.kind == EventKind::commit ||
-                               o.kind == EventKind::role;
+                               o.kind == EventKind::role || o.kind == EventKind::snapshot_installed ||
+                               o.kind == EventKind::snapshot_chunk;
     const bool accepts = o.kind == EventKind::send && o.peer == s.from &&
-                         (o.label == kRequestVoteReply || o.label == kAppendEntriesReply) && o.b != 0;
+                         (((o.label == kRequestVoteReply || o.label == kAppendEntriesReply) && o.b != 0) ||
+                          (o.label == kInstallSnapshotReply && o.c != 0 && o.b > v.commit));
     if (!changes_state && !accepts) continue;
     return violation(Figure2Rule::stale_term_request, {s.node, s.from},
                      fmt::format("node {} in term {} received a {} of the older term {} from node {} and {} "
@@ -391,6 +420,11 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
   const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
   const bool is_request_vote = s.input == Input::deliver && s.kind == kRequestVote;
   const bool is_append = s.input == Input::deliver && s.kind == kAppendEntries && s.msg_term >= s.term;
+  // Figure 13 rules 6-7: an InstallSnapshot of the node's term may discard the log, unless the log holds the
+  // snapshot's last entry (same index and term): then the entries after it are kept.
+  const bool is_install = s.input == Input::deliver && s.kind == kInstallSnapshot && s.msg_term >= s.term;
+  const bool installs = std::any_of(s.outputs.begin(), s.outputs.end(),
+                                    [](const sim::TraceEvent& o) { return o.kind == EventKind::snapshot_installed; });
   bool leader = s.role == kLeader;  // at this point of the step
   bool becomes_leader = false;
   for (const sim::TraceEvent& o : s.outputs) becomes_leader |= o.kind == EventKind::role && o.a == kLeader;
@@ -433,6 +467,16 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
       // An implementation that applies a request to its log when it persists it (etcd's Ready loop) reports
       // the change in the step where its previous write completed: the conflict must still be there.
       const bool deferred = s.input == Input::disk && !leader && conflict;
+      if (is_install && installs) {
+        if (s.term_at_x == s.y && s.y != 0) {
+          return violation(Figure2Rule::append_receiver, {s.node, s.from},
+                           fmt::format("node {} discarded its log from index {} installing a snapshot up to index {} "
+                                       "(term {}) from node {}, although its log held that entry (Figure 13, "
+                                       "InstallSnapshot rule 6: retain the log entries following it)",
+                                       s.node, o.a, s.x, s.y, s.from));
+        }
+        continue;
+      }
       if (!deferred && (!is_append || o.a <= s.x || !conflict)) {
         return violation(Figure2Rule::append_receiver, {s.node},
                          is_append ? fmt::format("node {} truncated its log from index {} (an entry of term {}) on "
@@ -554,6 +598,8 @@ std::optional<Violation> Figure2Rules::check_persistence() {
       v.last_vote_for = o.b;
     } else if (o.kind == EventKind::log_append || o.kind == EventKind::log_truncate) {
       changed.min_index = std::min(changed.min_index, o.a);
+    } else if (o.kind == EventKind::snapshot_installed) {
+      changed.snapshot_index = std::max(changed.snapshot_index, o.a);
     } else if (o.kind == EventKind::disk_write) {
       ++writes;
     }
@@ -580,6 +626,7 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     first.term = std::max(first.term, changed.term);
     first.vote_term = std::max(first.vote_term, changed.vote_term);
     first.made_in_term = std::max(first.made_in_term, changed.made_in_term);
+    last.snapshot_index = std::max(last.snapshot_index, changed.snapshot_index);
     last.made_in_term = std::max(last.made_in_term, changed.made_in_term);
   }
   if (!on(Figure2Rule::persistence)) return std::nullopt;
@@ -587,7 +634,9 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     if (o.kind != EventKind::send || o.b == 0) continue;
     const bool vote_reply = o.label == kRequestVoteReply;
     const bool append_reply = o.label == kAppendEntriesReply;
-    if (!vote_reply && !append_reply) continue;
+    // Figure 13 rule 5: the last chunk's "done" reply leaves only once the snapshot is saved.
+    const bool snapshot_reply = o.label == kInstallSnapshotReply && o.c != 0;
+    if (!vote_reply && !append_reply && !snapshot_reply) continue;
     // What the reply depends on: its term (any reply), the vote it grants, the entries it vouches for.
     const auto missing = [&](const Changes& c) -> std::string {
       // Changes made under a later term came after the reply was decided (a reply of term T held until
@@ -596,9 +645,12 @@ std::optional<Violation> Figure2Rules::check_persistence() {
       if (c.term != 0 && c.term <= o.a) return fmt::format("term {}", c.term);
       if (vote_reply && c.vote_term == o.a) return fmt::format("vote of term {}", c.vote_term);
       if (append_reply && c.min_index <= o.c) return fmt::format("entries from index {}", c.min_index);
+      if (snapshot_reply && c.snapshot_index != 0 && c.snapshot_index <= o.b) return fmt::format("snapshot up to index {}", c.snapshot_index);
       return {};
     };
-    const std::string what = vote_reply ? "granted vote" : fmt::format("success reply (match {})", o.c);
+    const std::string what = vote_reply     ? std::string("granted vote")
+                             : snapshot_reply ? fmt::format("snapshot-installed reply (index {})", o.b)
+                                              : fmt::format("success reply (match {})", o.c);
     if (const std::string m = missing(v.unwritten); !m.empty()) {
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} before writing its {} to disk (Figure 2: "

@@ -7,7 +7,9 @@
 // stream cuts into steps exactly. The rules read message summaries with the conventional kinds of
 // docs/your-raft.md: 0 RequestVote (a = last log index, b = last log term), 1 RequestVote reply
 // (a = granted), 2 AppendEntries (a = prev log index, b = entry count), 3 AppendEntries reply
-// (a = success, b = match index on success). Other kinds are only subject to the term rule.
+// (a = success, b = match index on success), 4 InstallSnapshot (a = last included index, b = its term),
+// 5 its reply (a = last included index, b = done), 6/7 PreVote and its reply (thesis 9.6: their term is the
+// one asked for, so not subject to the term rule), 8 TimeoutNow. Other kinds are only subject to the term rule.
 //
 // The end-to-end checkers see a broken rule only if the run goes on to lose a write or elect two leaders;
 // these see it the moment the node breaks it, whatever happens next.
@@ -64,9 +66,11 @@ class Figure2Rules final : public Checker {
     std::uint64_t term = 0;                // the new currentTerm (0: unchanged)
     std::uint64_t vote_term = 0;           // the term of a new vote (0: none)
     std::uint64_t made_in_term = 0;        // the node's term when it made them
-    bool any() const { return min_index != UINT64_MAX || term != 0 || vote_term != 0; }
+    std::uint64_t snapshot_index = 0;      // a snapshot installed (Figure 13) up to this index (0: none)
+    bool any() const { return min_index != UINT64_MAX || term != 0 || vote_term != 0 || snapshot_index != 0; }
     void merge(const Changes& o) {
       min_index = std::min(min_index, o.min_index);
+      snapshot_index = std::max(snapshot_index, o.snapshot_index);
       term = std::max(term, o.term);
       vote_term = std::max(vote_term, o.vote_term);
       made_in_term = std::max(made_in_term, o.made_in_term);
@@ -106,6 +110,7 @@ class Figure2Rules final : public Checker {
     std::int32_t from = -1;  // deliver: the sender
     std::uint16_t kind = 0;  // deliver: message kind
     std::uint64_t msg_term = 0, x = 0, y = 0;
+    std::uint64_t term_at_x = 0;  // InstallSnapshot: the node's term at the last included index x before the step
     // The node as the step found it.
     std::uint64_t term = 0, role = 0, last_index = 0, last_term = 0;
     std::vector<sim::TraceEvent> outputs;

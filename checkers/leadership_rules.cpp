@@ -15,6 +15,8 @@ using sim::EventKind;
 // The conventional message kinds (docs/your-raft.md, "Message summaries").
 constexpr std::uint16_t kAppendEntries = 2;
 constexpr std::uint16_t kAppendEntriesReply = 3;
+constexpr std::uint16_t kInstallSnapshot = 4;       // paper 7: from the leader, like AppendEntries
+constexpr std::uint16_t kInstallSnapshotReply = 5;  // x = last included index, y = 1 when installed ("done")
 constexpr std::uint16_t kPreVote = 6;
 constexpr std::uint16_t kPreVoteReply = 7;
 constexpr std::uint16_t kTimeoutNow = 8;
@@ -38,7 +40,11 @@ bool is_node_output(EventKind kind) {
     case EventKind::disk_write:
     case EventKind::send:
     case EventKind::transfer_start:
-    case EventKind::transfer_abandoned: return true;
+    case EventKind::transfer_abandoned:
+    case EventKind::snapshot_taken:
+    case EventKind::snapshot_installed:
+    case EventKind::snapshot_restored:
+    case EventKind::snapshot_chunk: return true;
     default: return false;
   }
 }
@@ -117,7 +123,7 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
       step_node_ = e.peer;
       step_is_pre_vote_ = e.label == kPreVote;
       NodeView& receiver = view(e.peer);
-      if (e.label == kAppendEntries && e.a >= receiver.term) {
+      if ((e.label == kAppendEntries || e.label == kInstallSnapshot) && e.a >= receiver.term) {
         receiver.heard_leader_us = e.time_us;
         receiver.heard_leader_term = e.a;
         receiver.clock_rate_max_since_heard = receiver.clock_rate;
@@ -131,10 +137,10 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
       if (receiver.role == kLeader && e.a == receiver.term && e.label != kPreVote && e.label != kPreVoteReply &&
           e.node >= 0 && static_cast<std::size_t>(e.node) < receiver.peer_contact_us.size()) {
         receiver.peer_contact_us[static_cast<std::size_t>(e.node)] = e.time_us;
-        if (e.label == kAppendEntriesReply && e.b != 0) {
-          std::uint64_t& acked = receiver.acked_match[static_cast<std::size_t>(e.node)];
-          acked = std::max(acked, e.c);
-        }
+        std::uint64_t& acked = receiver.acked_match[static_cast<std::size_t>(e.node)];
+        if (e.label == kAppendEntriesReply && e.b != 0) acked = std::max(acked, e.c);
+        // Paper 7: a follower that installed the leader's snapshot holds its log up to the snapshot's index.
+        if (e.label == kInstallSnapshotReply && e.c != 0) acked = std::max(acked, e.b);
       }
       return std::nullopt;
     }
@@ -226,6 +232,14 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
       break;
     case EventKind::log_truncate:
       if (e.a >= 1 && e.a <= v.log_terms.size()) v.log_terms.resize(e.a - 1);
+      break;
+    case EventKind::snapshot_installed:
+    case EventKind::snapshot_restored:
+      // Paper 7: the log now reaches at least the snapshot's index (entries after it, if kept, stay).
+      if (e.a >= 1) {
+        if (v.log_terms.size() < e.a) v.log_terms.resize(e.a, 0);
+        v.log_terms[e.a - 1] = e.b;
+      }
       break;
     case EventKind::transfer_start:
       if (v.role == kLeader) v.transferring = true;

@@ -62,9 +62,40 @@ std::optional<std::string> LogMirror::apply(const sim::TraceEvent& e) {
       RAFTSIM_ASSERT(log.size() == index);
       return std::nullopt;
     }
+    case sim::EventKind::commit: {
+      // Extend the committed prefix with this node's entries (log matching keeps them consistent).
+      const auto& log = mutable_log(e.node);
+      for (std::uint64_t i = committed_.size() + 1; i <= e.a && i <= log.size(); ++i) committed_.push_back(log[i - 1]);
+      return std::nullopt;
+    }
+    case sim::EventKind::snapshot_installed:
+    case sim::EventKind::snapshot_restored:
+      return install_snapshot(e);
     default:
       return std::nullopt;
   }
+}
+
+std::optional<std::string> LogMirror::install_snapshot(const sim::TraceEvent& e) {
+  RAFTSIM_ASSERT(e.kind == sim::EventKind::snapshot_installed || e.kind == sim::EventKind::snapshot_restored);
+  auto& log = mutable_log(e.node);
+  const std::uint64_t index = e.a;
+  if (index == 0) return std::nullopt;
+  if (index > committed_.size()) {
+    // A snapshot holds only committed entries (paper 7): one beyond every commit seen has uncommitted state.
+    log.clear();
+    return fmt::format("node {} {} a snapshot up to index {}, but only entries up to {} were ever committed", e.node,
+                       e.kind == sim::EventKind::snapshot_installed ? "installed" : "restored", index, committed_.size());
+  }
+  const Slot& last = committed_[index - 1];
+  const bool holds = index <= log.size() && log[index - 1].chain == last.chain;
+  if (!holds) log.assign(committed_.begin(), committed_.begin() + static_cast<std::ptrdiff_t>(index));
+  RAFTSIM_ASSERT(log.size() >= index);
+  if (last.term != e.b) {
+    return fmt::format("node {} has a snapshot up to index {} of term {}, but the committed entry there has term {}",
+                       e.node, index, e.b, last.term);
+  }
+  return std::nullopt;
 }
 
 }  // namespace checkers

@@ -18,6 +18,15 @@ std::optional<Violation> StateMachineSafety::observe(const sim::TraceEvent& e) {
     if (static_cast<std::size_t>(e.node) < last_applied_.size()) last_applied_[static_cast<std::size_t>(e.node)] = 0;
     return std::nullopt;
   }
+  if (e.kind == sim::EventKind::snapshot_installed || e.kind == sim::EventKind::snapshot_restored) {
+    // Paper 7: the state machine is now the snapshot's, up to index a; applying goes on from a + 1 (that a
+    // snapshot never rolls the state back is the applied-monotonic checker's rule).
+    RAFTSIM_ASSERT(e.node >= 0);
+    const auto n = static_cast<std::size_t>(e.node);
+    if (n >= last_applied_.size()) last_applied_.resize(n + 1, 0);
+    last_applied_[n] = e.a;
+    return std::nullopt;
+  }
   if (e.kind != sim::EventKind::apply) return std::nullopt;
   RAFTSIM_ASSERT(e.node >= 0);
   const auto n = static_cast<std::size_t>(e.node);

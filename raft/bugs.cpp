@@ -21,6 +21,8 @@ std::string_view bug_name(Bug bug) {
     case Bug::check_quorum_never_steps_down: return "check-quorum-never-steps-down";
     case Bug::timeoutnow_without_uptodate: return "timeoutnow-without-uptodate";
     case Bug::transfer_keeps_proposing: return "transfer-keeps-proposing";
+    case Bug::snapshot_rolls_back: return "snapshot-rolls-back";
+    case Bug::snapshot_before_persist: return "snapshot-before-persist";
   }
   return "?";
 }

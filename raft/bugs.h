@@ -27,9 +27,11 @@ enum class Bug : std::uint8_t {
   check_quorum_never_steps_down, // thesis 6.2/9.6: CheckQuorum counts contact but the leader never steps down
   timeoutnow_without_uptodate,   // thesis 3.10: send TimeoutNow before the target's log matches the leader's
   transfer_keeps_proposing,      // thesis 3.10: keep accepting proposals during a leadership transfer
+  snapshot_rolls_back,           // 7, Figure 13: install a snapshot older than the applied state (rolls it back)
+  snapshot_before_persist,       // Figure 13: answer the last InstallSnapshot chunk before the snapshot is durable
 };
 
-inline constexpr std::size_t kBugCount = 15;
+inline constexpr std::size_t kBugCount = 17;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "raft/command.h"
 #include "raft/types.h"
@@ -64,6 +66,13 @@ class KvStateMachine {
   // Replicated state as much as data(): a snapshot must carry it (thesis 6.3).
   const std::map<std::uint64_t, ClientSession>& sessions() const { return sessions_; }
 
+  // Paper 7: the state as bytes, in a deterministic order (sorted keys), and back. The format is a
+  // sequence of tagged sections (u32 tag, u64 length, payload), one per part of the state, so a new part
+  // (a client session table, thesis 6.3) is one more section: write it in snapshot(), read it in restore().
+  std::string snapshot() const;
+  // Replaces the whole state; false (state unchanged) if `bytes` is not a snapshot this version wrote.
+  bool restore(std::string_view bytes);
+
  private:
   KvResult execute(const Command& command);
   void remember(std::uint64_t client_id, std::uint64_t request_id, const KvResult& reply);
@@ -73,5 +82,8 @@ class KvStateMachine {
   std::map<std::uint64_t, ClientSession> sessions_;  // by client id
   std::size_t max_sessions_;
 };
+
+// FNV-1a over the snapshot bytes: the state digest the node reports (snapshot_taken, snapshot_installed).
+std::uint64_t state_digest(std::string_view snapshot_bytes);
 
 }  // namespace raft

@@ -16,19 +16,27 @@ Log::Log(std::vector<Entry> entries) : entries_(std::move(entries)) {
   }
 }
 
+Log::Log(LogIndex base_index, Term base_term, std::vector<Entry> entries) : Log(std::move(entries)) {
+  RAFTSIM_ASSERT((base_index.value == 0) == (base_term.value == 0));  // a base exists iff it has a term
+  RAFTSIM_ASSERT(entries_.empty() || entries_.front().term >= base_term);
+  base_index_ = base_index;
+  base_term_ = base_term;
+}
+
 Term Log::term_at(LogIndex index) const {
-  if (index.value == 0 || index > last_index()) {
+  if (index.value == 0 || index > last_index() || index < base_index_) {
     return Term(0);
   }
-  const Term term = entries_[index.value - 1].term;
+  if (index == base_index_) return base_term_;
+  const Term term = entries_[index.value - base_index_.value - 1].term;
   RAFTSIM_ASSERT(term.value > 0);  // term 0 is reserved for "no entry"
   return term;
 }
 
 const Entry& Log::at(LogIndex index) const {
-  RAFTSIM_ASSERT(index.value >= 1);
+  RAFTSIM_ASSERT(index > base_index_);
   RAFTSIM_ASSERT(index <= last_index());
-  return entries_[index.value - 1];
+  return entries_[index.value - base_index_.value - 1];
 }
 
 bool Log::matches(LogIndex index, Term term) const {
@@ -36,7 +44,7 @@ bool Log::matches(LogIndex index, Term term) const {
     RAFTSIM_ASSERT(term.value == 0);  // the leader's term at index 0 is 0 by definition
     return true;
   }
-  return index <= last_index() && term_at(index) == term;
+  return index >= base_index_ && index <= last_index() && term_at(index) == term;
 }
 
 bool Log::is_up_to_date(Term other_last_term, LogIndex other_last_index) const {
@@ -49,11 +57,11 @@ bool Log::is_up_to_date(Term other_last_term, LogIndex other_last_index) const {
 }
 
 LogIndex Log::first_index_of_term_at(LogIndex index) const {
-  RAFTSIM_ASSERT(index.value >= 1);
+  RAFTSIM_ASSERT(index.value >= 1 && index >= base_index_);
   RAFTSIM_ASSERT(index <= last_index());
   const Term term = term_at(index);
   LogIndex first = index;
-  while (first.value > 1 && term_at(first.prev()) == term) {
+  while (first.value > 1 && first > base_index_ && term_at(first.prev()) == term) {
     first = first.prev();
   }
   RAFTSIM_ASSERT(term_at(first) == term);
@@ -63,7 +71,7 @@ LogIndex Log::first_index_of_term_at(LogIndex index) const {
 std::optional<LogIndex> Log::last_index_of_term(Term term) const {
   RAFTSIM_ASSERT(term.value > 0);
   // Terms are non-decreasing, so scan back from the end and stop once below `term`.
-  for (LogIndex i = last_index(); i.value >= 1; i = i.prev()) {
+  for (LogIndex i = last_index(); i.value >= 1 && i >= base_index_; i = i.prev()) {
     const Term t = term_at(i);
     if (t == term) {
       return i;
@@ -82,20 +90,39 @@ void Log::append(Entry entry) {
 }
 
 void Log::truncate_from(LogIndex index) {
-  RAFTSIM_ASSERT(index.value >= 1);
+  RAFTSIM_ASSERT(index > base_index_);     // compacted entries are committed: never truncated
   RAFTSIM_ASSERT(index <= last_index());  // truncating nothing is a caller bug: it would emit a bogus event
-  entries_.resize(index.value - 1);
+  entries_.resize(index.value - base_index_.value - 1);
   RAFTSIM_ASSERT(last_index() == index.prev());
 }
 
 std::vector<Entry> Log::slice(LogIndex from, std::size_t max_count) const {
-  RAFTSIM_ASSERT(from.value >= 1);
+  RAFTSIM_ASSERT(from > base_index_);
   RAFTSIM_ASSERT(from.value <= last_index().value + 1);
-  const std::size_t begin = from.value - 1;
+  const std::size_t begin = from.value - base_index_.value - 1;
   // Compare counts, not begin + max_count, which overflows for max_count == SIZE_MAX ("all").
   const std::size_t end = begin + std::min(entries_.size() - begin, max_count);
   return std::vector<Entry>(entries_.begin() + static_cast<std::ptrdiff_t>(begin),
                             entries_.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+void Log::compact_to(LogIndex index) {
+  RAFTSIM_ASSERT(index >= base_index_);
+  RAFTSIM_ASSERT(index <= last_index());
+  const Term term = term_at(index);
+  const auto drop = static_cast<std::ptrdiff_t>(index.value - base_index_.value);
+  entries_.erase(entries_.begin(), entries_.begin() + drop);
+  base_index_ = index;
+  base_term_ = term;
+  RAFTSIM_ASSERT(base_index_.value == 0 || base_term_.value > 0);
+}
+
+void Log::reset_to(LogIndex index, Term term) {
+  RAFTSIM_ASSERT(index.value > 0 && term.value > 0);
+  RAFTSIM_ASSERT(index >= base_index_);  // a snapshot older than the base would roll the log back
+  entries_.clear();
+  base_index_ = index;
+  base_term_ = term;
 }
 
 }  // namespace raft

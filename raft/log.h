@@ -1,5 +1,7 @@
 // The in-memory Raft log (paper Figure 2, "log[]"): entries indexed from 1, each with the term in which a
-// leader created it. Pure data structure; the persistence protocol lives in raft.cpp.
+// leader created it. After log compaction (paper 7) the entries up to base_index() are gone (a snapshot
+// covers them) and only the base's term is kept, for the consistency check of the entry after it.
+// Pure data structure; the persistence protocol lives in raft.cpp.
 #pragma once
 
 #include <cstddef>
@@ -15,15 +17,21 @@ class Log {
  public:
   Log() = default;
   explicit Log(std::vector<Entry> entries);
+  // A log whose entries up to `base_index` were compacted into a snapshot (entries[0] has base_index + 1).
+  Log(LogIndex base_index, Term base_term, std::vector<Entry> entries);
 
-  LogIndex last_index() const { return LogIndex(entries_.size()); }
+  LogIndex last_index() const { return base_index_ + entries_.size(); }
   Term last_term() const { return term_at(last_index()); }
   bool empty() const { return entries_.empty(); }
+  // Paper 7: the last index and term the snapshot replaced (0, 0 before any compaction).
+  LogIndex base_index() const { return base_index_; }
+  Term base_term() const { return base_term_; }
 
   // Term of the entry at `index`; 0 for index 0 ("before the first entry") or beyond the end, so that the
-  // consistency check of an AppendEntries with prev_log_index 0 always succeeds (paper 5.3).
+  // consistency check of an AppendEntries with prev_log_index 0 always succeeds (paper 5.3). The base's
+  // term at base_index(); 0 (unknown) below it: those entries are compacted.
   Term term_at(LogIndex index) const;
-  const Entry& at(LogIndex index) const;  // 1 <= index <= last_index()
+  const Entry& at(LogIndex index) const;  // base_index() < index <= last_index()
 
   // The AppendEntries consistency check (paper 5.3): true iff this log has an entry at `index` with
   // `term` (index 0 always matches).
@@ -41,13 +49,20 @@ class Log {
   void append(Entry entry);  // term must not decrease (terms in a log are non-decreasing)
   void truncate_from(LogIndex index);  // drop every entry >= index; 1 <= index <= last_index()
 
-  // Up to `max_count` entries starting at `from` (from may be last_index()+1, giving none).
+  // Up to `max_count` entries starting at `from` (base_index() < from <= last_index()+1).
   std::vector<Entry> slice(LogIndex from, std::size_t max_count) const;
+
+  // Paper 7: drop every entry up to `index` (base_index() <= index <= last_index()); index becomes the base.
+  void compact_to(LogIndex index);
+  // Figure 13 rule 7: discard the whole log; it now starts after a snapshot at (index, term).
+  void reset_to(LogIndex index, Term term);
 
   const std::vector<Entry>& entries() const { return entries_; }
 
  private:
-  std::vector<Entry> entries_;  // entries_[0] has index 1
+  std::vector<Entry> entries_;  // entries_[0] has index base_index_ + 1
+  LogIndex base_index_;
+  Term base_term_;
 };
 
 }  // namespace raft

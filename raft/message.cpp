@@ -23,6 +23,10 @@ const char* message_name(const Message& message) {
           return "AppendEntries";
         } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
           return "AppendEntriesReply";
+        } else if constexpr (std::is_same_v<T, InstallSnapshot>) {
+          return "InstallSnapshot";
+        } else if constexpr (std::is_same_v<T, InstallSnapshotReply>) {
+          return "InstallSnapshotReply";
         } else if constexpr (std::is_same_v<T, PreVote>) {
           return "PreVote";
         } else if constexpr (std::is_same_v<T, PreVoteReply>) {

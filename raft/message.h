@@ -1,6 +1,8 @@
 // The RPCs of the Raft paper, Figure 2, plus the hints the reference Raft adds for fast log backup.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -42,6 +44,27 @@ struct AppendEntriesReply {
   Term conflict_term;  // the follower's term at prev_log_index, or 0 if it has no entry there
 };
 
+// Paper 7, Figure 13: the leader sends a follower that needs compacted entries its snapshot, in chunks
+// sent in order (the next chunk only after the reply to the previous one).
+struct InstallSnapshot {
+  Term term;
+  NodeId leader;
+  LogIndex last_included_index;
+  Term last_included_term;
+  std::uint64_t offset = 0;  // byte offset of `data` in the snapshot
+  std::string data;          // this chunk
+  bool done = false;         // the last chunk
+};
+
+struct InstallSnapshotReply {
+  Term term;
+  LogIndex last_included_index;  // of the snapshot this answers
+  // The offset the follower expects next (the leader resends from there); meaningless when `done`.
+  std::uint64_t next_offset = 0;
+  // The follower's state now covers last_included_index (installed now, or already applied that far).
+  bool done = false;
+};
+
 // Thesis 9.6 (PreVote): "would I win an election of term `term`?" asked without changing any state; `term`
 // is the pre-candidate's current term + 1.
 struct PreVote {
@@ -64,8 +87,10 @@ struct TimeoutNow {
   NodeId leader;
 };
 
-using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, PreVote, PreVoteReply,
-                             TimeoutNow>;
+// The order of the alternatives is the conventional summary kind (docs/your-raft.md): 0-3 the paper's
+// RPCs, 4-5 InstallSnapshot (paper 7), 6-8 PreVote, its reply and TimeoutNow (thesis 9.6, 3.10).
+using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot,
+                             InstallSnapshotReply, PreVote, PreVoteReply, TimeoutNow>;
 
 // Term carried by any message (every Raft RPC carries the sender's term; paper 5.1).
 Term message_term(const Message& message);

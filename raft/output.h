@@ -21,12 +21,31 @@ struct HardState {
   bool operator==(const HardState&) const = default;
 };
 
+// A snapshot of the state machine (paper 7): the state after applying exactly entries 1..index.
+struct Snapshot {
+  LogIndex index;  // last included index
+  Term term;       // last included term
+  std::string data;  // KvStateMachine::snapshot() bytes
+  std::uint64_t digest = 0;  // state_digest(data)
+};
+
+// The snapshot part of a write: store `snapshot` (replacing any older one) and compact the log so that it
+// starts after `log_base` (<= snapshot.index: a few trailing entries may stay). If the log's entry at
+// log_base does not have term log_base_term, the whole log goes (Figure 13 rule 7).
+struct SnapshotWrite {
+  Snapshot snapshot;
+  LogIndex log_base;
+  Term log_base_term;
+};
+
 // One write to stable storage. The host applies these in order and reports each with on_persisted(token).
-// Applying a request means: set the hard state if present, then drop every entry with index >=
-// truncate_from if present, then append `entries` (the first of which has index `first_index`).
+// Applying a request means: set the hard state if present, then store the snapshot and compact the log if
+// present, then drop every entry with index >= truncate_from if present, then append `entries` (the first
+// of which has index `first_index`; entries at or below the log's base are skipped).
 struct PersistRequest {
   std::uint64_t token = 0;
   std::optional<HardState> hard_state;
+  std::optional<SnapshotWrite> snapshot;
   std::optional<LogIndex> truncate_from;
   LogIndex first_index;  // index of entries[0]; meaningless when entries is empty
   std::vector<Entry> entries;
@@ -70,6 +89,11 @@ struct Observation {
     applied = 5,        // a = index, b = term, c = entry_digest
     transfer_started = 6,    // a = target, b = term (thesis 3.10)
     transfer_abandoned = 7,  // a = target, b = term: no new leader within an election timeout
+    // Paper 7 (trace format 3): a = last included index, b = its term, c = state digest.
+    snapshot_taken = 8,      // this node snapshotted its state machine (applied exactly 1..a)
+    snapshot_installed = 9,  // a leader's snapshot replaced its state (Figure 13): applied and committed = a
+    snapshot_restored = 10,  // at start: the state machine restored from the durable snapshot
+    snapshot_chunk = 11,     // an InstallSnapshot chunk accepted, not the last: a = index, b = offset, c = bytes
   };
   Kind kind = Kind::role_changed;
   std::uint64_t a = 0;

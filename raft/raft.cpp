@@ -59,7 +59,20 @@ struct Candidate {
 struct Progress {
   LogIndex next_index;   // next entry to send (optimistically advanced past entries in flight)
   LogIndex match_index;  // highest entry known to be replicated on the peer; only moves forward
+  // Paper 7: while the peer needs compacted entries, the snapshot being sent (0: none) and the offset of
+  // the chunk to send next (chunks go one at a time, each after the reply to the previous one).
+  LogIndex snapshot_index;
+  std::uint64_t snapshot_offset = 0;
 };
+
+// A follower's InstallSnapshot in progress (Figure 13 rules 2-4): the chunks received so far, in order.
+struct InstallBuffer {
+  Term term;  // of the leader sending it
+  LogIndex index;
+  Term last_term;
+  std::string data;
+};
+constexpr std::size_t kMaxSnapshotBytes = 64 * 1024 * 1024;  // bound on an install buffer
 
 struct RequestKey {
   std::uint64_t client_id = 0;
@@ -110,13 +123,25 @@ struct Raft::State {
       : config(std::move(config_in)),
         hard(durable.hard_state),
         durable_hard(durable.hard_state),
-        log(std::move(durable.log)),
-        durable_match_index(log.last_index()) {}
+        log(durable.log_base, durable.log_base_term, std::move(durable.log)),
+        snapshot(std::move(durable.snapshot)),
+        durable_match_index(log.last_index()) {
+    // Paper 7: a restarted node's state machine starts from its snapshot, not from the empty state; the
+    // snapshot holds only committed entries, so they count as committed and applied again at once.
+    if (snapshot.has_value()) {
+      const bool restored = kv.restore(snapshot->data);
+      RAFTSIM_ASSERT_MSG(restored, "the durable snapshot does not parse");
+      RAFTSIM_ASSERT(log.base_index() <= snapshot->index && snapshot->index <= log.last_index());
+      commit_index = last_applied = snapshot->index;
+    }
+  }
 
   Config config;
   HardState hard;          // in memory; durable_hard is what the disk is known to hold
   HardState durable_hard;
   Log log;
+  std::optional<Snapshot> snapshot;  // paper 7: the newest snapshot (taken, installed or restored)
+  std::optional<InstallBuffer> install;  // follower: an InstallSnapshot in progress
   KvStateMachine kv;
   LogIndex commit_index;   // volatile (Figure 2): restarts at 0 and is learned again
   LogIndex last_applied;
@@ -136,6 +161,7 @@ struct Raft::State {
   Output* out = nullptr;
   bool hard_state_dirty = false;
   std::optional<LogIndex> log_dirty_from;  // lowest log index changed by this input
+  std::optional<SnapshotWrite> snapshot_dirty;  // a snapshot taken or installed by this input
   bool log_truncated = false;
   std::vector<Envelope> staged;  // messages that must wait for every outstanding write
 
@@ -207,7 +233,7 @@ struct Raft::State {
   void begin_input(Output& output) {
     RAFTSIM_ASSERT(started);         // start() must come first: it arms the first election timer
     RAFTSIM_ASSERT(out == nullptr);  // inputs do not nest
-    RAFTSIM_ASSERT(staged.empty() && !hard_state_dirty && !log_dirty_from.has_value());
+    RAFTSIM_ASSERT(staged.empty() && !hard_state_dirty && !log_dirty_from.has_value() && !snapshot_dirty.has_value());
     out = &output;
   }
 
@@ -234,15 +260,17 @@ struct Raft::State {
 
   // Emit the single PersistRequest covering every hard-state and log change of this input.
   void flush_persist() {
-    if (!hard_state_dirty && !log_dirty_from.has_value()) {
+    if (!hard_state_dirty && !log_dirty_from.has_value() && !snapshot_dirty.has_value()) {
       RAFTSIM_ASSERT(!log_truncated);
       return;
     }
     PersistRequest request;
     request.token = next_token++;
     if (hard_state_dirty) request.hard_state = hard;
+    if (snapshot_dirty.has_value()) request.snapshot = std::move(*snapshot_dirty);
     if (log_dirty_from.has_value()) {
-      const LogIndex from = *log_dirty_from;
+      // Entries compacted by this input are in its snapshot (written first): rewrite only what follows.
+      const LogIndex from = std::max(*log_dirty_from, log.base_index().next());
       RAFTSIM_ASSERT(from.value >= 1 && from.value <= log.last_index().value + 1);
       // Rewriting from the lowest changed index is always correct: it is exactly the in-memory suffix.
       if (log_truncated) request.truncate_from = from;
@@ -253,6 +281,7 @@ struct Raft::State {
     out->persist.push_back(std::move(request));
     hard_state_dirty = false;
     log_dirty_from.reset();
+    snapshot_dirty.reset();
     log_truncated = false;
   }
 
@@ -349,7 +378,7 @@ struct Raft::State {
     for (NodeId peer : config.members) {
       if (peer == self()) continue;
       // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
-      l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0)});
+      l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0), LogIndex(0), 0});
     }
     role = std::move(l);
     leader_id = self();
@@ -437,12 +466,24 @@ struct Raft::State {
 
     AppendEntriesReply reply;
     reply.term = term();
-    const LogIndex prev = request.prev_log_index;
-    if (prev > log.last_index()) {
+    LogIndex prev = request.prev_log_index;
+    std::size_t skip = 0;
+    if (prev < log.base_index()) {
+      // Paper 7: entries up to the base are in this node's snapshot, hence committed, hence in every later
+      // leader's log (5.4): they match. Skip the request's entries there and check from the base.
+      skip = static_cast<std::size_t>(std::min<std::uint64_t>(log.base_index().value - prev.value, request.entries.size()));
+      prev = prev + skip;
+    }
+    const bool matched_by_snapshot = request.prev_log_index < log.base_index();
+    if (matched_by_snapshot && prev < log.base_index()) {
+      // The whole request lies inside the snapshot: it matches up to its end, and brings nothing new.
+      reply.success = true;
+      reply.match_index = prev;
+    } else if (!matched_by_snapshot && prev > log.last_index()) {
       // Log too short: retry from just past our end (thesis 5.3 fast backup).
       reply.conflict_index = log.last_index().next();
       reply.conflict_term = Term(0);
-    } else if (!log.matches(prev, request.prev_log_term)) {
+    } else if (!matched_by_snapshot && !log.matches(prev, request.prev_log_term)) {
       // Log Matching (5.3): committed entries match every later leader's log.
       RAFTSIM_ASSERT_MSG(!strict() || prev > commit_index, "committed entry conflicts with the leader");
       reply.conflict_term = log.term_at(prev);
@@ -453,7 +494,8 @@ struct Raft::State {
       // the log." An entry with the same index and term is kept, so a duplicated or reordered old request
       // never truncates entries that a later request appended.
       LogIndex index = prev;
-      for (const Entry& entry : request.entries) {
+      for (std::size_t k = skip; k < request.entries.size(); ++k) {
+        const Entry& entry = request.entries[k];
         index = index.next();
         if (index <= log.last_index()) {
           if (log.term_at(index) == entry.term) {
@@ -467,7 +509,7 @@ struct Raft::State {
         }
         append_local(entry);
       }
-      const LogIndex last_new = prev + request.entries.size();
+      const LogIndex last_new = request.prev_log_index + request.entries.size();
       RAFTSIM_ASSERT(last_new <= log.last_index());
       // Figure 2 step 5: commitIndex = min(leaderCommit, index of last new entry). Only entries verified to
       // match the leader by *this* request may be committed; commit never moves backwards.
@@ -495,6 +537,12 @@ struct Raft::State {
     Progress& p = std::get<Leader>(role).progress.at(peer);
     RAFTSIM_ASSERT(p.next_index.value >= 1 && p.next_index <= log.last_index().next());
     RAFTSIM_ASSERT(p.match_index < p.next_index);
+    if (p.next_index.prev() < log.base_index()) {
+      // Paper 7: "the leader must occasionally send snapshots to followers that lag behind".
+      send_snapshot_chunk(peer);
+      return;
+    }
+    p.snapshot_index = LogIndex(0);
     AppendEntries request;
     request.term = term();
     request.leader = self();
@@ -509,10 +557,15 @@ struct Raft::State {
     out->messages.push_back(Envelope{self(), peer, std::move(request)});
   }
 
-  void broadcast_append() {
+  // `resend_snapshots`: peers receiving a snapshot get their current chunk again (heartbeats only: a chunk
+  // per client request would flood them with duplicates).
+  void broadcast_append(bool resend_snapshots = true) {
     RAFTSIM_ASSERT(is_leader());
     RAFTSIM_ASSERT(std::get<Leader>(role).progress.size() + 1 == config.members.size());
-    for (const auto& [peer, progress] : std::get<Leader>(role).progress) send_append(peer);
+    for (const auto& [peer, progress] : std::get<Leader>(role).progress) {
+      if (!resend_snapshots && progress.snapshot_index.value != 0) continue;
+      send_append(peer);
+    }
   }
 
   void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply) {
@@ -616,6 +669,184 @@ struct Raft::State {
       pending.erase(it);
     }
     RAFTSIM_ASSERT(last_applied == commit_index);
+    maybe_take_snapshot();
+  }
+
+  // ---- snapshots and log compaction (paper 7, Figure 13; thesis 5) ---------------------------------
+
+  // Paper 7: "each server takes snapshots independently, covering just the committed entries in its log".
+  // Every snapshot_every_entries applied entries, snapshot the state machine at last_applied and compact
+  // the log, keeping snapshot_trailing_entries before the snapshot so a follower slightly behind still
+  // gets AppendEntries. The snapshot is written with this input's PersistRequest (its size is the disk's).
+  void maybe_take_snapshot() {
+    if (config.snapshot_every_entries == 0) return;
+    const LogIndex since = snapshot.has_value() ? snapshot->index : LogIndex(0);
+    RAFTSIM_ASSERT(since <= last_applied);
+    if (last_applied.value - since.value < config.snapshot_every_entries) return;
+    Snapshot taken;
+    taken.index = last_applied;
+    taken.term = log.term_at(last_applied);
+    taken.data = kv.snapshot();
+    taken.digest = state_digest(taken.data);
+    RAFTSIM_ASSERT(taken.term.value > 0);
+    observe(Observation::Kind::snapshot_taken, taken.index.value, taken.term.value, taken.digest);
+    const std::uint64_t trailing = std::min<std::uint64_t>(config.snapshot_trailing_entries, taken.index.value);
+    const LogIndex base = std::max(log.base_index(), LogIndex(taken.index.value - trailing));
+    const Term base_term = log.term_at(base);
+    log.compact_to(base);
+    snapshot_dirty = SnapshotWrite{taken, base, base_term};
+    snapshot = std::move(taken);
+    RAFTSIM_ASSERT(log.base_index() <= snapshot->index);
+  }
+
+  // Leader: the next chunk of its snapshot for a peer that needs compacted entries. One chunk is in
+  // flight per peer; the reply asks for the next (a heartbeat resends a lost one).
+  void send_snapshot_chunk(NodeId peer) {
+    RAFTSIM_ASSERT(is_leader());
+    RAFTSIM_ASSERT_MSG(snapshot.has_value(), "a compacted log without a snapshot");
+    Progress& p = std::get<Leader>(role).progress.at(peer);
+    if (p.snapshot_index != snapshot->index) {  // a newer snapshot replaces one half sent
+      p.snapshot_index = snapshot->index;
+      p.snapshot_offset = 0;
+    }
+    const std::string& data = snapshot->data;
+    RAFTSIM_ASSERT(p.snapshot_offset <= data.size());
+    InstallSnapshot request;
+    request.term = term();
+    request.leader = self();
+    request.last_included_index = snapshot->index;
+    request.last_included_term = snapshot->term;
+    request.offset = p.snapshot_offset;
+    const std::size_t chunk = std::max<std::size_t>(1, config.snapshot_chunk_bytes);
+    request.data = data.substr(static_cast<std::size_t>(p.snapshot_offset), chunk);
+    request.done = p.snapshot_offset + request.data.size() >= data.size();
+    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+  }
+
+  void handle_install_snapshot_reply(NodeId from, const InstallSnapshotReply& reply) {
+    RAFTSIM_ASSERT(reply.term == term());
+    RAFTSIM_ASSERT(from != self());
+    if (!is_leader()) return;
+    Progress& p = std::get<Leader>(role).progress.at(from);
+    if (reply.done) {
+      // The follower's state covers the snapshot: its log matches up to there (the snapshot holds only
+      // committed entries). Duplicated or reordered replies only ever move match_index forward.
+      if (reply.last_included_index > log.last_index()) return;  // not this leader's snapshot
+      if (reply.last_included_index > p.match_index) {
+        p.match_index = reply.last_included_index;
+        maybe_advance_commit();
+      }
+      if (p.next_index <= p.match_index) p.next_index = p.match_index.next();
+      if (p.snapshot_index == reply.last_included_index) p.snapshot_index = LogIndex(0);
+      // Thesis 3.10: a transfer target brought up by a snapshot may now match the whole log.
+      if (std::get<Leader>(role).transfer_target == from) maybe_send_timeout_now();
+      if (p.next_index <= log.last_index()) send_append(from);
+      return;
+    }
+    if (!snapshot.has_value() || p.snapshot_index != reply.last_included_index) return;  // stale
+    if (reply.next_offset > p.snapshot_offset && reply.next_offset <= snapshot->data.size()) {
+      p.snapshot_offset = reply.next_offset;  // the chunk arrived: send the next one
+      send_snapshot_chunk(from);
+    } else if (reply.next_offset < p.snapshot_offset) {
+      p.snapshot_offset = reply.next_offset;  // the follower lost its buffer (restart): the heartbeat resends
+    }
+  }
+
+  // Figure 13, receiver. Called with request.term == term().
+  void handle_install_snapshot(NodeId from, const InstallSnapshot& request) {
+    RAFTSIM_ASSERT(request.term == term());
+    RAFTSIM_ASSERT(request.leader == from);
+    RAFTSIM_ASSERT_MSG(!strict() || !is_leader(), "two leaders in one term");
+    if (is_leader()) return;  // only with a planted bug
+    if (is_candidate() || is_pre_candidate()) {
+      become_follower(term(), from);  // 5.2: a message from this term's leader
+    } else {
+      leader_id = from;
+    }
+    arm_election_timer();  // it comes from the current leader (5.2)
+    leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
+    InstallSnapshotReply reply{term(), request.last_included_index, 0, false};
+    // Never roll back: a snapshot the state already covers (a duplicate, a reordered or a stale one) is
+    // ignored, and answered "done" so the leader moves on (thesis 5.4.2: the follower keeps its state).
+    // BUG(snapshot-rolls-back): compares with the last snapshot, not with the applied state.
+    const LogIndex covered = bug(Bug::snapshot_rolls_back) ? (snapshot ? snapshot->index : LogIndex(0)) : last_applied;
+    if (request.last_included_index <= covered) {
+      install.reset();
+      reply.done = true;
+      stage(from, reply);
+      return;
+    }
+    // Rule 2: a chunk at offset 0 starts a new snapshot file.
+    const bool same = install.has_value() && install->term == term() && install->index == request.last_included_index &&
+                      install->last_term == request.last_included_term;
+    if (request.offset == 0 && !(same && !install->data.empty())) {
+      install = InstallBuffer{term(), request.last_included_index, request.last_included_term, {}};
+    }
+    const bool in_order = install.has_value() && install->term == term() &&
+                          install->index == request.last_included_index &&
+                          install->last_term == request.last_included_term && request.offset == install->data.size() &&
+                          install->data.size() + request.data.size() <= kMaxSnapshotBytes;
+    if (!in_order) {
+      // A duplicated, reordered or foreign chunk: harmless; say which offset comes next.
+      reply.next_offset = same ? install->data.size() : 0;
+      stage(from, reply);
+      return;
+    }
+    install->data += request.data;  // rule 3: write data into the snapshot file at the given offset
+    if (!request.done) {
+      // Rule 4: reply and wait for more data chunks.
+      observe(Observation::Kind::snapshot_chunk, request.last_included_index.value, request.offset, request.data.size());
+      reply.next_offset = install->data.size();
+      stage(from, reply);
+      return;
+    }
+    InstallBuffer complete = std::move(*install);
+    install.reset();
+    if (!install_snapshot(std::move(complete))) {
+      stage(from, reply);  // unreadable: ask for it again from the start
+      return;
+    }
+    reply.done = true;
+    if (bug(Bug::snapshot_before_persist)) {
+      // BUG(snapshot-before-persist): the leader hears "installed" before the snapshot is durable.
+      out->messages.push_back(Envelope{self(), from, reply});
+      return;
+    }
+    // Rule 5 "save snapshot file": the reply is held until the snapshot's write is durable (stage()).
+    stage(from, reply);
+  }
+
+  // Figure 13 rules 5-8: save the snapshot, keep the log entries that follow it if the log has the
+  // snapshot's last entry, else discard the whole log; reset the state machine from the snapshot.
+  bool install_snapshot(InstallBuffer buffer) {
+    RAFTSIM_ASSERT(!is_leader());
+    RAFTSIM_ASSERT(buffer.index > log.base_index() || bug(Bug::snapshot_rolls_back));
+    KvStateMachine restored;
+    if (!restored.restore(buffer.data)) return false;
+    if (buffer.index < log.base_index()) return false;  // only with a planted bug: below its own compaction
+    Snapshot installed;
+    installed.index = buffer.index;
+    installed.term = buffer.last_term;
+    installed.digest = state_digest(buffer.data);
+    installed.data = std::move(buffer.data);
+    if (log.matches(installed.index, installed.term)) {
+      log.compact_to(installed.index);  // rule 6: retain the entries following it
+    } else {
+      // Rule 7: discard the entire log. The entries up to the snapshot's index are replaced by its prefix
+      // (snapshot_installed says so); only entries after it are reported removed.
+      const LogIndex kept = std::max(commit_index, log.base_index());
+      if (log.last_index() > installed.index) observe(Observation::Kind::log_truncated, installed.index.next().value);
+      log.reset_to(installed.index, installed.term);
+      durable_match_index = std::min(durable_match_index, kept);
+      for (InflightPersist& p : inflight) p.stable_index = std::min(p.stable_index, kept);
+    }
+    kv = std::move(restored);
+    commit_index = last_applied = installed.index;  // rule 8
+    observe(Observation::Kind::snapshot_installed, installed.index.value, installed.term.value, installed.digest);
+    snapshot_dirty = SnapshotWrite{installed, installed.index, installed.term};
+    snapshot = std::move(installed);
+    RAFTSIM_ASSERT(log.base_index() == snapshot->index);
+    return true;
   }
 
   // ---- inputs --------------------------------------------------------------------------------------
@@ -626,7 +857,13 @@ struct Raft::State {
     started = true;
     // Tell observers where this incarnation starts: its role and term, then the restored log.
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::follower), term().value);
-    for (LogIndex i(1); i <= log.last_index(); i = i.next()) {
+    LogIndex first = LogIndex(1);
+    if (snapshot.has_value()) {
+      // The snapshot stands for the log up to its index; trailing entries kept below it are not reported.
+      observe(Observation::Kind::snapshot_restored, snapshot->index.value, snapshot->term.value, snapshot->digest);
+      first = snapshot->index.next();
+    }
+    for (LogIndex i = first; i <= log.last_index(); i = i.next()) {
       observe(Observation::Kind::log_appended, i.value, log.term_at(i).value, entry_digest(log.at(i)));
     }
     arm_election_timer();
@@ -639,12 +876,15 @@ struct Raft::State {
     if (step_pre_vote(envelope)) return;  // outside the term rules: a pre-vote's term is hypothetical
     const Term message_term_value = message_term(envelope.message);
     const bool is_request = std::holds_alternative<RequestVote>(envelope.message) ||
-                            std::holds_alternative<AppendEntries>(envelope.message);
+                            std::holds_alternative<AppendEntries>(envelope.message) ||
+                            std::holds_alternative<InstallSnapshot>(envelope.message);
     if (message_term_value > term()) {
       // 5.1: "If a server receives a request with a higher term ... it immediately reverts to follower."
-      // Only an AppendEntries (or the leader's TimeoutNow) names the new term's leader.
+      // Only an AppendEntries or InstallSnapshot (or the leader's TimeoutNow) names the new term's leader.
       std::optional<NodeId> leader;
-      if (std::holds_alternative<AppendEntries>(envelope.message) || std::holds_alternative<TimeoutNow>(envelope.message)) {
+      if (std::holds_alternative<AppendEntries>(envelope.message) ||
+          std::holds_alternative<InstallSnapshot>(envelope.message) ||
+          std::holds_alternative<TimeoutNow>(envelope.message)) {
         leader = envelope.from;
       }
       become_follower(message_term_value, leader);
@@ -655,6 +895,8 @@ struct Raft::State {
       if (!is_request) return;
       if (std::holds_alternative<RequestVote>(envelope.message)) {
         stage(envelope.from, RequestVoteReply{term(), false});
+      } else if (const auto* is = std::get_if<InstallSnapshot>(&envelope.message)) {
+        stage(envelope.from, InstallSnapshotReply{term(), is->last_included_index, 0, false});  // Figure 13 rule 1
       } else {
         AppendEntriesReply reply;
         reply.term = term();
@@ -675,6 +917,10 @@ struct Raft::State {
             handle_append_entries(envelope.from, m);
           } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
             handle_append_entries_reply(envelope.from, m);
+          } else if constexpr (std::is_same_v<T, InstallSnapshot>) {
+            handle_install_snapshot(envelope.from, m);
+          } else if constexpr (std::is_same_v<T, InstallSnapshotReply>) {
+            handle_install_snapshot_reply(envelope.from, m);
           } else if constexpr (std::is_same_v<T, TimeoutNow>) {
             handle_timeout_now(envelope.from, m);
           } else {
@@ -798,7 +1044,7 @@ struct Raft::State {
     entry.command = command;
     append_local(std::move(entry));
     l.pending.emplace(key, log.last_index());
-    broadcast_append();  // replicate at once, in parallel with the local write
+    broadcast_append(/*resend_snapshots=*/false);  // replicate at once, in parallel with the local write
   }
 
   // ---- PreVote (thesis 9.6) ------------------------------------------------------------------------
@@ -951,6 +1197,9 @@ struct Raft::State {
   void check_invariants() const {
     RAFTSIM_ASSERT(is_member(self()));
     RAFTSIM_ASSERT(commit_index <= log.last_index());
+    // Paper 7: a snapshot covers only applied entries; the log is compacted no further than it.
+    RAFTSIM_ASSERT(!snapshot.has_value() || (snapshot->index <= last_applied && log.base_index() <= snapshot->index));
+    RAFTSIM_ASSERT(snapshot.has_value() || log.base_index().value == 0);
     // Every input applies everything it commits before returning.
     RAFTSIM_ASSERT(last_applied == commit_index);
     RAFTSIM_ASSERT(durable_match_index <= log.last_index());
@@ -1078,6 +1327,10 @@ LogIndex Raft::last_applied() const { return state_->last_applied; }
 LogIndex Raft::last_log_index() const { return state_->log.last_index(); }
 Term Raft::log_term(LogIndex index) const { return state_->log.term_at(index); }
 const std::vector<Entry>& Raft::log() const { return state_->log.entries(); }
+LogIndex Raft::log_base_index() const { return state_->log.base_index(); }
+std::optional<LogIndex> Raft::snapshot_index() const {
+  return state_->snapshot.has_value() ? std::optional<LogIndex>(state_->snapshot->index) : std::nullopt;
+}
 const KvStateMachine& Raft::state_machine() const { return state_->kv; }
 void Raft::check_invariants() const { state_->check_invariants(); }
 

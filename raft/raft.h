@@ -33,13 +33,21 @@ struct Config {
   bool pre_vote = false;
   // Thesis 6.2/9.6: a leader that hears from no majority during an election timeout steps down.
   bool check_quorum = false;
+  // Paper 7: snapshot the state machine every this many applied entries (0: never; then no log is
+  // compacted and no InstallSnapshot is ever sent).
+  std::uint32_t snapshot_every_entries = 0;
+  std::uint32_t snapshot_trailing_entries = 4;  // entries kept before the snapshot index when compacting
+  std::uint32_t snapshot_chunk_bytes = 512;     // InstallSnapshot data per message
   Bugs bugs;  // planted bugs (raft/bugs.h); none in normal use
 };
 
 // What survived on stable storage; empty for a brand-new node.
 struct DurableState {
   HardState hard_state;
-  std::vector<Entry> log;  // log[0] has index 1
+  std::optional<Snapshot> snapshot;  // paper 7: the newest durable snapshot
+  LogIndex log_base;                 // the log starts after this index (0: not compacted)
+  Term log_base_term;
+  std::vector<Entry> log;  // log[0] has index log_base + 1
 };
 
 class Raft {
@@ -68,7 +76,9 @@ class Raft {
   LogIndex last_applied() const;
   LogIndex last_log_index() const;
   Term log_term(LogIndex index) const;  // 0 for index 0 or beyond the log
-  const std::vector<Entry>& log() const;  // log()[0] has index 1
+  const std::vector<Entry>& log() const;  // log()[0] has index log_base_index() + 1
+  LogIndex log_base_index() const;         // paper 7: entries up to here are compacted (0: none)
+  std::optional<LogIndex> snapshot_index() const;  // the newest snapshot's last included index
   const KvStateMachine& state_machine() const;  // the applied state, with the client sessions (thesis 6.3)
 
   // Whole-state invariants (LogCabin style). Cheap enough for every step in debug builds.

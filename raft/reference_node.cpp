@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "base/assert.h"
+#include "raft/snapshot.h"
 
 namespace raft {
 
@@ -20,14 +21,16 @@ struct DiskRecord final : sim::Payload {
   PersistRequest request;
 };
 
-// By the conventional summary kind (docs/your-raft.md): 0-3 the paper's RPCs, 4-5 reserved (InstallSnapshot),
-// 6-8 PreVote, its reply and TimeoutNow (thesis 9.6, 3.10).
-constexpr std::string_view kMessageNames[] = {"RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply", "?",
-                                              "?", "PreVote", "PreVoteReply", "TimeoutNow"};
+// By the conventional summary kind (docs/your-raft.md): 0-3 the paper's RPCs, 4-5 InstallSnapshot and its
+// reply (paper 7), 6-8 PreVote, its reply and TimeoutNow (thesis 9.6, 3.10).
+constexpr std::string_view kMessageNames[] = {
+    "RequestVote", "RequestVoteReply", "AppendEntries", "AppendEntriesReply", "InstallSnapshot", "InstallSnapshotReply",
+    "PreVote",     "PreVoteReply",     "TimeoutNow"};
 
 std::uint16_t summary_kind(const Message& m) {
-  constexpr std::uint16_t kKinds[] = {0, 1, 2, 3, 6, 7, 8};  // by variant alternative
+  constexpr std::uint16_t kKinds[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};  // by variant alternative
   static_assert(std::size(kKinds) == std::variant_size_v<Message>);
+  static_assert(std::size(kMessageNames) == std::variant_size_v<Message>);
   RAFTSIM_ASSERT(m.index() < std::size(kKinds));
   return kKinds[m.index()];
 }
@@ -50,6 +53,14 @@ sim::MessageSummary summarize(const Envelope& e) {
         } else if constexpr (std::is_same_v<T, AppendEntriesReply>) {
           s.a = m.success ? 1 : 0;
           s.b = m.success ? m.match_index.value : m.conflict_index.value;
+        } else if constexpr (std::is_same_v<T, InstallSnapshot>) {
+          // Kind 4 (docs/checkers.md): a = last included index, b = last included term.
+          s.a = m.last_included_index.value;
+          s.b = m.last_included_term.value;
+        } else if constexpr (std::is_same_v<T, InstallSnapshotReply>) {
+          // Kind 5: a = last included index, b = 1 if the follower's state covers it ("done").
+          s.a = m.last_included_index.value;
+          s.b = m.done ? 1 : 0;
         } else if constexpr (std::is_same_v<T, PreVote>) {
           s.a = m.last_log_index.value;
           s.b = m.last_log_term.value;
@@ -64,6 +75,8 @@ sim::MessageSummary summarize(const Envelope& e) {
 std::uint32_t record_size_bytes(const PersistRequest& r) {
   std::size_t bytes = 32;  // header, hard state
   for (const Entry& e : r.entries) bytes += 24 + e.command.key.size() + e.command.value.size() + e.command.expected.size();
+  // A snapshot is written whole: its size makes a big one slow on the disk model (paper 7's cost).
+  if (r.snapshot.has_value()) bytes += 24 + r.snapshot->snapshot.data.size();
   return static_cast<std::uint32_t>(bytes);
 }
 
@@ -77,6 +90,10 @@ sim::EventKind observation_kind(Observation::Kind k) {
     case Observation::Kind::applied: return sim::EventKind::apply;
     case Observation::Kind::transfer_started: return sim::EventKind::transfer_start;
     case Observation::Kind::transfer_abandoned: return sim::EventKind::transfer_abandoned;
+    case Observation::Kind::snapshot_taken: return sim::EventKind::snapshot_taken;
+    case Observation::Kind::snapshot_installed: return sim::EventKind::snapshot_installed;
+    case Observation::Kind::snapshot_restored: return sim::EventKind::snapshot_restored;
+    case Observation::Kind::snapshot_chunk: return sim::EventKind::snapshot_chunk;
   }
   RAFTSIM_ASSERT_MSG(false, "unknown observation kind");
   return sim::EventKind::role;
@@ -179,15 +196,7 @@ DurableState replay_durable_records(std::span<const sim::PayloadPtr> records) {
   for (const sim::PayloadPtr& p : records) {
     RAFTSIM_ASSERT(p != nullptr);
     const PersistRequest& r = static_cast<const DiskRecord&>(*p).request;
-    if (r.hard_state) state.hard_state = *r.hard_state;
-    if (r.truncate_from) {
-      RAFTSIM_ASSERT(r.truncate_from->value >= 1);
-      if (r.truncate_from->value - 1 < state.log.size()) state.log.resize(r.truncate_from->value - 1);
-    }
-    if (!r.entries.empty()) {
-      RAFTSIM_ASSERT_MSG(r.first_index.value == state.log.size() + 1, "a disk record would leave a gap in the log");
-      state.log.insert(state.log.end(), r.entries.begin(), r.entries.end());
-    }
+    apply_persist_request(state, r);
   }
   return state;
 }
@@ -208,6 +217,9 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   config.max_entries_per_append = timing.max_entries_per_append;
   config.pre_vote = context.features.pre_vote;
   config.check_quorum = context.features.check_quorum;
+  config.snapshot_every_entries = context.features.snapshot_every_entries;
+  config.snapshot_trailing_entries = context.features.snapshot_trailing_entries;
+  config.snapshot_chunk_bytes = context.features.snapshot_chunk_bytes;
   config.bugs = bugs_;
   return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records));
 }

@@ -36,6 +36,9 @@ constexpr FieldSpec kTiming[] = {{"election_timeout_min_us", S::a, F::uint}, {"e
 constexpr FieldSpec kTransferRequest[] = {{"delivered", S::a, F::uint}};
 constexpr FieldSpec kTransfer[] = {{"target", S::a, F::uint}, {"term", S::b, F::uint}};
 constexpr FieldSpec kClientRequest[] = {{"request", S::a, F::uint}};
+// Trace format 3 (Raft paper 7): snapshot_taken, snapshot_installed, snapshot_restored; snapshot_chunk.
+constexpr FieldSpec kSnapshot[] = {{"index", S::a, F::uint}, {"term", S::b, F::uint}, {"state_digest", S::c, F::hex}};
+constexpr FieldSpec kSnapshotChunk[] = {{"index", S::a, F::uint}, {"offset", S::b, F::uint}, {"bytes", S::c, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
 
@@ -89,6 +92,10 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::disk_notify: return kDiskNotify;
     case K::client_retry: return kClientRetry;
     case K::client_duplicate: return kClientDuplicate;
+    case K::snapshot_taken:
+    case K::snapshot_installed:
+    case K::snapshot_restored: return kSnapshot;
+    case K::snapshot_chunk: return kSnapshotChunk;
     case K::transfer_request: return kTransferRequest;
     case K::transfer_start:
     case K::transfer_abandoned: return kTransfer;

@@ -269,6 +269,13 @@ class Extractor {
       case EventKind::timing:
         timing_ = json::array({e.a, e.b, e.c});
         break;
+      case EventKind::snapshot_installed:
+      case EventKind::snapshot_restored:
+        // Paper 7: the node's applied and committed index jump to the snapshot's; a mark says why.
+        lane(e.node).commit.insert(lane(e.node).commit.end(), {e.time_us, e.a});
+        lane(e.node).apply.insert(lane(e.node).apply.end(), {e.time_us, e.a});
+        mark(e);
+        break;
       // Frequent and drawn only as counts: timers, disk, log appends, the client's request plumbing.
       case EventKind::timer_fired:
       case EventKind::disk_write:
@@ -277,6 +284,7 @@ class Extractor {
       case EventKind::log_append:
       case EventKind::client_send:
       case EventKind::client_reply:
+      case EventKind::snapshot_chunk:  // one per InstallSnapshot chunk: hundreds with small chunks
       case EventKind::client_request: break;
       default:
         // vote, log truncation, impl-error, stale-discarded, and any kind added after this file was

@@ -147,13 +147,19 @@ struct RaftTiming {
   std::uint32_t max_entries_per_append = 64;
 };
 
-// Raft features beyond the paper's core that the scenario switches on (`cluster` section). Every
-// implementation honours each switch or refuses it (an input error naming the field), never ignores it.
+// Raft features beyond the paper's core that the scenario switches on (`cluster` section). Every field's
+// default is "off" or the value that keeps existing runs unchanged; an implementation honours each switch
+// that is on or refuses it (an input error naming the field, sim::AdapterError), never ignores it.
 // A plain struct: more switches join it. In the trace: the label of the timing event (bit 0 pre_vote,
-// bit 1 check_quorum), so that checkers know what to hold the implementation to.
+// bit 1 check_quorum), so that checkers know what to hold the implementation to; snapshots announce
+// themselves with their own events (43..46).
 struct RaftFeatures {
   bool pre_vote = false;      // thesis 9.6: a pre-vote round (term + 1, no state change) before each election
   bool check_quorum = false;  // thesis 6.2/9.6: a leader without contact to a majority for an election timeout steps down
+  // Paper 7: snapshot every N applied entries and compact the log (0: never).
+  std::uint32_t snapshot_every_entries = 0;
+  std::uint32_t snapshot_trailing_entries = 4;  // log entries kept before the snapshot index
+  std::uint32_t snapshot_chunk_bytes = 512;     // InstallSnapshot data per message
 };
 // What an implementation can honour: each RaftFeatures switch, and Node::on_transfer_leadership. The
 // generic fuzz configuration (nemesis.features) draws only what the implementation under test declares,
@@ -162,12 +168,24 @@ struct FeatureSupport {
   bool pre_vote = false;
   bool check_quorum = false;
   bool transfer_leadership = false;
-  static FeatureSupport all() { return FeatureSupport{true, true, true}; }
+  // Paper 7: RaftFeatures::snapshot_every_entries and its companions (nemesis.snapshots draws them).
+  bool snapshots = false;
+  // PreVote, CheckQuorum and leadership transfer. Not snapshots: only the reference Raft takes them here,
+  // and it declares so itself.
+  static FeatureSupport all() { return FeatureSupport{true, true, true, false}; }
 };
 inline constexpr std::uint16_t kFeaturePreVoteBit = 1;
 inline constexpr std::uint16_t kFeatureCheckQuorumBit = 2;
 inline std::uint16_t feature_bits(const RaftFeatures& f) {
   return static_cast<std::uint16_t>((f.pre_vote ? kFeaturePreVoteBit : 0) | (f.check_quorum ? kFeatureCheckQuorumBit : 0));
+}
+// For an implementation that takes no snapshots here (paper 7): refuses a scenario that switches them on,
+// naming the field, instead of running without them. `implementation` and `why` are for the message.
+inline void refuse_snapshots(const RaftFeatures& f, std::string_view implementation, std::string_view why) {
+  if (f.snapshot_every_entries == 0) return;
+  throw AdapterError("cluster.snapshot_every_entries: " + std::to_string(f.snapshot_every_entries) +
+                     " asks for snapshots, which implementation '" + std::string(implementation) +
+                     "' does not support (" + std::string(why) + "); use 0 (the default) or impl \"reference\"");
 }
 
 // What a node may ask of its host at any time (adapters for real libraries need both; the reference Raft

@@ -19,7 +19,8 @@ enum class Stream : std::uint64_t {
   faults = 4,
   tiebreak = 5,
   disk = 6,
-  // 7..9 are the nemesis's own streams (tools/nemesis), 21 its host model draw.
+  // 7..9 are the nemesis's own streams (tools/nemesis), 10 and 11 its Raft features and leadership
+  // transfers, 14 its snapshot knobs, 21 its host model draw.
   host = 20,  // HostModel: timer jitter, start offsets, processing times
   // Clients (issue 13 item 4): which node a retry goes to, and the network's duplicates and late
   // deliveries of client requests and replies. Numbered apart from the others so that streams added

@@ -113,7 +113,7 @@ struct SimConfig {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 5;
   RaftTiming timing;
-  RaftFeatures features;
+  RaftFeatures features;  // passed to every node (NodeContext)
   NetworkConfig network;
   DiskConfig disk;
   Duration timer_granularity{};  // 0: exact; otherwise timers fire on multiples (more same-instant races)

@@ -46,6 +46,10 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::disk_notify: return "disk-notify";
     case EventKind::client_retry: return "client-retry";
     case EventKind::client_duplicate: return "client-duplicate";
+    case EventKind::snapshot_taken: return "snapshot-taken";
+    case EventKind::snapshot_installed: return "snapshot-installed";
+    case EventKind::snapshot_restored: return "snapshot-restored";
+    case EventKind::snapshot_chunk: return "snapshot-chunk";
     case EventKind::transfer_request: return "transfer-request";
     case EventKind::transfer_start: return "transfer-start";
     case EventKind::transfer_abandoned: return "transfer-abandoned";

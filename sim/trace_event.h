@@ -66,7 +66,19 @@ enum class EventKind : std::uint8_t {
                           // c = retry number (1 .. workload.retries_unknown)
   client_duplicate = 41,  // the network delivers one extra copy of a client message: node = the node,
                           // peer = process, a = request id, b = 0 (request to the node) or 1 (reply)
-  // 42..46: reserved (snapshots).
+  // 42: unused.
+  // Added in trace format 3: snapshots and log compaction (Raft paper 7, Figure 13). node = the node;
+  // a = last included index, b = last included term, c = state digest (the node's digest of its state
+  // machine's state after applying exactly entries 1..a, client sessions included).
+  snapshot_taken = 43,      // the node snapshotted its state machine; its log may be compacted up to a (the
+                            // compacted entries stay in the node's log as far as the stream is concerned)
+  snapshot_installed = 44,  // a leader's snapshot replaced the node's state: its log is the committed log up
+                            // to a, plus its own entries after a if it held entry a (a log_truncate first
+                            // reports any it discarded); applied and committed are now a
+  snapshot_restored = 45,   // at start (after restart): the state machine restored from the durable
+                            // snapshot: applied and committed are a; log-append events follow from a + 1
+  snapshot_chunk = 46,      // an InstallSnapshot chunk accepted, not the last: a = last included index,
+                            // b = offset, c = bytes (a fault trigger: crash in the middle of an install)
   // Added in trace format 3: leadership transfer (thesis 3.10). The timing event's label carries the Raft
   // features switched on (bit 0 pre_vote, bit 1 check_quorum; sim/node_host.h RaftFeatures).
   transfer_request = 47,    // fault: node = the leader asked (-1: no live leader), peer = target (-1: any),
@@ -78,7 +90,8 @@ enum class EventKind : std::uint8_t {
 inline constexpr int kEventKindCount = 50;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
 // client_retry, client_duplicate, the attempt of client_send and client_reply, disk_synced's b, the
-// feature bits of timing, the pre_candidate role and the leadership transfer events.
+// feature bits of timing, the pre_candidate role, the snapshot events (43..46) and the leadership
+// transfer events (47..49).
 inline constexpr int kTraceFormatVersion = 3;
 
 std::string_view event_kind_name(EventKind kind);

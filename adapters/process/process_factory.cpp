@@ -82,6 +82,10 @@ class ProcessFactory final : public sim::NodeFactory {
   std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override {
     RAFTSIM_ASSERT(context.env != nullptr);
     RAFTSIM_ASSERT(context.id < context.cluster_size);
+    // The process protocol (docs/protocol.md) has no snapshot messages or HELLO fields for them yet.
+    sim::refuse_snapshots(context.features, "process",
+                          "the process protocol, which the process and etcd implementations speak, carries no "
+                          "snapshot settings or messages yet");
     session_->ensure_started(context.cluster_size, context.timing, context.features);
     // Drawn from the host's seeded timer stream, whether or not the child is still there, so that the
     // rest of the run draws the same numbers either way.

@@ -424,7 +424,7 @@ TEST_CASE("Liveness: without a liveness phase there is nothing to check", "[chec
 TEST_CASE("CheckerSet: the default set holds the four Figure 3 / liveness checkers in order", "[checkers][set]") {
   const checkers::CheckerSet set = checkers::make_default_checkers();
   CHECK(set.names() ==
-        std::vector<std::string>{"election-safety", "log-matching", "leader-completeness", "leader-append-only", "state-machine-safety", "monotonic-term", "monotonic-commit", "dead-incarnation", "implementation-error", "single-vote", "election-quorum", "commit-quorum", "commit-current-term", "term-adoption", "stale-term-request", "vote-grant",
+        std::vector<std::string>{"election-safety", "log-matching", "leader-completeness", "leader-append-only", "state-machine-safety", "monotonic-term", "monotonic-commit", "dead-incarnation", "implementation-error", "single-vote", "election-quorum", "commit-quorum", "commit-current-term", "snapshot-state", "applied-monotonic", "term-adoption", "stale-term-request", "vote-grant",
                                                 "append-receiver", "follower-commit", "reply-claim", "candidate-conversion",
                                                 "election-timer", "persistence", "pre-vote-state", "pre-vote-grant", "check-quorum",
                                                 "transfer-up-to-date", "transfer-proposals", "durability", "liveness"});

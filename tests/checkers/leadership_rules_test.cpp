@@ -96,6 +96,26 @@ TEST_CASE("transfer-up-to-date: TimeoutNow only to a target that acknowledged th
               send(0, 2, kTimeoutNow, 1)}));
 }
 
+TEST_CASE("transfer-up-to-date: an installed snapshot acknowledges the log up to its index (paper 7, thesis 3.10)") {
+  constexpr std::uint16_t kISReply = 5;  // x = last included index, y = 1 when installed
+  // The target caught up by InstallSnapshot: its "done" reply for index 2 covers the leader's whole log.
+  CHECK(!run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), append(0, 2, 1), deliver(2, 0, kISReply, 1, 2, 1),
+              send(0, 2, kTimeoutNow, 1)}));
+  // A reply that is not "done" (a chunk accepted) acknowledges nothing.
+  const auto bad = run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), append(0, 2, 1),
+                        deliver(2, 0, kISReply, 1, 2, 0), send(0, 2, kTimeoutNow, 1)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "transfer-up-to-date");
+}
+
+TEST_CASE("pre-vote-grant: an InstallSnapshot of the current term is hearing from the leader (paper 7, thesis 9.6)") {
+  constexpr std::uint16_t kIS = 4;
+  const auto bad = run({CLUSTER3(1), role(2, kFollower, 1), deliver(0, 2, kIS, 1, 5, 1, 1'000),
+                        deliver(1, 2, kPreVote, 2, 0, 0, 10'000), send(2, 1, kPreVoteReply, 2, 1, 0, 11'000)});
+  REQUIRE(bad);
+  CHECK(bad->checker == "pre-vote-grant");
+}
+
 TEST_CASE("transfer-proposals: a transferring leader appends nothing until the transfer ends (thesis 3.10)") {
   const auto bad = run({CLUSTER3(0), role(0, kLeader, 1), append(0, 1, 1), Ev{K::transfer_request, 0, 1, 0, 0, 2},
                         transfer_start(0, 2, 1), client(0), append(0, 2, 1)});

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "raft/raft.h"
+#include "raft/snapshot.h"
 
 namespace raft_test {
 
@@ -71,15 +72,7 @@ inline Entry entry(std::uint64_t term, std::string key = "k", std::string value 
 
 // Apply one PersistRequest to a simulated disk, with the semantics documented in output.h.
 inline void apply_persist(DurableState& disk, const PersistRequest& request) {
-  if (request.hard_state) disk.hard_state = *request.hard_state;
-  if (request.truncate_from) {
-    REQUIRE(request.truncate_from->value >= 1);
-    if (request.truncate_from->value - 1 < disk.log.size()) disk.log.resize(request.truncate_from->value - 1);
-  }
-  if (!request.entries.empty()) {
-    REQUIRE(request.first_index.value == disk.log.size() + 1);
-    disk.log.insert(disk.log.end(), request.entries.begin(), request.entries.end());
-  }
+  raft::apply_persist_request(disk, request);
 }
 
 struct Node {

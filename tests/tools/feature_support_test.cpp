@@ -46,7 +46,7 @@ TEST_CASE("feature support: what an implementation lacks is never drawn, and the
   tools::Scenario none = generic;
   none.supports = sim::FeatureSupport{};
   tools::Scenario only_pre_vote = generic;
-  only_pre_vote.supports = sim::FeatureSupport{true, false, false};
+  only_pre_vote.supports = sim::FeatureSupport{true, false, false, false};
   std::size_t seeds_with_transfers = 0;
   std::size_t seeds_with_pre_vote = 0;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {

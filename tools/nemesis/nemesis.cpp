@@ -17,6 +17,7 @@ constexpr auto kTriggerStream = static_cast<sim::Stream>(9);  // and for the tri
 constexpr auto kHostStream = static_cast<sim::Stream>(21);    // and for the host model
 constexpr auto kFeatureStream = static_cast<sim::Stream>(10);  // the Raft features drawn per seed
 constexpr auto kTransferStream = static_cast<sim::Stream>(11); // the leadership transfer requests
+constexpr auto kSnapshotStream = static_cast<sim::Stream>(14);  // and for nemesis.snapshots
 
 using K = sim::Fault::Kind;
 
@@ -128,6 +129,62 @@ std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config)
   return fmt::format("config: {} entries per append, {} clients, election timeout {:.0f}..{:.0f}ms",
                      knobs.max_entries_per_append, knobs.clients, min_us / 1000.0,
                      static_cast<double>(config.timing.election_timeout_max.us) / 1000.0);
+}
+
+SnapshotKnobs draw_snapshot_knobs(std::uint64_t seed) {
+  sim::Rng rng(seed, kSnapshotStream);
+  // Off in a quarter of the seeds; small intervals compact often (and make lagging followers need
+  // snapshots), small chunks make installs long (more moments to crash in, more duplicate chunks).
+  constexpr std::uint32_t kEvery[] = {0, 5, 10, 25, 50, 100, 200, 0};
+  constexpr std::uint32_t kTrailing[] = {0, 1, 4, 16};
+  constexpr std::uint32_t kChunk[] = {16, 64, 256, 4096};
+  SnapshotKnobs k;
+  k.every_entries = kEvery[rng.below(std::size(kEvery))];
+  k.trailing_entries = kTrailing[rng.below(std::size(kTrailing))];
+  k.chunk_bytes = kChunk[rng.below(std::size(kChunk))];
+  if (k.every_entries > 0 && rng.bernoulli(0.5)) {
+    k.crash_during_install_nth = static_cast<std::uint32_t>(rng.between(1, 8));
+    k.crash_armed_at = sim::Duration::millis(rng.between(0, 7000));
+    k.crash_down_for = sim::Duration::millis(rng.between(10, 2000));
+  }
+  RAFTSIM_ASSERT(k.chunk_bytes >= 1);
+  RAFTSIM_ASSERT(k.every_entries > 0 || k.crash_during_install_nth == 0);
+  return k;
+}
+
+std::uint32_t next_id_after(const std::vector<sim::Fault>& faults) {
+  std::uint32_t next = 1;
+  for (const sim::Fault& f : faults) next = std::max(next, std::max(f.id, f.undoes) + 1);
+  return next;
+}
+
+std::string apply_snapshot_knobs(const SnapshotKnobs& knobs, sim::SimConfig& config, std::uint32_t first_id) {
+  RAFTSIM_ASSERT(first_id >= 1);
+  if (knobs.every_entries == 0) return "snapshots: off";
+  config.features.snapshot_every_entries = knobs.every_entries;
+  config.features.snapshot_trailing_entries = knobs.trailing_entries;
+  config.features.snapshot_chunk_bytes = knobs.chunk_bytes;
+  std::string text = fmt::format("snapshots: every {} entries, {} trailing, {}-byte chunks", knobs.every_entries,
+                                 knobs.trailing_entries, knobs.chunk_bytes);
+  if (knobs.crash_during_install_nth == 0) return text;
+  // A crash in the middle of an install: the node that accepts its nth chunk (not the last) dies there.
+  sim::FaultTrigger trig;
+  trig.event = sim::EventKind::snapshot_chunk;
+  trig.nth = knobs.crash_during_install_nth;
+  sim::Fault f = fault(K::crash);
+  f.nodes = {sim::NodeRef{sim::NodeRef::Kind::triggering, 0}};
+  f.trigger = trig;
+  f.at = sim::Time{} + knobs.crash_armed_at;
+  f.id = first_id;
+  sim::Fault undo = fault(K::restart);
+  undo.nodes = f.nodes;
+  undo.at = f.at + knobs.crash_down_for;
+  undo.undoes = f.id;
+  config.faults.push_back(f);
+  config.faults.push_back(undo);
+  std::stable_sort(config.faults.begin(), config.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  RAFTSIM_ASSERT(undo.at > f.at);
+  return text + fmt::format("; crash_during_install (#{} from {:.0f}ms)", trig.nth, f.at.us / 1000.0);
 }
 
 sim::HostModel draw_host_model(std::uint64_t seed, sim::Duration duration) {

@@ -37,7 +37,27 @@ struct NemesisConfig {
   // Also draw the Raft features (pre_vote, check_quorum: each on with probability 1/2) and leadership
   // transfer requests (thesis 3.10, 9.6). Their own streams: the rest of a seed's draws do not move.
   bool features = false;
+  // Paper 7: each seed draws snapshot_every_entries (including off), the trailing entries kept and the
+  // InstallSnapshot chunk size, and, with snapshots on, perhaps a crash in the middle of an install. Its
+  // own stream: a seed that draws "off" runs exactly as without this switch.
+  bool snapshots = false;
 };
+
+// What nemesis.snapshots drew for one seed.
+struct SnapshotKnobs {
+  std::uint32_t every_entries = 0;  // 0: off
+  std::uint32_t trailing_entries = 4;
+  std::uint32_t chunk_bytes = 512;
+  std::uint32_t crash_during_install_nth = 0;  // 0: none; else crash the node at its nth accepted chunk
+  sim::Duration crash_armed_at;
+  sim::Duration crash_down_for;
+};
+
+SnapshotKnobs draw_snapshot_knobs(std::uint64_t seed);
+// Applies them (features, and the triggered crash with its restart, ids from `first_id`); says what they are.
+std::string apply_snapshot_knobs(const SnapshotKnobs& knobs, sim::SimConfig& config, std::uint32_t first_id);
+// The first fault id not used by `faults`.
+std::uint32_t next_id_after(const std::vector<sim::Fault>& faults);
 
 // What `features` drew for one seed.
 struct FeatureDraw {

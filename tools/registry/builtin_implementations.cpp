@@ -51,6 +51,7 @@ void register_builtin_implementations() {
     reference.description = "raftsim's reference Raft (raft/), with planted bugs";
     for (const auto b : raft::bug_names()) reference.bug_names.emplace_back(b);
     reference.supports = sim::FeatureSupport::all();
+    reference.supports.snapshots = true;  // paper 7 (raft/snapshot.h); the other adapters refuse them
     reference.make = [](const ImplementationRequest& request) -> std::unique_ptr<sim::NodeFactory> {
       refuse_command(request);
       raft::Bugs planted;

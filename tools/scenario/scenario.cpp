@@ -157,6 +157,11 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     // Raft features (sim/node_host.h RaftFeatures): each implementation honours them or refuses them.
     c.features.pre_vote = cluster->boolean("pre_vote", c.features.pre_vote);
     c.features.check_quorum = cluster->boolean("check_quorum", c.features.check_quorum);
+    // Raft features (sim::RaftFeatures); an implementation that cannot honour one refuses it (exit 3).
+    sim::RaftFeatures& f = c.features;
+    f.snapshot_every_entries = static_cast<std::uint32_t>(cluster->integer("snapshot_every_entries", f.snapshot_every_entries, 0, 1'000'000));
+    f.snapshot_trailing_entries = static_cast<std::uint32_t>(cluster->integer("snapshot_trailing_entries", f.snapshot_trailing_entries, 0, 1'000'000));
+    f.snapshot_chunk_bytes = static_cast<std::uint32_t>(cluster->integer("snapshot_chunk_bytes", f.snapshot_chunk_bytes, 1, 64 * 1024 * 1024));
     cluster->finish();
   }
   if (auto raft = r.object("raft")) {
@@ -272,6 +277,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     nc.triggers = n->boolean("triggers", nc.triggers);
     nc.host = n->boolean("host", nc.host);
     nc.features = n->boolean("features", nc.features);
+    nc.snapshots = n->boolean("snapshots", nc.snapshots);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -379,6 +385,14 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
     plan.description += "; " + describe_host_model(s.config.host);
     s.nemesis.host = false;
   }
+  if (s.nemesis.snapshots) {
+    // Only an implementation that declares snapshots (the reference Raft) gets them; the others run the
+    // seed with them off (drawn from its own stream all the same: the seed's other draws do not move).
+    const SnapshotKnobs knobs = draw_snapshot_knobs(seed);
+    plan.description += "; " + (supports.snapshots ? apply_snapshot_knobs(knobs, s.config, next_id_after(s.config.faults))
+                                                   : std::string("snapshots: off (not supported)"));
+    s.nemesis.snapshots = false;
+  }
   if (nemesis_description != nullptr) *nemesis_description = plan.description;
   return s;
 }
@@ -409,6 +423,10 @@ std::string describe_scenario(const Scenario& s) {
   out += fmt::format("raft       election timeout {}..{}ms, heartbeat {}ms, {} entries per append\n",
                      ms(c.timing.election_timeout_min), ms(c.timing.election_timeout_max), ms(c.timing.heartbeat_interval),
                      c.timing.max_entries_per_append);
+  if (c.features.snapshot_every_entries > 0) {
+    out += fmt::format("snapshots  every {} entries, {} trailing entries kept, {}-byte chunks\n",
+                       c.features.snapshot_every_entries, c.features.snapshot_trailing_entries, c.features.snapshot_chunk_bytes);
+  }
   out += fmt::format("network    latency {}, drop {}, duplicate {}\n", c.network.latency.describe(),
                      c.network.drop_probability, c.network.duplicate_probability);
   out += fmt::format("disk       write {}, fsync {}{}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe(),

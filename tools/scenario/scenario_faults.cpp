@@ -124,7 +124,8 @@ sim::LinkDegradation read_degradation(JsonReader& r, const std::string& action) 
 // The events a fault can wait for ("on"), by their trace names.
 const std::vector<std::string>& trigger_events() {
   static const std::vector<std::string> kEvents = {"role", "vote", "log-append", "log-truncate", "commit", "apply",
-                                                   "disk-write", "disk-synced", "send", "timer", "crash", "restart"};
+                                                   "disk-write", "disk-synced", "send", "timer", "crash", "restart",
+                                                   "snapshot-taken", "snapshot-installed", "snapshot-chunk"};
   return kEvents;
 }
 

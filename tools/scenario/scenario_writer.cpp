@@ -120,6 +120,11 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (!s.bugs.empty()) j["cluster"]["bugs"] = s.bugs;
   if (c.features.pre_vote) j["cluster"]["pre_vote"] = true;
   if (c.features.check_quorum) j["cluster"]["check_quorum"] = true;
+  if (c.features.snapshot_every_entries > 0) {  // written only when on: records of older runs stay as they were
+    j["cluster"]["snapshot_every_entries"] = c.features.snapshot_every_entries;
+    j["cluster"]["snapshot_trailing_entries"] = c.features.snapshot_trailing_entries;
+    j["cluster"]["snapshot_chunk_bytes"] = c.features.snapshot_chunk_bytes;
+  }
   if (!s.command.empty()) j["cluster"]["command"] = s.command;
   if (!s.disabled_checkers.empty()) j["checkers"]["disable"] = s.disabled_checkers;
   if (!s.not_for.empty()) {
@@ -177,6 +182,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     if (s.nemesis.triggers) n["triggers"] = true;
     if (s.nemesis.host) n["host"] = true;
     if (s.nemesis.features) n["features"] = true;
+    if (s.nemesis.snapshots) n["snapshots"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);

@@ -21,7 +21,12 @@ using adapters::etcd::EtcdOptions;
 std::string scenario_path(const std::string& name) { return std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/" + name; }
 
 // One run: a factory (so one child process) per run, as the runner does.
-tools::RunResult run_etcd(const tools::Scenario& s, std::uint64_t seed, const EtcdOptions& options, std::string* failure = nullptr) {
+// The scenario names etcd as its implementation, so that the nemesis draws only what etcd honours (no
+// snapshots: nemesis.snapshots leaves them off for it).
+tools::RunResult run_etcd(const tools::Scenario& scenario, std::uint64_t seed, const EtcdOptions& options,
+                          std::string* failure = nullptr) {
+  tools::Scenario s = scenario;
+  s.impl = "etcd";
   auto factory = adapters::etcd::make_etcd_factory(options);
   tools::RunResult r = tools::run_scenario_with(s, seed, *factory);
   if (failure != nullptr) *failure = adapters::process::failure_text(*factory);

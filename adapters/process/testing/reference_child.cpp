@@ -113,11 +113,18 @@ void put_summary(wire::Writer& w, const raft::Envelope& e) {
           b = m.last_log_term.value;
         } else if constexpr (std::is_same_v<T, raft::PreVoteReply>) {
           a = m.vote_granted ? 1 : 0;
+        } else if constexpr (std::is_same_v<T, raft::InstallSnapshot>) {
+          a = m.last_included_index.value;
+          b = m.last_included_term.value;
+        } else if constexpr (std::is_same_v<T, raft::InstallSnapshotReply>) {
+          a = m.last_included_index.value;
+          b = m.done ? 1 : 0;
         }
       },
       e.message);
-  // The conventional kinds (docs/your-raft.md): 0-3 the paper's RPCs, 6 PreVote, 7 its reply, 8 TimeoutNow.
-  constexpr std::uint16_t kKinds[] = {0, 1, 2, 3, 6, 7, 8};
+  // The conventional kinds (docs/your-raft.md): 0-3 the paper's RPCs, 4-5 InstallSnapshot and its reply
+  // (never sent here: the process adapter refuses snapshots), 6 PreVote, 7 its reply, 8 TimeoutNow.
+  constexpr std::uint16_t kKinds[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
   static_assert(std::size(kKinds) == std::variant_size_v<raft::Message>);
   w.u16(kKinds[e.message.index()]);
   w.u64(raft::message_term(e.message).value);
@@ -142,6 +149,10 @@ std::uint8_t observation_kind(raft::Observation::Kind k) {
     case raft::Observation::Kind::applied: return static_cast<std::uint8_t>(sim::EventKind::apply);
     case raft::Observation::Kind::transfer_started: return static_cast<std::uint8_t>(sim::EventKind::transfer_start);
     case raft::Observation::Kind::transfer_abandoned: return static_cast<std::uint8_t>(sim::EventKind::transfer_abandoned);
+    case raft::Observation::Kind::snapshot_taken: return static_cast<std::uint8_t>(sim::EventKind::snapshot_taken);
+    case raft::Observation::Kind::snapshot_installed: return static_cast<std::uint8_t>(sim::EventKind::snapshot_installed);
+    case raft::Observation::Kind::snapshot_restored: return static_cast<std::uint8_t>(sim::EventKind::snapshot_restored);
+    case raft::Observation::Kind::snapshot_chunk: return static_cast<std::uint8_t>(sim::EventKind::snapshot_chunk);
   }
   std::abort();
 }
