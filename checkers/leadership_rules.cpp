@@ -44,7 +44,8 @@ bool is_node_output(EventKind kind) {
     case EventKind::snapshot_taken:
     case EventKind::snapshot_installed:
     case EventKind::snapshot_restored:
-    case EventKind::snapshot_chunk: return true;
+    case EventKind::snapshot_chunk:
+    case EventKind::read_served: return true;
     default: return false;
   }
 }
@@ -60,6 +61,8 @@ const char* leadership_rule_name(LeadershipRule rule) {
     case LeadershipRule::check_quorum: return "check-quorum";
     case LeadershipRule::transfer_up_to_date: return "transfer-up-to-date";
     case LeadershipRule::transfer_proposals: return "transfer-proposals";
+    case LeadershipRule::read_index_commit: return "read-index-commit";
+    case LeadershipRule::read_index_quorum: return "read-index-quorum";
   }
   return "?";
 }
@@ -102,11 +105,13 @@ void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
   v.leading_since_us = time_us;
   v.peer_contact_us.assign(nodes_.size(), time_us);
   v.acked_match.assign(nodes_.size(), 0);
+  v.peer_reply_position.assign(nodes_.size(), 0);
   v.clock_rate_min_leading = v.clock_rate;
   v.transferring = false;
 }
 
 std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
+  ++position_;
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     heartbeat_us_ = static_cast<std::int64_t>(e.c);
@@ -132,6 +137,7 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         // A node the stream had not shown yet when this leader took office (a staggered start): it counts
         // from the leader's first day, as the others did.
         receiver.acked_match.resize(static_cast<std::size_t>(e.node) + 1, 0);
+        receiver.peer_reply_position.resize(static_cast<std::size_t>(e.node) + 1, 0);
         receiver.peer_contact_us.resize(static_cast<std::size_t>(e.node) + 1, receiver.leading_since_us);
       }
       if (receiver.role == kLeader && e.a == receiver.term && e.label != kPreVote && e.label != kPreVoteReply &&
@@ -139,15 +145,26 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         receiver.peer_contact_us[static_cast<std::size_t>(e.node)] = e.time_us;
         std::uint64_t& acked = receiver.acked_match[static_cast<std::size_t>(e.node)];
         if (e.label == kAppendEntriesReply && e.b != 0) acked = std::max(acked, e.c);
+        if (e.label == kAppendEntriesReply) receiver.peer_reply_position[static_cast<std::size_t>(e.node)] = position_;
         // Paper 7: a follower that installed the leader's snapshot holds its log up to the snapshot's index.
         if (e.label == kInstallSnapshotReply && e.c != 0) acked = std::max(acked, e.b);
       }
       return std::nullopt;
     }
+    case EventKind::client_request:
+      step_node_ = e.node;
+      if (e.node >= 0 && view(e.node).role == kLeader) {
+        // A window of recent requests: a read is served within a few round trips of its arrival; one whose
+        // arrival fell out of the window is not judged (no false alarm).
+        constexpr std::size_t kRequestWindow = 4096;
+        auto& requests = view(e.node).request_position;
+        requests[e.a] = position_;
+        if (requests.size() > kRequestWindow) requests.erase(requests.begin());  // ids grow: the oldest
+      }
+      return std::nullopt;
     case EventKind::timer_fired:
     case EventKind::disk_synced:
     case EventKind::disk_notify:
-    case EventKind::client_request:
     case EventKind::transfer_request:
       step_node_ = e.node;
       return std::nullopt;
@@ -206,6 +223,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
       }
       if (e.a == kLeader && v.role != kLeader) become_leader(v, e.time_us);
       if (e.a != kLeader) v.transferring = false;
+      if (e.a != v.role || e.b != v.term) v.request_position.clear();  // reads of another leadership
       v.role = e.a;
       v.term = e.b;
       return std::nullopt;
@@ -247,6 +265,9 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
     case EventKind::transfer_abandoned:
       v.transferring = false;
       break;
+    case EventKind::read_served:
+      if (auto violation = check_read(e, v)) return violation;
+      break;
     case EventKind::send:
       if (e.label == kPreVoteReply && e.b != 0 && on(LeadershipRule::pre_vote_grant)) {
         const std::int64_t bound_us = static_cast<std::int64_t>(static_cast<double>(election_timeout_min_us_) *
@@ -285,6 +306,42 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
       break;
   }
   return check_quorum_contact(e, v);
+}
+
+// Thesis 6.4: a read answered outside the log (a = read index, b = term, c = request id) by a leader that
+// (step 1) had committed an entry of its own term at the read index and (step 3) heard, after the read's
+// request arrived, from enough peers to make a majority with itself. Necessary, not sufficient: a reply
+// that arrived after the request may answer a heartbeat sent before it; the linearizability checker judges
+// the values read.
+std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, const NodeView& v) const {
+  RAFTSIM_ASSERT(e.kind == EventKind::read_served);
+  if (on(LeadershipRule::read_index_commit)) {
+    const bool known = e.a >= 1 && e.a <= v.log_terms.size() && v.log_terms[e.a - 1] != 0;
+    if (v.role != kLeader || e.b != v.term || e.a == 0 || (known && v.log_terms[e.a - 1] != v.term)) {
+      return violation(LeadershipRule::read_index_commit, e.time_us, {e.node},
+                       fmt::format("node {} ({} of term {}) served read request {} at read index {} ({}) (thesis 6.4 "
+                                   "step 1: the read index is the commit index of a leader that committed an entry of "
+                                   "its own term)",
+                                   e.node, sim::role_name(v.role), v.term, e.c, e.a,
+                                   e.a == 0 ? "nothing committed"
+                                   : known  ? fmt::format("an entry of term {}", v.log_terms[e.a - 1])
+                                            : std::string("entry not seen")));
+    }
+  }
+  const std::size_t n = nodes_.size();
+  const auto request = v.request_position.find(e.c);
+  if (!on(LeadershipRule::read_index_quorum) || request == v.request_position.end() || n <= 1) return std::nullopt;
+  std::size_t heard = 1;  // the leader itself
+  for (std::size_t p = 0; p < v.peer_reply_position.size(); ++p) {
+    if (static_cast<std::int32_t>(p) != e.node && v.peer_reply_position[p] > request->second) ++heard;
+  }
+  RAFTSIM_ASSERT(heard <= n);
+  if (heard >= n / 2 + 1) return std::nullopt;
+  return violation(LeadershipRule::read_index_quorum, e.time_us, {e.node},
+                   fmt::format("node {}, leader of term {}, served read request {} having heard from only {} of {} nodes "
+                               "(itself included) since the request arrived (thesis 6.4 step 3: a heartbeat round "
+                               "acknowledged by a majority confirms the leader is still the leader before it reads)",
+                               e.node, v.term, e.c, heard, n));
 }
 
 // Thesis 6.2: the leader checks its contact every election timeout; between the last contact from a majority

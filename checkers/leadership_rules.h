@@ -1,4 +1,4 @@
-// The rules of PreVote, CheckQuorum and leadership transfer (Ongaro's thesis 9.6, 6.2, 3.10), checked at
+// The rules of PreVote, CheckQuorum, leadership transfer and ReadIndex (Ongaro's thesis 9.6, 6.2, 3.10, 6.4), checked at
 // the step where they apply, for any implementation whose message summaries use the conventional kinds
 // (docs/your-raft.md): 6 PreVote (a = last log index, b = last log term; term = the term asked for),
 // 7 PreVote reply (a = granted), 8 TimeoutNow; 3 AppendEntries reply (a = success, b = match index).
@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,11 @@ enum class LeadershipRule : std::uint8_t {
                         // election timeouts (at its clock rate) + a heartbeat interval has stepped down
   transfer_up_to_date,  // 3.10: TimeoutNow goes only to a target that acknowledged the leader's whole log
   transfer_proposals,   // 3.10: a leader transferring leadership appends no new entries
+  read_index_commit,    // 6.4 step 1: a read's index is a commit index of an entry of the leader's own term
+  read_index_quorum,    // 6.4 step 3: a read is served only after a majority (the leader included) replied to
+                        // the leader in its term after the read's request arrived
 };
-inline constexpr std::size_t kLeadershipRuleCount = 5;
+inline constexpr std::size_t kLeadershipRuleCount = 7;
 
 const char* leadership_rule_name(LeadershipRule rule);
 
@@ -52,6 +56,10 @@ class LeadershipRules final : public Checker {
     std::int64_t leading_since_us = 0;  // when it became leader
     double clock_rate_min_leading = 1.0;
     std::vector<std::uint64_t> acked_match;
+    // ReadIndex: the position in the stream of each peer's latest AppendEntries reply of the leader's term,
+    // and of recent client requests (request id -> position), a bounded window.
+    std::vector<std::uint64_t> peer_reply_position;
+    std::map<std::uint64_t, std::uint64_t> request_position;
     bool transferring = false;
     bool paused = false;
     std::int64_t paused_at_us = 0;
@@ -63,12 +71,14 @@ class LeadershipRules final : public Checker {
   std::optional<Violation> on_output(const sim::TraceEvent& e);
   std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
   void become_leader(NodeView& v, std::int64_t time_us);
+  std::optional<Violation> check_read(const sim::TraceEvent& e, const NodeView& v) const;
 
   std::vector<bool> enabled_;
   std::vector<NodeView> nodes_;
   std::int64_t election_timeout_min_us_ = 0;
   std::int64_t heartbeat_us_ = 0;
   bool check_quorum_on_ = false;
+  std::uint64_t position_ = 0;  // events seen so far
   // The step in progress: the node handling an input, and whether the input was a PreVote.
   std::int32_t step_node_ = -1;
   bool step_is_pre_vote_ = false;

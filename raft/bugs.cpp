@@ -23,6 +23,8 @@ std::string_view bug_name(Bug bug) {
     case Bug::transfer_keeps_proposing: return "transfer-keeps-proposing";
     case Bug::snapshot_rolls_back: return "snapshot-rolls-back";
     case Bug::snapshot_before_persist: return "snapshot-before-persist";
+    case Bug::read_without_quorum_check: return "read-without-quorum-check";
+    case Bug::read_before_term_commit: return "read-before-term-commit";
   }
   return "?";
 }

@@ -29,9 +29,11 @@ enum class Bug : std::uint8_t {
   transfer_keeps_proposing,      // thesis 3.10: keep accepting proposals during a leadership transfer
   snapshot_rolls_back,           // 7, Figure 13: install a snapshot older than the applied state (rolls it back)
   snapshot_before_persist,       // Figure 13: answer the last InstallSnapshot chunk before the snapshot is durable
+  read_without_quorum_check,     // thesis 6.4 step 3: serve a ReadIndex read without a heartbeat round (a deposed leader reads stale)
+  read_before_term_commit,       // thesis 6.4 step 1: take the read index before the leader committed an entry of its term
 };
 
-inline constexpr std::size_t kBugCount = 17;
+inline constexpr std::size_t kBugCount = 19;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -30,6 +30,9 @@ struct AppendEntries {
   Term prev_log_term;
   std::vector<Entry> entries;
   LogIndex leader_commit;
+  // Thesis 6.4 step 3: the leader's latest ReadIndex heartbeat round when this was sent (0: none yet); the
+  // reply echoes it, so the leader knows which reads a follower's reply confirms (etcd's heartbeat context).
+  std::uint64_t read_round = 0;
 };
 
 struct AppendEntriesReply {
@@ -42,6 +45,7 @@ struct AppendEntriesReply {
   // conflicting term in the follower's log, or the follower's last index + 1 if its log is too short.
   LogIndex conflict_index;
   Term conflict_term;  // the follower's term at prev_log_index, or 0 if it has no entry there
+  std::uint64_t read_round = 0;  // the request's read_round (success or not: the follower is in the term)
 };
 
 // Paper 7, Figure 13: the leader sends a follower that needs compacted entries its snapshot, in chunks

@@ -94,6 +94,7 @@ struct Observation {
     snapshot_installed = 9,  // a leader's snapshot replaced its state (Figure 13): applied and committed = a
     snapshot_restored = 10,  // at start: the state machine restored from the durable snapshot
     snapshot_chunk = 11,     // an InstallSnapshot chunk accepted, not the last: a = index, b = offset, c = bytes
+    read_served = 12,        // thesis 6.4: a read answered without the log: a = read index, b = term, c = request id
   };
   Kind kind = Kind::role_changed;
   std::uint64_t a = 0;

@@ -63,6 +63,7 @@ struct Progress {
   // the chunk to send next (chunks go one at a time, each after the reply to the previous one).
   LogIndex snapshot_index;
   std::uint64_t snapshot_offset = 0;
+  std::uint64_t read_round_acked = 0;  // thesis 6.4: the highest ReadIndex round the peer's replies echoed
 };
 
 // A follower's InstallSnapshot in progress (Figure 13 rules 2-4): the chunks received so far, in order.
@@ -80,9 +81,19 @@ struct RequestKey {
   auto operator<=>(const RequestKey&) const = default;
 };
 
+// Thesis 6.4: a read waiting for its read index (step 1), for a majority to acknowledge a heartbeat round
+// that began after it arrived (step 3), and for the state machine to reach the read index (step 4).
+struct PendingRead {
+  Command command;                  // a get
+  std::optional<LogIndex> read_index;  // unset until the leader committed an entry of its term
+  std::uint64_t round = 0;          // the heartbeat round that confirms the leadership for this read
+};
+
 struct Leader {
   std::map<NodeId, Progress> progress;       // every peer except this node; sorted by id
   std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
+  std::deque<PendingRead> reads;             // ReadIndex reads in arrival order (rounds non-decreasing)
+  std::uint64_t read_round = 0;              // the latest heartbeat round begun for reads
   // CheckQuorum (thesis 6.2): peers heard from in this term since the last check.
   std::set<NodeId> heard_since_check;
   // Leadership transfer in progress (thesis 3.10): no new proposals until it ends.
@@ -341,6 +352,15 @@ struct Raft::State {
         reply.leader_hint = leader;
         out->replies.push_back(std::move(reply));
       }
+      // A read changes nothing: one not served is definitely not performed, and the client may retry.
+      for (const PendingRead& r : l.reads) {
+        ClientReply reply;
+        reply.client_id = r.command.client_id;
+        reply.request_id = r.command.request_id;
+        reply.status = ReplyStatus::not_leader;
+        reply.leader_hint = leader;
+        out->replies.push_back(std::move(reply));
+      }
     }
     role = Follower{};
     leader_id = leader;
@@ -378,7 +398,7 @@ struct Raft::State {
     for (NodeId peer : config.members) {
       if (peer == self()) continue;
       // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
-      l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0), LogIndex(0), 0});
+      l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0), LogIndex(0), 0, 0});
     }
     role = std::move(l);
     leader_id = self();
@@ -466,6 +486,7 @@ struct Raft::State {
 
     AppendEntriesReply reply;
     reply.term = term();
+    reply.read_round = request.read_round;
     LogIndex prev = request.prev_log_index;
     std::size_t skip = 0;
     if (prev < log.base_index()) {
@@ -550,6 +571,7 @@ struct Raft::State {
     request.prev_log_term = log.term_at(request.prev_log_index);
     request.entries = log.slice(p.next_index, config.max_entries_per_append);
     request.leader_commit = commit_index;
+    request.read_round = std::get<Leader>(role).read_round;
     // Pipelining (etcd "replicate" state): the next message continues after the entries in flight. A
     // lost message shows up as a rejection, which moves next_index back.
     p.next_index = p.next_index + request.entries.size();
@@ -574,6 +596,12 @@ struct Raft::State {
     // Only the leader of this term sent AppendEntries in it; a restarted ex-leader may still hear replies.
     if (!is_leader()) return;
     Progress& p = std::get<Leader>(role).progress.at(from);
+    // Any reply of this term, success or not, shows the peer still follows this leader (thesis 6.4 step 3).
+    if (reply.read_round > p.read_round_acked) {
+      p.read_round_acked = reply.read_round;
+      serve_reads();
+    }
+    if (!is_leader()) return;  // serving reads never steps down; a guard for the code below
     if (reply.success) {
       // Leader Append-Only: no follower can match more than the leader has ever had in this term.
       RAFTSIM_ASSERT(!strict() || reply.match_index <= log.last_index());
@@ -669,7 +697,75 @@ struct Raft::State {
       pending.erase(it);
     }
     RAFTSIM_ASSERT(last_applied == commit_index);
+    serve_reads();
     maybe_take_snapshot();
+  }
+
+  // ---- ReadIndex (thesis 6.4) ----------------------------------------------------------------------
+
+  // Step 1: the leader's commit index is the read index only once it committed an entry of its own term
+  // (its no-op, section 8): before that it may not know which entries earlier leaders committed.
+  bool committed_in_term() const {
+    return commit_index.value > 0 && log.term_at(commit_index) == term();
+  }
+
+  // Step 3: a majority (the leader included) replied to AppendEntries sent after round `round` began.
+  bool round_confirmed(std::uint64_t round) const {
+    const Leader& l = std::get<Leader>(role);
+    std::size_t acks = 1;
+    for (const auto& [peer, progress] : l.progress) acks += progress.read_round_acked >= round ? 1 : 0;
+    RAFTSIM_ASSERT(acks <= config.members.size());
+    return acks >= quorum();
+  }
+
+  void on_read(const Command& command) {
+    Leader& l = std::get<Leader>(role);
+    RAFTSIM_ASSERT(command.op == OpKind::get);
+    RAFTSIM_ASSERT(l.reads.size() < config.max_pending_client_requests);
+    PendingRead read;
+    read.command = command;
+    // BUG(read-before-term-commit): step 1 skipped: a new leader's commit index may miss entries an
+    // earlier leader committed (and acknowledged), so the read can return an older value.
+    if (committed_in_term() || bug(Bug::read_before_term_commit)) read.read_index = commit_index;
+    // BUG(read-without-quorum-check): step 3 skipped: a deposed leader that has not heard of the new term
+    // keeps serving reads from its stale state. (Round 0 is confirmed by everyone.)
+    if (!bug(Bug::read_without_quorum_check)) {
+      l.read_round += 1;
+      read.round = l.read_round;
+    }
+    const bool new_round = read.round != 0;
+    l.reads.push_back(std::move(read));
+    // The heartbeat round (step 3). Peers being sent a snapshot are skipped (a chunk per read would flood
+    // them); a majority of the others, or the next heartbeat, confirm the round.
+    if (new_round) broadcast_append(/*resend_snapshots=*/false);
+    serve_reads();
+  }
+
+  // Serves the reads at the front whose read index is known, whose round a majority confirmed and whose
+  // read index the state machine has reached (step 4), in arrival order.
+  void serve_reads() {
+    if (!is_leader()) return;
+    Leader& l = std::get<Leader>(role);
+    if (l.reads.empty()) return;
+    if (committed_in_term()) {
+      for (PendingRead& r : l.reads) {
+        if (!r.read_index.has_value()) r.read_index = commit_index;
+      }
+    }
+    while (!l.reads.empty()) {
+      PendingRead& r = l.reads.front();
+      if (!r.read_index.has_value() || !round_confirmed(r.round) || last_applied < *r.read_index) return;
+      RAFTSIM_ASSERT(!strict() || log.term_at(*r.read_index) == term() || r.read_index->value <= log.base_index().value);
+      ClientReply reply;
+      reply.client_id = r.command.client_id;
+      reply.request_id = r.command.request_id;
+      reply.status = ReplyStatus::ok;
+      reply.leader_hint = self();
+      reply.value = kv.get(r.command.key);  // index and term stay 0: the read is in no log entry
+      observe(Observation::Kind::read_served, r.read_index->value, term().value, r.command.request_id);
+      out->replies.push_back(std::move(reply));
+      l.reads.pop_front();
+    }
   }
 
   // ---- snapshots and log compaction (paper 7, Figure 13; thesis 5) ---------------------------------
@@ -1032,6 +1128,14 @@ struct Raft::State {
       out->replies.push_back(std::move(reject));
       return;
     }
+    if (config.read_index && command.op == OpKind::get) {
+      if (l.reads.size() >= config.max_pending_client_requests) {
+        out->replies.push_back(std::move(reject));  // overloaded: definitely not performed
+        return;
+      }
+      on_read(command);
+      return;
+    }
     const RequestKey key{command.client_id, command.request_id};
     if (l.pending.count(key) != 0) return;  // already proposed here; its reply answers this one too
     if (l.pending.size() >= config.max_pending_client_requests || !has_room()) {
@@ -1244,6 +1348,18 @@ struct Raft::State {
         RAFTSIM_ASSERT(peer != self() && is_member(peer));
         RAFTSIM_ASSERT(p.match_index <= log.last_index());
         RAFTSIM_ASSERT(p.match_index < p.next_index && p.next_index <= log.last_index().next());
+        RAFTSIM_ASSERT(p.read_round_acked <= l->read_round);  // a peer echoes only rounds this leader began
+      }
+      // ReadIndex (thesis 6.4): only when switched on; rounds in arrival order; a known read index is
+      // committed; the front read is not servable (serve_reads() ran at the end of every input that could
+      // make it so), unless a planted bug is about.
+      RAFTSIM_ASSERT(l->reads.empty() || config.read_index);
+      RAFTSIM_ASSERT(l->reads.size() <= config.max_pending_client_requests);
+      std::uint64_t previous_round = 0;
+      for (const PendingRead& r : l->reads) {
+        RAFTSIM_ASSERT(r.round >= previous_round && r.round <= l->read_round);
+        RAFTSIM_ASSERT(!r.read_index.has_value() || *r.read_index <= commit_index);
+        previous_round = r.round;
       }
       RAFTSIM_ASSERT(l->pending.size() <= config.max_pending_client_requests);
       RAFTSIM_ASSERT(!l->transfer_target.has_value() || l->progress.count(*l->transfer_target) == 1);

@@ -3,8 +3,8 @@
 //
 // Implements the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm",
 // 2014) sections 5.1-5.4 and the no-op-at-term-start rule of section 8; from Ongaro's thesis (2014),
-// leadership transfer (3.10), PreVote and CheckQuorum (9.6, 6.2), each switched in Config; membership changes, snapshots
-// and read-index come later.
+// leadership transfer (3.10), PreVote and CheckQuorum (9.6, 6.2), ReadIndex reads (6.4), and from the paper
+// snapshots (7), each switched in Config; membership changes and lease reads come later.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,9 @@ struct Config {
   std::uint32_t snapshot_every_entries = 0;
   std::uint32_t snapshot_trailing_entries = 4;  // entries kept before the snapshot index when compacting
   std::uint32_t snapshot_chunk_bytes = 512;     // InstallSnapshot data per message
+  // Thesis 6.4: a leader answers reads (gets) without appending them to the log, by ReadIndex (its commit
+  // index once it committed an entry of its term, confirmed by a heartbeat round a majority acknowledges).
+  bool read_index = false;
   Bugs bugs;  // planted bugs (raft/bugs.h); none in normal use
 };
 

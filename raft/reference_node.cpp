@@ -90,6 +90,7 @@ sim::EventKind observation_kind(Observation::Kind k) {
     case Observation::Kind::applied: return sim::EventKind::apply;
     case Observation::Kind::transfer_started: return sim::EventKind::transfer_start;
     case Observation::Kind::transfer_abandoned: return sim::EventKind::transfer_abandoned;
+    case Observation::Kind::read_served: return sim::EventKind::read_served;
     case Observation::Kind::snapshot_taken: return sim::EventKind::snapshot_taken;
     case Observation::Kind::snapshot_installed: return sim::EventKind::snapshot_installed;
     case Observation::Kind::snapshot_restored: return sim::EventKind::snapshot_restored;
@@ -220,6 +221,7 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   config.snapshot_every_entries = context.features.snapshot_every_entries;
   config.snapshot_trailing_entries = context.features.snapshot_trailing_entries;
   config.snapshot_chunk_bytes = context.features.snapshot_chunk_bytes;
+  config.read_index = context.features.read_index;
   config.bugs = bugs_;
   return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records));
 }

@@ -31,7 +31,7 @@ constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}, {"leader_deadline_us",
 constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
 constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
 constexpr FieldSpec kPpm[] = {{"ppm", S::a, F::uint}};
-// features (format 3): bit 0 pre_vote, bit 1 check_quorum (sim/node_host.h RaftFeatures).
+// features (format 3): bit 0 pre_vote, bit 1 check_quorum, bit 2 read_index (sim/node_host.h RaftFeatures).
 constexpr FieldSpec kTiming[] = {{"election_timeout_min_us", S::a, F::uint}, {"election_timeout_max_us", S::b, F::uint}, {"heartbeat_us", S::c, F::uint}, {"features", S::label, F::uint}};
 constexpr FieldSpec kTransferRequest[] = {{"delivered", S::a, F::uint}};
 constexpr FieldSpec kTransfer[] = {{"target", S::a, F::uint}, {"term", S::b, F::uint}};
@@ -39,6 +39,8 @@ constexpr FieldSpec kClientRequest[] = {{"request", S::a, F::uint}};
 // Trace format 3 (Raft paper 7): snapshot_taken, snapshot_installed, snapshot_restored; snapshot_chunk.
 constexpr FieldSpec kSnapshot[] = {{"index", S::a, F::uint}, {"term", S::b, F::uint}, {"state_digest", S::c, F::hex}};
 constexpr FieldSpec kSnapshotChunk[] = {{"index", S::a, F::uint}, {"offset", S::b, F::uint}, {"bytes", S::c, F::uint}};
+// Thesis 6.4: a read answered by ReadIndex.
+constexpr FieldSpec kReadServed[] = {{"read_index", S::a, F::uint}, {"term", S::b, F::uint}, {"request", S::c, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
 
@@ -99,6 +101,7 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::transfer_request: return kTransferRequest;
     case K::transfer_start:
     case K::transfer_abandoned: return kTransfer;
+    case K::read_served: return kReadServed;
     case K::clog_link:
     case K::pause:
     case K::resume:

@@ -151,8 +151,8 @@ struct RaftTiming {
 // default is "off" or the value that keeps existing runs unchanged; an implementation honours each switch
 // that is on or refuses it (an input error naming the field, sim::AdapterError), never ignores it.
 // A plain struct: more switches join it. In the trace: the label of the timing event (bit 0 pre_vote,
-// bit 1 check_quorum), so that checkers know what to hold the implementation to; snapshots announce
-// themselves with their own events (43..46).
+// bit 1 check_quorum, bit 2 read_index), so that checkers know what to hold the implementation to;
+// snapshots announce themselves with their own events (43..46).
 struct RaftFeatures {
   bool pre_vote = false;      // thesis 9.6: a pre-vote round (term + 1, no state change) before each election
   bool check_quorum = false;  // thesis 6.2/9.6: a leader without contact to a majority for an election timeout steps down
@@ -160,6 +160,8 @@ struct RaftFeatures {
   std::uint32_t snapshot_every_entries = 0;
   std::uint32_t snapshot_trailing_entries = 4;  // log entries kept before the snapshot index
   std::uint32_t snapshot_chunk_bytes = 512;     // InstallSnapshot data per message
+  // Thesis 6.4: reads (gets) answered by ReadIndex, without a log entry (event read_served per read).
+  bool read_index = false;
 };
 // What an implementation can honour: each RaftFeatures switch, and Node::on_transfer_leadership. The
 // generic fuzz configuration (nemesis.features) draws only what the implementation under test declares,
@@ -170,18 +172,27 @@ struct FeatureSupport {
   bool transfer_leadership = false;
   // Paper 7: RaftFeatures::snapshot_every_entries and its companions (nemesis.snapshots draws them).
   bool snapshots = false;
-  // PreVote, CheckQuorum and leadership transfer. Not snapshots: only the reference Raft takes them here,
-  // and it declares so itself.
-  static FeatureSupport all() { return FeatureSupport{true, true, true, false}; }
+  // Thesis 6.4: RaftFeatures::read_index (nemesis.features draws it).
+  bool read_index = false;
+  // PreVote, CheckQuorum and leadership transfer. Not snapshots or ReadIndex: only the reference Raft takes
+  // them here, and it declares so itself.
+  static FeatureSupport all() { return FeatureSupport{true, true, true, false, false}; }
 };
 inline constexpr std::uint16_t kFeaturePreVoteBit = 1;
 inline constexpr std::uint16_t kFeatureCheckQuorumBit = 2;
+inline constexpr std::uint16_t kFeatureReadIndexBit = 4;
 inline std::uint16_t feature_bits(const RaftFeatures& f) {
-  return static_cast<std::uint16_t>((f.pre_vote ? kFeaturePreVoteBit : 0) | (f.check_quorum ? kFeatureCheckQuorumBit : 0));
+  return static_cast<std::uint16_t>((f.pre_vote ? kFeaturePreVoteBit : 0) | (f.check_quorum ? kFeatureCheckQuorumBit : 0) |
+                                    (f.read_index ? kFeatureReadIndexBit : 0));
 }
-// For an implementation that takes no snapshots here (paper 7): refuses a scenario that switches them on,
+// For an implementation that takes no snapshots (paper 7) and serves no ReadIndex reads (thesis 6.4) here:
+// refuses a scenario that switches either on,
 // naming the field, instead of running without them. `implementation` and `why` are for the message.
-inline void refuse_snapshots(const RaftFeatures& f, std::string_view implementation, std::string_view why) {
+inline void refuse_reference_only_features(const RaftFeatures& f, std::string_view implementation, std::string_view why) {
+  if (f.read_index) {
+    throw AdapterError("cluster.read_index: true asks for ReadIndex reads (thesis 6.4), which implementation '" +
+                       std::string(implementation) + "' does not support here; use false (the default) or impl \"reference\"");
+  }
   if (f.snapshot_every_entries == 0) return;
   throw AdapterError("cluster.snapshot_every_entries: " + std::to_string(f.snapshot_every_entries) +
                      " asks for snapshots, which implementation '" + std::string(implementation) +

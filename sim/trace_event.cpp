@@ -53,6 +53,7 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::transfer_request: return "transfer-request";
     case EventKind::transfer_start: return "transfer-start";
     case EventKind::transfer_abandoned: return "transfer-abandoned";
+    case EventKind::read_served: return "read-served";
   }
   return "?";
 }

@@ -85,9 +85,11 @@ enum class EventKind : std::uint8_t {
                             // a = 1 if the request reached the node (0: no leader up)
   transfer_start = 48,      // observation: the leader begins a transfer: a = target, b = term
   transfer_abandoned = 49,  // observation: the transfer did not end within an election timeout: a = target, b = term
+  // Added in trace format 3: ReadIndex (thesis 6.4). The timing event's label bit 2 says it is on.
+  read_served = 50,  // observation: a read answered without a log entry: a = read index, b = term, c = request id
 };
 
-inline constexpr int kEventKindCount = 50;
+inline constexpr int kEventKindCount = 51;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
 // client_retry, client_duplicate, the attempt of client_send and client_reply, disk_synced's b, the
 // feature bits of timing, the pre_candidate role, the snapshot events (43..46) and the leadership

@@ -1117,7 +1117,7 @@ class LibraftNodeFactory final : public sim::NodeFactory {
   std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override {
     RAFTSIM_ASSERT(context.id < context.cluster_size);
     RAFTSIM_ASSERT(context.timing.heartbeat_interval.us >= 1000);  // libraft counts milliseconds
-    sim::refuse_snapshots(context.features, "libraft",
+    sim::refuse_reference_only_features(context.features, "libraft",
                           "its adapter runs libraft with the snapshot threshold off and no snapshot_put/get yet");
     return std::make_unique<LibraftNode>(context);
   }

@@ -83,7 +83,7 @@ class ProcessFactory final : public sim::NodeFactory {
     RAFTSIM_ASSERT(context.env != nullptr);
     RAFTSIM_ASSERT(context.id < context.cluster_size);
     // The process protocol (docs/protocol.md) has no snapshot messages or HELLO fields for them yet.
-    sim::refuse_snapshots(context.features, "process",
+    sim::refuse_reference_only_features(context.features, "process",
                           "the process protocol, which the process and etcd implementations speak, carries no "
                           "snapshot settings or messages yet");
     session_->ensure_started(context.cluster_size, context.timing, context.features);

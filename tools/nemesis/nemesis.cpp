@@ -229,17 +229,20 @@ FeatureDraw draw_features(std::uint64_t seed) {
   FeatureDraw d;
   d.pre_vote = rng.bernoulli(0.5);
   d.check_quorum = rng.bernoulli(0.5);
+  d.read_index = rng.bernoulli(0.5);  // drawn last: the draws above are those of the seeds before it
   return d;
 }
 
 std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config) {
   config.features.pre_vote = draw.pre_vote && supports.pre_vote;
   config.features.check_quorum = draw.check_quorum && supports.check_quorum;
+  config.features.read_index = draw.read_index && supports.read_index;
   RAFTSIM_ASSERT(!config.features.pre_vote || supports.pre_vote);
   RAFTSIM_ASSERT(!config.features.check_quorum || supports.check_quorum);
+  RAFTSIM_ASSERT(!config.features.read_index || supports.read_index);
   const auto say = [](bool drawn, bool supported) { return !supported ? "off (not supported)" : drawn ? "on" : "off"; };
-  return fmt::format("features: pre_vote {}, check_quorum {}", say(draw.pre_vote, supports.pre_vote),
-                     say(draw.check_quorum, supports.check_quorum));
+  return fmt::format("features: pre_vote {}, check_quorum {}, read_index {}", say(draw.pre_vote, supports.pre_vote),
+                     say(draw.check_quorum, supports.check_quorum), say(draw.read_index, supports.read_index));
 }
 
 namespace {

@@ -64,6 +64,7 @@ std::uint32_t next_id_after(const std::vector<sim::Fault>& faults);
 struct FeatureDraw {
   bool pre_vote = false;
   bool check_quorum = false;
+  bool read_index = false;
 };
 FeatureDraw draw_features(std::uint64_t seed);
 // Switches on what was drawn and the implementation supports (a switch it lacks stays off: the draw

@@ -157,6 +157,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     // Raft features (sim/node_host.h RaftFeatures): each implementation honours them or refuses them.
     c.features.pre_vote = cluster->boolean("pre_vote", c.features.pre_vote);
     c.features.check_quorum = cluster->boolean("check_quorum", c.features.check_quorum);
+    c.features.read_index = cluster->boolean("read_index", c.features.read_index);
     // Raft features (sim::RaftFeatures); an implementation that cannot honour one refuses it (exit 3).
     sim::RaftFeatures& f = c.features;
     f.snapshot_every_entries = static_cast<std::uint32_t>(cluster->integer("snapshot_every_entries", f.snapshot_every_entries, 0, 1'000'000));
@@ -404,8 +405,8 @@ std::string describe_scenario(const Scenario& s) {
   std::string out;
   out += fmt::format("scenario   {} ({})\n", s.name, s.file);
   if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
-  out += fmt::format("cluster    {} nodes, impl {}{}{}\n", c.nodes, s.impl, c.features.pre_vote ? ", pre-vote" : "",
-                     c.features.check_quorum ? ", check-quorum" : "");
+  out += fmt::format("cluster    {} nodes, impl {}{}{}{}\n", c.nodes, s.impl, c.features.pre_vote ? ", pre-vote" : "",
+                     c.features.check_quorum ? ", check-quorum" : "", c.features.read_index ? ", read-index" : "");
   if (!s.command.empty()) {
     std::string list;
     for (const auto& a : s.command) list += (list.empty() ? "" : " ") + shell_quote(a);

@@ -109,11 +109,13 @@ std::string encode_envelope(const raft::Envelope& envelope) {
           o.u64(m.prev_log_term.value);
           put_entries(o, m.entries);
           o.u64(m.leader_commit.value);
+          o.u64(m.read_round);
         } else if constexpr (std::is_same_v<T, raft::AppendEntriesReply>) {
           o.u8(m.success ? 1 : 0);
           o.u64(m.match_index.value);
           o.u64(m.conflict_index.value);
           o.u64(m.conflict_term.value);
+          o.u64(m.read_round);
         } else if constexpr (std::is_same_v<T, raft::PreVote>) {
           o.u32(m.candidate.value);
           o.u64(m.last_log_index.value);
@@ -121,7 +123,7 @@ std::string encode_envelope(const raft::Envelope& envelope) {
         } else if constexpr (std::is_same_v<T, raft::PreVoteReply>) {
           o.u8(m.vote_granted ? 1 : 0);
         } else if constexpr (std::is_same_v<T, raft::InstallSnapshot>) {
-          // Paper 7. The process protocol refuses snapshots today (sim::refuse_snapshots); encoded for
+          // Paper 7. The process protocol refuses snapshots today (sim::refuse_reference_only_features); encoded for
           // completeness so that the codec covers every message.
           o.u32(m.leader.value);
           o.u64(m.last_included_index.value);
@@ -174,6 +176,7 @@ raft::Envelope decode_envelope(std::string_view bytes) {
       m.prev_log_term = raft::Term(r.u64("prev_log_term"));
       m.entries = get_entries(r);
       m.leader_commit = raft::LogIndex(r.u64("leader_commit"));
+      m.read_round = r.u64("read_round");
       e.message = std::move(m);
       break;
     }
@@ -184,6 +187,7 @@ raft::Envelope decode_envelope(std::string_view bytes) {
       m.match_index = raft::LogIndex(r.u64("match_index"));
       m.conflict_index = raft::LogIndex(r.u64("conflict_index"));
       m.conflict_term = raft::Term(r.u64("conflict_term"));
+      m.read_round = r.u64("read_round");
       e.message = m;
       break;
     }
