@@ -7,16 +7,6 @@
 
 using namespace raft_test;
 
-namespace {
-
-Command append(std::string key, std::string value, std::uint64_t client, std::uint64_t request) {
-  Command c = put(std::move(key), std::move(value), client, request);
-  c.op = OpKind::append;
-  return c;
-}
-
-}  // namespace
-
 TEST_CASE("6.3: a retry of an applied request returns the saved reply and is not applied again") {
   raft::KvStateMachine kv;
   const raft::KvResult first = kv.apply(append("k", "x ", 5, 1), I(3), T(1));

@@ -63,6 +63,21 @@ inline Command put(std::string key, std::string value, std::uint64_t client = 1,
   return c;
 }
 
+inline Command append(std::string key, std::string value, std::uint64_t client, std::uint64_t request) {
+  Command c = put(std::move(key), std::move(value), client, request);
+  c.op = OpKind::append;
+  return c;
+}
+
+inline Command get(std::string key, std::uint64_t client, std::uint64_t request) {
+  Command c;
+  c.op = OpKind::get;
+  c.key = std::move(key);
+  c.client_id = client;
+  c.request_id = request;
+  return c;
+}
+
 inline Entry entry(std::uint64_t term, std::string key = "k", std::string value = "v") {
   Entry e;
   e.term = Term(term);

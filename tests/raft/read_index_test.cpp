@@ -10,15 +10,6 @@ using namespace raft_test;
 
 namespace {
 
-Command get(std::string key, std::uint64_t client, std::uint64_t request) {
-  Command c;
-  c.op = OpKind::get;
-  c.key = std::move(key);
-  c.client_id = client;
-  c.request_id = request;
-  return c;
-}
-
 void with_read_index(Config& c) { c.read_index = true; }
 
 std::vector<ClientReply> replies_to(const Node& n, std::uint64_t request) {

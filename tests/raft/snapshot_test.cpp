@@ -199,19 +199,9 @@ TEST_CASE("Figure 13 rules 6-7: entries after the snapshot are kept if the log h
 
 // ---- client sessions in the snapshot (thesis 6.3 with paper 7) -------------------------------------------
 
-namespace {
-
-Command append_cmd(std::string key, std::string value, std::uint64_t client, std::uint64_t request) {
-  Command c = put(std::move(key), std::move(value), client, request);
-  c.op = OpKind::append;
-  return c;
-}
-
-}  // namespace
-
 TEST_CASE("6.3 and 7: the KV snapshot carries the client sessions, so a restored machine answers a retry once") {
   raft::KvStateMachine kv;
-  kv.apply(append_cmd("k", "x ", 5, 1), I(3), T(1));
+  kv.apply(append("k", "x ", 5, 1), I(3), T(1));
   Command cas = put("c", "new", 6, 2);
   cas.op = OpKind::cas;
   cas.expected = "old";
@@ -220,7 +210,7 @@ TEST_CASE("6.3 and 7: the KV snapshot carries the client sessions, so a restored
   REQUIRE(restored.restore(kv.snapshot()));
   CHECK(restored.sessions() == kv.sessions());
   CHECK(restored.snapshot() == kv.snapshot());
-  const raft::KvResult retry = restored.apply(append_cmd("k", "x ", 5, 1), I(9), T(3));
+  const raft::KvResult retry = restored.apply(append("k", "x ", 5, 1), I(9), T(3));
   CHECK(retry.duplicate);
   CHECK(retry.value == "x ");
   CHECK(retry.index == I(3));  // the entry that applied it first, from the snapshot
@@ -232,7 +222,7 @@ TEST_CASE("6.3 and 7: the KV snapshot carries the client sessions, so a restored
   CHECK(cas_retry.value.empty());  // the saved reply: the key was absent
   // The digest covers the sessions: two states with the same data but different sessions differ.
   raft::KvStateMachine same_data;
-  same_data.apply(append_cmd("k", "x ", 7, 1), I(3), T(1));
+  same_data.apply(append("k", "x ", 7, 1), I(3), T(1));
   CHECK(same_data.data() == raft::KvStateMachine(kv).data());
   CHECK(raft::state_digest(same_data.snapshot()) != raft::state_digest(kv.snapshot()));
 }
@@ -245,7 +235,7 @@ TEST_CASE("6.3 and 7: a follower brought up by InstallSnapshot applies a retried
   });
   c.elect(N(1));
   c.drop = [](const Envelope& e) { return e.to == N(3) || e.from == N(3); };
-  c.client(N(1), append_cmd("k", "x ", 5, 1));  // applied at index 2 by nodes 1 and 2
+  c.client(N(1), append("k", "x ", 5, 1));  // applied at index 2 by nodes 1 and 2
   c.deliver_all();
   for (std::uint64_t i = 1; i <= 4; ++i) {
     c.client(N(1), put("other", std::to_string(i), 6, i));
@@ -260,7 +250,7 @@ TEST_CASE("6.3 and 7: a follower brought up by InstallSnapshot applies a retried
   REQUIRE(c.raft(N(3)).last_applied() == c.raft(N(1)).last_applied());
   REQUIRE(c.raft(N(3)).state_machine().sessions().count(5) == 1);
   // The client never saw its reply and retries: the leader logs the request a second time.
-  c.client(N(1), append_cmd("k", "x ", 5, 1));
+  c.client(N(1), append("k", "x ", 5, 1));
   c.deliver_all();
   c.heartbeat(N(1));
   REQUIRE(c.raft(N(3)).last_applied() == c.raft(N(1)).last_applied());
@@ -274,7 +264,7 @@ TEST_CASE("6.3 and 7: a node restarted from its snapshot applies a retried reque
     config.snapshot_trailing_entries = 0;
   });
   c.elect(N(1));
-  c.client(N(1), append_cmd("k", "x ", 5, 1));
+  c.client(N(1), append("k", "x ", 5, 1));
   c.deliver_all();
   c.client(N(1), put("other", "1", 6, 1));
   c.deliver_all();
@@ -285,7 +275,7 @@ TEST_CASE("6.3 and 7: a node restarted from its snapshot applies a retried reque
   c.boot(N(2));
   REQUIRE(of_kind(c.node(N(2)).observations, Observation::Kind::snapshot_restored).size() == 1);
   REQUIRE(c.raft(N(2)).state_machine().sessions().count(5) == 1);
-  c.client(N(1), append_cmd("k", "x ", 5, 1));
+  c.client(N(1), append("k", "x ", 5, 1));
   c.deliver_all();
   c.heartbeat(N(1));
   REQUIRE(c.raft(N(2)).last_applied() == c.raft(N(1)).last_applied());
