@@ -22,6 +22,11 @@ class SnapshotState final : public Checker {
  public:
   const char* name() const override { return "snapshot-state"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    return kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::apply) |
+           kind_bit(sim::EventKind::snapshot_taken) | kind_bit(sim::EventKind::snapshot_installed) |
+           kind_bit(sim::EventKind::snapshot_restored);
+  }
 
  private:
   struct NodeState {
