@@ -1,6 +1,7 @@
 #include "sim/disk.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/assert.h"
 
@@ -14,7 +15,7 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   // every existing failure record and regression seed.
   const Duration fsync_part = config_->fsync_latency.draw(rng);
   const Duration write_part = config_->write_latency.draw(rng);
-  Duration latency = write_part + fsync_part;
+  Duration latency = write_part + fsync_part + transfer_time(w.size_bytes);
   if (speed_factor_ != 1.0) latency = Duration::micros(static_cast<std::int64_t>(static_cast<double>(latency.us) * speed_factor_));
   Time done;
   if (config_->group_commit) {
@@ -34,6 +35,16 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   ++counters_.writes;
   counters_.bytes_written += w.size_bytes;
   return done;
+}
+
+// The time a write of `bytes` spends moving its data at the configured bandwidth (rounded up to whole
+// microseconds: a non-empty write is never free once a bandwidth is set).
+Duration Disk::transfer_time(std::uint32_t bytes) const {
+  RAFTSIM_ASSERT(config_->bandwidth_mb_per_s >= 0);
+  if (config_->bandwidth_mb_per_s == 0 || bytes == 0) return Duration::micros(0);
+  const double us = std::ceil(static_cast<double>(bytes) / config_->bandwidth_mb_per_s);
+  RAFTSIM_ASSERT(us >= 1);
+  return Duration::micros(static_cast<std::int64_t>(us));
 }
 
 // last_completion_ is when the running fsync ends; next_batch_done_, if set, is when the next write that

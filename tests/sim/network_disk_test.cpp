@@ -105,3 +105,22 @@ TEST_CASE("disk: with group commit, writes issued during an fsync share the next
   for (int i = 1; i <= 4; ++i) one_by_one.write(sim::Time{0}, write(i), r);
   CHECK(one_by_one.write(sim::Time{0}, write(5), r).us == 50'000);
 }
+
+TEST_CASE("disk: with a bandwidth a big write takes longer than a small one, without one size is free") {
+  sim::DiskConfig config;
+  config.write_latency = sim::LatencyModel{sim::LatencyModel::Kind::fixed, sim::Duration::micros(100), sim::Duration::micros(100)};
+  config.fsync_latency = sim::LatencyModel{sim::LatencyModel::Kind::fixed, sim::Duration::millis(1), sim::Duration::millis(1)};
+  sim::Rng r(4, sim::Stream::disk);
+  auto sized = [](std::uint64_t token, std::uint32_t bytes) {
+    return sim::DiskWrite{token, std::make_shared<Record>(static_cast<int>(token)), bytes};
+  };
+  sim::Disk unlimited(config);
+  CHECK(unlimited.write(sim::Time{0}, sized(1, 1'000'000), r).us == 1'100);  // 0 MB/s: size costs nothing
+  config.bandwidth_mb_per_s = 2;  // 2 bytes per microsecond
+  sim::Disk slow(config);
+  CHECK(slow.write(sim::Time{0}, sized(1, 10), r).us == 1'105);
+  CHECK(slow.write(sim::Time{100'000}, sized(2, 20'000), r).us == 100'000 + 1'100 + 10'000);
+  CHECK(slow.write(sim::Time{200'000}, sized(3, 1), r).us == 200'000 + 1'100 + 1);  // rounded up, never free
+  slow.set_speed_factor(4);  // a slow disk stretches the transfer too
+  CHECK(slow.write(sim::Time{300'000}, sized(4, 2'000), r).us == 300'000 + 4 * (1'100 + 1'000));
+}

@@ -147,6 +147,10 @@ SnapshotKnobs draw_snapshot_knobs(std::uint64_t seed) {
     k.crash_armed_at = sim::Duration::millis(rng.between(0, 7000));
     k.crash_down_for = sim::Duration::millis(rng.between(10, 2000));
   }
+  // Drawn last, so that the draws above are those of the seeds before the disk had a bandwidth. Slow ones
+  // make a snapshot's save take tens of milliseconds (a 4 KB state at 0.2 MB/s: 20 ms; more on a slow disk).
+  constexpr double kBandwidthMbPerS[] = {0, 0.2, 2, 50};
+  if (k.every_entries > 0) k.disk_bandwidth_mb_per_s = kBandwidthMbPerS[rng.below(std::size(kBandwidthMbPerS))];
   RAFTSIM_ASSERT(k.chunk_bytes >= 1);
   RAFTSIM_ASSERT(k.every_entries > 0 || k.crash_during_install_nth == 0);
   return k;
@@ -164,8 +168,10 @@ std::string apply_snapshot_knobs(const SnapshotKnobs& knobs, sim::SimConfig& con
   config.features.snapshot_every_entries = knobs.every_entries;
   config.features.snapshot_trailing_entries = knobs.trailing_entries;
   config.features.snapshot_chunk_bytes = knobs.chunk_bytes;
+  config.disk.bandwidth_mb_per_s = knobs.disk_bandwidth_mb_per_s;
   std::string text = fmt::format("snapshots: every {} entries, {} trailing, {}-byte chunks", knobs.every_entries,
                                  knobs.trailing_entries, knobs.chunk_bytes);
+  if (knobs.disk_bandwidth_mb_per_s > 0) text += fmt::format(", disk {} MB/s", knobs.disk_bandwidth_mb_per_s);
   if (knobs.crash_during_install_nth == 0) return text;
   // A crash in the middle of an install: the node that accepts its nth chunk (not the last) dies there.
   sim::FaultTrigger trig;

@@ -51,6 +51,7 @@ struct SnapshotKnobs {
   std::uint32_t crash_during_install_nth = 0;  // 0: none; else crash the node at its nth accepted chunk
   sim::Duration crash_armed_at;
   sim::Duration crash_down_for;
+  double disk_bandwidth_mb_per_s = 0;  // 0: a write's size costs nothing; else big snapshot writes are slow
 };
 
 SnapshotKnobs draw_snapshot_knobs(std::uint64_t seed);

@@ -194,6 +194,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     if (auto lat = disk->object("write_latency")) c.disk.write_latency = read_latency(*lat, c.disk.write_latency);
     if (auto lat = disk->object("fsync_latency")) c.disk.fsync_latency = read_latency(*lat, c.disk.fsync_latency);
     c.disk.group_commit = disk->boolean("group_commit", c.disk.group_commit);
+    c.disk.bandwidth_mb_per_s = disk->number("bandwidth_mb_per_s", c.disk.bandwidth_mb_per_s, 0.0, 1'000'000.0);
     disk->finish();
   }
   if (auto timers = r.object("timers")) {
@@ -429,8 +430,9 @@ std::string describe_scenario(const Scenario& s) {
   }
   out += fmt::format("network    latency {}, drop {}, duplicate {}\n", c.network.latency.describe(),
                      c.network.drop_probability, c.network.duplicate_probability);
-  out += fmt::format("disk       write {}, fsync {}{}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe(),
-                     c.disk.group_commit ? ", group commit" : "");
+  out += fmt::format("disk       write {}, fsync {}{}{}\n", c.disk.write_latency.describe(), c.disk.fsync_latency.describe(),
+                     c.disk.group_commit ? ", group commit" : "",
+                     c.disk.bandwidth_mb_per_s > 0 ? fmt::format(", {} MB/s", c.disk.bandwidth_mb_per_s) : std::string());
   if (c.timer_granularity.us > 0) out += fmt::format("timers     granularity {}ms\n", ms(c.timer_granularity));
   if (c.host.any()) {
     std::string host;

@@ -141,6 +141,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
                   {"duplicate_probability", c.network.duplicate_probability}};
   j["disk"] = {{"write_latency", latency_json(c.disk.write_latency)}, {"fsync_latency", latency_json(c.disk.fsync_latency)}};
   j["disk"]["group_commit"] = c.disk.group_commit;
+  if (c.disk.bandwidth_mb_per_s > 0) j["disk"]["bandwidth_mb_per_s"] = c.disk.bandwidth_mb_per_s;
   j["timers"] = {{"granularity_ms", ms(c.timer_granularity)}};
   if (c.host.any()) {
     Json host = {{"start_spread_ms", ms(c.host.start_spread)}};
