@@ -20,12 +20,19 @@ namespace checkers {
 
 void CheckerSet::add(std::unique_ptr<Checker> checker) {
   RAFTSIM_ASSERT(checker != nullptr);
+  const KindMask kinds = checker->kinds();
+  RAFTSIM_ASSERT(kinds != 0);  // a checker that observes nothing is a mistake
+  for (int k = 0; k < sim::kEventKindCount; ++k) {
+    if ((kinds >> k) & 1U) by_kind_[static_cast<std::size_t>(k)].push_back(checker.get());
+  }
   checkers_.push_back(std::move(checker));
 }
 
 bool CheckerSet::on_event(const sim::TraceEvent& event) {
   if (violation_) return false;
-  for (auto& c : checkers_) {
+  const auto kind = static_cast<std::size_t>(event.kind);
+  RAFTSIM_ASSERT(kind < by_kind_.size());
+  for (Checker* c : by_kind_[kind]) {
     if (auto v = c->observe(event)) {
       violation_ = std::move(v);
       return false;

@@ -43,6 +43,7 @@ class CommitCurrentTerm final : public Checker {
  public:
   const char* name() const override { return "commit-current-term"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
 
  private:
   LogMirror mirror_;

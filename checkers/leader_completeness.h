@@ -21,6 +21,7 @@ class LeaderCompleteness final : public Checker {
  public:
   const char* name() const override { return "leader-completeness"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
 
  private:
   struct Committed {
@@ -44,6 +45,9 @@ class LeaderAppendOnly final : public Checker {
  public:
   const char* name() const override { return "leader-append-only"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    return kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::log_truncate);
+  }
 
  private:
   std::vector<std::uint64_t> leader_term_;  // per node: the term it leads, 0 if it is not leader

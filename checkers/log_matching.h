@@ -18,6 +18,7 @@ class LogMatching final : public Checker {
  public:
   const char* name() const override { return "log-matching"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override { return kLogMirrorKinds; }
 
  private:
   struct First {

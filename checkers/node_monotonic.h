@@ -15,6 +15,9 @@ class MonotonicTerm final : public Checker {
  public:
   const char* name() const override { return "monotonic-term"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    return kind_bit(sim::EventKind::send) | kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::role);
+  }
 
  private:
   struct Node {
@@ -30,6 +33,7 @@ class MonotonicCommit final : public Checker {
  public:
   const char* name() const override { return "monotonic-commit"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override { return kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::commit); }
 
  private:
   std::vector<std::uint64_t> commit_;

@@ -22,6 +22,11 @@ class SnapshotState final : public Checker {
  public:
   const char* name() const override { return "snapshot-state"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    return kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::apply) |
+           kind_bit(sim::EventKind::snapshot_taken) | kind_bit(sim::EventKind::snapshot_installed) |
+           kind_bit(sim::EventKind::snapshot_restored);
+  }
 
  private:
   struct NodeState {
@@ -50,6 +55,11 @@ class AppliedMonotonic final : public Checker {
  public:
   const char* name() const override { return "applied-monotonic"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    using K = sim::EventKind;
+    return kind_bit(K::crash) | kind_bit(K::disk_write) | kind_bit(K::disk_synced) | kind_bit(K::snapshot_taken) |
+           kind_bit(K::snapshot_restored) | kind_bit(K::snapshot_installed) | kind_bit(K::apply);
+  }
 
  private:
   struct NodeState {

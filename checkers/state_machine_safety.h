@@ -17,12 +17,17 @@ class ImplementationError final : public Checker {
  public:
   const char* name() const override { return "implementation-error"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override { return kind_bit(sim::EventKind::impl_error); }
 };
 
 class StateMachineSafety final : public Checker {
  public:
   const char* name() const override { return "state-machine-safety"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    return kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::snapshot_installed) |
+           kind_bit(sim::EventKind::snapshot_restored) | kind_bit(sim::EventKind::apply);
+  }
 
  private:
   struct Applied {

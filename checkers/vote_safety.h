@@ -24,6 +24,7 @@ class SingleVote final : public Checker {
  public:
   const char* name() const override { return "single-vote"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override { return kind_bit(sim::EventKind::vote); }
 
  private:
   struct LastVote {

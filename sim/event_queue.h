@@ -40,7 +40,16 @@ class EventQueue {
   void push(Time at, Payload payload, Rng& tiebreak_rng) {
     RAFTSIM_ASSERT(at >= now_);
     RAFTSIM_ASSERT_MSG(heap_.size() < capacity_max_, "event queue bound exceeded");
-    heap_.push_back(Entry{at, tiebreak_rng.next_u64(), next_sequence_++, std::move(payload)});
+    std::uint32_t slot;
+    if (free_.empty()) {
+      slot = static_cast<std::uint32_t>(payloads_.size());
+      payloads_.push_back(std::move(payload));
+    } else {
+      slot = free_.back();
+      free_.pop_back();
+      payloads_[slot] = std::move(payload);
+    }
+    heap_.push_back(Key{at, tiebreak_rng.next_u64(), next_sequence_++, slot});
     std::push_heap(heap_.begin(), heap_.end(), Later{});
   }
 
@@ -56,16 +65,27 @@ class EventQueue {
   Entry pop() {
     RAFTSIM_ASSERT(!heap_.empty());
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    Entry e = std::move(heap_.back());
+    const Key k = heap_.back();
     heap_.pop_back();
-    RAFTSIM_ASSERT(e.at >= now_);
-    now_ = e.at;
-    return e;
+    RAFTSIM_ASSERT(k.at >= now_);
+    RAFTSIM_ASSERT(k.slot < payloads_.size());
+    now_ = k.at;
+    free_.push_back(k.slot);
+    return Entry{k.at, k.tiebreak, k.sequence, std::move(payloads_[k.slot])};
   }
 
  private:
+  // The heap orders small keys only; payloads (up to a few hundred bytes) stay put in a slab of slots
+  // reused through a free list, so a sift moves 32 bytes instead of a whole event. The order is the same
+  // total order on (at, tiebreak, sequence) as before, so traces are unchanged.
+  struct Key {
+    Time at;
+    std::uint64_t tiebreak;
+    std::uint64_t sequence;
+    std::uint32_t slot;
+  };
   struct Later {
-    bool operator()(const Entry& a, const Entry& b) const {
+    bool operator()(const Key& a, const Key& b) const {
       if (a.at != b.at) return a.at > b.at;
       if (a.tiebreak != b.tiebreak) return a.tiebreak > b.tiebreak;
       return a.sequence > b.sequence;
@@ -74,7 +94,9 @@ class EventQueue {
 
   Rng& rng_;
   std::size_t capacity_max_;
-  std::vector<Entry> heap_;
+  std::vector<Key> heap_;
+  std::vector<Payload> payloads_;     // slot -> payload of a pending event (or a moved-from leftover)
+  std::vector<std::uint32_t> free_;   // slots whose event was popped
   std::uint64_t next_sequence_ = 0;
   Time now_{};
 };

@@ -479,3 +479,59 @@ TEST_CASE("CheckerSet: a custom set runs only its own checkers", "[checkers][set
   REQUIRE(set.violation().has_value());
   CHECK(set.violation()->checker == "state-machine-safety");
 }
+
+namespace {
+// Counts what it is handed; fires at the `fire_at`-th event it sees (0: never).
+class CountingChecker final : public checkers::Checker {
+ public:
+  CountingChecker(const char* name, checkers::KindMask kinds, int fire_at)
+      : name_(name), kinds_(kinds), fire_at_(fire_at) {}
+  const char* name() const override { return name_; }
+  checkers::KindMask kinds() const override { return kinds_; }
+  std::optional<checkers::Violation> observe(const TraceEvent& e) override {
+    seen.push_back(e.kind);
+    if (static_cast<int>(seen.size()) != fire_at_) return std::nullopt;
+    return checkers::Violation{name_, checkers::Severity::safety, e.time_us, {}, "fired"};
+  }
+  std::vector<EventKind> seen;
+
+ private:
+  const char* name_;
+  checkers::KindMask kinds_;
+  int fire_at_;
+};
+}  // namespace
+
+TEST_CASE("checker set: a checker is handed only the event kinds it states, in stream order", "[checkers]") {
+  Stream s;
+  auto roles = std::make_unique<CountingChecker>("roles", checkers::kind_bit(EventKind::role), 0);
+  auto all = std::make_unique<CountingChecker>("all", checkers::kAllKinds, 0);
+  CountingChecker* roles_view = roles.get();
+  CountingChecker* all_view = all.get();
+  checkers::CheckerSet set;
+  set.add(std::move(roles));
+  set.add(std::move(all));
+  for (EventKind k : {EventKind::send, EventKind::role, EventKind::log_append, EventKind::role, EventKind::commit}) {
+    REQUIRE(set.on_event(s.event(k, 0, 2, 1)));
+  }
+  REQUIRE(roles_view->seen == std::vector<EventKind>{EventKind::role, EventKind::role});
+  REQUIRE(all_view->seen.size() == 5);
+  REQUIRE_FALSE(set.violation().has_value());
+}
+
+TEST_CASE("checker set: at one event the checker added first is reported, whatever the kinds", "[checkers]") {
+  Stream s;
+  checkers::CheckerSet set;
+  auto first = std::make_unique<CountingChecker>("first", checkers::kind_bit(EventKind::commit), 1);
+  auto second = std::make_unique<CountingChecker>("second", checkers::kAllKinds, 2);
+  CountingChecker* second_view = second.get();
+  set.add(std::move(first));
+  set.add(std::move(second));
+  REQUIRE(set.on_event(s.event(EventKind::send, 0)));
+  REQUIRE_FALSE(set.on_event(s.event(EventKind::commit, 0, 1)));  // both would fire here
+  REQUIRE(set.violation().has_value());
+  REQUIRE(set.violation()->checker == "first");
+  REQUIRE(second_view->seen.size() == 1);  // the set stops at the first violation
+  REQUIRE_FALSE(set.on_event(s.event(EventKind::commit, 0, 2)));
+  REQUIRE(second_view->seen.size() == 1);
+}

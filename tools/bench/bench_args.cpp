@@ -17,10 +17,12 @@ std::optional<BenchArgs> parse_bench_args(int argc, char** argv, const char* pro
       args.seconds = std::atof(argv[++i]);
     } else if (a == "--seeds" && i + 1 < argc) {
       args.seeds = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--checkers-off") {
+      args.checkers = false;
     } else if (!a.empty() && a[0] != '-') {
       args.path = a;
     } else {
-      std::fprintf(stderr, "usage: %s [SCENARIO] [--seconds S] [--seeds N]\n", program);
+      std::fprintf(stderr, "usage: %s [SCENARIO] [--seconds S] [--seeds N] [--checkers-off]\n", program);
       return std::nullopt;
     }
   }

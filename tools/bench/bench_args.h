@@ -1,4 +1,4 @@
-// The shared command line of the benchmark programs: [SCENARIO] [--seconds S] [--seeds N].
+// The shared command line of the benchmark programs: [SCENARIO] [--seconds S] [--seeds N] [--checkers-off].
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@ struct BenchArgs {
   std::string path = "scenarios/basic.json";
   double seconds = 60.0;  // simulated seconds of the fault phase
   std::uint64_t seeds = 3;
+  bool checkers = true;   // --checkers-off: no online checker, no history check (raftsim_bench only)
   Scenario scenario;      // loaded from path
 };
 

@@ -1,17 +1,58 @@
-// Benchmark (not a test): simulated events per wall-second and simulated-to-wall time ratio for a
-// scenario (default scenarios/basic.json stretched to 60 simulated seconds), with every online checker on.
+// Benchmark (not a test): simulated events per CPU second and simulated seconds per CPU second for a
+// scenario (default scenarios/basic.json stretched to 60 simulated seconds), with every online checker on
+// (or, with --checkers-off, none: no online checker and no history check; the trace and its hash stay).
 //
-//   raftsim_bench [SCENARIO] [--seconds S] [--seeds N]
+//   raftsim_bench [SCENARIO] [--seconds S] [--seeds N] [--checkers-off]
+//
+// Time is measured both ways and labelled: CPU time of the process (CLOCK_PROCESS_CPUTIME_ID: what the run
+// costs, stable on a shared machine) and wall time (steady_clock: what a user waits). Memory is the peak
+// resident set size (VmHWM from /proc/self/status), reset before each seed where the kernel allows it
+// (/proc/self/clear_refs), so each seed's figure is its own peak. The last line, "summary", is meant for
+// scripts (tools/bench/bench_sim.sh).
+#include <malloc.h>
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "checkers/checker.h"
 #include "tools/bench/bench_args.h"
 #include "tools/runner/runner.h"
 #include "tools/scenario/scenario.h"
+
+namespace {
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Peak resident set size in MiB (VmHWM, Linux); 0 if unavailable.
+double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return static_cast<double>(std::strtoull(line.c_str() + 6, nullptr, 10)) / 1024.0;
+  }
+  return 0;
+}
+
+// Resets VmHWM to the current RSS (Linux >= 4.0); false where the kernel refuses (peaks then accumulate).
+bool reset_peak_rss() {
+  malloc_trim(0);
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   auto args = tools::parse_bench_args(argc, argv, "raftsim_bench");
@@ -22,23 +63,44 @@ int main(int argc, char** argv) {
   const std::uint64_t seeds = args->seeds;
   // Stretch the fault phase to the requested simulated time; the liveness window stays as it is.
   scenario.config.duration = sim::Duration::micros(static_cast<std::int64_t>(seconds * 1e6));
-  fmt::print("benchmark: {} for {:.0f} simulated seconds (+ liveness window), {} seeds, checkers on\n", path, seconds,
-             seeds);
+  tools::RunOptions options;
+  if (!args->checkers) {
+    scenario.disabled_checkers = checkers::default_checker_names();
+    options.check_linearizability = false;
+  }
+  fmt::print("benchmark: {} for {:.0f} simulated seconds (+ liveness window), {} seeds, checkers {}\n", path, seconds,
+             seeds, args->checkers ? "on" : "off");
   std::uint64_t events_total = 0;
-  double wall_total = 0, sim_total = 0;
+  double cpu_total = 0, wall_total = 0, sim_total = 0, rss_max = 0;
+  bool rss_per_seed = true;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-    const auto start = std::chrono::steady_clock::now();
-    const tools::RunResult r = tools::run_scenario(scenario, seed);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rss_per_seed = reset_peak_rss() && rss_per_seed;
+    const double cpu_start = process_cpu_seconds();
+    const auto wall_start = std::chrono::steady_clock::now();
+    const tools::RunResult r = tools::run_scenario(scenario, seed, options);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double cpu = process_cpu_seconds() - cpu_start;
+    const double rss = peak_rss_mib();
     const double sim_s = static_cast<double>(r.end_time_us) / 1e6;
-    fmt::print("  seed {:>3}: {:>9} events in {:.3f}s wall: {:>10.0f} events/s, simulated/wall {:>7.1f}x, {}\n", seed,
-               r.metrics.events, wall, static_cast<double>(r.metrics.events) / wall, sim_s / wall,
-               tools::outcome_name(r.outcome));
+    const auto events = static_cast<double>(r.metrics.events);
+    fmt::print(
+        "  seed {:>3}: {:>9} events, {:.1f} simulated s, {:.3f} s CPU, {:.3f} s wall: {:>10.0f} events per CPU s, "
+        "{:>7.1f} simulated s per CPU s, {:>10.0f} events per wall s, peak RSS {:.1f} MiB, {}\n",
+        seed, r.metrics.events, sim_s, cpu, wall, events / cpu, sim_s / cpu, events / wall, rss,
+        tools::outcome_name(r.outcome));
     events_total += r.metrics.events;
+    cpu_total += cpu;
     wall_total += wall;
     sim_total += sim_s;
+    if (rss > rss_max) rss_max = rss;
   }
-  fmt::print("total: {} events in {:.3f}s wall: {:.0f} events/s, simulated/wall {:.1f}x\n", events_total, wall_total,
-             static_cast<double>(events_total) / wall_total, sim_total / wall_total);
+  const auto events = static_cast<double>(events_total);
+  fmt::print(
+      "total: {} events, {:.1f} simulated s in {:.3f} s CPU ({:.3f} s wall): {:.0f} events per CPU s, {:.1f} "
+      "simulated s per CPU s; {:.0f} events per wall s, {:.1f} simulated s per wall s; peak RSS {:.1f} MiB{}\n",
+      events_total, sim_total, cpu_total, wall_total, events / cpu_total, sim_total / cpu_total, events / wall_total,
+      sim_total / wall_total, rss_max, rss_per_seed ? " (largest seed)" : " (whole process: VmHWM could not be reset)");
+  fmt::print("summary: events={} simulated_s={:.3f} cpu_s={:.4f} wall_s={:.4f} peak_rss_mib={:.1f}\n", events_total,
+             sim_total, cpu_total, wall_total, rss_max);
   return 0;
 }
