@@ -5,34 +5,15 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "checkers/message_kinds.h"
+#include "sim/time.h"
 
 namespace checkers {
 
 namespace {
 
 using sim::EventKind;
-
-// The conventional message kinds (docs/your-raft.md, "Message summaries").
-constexpr std::uint16_t kRequestVote = 0;
-constexpr std::uint16_t kRequestVoteReply = 1;
-constexpr std::uint16_t kAppendEntries = 2;
-constexpr std::uint16_t kAppendEntriesReply = 3;
-constexpr std::uint16_t kInstallSnapshot = 4;       // x = last included index, y = its term (paper 7, Figure 13)
-constexpr std::uint16_t kInstallSnapshotReply = 5;  // x = last included index, y = 1 when done
-// Thesis 9.6: a PreVote and its grant carry the term asked for, not the sender's: no term to adopt.
-constexpr std::uint16_t kPreVote = 6;
-constexpr std::uint16_t kPreVoteReply = 7;
-constexpr std::uint16_t kTimeoutNow = 8;  // thesis 3.10: the leader's term, like any request
-
-constexpr auto kFollower = static_cast<std::uint64_t>(sim::Role::follower);
-constexpr auto kCandidate = static_cast<std::uint64_t>(sim::Role::candidate);
-constexpr auto kLeader = static_cast<std::uint64_t>(sim::Role::leader);
-constexpr auto kPreCandidate = static_cast<std::uint64_t>(sim::Role::pre_candidate);
-
-// Tick-based implementations (etcd, libraft) notice an elapsed timeout only at their next tick, and may
-// count the tick in which the timer was reset as a whole one: an election this early after hearing from
-// the leader is still a broken timer, one a little early is not.
-constexpr double kElectionTimerSlack = 0.5;
+using namespace message_kinds;
 
 const char* kind_name(std::uint16_t kind) {
   switch (kind) {
@@ -49,7 +30,7 @@ const char* kind_name(std::uint16_t kind) {
   }
 }
 
-double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+using sim::us_to_ms;
 
 }  // namespace
 
@@ -108,7 +89,7 @@ void Figure2Rules::reset_timer(NodeView& v, std::int64_t time_us) {
 
 namespace {
 // What a node does in a step: its observations, disk writes and sends.
-bool is_node_output(EventKind kind) {
+bool is_figure2_step_output(EventKind kind) {
   switch (kind) {
     case EventKind::role:
     case EventKind::vote:
@@ -130,7 +111,7 @@ bool is_node_output(EventKind kind) {
 
 bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
   if (!step_.open || e.node != step_.node) return false;
-  if (is_node_output(e.kind)) return true;
+  if (is_figure2_step_output(e.kind)) return true;
   switch (e.kind) {
     // What the network did with a send, reported right after it.
     case EventKind::drop_random:
@@ -248,7 +229,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     case EventKind::client_request: open_step(e, Input::client, e.node); break;
     case EventKind::restart: open_step(e, Input::restart, e.node); break;
     default:
-      if (!is_node_output(e.kind)) break;
+      if (!is_figure2_step_output(e.kind)) break;
       // Output without an input event: a node's start-up (or a stream written before format 2).
       open_step(e, Input::start, e.node);
       step_.outputs.push_back(e);
@@ -572,7 +553,7 @@ std::optional<Violation> Figure2Rules::check_candidate_rules() {
                                  "vote, under half the minimum election timeout ({:.3f}ms at its clock rate) (Figure "
                                  "2, followers: convert to candidate only if the election timeout elapses without "
                                  "AppendEntries from the current leader or a vote granted)",
-                                 s.node, ms(s.election_quiet_us), ms(s.election_bound_us)));
+                                 s.node, us_to_ms(s.election_quiet_us), us_to_ms(s.election_bound_us)));
   }
   return std::nullopt;
 }

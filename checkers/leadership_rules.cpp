@@ -5,30 +5,20 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "checkers/message_kinds.h"
+#include "sim/time.h"
 
 namespace checkers {
 
 namespace {
 
 using sim::EventKind;
+using namespace message_kinds;
+// kElectionTimerSlack, as the election-timer rule of figure2.cpp: a tick-based implementation may count the
+// tick in which it heard from the leader as a whole one, so a pre-vote granted after half the minimum timeout
+// is not yet proof of a broken rule, one granted earlier is.
 
-// The conventional message kinds (docs/your-raft.md, "Message summaries").
-constexpr std::uint16_t kAppendEntries = 2;
-constexpr std::uint16_t kAppendEntriesReply = 3;
-constexpr std::uint16_t kInstallSnapshot = 4;       // paper 7: from the leader, like AppendEntries
-constexpr std::uint16_t kInstallSnapshotReply = 5;  // x = last included index, y = 1 when installed ("done")
-constexpr std::uint16_t kPreVote = 6;
-constexpr std::uint16_t kPreVoteReply = 7;
-constexpr std::uint16_t kTimeoutNow = 8;
-
-constexpr auto kLeader = static_cast<std::uint64_t>(sim::Role::leader);
-
-// As the election-timer rule of figure2.cpp: a tick-based implementation may count the tick in which it
-// heard from the leader as a whole one, so a pre-vote granted after half the minimum timeout is not yet
-// proof of a broken rule, one granted earlier is.
-constexpr double kElectionTimerSlack = 0.5;
-
-bool is_node_output(EventKind kind) {
+bool is_leadership_step_output(EventKind kind) {
   switch (kind) {
     case EventKind::role:
     case EventKind::vote:
@@ -50,7 +40,7 @@ bool is_node_output(EventKind kind) {
   }
 }
 
-double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+using sim::us_to_ms;
 
 }  // namespace
 
@@ -118,7 +108,7 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
     check_quorum_on_ = (e.label & 2U) != 0;  // bit 1: check_quorum (sim/node_host.h)
     return std::nullopt;
   }
-  const bool continues_step = step_node_ >= 0 && e.node == step_node_ && is_node_output(e.kind);
+  const bool continues_step = step_node_ >= 0 && e.node == step_node_ && is_leadership_step_output(e.kind);
   if (!continues_step) {
     step_node_ = -1;
     step_is_pre_vote_ = false;
@@ -207,7 +197,7 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
     default:
       break;
   }
-  if (e.node < 0 || !is_node_output(e.kind)) return std::nullopt;
+  if (e.node < 0 || !is_leadership_step_output(e.kind)) return std::nullopt;
   return on_output(e);
 }
 
@@ -285,7 +275,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                              v.role == kLeader ? fmt::format("while leading term {}", v.term)
                                                                : fmt::format("{:.3f}ms after AppendEntries of its term {}, "
                                                                              "under half the minimum election timeout",
-                                                                             ms(e.time_us - v.heard_leader_us), v.term))
+                                                                             us_to_ms(e.time_us - v.heard_leader_us), v.term))
                                : fmt::format("node {} in term {} granted node {} a pre-vote for the older term {} "
                                              "(thesis 9.6)", e.node, v.term, e.peer, e.a));
         }
@@ -368,7 +358,7 @@ std::optional<Violation> LeadershipRules::check_quorum_contact(const sim::TraceE
                    fmt::format("node {} still acts as leader of term {} {:.3f}ms after it last heard from a majority "
                                "(at {:.3f}ms); with check_quorum it must step down within {:.3f}ms (two minimum "
                                "election timeouts at its slowest clock rate, plus a heartbeat interval; thesis 6.2)",
-                               e.node, v.term, ms(e.time_us - majority_contact_us), ms(majority_contact_us), ms(bound_us)));
+                               e.node, v.term, us_to_ms(e.time_us - majority_contact_us), us_to_ms(majority_contact_us), us_to_ms(bound_us)));
 }
 
 }  // namespace checkers

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "base/assert.h"
+#include "sim/time.h"
 
 namespace checkers {
 
@@ -18,7 +19,7 @@ double per_second(std::uint64_t count, std::int64_t duration_us) {
 double ratio(std::uint64_t num, std::uint64_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
-double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+using sim::us_to_ms;
 // Times travel in milliseconds with microsecond resolution (doubles hold them exactly at these sizes).
 std::int64_t us_from_ms(const nlohmann::json& ms_value) {
   const double x = ms_value.get<double>() * 1000.0;
@@ -26,10 +27,10 @@ std::int64_t us_from_ms(const nlohmann::json& ms_value) {
 }
 // The percentiles, maximum and mean of a histogram, in milliseconds (runs, windows and summaries alike).
 nlohmann::ordered_json latency_summary_json(const LatencyHistogram& h) {
-  return {{"p50", ms(h.percentile_us(50))},
-          {"p90", ms(h.percentile_us(90))},
-          {"p99", ms(h.percentile_us(99))},
-          {"max", ms(h.max_us())},
+  return {{"p50", us_to_ms(h.percentile_us(50))},
+          {"p90", us_to_ms(h.percentile_us(90))},
+          {"p99", us_to_ms(h.percentile_us(99))},
+          {"max", us_to_ms(h.max_us())},
           {"mean", h.mean_us() / 1000.0}};
 }
 
@@ -136,15 +137,15 @@ double WindowMetrics::reads_per_s() const { return per_second(reads_ok, length_u
 
 nlohmann::ordered_json WindowMetrics::to_json() const {
   nlohmann::ordered_json j;
-  j["from_ms"] = ms(span.from_us);
-  j["to_ms"] = ms(span.to_us);
+  j["from_ms"] = us_to_ms(span.from_us);
+  j["to_ms"] = us_to_ms(span.to_us);
   j["writes_ok"] = writes_ok;
   j["reads_ok"] = reads_ok;
   j["writes_per_s"] = writes_per_s();
   j["reads_per_s"] = reads_per_s();
   j["commit_latency_ms"] = latency_summary_json(commit_latency);
   j["commit_latency_histogram"] = commit_latency.to_json();
-  j["leaderless_ms"] = ms(leaderless_us);
+  j["leaderless_ms"] = us_to_ms(leaderless_us);
   j["elections"] = elections;
   j["committed_entries"] = committed_entries;
   return j;
@@ -182,7 +183,7 @@ std::int64_t RunMetrics::recovery_max_us() const {
 
 nlohmann::ordered_json RunMetrics::to_json() const {
   nlohmann::ordered_json j;
-  j["duration_ms"] = ms(duration_us);
+  j["duration_ms"] = us_to_ms(duration_us);
   j["nodes"] = nodes;
   j["writes_ok"] = writes_ok;
   j["reads_ok"] = reads_ok;
@@ -190,14 +191,14 @@ nlohmann::ordered_json RunMetrics::to_json() const {
   j["reads_per_s"] = reads_per_s();
   j["commit_latency_ms"] = latency_summary_json(commit_latency);
   j["commit_latency_histogram"] = commit_latency.to_json();
-  j["first_leader_ms"] = first_leader_us < 0 ? -1.0 : ms(first_leader_us);
-  j["leaderless_ms"] = ms(leaderless_us);
+  j["first_leader_ms"] = first_leader_us < 0 ? -1.0 : us_to_ms(first_leader_us);
+  j["leaderless_ms"] = us_to_ms(leaderless_us);
   j["leaderless_periods"] = leaderless_periods;
-  j["longest_leaderless_ms"] = ms(longest_leaderless_us);
+  j["longest_leaderless_ms"] = us_to_ms(longest_leaderless_us);
   nlohmann::ordered_json d = nlohmann::ordered_json::array();
   for (const Disruption& x : disruptions) {
-    d.push_back({{"at_ms", ms(x.at_us)}, {"kind", x.kind}, {"node", x.node},
-                 {"recovery_ms", x.recovery_us < 0 ? -1.0 : ms(x.recovery_us)}});
+    d.push_back({{"at_ms", us_to_ms(x.at_us)}, {"kind", x.kind}, {"node", x.node},
+                 {"recovery_ms", x.recovery_us < 0 ? -1.0 : us_to_ms(x.recovery_us)}});
   }
   j["disruptions"] = std::move(d);
   j["elections"] = elections;
@@ -209,7 +210,7 @@ nlohmann::ordered_json RunMetrics::to_json() const {
   j["committed_entries"] = committed_entries;
   j["messages_per_committed_entry"] = messages_per_committed_entry();
   j["replication_lag"] = {{"max", lag_max}, {"mean", lag_mean()}, {"samples", lag_samples}, {"sum", lag_sum}};
-  j["election_timeout_max_ms"] = ms(election_timeout_max_us);
+  j["election_timeout_max_ms"] = us_to_ms(election_timeout_max_us);
   if (window) j["window"] = window->to_json();  // absent without a window: older outputs stay as they were
   return j;
 }
@@ -271,18 +272,18 @@ double metric_value(const RunMetrics& m, const std::string& name) {
   if (name == "reads_ok") return d(m.reads_ok);
   if (name == "writes_per_s") return m.writes_per_s();
   if (name == "reads_per_s") return m.reads_per_s();
-  if (name == "commit_latency_ms_p50") return ms(m.commit_latency.percentile_us(50));
-  if (name == "commit_latency_ms_p90") return ms(m.commit_latency.percentile_us(90));
-  if (name == "commit_latency_ms_p99") return ms(m.commit_latency.percentile_us(99));
-  if (name == "commit_latency_ms_max") return ms(m.commit_latency.max_us());
+  if (name == "commit_latency_ms_p50") return us_to_ms(m.commit_latency.percentile_us(50));
+  if (name == "commit_latency_ms_p90") return us_to_ms(m.commit_latency.percentile_us(90));
+  if (name == "commit_latency_ms_p99") return us_to_ms(m.commit_latency.percentile_us(99));
+  if (name == "commit_latency_ms_max") return us_to_ms(m.commit_latency.max_us());
   // A run that never had a leader waited for one the whole run.
-  if (name == "first_leader_ms") return ms(m.first_leader_us < 0 ? m.duration_us : m.first_leader_us);
-  if (name == "leaderless_ms") return ms(m.leaderless_us);
+  if (name == "first_leader_ms") return us_to_ms(m.first_leader_us < 0 ? m.duration_us : m.first_leader_us);
+  if (name == "leaderless_ms") return us_to_ms(m.leaderless_us);
   if (name == "leaderless_periods") return d(m.leaderless_periods);
-  if (name == "longest_leaderless_ms") return ms(m.longest_leaderless_us);
+  if (name == "longest_leaderless_ms") return us_to_ms(m.longest_leaderless_us);
   if (name == "recovery_ms_max") {
     const std::int64_t r = m.recovery_max_us();
-    return ms(r < 0 ? m.duration_us : r);  // never recovered: as long as the run
+    return us_to_ms(r < 0 ? m.duration_us : r);  // never recovered: as long as the run
   }
   if (name == "elections") return d(m.elections);
   if (name == "leaders_elected") return d(m.leaders_elected);
@@ -300,8 +301,8 @@ double metric_value(const RunMetrics& m, const std::string& name) {
     if (name == "window_writes_ok") return d(w.writes_ok);
     if (name == "window_writes_per_s") return w.writes_per_s();
     if (name == "window_reads_per_s") return w.reads_per_s();
-    if (name == "window_commit_latency_ms_p99") return ms(w.commit_latency.percentile_us(99));
-    if (name == "window_leaderless_ms") return ms(w.leaderless_us);
+    if (name == "window_commit_latency_ms_p99") return us_to_ms(w.commit_latency.percentile_us(99));
+    if (name == "window_leaderless_ms") return us_to_ms(w.leaderless_us);
     if (name == "window_elections") return d(w.elections);
     if (name == "window_committed_entries") return d(w.committed_entries);
   }
@@ -365,7 +366,7 @@ nlohmann::ordered_json MetricsSummary::to_json() const {
   const double n = static_cast<double>(std::max<std::uint64_t>(runs, 1));
   nlohmann::ordered_json j;
   j["runs"] = runs;
-  j["duration_ms"] = ms(duration_us);
+  j["duration_ms"] = us_to_ms(duration_us);
   j["writes_ok"] = writes_ok;
   j["reads_ok"] = reads_ok;
   j["writes_per_s"] = per_second(writes_ok, duration_us);  // over the summed virtual time
@@ -373,11 +374,11 @@ nlohmann::ordered_json MetricsSummary::to_json() const {
   j["commit_latency_ms"] = latency_summary_json(commit_latency);
   j["runs_with_leader"] = runs_with_leader;
   j["first_leader_ms_mean"] =
-      runs_with_leader == 0 ? -1.0 : ms(first_leader_us_sum) / static_cast<double>(runs_with_leader);
-  j["first_leader_ms_max"] = ms(first_leader_us_max);
-  j["leaderless_ms_mean"] = ms(leaderless_us) / n;
-  j["leaderless_ms_max"] = ms(leaderless_us_max);
-  j["recovery_ms_max"] = recovery_max_us < 0 ? -1.0 : ms(recovery_max_us);
+      runs_with_leader == 0 ? -1.0 : us_to_ms(first_leader_us_sum) / static_cast<double>(runs_with_leader);
+  j["first_leader_ms_max"] = us_to_ms(first_leader_us_max);
+  j["leaderless_ms_mean"] = us_to_ms(leaderless_us) / n;
+  j["leaderless_ms_max"] = us_to_ms(leaderless_us_max);
+  j["recovery_ms_max"] = recovery_max_us < 0 ? -1.0 : us_to_ms(recovery_max_us);
   j["elections_mean"] = static_cast<double>(elections) / n;
   j["elections_max"] = elections_max;
   j["split_votes_mean"] = static_cast<double>(split_votes) / n;

@@ -18,6 +18,9 @@ struct Duration {
   friend constexpr Duration operator*(Duration a, std::int64_t k) { return Duration{a.us * k}; }
 };
 
+// Microseconds as (fractional) milliseconds, for messages and reports.
+constexpr double us_to_ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+
 // Microseconds since the simulation started.
 struct Time {
   std::int64_t us = 0;

@@ -6,11 +6,12 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "sim/time.h"
 
 namespace tools {
 
 namespace {
-double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+using sim::us_to_ms;
 // One extra leader loss costs up to an election timeout to notice and one per election round; three
 // allow one split vote on top (docs/checkers.md).
 constexpr int kSlackTimeouts = 3;
@@ -34,7 +35,7 @@ std::vector<std::string> availability_breaches(const checkers::RunMetrics& run, 
   if (run.leaderless_us > leaderless_bound) {
     out.push_back(fmt::format("leaderless time was {:.3f}ms, expected at most 2 x {:.3f}ms (the correct build's) + {} x "
                               "{:.3f}ms (election timeout max) = {:.3f}ms",
-                              ms(run.leaderless_us), ms(base.leaderless_us), kSlackTimeouts, ms(e), ms(leaderless_bound)));
+                              us_to_ms(run.leaderless_us), us_to_ms(base.leaderless_us), kSlackTimeouts, us_to_ms(e), us_to_ms(leaderless_bound)));
   }
   // Disruptions matched by instant and kind: time-scheduled faults fire at the same instants in both runs;
   // a triggered fault fires where its event happens, so it is compared only if both runs fired it at the
@@ -48,10 +49,10 @@ std::vector<std::string> availability_breaches(const checkers::RunMetrics& run, 
     if (d.recovery_us < 0 || d.recovery_us > bound) {
       out.push_back(fmt::format("recovery after the {} at {:.3f}ms took {}, expected at most {:.3f}ms (the correct "
                                 "build's) + {} x {:.3f}ms = {:.3f}ms",
-                                d.kind, ms(d.at_us),
+                                d.kind, us_to_ms(d.at_us),
                                 d.recovery_us < 0 ? std::string("until the end of the run (no leader again)")
-                                                  : fmt::format("{:.3f}ms", ms(d.recovery_us)),
-                                ms(it->second), kSlackTimeouts, ms(e), ms(bound)));
+                                                  : fmt::format("{:.3f}ms", us_to_ms(d.recovery_us)),
+                                us_to_ms(it->second), kSlackTimeouts, us_to_ms(e), us_to_ms(bound)));
       break;  // one recovery is enough to name
     }
   }

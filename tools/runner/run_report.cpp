@@ -1,4 +1,5 @@
 #include "tools/runner/run_report.h"
+#include "sim/time.h"
 
 #include <algorithm>
 
@@ -7,9 +8,9 @@
 namespace tools {
 
 namespace {
-double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+using sim::us_to_ms;
 std::string recovery_text(std::int64_t us) {
-  return us < 0 ? std::string("never (no leader at the end)") : fmt::format("{:.3f}ms", ms(us));
+  return us < 0 ? std::string("never (no leader at the end)") : fmt::format("{:.3f}ms", us_to_ms(us));
 }
 }  // namespace
 
@@ -19,12 +20,12 @@ std::string format_metrics_block(const checkers::RunMetrics& m) {
   out += fmt::format("throughput {} writes ok ({:.1f}/s), {} reads ok ({:.1f}/s) in virtual time\n", m.writes_ok,
                      m.writes_per_s(), m.reads_ok, m.reads_per_s());
   out += fmt::format("latency    invoke to ok: p50 {:.3f}ms, p90 {:.3f}ms, p99 {:.3f}ms, max {:.3f}ms ({} operations)\n",
-                     ms(l.percentile_us(50)), ms(l.percentile_us(90)), ms(l.percentile_us(99)), ms(l.max_us()),
+                     us_to_ms(l.percentile_us(50)), us_to_ms(l.percentile_us(90)), us_to_ms(l.percentile_us(99)), us_to_ms(l.max_us()),
                      l.count());
   out += fmt::format("leadership first leader {}, leaderless {:.3f}ms in {} periods (longest {:.3f}ms), {} "
                      "disruptions, longest recovery {}\n",
-                     m.first_leader_us < 0 ? std::string("never") : fmt::format("at {:.3f}ms", ms(m.first_leader_us)),
-                     ms(m.leaderless_us), m.leaderless_periods, ms(m.longest_leaderless_us), m.disruptions.size(),
+                     m.first_leader_us < 0 ? std::string("never") : fmt::format("at {:.3f}ms", us_to_ms(m.first_leader_us)),
+                     us_to_ms(m.leaderless_us), m.leaderless_periods, us_to_ms(m.longest_leaderless_us), m.disruptions.size(),
                      recovery_text(m.recovery_max_us()));
   out += fmt::format("contests   {} candidacies, {} terms without a leader, {} terms with 2+ candidates\n", m.elections,
                      m.split_votes, m.contested_terms);
@@ -35,8 +36,8 @@ std::string format_metrics_block(const checkers::RunMetrics& m) {
     const checkers::WindowMetrics& w = *m.window;
     out += fmt::format("window     {:.3f}..{:.3f}ms: {} writes ok ({:.1f}/s), {} reads ok, p99 {:.3f}ms, leaderless "
                        "{:.3f}ms, {} candidacies, {} entries committed\n",
-                       ms(w.span.from_us), ms(w.span.to_us), w.writes_ok, w.writes_per_s(), w.reads_ok,
-                       ms(w.commit_latency.percentile_us(99)), ms(w.leaderless_us), w.elections, w.committed_entries);
+                       us_to_ms(w.span.from_us), us_to_ms(w.span.to_us), w.writes_ok, w.writes_per_s(), w.reads_ok,
+                       us_to_ms(w.commit_latency.percentile_us(99)), us_to_ms(w.leaderless_us), w.elections, w.committed_entries);
   }
   return out;
 }
@@ -86,12 +87,12 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
   } else if (scenario.expect.outcome != Expectation::Outcome::pass) {
     out += "verdict    pass (the expected violation was found)\n";
   }
-  out += fmt::format("time       {:.3f}ms simulated in {:.3f}s of CPU ({:.3f}s wall)\n", ms(r.end_time_us), r.cpu_seconds,
+  out += fmt::format("time       {:.3f}ms simulated in {:.3f}s of CPU ({:.3f}s wall)\n", us_to_ms(r.end_time_us), r.cpu_seconds,
                      r.wall_seconds);
   out += fmt::format("elections  {} started, {} leaders elected, highest term {}, {} terms without a winner\n",
                      m.elections, m.leaders_elected, m.max_term, m.split_votes);
   out += fmt::format("converged  first leader at {}\n",
-                     m.first_leader_us < 0 ? std::string("never") : fmt::format("{:.3f}ms", ms(m.first_leader_us)));
+                     m.first_leader_us < 0 ? std::string("never") : fmt::format("{:.3f}ms", us_to_ms(m.first_leader_us)));
   out += fmt::format("clients    {} operations: {} ok, {} fail, {} unknown (info)\n", m.ops_invoked, m.ops_ok,
                      m.ops_fail, m.ops_info);
   out += fmt::format("messages   {} sent, {} delivered, {} dropped, {} duplicated, {} blocked, {} to down nodes\n",
@@ -109,7 +110,7 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
       out += fmt::format("baseline   the correct build, same seed{}: {} elections, {} terms without a leader, "
                          "leaderless {:.3f}ms, longest recovery {}\n",
                          scenario.impl == "reference" && scenario.bugs.empty() ? " (this run itself)" : "", b.elections,
-                         b.split_votes, ms(b.leaderless_us), recovery_text(b.recovery_max_us()));
+                         b.split_votes, us_to_ms(b.leaderless_us), recovery_text(b.recovery_max_us()));
     } else {
       out += fmt::format("baseline   {}\n", r.baseline_note.empty() ? "not compared: the run failed" : r.baseline_note);
     }
@@ -120,7 +121,7 @@ std::string format_run_report(const Scenario& scenario, const RunResult& r) {
     const checkers::Violation& v = *r.violation;
     std::string nodes;
     for (auto n : v.nodes) nodes += (nodes.empty() ? "" : ", ") + fmt::format("n{}", n);
-    out += fmt::format("\nVIOLATION  {} at {:.3f}ms{}\n           {}\n", v.checker, ms(v.time_us),
+    out += fmt::format("\nVIOLATION  {} at {:.3f}ms{}\n           {}\n", v.checker, us_to_ms(v.time_us),
                        nodes.empty() ? std::string() : " (nodes " + nodes + ")", v.message);
     out += fmt::format("\nthe last {} events before it:\n", r.recent_events.size());
     for (const auto& line : r.recent_events) out += "  " + line + "\n";
@@ -144,7 +145,7 @@ std::string format_batch_line(const SeedBatch& b) {
     split += r.metrics.split_votes;
     if (r.metrics.first_leader_us >= 0) {
       ++converged;
-      first_leader_ms += ms(r.metrics.first_leader_us);
+      first_leader_ms += us_to_ms(r.metrics.first_leader_us);
     }
     ops_ok += r.metrics.ops_ok;
     events += r.metrics.events;

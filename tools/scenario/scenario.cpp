@@ -26,10 +26,6 @@ namespace tools {
 namespace {
 
 constexpr std::int64_t kNodesMax = 31;
-constexpr double kMillisMax = 3'600'000.0;  // one simulated hour: longer is surely a typo
-
-sim::Duration millis(double ms) { return sim::Duration::micros(static_cast<std::int64_t>(std::llround(ms * 1000.0))); }
-
 double ms_field(JsonReader& r, const std::string& key, sim::Duration fallback, double min = 0.0) {
   return r.number(key, static_cast<double>(fallback.us) / 1000.0, min, kMillisMax);
 }

@@ -7,14 +7,11 @@
 
 #include "base/assert.h"
 #include "tools/scenario/input_error.h"
+#include "tools/scenario/scenario_limits.h"
 
 namespace tools {
 
 namespace {
-
-constexpr double kMillisMax = 3'600'000.0;
-
-sim::Duration millis(double ms) { return sim::Duration::micros(static_cast<std::int64_t>(std::llround(ms * 1000.0))); }
 
 sim::NodeRef read_node_ref(const nlohmann::json& v, const JsonReader& parent, const std::string& path,
                            std::uint32_t nodes) {

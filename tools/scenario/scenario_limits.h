@@ -2,11 +2,19 @@
 // command line changes the implementation (--impl). Each names the field to change and why.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
+#include "sim/time.h"
 #include "tools/scenario/scenario.h"
 
 namespace tools {
+
+// The longest time a scenario's millisecond fields may give: one simulated hour (longer is surely a typo).
+constexpr double kMillisMax = 3'600'000.0;
+
+// A scenario's millisecond field as a duration, rounded to the microsecond.
+inline sim::Duration millis(double ms) { return sim::Duration::micros(static_cast<std::int64_t>(std::llround(ms * 1000.0))); }
 
 // The most faults a random nemesis may schedule in one run (its worst case: duration over the shortest
 // interval). The shipped fuzz configuration schedules about a hundred; a fault every millisecond for an
