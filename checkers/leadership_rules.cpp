@@ -147,8 +147,10 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         // A window of recent requests: a read is served within a few round trips of its arrival; one whose
         // arrival fell out of the window is not judged (no false alarm).
         constexpr std::size_t kRequestWindow = 4096;
+        // The first arrival in this leadership: a retry carries the same request id (one operation), and a
+        // read confirmed after any of its arrivals was confirmed after the operation began.
         auto& requests = view(e.node).request_position;
-        requests[e.a] = position_;
+        requests.emplace(e.a, position_);
         if (requests.size() > kRequestWindow) requests.erase(requests.begin());  // ids grow: the oldest
       }
       return std::nullopt;
@@ -300,7 +302,8 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
 
 // Thesis 6.4: a read answered outside the log (a = read index, b = term, c = request id) by a leader that
 // (step 1) had committed an entry of its own term at the read index and (step 3) heard, after the read's
-// request arrived, from enough peers to make a majority with itself. Necessary, not sufficient: a reply
+// request first arrived in its leadership (a retry has the same id), from enough peers to make a majority
+// with itself. Necessary, not sufficient: a reply
 // that arrived after the request may answer a heartbeat sent before it; the linearizability checker judges
 // the values read.
 std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, const NodeView& v) const {
