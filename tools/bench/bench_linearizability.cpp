@@ -19,9 +19,6 @@
 // `raftsim check DIR/NAME.jsonl` can be timed on it. --quick skips the 1-million-operation history.
 // Exit status: 0 if every verdict is the expected one and every goal is met, 1 otherwise, 3 for a usage
 // error or an unreadable expected.json.
-#include <malloc.h>
-#include <time.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -39,37 +36,16 @@
 #include "checkers/history_generator.h"
 #include "checkers/history_parse.h"
 #include "checkers/linearizability.h"
+#include "tools/bench/process_measure.h"
+
+using tools::bench::peak_rss_mib;
+using tools::bench::reset_peak_rss;
 
 namespace {
 
 using checkers::History;
 using checkers::LinVerdict;
 using checkers::Operation;
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Peak resident set size in MiB, from /proc/self/status (Linux); 0 if unavailable.
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return static_cast<double>(std::strtoull(line.c_str() + 6, nullptr, 10)) / 1024.0;
-  }
-  return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0); false where the kernel refuses, then peaks accumulate.
-bool reset_peak_rss() {
-  malloc_trim(0);  // what the previous case freed goes back to the kernel, so it does not count here
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-  out.flush();
-  return static_cast<bool>(out);
-}
 
 struct Totals {
   std::size_t cases = 0, failures = 0;
@@ -86,9 +62,9 @@ void fail_unless(bool ok, Totals& t) {
 void bench_file(const std::string& path, const std::string& name, const std::string& expected, Totals& t,
                 double& total, double& slowest) {
   const History h = checkers::load_history_file(path);
-  const double c0 = cpu_seconds();
+  const double c0 = tools::bench::process_cpu_seconds();
   const checkers::LinResult r = checkers::check_linearizability(h);
-  const double check = cpu_seconds() - c0;
+  const double check = tools::bench::process_cpu_seconds() - c0;
   const bool match = expected == checkers::verdict_name(r.verdict);
   std::printf("  %-26s %6zu ops  check %9.3f ms cpu  %-17s %s\n", name.c_str(), r.operations, check * 1e3,
               checkers::verdict_name(r.verdict), match ? "" : "MISMATCH (expected)");
@@ -177,9 +153,9 @@ void run_case(const Case& c, const std::string& write_dir, Totals& t, double* pe
   if (!write_dir.empty()) write_jsonl(h, write_dir + "/" + c.name + ".jsonl");
   const LinVerdict expected = planted ? LinVerdict::not_linearizable : LinVerdict::linearizable;
   const bool clean = reset_peak_rss();
-  const double c0 = cpu_seconds();
+  const double c0 = tools::bench::process_cpu_seconds();
   const checkers::LinResult r = checkers::check_linearizability(h);
-  const double cpu = cpu_seconds() - c0;
+  const double cpu = tools::bench::process_cpu_seconds() - c0;
   const double rss = peak_rss_mib();
   const bool ok = r.verdict == expected && cpu <= c.cpu_max && rss <= c.rss_max_mib && planted.has_value() == c.stale;
   std::printf("  %-28s %8zu ops %3zu keys  %-16s  %8.3f s cpu (goal %g)  %7.1f MiB%s (goal %g)  %s\n",
@@ -250,10 +226,10 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--check" && i + 1 < argc) {  // one history file: CPU time, peak RSS and verdict
       const History h = checkers::load_history_file(argv[++i]);
-      const double c0 = cpu_seconds();
+      const double c0 = tools::bench::process_cpu_seconds();
       const checkers::LinResult r = checkers::check_linearizability(h);
       std::printf("%s: %s in %.3f s cpu, peak %.1f MiB%s%s\n", argv[i], checkers::verdict_name(r.verdict),
-                  cpu_seconds() - c0, peak_rss_mib(), r.reason.empty() ? "" : ": ", r.reason.c_str());
+                  tools::bench::process_cpu_seconds() - c0, peak_rss_mib(), r.reason.empty() ? "" : ": ", r.reason.c_str());
       checked_only = true;
       continue;
     }

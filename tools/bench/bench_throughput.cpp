@@ -9,9 +9,6 @@
 // resident set size (VmHWM from /proc/self/status), reset before each seed where the kernel allows it
 // (/proc/self/clear_refs), so each seed's figure is its own peak. The last line, "summary", is meant for
 // scripts (tools/bench/bench_sim.sh).
-#include <malloc.h>
-#include <time.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,37 +19,13 @@
 
 #include "checkers/checker.h"
 #include "tools/bench/bench_args.h"
+#include "tools/bench/process_measure.h"
 #include "tools/runner/runner.h"
 #include "tools/scenario/scenario.h"
 
-namespace {
-
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Peak resident set size in MiB (VmHWM, Linux); 0 if unavailable.
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return static_cast<double>(std::strtoull(line.c_str() + 6, nullptr, 10)) / 1024.0;
-  }
-  return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0); false where the kernel refuses (peaks then accumulate).
-bool reset_peak_rss() {
-  malloc_trim(0);
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-  out.flush();
-  return static_cast<bool>(out);
-}
-
-}  // namespace
+using tools::bench::peak_rss_mib;
+using tools::bench::process_cpu_seconds;
+using tools::bench::reset_peak_rss;
 
 int main(int argc, char** argv) {
   auto args = tools::parse_bench_args(argc, argv, "raftsim_bench");
