@@ -118,7 +118,9 @@ Command to_command(const sim::ClientRequest& r) {
 
 class ReferenceNode final : public sim::Node {
  public:
-  ReferenceNode(Config config, DurableState durable) : raft_(std::move(config), std::move(durable)) {}
+  ReferenceNode(Config config, DurableState durable)
+      : checkpoints_(config.snapshot_every_entries > 0), written_(checkpoints_ ? durable : DurableState{}),
+        raft_(std::move(config), std::move(durable)) {}
 
   void start(sim::NodeOutput& out) override {
     raft_.start(out_);
@@ -156,7 +158,17 @@ class ReferenceNode final : public sim::Node {
     for (const Observation& o : out_.observations) out.observations.push_back({observation_kind(o.kind), o.a, o.b, o.c});
     for (PersistRequest& p : out_.persist) {
       const std::uint64_t token = p.token;
-      const std::uint32_t size = record_size_bytes(p);
+      const std::uint32_t size = record_size_bytes(p);  // what the Raft wrote, checkpoint or not
+      if (checkpoints_) {
+        apply_persist_request(written_, p);
+        if (p.snapshot.has_value()) {
+          // The snapshot (taken or installed) makes this write a checkpoint of everything written so far
+          // (from the records, not from the Raft's memory, so a Raft that forgets to persist something stays
+          // caught): the disk may forget the records before it.
+          out.disk_writes.push_back({token, std::make_shared<DiskRecord>(checkpoint_request(written_, token)), size, true});
+          continue;
+        }
+      }
       out.disk_writes.push_back({token, std::make_shared<DiskRecord>(std::move(p)), size});
     }
     for (Envelope& e : out_.messages) {
@@ -186,6 +198,10 @@ class ReferenceNode final : public sim::Node {
     out_.clear();
   }
 
+  // With snapshots on: what this node's records hold once every write so far is durable (the replay of
+  // its disk), from which a snapshot write becomes a checkpoint. Bounded by the compacted log.
+  const bool checkpoints_;
+  DurableState written_;
   Raft raft_;
   Output out_;  // reused between calls
 };

@@ -42,4 +42,16 @@ void apply_persist_request(DurableState& disk, const PersistRequest& r) {
   }
 }
 
+PersistRequest checkpoint_request(const DurableState& disk, std::uint64_t token) {
+  RAFTSIM_ASSERT(disk.snapshot.has_value());
+  RAFTSIM_ASSERT(disk.log_base <= disk.snapshot->index);
+  PersistRequest r;
+  r.token = token;
+  r.hard_state = disk.hard_state;
+  r.snapshot = SnapshotWrite{*disk.snapshot, disk.log_base, disk.log_base_term};
+  r.first_index = disk.log_base.next();
+  r.entries = disk.log;
+  return r;
+}
+
 }  // namespace raft

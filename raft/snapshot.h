@@ -12,4 +12,10 @@ namespace raft {
 // truncation, entries.
 void apply_persist_request(DurableState& disk, const PersistRequest& request);
 
+// A write that, replayed alone on an empty disk, gives `disk` (which must hold a snapshot): its hard state,
+// its snapshot with the log base, and its whole log after the base. Written as a checkpoint once a snapshot
+// is taken or installed, it replaces every record before it, so a node's disk stays as small as its
+// compacted log (issue 14: memory bounded in simulated time; etcd releases its WAL up to a snapshot alike).
+PersistRequest checkpoint_request(const DurableState& disk, std::uint64_t token);
+
 }  // namespace raft

@@ -69,9 +69,12 @@ Time Disk::group_commit_done(Time now, Duration latency) {
 void Disk::sync(std::uint64_t token) {
   RAFTSIM_ASSERT(!pending_.empty());
   RAFTSIM_ASSERT(pending_.front().token == token);
+  // Writes complete in order, so every record before a checkpoint is durable when it is: none is pending.
+  if (pending_.front().replaces_earlier) durable_.clear();
   durable_.push_back(std::move(pending_.front().record));
   pending_.pop_front();
   ++counters_.synced;
+  RAFTSIM_ASSERT(durable_.size() <= counters_.synced);
 }
 
 void Disk::set_speed_factor(double factor) {

@@ -31,7 +31,7 @@ struct DiskConfig {
 
 struct DiskCounters {
   std::uint64_t writes = 0;
-  std::uint64_t synced = 0;
+  std::uint64_t synced = 0;  // records made durable, including those a checkpoint replaced since
   std::uint64_t lost_on_crash = 0;
   std::uint64_t bytes_written = 0;
 };
@@ -47,6 +47,7 @@ class Disk {
   // Discards every pending write; returns how many were lost.
   std::uint64_t crash();
 
+  // The durable records a restarted node reads: from the latest durable checkpoint on (all if none).
   std::span<const PayloadPtr> durable() const { return durable_; }
   std::size_t pending() const { return pending_.size(); }
   // A slow disk (a fault): every later write takes `factor` times as long. 1 is normal.

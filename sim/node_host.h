@@ -47,6 +47,11 @@ struct DiskWrite {
   std::uint64_t token = 0;
   PayloadPtr record;
   std::uint32_t size_bytes = 0;
+  // A checkpoint: the record holds everything the node needs from the records before it (e.g. a snapshot
+  // with the log after it), so once it is durable the disk forgets them and hands a restarted node this
+  // record and the later ones only. Keeps a long run's disk as small as the node's state (a WAL released
+  // up to a snapshot). false: an ordinary appended record.
+  bool replaces_earlier = false;
 };
 
 // Arm timer `slot` (re-arming cancels the previous one). The host draws the delay in [delay_min, delay_max].

@@ -555,7 +555,8 @@ void Simulation::restart(NodeIndex n) {
   if (slot.status != Status::crashed || !slot.started) return;  // not started yet: its start comes
   slot.status = Status::up;
   for (auto& g : slot.timer_generation) g = 0;
-  emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, slot.incarnation, slot.disk.durable().size());
+  // c: the records that survived (synced ones, counting those a checkpoint has replaced since).
+  emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, slot.incarnation, slot.disk.counters().synced);
   slot.node = factory_.create(context_for(n));
   RAFTSIM_ASSERT(slot.node != nullptr);
   ++metrics_.restarts;

@@ -1,5 +1,6 @@
 // Snapshots and log compaction: Raft paper section 7 (Figure 13), Ongaro thesis chapter 5.
 #include "raft/kv_state_machine.h"
+#include "raft/snapshot.h"
 #include "tests/raft/harness.h"
 
 using namespace raft_test;
@@ -120,6 +121,33 @@ TEST_CASE("7: a node restarts from its snapshot plus its log") {
   c.heartbeat(N(1));
   CHECK(c.raft(N(2)).last_applied() == I(8));
   c.check_all_invariants();
+}
+
+TEST_CASE("7: a checkpoint record replayed alone gives the same disk as every record before it") {
+  Cluster c(3, [](Config& config) {
+    config.snapshot_every_entries = 3;
+    config.snapshot_trailing_entries = 1;
+  });
+  c.elect(N(1));
+  for (std::uint64_t i = 1; i <= 8; ++i) {
+    c.client(N(1), put("k" + std::to_string(i % 3), std::to_string(i), 1, i));
+    c.deliver_all();
+  }
+  c.heartbeat(N(1));
+  for (const NodeId n : {N(1), N(2), N(3)}) {
+    const DurableState& disk = c.node(n).disk;
+    REQUIRE(disk.snapshot.has_value());
+    REQUIRE(!disk.log.empty());  // entries after the snapshot, which the checkpoint must carry
+    DurableState replayed;
+    raft::apply_persist_request(replayed, raft::checkpoint_request(disk, 99));
+    CHECK(replayed.hard_state == disk.hard_state);
+    CHECK(replayed.snapshot->index == disk.snapshot->index);
+    CHECK(replayed.snapshot->term == disk.snapshot->term);
+    CHECK(replayed.snapshot->data == disk.snapshot->data);
+    CHECK(replayed.log_base == disk.log_base);
+    CHECK(replayed.log_base_term == disk.log_base_term);
+    CHECK(replayed.log == disk.log);
+  }
 }
 
 TEST_CASE("Figure 13: a snapshot older than the applied state is ignored, never rolls the node back") {

@@ -79,6 +79,27 @@ TEST_CASE("disk: a crash loses exactly the writes that were not yet synced") {
   REQUIRE(disk.pending() == 0);
 }
 
+TEST_CASE("disk: a checkpoint replaces the records before it once durable and not before") {
+  sim::DiskConfig config;
+  sim::Rng r(4, sim::Stream::disk);
+  sim::Disk disk(config);
+  disk.write(sim::Time{0}, write(1), r);
+  disk.write(sim::Time{0}, write(2), r);
+  sim::DiskWrite checkpoint = write(3);
+  checkpoint.replaces_earlier = true;
+  disk.write(sim::Time{0}, checkpoint, r);
+  disk.write(sim::Time{0}, write(4), r);
+  disk.sync(1);
+  disk.sync(2);
+  REQUIRE(disk.durable().size() == 2);  // the checkpoint is not durable yet: a crash now must keep 1 and 2
+  disk.sync(3);
+  REQUIRE(disk.durable().size() == 1);
+  REQUIRE(static_cast<const Record&>(*disk.durable()[0]).value == 3);
+  REQUIRE(disk.crash() == 1);  // write 4 is lost; the checkpoint stays
+  REQUIRE(disk.durable().size() == 1);
+  REQUIRE(disk.counters().synced == 3);  // the replaced records still count as synced
+}
+
 TEST_CASE("disk: with group commit, writes issued during an fsync share the next one, still in order") {
   sim::DiskConfig config;
   config.group_commit = true;
