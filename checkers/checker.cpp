@@ -11,12 +11,18 @@
 #include "checkers/leader_completeness.h"
 #include "checkers/liveness.h"
 #include "checkers/log_matching.h"
+#include "checkers/log_mirror.h"
 #include "checkers/node_monotonic.h"
 #include "checkers/snapshot_checkers.h"
 #include "checkers/state_machine_safety.h"
 #include "checkers/vote_safety.h"
 
 namespace checkers {
+
+CheckerSet::CheckerSet() : mirror_(std::make_unique<LogMirror>()) {}
+CheckerSet::~CheckerSet() = default;
+CheckerSet::CheckerSet(CheckerSet&&) noexcept = default;
+CheckerSet& CheckerSet::operator=(CheckerSet&&) noexcept = default;
 
 void CheckerSet::add(std::unique_ptr<Checker> checker) {
   RAFTSIM_ASSERT(checker != nullptr);
@@ -32,6 +38,8 @@ bool CheckerSet::on_event(const sim::TraceEvent& event) {
   if (violation_) return false;
   const auto kind = static_cast<std::size_t>(event.kind);
   RAFTSIM_ASSERT(kind < by_kind_.size());
+  RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
+  if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->apply(event);
   for (Checker* c : by_kind_[kind]) {
     if (auto v = c->observe(event)) {
       violation_ = std::move(v);
@@ -60,10 +68,12 @@ std::vector<std::string> CheckerSet::names() const {
 }
 
 CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
+  CheckerSet set;
+  const LogMirror& mirror = set.shared_mirror();
   std::vector<std::unique_ptr<Checker>> all;
   all.push_back(std::make_unique<ElectionSafety>());
-  all.push_back(std::make_unique<LogMatching>());
-  all.push_back(std::make_unique<LeaderCompleteness>());
+  all.push_back(std::make_unique<LogMatching>(mirror));
+  all.push_back(std::make_unique<LeaderCompleteness>(mirror));
   all.push_back(std::make_unique<LeaderAppendOnly>());
   all.push_back(std::make_unique<StateMachineSafety>());
   all.push_back(std::make_unique<MonotonicTerm>());
@@ -74,17 +84,16 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   // the above also fires, the above is reported).
   all.push_back(std::make_unique<SingleVote>());
   all.push_back(std::make_unique<ElectionQuorum>());
-  all.push_back(std::make_unique<CommitQuorum>());
-  all.push_back(std::make_unique<CommitCurrentTerm>());
+  all.push_back(std::make_unique<CommitQuorum>(mirror));
+  all.push_back(std::make_unique<CommitCurrentTerm>(mirror));
   all.push_back(std::make_unique<SnapshotState>());
   all.push_back(std::make_unique<AppliedMonotonic>());
   // Figure 2 rule by rule, at the step where each applies (docs/checkers.md).
   all.push_back(std::make_unique<Figure2Rules>());
   all.push_back(std::make_unique<LeadershipRules>());
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
-  all.push_back(std::make_unique<Durability>());
+  all.push_back(std::make_unique<Durability>(mirror));
   all.push_back(std::make_unique<Liveness>());
-  CheckerSet set;
   std::size_t muted = 0;
   for (auto& c : all) {
     const std::vector<std::string> rules = c->rule_names();

@@ -20,7 +20,8 @@ constexpr KindMask kind_bit(sim::EventKind kind) { return KindMask{1} << static_
 inline constexpr KindMask kAllKinds = ~KindMask{0};
 // The kinds that change a LogMirror (checkers/log_mirror.h).
 inline constexpr KindMask kLogMirrorKinds =
-    kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::log_truncate) | kind_bit(sim::EventKind::log_append) |
+    kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::restart) | kind_bit(sim::EventKind::log_truncate) |
+    kind_bit(sim::EventKind::log_append) |
     kind_bit(sim::EventKind::commit) | kind_bit(sim::EventKind::snapshot_installed) |
     kind_bit(sim::EventKind::snapshot_restored);
 
@@ -59,9 +60,19 @@ class Checker {
 };
 
 // Runs every checker on every event; the first violation stops the run.
+class LogMirror;
+
 class CheckerSet final : public sim::TraceSink {
  public:
+  CheckerSet();
+  ~CheckerSet() override;
+  CheckerSet(CheckerSet&&) noexcept;
+  CheckerSet& operator=(CheckerSet&&) noexcept;
+
   void add(std::unique_ptr<Checker> checker);
+  // The log mirror the set applies once per event, before its checkers see it; checkers built with it read
+  // it instead of keeping their own (checkers/log_mirror.h). Lives as long as the set.
+  const LogMirror& shared_mirror() const { return *mirror_; }
   bool on_event(const sim::TraceEvent& event) override;
   void finish(std::int64_t end_time_us);
 
@@ -69,6 +80,7 @@ class CheckerSet final : public sim::TraceSink {
   std::vector<std::string> names() const;
 
  private:
+  std::unique_ptr<LogMirror> mirror_;
   std::vector<std::unique_ptr<Checker>> checkers_;
   // Per event kind, the checkers that observe it, in the order of checkers_ (so the first violation
   // reported at an event is the same as when every checker sees every event).

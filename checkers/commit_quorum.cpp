@@ -10,22 +10,17 @@ namespace checkers {
 
 const std::vector<LogMirror::Slot>& CommitQuorum::log_of(std::int32_t node) const {
   RAFTSIM_ASSERT(node >= 0 && node < nodes_);
-  const auto n = static_cast<std::size_t>(node);
-  if (n < log_at_crash_.size() && log_at_crash_[n].has_value()) return *log_at_crash_[n];
-  return mirror_.log(node);
+  if (const auto* at_crash = mirror_->log_at_crash(node)) return *at_crash;  // a down node keeps what it had
+  return mirror_->log(node);
 }
 
 std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   nodes_ = std::max(nodes_, e.node + 1);
-  const auto n = static_cast<std::size_t>(e.node);
-  if (n >= log_at_crash_.size()) log_at_crash_.resize(n + 1);
-  if (e.kind == sim::EventKind::crash) log_at_crash_[n] = mirror_.log(e.node);  // before the mirror forgets it
-  if (e.kind == sim::EventKind::restart) log_at_crash_[n].reset();  // it reports what it reloaded next
   mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
   if (e.kind != sim::EventKind::commit) return std::nullopt;
   const std::uint64_t index = e.a;
-  const LogMirror::Slot* entry = mirror_.at(e.node, index);
+  const LogMirror::Slot* entry = mirror_->at(e.node, index);
   if (entry == nullptr) return std::nullopt;  // committing past its own log: leader completeness reports it
   const auto holds = [&](std::int32_t m) {
     const auto& log = log_of(m);
@@ -57,7 +52,7 @@ std::optional<Violation> CommitCurrentTerm::observe(const sim::TraceEvent& e) {
     leading_term_[n] = 0;
   }
   if (e.kind != sim::EventKind::commit || leading_term_[n] == 0) return std::nullopt;
-  const LogMirror::Slot* entry = mirror_.at(e.node, e.a);
+  const LogMirror::Slot* entry = mirror_->at(e.node, e.a);
   if (entry == nullptr || entry->term == leading_term_[n]) return std::nullopt;  // past its log: see leader completeness
   RAFTSIM_ASSERT(entry->term != 0);
   return Violation{name(), Severity::safety, e.time_us, {e.node},

@@ -23,14 +23,15 @@ namespace checkers {
 
 class CommitQuorum final : public Checker {
  public:
+  CommitQuorum() = default;  // with a mirror of its own
+  explicit CommitQuorum(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "commit-quorum"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
 
  private:
   const std::vector<LogMirror::Slot>& log_of(std::int32_t node) const;
 
-  LogMirror mirror_;
-  std::vector<std::optional<std::vector<LogMirror::Slot>>> log_at_crash_;  // per node, while it is down
+  MirrorView mirror_;
   std::int32_t nodes_ = 0;
 };
 
@@ -41,12 +42,14 @@ class CommitQuorum final : public Checker {
 // commits an earlier term's entry is exposed even in runs where no later leader happens to overwrite it.
 class CommitCurrentTerm final : public Checker {
  public:
+  CommitCurrentTerm() = default;  // with a mirror of its own
+  explicit CommitCurrentTerm(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "commit-current-term"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
 
  private:
-  LogMirror mirror_;
+  MirrorView mirror_;
   std::vector<std::uint64_t> leading_term_;  // per node: the term it leads, 0 if it is not leader
 };
 

@@ -27,7 +27,7 @@ std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
   for (const Acked& a : acked_) {
     std::int32_t holders = 0;
     for (std::int32_t n = 0; n < nodes_; ++n) {
-      const LogMirror::Slot* slot = mirror_.at(n, a.index);
+      const LogMirror::Slot* slot = mirror_->at(n, a.index);
       holders += slot != nullptr && slot->term == a.term;
     }
     RAFTSIM_ASSERT(holders <= nodes_);

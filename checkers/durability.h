@@ -14,6 +14,8 @@ namespace checkers {
 
 class Durability final : public Checker {
  public:
+  Durability() = default;  // with a mirror of its own
+  explicit Durability(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "durability"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   std::optional<Violation> finish(std::int64_t end_time_us) override;
@@ -25,7 +27,7 @@ class Durability final : public Checker {
     std::uint64_t term;
     std::int64_t time_us;
   };
-  LogMirror mirror_;
+  MirrorView mirror_;
   std::vector<Acked> acked_;
   std::int32_t nodes_ = 0;
   std::vector<bool> crashed_;  // per node, at the current point of the stream

@@ -33,11 +33,11 @@ std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
     const std::uint64_t term = n < node_term_.size() ? node_term_[n] : 0;
     // Extend the committed prefix with this node's entries (log matching keeps them consistent).
     for (std::uint64_t i = committed_.size() + 1; i <= commit; ++i) {
-      const LogMirror::Slot* slot = mirror_.at(e.node, i);
+      const LogMirror::Slot* slot = mirror_->at(e.node, i);
       if (slot == nullptr) {
         return Violation{name(), Severity::safety, e.time_us, {e.node},
                          fmt::format("node {} committed index {} but its log ends at {}", e.node, commit,
-                                     mirror_.log(e.node).size())};
+                                     mirror_->log(e.node).size())};
       }
       committed_.push_back(Committed{slot->term, slot->digest, e.node});
     }
@@ -47,7 +47,7 @@ std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
   }
   if (e.kind != sim::EventKind::role || e.a != static_cast<std::uint64_t>(sim::Role::leader)) return std::nullopt;
   // A new leader of term L: it must hold every entry committed in a term below L, as committed.
-  const auto& log = mirror_.log(e.node);
+  const auto& log = mirror_->log(e.node);
   const std::uint64_t required = required_prefix(e.b);
   for (std::size_t i = 0; i < required; ++i) {
     const Committed& c = committed_[i];

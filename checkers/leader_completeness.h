@@ -19,6 +19,8 @@ namespace checkers {
 
 class LeaderCompleteness final : public Checker {
  public:
+  LeaderCompleteness() = default;  // with a mirror of its own
+  explicit LeaderCompleteness(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "leader-completeness"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
@@ -32,7 +34,7 @@ class LeaderCompleteness final : public Checker {
   // The longest prefix that must be in a leader of `term`'s log.
   std::uint64_t required_prefix(std::uint64_t term) const;
 
-  LogMirror mirror_;
+  MirrorView mirror_;
   std::vector<Committed> committed_;  // index i at [i-1]
   std::vector<std::uint64_t> node_term_;  // per node: its current term, from role events
   // For every term some commit happened in: the highest index committed in it. Terms are few (tens), so a

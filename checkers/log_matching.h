@@ -16,6 +16,8 @@ namespace checkers {
 
 class LogMatching final : public Checker {
  public:
+  LogMatching() = default;  // with a mirror of its own
+  explicit LogMatching(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "log-matching"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   KindMask kinds() const override { return kLogMirrorKinds; }
@@ -25,7 +27,7 @@ class LogMatching final : public Checker {
     std::uint64_t chain;
     std::int32_t node;
   };
-  LogMirror mirror_;
+  MirrorView mirror_;
   std::map<std::pair<std::uint64_t, std::uint64_t>, First> seen_;  // (index, term) -> first chain seen
 };
 

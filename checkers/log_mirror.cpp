@@ -31,12 +31,34 @@ const LogMirror::Slot* LogMirror::at(std::int32_t node, std::uint64_t index) con
   return &l[index - 1];
 }
 
+const std::vector<LogMirror::Slot>* LogMirror::log_at_crash(std::int32_t node) const {
+  RAFTSIM_ASSERT(node >= 0);
+  const auto n = static_cast<std::size_t>(node);
+  return n < at_crash_.size() && at_crash_[n].has_value() ? &*at_crash_[n] : nullptr;
+}
+
 std::optional<std::string> LogMirror::apply(const sim::TraceEvent& e) {
+  last_problem_ = apply_change(e);
+  return last_problem_;
+}
+
+std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
   switch (e.kind) {
-    case sim::EventKind::crash:
-      // The volatile log is gone; the restarted node reports what it reloads.
-      mutable_log(e.node).clear();
+    case sim::EventKind::crash: {
+      // The volatile log is gone; the restarted node reports what it reloads. Until then the log it had
+      // is kept aside (log_at_crash).
+      auto& log = mutable_log(e.node);
+      const auto n = static_cast<std::size_t>(e.node);
+      if (n >= at_crash_.size()) at_crash_.resize(n + 1);
+      at_crash_[n] = std::move(log);
+      log.clear();
       return std::nullopt;
+    }
+    case sim::EventKind::restart: {
+      const auto n = static_cast<std::size_t>(e.node);
+      if (e.node >= 0 && n < at_crash_.size()) at_crash_[n].reset();
+      return std::nullopt;
+    }
     case sim::EventKind::log_truncate: {
       auto& log = mutable_log(e.node);
       const std::uint64_t from = e.a;
