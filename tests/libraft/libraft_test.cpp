@@ -240,7 +240,7 @@ TEST_CASE("libraft finding: a follower replies to server id 0 after forgetting i
   CHECK(r.verdict == tools::Outcome::safety_violation);  // fault_zoo expects a pass
 
   // The failure record replays exactly: the same trace, the same violation.
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "raftsim-libraft-test-records";
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("raftsim-libraft-test-records-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   const std::string path = tools::write_failure_record(dir.string(), s, r);
   const tools::FailureRecord rec = tools::load_failure_record(path);

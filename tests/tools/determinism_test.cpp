@@ -2,7 +2,10 @@
 // hashes (and byte-identical trace files); different seeds give different traces.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <string>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -55,7 +58,7 @@ TEST_CASE("determinism: 100 seeds (20 under the sanitizers) each run twice give 
 
 TEST_CASE("determinism: the same seed writes byte-identical trace and history files") {
   const tools::Scenario s = shortened("leader_partition.json");
-  const auto dir = std::filesystem::temp_directory_path() / "raftsim-determinism-test";
+  const auto dir = std::filesystem::temp_directory_path() / ("raftsim-determinism-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   tools::RunOptions a{(dir / "a.trace.jsonl").string(), (dir / "a.history.jsonl").string()};
   tools::RunOptions b{(dir / "b.trace.jsonl").string(), (dir / "b.history.jsonl").string()};

@@ -3,6 +3,8 @@
 // failure records, so that replay rebuilds the same implementation.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
@@ -153,7 +155,7 @@ TEST_CASE("registry: a failure record of an outside implementation replays it wi
   CHECK(last_request.command == std::vector<std::string>{"./node", "--x"});
   CHECK(contains(tools::reproduce_command(s, 7), " --impl test-outside --command './node --x'"));
 
-  const std::string dir = (std::filesystem::temp_directory_path() / "raftsim-registry-test").string();
+  const std::string dir = (std::filesystem::temp_directory_path() / ("raftsim-registry-test-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(dir);
   const std::string path = tools::write_failure_record(dir, s, first);
   last_request = {};

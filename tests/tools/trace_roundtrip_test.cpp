@@ -1,7 +1,10 @@
 // Traces written by `run --trace` read back exactly, and the checkers give the same verdict offline.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <string>
 #include <fstream>
 #include <sstream>
 
@@ -14,7 +17,7 @@
 namespace {
 
 std::filesystem::path temp_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "raftsim-trace-roundtrip-test";
+  const auto dir = std::filesystem::temp_directory_path() / ("raftsim-trace-roundtrip-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir / name;
 }

@@ -2,7 +2,10 @@
 // hash, and shrink turns it into a smaller standalone scenario that still fails the same way.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <string>
 
 #include "tools/runner/failure_record.h"
 #include "tools/fuzz/fuzz.h"
@@ -15,7 +18,7 @@ TEST_CASE("workflow: fuzz finds a planted bug, replay reproduces it exactly, shr
   tools::Scenario s = tools::load_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/swarm_nemesis.json");
   s.bugs = {"no-log-up-to-date-check"};  // 5.4.1: votes granted without comparing logs
   tools::FuzzOptions options;
-  options.out_dir = (std::filesystem::temp_directory_path() / "raftsim-workflow-test").string();
+  options.out_dir = (std::filesystem::temp_directory_path() / ("raftsim-workflow-test-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(options.out_dir);
   options.seeds_max = 64;
   options.jobs = 2;
