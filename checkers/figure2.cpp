@@ -102,6 +102,7 @@ bool is_figure2_step_output(EventKind kind) {
     case EventKind::snapshot_installed:
     case EventKind::snapshot_restored:
     case EventKind::snapshot_chunk:
+    case EventKind::membership:  // thesis 4.1: a configuration entry appended or truncated in the step
     case EventKind::disk_write:
     case EventKind::send: return true;
     default: return false;
@@ -181,6 +182,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
     check_quorum_ = (e.label & 2U) != 0;  // the features (sim/node_host.h): bit 1 check_quorum
+    membership_ = (e.label & 8U) != 0;    // bit 3: membership
     return std::nullopt;
   }
   if (e.kind == EventKind::clock_rate && e.node >= 0) {
@@ -352,9 +354,10 @@ std::optional<Violation> Figure2Rules::check_term_rules() {
                            std::min(1.0, v.clock_rate);
   // With CheckQuorum a leader is itself the current leader it heard from (etcd's lease check): it may ignore
   // the RequestVote too, and steps down on its own once it loses its majority (the check-quorum rule).
+  // With membership changes likewise (thesis 4.2.3: a removed server's RequestVote must not depose it).
   const bool sticky_role = (s.role == kFollower && v.heard_leader_us >= 0 &&
                             static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us) ||
-                           (s.role == kLeader && check_quorum_);
+                           (s.role == kLeader && (check_quorum_ || membership_));
   const bool leader_sticky = s.kind == kRequestVote && sticky_role && election_timeout_min_us_ > 0 &&
                              std::none_of(s.outputs.begin(), s.outputs.end(), [](const sim::TraceEvent& o) {
                                return o.kind == EventKind::vote || o.kind == EventKind::role;

@@ -142,6 +142,7 @@ class Figure2Rules final : public Checker {
   std::int64_t election_timeout_min_us_ = 0;  // 0: the stream did not say (the timer rules are then off)
   std::int64_t election_timeout_max_us_ = 0;
   bool check_quorum_ = false;  // from the timing event's features (trace format 3)
+  bool membership_ = false;    // bit 3: membership changes may happen (thesis 4.2.3 applies to leaders too)
 };
 
 }  // namespace checkers
