@@ -364,7 +364,10 @@ std::optional<Violation> LeadershipRules::check_quorum_contact(const sim::TraceE
   }
   if (contacts.size() + self_votes < quorum) return std::nullopt;  // a configuration of nodes not yet seen
   std::sort(contacts.begin(), contacts.end(), std::greater<>());
-  const std::int64_t majority_contact_us = contacts[quorum - self_votes - 1];  // the leader itself completes the quorum
+  // A configuration that came into force while leading counts from then (the leader checks it at its next
+  // CheckQuorum period, thesis 6.2).
+  const std::int64_t majority_contact_us =
+      std::max(contacts[quorum - self_votes - 1], membership_.changed_at_us(e.node));  // the leader itself completes the quorum
   const auto bound_us = static_cast<std::int64_t>(2.0 * static_cast<double>(election_timeout_min_us_) /
                                                   std::min(1.0, v.clock_rate_min_leading)) +
                         heartbeat_us_;

@@ -20,6 +20,11 @@ const MembershipView::Config& MembershipView::config_of(std::int32_t node) const
   return n < configs_.size() ? configs_[n] : kUnknown;
 }
 
+std::int64_t MembershipView::changed_at_us(std::int32_t node) const {
+  const auto n = static_cast<std::size_t>(node);
+  return node >= 0 && n < changed_at_us_.size() ? changed_at_us_[n] : -1;
+}
+
 std::uint64_t MembershipView::voters_of(std::int32_t node) const {
   const Config& c = config_of(node);
   return c.known ? c.voters : all_nodes();
@@ -31,6 +36,9 @@ void MembershipView::observe(const sim::TraceEvent& e) {
   if (e.kind == sim::EventKind::membership) {
     active_ = true;
     Config& c = slot(e.node);
+    const auto n = static_cast<std::size_t>(e.node);
+    if (n >= changed_at_us_.size()) changed_at_us_.resize(n + 1, -1);
+    if (!c.known || c.voters != e.a) changed_at_us_[n] = e.time_us;
     c = Config{e.a, e.b, e.c, true};
     if (std::find(seen_.begin(), seen_.end(), e.a) == seen_.end()) seen_.push_back(e.a);
     return;

@@ -33,6 +33,8 @@ class MembershipView {
   std::uint64_t committed_voters() const { return committed_.known ? committed_.voters : all_nodes(); }
   const Config& committed() const { return committed_; }
   const Config& config_of(std::int32_t node) const;
+  // When `node`'s configuration last changed (its last membership event; -1: never).
+  std::int64_t changed_at_us(std::int32_t node) const;
   // Every distinct voter set any node has been in (the initial one included), in order of first report.
   const std::vector<std::uint64_t>& seen_voter_sets() const { return seen_; }
   std::int32_t nodes() const { return nodes_; }
@@ -46,6 +48,7 @@ class MembershipView {
   Config& slot(std::int32_t node);
 
   std::vector<Config> configs_;
+  std::vector<std::int64_t> changed_at_us_;
   std::vector<std::uint64_t> seen_;
   Config committed_;
   std::int32_t nodes_ = 0;

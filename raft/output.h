@@ -55,7 +55,9 @@ struct PersistRequest {
   std::vector<Entry> entries;
 };
 
-enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1 };
+// `contact` (only with Config::membership): the minimum election timeout since the leader was last heard
+// from, after which a RequestVote is answered again (thesis 4.2.3).
+enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1, contact = 2 };
 
 // Arm (or re-arm: the previous timer of the same kind is cancelled) a timer. The host draws the delay
 // uniformly from [delay_us_min, delay_us_max], so the reference Raft needs no random source of its own.

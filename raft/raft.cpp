@@ -170,6 +170,9 @@ struct Raft::State {
   // Heard from the leader of the current term since the election timer last fired (thesis 9.6, 4.2.3):
   // while set, pre-votes are refused.
   bool leader_contact = false;
+  // Thesis 4.2.3 (only with config.membership): heard from the leader within the minimum election timeout
+  // (the contact timer clears it); while set, a RequestVote that could only disrupt is ignored.
+  bool leader_recent = false;
 
   // Thesis 4.1: the configuration entries in the log (by index), the one in force (the last of them, else
   // the snapshot's, else the initial one) and where it comes from (its entry's index; the snapshot's index;
@@ -320,6 +323,13 @@ struct Raft::State {
   void maybe_step_down_removed() {
     if (!is_leader() || is_voter(self()) || membership_index > commit_index) return;
     become_follower(term(), std::nullopt);
+  }
+
+  void note_leader_recent() {
+    if (!config.membership) return;
+    leader_recent = true;
+    out->timers.push_back(
+        TimerRequest{TimerKind::contact, config.election_timeout_us_min, config.election_timeout_us_min});
   }
 
   void arm_election_timer() {
@@ -616,6 +626,7 @@ struct Raft::State {
     }
     arm_election_timer();  // valid AppendEntries from the current leader (5.2)
     leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
+    note_leader_recent();
 
     AppendEntriesReply reply;
     reply.term = term();
@@ -1003,6 +1014,7 @@ struct Raft::State {
     }
     arm_election_timer();  // it comes from the current leader (5.2)
     leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
+    note_leader_recent();
     InstallSnapshotReply reply{term(), request.last_included_index, 0, false};
     // Never roll back: a snapshot the state already covers (a duplicate, a reordered or a stale one) is
     // ignored, and answered "done" so the leader moves on (thesis 5.4.2: the follower keeps its state).
@@ -1177,13 +1189,13 @@ struct Raft::State {
   // Thesis 4.2.3: "if a server receives a RequestVote request within the minimum election timeout of
   // hearing from a current leader, it does not update its term or grant its vote", so a removed server
   // that missed its removal (and, no longer sent entries, keeps timing out) cannot depose a working leader.
-  // "Within" is read as "before this node's election timer fired since" (leader_contact); a leader counts
-  // as hearing from itself. An election started by TimeoutNow (thesis 3.10) is exempt. Only with
+  // "Within" is kept by a timer of the minimum election timeout, re-armed by each message of the leader
+  // (leader_recent); a leader counts as hearing from itself. An election started by TimeoutNow (thesis 3.10) is exempt. Only with
   // config.membership, so that runs without membership changes keep their behaviour.
   bool ignores_disruptive_vote(const Message& message) const {
     const auto* request = std::get_if<RequestVote>(&message);
     if (!config.membership || request == nullptr || request->transfer) return false;
-    return is_leader() || leader_contact;
+    return is_leader() || (leader_recent && std::holds_alternative<Follower>(role));  // not a (pre-)candidate
   }
 
   // Planted bugs that act on messages of an earlier term (5.1 says: reject requests, drop replies).
@@ -1216,6 +1228,10 @@ struct Raft::State {
   }
 
   void on_timer(TimerKind kind) {
+    if (kind == TimerKind::contact) {
+      leader_recent = false;  // the minimum election timeout passed since the leader was last heard from
+      return;
+    }
     if (kind == TimerKind::heartbeat) {
       if (!is_leader()) return;  // stale: armed in an earlier leadership; there is no cancel
       // 5.2: leaders send periodic AppendEntries (carrying any entries from next_index) to keep authority.

@@ -133,7 +133,7 @@ class ReferenceNode final : public sim::Node {
     translate(out);
   }
   void on_timer(std::uint16_t slot, sim::NodeOutput& out) override {
-    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::heartbeat));
+    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::contact));
     raft_.on_timer(static_cast<TimerKind>(slot), out_);
     translate(out);
   }
@@ -246,6 +246,7 @@ std::string_view ReferenceNodeFactory::timer_slot(std::uint16_t label) const {
   switch (label) {
     case 0: return "election";
     case 1: return "heartbeat";
+    case 2: return "contact";
     default: return "?";
   }
 }

@@ -281,6 +281,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     nc.host = n->boolean("host", nc.host);
     nc.features = n->boolean("features", nc.features);
     nc.snapshots = n->boolean("snapshots", nc.snapshots);
+    nc.membership = n->boolean("membership", nc.membership);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -400,6 +401,12 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
     plan.description += "; " + (supports.snapshots ? apply_snapshot_knobs(knobs, s.config, next_id_after(s.config.faults))
                                                    : std::string("snapshots: off (not supported)"));
     s.nemesis.snapshots = false;
+  }
+  if (s.nemesis.membership) {
+    // Drawn last (thesis 4): only an implementation that declares membership changes gets them.
+    const MembershipDraw draw = draw_membership(seed, s.config.nodes, s.config.duration);
+    plan.description += "; " + (supports.membership ? apply_membership(draw, s.config) : std::string("membership: off (not supported)"));
+    s.nemesis.membership = false;
   }
   if (nemesis_description != nullptr) *nemesis_description = plan.description;
   return s;
