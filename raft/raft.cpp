@@ -316,7 +316,6 @@ struct Raft::State {
     entry.command.value = encode_membership(*next);
     append_local(std::move(entry));  // in force here at once (and progress follows it)
     broadcast_append(/*resend_snapshots=*/false);
-    maybe_advance_commit();  // a single voter commits alone
   }
 
   // Thesis 4.2.2: a leader that is not in the configuration it committed steps down.
@@ -791,9 +790,12 @@ struct Raft::State {
     matches.reserve(membership.voters.size());
     if (is_voter(self())) matches.push_back(durable_match_index);
     for (const auto& [peer, progress] : l.progress) {
-      if (is_voter(peer)) matches.push_back(progress.match_index);
+      // BUG(learner-counted-in-quorum): a learner's log counts as a voter's (thesis 4.2.1 says it must not).
+      if (is_voter(peer) || (bug(Bug::learner_counted_in_quorum) && membership.is_learner(peer))) {
+        matches.push_back(progress.match_index);
+      }
     }
-    RAFTSIM_ASSERT(matches.size() == membership.voters.size());
+    RAFTSIM_ASSERT(matches.size() == membership.voters.size() || bug(Bug::learner_counted_in_quorum));
     std::sort(matches.begin(), matches.end(), std::greater<>());
     // matches[quorum-1] is the highest index that at least `quorum` members hold.
     const LogIndex majority_index = matches[quorum() - 1];

@@ -317,3 +317,51 @@ TEST_CASE("4.1 with paper 7: a new member brought up by a snapshot learns the co
   CHECK(c.raft(N(4)).state_machine().get("k") == "9");
   c.check_all_invariants();
 }
+
+// The planted bugs (raft/bugs.h), each at its line of raft.cpp.
+
+TEST_CASE("4.1: BUG(change-without-own-term-commit) proposes before the leader's no-op is committed") {
+  Cluster c(4, [](Config& config) {
+    three_voters(config);
+    config.bugs.set(raft::Bug::change_without_own_term_commit);
+  });
+  c.drop = [](const Envelope& e) { return std::holds_alternative<AppendEntries>(e.message); };
+  c.elect(N(1));
+  REQUIRE(c.raft(N(1)).commit_index() == I(0));
+  change(c, N(1), ConfChangeKind::add_learner, 4);
+  CHECK(config_entries(c.raft(N(1))) == 1);  // the correct leader waits (the test above)
+}
+
+TEST_CASE("4.1: BUG(two-changes-in-flight) proposes a change while the previous one is uncommitted") {
+  Cluster c(4, [](Config& config) {
+    three_voters(config);
+    config.bugs.set(raft::Bug::two_changes_in_flight);
+  });
+  c.elect(N(1));
+  c.drop = [](const Envelope& e) { return std::holds_alternative<AppendEntries>(e.message); };
+  change(c, N(1), ConfChangeKind::add_learner, 4);
+  change(c, N(1), ConfChangeKind::remove, 3);
+  CHECK(config_entries(c.raft(N(1))) == 2);  // the correct leader holds one (the test above)
+  CHECK(c.raft(N(1)).membership().voters == ids({1, 2}));
+}
+
+TEST_CASE("4.2.1: BUG(learner-counted-in-quorum) commits with the leader and a learner only") {
+  Cluster c(4, [](Config& config) {
+    three_voters(config);
+    config.bugs.set(raft::Bug::learner_counted_in_quorum);
+  });
+  c.elect(N(1));
+  c.drop = [](const Envelope& e) {
+    const auto* reply = std::get_if<AppendEntriesReply>(&e.message);
+    return e.from == N(4) && reply != nullptr && reply->success;  // never seen caught up: stays a learner
+  };
+  change(c, N(1), ConfChangeKind::add_learner, 4);
+  c.deliver_all();
+  c.heartbeat(N(1));
+  REQUIRE(c.raft(N(1)).membership().learners == ids({4}));
+  c.drop = [](const Envelope& e) { return e.to == N(2) || e.to == N(3); };
+  const LogIndex commit = c.raft(N(1)).commit_index();
+  c.client(N(1), put("x", "1", 7, 1));
+  c.deliver_all();
+  CHECK(c.raft(N(1)).commit_index() > commit);  // 2 of "3": the correct leader does not (the test above)
+}
