@@ -12,6 +12,7 @@
 #include "checkers/liveness.h"
 #include "checkers/log_matching.h"
 #include "checkers/log_mirror.h"
+#include "checkers/membership_rules.h"
 #include "checkers/node_monotonic.h"
 #include "checkers/snapshot_checkers.h"
 #include "checkers/state_machine_safety.h"
@@ -91,6 +92,7 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   // Figure 2 rule by rule, at the step where each applies (docs/checkers.md).
   all.push_back(std::make_unique<Figure2Rules>());
   all.push_back(std::make_unique<LeadershipRules>());
+  all.push_back(std::make_unique<MembershipRules>(mirror));  // thesis 4.1, 4.2.2
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
   all.push_back(std::make_unique<Durability>(mirror));
   all.push_back(std::make_unique<Liveness>());

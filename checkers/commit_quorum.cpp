@@ -18,6 +18,10 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   nodes_ = std::max(nodes_, e.node + 1);
   mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
+  if (n >= leader_.size()) leader_.resize(n + 1, false);
+  if (e.kind == sim::EventKind::role) leader_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader);
+  if (e.kind == sim::EventKind::crash) leader_[n] = false;
+  if (e.kind == sim::EventKind::membership) membership_.observe(e);
   if (e.kind != sim::EventKind::commit) return std::nullopt;
   const std::uint64_t index = e.a;
   const LogMirror::Slot* entry = mirror_->at(e.node, index);
@@ -26,6 +30,7 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
     const auto& log = log_of(m);
     return index <= log.size() && log[index - 1].term == entry->term && log[index - 1].digest == entry->digest;
   };
+  if (membership_.active()) return check_configuration(e, index, *entry, holds);
   std::int32_t holders = 0;
   for (std::int32_t m = 0; m < nodes_; ++m) holders += holds(m) ? 1 : 0;
   const std::int32_t majority = nodes_ / 2 + 1;
@@ -39,6 +44,36 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
                    fmt::format("node {} committed index {} (term {}), but only {} of {} nodes hold that entry "
                                "(missing at nodes {}): an entry is committed only once a majority stores it (5.3)",
                                e.node, index, entry->term, holders, nodes_, missing)};
+}
+
+template <typename Holds>
+std::optional<Violation> CommitQuorum::check_configuration(const sim::TraceEvent& e, std::uint64_t index,
+                                                            const LogMirror::Slot& entry, const Holds& holds) const {
+  const auto holders_in = [&](std::uint64_t mask) {
+    std::size_t count = 0;
+    for (std::int32_t m = 0; m < nodes_ && m < 64; ++m) count += MembershipView::has(mask, m) && holds(m) ? 1 : 0;
+    return count;
+  };
+  const std::uint64_t own = membership_.voters_of(e.node);
+  if (holders_in(own) >= MembershipView::majority(own)) return std::nullopt;
+  if (!leader_[static_cast<std::size_t>(e.node)]) {
+    for (std::uint64_t set : membership_.seen_voter_sets()) {
+      if (holders_in(set) >= MembershipView::majority(set)) return std::nullopt;
+    }
+  }
+  std::string voters;
+  std::string missing;
+  for (std::int32_t m = 0; m < nodes_ && m < 64; ++m) {
+    if (!MembershipView::has(own, m)) continue;
+    voters += fmt::format("{}{}", voters.empty() ? "" : ", ", m);
+    if (!holds(m)) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", m);
+  }
+  return Violation{name(), Severity::safety, e.time_us, {e.node},
+                   fmt::format("node {} ({}) committed index {} (term {}), but only {} of the {} voters of its "
+                               "configuration ({}) hold that entry (missing at {}): an entry is committed only once a "
+                               "majority of the configuration's voters stores it (5.3, thesis 4.1; learners do not count)",
+                               e.node, leader_[static_cast<std::size_t>(e.node)] ? "leader" : "follower", index,
+                               entry.term, holders_in(own), MembershipView::count(own), voters, missing)};
 }
 
 std::optional<Violation> CommitCurrentTerm::observe(const sim::TraceEvent& e) {

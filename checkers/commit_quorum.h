@@ -18,6 +18,7 @@
 
 #include "checkers/checker.h"
 #include "checkers/log_mirror.h"
+#include "checkers/membership_view.h"
 
 namespace checkers {
 
@@ -30,9 +31,17 @@ class CommitQuorum final : public Checker {
 
  private:
   const std::vector<LogMirror::Slot>& log_of(std::int32_t node) const;
+  template <typename Holds>
+  std::optional<Violation> check_configuration(const sim::TraceEvent& e, std::uint64_t index, const LogMirror::Slot& entry,
+                                               const Holds& holds) const;
 
   MirrorView mirror_;
   std::int32_t nodes_ = 0;
+  // Thesis 4.1: with membership changes, a majority of the voters of the committing node's configuration;
+  // a follower (which commits what a leader committed under the leader's configuration) passes with a
+  // majority of any configuration a node has been in.
+  MembershipView membership_;
+  std::vector<bool> leader_;  // per node: reports itself leader now
 };
 
 // Leaders commit by counting only entries of their own term (5.4.2: "Raft never commits log entries from

@@ -10,6 +10,7 @@ namespace checkers {
 
 std::optional<Violation> Durability::observe(const sim::TraceEvent& e) {
   mirror_.apply(e);
+  membership_.observe(e);
   if (e.node >= 0) {
     nodes_ = std::max(nodes_, e.node + 1);
     if (crashed_.size() < static_cast<std::size_t>(nodes_)) crashed_.resize(static_cast<std::size_t>(nodes_), false);
@@ -31,6 +32,18 @@ std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
       holders += slot != nullptr && slot->term == a.term;
     }
     RAFTSIM_ASSERT(holders <= nodes_);
+    if (membership_.active()) {
+      const auto holds_in = [&](std::uint64_t mask) {
+        std::size_t count = 0;
+        for (std::int32_t n = 0; n < nodes_ && n < 64; ++n) {
+          const LogMirror::Slot* slot = mirror_->at(n, a.index);
+          count += MembershipView::has(mask, n) && slot != nullptr && slot->term == a.term ? 1 : 0;
+        }
+        return count;
+      };
+      const auto& sets = membership_.seen_voter_sets();
+      if (std::any_of(sets.begin(), sets.end(), [&](std::uint64_t m) { return holds_in(m) >= MembershipView::majority(m); })) continue;
+    }
     if (holders < majority) {
       return Violation{name(), Severity::safety, end_time_us, {},
                        fmt::format("operation {} was acknowledged at {:.3f}ms as log index {} (term {}), but at the "

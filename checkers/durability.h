@@ -9,6 +9,7 @@
 
 #include "checkers/checker.h"
 #include "checkers/log_mirror.h"
+#include "checkers/membership_view.h"
 
 namespace checkers {
 
@@ -31,6 +32,9 @@ class Durability final : public Checker {
   std::vector<Acked> acked_;
   std::int32_t nodes_ = 0;
   std::vector<bool> crashed_;  // per node, at the current point of the stream
+  // Thesis 4.1: with membership changes, on a majority of the voters of a configuration the cluster has
+  // been in (spares never added and removed nodes need not hold it).
+  MembershipView membership_;
 };
 
 // No activity from a dead incarnation: a crashed node sends nothing, fires no timer, writes nothing and

@@ -102,6 +102,8 @@ bool is_figure2_step_output(EventKind kind) {
     case EventKind::snapshot_installed:
     case EventKind::snapshot_restored:
     case EventKind::snapshot_chunk:
+    case EventKind::membership:  // thesis 4.1: a configuration entry appended or truncated in the step
+    case EventKind::read_served:  // thesis 6.4: a read answered in the step (between a commit and a write)
     case EventKind::disk_write:
     case EventKind::send: return true;
     default: return false;
@@ -163,6 +165,7 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
       if (e.a >= v.term) {  // from the leader of its term: the election timeout restarts (5.2)
         reset_timer(v, e.time_us);
         v.heard_leader_us = e.time_us;
+        v.clock_rate_min_since_heard = v.clock_rate;
       }
     }
     if (e.label == kAppendEntries && e.a >= v.term) {
@@ -170,6 +173,7 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
       // verifies the follower's log up to prev + n if it is accepted (the upper bound of what it may claim).
       reset_timer(v, e.time_us);
       v.heard_leader_us = e.time_us;
+      v.clock_rate_min_since_heard = v.clock_rate;
       std::uint64_t& verified = v.verified[e.a];
       verified = std::max(verified, e.b + e.c);
     }
@@ -181,12 +185,14 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
     check_quorum_ = (e.label & 2U) != 0;  // the features (sim/node_host.h): bit 1 check_quorum
+    membership_ = (e.label & 8U) != 0;    // bit 3: membership
     return std::nullopt;
   }
   if (e.kind == EventKind::clock_rate && e.node >= 0) {
     NodeView& v = view(e.node);
     v.clock_rate = static_cast<double>(e.a) / 1e6;
     v.clock_rate_max_since_reset = std::max(v.clock_rate_max_since_reset, v.clock_rate);
+    v.clock_rate_min_since_heard = std::min(v.clock_rate_min_since_heard, v.clock_rate);
   }
   if (is_step_output(e)) {
     if (e.kind == EventKind::send) {
@@ -349,12 +355,13 @@ std::optional<Violation> Figure2Rules::check_term_rules() {
   // "within" as "before my own election timeout fires", which may be drawn up to twice the minimum.
   const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
   const double sticky_us = static_cast<double>(std::max(election_timeout_max_us_, 2 * election_timeout_min_us_)) /
-                           std::min(1.0, v.clock_rate);
+                           std::min(1.0, std::min(v.clock_rate, v.clock_rate_min_since_heard));
   // With CheckQuorum a leader is itself the current leader it heard from (etcd's lease check): it may ignore
   // the RequestVote too, and steps down on its own once it loses its majority (the check-quorum rule).
+  // With membership changes likewise (thesis 4.2.3: a removed server's RequestVote must not depose it).
   const bool sticky_role = (s.role == kFollower && v.heard_leader_us >= 0 &&
                             static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us) ||
-                           (s.role == kLeader && check_quorum_);
+                           (s.role == kLeader && (check_quorum_ || membership_));
   const bool leader_sticky = s.kind == kRequestVote && sticky_role && election_timeout_min_us_ > 0 &&
                              std::none_of(s.outputs.begin(), s.outputs.end(), [](const sim::TraceEvent& o) {
                                return o.kind == EventKind::vote || o.kind == EventKind::role;

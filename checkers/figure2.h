@@ -94,6 +94,7 @@ class Figure2Rules final : public Checker {
     std::int64_t heard_leader_us = -1;     // the last AppendEntries of its term (-1: none this incarnation)
     double clock_rate = 1.0;
     double clock_rate_max_since_reset = 1.0;
+    double clock_rate_min_since_heard = 1.0;  // the slowest clock since heard_leader_us (a timer armed then runs late)
     std::deque<PendingWrite> pending_writes;
     std::uint64_t writes_unnotified = 0;  // issued, and the node has not been told they are durable
     bool paused = false;
@@ -142,6 +143,7 @@ class Figure2Rules final : public Checker {
   std::int64_t election_timeout_min_us_ = 0;  // 0: the stream did not say (the timer rules are then off)
   std::int64_t election_timeout_max_us_ = 0;
   bool check_quorum_ = false;  // from the timing event's features (trace format 3)
+  bool membership_ = false;    // bit 3: membership changes may happen (thesis 4.2.3 applies to leaders too)
 };
 
 }  // namespace checkers

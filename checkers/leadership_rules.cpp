@@ -35,7 +35,8 @@ bool is_leadership_step_output(EventKind kind) {
     case EventKind::snapshot_installed:
     case EventKind::snapshot_restored:
     case EventKind::snapshot_chunk:
-    case EventKind::read_served: return true;
+    case EventKind::read_served:
+    case EventKind::membership: return true;
     default: return false;
   }
 }
@@ -102,6 +103,7 @@ void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
 
 std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
   ++position_;
+  membership_.observe(e);
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     heartbeat_us_ = static_cast<std::int64_t>(e.c);
@@ -324,12 +326,17 @@ std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, c
   const std::size_t n = nodes_.size();
   const auto request = v.request_position.find(e.c);
   if (!on(LeadershipRule::read_index_quorum) || request == v.request_position.end() || n <= 1) return std::nullopt;
-  std::size_t heard = 1;  // the leader itself
+  // Thesis 4.1: with membership changes, among the voters of the leader's configuration only.
+  const std::uint64_t voters = membership_.active() ? membership_.voters_of(e.node) : membership_.all_nodes();
+  const auto counts = [&](std::int32_t p) { return !membership_.active() || MembershipView::has(voters, p); };
+  std::size_t heard = counts(e.node) ? 1 : 0;  // the leader itself
   for (std::size_t p = 0; p < v.peer_reply_position.size(); ++p) {
-    if (static_cast<std::int32_t>(p) != e.node && v.peer_reply_position[p] > request->second) ++heard;
+    const auto peer = static_cast<std::int32_t>(p);
+    if (peer != e.node && counts(peer) && v.peer_reply_position[p] > request->second) ++heard;
   }
   RAFTSIM_ASSERT(heard <= n);
-  if (heard >= n / 2 + 1) return std::nullopt;
+  const std::size_t quorum = membership_.active() ? MembershipView::majority(voters) : n / 2 + 1;
+  if (heard >= quorum) return std::nullopt;
   return violation(LeadershipRule::read_index_quorum, e.time_us, {e.node},
                    fmt::format("node {}, leader of term {}, served read request {} having heard from only {} of {} nodes "
                                "(itself included) since the request arrived (thesis 6.4 step 3: a heartbeat round "
@@ -344,15 +351,23 @@ std::optional<Violation> LeadershipRules::check_quorum_contact(const sim::TraceE
     return std::nullopt;
   }
   const std::size_t n = nodes_.size();
-  const std::size_t quorum = n / 2 + 1;
-  if (quorum <= 1 || v.peer_contact_us.size() < n) return std::nullopt;
+  // Thesis 4.1: with membership changes, a majority of the voters of the leader's configuration (a leader
+  // removing itself is not one of them).
+  const std::uint64_t voters = membership_.active() ? membership_.voters_of(e.node) : membership_.all_nodes();
+  const auto counts = [&](std::int32_t p) { return !membership_.active() || MembershipView::has(voters, p); };
+  const std::size_t quorum = membership_.active() ? MembershipView::majority(voters) : n / 2 + 1;
+  const std::size_t self_votes = counts(e.node) ? 1 : 0;
+  if (quorum <= self_votes || v.peer_contact_us.size() < n) return std::nullopt;
   std::vector<std::int64_t> contacts;
   for (std::size_t p = 0; p < n; ++p) {
-    if (static_cast<std::int32_t>(p) != e.node) contacts.push_back(v.peer_contact_us[p]);
+    if (static_cast<std::int32_t>(p) != e.node && counts(static_cast<std::int32_t>(p))) contacts.push_back(v.peer_contact_us[p]);
   }
-  RAFTSIM_ASSERT(contacts.size() + 1 >= quorum);
+  if (contacts.size() + self_votes < quorum) return std::nullopt;  // a configuration of nodes not yet seen
   std::sort(contacts.begin(), contacts.end(), std::greater<>());
-  const std::int64_t majority_contact_us = contacts[quorum - 2];  // the leader itself is the quorum's last member
+  // A configuration that came into force while leading counts from then (the leader checks it at its next
+  // CheckQuorum period, thesis 6.2).
+  const std::int64_t majority_contact_us =
+      std::max(contacts[quorum - self_votes - 1], membership_.changed_at_us(e.node));  // the leader itself completes the quorum
   const auto bound_us = static_cast<std::int64_t>(2.0 * static_cast<double>(election_timeout_min_us_) /
                                                   std::min(1.0, v.clock_rate_min_leading)) +
                         heartbeat_us_;

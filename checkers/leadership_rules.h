@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/membership_view.h"
 
 namespace checkers {
 
@@ -75,6 +76,7 @@ class LeadershipRules final : public Checker {
 
   std::vector<bool> enabled_;
   std::vector<NodeView> nodes_;
+  MembershipView membership_;  // thesis 4.1: majorities of the leader's configuration's voters
   std::int64_t election_timeout_min_us_ = 0;
   std::int64_t heartbeat_us_ = 0;
   bool check_quorum_on_ = false;

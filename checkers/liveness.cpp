@@ -33,6 +33,7 @@ std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
 
 std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
   if (auto v = check_deadline(e.time_us)) return v;
+  membership_.observe(e);
   if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
     roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});
   }
@@ -50,7 +51,10 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
     case sim::EventKind::send:
       // Once a leader was found after the heal the bound is met; later elections are the other rule's concern.
       // PreVote (6) and its reply (7) carry a term asked for, which no one holds (thesis 9.6).
-      if (e.label != 6 && e.label != 7) max_sent_term_ = std::max(max_sent_term_, e.a);
+      if (e.label != 6 && e.label != 7 &&
+          (!membership_.active() || MembershipView::has(membership_.committed_voters(), e.node))) {
+        max_sent_term_ = std::max(max_sent_term_, e.a);
+      }
       break;
     case sim::EventKind::client_invoke:
       if (healed_at_us_) invoked_after_heal_.insert(e.a);

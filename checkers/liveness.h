@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/membership_view.h"
 
 namespace checkers {
 
@@ -30,6 +31,9 @@ class Liveness final : public Checker {
   std::optional<std::int64_t> deadline_us_;
   std::optional<std::int64_t> settled_at_us_;  // since when (after the heal) a leader in the highest sent term exists
   std::uint64_t max_sent_term_ = 0;
+  // Thesis 4.2.3: a node outside the committed configuration (removed, and perhaps unaware of it) may keep
+  // campaigning with ever higher terms that the cluster rightly ignores: its terms do not count.
+  MembershipView membership_;
   bool leader_now() const;
   std::optional<Violation> check_deadline(std::int64_t now_us);
 };

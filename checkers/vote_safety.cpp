@@ -32,6 +32,7 @@ std::optional<Violation> SingleVote::observe(const sim::TraceEvent& e) {
 std::optional<Violation> ElectionQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   nodes_ = std::max(nodes_, e.node + 1);
+  membership_.observe(e);
   if (e.kind == sim::EventKind::vote) {
     voters_[e.a][e.b].insert(e.node);
     return std::nullopt;
@@ -40,6 +41,20 @@ std::optional<Violation> ElectionQuorum::observe(const sim::TraceEvent& e) {
   const std::uint64_t term = e.b;
   std::set<std::int32_t> voters = voters_[term][static_cast<std::uint64_t>(e.node)];
   voters.insert(e.node);  // its own vote (not every implementation reports it)
+  if (membership_.active()) {
+    // Thesis 4.1: a majority of the voters of the configuration the new leader is in; other votes (of
+    // learners, spares, removed nodes) do not count.
+    const std::uint64_t config = membership_.voters_of(e.node);
+    std::erase_if(voters, [&](std::int32_t v) { return !MembershipView::has(config, v); });
+    if (voters.size() >= MembershipView::majority(config)) return std::nullopt;
+    std::string list;
+    for (std::int32_t v : voters) list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
+    return Violation{name(), Severity::safety, e.time_us, {e.node},
+                     fmt::format("node {} became leader of term {} with the votes of only {} of the {} voters of its "
+                                 "configuration ({}): a leader needs a majority of them, {} (5.2, thesis 4.1)",
+                                 e.node, term, voters.size(), MembershipView::count(config), list,
+                                 MembershipView::majority(config))};
+  }
   const auto majority = static_cast<std::size_t>(nodes_ / 2 + 1);
   RAFTSIM_ASSERT(voters.size() <= static_cast<std::size_t>(nodes_));
   if (voters.size() >= majority) return std::nullopt;

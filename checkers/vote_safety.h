@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/membership_view.h"
 
 namespace checkers {
 
@@ -43,6 +44,7 @@ class ElectionQuorum final : public Checker {
 
  private:
   std::int32_t nodes_ = 0;  // the cluster size as far as the stream has shown it
+  MembershipView membership_;  // thesis 4.1: votes count among the voters of the new leader's configuration
   // term -> candidate -> the nodes that granted it their vote in that term
   std::map<std::uint64_t, std::map<std::uint64_t, std::set<std::int32_t>>> voters_;
 };

@@ -18,6 +18,8 @@ const char* op_name(OpKind op) {
       return "append";
     case OpKind::cas:
       return "cas";
+    case OpKind::config:
+      return "config";
   }
   RAFTSIM_ASSERT_MSG(false, "op_name: value outside the OpKind enum");
   return "?";

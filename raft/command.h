@@ -9,7 +9,10 @@
 namespace raft {
 
 // `noop` is the entry a new leader appends to commit entries of earlier terms (Raft paper 5.4.2, 8).
-enum class OpKind : std::uint8_t { noop = 0, get = 1, put = 2, append = 3, cas = 4 };
+// `config` is a configuration entry (thesis 4.1): `value` holds the whole new configuration
+// (raft/membership.h, encode_membership), `key` the change that made it ("add-learner 4"); no effect on the
+// key-value state.
+enum class OpKind : std::uint8_t { noop = 0, get = 1, put = 2, append = 3, cas = 4, config = 5 };
 
 const char* op_name(OpKind op);
 

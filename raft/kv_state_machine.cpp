@@ -64,7 +64,8 @@ KvResult KvStateMachine::execute(const Command& command) {
   KvResult result;
   switch (command.op) {
     case OpKind::noop:
-      // The leader's term-start entry (paper 8): no effect on the state machine.
+    case OpKind::config:
+      // The leader's term-start entry (paper 8), a configuration entry (thesis 4.1): no effect here.
       return result;
     case OpKind::get:
       result.value = get(command.key);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "raft/command.h"
+#include "raft/membership.h"
 #include "raft/types.h"
 
 namespace raft {
@@ -16,6 +17,9 @@ struct RequestVote {
   NodeId candidate;
   LogIndex last_log_index;
   Term last_log_term;
+  // Thesis 3.10/4.2.3: the election was started by TimeoutNow, so a voter still hearing from the leader
+  // answers it instead of ignoring it as a possible disruption by a removed server.
+  bool transfer = false;
 };
 
 struct RequestVoteReply {
@@ -58,6 +62,7 @@ struct InstallSnapshot {
   std::uint64_t offset = 0;  // byte offset of `data` in the snapshot
   std::string data;          // this chunk
   bool done = false;         // the last chunk
+  Membership membership;     // thesis 4.1: the configuration at last_included_index
 };
 
 struct InstallSnapshotReply {

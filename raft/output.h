@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "raft/command.h"
+#include "raft/membership.h"
 #include "raft/message.h"
 #include "raft/types.h"
 
@@ -27,6 +28,9 @@ struct Snapshot {
   Term term;       // last included term
   std::string data;  // KvStateMachine::snapshot() bytes
   std::uint64_t digest = 0;  // state_digest(data)
+  // Thesis 4.1/5.1: the configuration at `index` (the last configuration entry at or before it, or the
+  // initial one), so a node whose log was compacted past its configuration entries still knows it.
+  Membership membership;
 };
 
 // The snapshot part of a write: store `snapshot` (replacing any older one) and compact the log so that it
@@ -51,7 +55,9 @@ struct PersistRequest {
   std::vector<Entry> entries;
 };
 
-enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1 };
+// `contact` (only with Config::membership): the minimum election timeout since the leader was last heard
+// from, after which a RequestVote is answered again (thesis 4.2.3).
+enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1, contact = 2 };
 
 // Arm (or re-arm: the previous timer of the same kind is cancelled) a timer. The host draws the delay
 // uniformly from [delay_us_min, delay_us_max], so the reference Raft needs no random source of its own.
@@ -95,6 +101,10 @@ struct Observation {
     snapshot_restored = 10,  // at start: the state machine restored from the durable snapshot
     snapshot_chunk = 11,     // an InstallSnapshot chunk accepted, not the last: a = index, b = offset, c = bytes
     read_served = 12,        // thesis 6.4: a read answered without the log: a = read index, b = term, c = request id
+    // Thesis 4.1: the node's configuration changed (an entry appended or truncated, a snapshot installed or
+    // restored, and once at start): a = voters (bit n = node n), b = learners, c = index of its entry (0:
+    // the initial configuration).
+    membership = 13,
   };
   Kind kind = Kind::role_changed;
   std::uint64_t a = 0;

@@ -35,6 +35,7 @@
 #include "raft/kv_state_machine.h"
 #include "raft/leadership.h"
 #include "raft/log.h"
+#include "raft/membership.h"
 
 namespace raft {
 
@@ -72,6 +73,7 @@ struct InstallBuffer {
   LogIndex index;
   Term last_term;
   std::string data;
+  Membership membership;  // thesis 4.1: the configuration at `index`
 };
 constexpr std::size_t kMaxSnapshotBytes = 64 * 1024 * 1024;  // bound on an install buffer
 
@@ -100,7 +102,10 @@ struct Leader {
   std::optional<NodeId> transfer_target;
   std::uint32_t transfer_heartbeats_left = 0;  // abandoned when it reaches 0 (an election timeout)
   bool timeout_now_sent = false;
+  // Thesis 4.1: membership changes the host asked for, proposed one at a time (see maybe_propose_change).
+  std::deque<ConfChange> requested_changes;
 };
+constexpr std::size_t kMaxRequestedChanges = 16;
 
 // Thesis 9.6: a pre-vote round. The term is unchanged; the grants (itself included) are for term + 1.
 struct PreCandidate {
@@ -137,6 +142,9 @@ struct Raft::State {
         log(durable.log_base, durable.log_base_term, std::move(durable.log)),
         snapshot(std::move(durable.snapshot)),
         durable_match_index(log.last_index()) {
+    initial_membership.voters = config.members;
+    for (LogIndex i = log.base_index().next(); i <= log.last_index(); i = i.next()) note_config_entry(i, log.at(i));
+    refresh_membership(/*announce=*/false);
     // Paper 7: a restarted node's state machine starts from its snapshot, not from the empty state; the
     // snapshot holds only committed entries, so they count as committed and applied again at once.
     if (snapshot.has_value()) {
@@ -162,6 +170,17 @@ struct Raft::State {
   // Heard from the leader of the current term since the election timer last fired (thesis 9.6, 4.2.3):
   // while set, pre-votes are refused.
   bool leader_contact = false;
+  // Thesis 4.2.3 (only with config.membership): heard from the leader within the minimum election timeout
+  // (the contact timer clears it); while set, a RequestVote that could only disrupt is ignored.
+  bool leader_recent = false;
+
+  // Thesis 4.1: the configuration entries in the log (by index), the one in force (the last of them, else
+  // the snapshot's, else the initial one) and where it comes from (its entry's index; the snapshot's index;
+  // 0 for the initial configuration).
+  Membership initial_membership;
+  std::map<LogIndex, Membership> log_configs;
+  Membership membership;
+  LogIndex membership_index;
 
   std::uint64_t next_token = 1;
   LogIndex durable_match_index;  // longest prefix of the in-memory log known to be on disk
@@ -183,9 +202,12 @@ struct Raft::State {
   bool strict() const { return !config.bugs.any(); }
   bool bug(Bug b) const { return config.bugs.on(b); }
   Term term() const { return hard.term; }
-  std::size_t quorum() const { return config.members.size() / 2 + 1; }
-  bool is_member(NodeId node) const {
-    return std::binary_search(config.members.begin(), config.members.end(), node);
+  // Every majority is of the voters of the configuration in force on this node now (thesis 4.1).
+  std::size_t quorum() const { return membership.quorum(); }
+  bool is_voter(NodeId node) const { return membership.is_voter(node); }
+  template <typename Set>
+  std::size_t voters_in(const Set& nodes) const {
+    return static_cast<std::size_t>(std::count_if(nodes.begin(), nodes.end(), [&](NodeId n) { return is_voter(n); }));
   }
   bool is_leader() const { return std::holds_alternative<Leader>(role); }
   bool is_candidate() const { return std::holds_alternative<Candidate>(role); }
@@ -200,6 +222,113 @@ struct Raft::State {
   void observe(Observation::Kind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
     RAFTSIM_ASSERT(out != nullptr);
     out->observations.push_back(observation(kind, a, b, c));
+  }
+
+  // ---- membership (thesis 4.1; raft/membership.h) --------------------------------------------------
+
+  void note_config_entry(LogIndex index, const Entry& entry) {
+    if (entry.command.op != OpKind::config) return;
+    std::optional<Membership> m = decode_membership(entry.command.value);
+    RAFTSIM_ASSERT_MSG(m.has_value(), "a configuration entry that does not parse");
+    RAFTSIM_ASSERT(!m->voters.empty());
+    log_configs[index] = std::move(*m);
+  }
+
+  // The configuration in force at `index` (for a snapshot taken there): the last configuration entry at or
+  // before it, else the newest snapshot's, else the initial one.
+  Membership membership_at(LogIndex index) const {
+    auto it = log_configs.upper_bound(index);
+    if (it != log_configs.begin()) return std::prev(it)->second;
+    if (snapshot.has_value() && snapshot->index <= index) return snapshot->membership;
+    return initial_membership;
+  }
+
+  // A configuration takes effect as soon as its entry is in the log, committed or not, and the previous one
+  // is back when that entry is truncated (thesis 4.1). Called after every change to the log or snapshot.
+  void refresh_membership(bool announce = true) {
+    Membership now = initial_membership;
+    LogIndex from(0);
+    if (!log_configs.empty()) {
+      now = log_configs.rbegin()->second;
+      from = log_configs.rbegin()->first;
+    } else if (snapshot.has_value() && !snapshot->membership.voters.empty()) {
+      now = snapshot->membership;
+      from = snapshot->index;
+    }
+    if (now == membership && from == membership_index) return;
+    membership = std::move(now);
+    membership_index = from;
+    membership.check();
+    if (announce && config.membership) observe(Observation::Kind::membership, membership.voter_bits(), membership.learner_bits(), membership_index.value);
+    if (is_leader()) sync_progress();
+  }
+
+  // Leader: progress for exactly the members of the configuration in force (a new learner starts at the
+  // configuration entry; nextIndex backs up from there on rejection).
+  void sync_progress() {
+    RAFTSIM_ASSERT(is_leader());
+    Leader& l = std::get<Leader>(role);
+    std::erase_if(l.progress, [&](const auto& entry) { return !membership.contains(entry.first); });
+    for (NodeId peer : membership.all()) {
+      if (peer == self() || l.progress.count(peer) != 0) continue;
+      l.progress.emplace(peer, Progress{std::max(membership_index, LogIndex(1)), LogIndex(0), LogIndex(0), 0, 0});
+    }
+    if (l.transfer_target.has_value() && !is_voter(*l.transfer_target)) {
+      l.transfer_target.reset();
+      l.timeout_now_sent = false;
+    }
+  }
+
+  // Thesis 4.1 and Ongaro's 2015 correction: a leader proposes a change only once it committed an entry of
+  // its own term, and only when no earlier change is uncommitted. Caught-up learners are promoted first
+  // (thesis 4.2.1), then the host's requests in order.
+  void maybe_propose_change() {
+    if (!is_leader()) return;
+    Leader& l = std::get<Leader>(role);
+    // BUG(change-without-own-term-commit): a new leader proposes before its no-op (or any entry of its
+    // term) is committed, so it may not know the latest committed configuration.
+    const bool own_term = committed_in_term() || bug(Bug::change_without_own_term_commit);
+    // BUG(two-changes-in-flight): a change is proposed while the previous one is still uncommitted: the two
+    // configurations' majorities need not overlap.
+    const bool none_pending = membership_index <= commit_index || bug(Bug::two_changes_in_flight);
+    if (!own_term || !none_pending || l.transfer_target.has_value() || !has_room()) return;
+    std::optional<ConfChange> change;
+    for (NodeId learner : membership.learners) {
+      const auto it = l.progress.find(learner);
+      // Caught up: it holds everything committed when this check runs (thesis 4.2.1's last round).
+      if (it != l.progress.end() && it->second.match_index >= commit_index) {
+        change = ConfChange{ConfChangeKind::promote, learner};
+        break;
+      }
+    }
+    while (!change.has_value() && !l.requested_changes.empty()) {
+      const ConfChange next = l.requested_changes.front();
+      l.requested_changes.pop_front();
+      if (apply_change(membership, next).has_value()) change = next;  // else already done: nothing to do
+    }
+    if (!change.has_value()) return;
+    std::optional<Membership> next = apply_change(membership, *change);
+    RAFTSIM_ASSERT(next.has_value());
+    Entry entry;
+    entry.term = term();
+    entry.command.op = OpKind::config;
+    entry.command.key = std::string(conf_change_name(change->kind)) + " " + std::to_string(change->node.value);
+    entry.command.value = encode_membership(*next);
+    append_local(std::move(entry));  // in force here at once (and progress follows it)
+    broadcast_append(/*resend_snapshots=*/false);
+  }
+
+  // Thesis 4.2.2: a leader that is not in the configuration it committed steps down.
+  void maybe_step_down_removed() {
+    if (!is_leader() || is_voter(self()) || membership_index > commit_index) return;
+    become_follower(term(), std::nullopt);
+  }
+
+  void note_leader_recent() {
+    if (!config.membership) return;
+    leader_recent = true;
+    out->timers.push_back(
+        TimerRequest{TimerKind::contact, config.election_timeout_us_min, config.election_timeout_us_min});
   }
 
   void arm_election_timer() {
@@ -230,13 +359,12 @@ struct Raft::State {
   // A message that vouches for durable state: held until every outstanding write is done.
   void stage(NodeId to, Message message) {
     RAFTSIM_ASSERT(to != self());
-    RAFTSIM_ASSERT(is_member(to));
     staged.push_back(Envelope{self(), to, std::move(message)});
   }
 
   // Room for one more input's worth of persists and held messages (see kMaxInflightPersists).
   bool has_room() const {
-    return inflight.size() < kMaxInflightPersists && held_count + config.members.size() <= kMaxHeldMessages;
+    return inflight.size() < kMaxInflightPersists && held_count + membership.voters.size() + membership.learners.size() <= kMaxHeldMessages;
   }
 
   // ---- input lifecycle -----------------------------------------------------------------------------
@@ -250,6 +378,12 @@ struct Raft::State {
 
   void end_input() {
     RAFTSIM_ASSERT(out != nullptr);
+    if (config.membership) {
+      // After the input, not inside it: a change removes a peer's progress, which the handler that
+      // advanced the commit index may still be using.
+      maybe_step_down_removed();
+      maybe_propose_change();
+    }
     flush_persist();
     // Route the staged messages: hold them behind the newest outstanding write, or send them now.
     if (!staged.empty()) {
@@ -303,9 +437,12 @@ struct Raft::State {
     const LogIndex index = log.last_index().next();
     const std::uint64_t digest = entry_digest(entry);
     const Term entry_term = entry.term;
+    const bool config_entry = entry.command.op == OpKind::config;
+    if (config_entry) note_config_entry(index, entry);
     log.append(std::move(entry));
     if (!log_dirty_from.has_value() || index < *log_dirty_from) log_dirty_from = index;
     observe(Observation::Kind::log_appended, index.value, entry_term.value, digest);
+    if (config_entry) refresh_membership();
     RAFTSIM_ASSERT(log.last_index() == index);
   }
 
@@ -318,6 +455,10 @@ struct Raft::State {
     log.truncate_from(from);
     if (!log_dirty_from.has_value() || from < *log_dirty_from) log_dirty_from = from;
     log_truncated = true;
+    if (log_configs.lower_bound(from) != log_configs.end()) {
+      log_configs.erase(log_configs.lower_bound(from), log_configs.end());
+      refresh_membership();  // the previous configuration is back (thesis 4.1)
+    }
     // The disk's entries >= from no longer match memory until a later write replaces them.
     const LogIndex kept = from.prev();
     durable_match_index = std::min(durable_match_index, kept);
@@ -330,7 +471,7 @@ struct Raft::State {
   // leader of its own term steps down. `leader` is the known leader of `new_term`, if any.
   void become_follower(Term new_term, std::optional<NodeId> leader) {
     RAFTSIM_ASSERT(new_term >= term());
-    RAFTSIM_ASSERT(!leader.has_value() || (*leader != self() && is_member(*leader)));
+    RAFTSIM_ASSERT(!leader.has_value() || *leader != self());
     if (new_term > term()) {
       hard.term = new_term;
       hard.voted_for.reset();
@@ -372,9 +513,10 @@ struct Raft::State {
 
   // 5.2: "To begin an election, a follower increments its current term and transitions to candidate
   // state. It then votes for itself and issues RequestVote RPCs in parallel to each of the other servers."
-  void become_candidate() {
+  // `transfer`: started by TimeoutNow (thesis 3.10), so voters hearing from the leader still answer it.
+  void become_candidate(bool transfer = false) {
     RAFTSIM_ASSERT(!is_leader());
-    RAFTSIM_ASSERT(is_member(self()));
+    RAFTSIM_ASSERT(is_voter(self()));  // learners and non-members never stand (thesis 4.2.1)
     hard.term = term().next();
     hard.voted_for = self();
     hard_state_dirty = true;
@@ -384,18 +526,18 @@ struct Raft::State {
     role = Candidate{{}, next_token};
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::candidate), term().value);
     arm_election_timer();  // a split vote times out and starts a new election (5.2)
-    for (NodeId peer : config.members) {
+    for (NodeId peer : membership.voters) {
       if (peer == self()) continue;
-      stage(peer, RequestVote{term(), self(), log.last_index(), log.last_term()});
+      stage(peer, RequestVote{term(), self(), log.last_index(), log.last_term(), transfer});
     }
   }
 
   void become_leader() {
     RAFTSIM_ASSERT(is_candidate());
-    RAFTSIM_ASSERT(std::get<Candidate>(role).votes_granted.size() >= quorum());
+    RAFTSIM_ASSERT(voters_in(std::get<Candidate>(role).votes_granted) >= quorum());
     RAFTSIM_ASSERT(durable_hard.term == term() && durable_hard.voted_for == self());  // own vote is durable
     Leader l;
-    for (NodeId peer : config.members) {
+    for (NodeId peer : membership.all()) {  // voters and learners alike receive entries (thesis 4.2.1)
       if (peer == self()) continue;
       // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
       l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0), LogIndex(0), 0, 0});
@@ -418,9 +560,9 @@ struct Raft::State {
   void maybe_win_election() {
     RAFTSIM_ASSERT(is_candidate());
     const Candidate& c = std::get<Candidate>(role);
-    RAFTSIM_ASSERT(c.votes_granted.size() <= config.members.size());
+    // Only votes of voters in this node's configuration count (thesis 4.1).
     // Its own vote must be durable too (it counts only then; a planted bug may bring others' votes early).
-    if (c.votes_granted.size() >= quorum() && durable_hard.term == term()) become_leader();
+    if (voters_in(c.votes_granted) >= quorum() && durable_hard.term == term()) become_leader();
   }
 
   // 5.2, 5.4.1. Called with request.term == term() (the term rule already ran).
@@ -483,6 +625,7 @@ struct Raft::State {
     }
     arm_election_timer();  // valid AppendEntries from the current leader (5.2)
     leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
+    note_leader_recent();
 
     AppendEntriesReply reply;
     reply.term = term();
@@ -585,7 +728,6 @@ struct Raft::State {
   // per client request would flood them with duplicates).
   void broadcast_append(bool resend_snapshots = true) {
     RAFTSIM_ASSERT(is_leader());
-    RAFTSIM_ASSERT(std::get<Leader>(role).progress.size() + 1 == config.members.size());
     for (const auto& [peer, progress] : std::get<Leader>(role).progress) {
       if (!resend_snapshots && progress.snapshot_index.value != 0) continue;
       send_append(peer);
@@ -597,6 +739,7 @@ struct Raft::State {
     RAFTSIM_ASSERT(from != self());
     // Only the leader of this term sent AppendEntries in it; a restarted ex-leader may still hear replies.
     if (!is_leader()) return;
+    if (std::get<Leader>(role).progress.count(from) == 0) return;  // a node removed since (thesis 4.1)
     Progress& p = std::get<Leader>(role).progress.at(from);
     // Any reply of this term, success or not, shows the peer still follows this leader (thesis 6.4 step 3).
     if (reply.read_round > p.read_round_acked) {
@@ -641,11 +784,18 @@ struct Raft::State {
   void maybe_advance_commit() {
     RAFTSIM_ASSERT(is_leader());
     const Leader& l = std::get<Leader>(role);
+    // Thesis 4.1: a majority of the voters of the configuration in force here; learners never count, and a
+    // leader that is removing itself does not count its own log (thesis 4.2.2).
     std::vector<LogIndex> matches;
-    matches.reserve(config.members.size());
-    matches.push_back(durable_match_index);
-    for (const auto& [peer, progress] : l.progress) matches.push_back(progress.match_index);
-    RAFTSIM_ASSERT(matches.size() == config.members.size());
+    matches.reserve(membership.voters.size());
+    if (is_voter(self())) matches.push_back(durable_match_index);
+    for (const auto& [peer, progress] : l.progress) {
+      // BUG(learner-counted-in-quorum): a learner's log counts as a voter's (thesis 4.2.1 says it must not).
+      if (is_voter(peer) || (bug(Bug::learner_counted_in_quorum) && membership.is_learner(peer))) {
+        matches.push_back(progress.match_index);
+      }
+    }
+    RAFTSIM_ASSERT(matches.size() == membership.voters.size() || bug(Bug::learner_counted_in_quorum));
     std::sort(matches.begin(), matches.end(), std::greater<>());
     // matches[quorum-1] is the highest index that at least `quorum` members hold.
     const LogIndex majority_index = matches[quorum() - 1];
@@ -714,9 +864,9 @@ struct Raft::State {
   // Step 3: a majority (the leader included) replied to AppendEntries sent after round `round` began.
   bool round_confirmed(std::uint64_t round) const {
     const Leader& l = std::get<Leader>(role);
-    std::size_t acks = 1;
-    for (const auto& [peer, progress] : l.progress) acks += progress.read_round_acked >= round ? 1 : 0;
-    RAFTSIM_ASSERT(acks <= config.members.size());
+    std::size_t acks = is_voter(self()) ? 1 : 0;
+    for (const auto& [peer, progress] : l.progress) acks += is_voter(peer) && progress.read_round_acked >= round ? 1 : 0;
+    RAFTSIM_ASSERT(acks <= membership.voters.size());
     return acks >= quorum();
   }
 
@@ -786,6 +936,7 @@ struct Raft::State {
     taken.term = log.term_at(last_applied);
     taken.data = kv.snapshot();
     taken.digest = state_digest(taken.data);
+    taken.membership = membership_at(taken.index);
     RAFTSIM_ASSERT(taken.term.value > 0);
     observe(Observation::Kind::snapshot_taken, taken.index.value, taken.term.value, taken.digest);
     const std::uint64_t trailing = std::min<std::uint64_t>(config.snapshot_trailing_entries, taken.index.value);
@@ -818,6 +969,7 @@ struct Raft::State {
     const std::size_t chunk = std::max<std::size_t>(1, config.snapshot_chunk_bytes);
     request.data = data.substr(static_cast<std::size_t>(p.snapshot_offset), chunk);
     request.done = p.snapshot_offset + request.data.size() >= data.size();
+    request.membership = snapshot->membership;
     out->messages.push_back(Envelope{self(), peer, std::move(request)});
   }
 
@@ -825,6 +977,7 @@ struct Raft::State {
     RAFTSIM_ASSERT(reply.term == term());
     RAFTSIM_ASSERT(from != self());
     if (!is_leader()) return;
+    if (std::get<Leader>(role).progress.count(from) == 0) return;  // a node removed since (thesis 4.1)
     Progress& p = std::get<Leader>(role).progress.at(from);
     if (reply.done) {
       // The follower's state covers the snapshot: its log matches up to there (the snapshot holds only
@@ -863,6 +1016,7 @@ struct Raft::State {
     }
     arm_election_timer();  // it comes from the current leader (5.2)
     leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
+    note_leader_recent();
     InstallSnapshotReply reply{term(), request.last_included_index, 0, false};
     // Never roll back: a snapshot the state already covers (a duplicate, a reordered or a stale one) is
     // ignored, and answered "done" so the leader moves on (thesis 5.4.2: the follower keeps its state).
@@ -878,7 +1032,7 @@ struct Raft::State {
     const bool same = install.has_value() && install->term == term() && install->index == request.last_included_index &&
                       install->last_term == request.last_included_term;
     if (request.offset == 0 && !(same && !install->data.empty())) {
-      install = InstallBuffer{term(), request.last_included_index, request.last_included_term, {}};
+      install = InstallBuffer{term(), request.last_included_index, request.last_included_term, {}, request.membership};
     }
     const bool in_order = install.has_value() && install->term == term() &&
                           install->index == request.last_included_index &&
@@ -927,6 +1081,7 @@ struct Raft::State {
     installed.term = buffer.last_term;
     installed.digest = state_digest(buffer.data);
     installed.data = std::move(buffer.data);
+    installed.membership = std::move(buffer.membership);
     if (log.matches(installed.index, installed.term)) {
       log.compact_to(installed.index);  // rule 6: retain the entries following it
     } else {
@@ -935,6 +1090,7 @@ struct Raft::State {
       const LogIndex kept = std::max(commit_index, log.base_index());
       if (log.last_index() > installed.index) observe(Observation::Kind::log_truncated, installed.index.next().value);
       log.reset_to(installed.index, installed.term);
+      log_configs.clear();
       durable_match_index = std::min(durable_match_index, kept);
       for (InflightPersist& p : inflight) p.stable_index = std::min(p.stable_index, kept);
     }
@@ -943,6 +1099,7 @@ struct Raft::State {
     observe(Observation::Kind::snapshot_installed, installed.index.value, installed.term.value, installed.digest);
     snapshot_dirty = SnapshotWrite{installed, installed.index, installed.term};
     snapshot = std::move(installed);
+    refresh_membership();  // thesis 4.1: the snapshot's configuration, or a later one still in the log
     RAFTSIM_ASSERT(log.base_index() == snapshot->index);
     return true;
   }
@@ -964,18 +1121,21 @@ struct Raft::State {
     for (LogIndex i = first; i <= log.last_index(); i = i.next()) {
       observe(Observation::Kind::log_appended, i.value, log.term_at(i).value, entry_digest(log.at(i)));
     }
+    // Thesis 4.1: the configuration this incarnation starts in (the last one in its log or snapshot).
+    if (config.membership) observe(Observation::Kind::membership, membership.voter_bits(), membership.learner_bits(), membership_index.value);
     arm_election_timer();
   }
 
   void step(const Envelope& envelope) {
     RAFTSIM_ASSERT(envelope.to == self());
-    RAFTSIM_ASSERT(envelope.from != self() && is_member(envelope.from));
+    RAFTSIM_ASSERT(envelope.from != self());  // from any node: a new one, or one removed (thesis 4.1)
     if (!has_room()) return;  // storage is backed up: drop it, as the network may (see kMaxInflightPersists)
     if (step_pre_vote(envelope)) return;  // outside the term rules: a pre-vote's term is hypothetical
     const Term message_term_value = message_term(envelope.message);
     const bool is_request = std::holds_alternative<RequestVote>(envelope.message) ||
                             std::holds_alternative<AppendEntries>(envelope.message) ||
                             std::holds_alternative<InstallSnapshot>(envelope.message);
+    if (message_term_value > term() && ignores_disruptive_vote(envelope.message)) return;
     if (message_term_value > term()) {
       // 5.1: "If a server receives a request with a higher term ... it immediately reverts to follower."
       // Only an AppendEntries or InstallSnapshot (or the leader's TimeoutNow) names the new term's leader.
@@ -1028,6 +1188,18 @@ struct Raft::State {
         envelope.message);
   }
 
+  // Thesis 4.2.3: "if a server receives a RequestVote request within the minimum election timeout of
+  // hearing from a current leader, it does not update its term or grant its vote", so a removed server
+  // that missed its removal (and, no longer sent entries, keeps timing out) cannot depose a working leader.
+  // "Within" is kept by a timer of the minimum election timeout, re-armed by each message of the leader
+  // (leader_recent); a leader counts as hearing from itself. An election started by TimeoutNow (thesis 3.10) is exempt. Only with
+  // config.membership, so that runs without membership changes keep their behaviour.
+  bool ignores_disruptive_vote(const Message& message) const {
+    const auto* request = std::get_if<RequestVote>(&message);
+    if (!config.membership || request == nullptr || request->transfer) return false;
+    return is_leader() || (leader_recent && std::holds_alternative<Follower>(role));  // not a (pre-)candidate
+  }
+
   // Planted bugs that act on messages of an earlier term (5.1 says: reject requests, drop replies).
   // Returns true if a bug took the message.
   bool handle_stale_with_bug(const Envelope& envelope) {
@@ -1058,6 +1230,10 @@ struct Raft::State {
   }
 
   void on_timer(TimerKind kind) {
+    if (kind == TimerKind::contact) {
+      leader_recent = false;  // the minimum election timeout passed since the leader was last heard from
+      return;
+    }
     if (kind == TimerKind::heartbeat) {
       if (!is_leader()) return;  // stale: armed in an earlier leadership; there is no cancel
       // 5.2: leaders send periodic AppendEntries (carrying any entries from next_index) to keep authority.
@@ -1076,6 +1252,11 @@ struct Raft::State {
       return;
     }
     leader_contact = false;  // an election timeout passed without hearing from a leader
+    if (!is_voter(self())) {
+      // Thesis 4.2.1: a learner, or a node outside its configuration (a spare, or removed), never stands.
+      arm_election_timer();
+      return;
+    }
     // 5.2: a follower (or a candidate whose election timed out) starts a new election; with PreVote
     // (thesis 9.6) it first asks whether it could win.
     if (config.pre_vote) {
@@ -1159,12 +1340,12 @@ struct Raft::State {
   // a node that cannot win (cut off from the leader only, or behind) disrupts no one.
   void become_pre_candidate() {
     RAFTSIM_ASSERT(!is_leader());
-    RAFTSIM_ASSERT(config.pre_vote && is_member(self()));
+    RAFTSIM_ASSERT(config.pre_vote && is_voter(self()));
     leader_id.reset();
     role = PreCandidate{{self()}};
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::pre_candidate), term().value);
     arm_election_timer();  // a round without a majority times out and starts another
-    for (NodeId peer : config.members) {
+    for (NodeId peer : membership.voters) {
       if (peer == self()) continue;
       stage(peer, PreVote{term().next(), self(), log.last_index(), log.last_term()});
     }
@@ -1173,8 +1354,7 @@ struct Raft::State {
 
   void maybe_win_pre_vote() {
     RAFTSIM_ASSERT(is_pre_candidate());
-    RAFTSIM_ASSERT(std::get<PreCandidate>(role).votes_granted.size() <= config.members.size());
-    if (std::get<PreCandidate>(role).votes_granted.size() >= quorum()) become_candidate();  // the real election
+    if (voters_in(std::get<PreCandidate>(role).votes_granted) >= quorum()) become_candidate();  // the real election
   }
 
   // PreVote and its reply: the term rules of 5.1 do not apply (the asked term is hypothetical). Returns
@@ -1210,7 +1390,7 @@ struct Raft::State {
   }
 
   void handle_pre_vote_reply(NodeId from, const PreVoteReply& reply) {
-    RAFTSIM_ASSERT(from != self() && is_member(from));
+    RAFTSIM_ASSERT(from != self());
     if (!reply.vote_granted) {
       // Refused with a higher term: this node is behind (5.1 for the refusal's real term).
       if (reply.term > term()) become_follower(reply.term, std::nullopt);
@@ -1229,7 +1409,9 @@ struct Raft::State {
   void check_quorum() {
     RAFTSIM_ASSERT(is_leader() && config.check_quorum);
     Leader& l = std::get<Leader>(role);
-    const bool contact = leadership::has_quorum_contact(l.heard_since_check.size(), quorum());
+    // Thesis 4.1: contact with a majority of the voters (a leader removing itself is not one of them).
+    const std::size_t heard = voters_in(l.heard_since_check);
+    const bool contact = is_voter(self()) ? leadership::has_quorum_contact(heard, quorum()) : heard >= quorum();
     l.heard_since_check.clear();
     // BUG(check-quorum-never-steps-down): contact is counted, and ignored.
     if (contact || bug(Bug::check_quorum_never_steps_down)) {
@@ -1246,10 +1428,13 @@ struct Raft::State {
     if (!is_leader()) return;  // a request that reached a deposed leader: nothing to transfer
     Leader& l = std::get<Leader>(role);
     if (l.transfer_target.has_value() || l.progress.empty()) return;  // one at a time; none in a 1-node cluster
-    if (target.has_value() && (*target == self() || !is_member(*target))) return;
+    if (target.has_value() && (*target == self() || !is_voter(*target))) return;  // only to a voter
     if (!target.has_value()) {
       std::map<NodeId, LogIndex> match;
-      for (const auto& [peer, progress] : l.progress) match.emplace(peer, progress.match_index);
+      for (const auto& [peer, progress] : l.progress) {
+        if (is_voter(peer)) match.emplace(peer, progress.match_index);
+      }
+      if (match.empty()) return;
       target = leadership::pick_transfer_target(match);
     }
     RAFTSIM_ASSERT(l.progress.count(*target) == 1);
@@ -1294,14 +1479,27 @@ struct Raft::State {
     RAFTSIM_ASSERT(request.term == term());
     RAFTSIM_ASSERT(request.leader == from);
     if (is_leader() || is_candidate()) return;  // only with a planted bug (two leaders), or a duplicate
+    if (!is_voter(self())) return;  // removed (or a learner) meanwhile
     leader_contact = false;
-    become_candidate();
+    become_candidate(/*transfer=*/true);
+  }
+
+  // ---- membership changes requested by the host (thesis 4.1) ---------------------------------------
+
+  void on_membership_change(const ConfChange& change) {
+    if (!is_leader()) return;  // the host asks whoever it believes leads; a deposed leader drops it
+    Leader& l = std::get<Leader>(role);
+    if (l.requested_changes.size() >= kMaxRequestedChanges) return;
+    // add = add a learner, promoted once caught up (thesis 4.2.1).
+    l.requested_changes.push_back(change);
+    maybe_propose_change();
   }
 
   // ---- invariants ----------------------------------------------------------------------------------
 
   void check_invariants() const {
-    RAFTSIM_ASSERT(is_member(self()));
+    membership.check();
+    RAFTSIM_ASSERT(!membership.voters.empty());
     RAFTSIM_ASSERT(commit_index <= log.last_index());
     // Paper 7: a snapshot covers only applied entries; the log is compacted no further than it.
     RAFTSIM_ASSERT(!snapshot.has_value() || (snapshot->index <= last_applied && log.base_index() <= snapshot->index));
@@ -1316,8 +1514,6 @@ struct Raft::State {
       RAFTSIM_ASSERT(e.term <= hard.term);                     // no entry from a future term
       previous = e.term;
     }
-    RAFTSIM_ASSERT(!hard.voted_for.has_value() || is_member(*hard.voted_for));
-    RAFTSIM_ASSERT(!leader_id.has_value() || is_member(*leader_id));
     std::uint64_t previous_token = 0;
     std::size_t held = 0;
     for (const InflightPersist& p : inflight) {
@@ -1333,21 +1529,25 @@ struct Raft::State {
 
     if (const auto* pc = std::get_if<PreCandidate>(&role)) {
       RAFTSIM_ASSERT(!leader_id.has_value() && config.pre_vote);
-      RAFTSIM_ASSERT(pc->votes_granted.count(self()) == 1 && pc->votes_granted.size() < quorum());
+      RAFTSIM_ASSERT(pc->votes_granted.count(self()) == 1 && voters_in(pc->votes_granted) < quorum());
+      RAFTSIM_ASSERT(is_voter(self()));
     } else if (const auto* c = std::get_if<Candidate>(&role)) {
       RAFTSIM_ASSERT(hard.voted_for == self());  // a candidate voted for itself
       RAFTSIM_ASSERT(!leader_id.has_value());
-      RAFTSIM_ASSERT(c->votes_granted.size() < quorum());  // else it would have become leader
-      for (NodeId voter : c->votes_granted) RAFTSIM_ASSERT(is_member(voter));
+      RAFTSIM_ASSERT(voters_in(c->votes_granted) < quorum());  // else it would have become leader
       RAFTSIM_ASSERT(c->votes_granted.count(self()) == 0 || durable_hard.term == hard.term);
     } else if (const auto* l = std::get_if<Leader>(&role)) {
       RAFTSIM_ASSERT(hard.voted_for == self());
       RAFTSIM_ASSERT(leader_id == self());
       RAFTSIM_ASSERT(durable_hard.term == hard.term);
       RAFTSIM_ASSERT(log.last_term() == hard.term);  // the term-start no-op (8) is in the log
-      RAFTSIM_ASSERT(l->progress.size() + 1 == config.members.size());
+      // Progress for every member but itself (a leader removing itself is no member: all of them).
+      RAFTSIM_ASSERT(l->progress.size() + (membership.contains(self()) ? 1 : 0) == membership.voters.size() + membership.learners.size());
+      // Thesis 4.2.2: a removed leader steps down once its removal is committed. (At most one uncommitted
+      // configuration entry is the membership checker's to see: a new leader's commit index may lag.)
+      RAFTSIM_ASSERT(!strict() || membership.is_voter(self()) || membership_index > commit_index);
       for (const auto& [peer, p] : l->progress) {
-        RAFTSIM_ASSERT(peer != self() && is_member(peer));
+        RAFTSIM_ASSERT(peer != self() && membership.contains(peer));
         RAFTSIM_ASSERT(p.match_index <= log.last_index());
         RAFTSIM_ASSERT(p.match_index < p.next_index && p.next_index <= log.last_index().next());
         RAFTSIM_ASSERT(p.read_round_acked <= l->read_round);  // a peer echoes only rounds this leader began
@@ -1365,7 +1565,7 @@ struct Raft::State {
       }
       RAFTSIM_ASSERT(l->pending.size() <= config.max_pending_client_requests);
       RAFTSIM_ASSERT(!l->transfer_target.has_value() || l->progress.count(*l->transfer_target) == 1);
-      RAFTSIM_ASSERT(l->heard_since_check.size() <= l->progress.size());
+      RAFTSIM_ASSERT(l->requested_changes.size() <= kMaxRequestedChanges);
       for (const auto& [key, index] : l->pending) {
         RAFTSIM_ASSERT(index > last_applied && index <= log.last_index());
         const Command& command = log.at(index).command;
@@ -1383,14 +1583,14 @@ Raft::Raft(Config config, DurableState durable) {
   RAFTSIM_ASSERT(!config.members.empty());
   RAFTSIM_ASSERT(std::is_sorted(config.members.begin(), config.members.end()));
   RAFTSIM_ASSERT(std::adjacent_find(config.members.begin(), config.members.end()) == config.members.end());
-  RAFTSIM_ASSERT(std::binary_search(config.members.begin(), config.members.end(), config.id));
+  // config.id need not be in `members`: a spare node starts outside the initial configuration and joins
+  // when a leader adds it (thesis 4.1).
   RAFTSIM_ASSERT(config.election_timeout_us_min > 0 &&
                  config.election_timeout_us_min <= config.election_timeout_us_max);
   RAFTSIM_ASSERT(config.heartbeat_interval_us > 0);
   RAFTSIM_ASSERT(config.max_entries_per_append > 0 && config.max_pending_client_requests > 0);
   for (const Entry& e : durable.log) RAFTSIM_ASSERT(e.term <= durable.hard_state.term);
   state_ = std::make_unique<State>(std::move(config), std::move(durable));
-  RAFTSIM_ASSERT(!state_->hard.voted_for.has_value() || state_->is_member(*state_->hard.voted_for));
 }
 
 Raft::~Raft() = default;
@@ -1435,6 +1635,14 @@ void Raft::on_transfer_leadership(std::optional<NodeId> target, Output& out) {
   state_->end_input();
 }
 
+void Raft::on_membership_change(const ConfChange& change, Output& out) {
+  RAFTSIM_ASSERT_MSG(state_->config.membership, "membership changes need Config::membership");
+  RAFTSIM_ASSERT(change.kind == ConfChangeKind::add_learner || change.kind == ConfChangeKind::remove);
+  state_->begin_input(out);
+  state_->on_membership_change(change);
+  state_->end_input();
+}
+
 NodeId Raft::id() const { return state_->self(); }
 Role Raft::role() const { return state_->role_kind(); }
 Term Raft::term() const { return state_->term(); }
@@ -1450,6 +1658,7 @@ std::optional<LogIndex> Raft::snapshot_index() const {
   return state_->snapshot.has_value() ? std::optional<LogIndex>(state_->snapshot->index) : std::nullopt;
 }
 const KvStateMachine& Raft::state_machine() const { return state_->kv; }
+const Membership& Raft::membership() const { return state_->membership; }
 void Raft::check_invariants() const { state_->check_invariants(); }
 
 }  // namespace raft

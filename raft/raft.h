@@ -4,7 +4,7 @@
 // Implements the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm",
 // 2014) sections 5.1-5.4 and the no-op-at-term-start rule of section 8; from Ongaro's thesis (2014),
 // leadership transfer (3.10), PreVote and CheckQuorum (9.6, 6.2), ReadIndex reads (6.4), and from the paper
-// snapshots (7), each switched in Config; membership changes and lease reads come later.
+// snapshots (7), membership changes (thesis 4, raft/membership.h), each switched in Config; lease reads come later.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "raft/bugs.h"
 #include "raft/command.h"
 #include "raft/kv_state_machine.h"
+#include "raft/membership.h"
 #include "raft/message.h"
 #include "raft/output.h"
 #include "raft/types.h"
@@ -23,7 +24,12 @@ namespace raft {
 
 struct Config {
   NodeId id;
-  std::vector<NodeId> members;  // every voter, including `id`; sorted, no duplicates
+  // The initial configuration's voters (thesis 4.1), sorted, no duplicates. `id` need not be one: a spare
+  // node starts outside it and waits to be added.
+  std::vector<NodeId> members;
+  // Thesis 4: membership changes may happen (on_membership_change), and a RequestVote that could only
+  // disrupt a working leader is ignored (4.2.3; see ignores_disruptive_vote in raft.cpp).
+  bool membership = false;
   std::uint64_t election_timeout_us_min = 150'000;
   std::uint64_t election_timeout_us_max = 300'000;
   std::uint64_t heartbeat_interval_us = 50'000;
@@ -68,6 +74,9 @@ class Raft {
   void on_client_request(const Command& command, Output& out);
   // Thesis 3.10: hand leadership to `target` (nullopt: the most up-to-date peer). Ignored unless leader.
   void on_transfer_leadership(std::optional<NodeId> target, Output& out);
+  // Thesis 4.1: add a node (as a learner, promoted once caught up: kind add_learner) or remove one. Queued
+  // by the leader and proposed one at a time; ignored unless leader. Needs Config::membership.
+  void on_membership_change(const ConfChange& change, Output& out);
 
   // Read-only views, for tests and adapters.
   NodeId id() const;
@@ -82,7 +91,8 @@ class Raft {
   const std::vector<Entry>& log() const;  // log()[0] has index log_base_index() + 1
   LogIndex log_base_index() const;         // paper 7: entries up to here are compacted (0: none)
   std::optional<LogIndex> snapshot_index() const;  // the newest snapshot's last included index
-  const KvStateMachine& state_machine() const;  // the applied state, with the client sessions (thesis 6.3)
+  const KvStateMachine& state_machine() const;
+  const Membership& membership() const;  // the configuration in force (thesis 4.1: the last in the log)  // the applied state, with the client sessions (thesis 6.3)
 
   // Whole-state invariants (LogCabin style). Cheap enough for every step in debug builds.
   void check_invariants() const;

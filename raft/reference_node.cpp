@@ -91,6 +91,7 @@ sim::EventKind observation_kind(Observation::Kind k) {
     case Observation::Kind::transfer_started: return sim::EventKind::transfer_start;
     case Observation::Kind::transfer_abandoned: return sim::EventKind::transfer_abandoned;
     case Observation::Kind::read_served: return sim::EventKind::read_served;
+    case Observation::Kind::membership: return sim::EventKind::membership;
     case Observation::Kind::snapshot_taken: return sim::EventKind::snapshot_taken;
     case Observation::Kind::snapshot_installed: return sim::EventKind::snapshot_installed;
     case Observation::Kind::snapshot_restored: return sim::EventKind::snapshot_restored;
@@ -134,7 +135,7 @@ class ReferenceNode final : public sim::Node {
     translate(out);
   }
   void on_timer(std::uint16_t slot, sim::NodeOutput& out) override {
-    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::heartbeat));
+    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::contact));
     raft_.on_timer(static_cast<TimerKind>(slot), out_);
     translate(out);
   }
@@ -150,6 +151,11 @@ class ReferenceNode final : public sim::Node {
     std::optional<NodeId> to;
     if (target) to = NodeId(*target);
     raft_.on_transfer_leadership(to, out_);
+    translate(out);
+  }
+  void on_membership_change(sim::MembershipChange change, sim::NodeIndex node, sim::NodeOutput& out) override {
+    const ConfChangeKind kind = change == sim::MembershipChange::add ? ConfChangeKind::add_learner : ConfChangeKind::remove;
+    raft_.on_membership_change(ConfChange{kind, NodeId(node)}, out_);
     translate(out);
   }
 
@@ -227,7 +233,13 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   RAFTSIM_ASSERT(timing.election_timeout_min <= timing.election_timeout_max);
   Config config;
   config.id = NodeId(id);
-  for (std::uint32_t n = 0; n < cluster_size; ++n) config.members.push_back(NodeId(n));
+  // Thesis 4.1: the initial configuration; with membership changes, nodes from initial_members on are
+  // spares outside it until a leader adds them.
+  const std::uint32_t initial = context.features.initial_members == 0 ? cluster_size : context.features.initial_members;
+  RAFTSIM_ASSERT(initial >= 1 && initial <= cluster_size);
+  RAFTSIM_ASSERT(initial == cluster_size || context.features.membership);
+  for (std::uint32_t n = 0; n < initial; ++n) config.members.push_back(NodeId(n));
+  config.membership = context.features.membership;
   config.election_timeout_us_min = static_cast<std::uint64_t>(timing.election_timeout_min.us);
   config.election_timeout_us_max = static_cast<std::uint64_t>(timing.election_timeout_max.us);
   config.heartbeat_interval_us = static_cast<std::uint64_t>(timing.heartbeat_interval.us);
@@ -250,6 +262,7 @@ std::string_view ReferenceNodeFactory::timer_slot(std::uint16_t label) const {
   switch (label) {
     case 0: return "election";
     case 1: return "heartbeat";
+    case 2: return "contact";
     default: return "?";
   }
 }

@@ -40,6 +40,8 @@ constexpr FieldSpec kClientRequest[] = {{"request", S::a, F::uint}};
 constexpr FieldSpec kSnapshot[] = {{"index", S::a, F::uint}, {"term", S::b, F::uint}, {"state_digest", S::c, F::hex}};
 constexpr FieldSpec kSnapshotChunk[] = {{"index", S::a, F::uint}, {"offset", S::b, F::uint}, {"bytes", S::c, F::uint}};
 // Thesis 6.4: a read answered by ReadIndex.
+constexpr FieldSpec kMembershipRequest[] = {{"delivered", S::a, F::uint}};
+constexpr FieldSpec kMembership[] = {{"voters", S::a, F::uint}, {"learners", S::b, F::uint}, {"index", S::c, F::uint}};
 constexpr FieldSpec kReadServed[] = {{"read_index", S::a, F::uint}, {"term", S::b, F::uint}, {"request", S::c, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
@@ -102,6 +104,8 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::transfer_start:
     case K::transfer_abandoned: return kTransfer;
     case K::read_served: return kReadServed;
+    case K::membership_request: return kMembershipRequest;
+    case K::membership: return kMembership;
     case K::clog_link:
     case K::pause:
     case K::resume:

@@ -91,6 +91,9 @@ struct ClientReply {
   std::uint64_t log_term = 0;
 };
 
+// Thesis 4.1: what the host asks a leader to change in the cluster's membership.
+enum class MembershipChange : std::uint8_t { add = 0, remove = 1 };
+
 // An observation: EventKind role, vote, log_append, log_truncate, commit, apply or impl_error, with its
 // a/b/c fields as documented in trace_event.h.
 struct Observation {
@@ -142,6 +145,16 @@ class Node {
         "faults: \"transfer_leadership\": this implementation does not support leadership transfer (its adapter "
         "does not implement Node::on_transfer_leadership)");
   }
+  // Membership changes (thesis 4): the host asks this node, which reports itself leader, to add `node` to
+  // the cluster (it catches up before it votes) or to remove it. Refused by default, like transfer.
+  virtual void on_membership_change(MembershipChange change, NodeIndex node, NodeOutput& out) {
+    (void)change;
+    (void)node;
+    (void)out;
+    throw AdapterError(
+        "faults: \"add_member\"/\"remove_member\": this implementation does not support membership changes (its "
+        "adapter does not implement Node::on_membership_change)");
+  }
 };
 
 // Raft timing the scenario asks for; each implementation maps it to its own configuration.
@@ -167,6 +180,10 @@ struct RaftFeatures {
   std::uint32_t snapshot_chunk_bytes = 512;     // InstallSnapshot data per message
   // Thesis 6.4: reads (gets) answered by ReadIndex, without a log entry (event read_served per read).
   bool read_index = false;
+  // Thesis 4: membership changes (faults add_member / remove_member) may happen; the cluster starts with
+  // nodes 0..initial_members-1 as its voters and the others as spares outside it (0: every node a voter).
+  bool membership = false;
+  std::uint32_t initial_members = 0;
 };
 // What an implementation can honour: each RaftFeatures switch, and Node::on_transfer_leadership. The
 // generic fuzz configuration (nemesis.features) draws only what the implementation under test declares,
@@ -179,6 +196,8 @@ struct FeatureSupport {
   bool snapshots = false;
   // Thesis 6.4: RaftFeatures::read_index (nemesis.features draws it).
   bool read_index = false;
+  // Thesis 4: RaftFeatures::membership and Node::on_membership_change (nemesis.membership draws them).
+  bool membership = false;
   // PreVote, CheckQuorum and leadership transfer. Not snapshots or ReadIndex: only the reference Raft takes
   // them here, and it declares so itself.
   static FeatureSupport all() { return FeatureSupport{true, true, true, false, false}; }
@@ -186,14 +205,20 @@ struct FeatureSupport {
 inline constexpr std::uint16_t kFeaturePreVoteBit = 1;
 inline constexpr std::uint16_t kFeatureCheckQuorumBit = 2;
 inline constexpr std::uint16_t kFeatureReadIndexBit = 4;
+inline constexpr std::uint16_t kFeatureMembershipBit = 8;
 inline std::uint16_t feature_bits(const RaftFeatures& f) {
   return static_cast<std::uint16_t>((f.pre_vote ? kFeaturePreVoteBit : 0) | (f.check_quorum ? kFeatureCheckQuorumBit : 0) |
-                                    (f.read_index ? kFeatureReadIndexBit : 0));
+                                    (f.read_index ? kFeatureReadIndexBit : 0) | (f.membership ? kFeatureMembershipBit : 0));
 }
 // For an implementation that takes no snapshots (paper 7) and serves no ReadIndex reads (thesis 6.4) here:
 // refuses a scenario that switches either on,
 // naming the field, instead of running without them. `implementation` and `why` are for the message.
 inline void refuse_reference_only_features(const RaftFeatures& f, std::string_view implementation, std::string_view why) {
+  if (f.membership) {
+    throw AdapterError("cluster.initial_members (or an add_member/remove_member fault) asks for membership changes "
+                       "(thesis 4), which implementation '" + std::string(implementation) +
+                       "' does not support here; leave them out or use impl \"reference\"");
+  }
   if (f.read_index) {
     throw AdapterError("cluster.read_index: true asks for ReadIndex reads (thesis 6.4), which implementation '" +
                        std::string(implementation) + "' does not support here; use false (the default) or impl \"reference\"");

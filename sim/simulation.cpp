@@ -39,6 +39,8 @@ const char* fault_kind_name(Fault::Kind kind) {
     case Fault::Kind::clock: return "clock";
     case Fault::Kind::disk_speed: return "disk_speed";
     case Fault::Kind::transfer_leadership: return "transfer_leadership";
+    case Fault::Kind::add_member: return "add_member";
+    case Fault::Kind::remove_member: return "remove_member";
   }
   return "?";
 }
@@ -890,7 +892,25 @@ void Simulation::on_fault(const Fault& f) {
     case Fault::Kind::transfer_leadership:
       transfer_leadership(f);
       break;
+    case Fault::Kind::add_member:
+    case Fault::Kind::remove_member:
+      change_membership(f);
+      break;
   }
+}
+
+// Thesis 4.1: like a transfer, the request goes to whoever leads now; lost if no leader is up. The subject is
+// resolved first ("leader" names the leader itself: thesis 4.2.2, a leader removing itself).
+void Simulation::change_membership(const Fault& f) {
+  const std::vector<NodeIndex> subjects = resolve_all(f.nodes);
+  const std::optional<NodeIndex> leader = resolve(NodeRef{NodeRef::Kind::leader, 0});
+  const bool reachable = leader.has_value() && nodes_[*leader]->status == Status::up && subjects.size() == 1;
+  const MembershipChange change = f.kind == Fault::Kind::add_member ? MembershipChange::add : MembershipChange::remove;
+  emit(EventKind::membership_request, leader ? static_cast<std::int32_t>(*leader) : -1,
+       subjects.size() == 1 ? static_cast<std::int32_t>(subjects[0]) : -1, static_cast<std::uint16_t>(change), reachable ? 1 : 0);
+  if (!reachable) return;
+  RAFTSIM_ASSERT(nodes_[*leader]->node != nullptr);
+  call_node(*leader, [&](Node& node) { node.on_membership_change(change, subjects[0], out_); });
 }
 
 // Thesis 3.10: the request goes to whoever leads now (a paused leader cannot take it: it is lost, as a

@@ -62,6 +62,8 @@ struct Fault {
     clock,      // `nodes`' clocks run at `factor` times real time (timers fire early or late)
     disk_speed, // `nodes`' disks take `factor` times as long
     transfer_leadership,  // the leader is asked to hand over to `to` (empty: any node; thesis 3.10)
+    add_member,     // the leader is asked to add nodes[0] to the cluster (thesis 4.1; a learner first, 4.2.1)
+    remove_member,  // the leader is asked to remove nodes[0] (which may be itself, thesis 4.2.2)
   };
   enum class Shape : std::uint8_t {
     groups,             // `groups` talk only within themselves; unlisted nodes form one more group
@@ -262,6 +264,7 @@ class Simulation {
   void run_waiting(NodeIndex n);
   std::uint64_t leader_deadline_us() const;
   void transfer_leadership(const Fault& f);
+  void change_membership(const Fault& f);
 
   // Runs `call` on node `n` and turns its output into events.
   template <typename Call>

@@ -54,6 +54,8 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::transfer_start: return "transfer-start";
     case EventKind::transfer_abandoned: return "transfer-abandoned";
     case EventKind::read_served: return "read-served";
+    case EventKind::membership_request: return "membership-request";
+    case EventKind::membership: return "membership";
   }
   return "?";
 }

@@ -87,9 +87,18 @@ enum class EventKind : std::uint8_t {
   transfer_abandoned = 49,  // observation: the transfer did not end within an election timeout: a = target, b = term
   // Added in trace format 3: ReadIndex (thesis 6.4). The timing event's label bit 2 says it is on.
   read_served = 50,  // observation: a read answered without a log entry: a = read index, b = term, c = request id
+  // Added in trace format 3: membership changes (thesis 4). The timing event's label bit 3 says they may
+  // happen.
+  membership_request = 51,  // fault: node = the leader asked (-1: no live leader), peer = the node to add or
+                            // remove, label = 0 add / 1 remove, a = 1 if the request reached the node
+  membership = 52,          // observation: the node's configuration is now a = voters (bit n = node n),
+                            // b = learners, from the entry at index c (0: the initial configuration; a
+                            // snapshot's index when the entry was compacted). In force as soon as appended
+                            // (thesis 4.1); reported at start, and after each append, truncation or install
+                            // that changes it
 };
 
-inline constexpr int kEventKindCount = 51;
+inline constexpr int kEventKindCount = 53;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
 // client_retry, client_duplicate, the attempt of client_send and client_reply, disk_synced's b, the
 // feature bits of timing, the pre_candidate role, the snapshot events (43..46) and the leadership

@@ -155,7 +155,7 @@ TEST_CASE("Figure 13: a snapshot older than the applied state is ignored, never 
   apply_puts(s, 5);
   REQUIRE(s.raft.last_applied() == I(5));
   const std::string old = snapshot_bytes_of(3);
-  Output o = s.step(N(2), InstallSnapshot{T(1), N(2), I(3), T(1), 0, old, true});
+  Output o = s.step(N(2), InstallSnapshot{T(1), N(2), I(3), T(1), 0, old, true, {}});
   CHECK(s.raft.last_applied() == I(5));
   CHECK(s.raft.last_log_index() == I(5));
   CHECK(o.persist.empty());
@@ -168,7 +168,7 @@ TEST_CASE("Figure 13: a snapshot older than the applied state is ignored, never 
 TEST_CASE("Figure 13 rule 1: a snapshot of a stale term is rejected") {
   Single s(make_config(1, 3));
   s.persist_all(s.step(N(2), AppendEntries{T(3), N(2), I(0), T(0), {}, I(0)}));
-  Output o = s.step(N(3), InstallSnapshot{T(2), N(3), I(4), T(2), 0, snapshot_bytes_of(4), true});
+  Output o = s.step(N(3), InstallSnapshot{T(2), N(3), I(4), T(2), 0, snapshot_bytes_of(4), true, {}});
   CHECK(s.raft.last_applied() == I(0));
   const auto replies = messages_of<InstallSnapshotReply>(o);
   REQUIRE(replies.size() == 1);
@@ -180,15 +180,15 @@ TEST_CASE("Figure 13 rules 2-5: chunks in order, a duplicate is harmless, the la
   Single s(make_config(1, 3));
   const std::string data = snapshot_bytes_of(4);
   const std::string first = data.substr(0, 10), second = data.substr(10);
-  Output a = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, first, false});
+  Output a = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, first, false, {}});
   s.persist_all(a);  // the term write
-  Output dup = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, first, false});
+  Output dup = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, first, false, {}});
   const auto dup_replies = messages_of<InstallSnapshotReply>(dup);
   REQUIRE(dup_replies.size() == 1);
   CHECK(dup_replies[0].next_offset == 10);  // the buffer kept its chunk
-  Output gap = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 20, data.substr(20), true});
+  Output gap = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 20, data.substr(20), true, {}});
   CHECK(s.raft.last_applied() == I(0));  // out of order: not installed
-  Output last = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 10, second, true});
+  Output last = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 10, second, true, {}});
   REQUIRE(last.persist.size() == 1);
   REQUIRE(last.persist[0].snapshot.has_value());
   CHECK(last.persist[0].snapshot->snapshot.index == I(4));
@@ -207,7 +207,7 @@ TEST_CASE("Figure 13 rules 6-7: entries after the snapshot are kept if the log h
   apply_puts(keep, 2);
   // Uncommitted entries 3..6 of term 1 beyond the commit index 2.
   keep.persist_all(keep.step(N(2), AppendEntries{T(1), N(2), I(2), T(1), {entry(1, "k3", "v"), entry(1, "k4", "v"), entry(1, "x"), entry(1, "y")}, I(2)}));
-  Output o = keep.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, snapshot_bytes_of(4), true});
+  Output o = keep.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, snapshot_bytes_of(4), true, {}});
   CHECK(of_kind(o.observations, Observation::Kind::log_truncated).empty());
   CHECK(keep.raft.last_log_index() == I(6));  // rule 6: 5 and 6 retained
   CHECK(keep.raft.log_base_index() == I(4));
@@ -217,7 +217,7 @@ TEST_CASE("Figure 13 rules 6-7: entries after the snapshot are kept if the log h
   apply_puts(discard, 2);
   discard.persist_all(discard.step(N(2), AppendEntries{T(1), N(2), I(2), T(1), {entry(1, "k3", "v"), entry(1, "x"), entry(1, "y")}, I(2)}));
   // A leader of term 2 has a snapshot up to 4 whose last entry is of term 2: the log does not hold it.
-  Output d = discard.step(N(3), InstallSnapshot{T(2), N(3), I(4), T(2), 0, snapshot_bytes_of(4), true});
+  Output d = discard.step(N(3), InstallSnapshot{T(2), N(3), I(4), T(2), 0, snapshot_bytes_of(4), true, {}});
   const auto truncated = of_kind(d.observations, Observation::Kind::log_truncated);
   REQUIRE(truncated.size() == 1);
   CHECK(truncated[0].a == 5);  // rule 7: entries after the snapshot are reported removed
@@ -322,7 +322,7 @@ TEST_CASE("7 and thesis 9.6: a pre-candidate that receives its term's leader's I
   s.raft.on_timer(TimerKind::election, timeout);
   REQUIRE(s.raft.role() == Role::pre_candidate);
   REQUIRE(s.raft.term() == T(1));
-  Output o = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, snapshot_bytes_of(4), true});
+  Output o = s.step(N(2), InstallSnapshot{T(1), N(2), I(4), T(1), 0, snapshot_bytes_of(4), true, {}});
   CHECK(s.raft.role() == Role::follower);
   CHECK(s.raft.leader_hint() == std::optional<NodeId>(N(2)));
   CHECK(s.raft.last_applied() == I(4));

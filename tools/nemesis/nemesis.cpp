@@ -18,6 +18,7 @@ constexpr auto kHostStream = static_cast<sim::Stream>(21);    // and for the hos
 constexpr auto kFeatureStream = static_cast<sim::Stream>(10);  // the Raft features drawn per seed
 constexpr auto kTransferStream = static_cast<sim::Stream>(11); // the leadership transfer requests
 constexpr auto kSnapshotStream = static_cast<sim::Stream>(14);  // and for nemesis.snapshots
+constexpr auto kMembershipStream = static_cast<sim::Stream>(17);  // and for nemesis.membership
 
 using K = sim::Fault::Kind;
 
@@ -191,6 +192,76 @@ std::string apply_snapshot_knobs(const SnapshotKnobs& knobs, sim::SimConfig& con
   std::stable_sort(config.faults.begin(), config.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   RAFTSIM_ASSERT(undo.at > f.at);
   return text + fmt::format("; crash_during_install (#{} from {:.0f}ms)", trig.nth, f.at.us / 1000.0);
+}
+
+MembershipDraw draw_membership(std::uint64_t seed, std::uint32_t nodes, sim::Duration duration) {
+  RAFTSIM_ASSERT(duration.us > 0);
+  sim::Rng rng(seed, kMembershipStream);
+  MembershipDraw d;
+  d.on = rng.bernoulli(0.5);
+  if (!d.on || nodes < 3) return MembershipDraw{};
+  const std::uint32_t spares = static_cast<std::uint32_t>(rng.below(std::min<std::uint32_t>(2, nodes - 3) + 1));
+  d.initial_members = nodes - spares;
+  // The intended membership, to draw changes that apply (a request may still be lost or come too soon: the
+  // leader queues it, or refuses one that no longer applies).
+  std::vector<bool> member(nodes, false);
+  for (std::uint32_t n = 0; n < d.initial_members; ++n) member[n] = true;
+  std::uint32_t members = d.initial_members;
+  const auto count = static_cast<std::uint32_t>(rng.between(1, 5));
+  const std::int64_t span_ms = std::max<std::int64_t>(1, duration.us / 1000 - 1500);
+  std::vector<std::int64_t> times_ms;
+  for (std::uint32_t i = 0; i < count; ++i) times_ms.push_back(500 + rng.between(0, span_ms));
+  std::sort(times_ms.begin(), times_ms.end());
+  for (std::int64_t at_ms : times_ms) {
+    std::vector<sim::NodeIndex> outside;
+    for (sim::NodeIndex n = 0; n < nodes; ++n) {
+      if (!member[n]) outside.push_back(n);
+    }
+    const bool add = !outside.empty() && (members <= 3 || rng.bernoulli(0.5));
+    sim::Fault f = fault(add ? K::add_member : K::remove_member);
+    f.at = sim::Time{} + sim::Duration::millis(at_ms);
+    if (add) {
+      const sim::NodeIndex n = outside[rng.below(outside.size())];
+      f.nodes = {node(n)};
+      member[n] = true;
+      ++members;
+    } else if (members > 3) {
+      // The leader in a third of the removals (thesis 4.2.2), else a node drawn among the members.
+      if (rng.bernoulli(1.0 / 3.0)) {
+        f.nodes = {leader()};
+      } else {
+        std::vector<sim::NodeIndex> inside;
+        for (sim::NodeIndex n = 0; n < nodes; ++n) {
+          if (member[n]) inside.push_back(n);
+        }
+        const sim::NodeIndex n = inside[rng.below(inside.size())];
+        f.nodes = {node(n)};
+        member[n] = false;
+        --members;
+      }
+    } else {
+      continue;  // three members and no spare: nothing to change
+    }
+    d.changes.push_back(f);
+  }
+  RAFTSIM_ASSERT(d.initial_members >= 3 && d.initial_members <= nodes);
+  return d;
+}
+
+std::string apply_membership(const MembershipDraw& draw, sim::SimConfig& config) {
+  if (!draw.on) return "membership: off";
+  config.features.membership = true;
+  config.features.initial_members = draw.initial_members;
+  std::string text = fmt::format("membership: initial voters 0..{}", draw.initial_members - 1);
+  for (const sim::Fault& f : draw.changes) {
+    RAFTSIM_ASSERT(f.nodes.size() == 1);
+    const sim::NodeRef& ref = f.nodes[0];
+    text += fmt::format(", {} {} at {:.0f}ms", f.kind == K::add_member ? "add" : "remove",
+                        ref.kind == sim::NodeRef::Kind::leader ? std::string("leader") : std::to_string(ref.index), f.at.us / 1000.0);
+    config.faults.push_back(f);
+  }
+  std::stable_sort(config.faults.begin(), config.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  return text;
 }
 
 sim::HostModel draw_host_model(std::uint64_t seed, sim::Duration duration) {

@@ -41,7 +41,23 @@ struct NemesisConfig {
   // InstallSnapshot chunk size, and, with snapshots on, perhaps a crash in the middle of an install. Its
   // own stream: a seed that draws "off" runs exactly as without this switch.
   bool snapshots = false;
+  // Thesis 4: each seed draws whether membership changes happen (half of the seeds), how many of the nodes
+  // start as spares outside the configuration (0..2, keeping at least 3 voters), and one to five add_member
+  // / remove_member requests (removing the leader among them), mixed with every other fault. Its own
+  // stream, drawn after every other draw: a seed that draws "off" runs exactly as without this switch.
+  bool membership = false;
 };
+
+// What nemesis.membership drew for one seed.
+struct MembershipDraw {
+  bool on = false;
+  std::uint32_t initial_members = 0;  // nodes 0..initial_members-1 start as voters
+  std::vector<sim::Fault> changes;    // add_member / remove_member, in time order
+};
+
+MembershipDraw draw_membership(std::uint64_t seed, std::uint32_t nodes, sim::Duration duration);
+// Applies it (features and faults, sorted into the timeline); says what it is.
+std::string apply_membership(const MembershipDraw& draw, sim::SimConfig& config);
 
 // What nemesis.snapshots drew for one seed.
 struct SnapshotKnobs {

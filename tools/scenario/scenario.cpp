@@ -159,6 +159,11 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     f.snapshot_every_entries = static_cast<std::uint32_t>(cluster->integer("snapshot_every_entries", f.snapshot_every_entries, 0, 1'000'000));
     f.snapshot_trailing_entries = static_cast<std::uint32_t>(cluster->integer("snapshot_trailing_entries", f.snapshot_trailing_entries, 0, 1'000'000));
     f.snapshot_chunk_bytes = static_cast<std::uint32_t>(cluster->integer("snapshot_chunk_bytes", f.snapshot_chunk_bytes, 1, 64 * 1024 * 1024));
+    // Thesis 4: nodes 0..initial_members-1 form the initial configuration, the others are spares.
+    if (cluster->has("initial_members")) {
+      f.initial_members = static_cast<std::uint32_t>(cluster->integer("initial_members", c.nodes, 1, c.nodes));
+      f.membership = true;
+    }
     cluster->finish();
   }
   if (auto raft = r.object("raft")) {
@@ -276,6 +281,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     nc.host = n->boolean("host", nc.host);
     nc.features = n->boolean("features", nc.features);
     nc.snapshots = n->boolean("snapshots", nc.snapshots);
+    nc.membership = n->boolean("membership", nc.membership);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -338,7 +344,12 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     std::uint32_t next_fault_id = 1;
     for (std::size_t i = 0; i < faults->size(); ++i) {
       JsonReader fr((*faults)[i], file_name, fmt::format("faults[{}]", i));
-      for (sim::Fault& f : read_fault(fr, c.nodes, duration_ms, next_fault_id)) c.faults.push_back(std::move(f));
+      for (sim::Fault& f : read_fault(fr, c.nodes, duration_ms, next_fault_id)) {
+        // A membership change asks for the feature (thesis 4), with every node in the initial configuration
+        // unless cluster.initial_members says otherwise.
+        if (f.kind == sim::Fault::Kind::add_member || f.kind == sim::Fault::Kind::remove_member) c.features.membership = true;
+        c.faults.push_back(std::move(f));
+      }
     }
     // The timeline may be written in any order; equal times keep the file's order.
     std::stable_sort(c.faults.begin(), c.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
@@ -391,6 +402,12 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
                                                    : std::string("snapshots: off (not supported)"));
     s.nemesis.snapshots = false;
   }
+  if (s.nemesis.membership) {
+    // Drawn last (thesis 4): only an implementation that declares membership changes gets them.
+    const MembershipDraw draw = draw_membership(seed, s.config.nodes, s.config.duration);
+    plan.description += "; " + (supports.membership ? apply_membership(draw, s.config) : std::string("membership: off (not supported)"));
+    s.nemesis.membership = false;
+  }
   if (nemesis_description != nullptr) *nemesis_description = plan.description;
   return s;
 }
@@ -403,6 +420,10 @@ std::string describe_scenario(const Scenario& s) {
   if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
   out += fmt::format("cluster    {} nodes, impl {}{}{}{}\n", c.nodes, s.impl, c.features.pre_vote ? ", pre-vote" : "",
                      c.features.check_quorum ? ", check-quorum" : "", c.features.read_index ? ", read-index" : "");
+  if (c.features.membership) {
+    out += fmt::format("membership initial configuration: nodes 0..{}\n",
+                       (c.features.initial_members == 0 ? c.nodes : c.features.initial_members) - 1);
+  }
   if (!s.command.empty()) {
     std::string list;
     for (const auto& a : s.command) list += (list.empty() ? "" : " ") + shell_quote(a);

@@ -216,7 +216,8 @@ const std::vector<std::string>& fault_actions() {
   static const std::vector<std::string> kActions = {
       "partition", "isolate",    "block",      "unblock",         "heal",          "crash",         "restart",
       "pause",     "resume",     "clog",       "unclog",          "degrade",       "restore",       "drop_burst",
-      "duplicate_burst", "reorder_burst", "stale_delivery", "clock", "slow_disk", "transfer_leadership"};
+      "duplicate_burst", "reorder_burst", "stale_delivery", "clock", "slow_disk", "transfer_leadership",
+      "add_member", "remove_member"};
   return kActions;
 }
 
@@ -283,6 +284,11 @@ std::vector<sim::Fault> read_fault(JsonReader& r, std::uint32_t nodes, double du
     } else {
       r.choice("to", "any", {"any"});
     }
+  } else if (action == "add_member" || action == "remove_member") {
+    // Thesis 4.1: ask whoever leads then to add (as a learner, promoted once caught up) or remove one node.
+    f.kind = action == "add_member" ? K::add_member : K::remove_member;
+    f.nodes = read_node_list(r, "nodes", nodes);
+    if (f.nodes.size() != 1) r.fail("nodes", fmt::format("\"{}\" changes one node at a time (thesis 4.1): give exactly one, found {}", action, f.nodes.size()));
   } else if (action == "slow_disk") {
     f.kind = K::disk_speed;
     f.nodes = read_node_list(r, "nodes", nodes);

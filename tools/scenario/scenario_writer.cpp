@@ -121,6 +121,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (c.features.pre_vote) j["cluster"]["pre_vote"] = true;
   if (c.features.check_quorum) j["cluster"]["check_quorum"] = true;
   if (c.features.read_index) j["cluster"]["read_index"] = true;
+  if (c.features.membership) j["cluster"]["initial_members"] = c.features.initial_members == 0 ? c.nodes : c.features.initial_members;
   if (c.features.snapshot_every_entries > 0) {  // written only when on: records of older runs stay as they were
     j["cluster"]["snapshot_every_entries"] = c.features.snapshot_every_entries;
     j["cluster"]["snapshot_trailing_entries"] = c.features.snapshot_trailing_entries;
@@ -185,6 +186,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     if (s.nemesis.host) n["host"] = true;
     if (s.nemesis.features) n["features"] = true;
     if (s.nemesis.snapshots) n["snapshots"] = true;
+    if (s.nemesis.membership) n["membership"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);

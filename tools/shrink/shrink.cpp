@@ -199,6 +199,8 @@ ShrinkResult shrink_failure(const FailureRecord& record, const std::function<voi
   // 5. The cluster: smaller odd sizes, if the schedule names no node that would disappear.
   for (std::uint32_t nodes = 3; nodes < s.config.nodes; nodes += 2) {
     if (refers_beyond(s.config.faults, nodes)) continue;
+    // Thesis 4: the spares are the highest nodes; a smaller cluster keeps all its initial voters, or none.
+    if (s.config.features.initial_members > nodes) continue;
     Scenario t = s;
     t.config.nodes = nodes;
     if (!shrinker.fails(t)) continue;

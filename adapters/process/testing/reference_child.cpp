@@ -154,6 +154,7 @@ std::uint8_t observation_kind(raft::Observation::Kind k) {
     case raft::Observation::Kind::snapshot_installed: return static_cast<std::uint8_t>(sim::EventKind::snapshot_installed);
     case raft::Observation::Kind::snapshot_restored: return static_cast<std::uint8_t>(sim::EventKind::snapshot_restored);
     case raft::Observation::Kind::snapshot_chunk: return static_cast<std::uint8_t>(sim::EventKind::snapshot_chunk);
+    case raft::Observation::Kind::membership: return static_cast<std::uint8_t>(sim::EventKind::membership);
   }
   std::abort();
 }

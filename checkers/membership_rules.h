@@ -1,0 +1,58 @@
+// The rules of single-server membership changes (Ongaro's thesis 4.1, 4.2.2; raft/membership.h), at the
+// event where a node breaks them, from `membership` events (trace format 3, kind 52):
+//   * one-change-at-a-time: a leader appends a configuration entry only when the configuration it is in
+//     is committed (its entry at or below the leader's commit index): at most one uncommitted change;
+//   * change-own-term: a leader appends a configuration entry only after it committed an entry of its own
+//     term (Ongaro, raft-dev 2015: otherwise a change committed under a newer configuration may be lost);
+//   * removed-leader: a node that is no voter of the newest committed configuration never becomes leader,
+//     unless some node is already in a later configuration that has it as a voter again (re-added).
+// Quiet without membership events. A leader is any node that last reported the leader role.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "checkers/log_mirror.h"
+#include "checkers/membership_view.h"
+
+namespace checkers {
+
+enum class MembershipRule : std::uint8_t { one_change_at_a_time = 0, change_own_term = 1, removed_leader = 2 };
+inline constexpr std::size_t kMembershipRuleCount = 3;
+const char* membership_rule_name(MembershipRule rule);
+
+class MembershipRules final : public Checker {
+ public:
+  MembershipRules() = default;  // with a mirror of its own
+  explicit MembershipRules(const LogMirror& shared) : mirror_(shared) {}
+  const char* name() const override { return "membership"; }
+  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  KindMask kinds() const override {
+    using K = sim::EventKind;
+    return kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::membership) | kind_bit(K::restart);
+  }
+  std::vector<std::string> rule_names() const override;
+  bool disable_rule(const std::string& rule) override;
+
+ private:
+  struct NodeState {
+    bool leader = false;
+    std::uint64_t term = 0;
+    std::uint64_t commit = 0;
+  };
+  NodeState& node(std::int32_t n);
+  bool on(MembershipRule rule) const { return !disabled_[static_cast<std::size_t>(rule)]; }
+  Violation violation(MembershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
+  std::optional<Violation> check_change(const sim::TraceEvent& e, const NodeState& s, const MembershipView::Config& before) const;
+  std::optional<Violation> check_leader(const sim::TraceEvent& e) const;
+
+  MirrorView mirror_;
+  MembershipView view_;
+  std::vector<NodeState> nodes_;
+  bool disabled_[kMembershipRuleCount] = {};
+};
+
+}  // namespace checkers
