@@ -17,6 +17,7 @@ const std::vector<LogMirror::Slot>& CommitQuorum::log_of(std::int32_t node) cons
 std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   nodes_ = std::max(nodes_, e.node + 1);
+  const auto n = static_cast<std::size_t>(e.node);
   mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
   if (n >= leader_.size()) leader_.resize(n + 1, false);
   if (e.kind == sim::EventKind::role) leader_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader);
