@@ -23,6 +23,7 @@ std::string_view bug_name(Bug bug) {
     case Bug::transfer_keeps_proposing: return "transfer-keeps-proposing";
     case Bug::snapshot_rolls_back: return "snapshot-rolls-back";
     case Bug::snapshot_before_persist: return "snapshot-before-persist";
+    case Bug::match_on_send: return "match-on-send";
   }
   return "?";
 }

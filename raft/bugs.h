@@ -29,9 +29,10 @@ enum class Bug : std::uint8_t {
   transfer_keeps_proposing,      // thesis 3.10: keep accepting proposals during a leadership transfer
   snapshot_rolls_back,           // 7, Figure 13: install a snapshot older than the applied state (rolls it back)
   snapshot_before_persist,       // Figure 13: answer the last InstallSnapshot chunk before the snapshot is durable
+  match_on_send,                 // thesis 10.2.1: count an optimistically sent, unacknowledged append as matched
 };
 
-inline constexpr std::size_t kBugCount = 17;
+inline constexpr std::size_t kBugCount = 18;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -42,6 +42,9 @@ struct AppendEntriesReply {
   // conflicting term in the follower's log, or the follower's last index + 1 if its log is too short.
   LogIndex conflict_index;
   Term conflict_term;  // the follower's term at prev_log_index, or 0 if it has no entry there
+  // On failure: the prev_log_index of the rejected request (etcd's reject index), so that the leader can
+  // tell the answer to its current probe from a stale rejection of an earlier, reordered request.
+  LogIndex rejected_prev_index = LogIndex(0);
 };
 
 // Paper 7, Figure 13: the leader sends a follower that needs compacted entries its snapshot, in chunks
