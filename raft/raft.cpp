@@ -771,8 +771,10 @@ struct Raft::State {
       });
       if (reply.conflict_term.value == 0 && reply.conflict_index <= reply.rejected_prev_index &&
           gap_in_flight(p, reply.conflict_index)) {
-        if (rejected == p.inflight.end()) return;  // a duplicate, or an append not sent since the last probe
-        if (!rejected->resent && reply.rejected_prev_index >= log.base_index()) {
+        // An append of an earlier window, or a duplicate: stale. But the latest message sent (an empty
+        // heartbeat at next_index - 1) overtook nothing: what it finds missing was lost.
+        if (rejected == p.inflight.end() && reply.rejected_prev_index.next() != p.next_index) return;
+        if (rejected != p.inflight.end() && !rejected->resent && reply.rejected_prev_index >= log.base_index()) {
           rejected->resent = true;
           rejected->sent_at_heartbeat = std::get<Leader>(role).heartbeats;
           resend_append(from, *rejected);
