@@ -31,9 +31,10 @@ enum class Bug : std::uint8_t {
   snapshot_before_persist,       // Figure 13: answer the last InstallSnapshot chunk before the snapshot is durable
   read_without_quorum_check,     // thesis 6.4 step 3: serve a ReadIndex read without a heartbeat round (a deposed leader reads stale)
   read_before_term_commit,       // thesis 6.4 step 1: take the read index before the leader committed an entry of its term
+  match_on_send,                 // thesis 10.2.1: count an optimistically sent, unacknowledged append as matched
 };
 
-inline constexpr std::size_t kBugCount = 19;
+inline constexpr std::size_t kBugCount = 20;
 
 struct Bugs {
   std::uint32_t mask = 0;

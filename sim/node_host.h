@@ -145,6 +145,9 @@ struct RaftTiming {
   Duration election_timeout_max = Duration::millis(300);
   Duration heartbeat_interval = Duration::millis(50);
   std::uint32_t max_entries_per_append = 64;
+  // Flow control (thesis 10.2.1, etcd's MaxInflightMsgs): unacknowledged appends per follower. Honoured
+  // by the reference Raft; other implementations refuse a value other than the default (scenario_limits).
+  std::uint32_t max_inflight_appends = 2;
 };
 
 // Raft features beyond the paper's core that the scenario switches on (`cluster` section). Every field's

@@ -545,3 +545,19 @@ TEST_CASE("scenario: swarm_config draws per-seed knobs into the expanded scenari
   const tools::Scenario plain = tools::parse_scenario(R"({ "nemesis": { "swarm": true } })", kFile);
   CHECK(tools::expand_for_seed(plain, 7).config.timing.max_entries_per_append == plain.config.timing.max_entries_per_append);
 }
+
+TEST_CASE("scenario: raft.max_inflight_appends is read, bounded, and refused by implementations without a window", "[scenario][errors]") {
+  const tools::Scenario s = tools::parse_scenario(R"({ "raft": { "max_inflight_appends": 7 } })", kFile);
+  CHECK(s.config.timing.max_inflight_appends == 7);
+  CHECK(tools::parse_scenario("{}", kFile).config.timing.max_inflight_appends == sim::RaftTiming{}.max_inflight_appends);
+  SECTION("zero would never send an entry") {
+    check_error(R"({ "raft": { "max_inflight_appends": 0 } })", "raft.max_inflight_appends", {"[1, 65536]"});
+  }
+  SECTION("not an integer") {
+    check_error(R"({ "raft": { "max_inflight_appends": 2.5 } })", "raft.max_inflight_appends", {"integer"});
+  }
+  SECTION("libraft has no window to set") {
+    check_error(R"({ "cluster": { "impl": "libraft" }, "raft": { "max_inflight_appends": 8 } })",
+                "raft.max_inflight_appends", {"only \"reference\""});
+  }
+}
