@@ -800,6 +800,10 @@ struct Raft::State {
       while (!p.inflight.empty() && p.inflight.front().last_index <= p.match_index) p.inflight.pop_front();
       if (p.state == ProgressState::probe && (advanced || reply.match_index >= p.next_index.prev())) {
         become_replicate(p);  // the reply establishes the match
+      } else if (p.state == ProgressState::probe) {
+        // The answer to an empty AppendEntries at the known match (a read's round): the follower is there,
+        // so the probe goes again now (etcd: a heartbeat response resumes a paused probe).
+        p.probe_sent = false;
       } else if (p.state == ProgressState::snapshot && p.match_index.next() > log.base_index() &&
                  p.match_index >= p.snapshot_index) {
         become_probe(p);  // it caught up by appends after all: the snapshot is not needed

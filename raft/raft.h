@@ -29,8 +29,9 @@ struct Config {
   std::uint64_t heartbeat_interval_us = 50'000;
   std::uint32_t max_entries_per_append = 64;
   // Flow control (thesis 10.2.1, etcd's Progress/Inflights): in the replicate state, at most this many
-  // AppendEntries carrying entries are unacknowledged per follower; in the probe state, one.
-  std::uint32_t max_inflight_appends = 2;
+  // AppendEntries carrying entries are unacknowledged per follower; in the probe state, one. The default
+  // is sim::RaftTiming's (16; why there), which the reference adapter passes on.
+  std::uint32_t max_inflight_appends = 16;
   std::uint32_t max_pending_client_requests = 1024;  // bound on the leader's queue of unanswered requests
   // Thesis 9.6: a pre-vote round before each election (except one started by TimeoutNow).
   bool pre_vote = false;

@@ -268,3 +268,65 @@ TEST_CASE("planted bug match-on-send: an unacknowledged optimistic append counts
   // Correct: entry 2 is on the leader only, so it is not committed. Bug: it is, without a majority.
   CHECK(c.raft(N(1)).commit_index() == (planted ? I(2) : I(1)));
 }
+
+// Thesis 6.4 step 3 with flow control: a read's heartbeat round must reach a follower whose window is full
+// or whose probe is out at once (etcd: ReadIndex heartbeats are not flow-controlled); otherwise, when that
+// follower's answer is needed for the majority, the read waits for the next heartbeat.
+TEST_CASE("flow control: a read's heartbeat round reaches a follower in probe with its probe out and its reply confirms the read") {
+  const std::uint32_t window = GENERATE(1u, 2u);
+  Cluster c(3, [&](Config& config) {
+    with_window(config, window, 1);
+    config.read_index = true;
+  });
+  c.crash(N(3));  // the new leader's probe to node 3 is lost
+  c.elect(N(1));
+  c.client(N(1), put("x", "1", 7, 1));
+  c.deliver_all();  // committed in term 1 by nodes 1 and 2
+  c.boot(N(3));
+  REQUIRE(c.raft(N(1)).progress(N(3))->state == ProgressState::probe);
+  REQUIRE(c.raft(N(1)).progress(N(3))->probe_sent);
+  c.crash(N(2));  // node 3 is now needed for a majority
+  c.client(N(1), get("x", 7, 2));
+  const auto sent = appends_to(c, N(3));
+  REQUIRE(sent.size() == 1);  // the round, although the probe is out
+  CHECK(sent[0].entries.empty());
+  CHECK(sent[0].prev_log_index == c.raft(N(1)).progress(N(3))->match_index);  // the known match: it matches
+  c.deliver_all();  // no heartbeat fires
+  std::vector<ClientReply> replies;
+  for (const ClientReply& r : c.node(N(1)).replies) {
+    if (r.request_id == 2) replies.push_back(r);
+  }
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].status == ReplyStatus::ok);
+  CHECK(replies[0].value == "1");
+  // The round's reply resumed the probe (etcd: a heartbeat response does): node 3 caught up, no heartbeat.
+  CHECK(c.raft(N(1)).progress(N(3))->state == ProgressState::replicate);
+  CHECK(c.raft(N(3)).log() == c.raft(N(1)).log());
+  c.check_all_invariants();
+}
+
+TEST_CASE("flow control: a read's heartbeat round reaches a follower whose window is full at its known match") {
+  Cluster c(3, [](Config& config) {
+    with_window(config, 1, 1);
+    config.read_index = true;
+  });
+  c.elect(N(1));
+  c.client(N(1), put("x", "1", 7, 1));
+  c.deliver_all();
+  REQUIRE(c.raft(N(1)).progress(N(3))->state == ProgressState::replicate);
+  c.crash(N(2));
+  c.drop = [](const Envelope& e) { return e.to == N(3); };
+  c.client(N(1), put("x", "2", 7, 2));  // lost on its way to node 3: node 3's window of 1 is full
+  c.drop = nullptr;
+  REQUIRE(c.raft(N(1)).progress(N(3))->inflight_appends == 1);
+  c.client(N(1), get("x", 7, 3));
+  const auto sent = appends_to(c, N(3));
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].entries.empty());
+  CHECK(sent[0].prev_log_index == c.raft(N(1)).progress(N(3))->match_index);
+  c.deliver_all();
+  bool answered = false;
+  for (const ClientReply& r : c.node(N(1)).replies) answered = answered || (r.request_id == 3 && r.status == ReplyStatus::ok);
+  CHECK(answered);  // read index 2 (put 1), confirmed by node 3, without waiting for the lost append
+  c.check_all_invariants();
+}

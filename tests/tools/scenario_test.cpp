@@ -561,3 +561,24 @@ TEST_CASE("scenario: raft.max_inflight_appends is read, bounded, and refused by 
                 "raft.max_inflight_appends", {"only \"reference\""});
   }
 }
+
+TEST_CASE("scenario: swarm_config draws the flow-control window for the reference Raft only, after the other knobs", "[scenario]") {
+  const tools::Scenario s = tools::parse_scenario(R"({ "nemesis": { "swarm": true, "swarm_config": true } })", kFile);
+  tools::Scenario lib = s;
+  lib.impl = "libraft";
+  std::set<std::uint32_t> windows;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const tools::Scenario e = tools::expand_for_seed(s, seed);
+    windows.insert(e.config.timing.max_inflight_appends);
+    // libraft has no window: it keeps the default, and every other knob is drawn the same (the window is
+    // the last draw of the stream, so the draws before it did not move).
+    const tools::Scenario l = tools::expand_for_seed(lib, seed);
+    CHECK(l.config.timing.max_inflight_appends == sim::RaftTiming{}.max_inflight_appends);
+    CHECK(l.config.timing.max_entries_per_append == e.config.timing.max_entries_per_append);
+    CHECK(l.config.workload.clients == e.config.workload.clients);
+    CHECK(l.config.timing.election_timeout_max == e.config.timing.election_timeout_max);
+  }
+  CHECK(windows.size() >= 4);  // small windows that fill, and the default
+  CHECK(windows.count(1) == 1);
+  CHECK(windows.count(sim::RaftTiming{}.max_inflight_appends) == 1);
+}

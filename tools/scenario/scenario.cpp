@@ -376,7 +376,7 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   }
   if (s.nemesis.swarm_config) {
     // The drawn knobs become the expanded scenario's own settings, so records and shrinks keep them.
-    plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), s.config);
+    plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), supports, s.config);
     s.nemesis.swarm_config = false;
   }
   if (s.nemesis.host) {
