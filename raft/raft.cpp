@@ -779,7 +779,8 @@ struct Raft::State {
     if (!is_leader()) return;
     Progress& p = std::get<Leader>(role).progress.at(from);
     // Any reply of this term, success or not, shows the peer still follows this leader (thesis 6.4 step 3).
-    if (reply.read_round > p.read_round_acked) {
+    const bool new_round_acked = reply.read_round > p.read_round_acked;
+    if (new_round_acked) {
       p.read_round_acked = reply.read_round;
       serve_reads();
     }
@@ -800,9 +801,11 @@ struct Raft::State {
       while (!p.inflight.empty() && p.inflight.front().last_index <= p.match_index) p.inflight.pop_front();
       if (p.state == ProgressState::probe && (advanced || reply.match_index >= p.next_index.prev())) {
         become_replicate(p);  // the reply establishes the match
-      } else if (p.state == ProgressState::probe) {
-        // The answer to an empty AppendEntries at the known match (a read's round): the follower is there,
-        // so the probe goes again now (etcd: a heartbeat response resumes a paused probe).
+      } else if (p.state == ProgressState::probe && new_round_acked) {
+        // The first answer to a read's round (an empty AppendEntries at the known match where the probe was
+        // out): the follower is there, so the probe goes again now (etcd: a heartbeat response resumes a
+        // paused probe). Only then: stale replies of an earlier window, which a reordering network
+        // delivers by the dozen after a drop to probe, would each send the probe again.
         p.probe_sent = false;
       } else if (p.state == ProgressState::snapshot && p.match_index.next() > log.base_index() &&
                  p.match_index >= p.snapshot_index) {
