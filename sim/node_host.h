@@ -147,13 +147,13 @@ struct RaftTiming {
   std::uint32_t max_entries_per_append = 64;
   // Flow control (thesis 10.2.1, etcd's MaxInflightMsgs): unacknowledged appends per follower. Honoured
   // by the reference Raft; other implementations refuse a value other than the default (scenario_limits).
-  // Default 16, measured (README "Flow control and batching"; basic.json's network, 100 clients, seeds
-  // 1..3): with one entry per append, a window of 2 cut operations from about 12,900 to 3,400 and 8 from
-  // 6,000 (each append waits for an ack), while 16 keeps them (12,500) at half the messages per committed
-  // entry (105 against 225 without a window) and 32 or more buy throughput (19,000) with nearly all the
-  // messages back (207 to 380: this network reorders back-to-back one-entry appends, which the follower
-  // must reject, so resends grow with the window). With 64 entries per append 16 costs 7% of the
-  // operations of 2 at 5 messages per entry (2: 1.1; no window: 14.2).
+  // Default 16, measured (README "Flow control and batching": basic.json's network, 100 clients, seed 1;
+  // before = no window: 12,864 operations, 225 messages per committed entry). With one entry per append a
+  // window of 2 gives 3,374 operations and 8 gives 5,964 (each window waits a round trip); 16 keeps the
+  // throughput (12,441) at half the messages per entry (104); 32 and more buy throughput (19,000-20,000)
+  // with more messages than no window (208-289): this network reorders back-to-back one-entry appends,
+  // which the follower must reject (5.3), so resends grow with the window. With 64 entries per append 16
+  // costs 7% of the operations of a window of 2, at 5.3 messages per entry (2: 1.1; no window: 14.2).
   std::uint32_t max_inflight_appends = 16;
 };
 
