@@ -25,6 +25,7 @@ std::string_view bug_name(Bug bug) {
     case Bug::snapshot_before_persist: return "snapshot-before-persist";
     case Bug::read_without_quorum_check: return "read-without-quorum-check";
     case Bug::read_before_term_commit: return "read-before-term-commit";
+    case Bug::match_on_send: return "match-on-send";
     case Bug::change_without_own_term_commit: return "change-without-own-term-commit";
     case Bug::two_changes_in_flight: return "two-changes-in-flight";
     case Bug::learner_counted_in_quorum: return "learner-counted-in-quorum";

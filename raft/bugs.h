@@ -31,12 +31,13 @@ enum class Bug : std::uint8_t {
   snapshot_before_persist,       // Figure 13: answer the last InstallSnapshot chunk before the snapshot is durable
   read_without_quorum_check,     // thesis 6.4 step 3: serve a ReadIndex read without a heartbeat round (a deposed leader reads stale)
   read_before_term_commit,       // thesis 6.4 step 1: take the read index before the leader committed an entry of its term
+  match_on_send,                 // thesis 10.2.1: count an optimistically sent, unacknowledged append as matched
   change_without_own_term_commit,  // thesis 4.1 (Ongaro 2015): propose a membership change before committing an entry of its term
   two_changes_in_flight,           // thesis 4.1: propose a membership change while an earlier one is uncommitted
   learner_counted_in_quorum,       // thesis 4.2.1: a learner's replicated entries count toward the commit majority
 };
 
-inline constexpr std::size_t kBugCount = 22;
+inline constexpr std::size_t kBugCount = 23;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -50,6 +50,9 @@ struct AppendEntriesReply {
   LogIndex conflict_index;
   Term conflict_term;  // the follower's term at prev_log_index, or 0 if it has no entry there
   std::uint64_t read_round = 0;  // the request's read_round (success or not: the follower is in the term)
+  // On failure: the prev_log_index of the rejected request (etcd's reject index), so that the leader can
+  // tell the answer to its current probe from a stale rejection of an earlier, reordered request.
+  LogIndex rejected_prev_index = LogIndex(0);
 };
 
 // Paper 7, Figure 13: the leader sends a follower that needs compacted entries its snapshot, in chunks

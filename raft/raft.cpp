@@ -57,11 +57,24 @@ struct Candidate {
   std::uint64_t self_vote_token = 0;
 };
 
+// One unacknowledged append of the replicate state: the last index it carries, and the leader's heartbeat
+// count when it was sent (to tell a window stalled for a whole heartbeat interval).
+struct InflightAppend {
+  LogIndex first_index;
+  LogIndex last_index;
+  std::uint64_t sent_at_heartbeat = 0;
+  bool resent = false;  // sent a second time after a rejection behind a reordered append
+};
+
+// Flow control per follower (raft.h ProgressState; etcd raft's Progress and Inflights).
 struct Progress {
-  LogIndex next_index;   // next entry to send (optimistically advanced past entries in flight)
+  ProgressState state = ProgressState::probe;
+  LogIndex next_index;   // next entry to send (replicate: optimistically advanced past entries in flight)
   LogIndex match_index;  // highest entry known to be replicated on the peer; only moves forward
-  // Paper 7: while the peer needs compacted entries, the snapshot being sent (0: none) and the offset of
-  // the chunk to send next (chunks go one at a time, each after the reply to the previous one).
+  bool probe_sent = false;  // probe: an AppendEntries is out; nothing more until its reply or a heartbeat
+  std::deque<InflightAppend> inflight;  // replicate: unacknowledged appends with entries, oldest first
+  // Paper 7: while the peer needs compacted entries (state snapshot), the snapshot being sent (0: none)
+  // and the offset of the chunk to send next (one chunk at a time, each after the reply to the previous).
   LogIndex snapshot_index;
   std::uint64_t snapshot_offset = 0;
   std::uint64_t read_round_acked = 0;  // thesis 6.4: the highest ReadIndex round the peer's replies echoed
@@ -93,6 +106,7 @@ struct PendingRead {
 
 struct Leader {
   std::map<NodeId, Progress> progress;       // every peer except this node; sorted by id
+  std::uint64_t heartbeats = 0;              // heartbeat timer firings in this leadership
   std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
   std::deque<PendingRead> reads;             // ReadIndex reads in arrival order (rounds non-decreasing)
   std::uint64_t read_round = 0;              // the latest heartbeat round begun for reads
@@ -271,7 +285,9 @@ struct Raft::State {
     std::erase_if(l.progress, [&](const auto& entry) { return !membership.contains(entry.first); });
     for (NodeId peer : membership.all()) {
       if (peer == self() || l.progress.count(peer) != 0) continue;
-      l.progress.emplace(peer, Progress{std::max(membership_index, LogIndex(1)), LogIndex(0), LogIndex(0), 0, 0});
+      Progress p;  // flow control: a newcomer's match is unknown, so it starts in probe
+      p.next_index = std::max(membership_index, LogIndex(1));
+      l.progress.emplace(peer, std::move(p));
     }
     if (l.transfer_target.has_value() && !is_voter(*l.transfer_target)) {
       l.transfer_target.reset();
@@ -315,7 +331,7 @@ struct Raft::State {
     entry.command.key = std::string(conf_change_name(change->kind)) + " " + std::to_string(change->node.value);
     entry.command.value = encode_membership(*next);
     append_local(std::move(entry));  // in force here at once (and progress follows it)
-    broadcast_append(/*resend_snapshots=*/false);
+    broadcast_new_entries();
   }
 
   // Thesis 4.2.2: a leader that is not in the configuration it committed steps down.
@@ -540,7 +556,10 @@ struct Raft::State {
     for (NodeId peer : membership.all()) {  // voters and learners alike receive entries (thesis 4.2.1)
       if (peer == self()) continue;
       // Figure 2: nextIndex initialized to leader last log index + 1, matchIndex to 0.
-      l.progress.emplace(peer, Progress{log.last_index().next(), LogIndex(0), LogIndex(0), 0, 0});
+      // Flow control: the match is unknown, so every follower starts in probe (etcd: becomeLeader).
+      Progress p;
+      p.next_index = log.last_index().next();
+      l.progress.emplace(peer, std::move(p));
     }
     role = std::move(l);
     leader_id = self();
@@ -552,7 +571,7 @@ struct Raft::State {
     Entry noop;
     noop.term = term();
     append_local(std::move(noop));
-    broadcast_append();
+    broadcast_new_entries();
   }
 
   // ---- election ------------------------------------------------------------------------------------
@@ -647,11 +666,13 @@ struct Raft::State {
       // Log too short: retry from just past our end (thesis 5.3 fast backup).
       reply.conflict_index = log.last_index().next();
       reply.conflict_term = Term(0);
+      reply.rejected_prev_index = request.prev_log_index;
     } else if (!matched_by_snapshot && !log.matches(prev, request.prev_log_term)) {
       // Log Matching (5.3): committed entries match every later leader's log.
       RAFTSIM_ASSERT_MSG(!strict() || prev > commit_index, "committed entry conflicts with the leader");
       reply.conflict_term = log.term_at(prev);
       reply.conflict_index = log.first_index_of_term_at(prev);
+      reply.rejected_prev_index = request.prev_log_index;
     } else {
       // 5.3 / Figure 2 step 3-4: "If an existing entry conflicts with a new one (same index but different
       // terms), delete the existing entry and all that follow it. Append any new entries not already in
@@ -696,19 +717,36 @@ struct Raft::State {
 
   // ---- replication: leader side (5.3, 5.4.2) -------------------------------------------------------
 
+  // Flow control (thesis 10.2.1; etcd raft's Progress): may another AppendEntries go to this follower now?
+  // Probe: only if no probe is out. Replicate: only while the window has room. Snapshot: never.
+  bool can_send_append(const Progress& p) const {
+    switch (p.state) {
+      case ProgressState::probe: return !p.probe_sent;
+      case ProgressState::replicate: return p.inflight.size() < config.max_inflight_appends;
+      case ProgressState::snapshot: return false;
+    }
+    return false;
+  }
+
+  // Send `peer` the entries from its next_index (up to max_entries_per_append; none if it is up to date),
+  // or its snapshot if they are compacted. The caller has checked the flow control (can_send_append), or
+  // is the heartbeat.
   void send_append(NodeId peer) {
     RAFTSIM_ASSERT(is_leader());
     // The leader's term and vote were durable before it could win (self-vote counted only once durable).
     RAFTSIM_ASSERT(durable_hard.term == term());
-    Progress& p = std::get<Leader>(role).progress.at(peer);
+    Leader& l = std::get<Leader>(role);
+    Progress& p = l.progress.at(peer);
     RAFTSIM_ASSERT(p.next_index.value >= 1 && p.next_index <= log.last_index().next());
     RAFTSIM_ASSERT(p.match_index < p.next_index);
     if (p.next_index.prev() < log.base_index()) {
-      // Paper 7: "the leader must occasionally send snapshots to followers that lag behind".
+      // Paper 7: "the leader must occasionally send snapshots to followers that lag behind". Nothing else
+      // goes to this follower until the snapshot is installed (etcd: StateSnapshot).
+      become_snapshot(p);
       send_snapshot_chunk(peer);
       return;
     }
-    p.snapshot_index = LogIndex(0);
+    if (p.state == ProgressState::snapshot) become_probe(p);  // the entries it needs are in the log again
     AppendEntries request;
     request.term = term();
     request.leader = self();
@@ -716,22 +754,167 @@ struct Raft::State {
     request.prev_log_term = log.term_at(request.prev_log_index);
     request.entries = log.slice(p.next_index, config.max_entries_per_append);
     request.leader_commit = commit_index;
-    request.read_round = std::get<Leader>(role).read_round;
-    // Pipelining (etcd "replicate" state): the next message continues after the entries in flight. A
-    // lost message shows up as a rejection, which moves next_index back.
-    p.next_index = p.next_index + request.entries.size();
+    request.read_round = l.read_round;
+    if (p.state == ProgressState::probe) {
+      // Probe: next_index stays where it is until the reply establishes the match.
+      p.probe_sent = true;
+    } else if (!request.entries.empty()) {
+      // Replicate (pipelining): the next message continues after the entries in flight.
+      p.next_index = p.next_index + request.entries.size();
+      p.inflight.push_back(InflightAppend{request.prev_log_index.next(), p.next_index.prev(), l.heartbeats});
+      RAFTSIM_ASSERT(p.inflight.size() <= config.max_inflight_appends);
+      if (bug(Bug::match_on_send)) {
+        // BUG(match-on-send): an append still in flight is counted as replicated (it may be lost, or be
+        // rejected), so the leader may commit an entry that no majority holds.
+        p.match_index = p.next_index.prev();
+        maybe_advance_commit();
+      }
+    }
     // Sent at once, in parallel with the leader's own disk write (thesis 10.2.1).
     out->messages.push_back(Envelope{self(), peer, std::move(request)});
   }
 
-  // `resend_snapshots`: peers receiving a snapshot get their current chunk again (heartbeats only: a chunk
-  // per client request would flood them with duplicates).
-  void broadcast_append(bool resend_snapshots = true) {
+  // Replicate: the same append again (its prev and entries), after a rejection behind a reordering.
+  void resend_append(NodeId peer, const InflightAppend& a) {
     RAFTSIM_ASSERT(is_leader());
-    for (const auto& [peer, progress] : std::get<Leader>(role).progress) {
-      if (!resend_snapshots && progress.snapshot_index.value != 0) continue;
+    RAFTSIM_ASSERT(a.first_index.prev() >= log.base_index() && a.last_index <= log.last_index());
+    AppendEntries request;
+    request.term = term();
+    request.leader = self();
+    request.prev_log_index = a.first_index.prev();
+    request.prev_log_term = log.term_at(request.prev_log_index);
+    request.entries = log.slice(a.first_index, static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
+    request.leader_commit = commit_index;
+    request.read_round = std::get<Leader>(role).read_round;
+    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+  }
+
+  // Replicate: pipeline appends up to the window while there are entries to send; probe: one probe.
+  void send_while_allowed(NodeId peer) {
+    RAFTSIM_ASSERT(is_leader());
+    Progress& p = std::get<Leader>(role).progress.at(peer);
+    if (p.state == ProgressState::probe) {
+      if (can_send_append(p)) send_append(peer);
+      return;
+    }
+    while (p.state == ProgressState::replicate && can_send_append(p) && p.next_index <= log.last_index()) {
       send_append(peer);
     }
+  }
+
+  // Replicate: is entry `gap` carried by an append in flight (sent, not acknowledged)?
+  static bool gap_in_flight(const Progress& p, LogIndex gap) {
+    for (const InflightAppend& a : p.inflight) {
+      if (a.first_index <= gap && gap <= a.last_index) return true;
+    }
+    return false;
+  }
+
+  void become_probe(Progress& p) {
+    // etcd Progress.BecomeProbe: resume from just past the known match (or after an installed snapshot).
+    p.state = ProgressState::probe;
+    p.probe_sent = false;
+    p.inflight.clear();
+    p.snapshot_index = LogIndex(0);
+    p.snapshot_offset = 0;
+    p.next_index = std::max(p.next_index, p.match_index.next());
+    RAFTSIM_ASSERT(p.next_index <= log.last_index().next());
+  }
+
+  void become_replicate(Progress& p) {
+    // etcd Progress.BecomeReplicate: the match is established; continue right after it.
+    p.state = ProgressState::replicate;
+    p.probe_sent = false;
+    p.inflight.clear();
+    p.next_index = p.match_index.next();
+    RAFTSIM_ASSERT(p.snapshot_index.value == 0);
+  }
+
+  void become_snapshot(Progress& p) {
+    if (p.state == ProgressState::snapshot) return;
+    p.state = ProgressState::snapshot;
+    p.probe_sent = false;
+    p.inflight.clear();
+  }
+
+  // A new entry to replicate (a client request, the term-start no-op): every follower whose flow control
+  // allows it gets it now (several proposals that wait for room go out together, up to
+  // max_entries_per_append per message: the batching).
+  void broadcast_new_entries() {
+    RAFTSIM_ASSERT(is_leader());
+    RAFTSIM_ASSERT(std::get<Leader>(role).progress.size() <= membership.voters.size() + membership.learners.size());
+    for (const auto& [peer, progress] : std::get<Leader>(role).progress) send_while_allowed(peer);
+  }
+
+  // 5.2: the periodic heartbeat keeps the leader's authority; for flow control it is also the
+  // retransmission clock (etcd: a heartbeat response resumes a paused probe).
+  //   snapshot:  the current chunk again (a lost one is resent);
+  //   probe:     the probe again (its message or its reply may have been lost);
+  //   replicate: the next entries if the window has room; if it is full, an empty AppendEntries at the
+  //              known match (a follower always accepts it), and if no ack came for a whole heartbeat
+  //              interval, the appends in flight are presumed lost: back to probe.
+  void heartbeat_all() {
+    RAFTSIM_ASSERT(is_leader());
+    Leader& l = std::get<Leader>(role);
+    ++l.heartbeats;
+    for (auto& [peer, p] : l.progress) {
+      if (p.state == ProgressState::snapshot) {
+        send_append(peer);
+        continue;
+      }
+      // Replicate: no ack for an append sent a whole heartbeat interval ago: it or its reply was lost.
+      const bool stalled = p.state == ProgressState::replicate && !p.inflight.empty() &&
+                           p.inflight.front().sent_at_heartbeat + 2 <= l.heartbeats;
+      if (stalled) {
+        become_probe(p);
+        p.next_index = p.match_index.next();
+      } else if (p.state == ProgressState::replicate && !can_send_append(p)) {
+        RAFTSIM_ASSERT(!p.inflight.empty());
+        if (p.match_index < log.base_index()) {  // the known match is compacted: no term to send it with
+          become_probe(p);
+          p.next_index = p.match_index.next();
+        } else {
+          send_heartbeat_at_match(peer, p);
+          continue;
+        }
+      }
+      if (p.state == ProgressState::probe) p.probe_sent = false;
+      RAFTSIM_ASSERT(can_send_append(p));
+      send_append(peer);
+    }
+  }
+
+  // Thesis 6.4 step 3: the heartbeat round of a new read goes to every follower at once, whatever its flow
+  // control (etcd: the ReadIndex heartbeats are not flow-controlled). Where the window is full (replicate)
+  // or the probe is out (probe), an AppendEntries without entries at the known match carries the round: it
+  // adds nothing to the window, and waiting for the probe's reply or the next heartbeat would hold the read
+  // back when that follower's answer is needed for the majority. Followers being sent a snapshot are skipped
+  // (a chunk per read would flood them; InstallSnapshot carries no round), as are those whose known match is
+  // compacted (no term to send it with): the next heartbeat goes to them.
+  void broadcast_read_round() {
+    RAFTSIM_ASSERT(is_leader());
+    for (auto& [peer, p] : std::get<Leader>(role).progress) {
+      if (p.state == ProgressState::snapshot) continue;
+      if (can_send_append(p)) {
+        send_append(peer);
+      } else if (p.match_index >= log.base_index()) {
+        send_heartbeat_at_match(peer, p);
+      }
+    }
+  }
+
+  // An AppendEntries without entries whose prev entry is the follower's known match: it carries the
+  // commit index and never fails the consistency check of a follower that kept its log.
+  void send_heartbeat_at_match(NodeId peer, const Progress& p) {
+    RAFTSIM_ASSERT(p.match_index >= log.base_index());  // the match entry's term is known
+    AppendEntries request;
+    request.term = term();
+    request.leader = self();
+    request.prev_log_index = p.match_index;
+    request.prev_log_term = log.term_at(p.match_index);
+    request.leader_commit = commit_index;
+    request.read_round = std::get<Leader>(role).read_round;
+    out->messages.push_back(Envelope{self(), peer, std::move(request)});
   }
 
   void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply) {
@@ -742,7 +925,8 @@ struct Raft::State {
     if (std::get<Leader>(role).progress.count(from) == 0) return;  // a node removed since (thesis 4.1)
     Progress& p = std::get<Leader>(role).progress.at(from);
     // Any reply of this term, success or not, shows the peer still follows this leader (thesis 6.4 step 3).
-    if (reply.read_round > p.read_round_acked) {
+    const bool new_round_acked = reply.read_round > p.read_round_acked;
+    if (new_round_acked) {
       p.read_round_acked = reply.read_round;
       serve_reads();
     }
@@ -753,15 +937,61 @@ struct Raft::State {
       if (reply.match_index > log.last_index()) return;  // only with a planted bug
       // Reordered or duplicated replies: match_index only moves forward.
       // BUG(stale-reply-match): ... unless an old reply may move it anywhere.
-      if (reply.match_index > p.match_index || (bug(Bug::stale_reply_match) && reply.match_index != p.match_index)) {
+      const bool advanced = reply.match_index > p.match_index;
+      if (advanced || (bug(Bug::stale_reply_match) && reply.match_index != p.match_index)) {
         p.match_index = reply.match_index;
         if (p.next_index <= p.match_index) p.next_index = p.match_index.next();
         maybe_advance_commit();
       }
+      // The acknowledged appends leave the window (etcd Inflights.FreeLE).
+      while (!p.inflight.empty() && p.inflight.front().last_index <= p.match_index) p.inflight.pop_front();
+      if (p.state == ProgressState::probe && (advanced || reply.match_index >= p.next_index.prev())) {
+        become_replicate(p);  // the reply establishes the match
+      } else if (p.state == ProgressState::probe && new_round_acked) {
+        // The first answer to a read's round (an empty AppendEntries at the known match where the probe was
+        // out): the follower is there, so the probe goes again now (etcd: a heartbeat response resumes a
+        // paused probe). Only then: stale replies of an earlier window, which a reordering network
+        // delivers by the dozen after a drop to probe, would each send the probe again.
+        p.probe_sent = false;
+      } else if (p.state == ProgressState::snapshot && p.match_index.next() > log.base_index() &&
+                 p.match_index >= p.snapshot_index) {
+        become_probe(p);  // it caught up by appends after all: the snapshot is not needed
+      }
       if (std::get<Leader>(role).transfer_target == from) maybe_send_timeout_now();
-      if (p.next_index <= log.last_index()) send_append(from);  // follower is behind: keep going
+      send_while_allowed(from);  // follower is behind: keep going, up to the window
       return;
     }
+    // etcd Progress.MaybeDecrTo: a rejection of an append that is not the current one is stale (reordered
+    // or duplicated) and changes nothing; otherwise it drops the follower back to probe.
+    if (p.state == ProgressState::snapshot) return;
+    if (p.state == ProgressState::replicate) {
+      if (reply.rejected_prev_index <= p.match_index) return;  // stale: the match is already past it
+      // The follower's log ends just before an entry that another append in flight carries: the network
+      // reordered that append behind the rejected one, which is resent once, alone (selective repeat);
+      // probing would resend the whole window for one reordering. A second rejection of the same append
+      // means the gap is not coming (lost): probe. If no reply comes at all, the heartbeat sees the stall.
+      const auto rejected = std::find_if(p.inflight.begin(), p.inflight.end(), [&](const InflightAppend& a) {
+        return a.first_index == reply.rejected_prev_index.next();
+      });
+      if (reply.conflict_term.value == 0 && reply.conflict_index <= reply.rejected_prev_index &&
+          gap_in_flight(p, reply.conflict_index)) {
+        // An append of an earlier window, or a duplicate: stale. But the latest message sent (an empty
+        // heartbeat at next_index - 1) overtook nothing: what it finds missing was lost.
+        if (rejected == p.inflight.end() && reply.rejected_prev_index.next() != p.next_index) return;
+        if (rejected != p.inflight.end() && !rejected->resent && reply.rejected_prev_index >= log.base_index()) {
+          rejected->resent = true;
+          rejected->sent_at_heartbeat = std::get<Leader>(role).heartbeats;
+          resend_append(from, *rejected);
+          return;
+        }
+      }
+      // The follower lacks something no longer in flight (lost): probe from just past the known match.
+      become_probe(p);
+      p.next_index = p.match_index.next();
+      send_append(from);
+      return;
+    }
+    if (reply.rejected_prev_index != p.next_index.prev()) return;  // not the answer to the current probe
     // Fast log backup (thesis 5.3): if the leader has entries of the follower's conflicting term, retry just
     // past its last one; otherwise skip the follower's whole conflicting term.
     LogIndex hint = reply.conflict_index;
@@ -769,12 +999,13 @@ struct Raft::State {
       if (const auto last = log.last_index_of_term(reply.conflict_term)) hint = last->next();
     }
     // Always make progress on a rejection (no livelock), never move below what is known to match, and
-    // never below 1. A stale rejection may move next_index back needlessly; that only resends entries.
+    // never below 1.
     LogIndex new_next = std::min(hint, p.next_index.prev());
     new_next = std::max(new_next, p.match_index.next());
     RAFTSIM_ASSERT(new_next.value >= 1);
     if (new_next < p.next_index) {
       p.next_index = new_next;
+      p.probe_sent = false;
       send_append(from);
     }
   }
@@ -887,9 +1118,7 @@ struct Raft::State {
     }
     const bool new_round = read.round != 0;
     l.reads.push_back(std::move(read));
-    // The heartbeat round (step 3). Peers being sent a snapshot are skipped (a chunk per read would flood
-    // them); a majority of the others, or the next heartbeat, confirm the round.
-    if (new_round) broadcast_append(/*resend_snapshots=*/false);
+    if (new_round) broadcast_read_round();
     serve_reads();
   }
 
@@ -988,10 +1217,14 @@ struct Raft::State {
         maybe_advance_commit();
       }
       if (p.next_index <= p.match_index) p.next_index = p.match_index.next();
-      if (p.snapshot_index == reply.last_included_index) p.snapshot_index = LogIndex(0);
+      // etcd: a follower that installed the snapshot being sent goes back to probe from just after it.
+      if (p.state == ProgressState::snapshot && p.snapshot_index == reply.last_included_index) {
+        become_probe(p);
+        p.next_index = p.match_index.next();
+      }
       // Thesis 3.10: a transfer target brought up by a snapshot may now match the whole log.
       if (std::get<Leader>(role).transfer_target == from) maybe_send_timeout_now();
-      if (p.next_index <= log.last_index()) send_append(from);
+      send_while_allowed(from);
       return;
     }
     if (!snapshot.has_value() || p.snapshot_index != reply.last_included_index) return;  // stale
@@ -1237,7 +1470,7 @@ struct Raft::State {
     if (kind == TimerKind::heartbeat) {
       if (!is_leader()) return;  // stale: armed in an earlier leadership; there is no cancel
       // 5.2: leaders send periodic AppendEntries (carrying any entries from next_index) to keep authority.
-      broadcast_append();
+      heartbeat_all();
       arm_heartbeat_timer();
       transfer_tick();
       return;
@@ -1331,7 +1564,7 @@ struct Raft::State {
     entry.command = command;
     append_local(std::move(entry));
     l.pending.emplace(key, log.last_index());
-    broadcast_append(/*resend_snapshots=*/false);  // replicate at once, in parallel with the local write
+    broadcast_new_entries();  // replicate at once where flow control allows, in parallel with the local write
   }
 
   // ---- PreVote (thesis 9.6) ------------------------------------------------------------------------
@@ -1443,7 +1676,7 @@ struct Raft::State {
     l.timeout_now_sent = false;
     observe(Observation::Kind::transfer_started, target->value, term().value);
     maybe_send_timeout_now();
-    if (!l.timeout_now_sent && l.progress.at(*target).next_index <= log.last_index()) send_append(*target);
+    if (!l.timeout_now_sent && l.progress.at(*target).next_index <= log.last_index()) send_while_allowed(*target);
   }
 
   // "The prior leader ... transfers its log entries to the target server ... then sends it a TimeoutNow
@@ -1551,6 +1784,18 @@ struct Raft::State {
         RAFTSIM_ASSERT(p.match_index <= log.last_index());
         RAFTSIM_ASSERT(p.match_index < p.next_index && p.next_index <= log.last_index().next());
         RAFTSIM_ASSERT(p.read_round_acked <= l->read_round);  // a peer echoes only rounds this leader began
+        // Flow control: a window only in replicate, never over its bound, holding increasing indexes of
+        // entries sent and not yet acknowledged; a probe flag only in probe; a snapshot only in snapshot.
+        RAFTSIM_ASSERT(p.inflight.empty() || p.state == ProgressState::replicate);
+        RAFTSIM_ASSERT(p.inflight.size() <= config.max_inflight_appends);
+        RAFTSIM_ASSERT(!p.probe_sent || p.state == ProgressState::probe);
+        RAFTSIM_ASSERT((p.snapshot_index.value != 0) == (p.state == ProgressState::snapshot));
+        LogIndex previous_sent = p.match_index;
+        for (const InflightAppend& a : p.inflight) {
+          RAFTSIM_ASSERT(a.first_index <= a.last_index && a.last_index > previous_sent && a.last_index < p.next_index);
+          RAFTSIM_ASSERT(a.sent_at_heartbeat <= l->heartbeats);
+          previous_sent = a.last_index;
+        }
       }
       // ReadIndex (thesis 6.4): only when switched on; rounds in arrival order; a known read index is
       // committed; the front read is not servable (serve_reads() ran at the end of every input that could
@@ -1589,6 +1834,7 @@ Raft::Raft(Config config, DurableState durable) {
                  config.election_timeout_us_min <= config.election_timeout_us_max);
   RAFTSIM_ASSERT(config.heartbeat_interval_us > 0);
   RAFTSIM_ASSERT(config.max_entries_per_append > 0 && config.max_pending_client_requests > 0);
+  RAFTSIM_ASSERT(config.max_inflight_appends > 0);  // a window of 0 would never send an entry
   for (const Entry& e : durable.log) RAFTSIM_ASSERT(e.term <= durable.hard_state.term);
   state_ = std::make_unique<State>(std::move(config), std::move(durable));
 }
@@ -1659,6 +1905,24 @@ std::optional<LogIndex> Raft::snapshot_index() const {
 }
 const KvStateMachine& Raft::state_machine() const { return state_->kv; }
 const Membership& Raft::membership() const { return state_->membership; }
+std::optional<ProgressView> Raft::progress(NodeId peer) const {
+  if (!state_->is_leader()) return std::nullopt;
+  const auto& all = std::get<Leader>(state_->role).progress;
+  const auto it = all.find(peer);
+  if (it == all.end()) return std::nullopt;
+  const Progress& p = it->second;
+  return ProgressView{p.state, p.next_index, p.match_index, p.inflight.size(), p.probe_sent};
+}
+
+const char* progress_state_name(ProgressState state) {
+  switch (state) {
+    case ProgressState::probe: return "probe";
+    case ProgressState::replicate: return "replicate";
+    case ProgressState::snapshot: return "snapshot";
+  }
+  RAFTSIM_ASSERT_MSG(false, "progress_state_name: value outside the ProgressState enum");
+  return "?";
+}
 void Raft::check_invariants() const { state_->check_invariants(); }
 
 }  // namespace raft

@@ -34,6 +34,10 @@ struct Config {
   std::uint64_t election_timeout_us_max = 300'000;
   std::uint64_t heartbeat_interval_us = 50'000;
   std::uint32_t max_entries_per_append = 64;
+  // Flow control (thesis 10.2.1, etcd's Progress/Inflights): in the replicate state, at most this many
+  // AppendEntries carrying entries are unacknowledged per follower; in the probe state, one. The default
+  // is sim::RaftTiming's (16; why there), which the reference adapter passes on.
+  std::uint32_t max_inflight_appends = 16;
   std::uint32_t max_pending_client_requests = 1024;  // bound on the leader's queue of unanswered requests
   // Thesis 9.6: a pre-vote round before each election (except one started by TimeoutNow).
   bool pre_vote = false;
@@ -48,6 +52,24 @@ struct Config {
   // index once it committed an entry of its term, confirmed by a heartbeat round a majority acknowledges).
   bool read_index = false;
   Bugs bugs;  // planted bugs (raft/bugs.h); none in normal use
+};
+
+// How the leader replicates to one follower (etcd raft's Progress states; thesis 10.2.1 pipelining):
+//   probe:     the match is unknown; one AppendEntries at a time, the next only after its reply (or at the
+//              next heartbeat, which re-sends the probe);
+//   replicate: the match is known; next_index advances optimistically and up to max_inflight_appends
+//              appends are in flight; a rejection drops back to probe;
+//   snapshot:  an InstallSnapshot is being sent (paper 7); no AppendEntries until it is installed.
+enum class ProgressState : std::uint8_t { probe = 0, replicate = 1, snapshot = 2 };
+const char* progress_state_name(ProgressState state);
+
+// A leader's view of one follower, for tests and adapters.
+struct ProgressView {
+  ProgressState state = ProgressState::probe;
+  LogIndex next_index;
+  LogIndex match_index;
+  std::size_t inflight_appends = 0;  // replicate: unacknowledged appends carrying entries
+  bool probe_sent = false;           // probe: an AppendEntries is out, nothing more until its reply
 };
 
 // What survived on stable storage; empty for a brand-new node.
@@ -91,8 +113,10 @@ class Raft {
   const std::vector<Entry>& log() const;  // log()[0] has index log_base_index() + 1
   LogIndex log_base_index() const;         // paper 7: entries up to here are compacted (0: none)
   std::optional<LogIndex> snapshot_index() const;  // the newest snapshot's last included index
-  const KvStateMachine& state_machine() const;
-  const Membership& membership() const;  // the configuration in force (thesis 4.1: the last in the log)  // the applied state, with the client sessions (thesis 6.3)
+  const KvStateMachine& state_machine() const;  // the applied state, with the client sessions (thesis 6.3)
+  const Membership& membership() const;  // the configuration in force (thesis 4.1: the last in the log)
+  // The leader's replication progress for `peer` (nullopt unless leader and `peer` is another member).
+  std::optional<ProgressView> progress(NodeId peer) const;
 
   // Whole-state invariants (LogCabin style). Cheap enough for every step in debug builds.
   void check_invariants() const;

@@ -244,6 +244,7 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   config.election_timeout_us_max = static_cast<std::uint64_t>(timing.election_timeout_max.us);
   config.heartbeat_interval_us = static_cast<std::uint64_t>(timing.heartbeat_interval.us);
   config.max_entries_per_append = timing.max_entries_per_append;
+  config.max_inflight_appends = timing.max_inflight_appends;
   config.pre_vote = context.features.pre_vote;
   config.check_quorum = context.features.check_quorum;
   config.snapshot_every_entries = context.features.snapshot_every_entries;

@@ -172,6 +172,7 @@ TEST_CASE("raft codec: every reference Raft message and disk record round-trips"
   raft::AppendEntries ae{raft::Term(4), raft::NodeId(0), raft::LogIndex(9), raft::Term(3),
                          {entry(4, "k", "v"), entry(4, "", "")}, raft::LogIndex(8)};
   raft::AppendEntriesReply aer{raft::Term(4), false, raft::LogIndex(0), raft::LogIndex(5), raft::Term(2)};
+  aer.rejected_prev_index = raft::LogIndex(9);  // flow control: which request was rejected
   for (const raft::Message& m : std::vector<raft::Message>{rv, rvr, ae, aer}) {
     const raft::Envelope e{raft::NodeId(2), raft::NodeId(4), m};
     const raft::Envelope back = decode_envelope(encode_envelope(e));
@@ -182,6 +183,8 @@ TEST_CASE("raft codec: every reference Raft message and disk record round-trips"
   }
   CHECK(std::get<raft::AppendEntries>(decode_envelope(encode_envelope({raft::NodeId(0), raft::NodeId(1), ae})).message).entries ==
         ae.entries);
+  CHECK(std::get<raft::AppendEntriesReply>(decode_envelope(encode_envelope({raft::NodeId(0), raft::NodeId(1), aer})).message)
+            .rejected_prev_index == raft::LogIndex(9));
 
   raft::PersistRequest p;
   p.token = 42;

@@ -104,13 +104,14 @@ static void new_leader_gets_read(Cluster& c) {
 TEST_CASE("6.4 step 1: a new leader answers reads only after it committed an entry of its term") {
   Cluster c(3, with_read_index);
   new_leader_gets_read(c);
-  c.deliver(c.network().front());  // the round reaches node 1 (which lacks the no-op: it rejects, in term 2)
+  // The probes carrying the no-op were lost; the round is an empty AppendEntries at the known match.
+  c.deliver(c.network().front());  // the round reaches node 1 (which lacks the no-op)
   c.network().pop_front();
   c.deliver(c.network().back());   // its reply confirms the round: a majority with the leader
   c.network().pop_back();
   CHECK(c.raft(N(2)).commit_index().value < c.raft(N(2)).last_log_index().value);
   CHECK(replies_to(c.node(N(2)), 2).empty());  // the read index is not known yet
-  c.deliver_all();  // the no-op is resent and commits
+  c.deliver_all();  // the round's replies resume the probes: the no-op is resent and commits
   REQUIRE(replies_to(c.node(N(2)), 2).size() == 1);
   CHECK(replies_to(c.node(N(2)), 2)[0].value == "1");
   const auto served = of_kind(c.node(N(2)).observations, Observation::Kind::read_served);

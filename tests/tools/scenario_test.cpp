@@ -545,3 +545,40 @@ TEST_CASE("scenario: swarm_config draws per-seed knobs into the expanded scenari
   const tools::Scenario plain = tools::parse_scenario(R"({ "nemesis": { "swarm": true } })", kFile);
   CHECK(tools::expand_for_seed(plain, 7).config.timing.max_entries_per_append == plain.config.timing.max_entries_per_append);
 }
+
+TEST_CASE("scenario: raft.max_inflight_appends is read, bounded, and refused by implementations without a window", "[scenario][errors]") {
+  const tools::Scenario s = tools::parse_scenario(R"({ "raft": { "max_inflight_appends": 7 } })", kFile);
+  CHECK(s.config.timing.max_inflight_appends == 7);
+  CHECK(tools::parse_scenario("{}", kFile).config.timing.max_inflight_appends == sim::RaftTiming{}.max_inflight_appends);
+  SECTION("zero would never send an entry") {
+    check_error(R"({ "raft": { "max_inflight_appends": 0 } })", "raft.max_inflight_appends", {"[1, 65536]"});
+  }
+  SECTION("not an integer") {
+    check_error(R"({ "raft": { "max_inflight_appends": 2.5 } })", "raft.max_inflight_appends", {"integer"});
+  }
+  SECTION("libraft has no window to set") {
+    check_error(R"({ "cluster": { "impl": "libraft" }, "raft": { "max_inflight_appends": 8 } })",
+                "raft.max_inflight_appends", {"only \"reference\""});
+  }
+}
+
+TEST_CASE("scenario: swarm_config draws the flow-control window for the reference Raft only, after the other knobs", "[scenario]") {
+  const tools::Scenario s = tools::parse_scenario(R"({ "nemesis": { "swarm": true, "swarm_config": true } })", kFile);
+  tools::Scenario lib = s;
+  lib.impl = "libraft";
+  std::set<std::uint32_t> windows;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const tools::Scenario e = tools::expand_for_seed(s, seed);
+    windows.insert(e.config.timing.max_inflight_appends);
+    // libraft has no window: it keeps the default, and every other knob is drawn the same (the window is
+    // the last draw of the stream, so the draws before it did not move).
+    const tools::Scenario l = tools::expand_for_seed(lib, seed);
+    CHECK(l.config.timing.max_inflight_appends == sim::RaftTiming{}.max_inflight_appends);
+    CHECK(l.config.timing.max_entries_per_append == e.config.timing.max_entries_per_append);
+    CHECK(l.config.workload.clients == e.config.workload.clients);
+    CHECK(l.config.timing.election_timeout_max == e.config.timing.election_timeout_max);
+  }
+  CHECK(windows.size() >= 4);  // small windows that fill, and the default
+  CHECK(windows.count(1) == 1);
+  CHECK(windows.count(sim::RaftTiming{}.max_inflight_appends) == 1);
+}

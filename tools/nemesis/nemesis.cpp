@@ -115,21 +115,30 @@ ConfigKnobs draw_config_knobs(std::uint64_t seed) {
   k.max_entries_per_append = kEntriesPerAppend[rng.below(std::size(kEntriesPerAppend))];
   k.clients = kClients[rng.below(std::size(kClients))];
   k.election_timeout_spread = kSpreads[rng.below(std::size(kSpreads))];
+  // Drawn last, so that the draws above are those of the seeds before the window existed. Small windows fill
+  // (an empty heartbeat at the match, a stalled window back to probe, batching while full); the default
+  // keeps the shipped behaviour in the rest.
+  constexpr std::uint32_t kWindows[] = {1, 2, 4, 8, sim::RaftTiming{}.max_inflight_appends};
+  k.max_inflight_appends = kWindows[rng.below(std::size(kWindows))];
   RAFTSIM_ASSERT(k.max_entries_per_append >= 1 && k.clients >= 1);
   RAFTSIM_ASSERT(k.election_timeout_spread > 1.0);
   return k;
 }
 
-std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config) {
+std::string apply_config_knobs(const ConfigKnobs& knobs, const sim::FeatureSupport& supports, sim::SimConfig& config) {
   RAFTSIM_ASSERT(knobs.election_timeout_spread > 1.0);
+  RAFTSIM_ASSERT(knobs.max_inflight_appends >= 1);
   config.timing.max_entries_per_append = knobs.max_entries_per_append;
+  // The window only where the implementation has one (scenario_limits refuses it elsewhere).
+  if (supports.inflight_window) config.timing.max_inflight_appends = knobs.max_inflight_appends;
   config.workload.clients = knobs.clients;
   const double min_us = static_cast<double>(config.timing.election_timeout_min.us);
   config.timing.election_timeout_max = sim::Duration::micros(static_cast<std::int64_t>(min_us * knobs.election_timeout_spread));
   RAFTSIM_ASSERT(config.timing.election_timeout_max > config.timing.election_timeout_min);
-  return fmt::format("config: {} entries per append, {} clients, election timeout {:.0f}..{:.0f}ms",
+  return fmt::format("config: {} entries per append, {} clients, election timeout {:.0f}..{:.0f}ms, {} appends in flight",
                      knobs.max_entries_per_append, knobs.clients, min_us / 1000.0,
-                     static_cast<double>(config.timing.election_timeout_max.us) / 1000.0);
+                     static_cast<double>(config.timing.election_timeout_max.us) / 1000.0,
+                     supports.inflight_window ? fmt::format("{}", config.timing.max_inflight_appends) : std::string("default"));
 }
 
 SnapshotKnobs draw_snapshot_knobs(std::uint64_t seed) {

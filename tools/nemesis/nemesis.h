@@ -92,12 +92,14 @@ struct ConfigKnobs {
   std::uint32_t max_entries_per_append = 64;
   std::uint32_t clients = 4;
   double election_timeout_spread = 2.0;  // election_timeout_max = min * spread
+  // Thesis 10.2.1: the flow-control window, applied only where the implementation declares one.
+  std::uint32_t max_inflight_appends = sim::RaftTiming{}.max_inflight_appends;
 };
 
 // Draws the knobs for `seed` from their own random stream (the fault schedule's draws do not move).
 ConfigKnobs draw_config_knobs(std::uint64_t seed);
 // Applies them to a configuration, and says what they are in a few words.
-std::string apply_config_knobs(const ConfigKnobs& knobs, sim::SimConfig& config);
+std::string apply_config_knobs(const ConfigKnobs& knobs, const sim::FeatureSupport& supports, sim::SimConfig& config);
 
 // Draws a host model for `seed` from its own random stream (`duration`: the fault phase it is for).
 sim::HostModel draw_host_model(std::uint64_t seed, sim::Duration duration);

@@ -184,6 +184,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
                              static_cast<double>(t.election_timeout_min.us) / 1000.0));
     }
     t.max_entries_per_append = static_cast<std::uint32_t>(raft->integer("max_entries_per_append", t.max_entries_per_append, 1, 65536));
+    t.max_inflight_appends = static_cast<std::uint32_t>(raft->integer("max_inflight_appends", t.max_inflight_appends, 1, 65536));
     raft->finish();
   }
   if (auto net = r.object("network")) {
@@ -386,7 +387,7 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   }
   if (s.nemesis.swarm_config) {
     // The drawn knobs become the expanded scenario's own settings, so records and shrinks keep them.
-    plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), s.config);
+    plan.description += "; " + apply_config_knobs(draw_config_knobs(seed), supports, s.config);
     s.nemesis.swarm_config = false;
   }
   if (s.nemesis.host) {
@@ -439,9 +440,9 @@ std::string describe_scenario(const Scenario& s) {
     for (const auto& d : s.disabled_checkers) list += (list.empty() ? "" : ", ") + d;
     out += fmt::format("checkers   disabled: {}\n", list);
   }
-  out += fmt::format("raft       election timeout {}..{}ms, heartbeat {}ms, {} entries per append\n",
+  out += fmt::format("raft       election timeout {}..{}ms, heartbeat {}ms, {} entries per append, {} appends in flight\n",
                      ms(c.timing.election_timeout_min), ms(c.timing.election_timeout_max), ms(c.timing.heartbeat_interval),
-                     c.timing.max_entries_per_append);
+                     c.timing.max_entries_per_append, c.timing.max_inflight_appends);
   if (c.features.snapshot_every_entries > 0) {
     out += fmt::format("snapshots  every {} entries, {} trailing entries kept, {}-byte chunks\n",
                        c.features.snapshot_every_entries, c.features.snapshot_trailing_entries, c.features.snapshot_chunk_bytes);

@@ -35,6 +35,14 @@ void check_scenario_limits(const Scenario& s) {
                                  "or run the reference Raft",
                                  s.config.features.snapshot_every_entries, s.impl));
   }
+  // Flow control's window is the reference Raft's (libraft has none to set; etcd's node fixes
+  // MaxInflightMsgs at 256; the process protocol does not carry it): elsewhere only the default runs.
+  if (s.impl != "reference" && s.config.timing.max_inflight_appends != sim::RaftTiming{}.max_inflight_appends) {
+    throw InputError(s.file, "raft.max_inflight_appends",
+                     fmt::format("{}: cluster.impl \"{}\" cannot bound its appends in flight here (only \"reference\" "
+                                 "can); leave it out (default {}) or run the reference Raft",
+                                 s.config.timing.max_inflight_appends, s.impl, sim::RaftTiming{}.max_inflight_appends));
+  }
   const std::uint64_t faults = nemesis_faults_worst_case(s);
   if (faults > kNemesisFaultsMax) {
     throw InputError(s.file, "nemesis.interval_ms_min",

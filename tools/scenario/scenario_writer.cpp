@@ -138,6 +138,10 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
                {"election_timeout_ms_max", ms(c.timing.election_timeout_max)},
                {"heartbeat_interval_ms", ms(c.timing.heartbeat_interval)},
                {"max_entries_per_append", c.timing.max_entries_per_append}};
+  // Written only when not the default: records of older runs, and of implementations that refuse it, stay as they were.
+  if (c.timing.max_inflight_appends != sim::RaftTiming{}.max_inflight_appends) {
+    j["raft"]["max_inflight_appends"] = c.timing.max_inflight_appends;
+  }
   j["network"] = {{"latency", latency_json(c.network.latency)},
                   {"drop_probability", c.network.drop_probability},
                   {"duplicate_probability", c.network.duplicate_probability}};

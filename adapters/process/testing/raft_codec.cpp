@@ -116,6 +116,7 @@ std::string encode_envelope(const raft::Envelope& envelope) {
           o.u64(m.conflict_index.value);
           o.u64(m.conflict_term.value);
           o.u64(m.read_round);
+          o.u64(m.rejected_prev_index.value);
         } else if constexpr (std::is_same_v<T, raft::PreVote>) {
           o.u32(m.candidate.value);
           o.u64(m.last_log_index.value);
@@ -188,6 +189,7 @@ raft::Envelope decode_envelope(std::string_view bytes) {
       m.conflict_index = raft::LogIndex(r.u64("conflict_index"));
       m.conflict_term = raft::Term(r.u64("conflict_term"));
       m.read_round = r.u64("read_round");
+      m.rejected_prev_index = raft::LogIndex(r.u64("rejected_prev_index"));
       e.message = m;
       break;
     }
