@@ -257,6 +257,18 @@ struct Raft::State {
     return initial_membership;
   }
 
+  // May this node stand for election? A voter of its configuration may. So may a node whose latest
+  // configuration entry, not committed yet, removed it while it was a voter: it may hold the only copy of
+  // that entry (a leader deposed before it committed its own removal), and the remaining voters cannot
+  // elect anyone without its vote, which its longer log refuses them. It stands, leads without counting
+  // itself, commits the entry and steps down (thesis 4.2.2). Found by the generic configuration (swarm seed
+  // 276 with flow control): the cluster stalled for good.
+  bool may_stand() const {
+    if (is_voter(self())) return true;
+    if (membership_index.value == 0 || membership_index <= commit_index) return false;
+    return membership_at(membership_index.prev()).is_voter(self());
+  }
+
   // A configuration takes effect as soon as its entry is in the log, committed or not, and the previous one
   // is back when that entry is truncated (thesis 4.1). Called after every change to the log or snapshot.
   void refresh_membership(bool announce = true) {
@@ -532,7 +544,7 @@ struct Raft::State {
   // `transfer`: started by TimeoutNow (thesis 3.10), so voters hearing from the leader still answer it.
   void become_candidate(bool transfer = false) {
     RAFTSIM_ASSERT(!is_leader());
-    RAFTSIM_ASSERT(is_voter(self()));  // learners and non-members never stand (thesis 4.2.1)
+    RAFTSIM_ASSERT(may_stand());  // learners and non-members never stand (thesis 4.2.1)
     hard.term = term().next();
     hard.voted_for = self();
     hard_state_dirty = true;
@@ -1485,7 +1497,7 @@ struct Raft::State {
       return;
     }
     leader_contact = false;  // an election timeout passed without hearing from a leader
-    if (!is_voter(self())) {
+    if (!may_stand()) {
       // Thesis 4.2.1: a learner, or a node outside its configuration (a spare, or removed), never stands.
       arm_election_timer();
       return;
@@ -1573,7 +1585,7 @@ struct Raft::State {
   // a node that cannot win (cut off from the leader only, or behind) disrupts no one.
   void become_pre_candidate() {
     RAFTSIM_ASSERT(!is_leader());
-    RAFTSIM_ASSERT(config.pre_vote && is_voter(self()));
+    RAFTSIM_ASSERT(config.pre_vote && may_stand());
     leader_id.reset();
     role = PreCandidate{{self()}};
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::pre_candidate), term().value);
@@ -1763,7 +1775,7 @@ struct Raft::State {
     if (const auto* pc = std::get_if<PreCandidate>(&role)) {
       RAFTSIM_ASSERT(!leader_id.has_value() && config.pre_vote);
       RAFTSIM_ASSERT(pc->votes_granted.count(self()) == 1 && voters_in(pc->votes_granted) < quorum());
-      RAFTSIM_ASSERT(is_voter(self()));
+      RAFTSIM_ASSERT(may_stand());
     } else if (const auto* c = std::get_if<Candidate>(&role)) {
       RAFTSIM_ASSERT(hard.voted_for == self());  // a candidate voted for itself
       RAFTSIM_ASSERT(!leader_id.has_value());

@@ -244,6 +244,38 @@ TEST_CASE("4.2.2: a leader removing itself keeps leading until the removal commi
   c.check_all_invariants();
 }
 
+TEST_CASE("4.2.2: a leader deposed before its own removal committed stands again and commits it") {
+  Cluster c(2, [](Config& config) {
+    config.members = {N(1), N(2)};
+    config.membership = true;
+    config.check_quorum = true;
+  });
+  c.elect(N(1));
+  c.drop = [](const Envelope& e) { return e.to == N(2); };
+  change(c, N(1), ConfChangeKind::remove, 1);  // {1, 2} -> {2}, on node 1 only
+  REQUIRE(c.raft(N(1)).membership().voters == ids({2}));
+  const LogIndex removal = c.raft(N(1)).last_log_index();
+  c.fire(N(1), TimerKind::election);  // CheckQuorum: node 2 was not heard from
+  c.fire(N(1), TimerKind::election);
+  REQUIRE(c.raft(N(1)).role() == Role::follower);
+  c.drop = nullptr;
+  // Node 2 (configuration {1, 2}) cannot win: node 1's log is longer. Node 1, the only holder of its
+  // removal, must stand although its configuration leaves it out, or the cluster stalls for good.
+  c.fire(N(2), TimerKind::election);
+  c.deliver_all();
+  CHECK(c.leaders().empty());
+  c.fire(N(1), TimerKind::election);
+  c.deliver_all();
+  c.heartbeat(N(1));
+  CHECK(c.raft(N(2)).membership().voters == ids({2}));
+  CHECK(c.raft(N(1)).commit_index() >= removal);  // the removal committed (node 2 learns so later)
+  CHECK(c.raft(N(1)).role() == Role::follower);  // and its leader stepped down (4.2.2)
+  c.fire(N(2), TimerKind::election);
+  c.deliver_all();
+  CHECK(c.leaders() == ids({2}));
+  c.check_all_invariants();
+}
+
 TEST_CASE("4.2.3: a removed server that missed its removal keeps campaigning and is ignored") {
   Cluster c(3, three_voters);
   c.elect(N(1));
