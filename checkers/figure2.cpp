@@ -49,25 +49,11 @@ const char* figure2_rule_name(Figure2Rule rule) {
   return "?";
 }
 
-Figure2Rules::Figure2Rules() : enabled_(kFigure2RuleCount, true) {}
+Figure2Rules::Figure2Rules() = default;
 
-std::vector<std::string> Figure2Rules::rule_names() const {
-  std::vector<std::string> out;
-  for (std::size_t r = 0; r < kFigure2RuleCount; ++r) {
-    if (enabled_[r]) out.emplace_back(figure2_rule_name(static_cast<Figure2Rule>(r)));
-  }
-  return out;
-}
+std::vector<std::string> Figure2Rules::rule_names() const { return rules_.enabled_names(); }
 
-bool Figure2Rules::disable_rule(const std::string& rule) {
-  for (std::size_t r = 0; r < kFigure2RuleCount; ++r) {
-    if (figure2_rule_name(static_cast<Figure2Rule>(r)) == rule) {
-      enabled_[r] = false;
-      return true;
-    }
-  }
-  return false;
-}
+bool Figure2Rules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
 Figure2Rules::NodeView& Figure2Rules::view(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/rule_switch.h"
 
 namespace checkers {
 
@@ -121,7 +122,7 @@ class Figure2Rules final : public Checker {
     std::int64_t election_quiet_us = 0, election_bound_us = 0;
   };
 
-  bool on(Figure2Rule rule) const { return enabled_[static_cast<std::size_t>(rule)]; }
+  bool on(Figure2Rule rule) const { return rules_.on(rule); }
   NodeView& view(std::int32_t node);
   void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
   std::optional<Violation> close_step();
@@ -135,7 +136,7 @@ class Figure2Rules final : public Checker {
   std::optional<Violation> check_candidate_rules();
   std::optional<Violation> check_persistence();
 
-  std::vector<bool> enabled_;
+  RuleSwitch<Figure2Rule, kFigure2RuleCount, figure2_rule_name> rules_;
   std::vector<NodeView> nodes_;
   Step step_;
   // The send that the network's drop/duplicate events right after it belong to (-1: the last event was no send).

@@ -58,25 +58,11 @@ const char* leadership_rule_name(LeadershipRule rule) {
   return "?";
 }
 
-LeadershipRules::LeadershipRules() : enabled_(kLeadershipRuleCount, true) {}
+LeadershipRules::LeadershipRules() = default;
 
-std::vector<std::string> LeadershipRules::rule_names() const {
-  std::vector<std::string> out;
-  for (std::size_t r = 0; r < kLeadershipRuleCount; ++r) {
-    if (enabled_[r]) out.emplace_back(leadership_rule_name(static_cast<LeadershipRule>(r)));
-  }
-  return out;
-}
+std::vector<std::string> LeadershipRules::rule_names() const { return rules_.enabled_names(); }
 
-bool LeadershipRules::disable_rule(const std::string& rule) {
-  for (std::size_t r = 0; r < kLeadershipRuleCount; ++r) {
-    if (leadership_rule_name(static_cast<LeadershipRule>(r)) == rule) {
-      enabled_[r] = false;
-      return true;
-    }
-  }
-  return false;
-}
+bool LeadershipRules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
 LeadershipRules::NodeView& LeadershipRules::view(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);

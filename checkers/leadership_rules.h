@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/rule_switch.h"
 #include "checkers/membership_view.h"
 
 namespace checkers {
@@ -67,14 +68,14 @@ class LeadershipRules final : public Checker {
   };
 
   NodeView& view(std::int32_t node);
-  bool on(LeadershipRule rule) const { return enabled_[static_cast<std::size_t>(rule)]; }
+  bool on(LeadershipRule rule) const { return rules_.on(rule); }
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
   std::optional<Violation> on_output(const sim::TraceEvent& e);
   std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
   void become_leader(NodeView& v, std::int64_t time_us);
   std::optional<Violation> check_read(const sim::TraceEvent& e, const NodeView& v) const;
 
-  std::vector<bool> enabled_;
+  RuleSwitch<LeadershipRule, kLeadershipRuleCount, leadership_rule_name> rules_;
   std::vector<NodeView> nodes_;
   MembershipView membership_;  // thesis 4.1: majorities of the leader's configuration's voters
   std::int64_t election_timeout_min_us_ = 0;

@@ -16,21 +16,9 @@ const char* membership_rule_name(MembershipRule rule) {
   return "?";
 }
 
-std::vector<std::string> MembershipRules::rule_names() const {
-  std::vector<std::string> out;
-  for (std::size_t r = 0; r < kMembershipRuleCount; ++r) out.emplace_back(membership_rule_name(static_cast<MembershipRule>(r)));
-  return out;
-}
+std::vector<std::string> MembershipRules::rule_names() const { return rules_.enabled_names(); }
 
-bool MembershipRules::disable_rule(const std::string& rule) {
-  for (std::size_t r = 0; r < kMembershipRuleCount; ++r) {
-    if (rule == membership_rule_name(static_cast<MembershipRule>(r))) {
-      disabled_[r] = true;
-      return true;
-    }
-  }
-  return false;
-}
+bool MembershipRules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
 MembershipRules::NodeState& MembershipRules::node(std::int32_t n) {
   RAFTSIM_ASSERT(n >= 0);

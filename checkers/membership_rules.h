@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/rule_switch.h"
 #include "checkers/log_mirror.h"
 #include "checkers/membership_view.h"
 
@@ -44,7 +45,7 @@ class MembershipRules final : public Checker {
     std::uint64_t commit = 0;
   };
   NodeState& node(std::int32_t n);
-  bool on(MembershipRule rule) const { return !disabled_[static_cast<std::size_t>(rule)]; }
+  bool on(MembershipRule rule) const { return rules_.on(rule); }
   Violation violation(MembershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
   std::optional<Violation> check_change(const sim::TraceEvent& e, const NodeState& s, const MembershipView::Config& before) const;
   std::optional<Violation> check_leader(const sim::TraceEvent& e) const;
@@ -52,7 +53,7 @@ class MembershipRules final : public Checker {
   MirrorView mirror_;
   MembershipView view_;
   std::vector<NodeState> nodes_;
-  bool disabled_[kMembershipRuleCount] = {};
+  RuleSwitch<MembershipRule, kMembershipRuleCount, membership_rule_name> rules_;
 };
 
 }  // namespace checkers

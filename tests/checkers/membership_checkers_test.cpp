@@ -93,3 +93,13 @@ TEST_CASE("election-quorum with membership: votes count among the voters of the 
   CHECK(!feed(good, {config(0, 7, 0, 0), config(1, 7, 0, 0), config(3, 7, 0, 0), config(4, 7, 0, 0), vote(1, 1, 0),
                      role(0, kLeader, 1)}));
 }
+
+TEST_CASE("membership rules can be switched off one by one and a switched-off rule is no longer listed") {
+  checkers::MembershipRules rules;
+  REQUIRE(rules.rule_names().size() == checkers::kMembershipRuleCount);
+  CHECK(rules.disable_rule("removed-leader"));
+  CHECK_FALSE(rules.disable_rule("removed-leader-typo"));
+  const std::vector<std::string> names = rules.rule_names();
+  CHECK(names.size() == checkers::kMembershipRuleCount - 1);
+  CHECK(std::find(names.begin(), names.end(), "removed-leader") == names.end());
+}
