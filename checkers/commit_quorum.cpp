@@ -8,9 +8,9 @@
 
 namespace checkers {
 
-const std::vector<LogMirror::Slot>& CommitQuorum::log_of(std::int32_t node) const {
+LogMirror::LogRef CommitQuorum::log_of(std::int32_t node) const {
   RAFTSIM_ASSERT(node >= 0 && node < nodes_);
-  if (const auto* at_crash = mirror_->log_at_crash(node)) return *at_crash;  // a down node keeps what it had
+  if (auto at_crash = mirror_->log_at_crash(node)) return *at_crash;  // a down node keeps what it had
   return mirror_->log(node);
 }
 
@@ -28,8 +28,8 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   const LogMirror::Slot* entry = mirror_->at(e.node, index);
   if (entry == nullptr) return std::nullopt;  // committing past its own log: leader completeness reports it
   const auto holds = [&](std::int32_t m) {
-    const auto& log = log_of(m);
-    return index <= log.size() && log[index - 1].term == entry->term && log[index - 1].digest == entry->digest;
+    const LogMirror::Slot* slot = log_of(m).at(index);
+    return slot != nullptr && slot->term == entry->term && slot->digest == entry->digest;
   };
   if (membership_.active()) return check_configuration(e, index, *entry, holds);
   std::int32_t holders = 0;

@@ -30,7 +30,7 @@ class CommitQuorum final : public Checker {
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
 
  private:
-  const std::vector<LogMirror::Slot>& log_of(std::int32_t node) const;
+  LogMirror::LogRef log_of(std::int32_t node) const;
   template <typename Holds>
   std::optional<Violation> check_configuration(const sim::TraceEvent& e, std::uint64_t index, const LogMirror::Slot& entry,
                                                const Holds& holds) const;

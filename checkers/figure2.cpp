@@ -298,7 +298,7 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
     case EventKind::snapshot_restored:
       // Paper 7: the log is the committed log up to a, then its own entries after a if it held entry a.
       if (e.a >= 1 && (e.a > v.log_terms.size() || v.log_terms[e.a - 1] != e.b)) v.log_terms.resize(e.a, 0);
-      if (e.a >= 1) v.log_terms[e.a - 1] = e.b;
+      if (e.a >= 1) v.log_terms.set(e.a - 1, e.b);
       v.commit = std::max(v.commit, e.a);
       break;
     case EventKind::disk_write: {

@@ -25,6 +25,7 @@
 
 #include "checkers/checker.h"
 #include "checkers/rule_switch.h"
+#include "checkers/term_runs.h"
 
 namespace checkers {
 
@@ -87,7 +88,7 @@ class Figure2Rules final : public Checker {
     std::uint32_t incarnation = 0;
     std::uint64_t term = 0;
     std::uint64_t role = 0;                // sim::Role
-    std::vector<std::uint64_t> log_terms;  // log_terms[i - 1]: term of entry i
+    TermRuns log_terms;                    // log_terms[i - 1]: term of entry i
     std::map<std::uint64_t, std::uint64_t> verified;  // term -> highest prev + n of its AppendEntries seen
     std::int64_t timer_reset_us = 0;       // when the election timeout last had to restart
     std::uint64_t commit = 0;              // the highest commit index reported in this incarnation

@@ -1,6 +1,7 @@
 #include "checkers/leader_completeness.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -14,8 +15,15 @@ std::uint64_t LeaderCompleteness::required_prefix(std::uint64_t term) const {
     if (committed_term >= term) break;  // sorted by term
     prefix = std::max(prefix, index);
   }
-  RAFTSIM_ASSERT(prefix <= committed_.size());
+  RAFTSIM_ASSERT(prefix <= mirror_->committed().size());
   return prefix;
+}
+
+std::int32_t LeaderCompleteness::committer_of(std::uint64_t index) const {
+  const auto after = std::upper_bound(committers_.begin(), committers_.end(), index,
+                                      [](std::uint64_t i, const Committer& c) { return i < c.first_index; });
+  RAFTSIM_ASSERT(after != committers_.begin());
+  return std::prev(after)->node;
 }
 
 std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
@@ -31,15 +39,18 @@ std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
     const auto n = static_cast<std::size_t>(e.node);
     // A node never seen in a role event counts as term 0: the strictest reading.
     const std::uint64_t term = n < node_term_.size() ? node_term_[n] : 0;
-    // Extend the committed prefix with this node's entries (log matching keeps them consistent).
-    for (std::uint64_t i = committed_.size() + 1; i <= commit; ++i) {
-      const LogMirror::Slot* slot = mirror_->at(e.node, i);
-      if (slot == nullptr) {
-        return Violation{name(), Severity::safety, e.time_us, {e.node},
-                         fmt::format("node {} committed index {} but its log ends at {}", e.node, commit,
-                                     mirror_->log(e.node).size())};
-      }
-      committed_.push_back(Committed{slot->term, slot->digest, e.node});
+    // The mirror extended the committed prefix with this node's entries (log matching keeps them
+    // consistent), as far as its log reaches: a commit index beyond the node's log and beyond every earlier
+    // commit is reported here.
+    const std::uint64_t committed = mirror_->committed().size();
+    if (committed < commit) {
+      return Violation{name(), Severity::safety, e.time_us, {e.node},
+                       fmt::format("node {} committed index {} but its log ends at {}", e.node, commit,
+                                   mirror_->log(e.node).size())};
+    }
+    if (committed > committed_seen_) {
+      if (committers_.empty() || committers_.back().node != e.node) committers_.push_back(Committer{committed_seen_ + 1, e.node});
+      committed_seen_ = committed;
     }
     std::uint64_t& reach = committed_in_term_[term];
     reach = std::max(reach, commit);
@@ -47,17 +58,21 @@ std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
   }
   if (e.kind != sim::EventKind::role || e.a != static_cast<std::uint64_t>(sim::Role::leader)) return std::nullopt;
   // A new leader of term L: it must hold every entry committed in a term below L, as committed.
-  const auto& log = mirror_->log(e.node);
+  const LogMirror::LogRef log = mirror_->log(e.node);
   const std::uint64_t required = required_prefix(e.b);
-  for (std::size_t i = 0; i < required; ++i) {
-    const Committed& c = committed_[i];
-    if (i < log.size() && log[i].term == c.term && log[i].digest == c.digest) continue;
-    const std::string has = i < log.size() ? fmt::format("an entry of term {}", log[i].term)
+  const auto& committed = mirror_->committed();
+  // Entries 1..log.base() are the committed prefix itself: only the node's own entries above it can differ.
+  for (std::uint64_t i = std::min(log.base(), required); i < required; ++i) {
+    const LogMirror::Slot& c = committed[i];
+    const LogMirror::Slot* own = log.at(i + 1);
+    if (own != nullptr && own->term == c.term && own->digest == c.digest) continue;
+    const std::string has = own != nullptr ? fmt::format("an entry of term {}", own->term)
                                            : fmt::format("no entry (its log ends at {})", log.size());
-    return Violation{name(), Severity::safety, e.time_us, {c.node, e.node},
+    const std::int32_t by = committer_of(i + 1);
+    return Violation{name(), Severity::safety, e.time_us, {by, e.node},
                      fmt::format("node {} became leader of term {} without committed index {} (term {}, committed "
                                  "by node {}): it has {} there",
-                                 e.node, e.b, i + 1, c.term, c.node, has)};
+                                 e.node, e.b, i + 1, c.term, by, has)};
   }
   RAFTSIM_ASSERT(log.size() >= required);
   return std::nullopt;

@@ -26,16 +26,22 @@ class LeaderCompleteness final : public Checker {
   KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
 
  private:
-  struct Committed {
-    std::uint64_t term;
-    std::uint64_t digest;
-    std::int32_t node;  // who first reported it committed
+  struct Committer {
+    std::uint64_t first_index;  // this node first reported indices first_index.. (up to the next run) committed
+    std::int32_t node;
   };
   // The longest prefix that must be in a leader of `term`'s log.
   std::uint64_t required_prefix(std::uint64_t term) const;
+  // The node that first reported `index` committed.
+  std::int32_t committer_of(std::uint64_t index) const;
 
   MirrorView mirror_;
-  std::vector<Committed> committed_;  // index i at [i-1]
+  // The committed entries are the mirror's committed prefix (the same slots this checker once copied: both
+  // extend it at the same commit events from the same log, and this checker reports the one case where
+  // they would differ, a node committing past its own log). Who first committed each index is kept in runs
+  // (a leader commits thousands of indices in a row): memory per leader change, not per entry.
+  std::vector<Committer> committers_;
+  std::uint64_t committed_seen_ = 0;  // the committed prefix's length at the latest commit event
   std::vector<std::uint64_t> node_term_;  // per node: its current term, from role events
   // For every term some commit happened in: the highest index committed in it. Terms are few (tens), so a
   // scan per new leader is cheap.

@@ -1,5 +1,7 @@
 #include "checkers/log_mirror.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/assert.h"
@@ -13,28 +15,62 @@ std::uint64_t chain_hash(std::uint64_t prev, std::uint64_t term, std::uint64_t d
   return (h ^ (h >> 29)) * 0x94D049BB133111EBULL;
 }
 
-std::vector<LogMirror::Slot>& LogMirror::mutable_log(std::int32_t node) {
+LogMirror::NodeLog& LogMirror::mutable_log(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   if (static_cast<std::size_t>(node) >= logs_.size()) logs_.resize(static_cast<std::size_t>(node) + 1);
   return logs_[static_cast<std::size_t>(node)];
 }
 
-const std::vector<LogMirror::Slot>& LogMirror::log(std::int32_t node) const {
-  static const std::vector<Slot> kEmpty;
-  RAFTSIM_ASSERT(node >= 0);
-  return static_cast<std::size_t>(node) < logs_.size() ? logs_[static_cast<std::size_t>(node)] : kEmpty;
-}
-
-const LogMirror::Slot* LogMirror::at(std::int32_t node, std::uint64_t index) const {
-  const auto& l = log(node);
-  if (index == 0 || index > l.size()) return nullptr;
-  return &l[index - 1];
-}
-
-const std::vector<LogMirror::Slot>* LogMirror::log_at_crash(std::int32_t node) const {
+LogMirror::LogRef LogMirror::log(std::int32_t node) const {
+  static const NodeLog kEmpty;
   RAFTSIM_ASSERT(node >= 0);
   const auto n = static_cast<std::size_t>(node);
-  return n < at_crash_.size() && at_crash_[n].has_value() ? &*at_crash_[n] : nullptr;
+  return LogRef(n < logs_.size() ? logs_[n] : kEmpty, committed_);
+}
+
+std::optional<LogMirror::LogRef> LogMirror::log_at_crash(std::int32_t node) const {
+  RAFTSIM_ASSERT(node >= 0);
+  const auto n = static_cast<std::size_t>(node);
+  if (n < at_crash_.size() && at_crash_[n].has_value()) return LogRef(*at_crash_[n], committed_);
+  return std::nullopt;
+}
+
+std::size_t LogMirror::stored_slots() const {
+  std::size_t total = 0;
+  for (const NodeLog& l : logs_) total += l.stored();
+  for (const auto& l : at_crash_) total += l.has_value() ? l->stored() : 0;
+  return total;
+}
+
+// The log becomes the committed prefix up to `base` and nothing after it.
+void LogMirror::reset(NodeLog& log, std::uint64_t base) {
+  log.base_ = base;
+  log.tail_.clear();
+  log.head_ = 0;
+}
+
+void LogMirror::truncate(NodeLog& log, std::uint64_t size) {
+  if (size <= log.base_) {
+    reset(log, size);  // entries 1..size are still the committed prefix's
+    return;
+  }
+  log.tail_.resize(log.head_ + (size - log.base_));
+  RAFTSIM_ASSERT(log.size() == size);
+}
+
+// Moves the node's entries that equal the committed entry at their index into the shared prefix. Only
+// equal slots fold (term, digest and chain), so at() answers exactly what the node's own copy held.
+void LogMirror::fold(NodeLog& log) const {
+  while (log.base_ < committed_.size() && log.head_ < log.tail_.size() &&
+         log.tail_[log.head_] == committed_[log.base_]) {
+    ++log.base_;
+    ++log.head_;
+  }
+  // Erase the folded front once it is at least half the vector (amortised O(1) per entry).
+  if (log.head_ >= 64 && log.head_ * 2 >= log.tail_.size()) {
+    log.tail_.erase(log.tail_.begin(), log.tail_.begin() + static_cast<std::ptrdiff_t>(log.head_));
+    log.head_ = 0;
+  }
 }
 
 std::optional<std::string> LogMirror::apply(const sim::TraceEvent& e) {
@@ -51,7 +87,7 @@ std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
       const auto n = static_cast<std::size_t>(e.node);
       if (n >= at_crash_.size()) at_crash_.resize(n + 1);
       at_crash_[n] = std::move(log);
-      log.clear();
+      reset(log, 0);
       return std::nullopt;
     }
     case sim::EventKind::restart: {
@@ -65,7 +101,7 @@ std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
       if (from == 0 || from > log.size() + 1) {
         return fmt::format("node {} truncated its log from index {} but its log ends at {}", e.node, from, log.size());
       }
-      log.resize(from - 1);
+      truncate(log, from - 1);
       return std::nullopt;
     }
     case sim::EventKind::log_append: {
@@ -76,18 +112,28 @@ std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
         return fmt::format("node {} appended index {} to a log ending at {} (gap or overwrite without truncation)",
                            e.node, index, log.size());
       }
-      if (!log.empty() && term < log.back().term) {
+      const Slot* last = LogRef(log, committed_).at(log.size());
+      if (last != nullptr && term < last->term) {
         return fmt::format("node {} appended index {} with term {} after an entry of term {}", e.node, index, term,
-                           log.back().term);
+                           last->term);
       }
-      log.push_back(Slot{term, e.c, chain_hash(log.empty() ? 0 : log.back().chain, term, e.c)});
+      log.tail_.push_back(Slot{term, e.c, chain_hash(last == nullptr ? 0 : last->chain, term, e.c)});
       RAFTSIM_ASSERT(log.size() == index);
       return std::nullopt;
     }
     case sim::EventKind::commit: {
       // Extend the committed prefix with this node's entries (log matching keeps them consistent).
-      const auto& log = mutable_log(e.node);
-      for (std::uint64_t i = committed_.size() + 1; i <= e.a && i <= log.size(); ++i) committed_.push_back(log[i - 1]);
+      {
+        const LogRef log(mutable_log(e.node), committed_);
+        // Reserve ahead so that the pointer at() returned into committed_ stays valid across this loop.
+        const std::uint64_t end = std::min<std::uint64_t>(e.a, log.size());
+        if (end > committed_.size()) {
+          committed_.reserve(std::max<std::size_t>(end, committed_.size() * 2));
+          for (std::uint64_t i = committed_.size() + 1; i <= end; ++i) committed_.push_back(*log.at(i));
+        }
+      }
+      // Every node's entries that are now committed as it holds them join the shared prefix.
+      for (NodeLog& l : logs_) fold(l);
       return std::nullopt;
     }
     case sim::EventKind::snapshot_installed:
@@ -105,13 +151,14 @@ std::optional<std::string> LogMirror::install_snapshot(const sim::TraceEvent& e)
   if (index == 0) return std::nullopt;
   if (index > committed_.size()) {
     // A snapshot holds only committed entries (paper 7): one beyond every commit seen has uncommitted state.
-    log.clear();
+    reset(log, 0);
     return fmt::format("node {} {} a snapshot up to index {}, but only entries up to {} were ever committed", e.node,
                        e.kind == sim::EventKind::snapshot_installed ? "installed" : "restored", index, committed_.size());
   }
   const Slot& last = committed_[index - 1];
-  const bool holds = index <= log.size() && log[index - 1].chain == last.chain;
-  if (!holds) log.assign(committed_.begin(), committed_.begin() + static_cast<std::ptrdiff_t>(index));
+  const Slot* own = LogRef(log, committed_).at(index);
+  const bool holds = own != nullptr && own->chain == last.chain;
+  if (!holds) reset(log, index);
   RAFTSIM_ASSERT(log.size() >= index);
   if (last.term != e.b) {
     return fmt::format("node {} has a snapshot up to index {} of term {}, but the committed entry there has term {}",

@@ -25,30 +25,80 @@ class LogMirror {
     std::uint64_t term;
     std::uint64_t digest;
     std::uint64_t chain;  // hash of the whole prefix up to and including this entry
+    bool operator==(const Slot&) const = default;
+  };
+
+  // One node's log, in memory bounded by what differs from the committed prefix (issue 14, goal 2): its
+  // first `base` entries are, entry for entry (term, digest and prefix chain all equal), the committed
+  // prefix's first `base` entries, so they are not stored again; only the entries above `base` are. A node's
+  // entries fold into `base` once they are committed and equal to the committed entry (at every commit
+  // event), so a node that follows the leader holds a copy of only its uncommitted suffix. Nothing is lost:
+  // at() answers the same slot as a full copy would, for every index.
+  class NodeLog {
+   public:
+    std::uint64_t size() const { return base_ + (tail_.size() - head_); }
+    std::uint64_t base() const { return base_; }
+    std::size_t stored() const { return tail_.size() - head_; }  // entries held beyond the shared prefix
+
+   private:
+    friend class LogMirror;
+    friend class LogRef;
+    std::uint64_t base_ = 0;   // entries 1..base_ are committed_[0..base_)
+    std::vector<Slot> tail_;   // entries base_+1.. at tail_[head_..]
+    std::size_t head_ = 0;     // tail_[0..head_) were folded into base_, not yet erased
+  };
+
+  // A read-only view of one node's log: size() and the slot at a 1-based index.
+  class LogRef {
+   public:
+    LogRef(const NodeLog& log, const std::vector<Slot>& committed) : log_(&log), committed_(&committed) {}
+    std::uint64_t size() const { return log_->size(); }
+    // Entries 1..base() are the committed prefix's (equal slot for slot).
+    std::uint64_t base() const { return log_->base_; }
+    const Slot* at(std::uint64_t index) const {
+      if (index == 0 || index > log_->size()) return nullptr;
+      if (index <= log_->base_) return &(*committed_)[index - 1];
+      return &log_->tail_[log_->head_ + (index - log_->base_ - 1)];
+    }
+
+   private:
+    const NodeLog* log_;
+    const std::vector<Slot>* committed_;
   };
 
   // Applies a log-changing event (others are ignored). Returns a description of a malformed change
   // (a gap, an overwrite without truncation, a term going backwards), which no correct node reports.
   std::optional<std::string> apply(const sim::TraceEvent& event);
 
-  const std::vector<Slot>& log(std::int32_t node) const;
+  LogRef log(std::int32_t node) const;
   std::size_t nodes() const { return logs_.size(); }
   // The entry at `index` (1-based) of `node`'s log, if it has one.
-  const Slot* at(std::int32_t node, std::uint64_t index) const;
+  const Slot* at(std::int32_t node, std::uint64_t index) const { return log(node).at(index); }
   // While `node` is down (from its crash to its restart): its volatile log as it was when it crashed, which
-  // still counts as the node's copy of its entries for quorum checks. nullptr while it is up.
-  const std::vector<Slot>* log_at_crash(std::int32_t node) const;
+  // still counts as the node's copy of its entries for quorum checks. nullopt while it is up.
+  std::optional<LogRef> log_at_crash(std::int32_t node) const;
+  // The committed prefix: index i at [i-1], each entry as the first node to commit i held it.
+  const std::vector<Slot>& committed() const { return committed_; }
+  // Entries stored for all nodes beyond the shared committed prefix (for tests and measurements).
+  std::size_t stored_slots() const;
   // What the latest apply() returned.
   const std::optional<std::string>& last_problem() const { return last_problem_; }
 
  private:
-  std::vector<Slot>& mutable_log(std::int32_t node);
+  NodeLog& mutable_log(std::int32_t node);
   std::optional<std::string> apply_change(const sim::TraceEvent& event);
   std::optional<std::string> install_snapshot(const sim::TraceEvent& event);
-  std::vector<std::vector<Slot>> logs_;
-  std::vector<std::optional<std::vector<Slot>>> at_crash_;  // per node, while it is down
+  void fold(NodeLog& log) const;
+  static void reset(NodeLog& log, std::uint64_t base);
+  static void truncate(NodeLog& log, std::uint64_t size);
+  std::vector<NodeLog> logs_;
+  std::vector<std::optional<NodeLog>> at_crash_;  // per node, while it is down
   std::optional<std::string> last_problem_;
-  std::vector<Slot> committed_;  // the committed prefix, as the first node to commit each index held it
+  // The committed prefix, as the first node to commit each index held it: the one copy of every committed
+  // entry (24 bytes each) for the whole cluster. It is kept whole, because a node may still (wrongly or
+  // after a restart) reload, restore a snapshot at, or be compared at any old index, and the checkers must
+  // answer exactly as before (see README "Memory").
+  std::vector<Slot> committed_;
 };
 
 // A checker's access to the log mirror: its own, which it applies itself (a checker used alone), or one

@@ -12,6 +12,26 @@ std::optional<Violation> ImplementationError::observe(const sim::TraceEvent& e) 
                    fmt::format("node {} reported an error in its own state: code {} ({}, {})", e.node, e.a, e.b, e.c)};
 }
 
+const StateMachineSafety::Applied* StateMachineSafety::record(std::uint64_t index, const Applied& applied) {
+  RAFTSIM_ASSERT(index >= 1 && applied.node >= 0);
+  if (index <= dense_.size()) {
+    return &dense_[index - 1];
+  }
+  if (index == dense_.size() + 1) {
+    // Indices are applied in order from 1 (or from a snapshot, within what was applied before), so the
+    // applied indices are almost always 1..n: kept in a vector, 24 bytes each instead of a hash node.
+    dense_.push_back(applied);
+    // An index that was first applied out of the dense range moves in when the range reaches it.
+    for (auto it = sparse_.find(dense_.size() + 1); it != sparse_.end(); it = sparse_.find(dense_.size() + 1)) {
+      dense_.push_back(it->second);
+      sparse_.erase(it);
+    }
+    return nullptr;
+  }
+  auto [it, inserted] = sparse_.emplace(index, applied);
+  return inserted ? nullptr : &it->second;
+}
+
 std::optional<Violation> StateMachineSafety::observe(const sim::TraceEvent& e) {
   if (e.kind == sim::EventKind::crash) {
     RAFTSIM_ASSERT(e.node >= 0);
@@ -38,12 +58,12 @@ std::optional<Violation> StateMachineSafety::observe(const sim::TraceEvent& e) {
                                  index, last_applied_[n])};
   }
   last_applied_[n] = index;
-  auto [it, inserted] = applied_at_.emplace(index, Applied{e.b, e.c, e.node});
-  if (!inserted && (it->second.digest != e.c || it->second.term != e.b)) {
-    return Violation{name(), Severity::safety, e.time_us, {it->second.node, e.node},
+  const Applied* first = record(index, Applied{e.b, e.c, e.node});
+  if (first != nullptr && (first->digest != e.c || first->term != e.b)) {
+    return Violation{name(), Severity::safety, e.time_us, {first->node, e.node},
                      fmt::format("node {} applied (term {}, digest {:016x}) at index {} but node {} applied "
                                  "(term {}, digest {:016x}) there",
-                                 e.node, e.b, e.c, index, it->second.node, it->second.term, it->second.digest)};
+                                 e.node, e.b, e.c, index, first->node, first->term, first->digest)};
   }
   return std::nullopt;
 }

@@ -35,8 +35,13 @@ class StateMachineSafety final : public Checker {
     std::uint64_t digest;
     std::int32_t node;
   };
-  // Looked up only, never iterated: its order cannot reach any output.
-  std::unordered_map<std::uint64_t, Applied> applied_at_;
+  // The entry first applied at `index` if one was, else records `applied` as that and returns nullptr.
+  const Applied* record(std::uint64_t index, const Applied& applied);
+  // The first entry applied at each index: 1..dense_.size() in dense_ (every one of them applied), any
+  // other index (past a gap that a snapshot jumped over) in sparse_ (looked up only, never iterated: its order cannot
+  // reach any output).
+  std::vector<Applied> dense_;
+  std::unordered_map<std::uint64_t, Applied> sparse_;
   std::vector<std::uint64_t> last_applied_;  // per node
 };
 
