@@ -125,11 +125,12 @@ std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
       // Extend the committed prefix with this node's entries (log matching keeps them consistent).
       {
         const LogRef log(mutable_log(e.node), committed_);
-        // Reserve ahead so that the pointer at() returned into committed_ stays valid across this loop.
+        // Entries past the committed prefix are the node's own (base <= committed_.size()), never a
+        // reference into committed_ that push_back could move.
         const std::uint64_t end = std::min<std::uint64_t>(e.a, log.size());
-        if (end > committed_.size()) {
-          committed_.reserve(std::max<std::size_t>(end, committed_.size() * 2));
-          for (std::uint64_t i = committed_.size() + 1; i <= end; ++i) committed_.push_back(*log.at(i));
+        for (std::uint64_t i = committed_.size() + 1; i <= end; ++i) {
+          RAFTSIM_ASSERT(i > log.base());
+          committed_.push_back(*log.at(i));
         }
       }
       // Every node's entries that are now committed as it holds them join the shared prefix.
