@@ -775,14 +775,7 @@ struct Raft::State {
       return;
     }
     if (p.state == ProgressState::snapshot) become_probe(p);  // the entries it needs are in the log again
-    AppendEntries request;
-    request.term = term();
-    request.leader = self();
-    request.prev_log_index = p.next_index.prev();
-    request.prev_log_term = log.term_at(request.prev_log_index);
-    request.entries = log.slice(p.next_index, config.max_entries_per_append);
-    request.leader_commit = commit_index;
-    request.read_round = l.read_round;
+    AppendEntries request = make_append(p.next_index.prev(), config.max_entries_per_append);
     if (p.state == ProgressState::probe) {
       // Probe: next_index stays where it is until the reply establishes the match.
       p.probe_sent = true;
@@ -806,15 +799,29 @@ struct Raft::State {
   void resend_append(NodeId peer, const InflightAppend& a) {
     RAFTSIM_ASSERT(is_leader());
     RAFTSIM_ASSERT(a.first_index.prev() >= log.base_index() && a.last_index <= log.last_index());
+    RAFTSIM_ASSERT(a.first_index <= a.last_index);
+    AppendEntries request =
+        make_append(a.first_index.prev(), static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
+    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+  }
+
+  // One AppendEntries of this leader (Figure 2): its prev entry `prev` (whose term the log knows: not below
+  // the snapshot's index) and up to `max_count` entries after it (0: none), the commit index, and the
+  // heartbeat round begun last (thesis 6.4). The one place send_append, resend_append and
+  // send_heartbeat_at_match build their message.
+  AppendEntries make_append(LogIndex prev, std::size_t max_count) const {
+    RAFTSIM_ASSERT(is_leader());
+    RAFTSIM_ASSERT(prev >= log.base_index() && prev <= log.last_index());
     AppendEntries request;
     request.term = term();
     request.leader = self();
-    request.prev_log_index = a.first_index.prev();
-    request.prev_log_term = log.term_at(request.prev_log_index);
-    request.entries = log.slice(a.first_index, static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
+    request.prev_log_index = prev;
+    request.prev_log_term = log.term_at(prev);
+    if (max_count > 0) request.entries = log.slice(prev.next(), max_count);
+    RAFTSIM_ASSERT(request.entries.size() <= max_count);
     request.leader_commit = commit_index;
     request.read_round = std::get<Leader>(role).read_round;
-    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+    return request;
   }
 
   // Replicate: pipeline appends up to the window while there are entries to send; probe: one probe.
@@ -935,13 +942,7 @@ struct Raft::State {
   // commit index and never fails the consistency check of a follower that kept its log.
   void send_heartbeat_at_match(NodeId peer, const Progress& p) {
     RAFTSIM_ASSERT(p.match_index >= log.base_index());  // the match entry's term is known
-    AppendEntries request;
-    request.term = term();
-    request.leader = self();
-    request.prev_log_index = p.match_index;
-    request.prev_log_term = log.term_at(p.match_index);
-    request.leader_commit = commit_index;
-    request.read_round = std::get<Leader>(role).read_round;
+    AppendEntries request = make_append(p.match_index, 0);
     out->messages.push_back(Envelope{self(), peer, std::move(request)});
   }
 
