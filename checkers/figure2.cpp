@@ -90,6 +90,7 @@ bool is_figure2_step_output(EventKind kind) {
     case EventKind::snapshot_chunk:
     case EventKind::membership:  // thesis 4.1: a configuration entry appended or truncated in the step
     case EventKind::read_served:  // thesis 6.4: a read answered in the step (between a commit and a write)
+    case EventKind::lease_read:   // thesis 6.4.1: likewise, under the leader's lease
     case EventKind::disk_write:
     case EventKind::send: return true;
     default: return false;

@@ -96,7 +96,7 @@ class Figure2Rules final : public Checker {
     std::int64_t heard_leader_us = -1;     // the last AppendEntries of its term (-1: none this incarnation)
     double clock_rate = 1.0;
     double clock_rate_max_since_reset = 1.0;
-    double clock_rate_min_since_heard = 1.0;  // the slowest clock since heard_leader_us (a timer armed then runs late)
+    double clock_rate_min_since_heard = 1.0;  // the slowest clock since heard_leader_us (a timer armed then runs late; thesis 4.2.3's window)
     std::deque<PendingWrite> pending_writes;
     std::uint64_t writes_unnotified = 0;  // issued, and the node has not been told they are durable
     bool paused = false;

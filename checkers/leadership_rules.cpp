@@ -36,7 +36,8 @@ bool is_leadership_step_output(EventKind kind) {
     case EventKind::snapshot_restored:
     case EventKind::snapshot_chunk:
     case EventKind::read_served:
-    case EventKind::membership: return true;
+    case EventKind::membership:
+    case EventKind::lease_read: return true;
     default: return false;
   }
 }
@@ -54,6 +55,8 @@ const char* leadership_rule_name(LeadershipRule rule) {
     case LeadershipRule::transfer_proposals: return "transfer-proposals";
     case LeadershipRule::read_index_commit: return "read-index-commit";
     case LeadershipRule::read_index_quorum: return "read-index-quorum";
+    case LeadershipRule::lease_read: return "lease-read";
+    case LeadershipRule::lease_vote: return "lease-vote";
   }
   return "?";
 }
@@ -83,6 +86,7 @@ void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
   v.peer_contact_us.assign(nodes_.size(), time_us);
   v.acked_match.assign(nodes_.size(), 0);
   v.peer_reply_position.assign(nodes_.size(), 0);
+  v.peer_reply_us.assign(nodes_.size(), -1);
   v.clock_rate_min_leading = v.clock_rate;
   v.transferring = false;
 }
@@ -94,6 +98,11 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     heartbeat_us_ = static_cast<std::int64_t>(e.c);
     check_quorum_on_ = (e.label & 2U) != 0;  // bit 1: check_quorum (sim/node_host.h)
+    return std::nullopt;
+  }
+  if (e.kind == EventKind::lease_bound) {
+    lease_bound_ = static_cast<double>(e.a) / 1e6;
+    update_clock_bound();
     return std::nullopt;
   }
   const bool continues_step = step_node_ >= 0 && e.node == step_node_ && is_leadership_step_output(e.kind);
@@ -110,12 +119,18 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         receiver.heard_leader_us = e.time_us;
         receiver.heard_leader_term = e.a;
         receiver.clock_rate_max_since_heard = receiver.clock_rate;
+        receiver.lease_heard_us = e.time_us;
+        receiver.lease_heard_term = e.a;
+        receiver.lease_rate_max = receiver.clock_rate;
       }
+      // 3.10: the leader that sent TimeoutNow gave up its lease; the target may vote at once.
+      if (e.label == kTimeoutNow && e.a >= receiver.term) receiver.lease_heard_us = -1;
       if (receiver.role == kLeader && e.node >= 0 && static_cast<std::size_t>(e.node) >= receiver.acked_match.size()) {
         // A node the stream had not shown yet when this leader took office (a staggered start): it counts
         // from the leader's first day, as the others did.
         receiver.acked_match.resize(static_cast<std::size_t>(e.node) + 1, 0);
         receiver.peer_reply_position.resize(static_cast<std::size_t>(e.node) + 1, 0);
+        receiver.peer_reply_us.resize(static_cast<std::size_t>(e.node) + 1, -1);
         receiver.peer_contact_us.resize(static_cast<std::size_t>(e.node) + 1, receiver.leading_since_us);
       }
       if (receiver.role == kLeader && e.a == receiver.term && e.label != kPreVote && e.label != kPreVoteReply &&
@@ -124,6 +139,9 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         std::uint64_t& acked = receiver.acked_match[static_cast<std::size_t>(e.node)];
         if (e.label == kAppendEntriesReply && e.b != 0) acked = std::max(acked, e.c);
         if (e.label == kAppendEntriesReply) receiver.peer_reply_position[static_cast<std::size_t>(e.node)] = position_;
+        if (e.label == kAppendEntriesReply && static_cast<std::size_t>(e.node) < receiver.peer_reply_us.size()) {
+          receiver.peer_reply_us[static_cast<std::size_t>(e.node)] = e.time_us;
+        }
         // Paper 7: a follower that installed the leader's snapshot holds its log up to the snapshot's index.
         if (e.label == kInstallSnapshotReply && e.c != 0) acked = std::max(acked, e.b);
       }
@@ -155,6 +173,10 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
       v = NodeView{};
       v.incarnation = e.incarnation;
       v.clock_rate = rate;
+      // 6.4.1: a restarted node forgot whom it heard from; it votes for no one for a min election timeout.
+      v.lease_heard_us = e.time_us;
+      v.lease_heard_term = 0;
+      v.lease_rate_max = rate;
       return std::nullopt;
     }
     case EventKind::crash:
@@ -166,6 +188,8 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
         v.clock_rate = static_cast<double>(e.a) / 1e6;
         v.clock_rate_max_since_heard = std::max(v.clock_rate_max_since_heard, v.clock_rate);
         v.clock_rate_min_leading = std::min(v.clock_rate_min_leading, v.clock_rate);
+        v.lease_rate_max = std::max(v.lease_rate_max, v.clock_rate);
+        update_clock_bound();
       }
       return std::nullopt;
     case EventKind::pause:
@@ -202,6 +226,11 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                      e.node, v.term, sim::role_name(e.a), e.b));
       }
       if (e.a == kLeader && v.role != kLeader) become_leader(v, e.time_us);
+      if (e.a == kLeader && e.b > newest_leader_term_) {
+        newest_leader_term_ = e.b;
+        newest_leader_node_ = e.node;
+        newest_leader_us_ = e.time_us;
+      }
       if (e.a != kLeader) v.transferring = false;
       if (e.a != v.role || e.b != v.term) v.request_position.clear();  // reads of another leadership
       v.role = e.a;
@@ -214,7 +243,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                      "9.6: granting a pre-vote changes no state)",
                                      e.node, e.b, e.a));
       }
-      return std::nullopt;
+      return check_lease_vote(e, v);
     case EventKind::log_append:
       if (e.a >= 1) {
         if (e.a <= v.log_terms.size()) v.log_terms.resize(e.a - 1);
@@ -248,6 +277,9 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
     case EventKind::read_served:
       if (auto violation = check_read(e, v)) return violation;
       break;
+    case EventKind::lease_read:
+      if (auto violation = check_lease_read(e, v)) return violation;
+      break;
     case EventKind::send:
       if (e.label == kPreVoteReply && e.b != 0 && on(LeadershipRule::pre_vote_grant)) {
         const std::int64_t bound_us = static_cast<std::int64_t>(static_cast<double>(election_timeout_min_us_) *
@@ -270,6 +302,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                              "(thesis 9.6)", e.node, v.term, e.peer, e.a));
         }
       }
+      if (e.label == kTimeoutNow && v.role == kLeader && e.peer >= 0) transfer_targets_[v.term + 1] = e.peer;
       if (e.label == kTimeoutNow && v.role == kLeader && on(LeadershipRule::transfer_up_to_date) && e.peer >= 0) {
         const auto p = static_cast<std::size_t>(e.peer);
         const std::uint64_t acked = p < v.acked_match.size() ? v.acked_match[p] : 0;
@@ -328,6 +361,102 @@ std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, c
                                "(itself included) since the request arrived (thesis 6.4 step 3: a heartbeat round "
                                "acknowledged by a majority confirms the leader is still the leader before it reads)",
                                e.node, v.term, e.c, heard, n));
+}
+
+// Thesis 6.4.1: the leases count on no clock running more than the bound times as fast as another. Once two
+// nodes' rates (a node's rate survives its restarts) differ by more, the environment, not the Raft, broke the
+// lease for the rest of the run: the lease-read rule's second half stops judging (the linearizability checker
+// still judges the values read).
+void LeadershipRules::update_clock_bound() {
+  if (lease_bound_ <= 0.0 || !clocks_within_bound_ || nodes_.empty()) return;
+  double lo = nodes_.front().clock_rate;
+  double hi = lo;
+  for (const NodeView& n : nodes_) {
+    lo = std::min(lo, n.clock_rate);
+    hi = std::max(hi, n.clock_rate);
+  }
+  RAFTSIM_ASSERT(lo > 0.0 && lo <= hi);
+  if (hi <= lease_bound_ * lo * (1.0 + 1e-9)) return;
+  clocks_within_bound_ = false;
+}
+
+// Thesis 6.4.1 (a = commit index, b = term, c = request id): a lease read is a read of the leader's own
+// state, so (as 6.4 step 1) the leader must have committed an entry of its term. And its lease must hold: a
+// majority acknowledged a heartbeat round begun at most election_timeout_min / bound ago (leader's clock),
+// and each of them votes for no one within election_timeout_min of it (own clock), so with every clock within
+// the bound no leader of a higher term can have been elected yet. One was: the lease outlived the votes.
+std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent& e, const NodeView& v) const {
+  RAFTSIM_ASSERT(e.kind == EventKind::lease_read);
+  if (!on(LeadershipRule::lease_read)) return std::nullopt;
+  const bool known = e.a >= 1 && e.a <= v.log_terms.size() && v.log_terms[e.a - 1] != 0;
+  if (v.role != kLeader || e.b != v.term || e.a == 0 || (known && v.log_terms[e.a - 1] != v.term)) {
+    return violation(LeadershipRule::lease_read, e.time_us, {e.node},
+                     fmt::format("node {} ({} of term {}) served read request {} under a lease at commit index {} ({}) "
+                                 "(thesis 6.4.1: only the leader reads under its lease, once it committed an entry of "
+                                 "its own term)",
+                                 e.node, sim::role_name(v.role), v.term, e.c, e.a,
+                                 e.a == 0 ? "nothing committed"
+                                 : known  ? fmt::format("an entry of term {}", v.log_terms[e.a - 1])
+                                          : std::string("entry not seen")));
+  }
+  if (lease_bound_ <= 0.0) return std::nullopt;
+  // The lease began when the leader began a round that a majority acknowledged, at most min / bound of its
+  // clock ago (at its slowest rate since it leads: the longest in real time); each acknowledgement was
+  // delivered after that round began. Necessary, not sufficient: a reply may answer an older round.
+  const std::size_t n = nodes_.size();
+  if (n > 1 && election_timeout_min_us_ > 0) {
+    const double lease_us = static_cast<double>(election_timeout_min_us_) / lease_bound_ / v.clock_rate_min_leading;
+    const std::int64_t since_us = e.time_us - static_cast<std::int64_t>(lease_us) - 2;  // + rounding to microseconds
+    // Thesis 4.1: with membership changes, among the voters of the leader's configuration only (as
+    // read-index-quorum; the lease counts on voters refusing votes, and only voters elect).
+    const std::uint64_t voters = membership_.active() ? membership_.voters_of(e.node) : membership_.all_nodes();
+    const auto counts = [&](std::int32_t p) { return !membership_.active() || MembershipView::has(voters, p); };
+    std::size_t fresh = counts(e.node) ? 1 : 0;  // the leader itself
+    for (std::size_t p = 0; p < v.peer_reply_us.size(); ++p) {
+      const auto peer = static_cast<std::int32_t>(p);
+      if (peer != e.node && counts(peer) && v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us) ++fresh;
+    }
+    RAFTSIM_ASSERT(fresh <= n);
+    const std::size_t quorum = membership_.active() ? MembershipView::majority(voters) : n / 2 + 1;
+    if (fresh < quorum) {
+      return violation(LeadershipRule::lease_read, e.time_us, {e.node},
+                       fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of {} "
+                                   "nodes (itself included) replied to it in the last {:.3f}ms (thesis 6.4.1: a lease "
+                                   "lasts min election timeout / drift bound {:.3f} of the leader's clock, from a round a "
+                                   "majority acknowledged)",
+                                   e.node, e.b, e.c, fresh, n, lease_us / 1000.0, lease_bound_));
+    }
+  }
+  if (!clocks_within_bound_ || newest_leader_term_ <= e.b) return std::nullopt;
+  return violation(LeadershipRule::lease_read, e.time_us, {e.node, newest_leader_node_},
+                   fmt::format("node {}, leader of term {}, served read request {} under its lease {:.3f}ms after node {} "
+                               "became leader of the higher term {} (thesis 6.4.1: with every clock within the drift "
+                               "bound {:.3f}, a lease ends before the voters that confirmed it may elect another leader)",
+                               e.node, e.b, e.c, us_to_ms(e.time_us - newest_leader_us_), newest_leader_node_,
+                               newest_leader_term_, lease_bound_));
+}
+
+// Thesis 4.2.3/6.4.1: with leases on, a node grants no vote for a term above the one it heard a leader of
+// within the min election timeout (at its fastest clock since: the shortest in real time), nor any vote that
+// long after a restart; the target of a TimeoutNow (thesis 3.10) is exempt, its leader gave up its lease.
+std::optional<Violation> LeadershipRules::check_lease_vote(const sim::TraceEvent& e, const NodeView& v) const {
+  RAFTSIM_ASSERT(e.kind == EventKind::vote);
+  if (!on(LeadershipRule::lease_vote) || lease_bound_ <= 0.0 || v.lease_heard_us < 0 || election_timeout_min_us_ <= 0) {
+    return std::nullopt;
+  }
+  if (e.b == static_cast<std::uint64_t>(e.node) || e.a <= v.lease_heard_term) return std::nullopt;  // own, or same term
+  const auto target = transfer_targets_.find(e.a);
+  if (target != transfer_targets_.end() && static_cast<std::uint64_t>(target->second) == e.b) return std::nullopt;
+  const auto window_us = static_cast<std::int64_t>(static_cast<double>(election_timeout_min_us_) / v.lease_rate_max) - 2;
+  if (e.time_us - v.lease_heard_us >= window_us) return std::nullopt;
+  return violation(LeadershipRule::lease_vote, e.time_us, {e.node, static_cast<std::int32_t>(e.b)},
+                   fmt::format("node {} voted for node {} in term {} {:.3f}ms after {} (thesis 4.2.3, 6.4.1: with leases "
+                               "no vote within the minimum election timeout, {:.3f}ms at its clock rate; a leader's lease "
+                               "counts on it)",
+                               e.node, e.b, e.a, us_to_ms(e.time_us - v.lease_heard_us),
+                               v.lease_heard_term == 0 ? std::string("its restart")
+                                                       : fmt::format("hearing from the leader of term {}", v.lease_heard_term),
+                               us_to_ms(window_us)));
 }
 
 // Thesis 6.2: the leader checks its contact every election timeout; between the last contact from a majority

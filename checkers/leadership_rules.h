@@ -28,8 +28,14 @@ enum class LeadershipRule : std::uint8_t {
   read_index_commit,    // 6.4 step 1: a read's index is a commit index of an entry of the leader's own term
   read_index_quorum,    // 6.4 step 3: a read is served only after a majority (the leader included) replied to
                         // the leader in its term after the read's request arrived
+  lease_read,           // 6.4.1: a read under a lease is served by the leader of its term at a commit index of
+                        // that term, after a majority replied within the lease (min election timeout / bound of
+                        // its clock), and, while every two clocks' rates stayed within the drift bound, never
+                        // after a leader of a higher term was elected
+  lease_vote,           // 4.2.3/6.4.1: with leases, no vote for a higher term within the min election timeout (own
+                        // clock) of hearing from a leader or of a restart, except for a TimeoutNow's target
 };
-inline constexpr std::size_t kLeadershipRuleCount = 7;
+inline constexpr std::size_t kLeadershipRuleCount = 9;
 
 const char* leadership_rule_name(LeadershipRule rule);
 
@@ -62,6 +68,13 @@ class LeadershipRules final : public Checker {
     // and of recent client requests (request id -> position), a bounded window.
     std::vector<std::uint64_t> peer_reply_position;
     std::map<std::uint64_t, std::uint64_t> request_position;
+    // Leases: when each peer's latest AppendEntries reply of the leader's term was delivered (-1: none).
+    std::vector<std::int64_t> peer_reply_us;
+    // Leases, as a voter: when it last heard AppendEntries or InstallSnapshot of a term >= its own, or
+    // restarted (-1: never), that term, and its fastest clock since.
+    std::int64_t lease_heard_us = -1;
+    std::uint64_t lease_heard_term = 0;
+    double lease_rate_max = 1.0;
     bool transferring = false;
     bool paused = false;
     std::int64_t paused_at_us = 0;
@@ -74,6 +87,9 @@ class LeadershipRules final : public Checker {
   std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
   void become_leader(NodeView& v, std::int64_t time_us);
   std::optional<Violation> check_read(const sim::TraceEvent& e, const NodeView& v) const;
+  std::optional<Violation> check_lease_read(const sim::TraceEvent& e, const NodeView& v) const;
+  std::optional<Violation> check_lease_vote(const sim::TraceEvent& e, const NodeView& v) const;
+  void update_clock_bound();
 
   RuleSwitch<LeadershipRule, kLeadershipRuleCount, leadership_rule_name> rules_;
   std::vector<NodeView> nodes_;
@@ -82,6 +98,15 @@ class LeadershipRules final : public Checker {
   std::int64_t heartbeat_us_ = 0;
   bool check_quorum_on_ = false;
   std::uint64_t position_ = 0;  // events seen so far
+  // Thesis 6.4.1: the clock drift bound announced by lease_bound (0: leases off), whether every two nodes'
+  // clock rates have stayed within it so far, and the newest leader elected (highest term, by whom, when).
+  double lease_bound_ = 0.0;
+  bool clocks_within_bound_ = true;
+  std::uint64_t newest_leader_term_ = 0;
+  std::int32_t newest_leader_node_ = -1;
+  std::int64_t newest_leader_us_ = 0;
+  // 3.10: the targets of TimeoutNow by the term their election takes (votes for them are exempt from lease-vote).
+  std::map<std::uint64_t, std::int32_t> transfer_targets_;
   // The step in progress: the node handling an input, and whether the input was a PreVote.
   std::int32_t step_node_ = -1;
   bool step_is_pre_vote_ = false;

@@ -29,6 +29,8 @@ std::string_view bug_name(Bug bug) {
     case Bug::change_without_own_term_commit: return "change-without-own-term-commit";
     case Bug::two_changes_in_flight: return "two-changes-in-flight";
     case Bug::learner_counted_in_quorum: return "learner-counted-in-quorum";
+    case Bug::lease_without_drift_bound: return "lease-without-drift-bound";
+    case Bug::vote_during_lease: return "vote-during-lease";
   }
   return "?";
 }

@@ -35,9 +35,11 @@ enum class Bug : std::uint8_t {
   change_without_own_term_commit,  // thesis 4.1 (Ongaro 2015): propose a membership change before committing an entry of its term
   two_changes_in_flight,           // thesis 4.1: propose a membership change while an earlier one is uncommitted
   learner_counted_in_quorum,       // thesis 4.2.1: a learner's replicated entries count toward the commit majority
+  lease_without_drift_bound,     // thesis 6.4.1: the lease lasts a whole minimum election timeout, as if all clocks ran at one rate
+  vote_during_lease,             // thesis 4.2.3/6.4.1: a follower grants votes within the minimum election timeout of hearing from the leader
 };
 
-inline constexpr std::size_t kBugCount = 23;
+inline constexpr std::size_t kBugCount = 25;
 
 struct Bugs {
   std::uint32_t mask = 0;

@@ -18,7 +18,8 @@ struct RequestVote {
   LogIndex last_log_index;
   Term last_log_term;
   // Thesis 3.10/4.2.3: the election was started by TimeoutNow, so a voter still hearing from the leader
-  // answers it instead of ignoring it as a possible disruption by a removed server.
+  // answers it instead of ignoring it (as a possible disruption by a removed server, thesis 4.2.3), even
+  // within a leader's lease (that leader asked for it and gave up its lease: thesis 6.4.1).
   bool transfer = false;
 };
 

@@ -55,9 +55,9 @@ struct PersistRequest {
   std::vector<Entry> entries;
 };
 
-// `contact` (only with Config::membership): the minimum election timeout since the leader was last heard
-// from, after which a RequestVote is answered again (thesis 4.2.3).
-enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1, contact = 2 };
+// (Thesis 4.2.3's window, a minimum election timeout after hearing from the leader, is measured on the node's
+// own clock, Raft::advance_clock, not by a timer.)
+enum class TimerKind : std::uint8_t { election = 0, heartbeat = 1 };
 
 // Arm (or re-arm: the previous timer of the same kind is cancelled) a timer. The host draws the delay
 // uniformly from [delay_us_min, delay_us_max], so the reference Raft needs no random source of its own.
@@ -105,6 +105,7 @@ struct Observation {
     // restored, and once at start): a = voters (bit n = node n), b = learners, c = index of its entry (0:
     // the initial configuration).
     membership = 13,
+    lease_read = 14,         // thesis 6.4.1: a read answered under the leader's lease: a = commit index, b = term, c = request id
   };
   Kind kind = Kind::role_changed;
   std::uint64_t a = 0;

@@ -110,6 +110,12 @@ struct Leader {
   std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
   std::deque<PendingRead> reads;             // ReadIndex reads in arrival order (rounds non-decreasing)
   std::uint64_t read_round = 0;              // the latest heartbeat round begun for reads
+  // Thesis 6.4.1 (lease_reads): when each round not yet confirmed by a majority was begun (local time; every
+  // heartbeat begins one), the lease's end (local time), and whether it was given up for this term (a
+  // TimeoutNow lets the target win an election at once).
+  std::map<std::uint64_t, LocalTime> round_begun;
+  std::optional<LocalTime> lease_until;
+  bool lease_given_up = false;
   // CheckQuorum (thesis 6.2): peers heard from in this term since the last check.
   std::set<NodeId> heard_since_check;
   // Leadership transfer in progress (thesis 3.10): no new proposals until it ends.
@@ -184,10 +190,18 @@ struct Raft::State {
   // Heard from the leader of the current term since the election timer last fired (thesis 9.6, 4.2.3):
   // while set, pre-votes are refused.
   bool leader_contact = false;
-  // Thesis 4.2.3 (only with config.membership): heard from the leader within the minimum election timeout
-  // (the contact timer clears it); while set, a RequestVote that could only disrupt is ignored.
-  bool leader_recent = false;
-
+  // Thesis 4.2.3, one rule for membership changes (a removed server must not disrupt) and leader leases
+  // (6.4.1: a lease counts on the majority that confirmed it voting for no one that long): the node's own
+  // clock (told by the host before each input, Raft::advance_clock; it runs at the node's rate), when it
+  // last heard from a current leader (AppendEntries or InstallSnapshot of its term) and that leader's term.
+  // Measured on the clock rather than by a timer: a host timer's length is fixed when it is armed, so a
+  // clock slowed afterwards would end the window early in the node's own time, and the lease's bound is
+  // stated in the nodes' own times. With leases, also when this incarnation started (a restarted node has
+  // forgotten whom it heard from: it grants no vote for the same timeout).
+  LocalTime now;
+  std::optional<LocalTime> leader_heard_at;
+  Term leader_heard_term;
+  LocalTime started_at;
   // Thesis 4.1: the configuration entries in the log (by index), the one in force (the last of them, else
   // the snapshot's, else the initial one) and where it comes from (its entry's index; the snapshot's index;
   // 0 for the initial configuration).
@@ -272,17 +286,17 @@ struct Raft::State {
   // A configuration takes effect as soon as its entry is in the log, committed or not, and the previous one
   // is back when that entry is truncated (thesis 4.1). Called after every change to the log or snapshot.
   void refresh_membership(bool announce = true) {
-    Membership now = initial_membership;
+    Membership in_force = initial_membership;
     LogIndex from(0);
     if (!log_configs.empty()) {
-      now = log_configs.rbegin()->second;
+      in_force = log_configs.rbegin()->second;
       from = log_configs.rbegin()->first;
     } else if (snapshot.has_value() && !snapshot->membership.voters.empty()) {
-      now = snapshot->membership;
+      in_force = snapshot->membership;
       from = snapshot->index;
     }
-    if (now == membership && from == membership_index) return;
-    membership = std::move(now);
+    if (in_force == membership && from == membership_index) return;
+    membership = std::move(in_force);
     membership_index = from;
     membership.check();
     if (announce && config.membership) observe(Observation::Kind::membership, membership.voter_bits(), membership.learner_bits(), membership_index.value);
@@ -350,13 +364,6 @@ struct Raft::State {
   void maybe_step_down_removed() {
     if (!is_leader() || is_voter(self()) || membership_index > commit_index) return;
     become_follower(term(), std::nullopt);
-  }
-
-  void note_leader_recent() {
-    if (!config.membership) return;
-    leader_recent = true;
-    out->timers.push_back(
-        TimerRequest{TimerKind::contact, config.election_timeout_us_min, config.election_timeout_us_min});
   }
 
   void arm_election_timer() {
@@ -583,6 +590,7 @@ struct Raft::State {
     Entry noop;
     noop.term = term();
     append_local(std::move(noop));
+    if (config.lease_reads) begin_round();  // thesis 6.4.1: the first round may start the lease
     broadcast_new_entries();
   }
 
@@ -606,7 +614,15 @@ struct Raft::State {
     // BUG(no-log-up-to-date-check): a candidate missing committed entries can win (5.4.1).
     const bool log_ok = log.is_up_to_date(request.last_log_term, request.last_log_index) ||  // 5.4.1
                         bug(Bug::no_log_up_to_date_check);
-    const bool grant = can_vote && log_ok;
+    // Thesis 6.4.1: a restarted node does not know whom it heard from before: no vote until a minimum election
+    // timeout after its start (except for a leadership transfer, whose leader gave up its lease).
+    const bool restart_ok = !config.lease_reads || request.transfer || bug(Bug::vote_during_lease) ||
+                            now.value - started_at.value >= config.election_timeout_us_min;
+    // Thesis 6.4.1: nor, within the minimum election timeout of hearing from a leader, for a term above that
+    // leader's (this node may have moved to such a term since, by a reply or a refused RequestVote).
+    const bool lease_ok = !config.lease_reads || request.transfer || bug(Bug::vote_during_lease) ||
+                          request.term <= leader_heard_term || !within_leader_window();
+    const bool grant = can_vote && log_ok && restart_ok && lease_ok;
     if (grant && is_pre_candidate()) become_follower(term(), std::nullopt);  // it backs another candidate now
     if (grant) {
       RAFTSIM_ASSERT(std::holds_alternative<Follower>(role));
@@ -656,7 +672,7 @@ struct Raft::State {
     }
     arm_election_timer();  // valid AppendEntries from the current leader (5.2)
     leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
-    note_leader_recent();
+    note_leader_heard();  // thesis 4.2.3: no disruptive votes for a minimum election timeout
 
     AppendEntriesReply reply;
     reply.term = term();
@@ -759,14 +775,7 @@ struct Raft::State {
       return;
     }
     if (p.state == ProgressState::snapshot) become_probe(p);  // the entries it needs are in the log again
-    AppendEntries request;
-    request.term = term();
-    request.leader = self();
-    request.prev_log_index = p.next_index.prev();
-    request.prev_log_term = log.term_at(request.prev_log_index);
-    request.entries = log.slice(p.next_index, config.max_entries_per_append);
-    request.leader_commit = commit_index;
-    request.read_round = l.read_round;
+    AppendEntries request = make_append(p.next_index.prev(), config.max_entries_per_append);
     if (p.state == ProgressState::probe) {
       // Probe: next_index stays where it is until the reply establishes the match.
       p.probe_sent = true;
@@ -790,15 +799,29 @@ struct Raft::State {
   void resend_append(NodeId peer, const InflightAppend& a) {
     RAFTSIM_ASSERT(is_leader());
     RAFTSIM_ASSERT(a.first_index.prev() >= log.base_index() && a.last_index <= log.last_index());
+    RAFTSIM_ASSERT(a.first_index <= a.last_index);
+    AppendEntries request =
+        make_append(a.first_index.prev(), static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
+    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+  }
+
+  // One AppendEntries of this leader (Figure 2): its prev entry `prev` (whose term the log knows: not below
+  // the snapshot's index) and up to `max_count` entries after it (0: none), the commit index, and the
+  // heartbeat round begun last (thesis 6.4). The one place send_append, resend_append and
+  // send_heartbeat_at_match build their message.
+  AppendEntries make_append(LogIndex prev, std::size_t max_count) const {
+    RAFTSIM_ASSERT(is_leader());
+    RAFTSIM_ASSERT(prev >= log.base_index() && prev <= log.last_index());
     AppendEntries request;
     request.term = term();
     request.leader = self();
-    request.prev_log_index = a.first_index.prev();
-    request.prev_log_term = log.term_at(request.prev_log_index);
-    request.entries = log.slice(a.first_index, static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
+    request.prev_log_index = prev;
+    request.prev_log_term = log.term_at(prev);
+    if (max_count > 0) request.entries = log.slice(prev.next(), max_count);
+    RAFTSIM_ASSERT(request.entries.size() <= max_count);
     request.leader_commit = commit_index;
     request.read_round = std::get<Leader>(role).read_round;
-    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+    return request;
   }
 
   // Replicate: pipeline appends up to the window while there are entries to send; probe: one probe.
@@ -919,13 +942,7 @@ struct Raft::State {
   // commit index and never fails the consistency check of a follower that kept its log.
   void send_heartbeat_at_match(NodeId peer, const Progress& p) {
     RAFTSIM_ASSERT(p.match_index >= log.base_index());  // the match entry's term is known
-    AppendEntries request;
-    request.term = term();
-    request.leader = self();
-    request.prev_log_index = p.match_index;
-    request.prev_log_term = log.term_at(p.match_index);
-    request.leader_commit = commit_index;
-    request.read_round = std::get<Leader>(role).read_round;
+    AppendEntries request = make_append(p.match_index, 0);
     out->messages.push_back(Envelope{self(), peer, std::move(request)});
   }
 
@@ -940,6 +957,7 @@ struct Raft::State {
     const bool new_round_acked = reply.read_round > p.read_round_acked;
     if (new_round_acked) {
       p.read_round_acked = reply.read_round;
+      extend_lease();
       serve_reads();
     }
     if (!is_leader()) return;  // serving reads never steps down; a guard for the code below
@@ -1125,7 +1143,7 @@ struct Raft::State {
     // BUG(read-without-quorum-check): step 3 skipped: a deposed leader that has not heard of the new term
     // keeps serving reads from its stale state. (Round 0 is confirmed by everyone.)
     if (!bug(Bug::read_without_quorum_check)) {
-      l.read_round += 1;
+      begin_round();
       read.round = l.read_round;
     }
     const bool new_round = read.round != 0;
@@ -1159,6 +1177,78 @@ struct Raft::State {
       out->replies.push_back(std::move(reply));
       l.reads.pop_front();
     }
+  }
+
+  // ---- leader leases (thesis 6.4.1) ---------------------------------------------------------------
+
+  // The lease's length on the leader's clock: the followers' minimum election timeout measured on a clock that
+  // may run clock_drift_bound times as fast as the leader's.
+  std::uint64_t lease_duration_us() const {
+    RAFTSIM_ASSERT(config.clock_drift_bound >= 1.0);
+    // BUG(lease-without-drift-bound): the whole timeout, as if every clock ran at the leader's rate.
+    if (bug(Bug::lease_without_drift_bound)) return config.election_timeout_us_min;
+    const auto us = static_cast<std::uint64_t>(static_cast<double>(config.election_timeout_us_min) / config.clock_drift_bound);
+    RAFTSIM_ASSERT(us <= config.election_timeout_us_min);
+    return us;
+  }
+
+  // A heartbeat round (thesis 6.4 step 3, and 6.4.1's lease): AppendEntries sent from now on carry it; the
+  // replies that echo it confirm the leadership as of now.
+  void begin_round() {
+    RAFTSIM_ASSERT(is_leader());
+    Leader& l = std::get<Leader>(role);
+    l.read_round += 1;
+    if (!config.lease_reads) return;
+    l.round_begun.emplace(l.read_round, now);
+    // Bounded: a leader cut off from its majority begins a round per heartbeat; losing the oldest only
+    // shortens a lease.
+    constexpr std::size_t kMaxRounds = 1024;
+    if (l.round_begun.size() > kMaxRounds) l.round_begun.erase(l.round_begun.begin());
+    RAFTSIM_ASSERT(l.round_begun.size() <= kMaxRounds);
+  }
+
+  // The newest round a majority (the leader included) acknowledged starts the lease: no member of that
+  // majority votes for another candidate until a minimum election timeout after it heard the round.
+  void extend_lease() {
+    if (!config.lease_reads || !is_leader()) return;
+    Leader& l = std::get<Leader>(role);
+    if (l.lease_given_up) return;
+    // Voters only (thesis 4.1: learners and servers outside the configuration elect no one).
+    std::vector<std::uint64_t> acked;
+    acked.reserve(l.progress.size() + 1);
+    if (is_voter(self())) acked.push_back(l.read_round);  // the leader itself
+    for (const auto& [peer, progress] : l.progress) {
+      if (is_voter(peer)) acked.push_back(progress.read_round_acked);
+    }
+    if (acked.size() < quorum()) return;
+    std::sort(acked.begin(), acked.end(), std::greater<>());
+    const std::uint64_t confirmed = acked[quorum() - 1];
+    const auto it = l.round_begun.find(confirmed);
+    if (it == l.round_begun.end()) return;  // round 0, or one already counted
+    const LocalTime until = it->second + lease_duration_us();
+    if (!l.lease_until.has_value() || until > *l.lease_until) l.lease_until = until;
+    l.round_begun.erase(l.round_begun.begin(), std::next(it));  // older rounds can only start an older lease
+  }
+
+  // Thesis 6.4.1: the leader answers a read from its state machine without a round while its lease holds,
+  // once it committed an entry of its term (6.4 step 1; its state then holds every acknowledged write).
+  bool lease_holds() const {
+    if (!config.lease_reads || !is_leader() || !committed_in_term()) return false;
+    const Leader& l = std::get<Leader>(role);
+    return !l.lease_given_up && l.lease_until.has_value() && now < *l.lease_until;
+  }
+
+  void serve_lease_read(const Command& command) {
+    RAFTSIM_ASSERT(lease_holds());
+    RAFTSIM_ASSERT(command.op == OpKind::get && last_applied == commit_index);
+    ClientReply reply;
+    reply.client_id = command.client_id;
+    reply.request_id = command.request_id;
+    reply.status = ReplyStatus::ok;
+    reply.leader_hint = self();
+    reply.value = kv.get(command.key);  // index and term stay 0: the read is in no log entry
+    observe(Observation::Kind::lease_read, commit_index.value, term().value, command.request_id);
+    out->replies.push_back(std::move(reply));
   }
 
   // ---- snapshots and log compaction (paper 7, Figure 13; thesis 5) ---------------------------------
@@ -1261,7 +1351,7 @@ struct Raft::State {
     }
     arm_election_timer();  // it comes from the current leader (5.2)
     leader_contact = true;  // thesis 9.6: no pre-votes while the leader is heard from
-    note_leader_recent();
+    note_leader_heard();  // thesis 4.2.3: no disruptive votes for a minimum election timeout
     InstallSnapshotReply reply{term(), request.last_included_index, 0, false};
     // Never roll back: a snapshot the state already covers (a duplicate, a reordered or a stale one) is
     // ignored, and answered "done" so the leader moves on (thesis 5.4.2: the follower keeps its state).
@@ -1355,6 +1445,7 @@ struct Raft::State {
     RAFTSIM_ASSERT(!started);
     RAFTSIM_ASSERT(out != nullptr);
     started = true;
+    started_at = now;  // thesis 6.4.1: see handle_request_vote
     // Tell observers where this incarnation starts: its role and term, then the restored log.
     observe(Observation::Kind::role_changed, static_cast<std::uint64_t>(Role::follower), term().value);
     LogIndex first = LogIndex(1);
@@ -1434,15 +1525,42 @@ struct Raft::State {
   }
 
   // Thesis 4.2.3: "if a server receives a RequestVote request within the minimum election timeout of
-  // hearing from a current leader, it does not update its term or grant its vote", so a removed server
-  // that missed its removal (and, no longer sent entries, keeps timing out) cannot depose a working leader.
-  // "Within" is kept by a timer of the minimum election timeout, re-armed by each message of the leader
-  // (leader_recent); a leader counts as hearing from itself. An election started by TimeoutNow (thesis 3.10) is exempt. Only with
-  // config.membership, so that runs without membership changes keep their behaviour.
+  // hearing from a current leader, it does not update its term or grant its vote". One rule serves two
+  // features. Membership changes: a removed server that missed its removal (and, no longer sent entries,
+  // keeps timing out) cannot depose a working leader; a leader counts as hearing from itself. Leader leases
+  // (6.4.1): every member of the majority that confirmed a lease votes for no one until a minimum election
+  // timeout of its own clock after it heard the round, which with the clocks within the drift bound is after
+  // the lease ended. "Within" is measured on the node's own clock (within_leader_window). An election
+  // started by TimeoutNow (thesis 3.10) is exempt: its leader asked for it (and gave up its lease). Only
+  // with config.membership or config.lease_reads, so that runs without either keep their behaviour.
   bool ignores_disruptive_vote(const Message& message) const {
     const auto* request = std::get_if<RequestVote>(&message);
-    if (!config.membership || request == nullptr || request->transfer) return false;
-    return is_leader() || (leader_recent && std::holds_alternative<Follower>(role));  // not a (pre-)candidate
+    if (!(config.membership || config.lease_reads) || request == nullptr || request->transfer) return false;
+    if (config.membership && is_leader()) return true;
+    return follower_in_leader_window();  // not a (pre-)candidate, nor (without membership) a leader
+  }
+
+  // The node heard from a current leader within the minimum election timeout of its own clock.
+  bool within_leader_window() const {
+    if (!leader_heard_at.has_value()) return false;
+    RAFTSIM_ASSERT(now >= *leader_heard_at);
+    return now.value - leader_heard_at->value < config.election_timeout_us_min;
+  }
+
+  // A follower inside the window (thesis 4.2.3): it ignores a RequestVote of a higher term and, with leases,
+  // refuses pre-votes.
+  bool follower_in_leader_window() const {
+    if (!std::holds_alternative<Follower>(role)) return false;
+    // BUG(vote-during-lease): with leases, the follower votes as soon as it is asked, so a new leader can be
+    // elected while the old one still reads under its lease.
+    if (config.lease_reads && bug(Bug::vote_during_lease)) return false;
+    return within_leader_window();
+  }
+
+  // Thesis 4.2.3: a message of the current leader (AppendEntries, InstallSnapshot) opens the window.
+  void note_leader_heard() {
+    leader_heard_at = now;
+    leader_heard_term = term();
   }
 
   // Planted bugs that act on messages of an earlier term (5.1 says: reject requests, drop replies).
@@ -1475,13 +1593,10 @@ struct Raft::State {
   }
 
   void on_timer(TimerKind kind) {
-    if (kind == TimerKind::contact) {
-      leader_recent = false;  // the minimum election timeout passed since the leader was last heard from
-      return;
-    }
     if (kind == TimerKind::heartbeat) {
       if (!is_leader()) return;  // stale: armed in an earlier leadership; there is no cancel
       // 5.2: leaders send periodic AppendEntries (carrying any entries from next_index) to keep authority.
+      if (config.lease_reads) begin_round();  // thesis 6.4.1: each heartbeat may extend the lease
       heartbeat_all();
       arm_heartbeat_timer();
       transfer_tick();
@@ -1554,6 +1669,10 @@ struct Raft::State {
     // BUG(transfer-keeps-proposing): ... unless it keeps appending them.
     if (l.transfer_target.has_value() && !bug(Bug::transfer_keeps_proposing)) {
       out->replies.push_back(std::move(reject));
+      return;
+    }
+    if (command.op == OpKind::get && lease_holds()) {
+      serve_lease_read(command);  // thesis 6.4.1: no round, no log entry
       return;
     }
     if (config.read_index && command.op == OpKind::get) {
@@ -1629,7 +1748,8 @@ struct Raft::State {
     }
     const bool up_to_date = log.is_up_to_date(request.last_log_term, request.last_log_index);  // 5.4.1
     // BUG(prevote-ignores-leader): a follower still hearing from its leader grants pre-votes.
-    const bool heard_from_leader = is_leader() || (leader_contact && !bug(Bug::prevote_ignores_leader));
+    const bool heard_from_leader = is_leader() || (leader_contact && !bug(Bug::prevote_ignores_leader)) ||
+                                   (config.lease_reads && follower_in_leader_window());
     const bool grant = leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date);
     out->messages.push_back(Envelope{self(), from, PreVoteReply{grant ? request.term : term(), grant}});
   }
@@ -1702,6 +1822,9 @@ struct Raft::State {
     // BUG(timeoutnow-without-uptodate): TimeoutNow goes out whatever the target's log holds.
     if (l.progress.at(target).match_index != log.last_index() && !bug(Bug::timeoutnow_without_uptodate)) return;
     l.timeout_now_sent = true;
+    // Thesis 6.4.1: the target may be elected at once (voters grant a transfer's votes within the timeout).
+    l.lease_given_up = true;
+    l.lease_until.reset();
     out->messages.push_back(Envelope{self(), target, TimeoutNow{term(), self()}});
   }
 
@@ -1726,6 +1849,7 @@ struct Raft::State {
     if (is_leader() || is_candidate()) return;  // only with a planted bug (two leaders), or a duplicate
     if (!is_voter(self())) return;  // removed (or a learner) meanwhile
     leader_contact = false;
+    leader_heard_at.reset();  // thesis 6.4.1: the leader gave up its lease for this transfer
     become_candidate(/*transfer=*/true);
   }
 
@@ -1809,6 +1933,11 @@ struct Raft::State {
           previous_sent = a.last_index;
         }
       }
+      // Leases (thesis 6.4.1): only when switched on; rounds not yet confirmed were begun by this leader, in order.
+      RAFTSIM_ASSERT(config.lease_reads || (l->round_begun.empty() && !l->lease_until.has_value()));
+      RAFTSIM_ASSERT(!l->lease_given_up || !l->lease_until.has_value());
+      RAFTSIM_ASSERT(l->round_begun.empty() || l->round_begun.rbegin()->first <= l->read_round);
+      for (const auto& [round, at] : l->round_begun) RAFTSIM_ASSERT(round >= 1 && at <= now);
       // ReadIndex (thesis 6.4): only when switched on; rounds in arrival order; a known read index is
       // committed; the front read is not servable (serve_reads() ran at the end of every input that could
       // make it so), unless a planted bug is about.
@@ -1852,6 +1981,12 @@ Raft::Raft(Config config, DurableState durable) {
 }
 
 Raft::~Raft() = default;
+
+void Raft::advance_clock(LocalTime now) {
+  RAFTSIM_ASSERT(state_->out == nullptr);  // between inputs
+  RAFTSIM_ASSERT_MSG(now >= state_->now, "a node's clock went back");
+  state_->now = now;
+}
 
 void Raft::start(Output& out) {
   RAFTSIM_ASSERT(!state_->started);

@@ -4,7 +4,8 @@
 // Implements the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm",
 // 2014) sections 5.1-5.4 and the no-op-at-term-start rule of section 8; from Ongaro's thesis (2014),
 // leadership transfer (3.10), PreVote and CheckQuorum (9.6, 6.2), ReadIndex reads (6.4), and from the paper
-// snapshots (7), membership changes (thesis 4, raft/membership.h), each switched in Config; lease reads come later.
+// snapshots (7), membership changes (thesis 4, raft/membership.h) and leader leases (thesis 6.4.1), each
+// switched in Config.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +52,15 @@ struct Config {
   // Thesis 6.4: a leader answers reads (gets) without appending them to the log, by ReadIndex (its commit
   // index once it committed an entry of its term, confirmed by a heartbeat round a majority acknowledges).
   bool read_index = false;
+  // Thesis 6.4.1: leader leases. While its lease holds, a leader that committed an entry of its term answers
+  // reads (gets) from its own state at once, with no heartbeat round; otherwise ReadIndex (if on) or the
+  // log. The lease starts when a heartbeat round is sent (on the leader's clock) that a majority then
+  // acknowledges, and lasts election_timeout_us_min / clock_drift_bound of the leader's clock; followers
+  // grant no vote (nor pre-vote) within election_timeout_us_min of hearing from the leader, nor of their own
+  // start (thesis 4.2.3). Sound only while no clock runs more than clock_drift_bound times as fast as
+  // another. Needs the host's clock: advance_clock() before every input.
+  bool lease_reads = false;
+  double clock_drift_bound = 1.1;  // >= 1: the largest ratio of two nodes' clock rates
   Bugs bugs;  // planted bugs (raft/bugs.h); none in normal use
 };
 
@@ -87,6 +97,10 @@ class Raft {
   ~Raft();
   Raft(const Raft&) = delete;
   Raft& operator=(const Raft&) = delete;
+
+  // The node's own clock (thesis 6.4.1), set by the host before each input; never goes back. Only lease
+  // reads read it: a host that never calls it leaves the clock at 0, and leases then never end.
+  void advance_clock(LocalTime now);
 
   // Inputs. Each appends to `out` (which the caller clears between calls if it wants).
   void start(Output& out);  // once, after construction: arms the election timer, reports the restored log

@@ -92,6 +92,7 @@ sim::EventKind observation_kind(Observation::Kind k) {
     case Observation::Kind::transfer_abandoned: return sim::EventKind::transfer_abandoned;
     case Observation::Kind::read_served: return sim::EventKind::read_served;
     case Observation::Kind::membership: return sim::EventKind::membership;
+    case Observation::Kind::lease_read: return sim::EventKind::lease_read;
     case Observation::Kind::snapshot_taken: return sim::EventKind::snapshot_taken;
     case Observation::Kind::snapshot_installed: return sim::EventKind::snapshot_installed;
     case Observation::Kind::snapshot_restored: return sim::EventKind::snapshot_restored;
@@ -119,11 +120,14 @@ Command to_command(const sim::ClientRequest& r) {
 
 class ReferenceNode final : public sim::Node {
  public:
-  ReferenceNode(Config config, DurableState durable)
+  // `env` (may be null: then the Raft's clock stays at 0) gives the node's own clock, which runs at the rate
+  // the clock fault sets (thesis 6.4.1: only leases read it).
+  ReferenceNode(Config config, DurableState durable, sim::NodeEnvironment* env)
       : checkpoints_(config.snapshot_every_entries > 0), written_(checkpoints_ ? durable : DurableState{}),
-        raft_(std::move(config), std::move(durable)) {}
+        raft_(std::move(config), std::move(durable)), env_(env) {}
 
   void start(sim::NodeOutput& out) override {
+    tick();
     raft_.start(out_);
     translate(out);
   }
@@ -131,25 +135,30 @@ class ReferenceNode final : public sim::Node {
     const auto& wire = static_cast<const WireMessage&>(message);
     RAFTSIM_ASSERT(wire.envelope.from.value == from);
     RAFTSIM_ASSERT(wire.envelope.to == raft_.id());
+    tick();
     raft_.step(wire.envelope, out_);
     translate(out);
   }
   void on_timer(std::uint16_t slot, sim::NodeOutput& out) override {
-    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::contact));
+    RAFTSIM_ASSERT(slot <= static_cast<std::uint16_t>(TimerKind::heartbeat));
+    tick();
     raft_.on_timer(static_cast<TimerKind>(slot), out_);
     translate(out);
   }
   void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override {
+    tick();
     raft_.on_persisted(token, out_);
     translate(out);
   }
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override {
+    tick();
     raft_.on_client_request(to_command(request), out_);
     translate(out);
   }
   void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override {
     std::optional<NodeId> to;
     if (target) to = NodeId(*target);
+    tick();
     raft_.on_transfer_leadership(to, out_);
     translate(out);
   }
@@ -160,6 +169,13 @@ class ReferenceNode final : public sim::Node {
   }
 
  private:
+  void tick() {
+    if (env_ == nullptr) return;
+    const sim::Time local = env_->now();
+    RAFTSIM_ASSERT(local.us >= 0);
+    raft_.advance_clock(LocalTime(static_cast<std::uint64_t>(local.us)));
+  }
+
   void translate(sim::NodeOutput& out) {
     for (const Observation& o : out_.observations) out.observations.push_back({observation_kind(o.kind), o.a, o.b, o.c});
     for (PersistRequest& p : out_.persist) {
@@ -209,6 +225,7 @@ class ReferenceNode final : public sim::Node {
   const bool checkpoints_;
   DurableState written_;
   Raft raft_;
+  sim::NodeEnvironment* env_;
   Output out_;  // reused between calls
 };
 
@@ -225,7 +242,8 @@ DurableState replay_durable_records(std::span<const sim::PayloadPtr> records) {
 }
 
 std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& context) {
-  // The reference Raft takes no clock and no randomness from its host: it is a pure state machine.
+  // The reference Raft takes no randomness from its host: it is a pure state machine, told the node's clock
+  // before each input (only lease reads read it, thesis 6.4.1).
   const sim::NodeIndex id = context.id;
   const std::uint32_t cluster_size = context.cluster_size;
   const sim::RaftTiming& timing = context.timing;
@@ -251,8 +269,12 @@ std::unique_ptr<sim::Node> ReferenceNodeFactory::create(const sim::NodeContext& 
   config.snapshot_trailing_entries = context.features.snapshot_trailing_entries;
   config.snapshot_chunk_bytes = context.features.snapshot_chunk_bytes;
   config.read_index = context.features.read_index;
+  config.lease_reads = context.features.lease_reads;
+  config.clock_drift_bound = context.features.clock_drift_bound;
+  // Thesis 4.2.3's window (membership, leases) and the lease itself are measured on the node's clock.
+  RAFTSIM_ASSERT(!(config.lease_reads || config.membership) || context.env != nullptr);
   config.bugs = bugs_;
-  return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records));
+  return std::make_unique<ReferenceNode>(std::move(config), replay_durable_records(context.durable_records), context.env);
 }
 
 std::string_view ReferenceNodeFactory::message_kind(std::uint16_t label) const {
@@ -263,7 +285,6 @@ std::string_view ReferenceNodeFactory::timer_slot(std::uint16_t label) const {
   switch (label) {
     case 0: return "election";
     case 1: return "heartbeat";
-    case 2: return "contact";
     default: return "?";
   }
 }

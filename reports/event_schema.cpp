@@ -31,7 +31,8 @@ constexpr FieldSpec kPhase[] = {{"phase", S::a, F::uint}, {"leader_deadline_us",
 constexpr FieldSpec kUnclog[] = {{"released", S::a, F::uint}};
 constexpr FieldSpec kDegrade[] = {{"drop_ppm", S::a, F::uint}, {"duplicate_ppm", S::b, F::uint}, {"late_ppm", S::c, F::uint}};
 constexpr FieldSpec kPpm[] = {{"ppm", S::a, F::uint}};
-// features (format 3): bit 0 pre_vote, bit 1 check_quorum, bit 2 read_index (sim/node_host.h RaftFeatures).
+// features (format 3): bit 0 pre_vote, bit 1 check_quorum, bit 2 read_index, bit 3 membership, bit 4 lease_reads
+// (sim/node_host.h RaftFeatures).
 constexpr FieldSpec kTiming[] = {{"election_timeout_min_us", S::a, F::uint}, {"election_timeout_max_us", S::b, F::uint}, {"heartbeat_us", S::c, F::uint}, {"features", S::label, F::uint}};
 constexpr FieldSpec kTransferRequest[] = {{"delivered", S::a, F::uint}};
 constexpr FieldSpec kTransfer[] = {{"target", S::a, F::uint}, {"term", S::b, F::uint}};
@@ -43,6 +44,9 @@ constexpr FieldSpec kSnapshotChunk[] = {{"index", S::a, F::uint}, {"offset", S::
 constexpr FieldSpec kMembershipRequest[] = {{"delivered", S::a, F::uint}};
 constexpr FieldSpec kMembership[] = {{"voters", S::a, F::uint}, {"learners", S::b, F::uint}, {"index", S::c, F::uint}};
 constexpr FieldSpec kReadServed[] = {{"read_index", S::a, F::uint}, {"term", S::b, F::uint}, {"request", S::c, F::uint}};
+// Thesis 6.4.1: a read answered under the leader's lease, and the clock drift bound the leases count on.
+constexpr FieldSpec kLeaseRead[] = {{"commit_index", S::a, F::uint}, {"term", S::b, F::uint}, {"request", S::c, F::uint}};
+constexpr FieldSpec kLeaseBound[] = {{"drift_bound_ppm", S::a, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
 
@@ -106,6 +110,8 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::read_served: return kReadServed;
     case K::membership_request: return kMembershipRequest;
     case K::membership: return kMembership;
+    case K::lease_read: return kLeaseRead;
+    case K::lease_bound: return kLeaseBound;
     case K::clog_link:
     case K::pause:
     case K::resume:

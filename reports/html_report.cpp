@@ -286,6 +286,7 @@ class Extractor {
       case EventKind::client_reply:
       case EventKind::snapshot_chunk:  // one per InstallSnapshot chunk: hundreds with small chunks
       case EventKind::read_served:     // one per ReadIndex read: the client lanes show the reads
+      case EventKind::lease_read:      // likewise, one per read under a lease
       case EventKind::client_request: break;
       default:
         // vote, log truncation, impl-error, stale-discarded, and any kind added after this file was

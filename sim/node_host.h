@@ -194,6 +194,11 @@ struct RaftFeatures {
   // nodes 0..initial_members-1 as its voters and the others as spares outside it (0: every node a voter).
   bool membership = false;
   std::uint32_t initial_members = 0;
+  // Thesis 6.4.1: leader leases (event lease_read per read answered under one), sound while no node's clock
+  // runs more than clock_drift_bound times as fast as another's (the clock fault can break that; the
+  // simulator announces the bound with a lease_bound event after timing).
+  bool lease_reads = false;
+  double clock_drift_bound = 1.1;
 };
 // What an implementation can honour: each RaftFeatures switch, and Node::on_transfer_leadership. The
 // generic fuzz configuration (nemesis.features) draws only what the implementation under test declares,
@@ -210,23 +215,31 @@ struct FeatureSupport {
   bool membership = false;
   // Thesis 10.2.1: RaftTiming::max_inflight_appends, the flow-control window (nemesis.swarm_config draws it).
   bool inflight_window = false;
-  // PreVote, CheckQuorum and leadership transfer. Not snapshots, ReadIndex, membership or the window: only the
-  // reference Raft takes
-  // them here, and it declares so itself.
-  static FeatureSupport all() { return FeatureSupport{true, true, true, false, false, false, false}; }
+  // Thesis 6.4.1: RaftFeatures::lease_reads (nemesis.features draws it, with clock rates within the bound).
+  bool lease_reads = false;
+  // PreVote, CheckQuorum and leadership transfer. Not snapshots, ReadIndex, leases, membership or the window:
+  // only the reference Raft takes them here, and it declares so itself.
+  static FeatureSupport all() { return FeatureSupport{true, true, true, false, false, false, false, false}; }
 };
 inline constexpr std::uint16_t kFeaturePreVoteBit = 1;
 inline constexpr std::uint16_t kFeatureCheckQuorumBit = 2;
 inline constexpr std::uint16_t kFeatureReadIndexBit = 4;
 inline constexpr std::uint16_t kFeatureMembershipBit = 8;
+inline constexpr std::uint16_t kFeatureLeaseReadsBit = 16;
 inline std::uint16_t feature_bits(const RaftFeatures& f) {
   return static_cast<std::uint16_t>((f.pre_vote ? kFeaturePreVoteBit : 0) | (f.check_quorum ? kFeatureCheckQuorumBit : 0) |
-                                    (f.read_index ? kFeatureReadIndexBit : 0) | (f.membership ? kFeatureMembershipBit : 0));
+                                    (f.read_index ? kFeatureReadIndexBit : 0) | (f.membership ? kFeatureMembershipBit : 0) |
+                                    (f.lease_reads ? kFeatureLeaseReadsBit : 0));
 }
-// For an implementation that takes no snapshots (paper 7) and serves no ReadIndex reads (thesis 6.4) here:
+// For an implementation that takes no snapshots (paper 7) and serves no ReadIndex (thesis 6.4) or lease reads
+// (6.4.1) here:
 // refuses a scenario that switches either on,
 // naming the field, instead of running without them. `implementation` and `why` are for the message.
 inline void refuse_reference_only_features(const RaftFeatures& f, std::string_view implementation, std::string_view why) {
+  if (f.lease_reads) {
+    throw AdapterError("cluster.lease_reads: true asks for leader lease reads (thesis 6.4.1), which implementation '" +
+                       std::string(implementation) + "' does not support here; use false (the default) or impl \"reference\"");
+  }
   if (f.membership) {
     throw AdapterError("cluster.initial_members (or an add_member/remove_member fault) asks for membership changes "
                        "(thesis 4), which implementation '" + std::string(implementation) +

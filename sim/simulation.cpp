@@ -229,6 +229,11 @@ void Simulation::run() {
   emit(EventKind::timing, -1, -1, feature_bits(config_.features), static_cast<std::uint64_t>(config_.timing.election_timeout_min.us),
        static_cast<std::uint64_t>(config_.timing.election_timeout_max.us),
        static_cast<std::uint64_t>(config_.timing.heartbeat_interval.us));
+  if (config_.features.lease_reads) {
+    // Thesis 6.4.1: the clock rate bound the leases count on, so that checkers know when the clocks broke it.
+    RAFTSIM_ASSERT(config_.features.clock_drift_bound >= 1.0);
+    emit(EventKind::lease_bound, -1, -1, 0, static_cast<std::uint64_t>(config_.features.clock_drift_bound * 1e6));
+  }
   for (NodeIndex n = 0; n < config_.nodes; ++n) {
     if (config_.host.start_spread.us > 0) {
       // Down until its start time, as if crashed: messages to it are lost, requests to it time out.

@@ -56,6 +56,8 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::read_served: return "read-served";
     case EventKind::membership_request: return "membership-request";
     case EventKind::membership: return "membership";
+    case EventKind::lease_read: return "lease-read";
+    case EventKind::lease_bound: return "lease-bound";
   }
   return "?";
 }

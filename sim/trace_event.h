@@ -96,9 +96,12 @@ enum class EventKind : std::uint8_t {
                             // snapshot's index when the entry was compacted). In force as soon as appended
                             // (thesis 4.1); reported at start, and after each append, truncation or install
                             // that changes it
+  // Added in trace format 3: leader leases (thesis 6.4.1). The timing event's label bit 4 says they are on.
+  lease_read = 53,   // observation: a read answered under the leader's lease: a = commit index, b = term, c = request id
+  lease_bound = 54,  // simulator, after timing when leases are on: a = the clock drift bound x 1e6 (cluster-wide)
 };
 
-inline constexpr int kEventKindCount = 53;
+inline constexpr int kEventKindCount = 55;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
 // client_retry, client_duplicate, the attempt of client_send and client_reply, disk_synced's b, the
 // feature bits of timing, the pre_candidate role, the snapshot events (43..46) and the leadership

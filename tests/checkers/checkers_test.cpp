@@ -428,7 +428,7 @@ TEST_CASE("CheckerSet: the default set holds the four Figure 3 / liveness checke
                                                 "append-receiver", "follower-commit", "reply-claim", "candidate-conversion",
                                                 "election-timer", "persistence", "pre-vote-state", "pre-vote-grant", "check-quorum",
                                                 "transfer-up-to-date", "transfer-proposals", "read-index-commit",
-                                                "read-index-quorum", "one-change-at-a-time", "change-own-term", "removed-leader",
+                                                "read-index-quorum", "lease-read", "lease-vote", "one-change-at-a-time", "change-own-term", "removed-leader",
                                                 "durability", "liveness"});
   CHECK_FALSE(set.violation().has_value());
 }

@@ -168,3 +168,78 @@ TEST_CASE("read-index-commit: the read index is a commit of the leader's own ter
   CHECK(run({READ_LEADER, request(0, 5), deliver(1, 0, kAEReply, 1, 1, 1), read_served(0, 0, 1, 5)}));
   CHECK(run({CLUSTER3(4), role(1, kFollower, 1), append(1, 1, 1), read_served(1, 1, 1, 5)}));
 }
+
+namespace {
+// Thesis 6.4.1: timing with features bit 3 (lease_reads), the bound the simulator announces, clock rates.
+Ev lease_bound(double bound) { return Ev{K::lease_bound, -1, static_cast<std::uint64_t>(bound * 1e6)}; }
+Ev clock_rate(std::int32_t n, double rate) { return Ev{K::clock_rate, n, static_cast<std::uint64_t>(rate * 1e6)}; }
+Ev lease_read(std::int32_t n, std::uint64_t index, std::uint64_t term, std::uint64_t id) {
+  return Ev{K::lease_read, n, index, term, id};
+}
+// Node 0 leads term 1 with entry 1; node 1's AppendEntries reply of term 1 (a majority with node 0) just now.
+#define LEASE_LEADER CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 1), append(0, 1, 1), deliver(1, 0, kAEReply, 1, 1, 1)
+}  // namespace
+
+TEST_CASE("lease-read: no read under a lease after a leader of a higher term was elected (thesis 6.4.1)") {
+  CHECK(!run({LEASE_LEADER, lease_read(0, 1, 1, 5)}));
+  // Node 1 became leader of term 2 while node 0 still thought it led term 1 and read under its lease.
+  const auto stale = run({LEASE_LEADER, role(1, kLeader, 2), lease_read(0, 1, 1, 5)});
+  REQUIRE(stale);
+  CHECK(stale->checker == "lease-read");
+  CHECK(stale->nodes == (std::vector<std::int32_t>{0, 1}));
+  // Clocks within the bound (1.4 / 1.0 < 1.5): the rule holds the Raft to it.
+  CHECK(run({LEASE_LEADER, clock_rate(2, 1.4), role(1, kLeader, 2), lease_read(0, 1, 1, 5)}));
+  // Two clocks 1.6 times apart: the environment broke the bound, the lease may fail without a bug (the
+  // history checker judges what was read); from then on the rule's second half is silent.
+  CHECK(!run({LEASE_LEADER, clock_rate(2, 1.6), role(1, kLeader, 2), lease_read(0, 1, 1, 5)}));
+  CHECK(!run({LEASE_LEADER, clock_rate(2, 1.6), clock_rate(2, 1.0), role(1, kLeader, 2), lease_read(0, 1, 1, 5)}));
+  // Without the bound announced (no lease_bound event), only the first half applies.
+  CHECK(!run({CLUSTER3(8), role(0, kLeader, 1), append(0, 1, 1), role(1, kLeader, 2), lease_read(0, 1, 1, 5)}));
+}
+
+TEST_CASE("lease-read: a majority replied within min election timeout / bound of the leader's clock (thesis 6.4.1)") {
+  // min 150 ms / 1.5 = 100 ms: a reply 99 ms ago may have answered the round the lease began with.
+  CHECK(!run({LEASE_LEADER, Ev{K::lease_read, 0, 1, 1, 5, -1, 1, 0, 99'000}}));
+  const auto expired = run({LEASE_LEADER, Ev{K::lease_read, 0, 1, 1, 5, -1, 1, 0, 101'000}});
+  REQUIRE(expired);
+  CHECK(expired->checker == "lease-read");
+  // A leader whose clock runs at half speed: its 100 ms last 200 ms.
+  CHECK(!run({CLUSTER3(8), lease_bound(1.5), clock_rate(0, 0.5), role(0, kLeader, 1), append(0, 1, 1),
+              deliver(1, 0, kAEReply, 1, 1, 1, 1000), Ev{K::lease_read, 0, 1, 1, 5, -1, 1, 0, 199'000}}));
+  // No reply at all.
+  CHECK(run({CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 1), append(0, 1, 1), lease_read(0, 1, 1, 5)}));
+}
+
+TEST_CASE("lease-vote: no vote for a higher term within min election timeout of hearing from the leader (thesis 4.2.3)") {
+  Ev vote{K::vote, 2, 2, 1, 0, -1, 1, 0, 149'000};  // node 2 votes for node 1 in term 2
+  const auto early = run({CLUSTER3(8), lease_bound(1.5), deliver(0, 2, kAE, 1, 0, 0, 0), vote});
+  REQUIRE(early);
+  CHECK(early->checker == "lease-vote");
+  vote.at_us = 151'000;
+  CHECK(!run({CLUSTER3(8), lease_bound(1.5), deliver(0, 2, kAE, 1, 0, 0, 0), vote}));
+  // Its clock runs twice as fast: its 150 ms pass in 75 ms.
+  vote.at_us = 76'000;
+  CHECK(!run({CLUSTER3(8), lease_bound(1.5), clock_rate(2, 2.0), deliver(0, 2, kAE, 1, 0, 0, 0), vote}));
+  // Leases off: no rule.
+  vote.at_us = 10'000;
+  CHECK(!run({CLUSTER3(0), deliver(0, 2, kAE, 1, 0, 0, 0), vote}));
+  // A TimeoutNow's target (thesis 3.10) is voted for at once.
+  CHECK(!run({CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 1), deliver(0, 2, kAE, 1, 0, 0, 0),
+              send(0, 1, kTimeoutNow, 1), vote}));
+  // After a restart, no vote for a min election timeout.
+  const auto restarted = run({CLUSTER3(8), lease_bound(1.5), Ev{K::restart, 2, 2, 0, 0, -1, 2, 0, 0},
+                              Ev{K::vote, 2, 1, 1, 0, -1, 2, 0, 10'000}});
+  REQUIRE(restarted);
+  CHECK(restarted->checker == "lease-vote");
+}
+
+TEST_CASE("lease-read: only the leader reads under its lease, at a commit of its own term (thesis 6.4.1, 6.4 step 1)") {
+  const auto older = run({CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 2), append(0, 1, 1), append(0, 2, 2),
+                          lease_read(0, 1, 2, 5)});
+  REQUIRE(older);
+  CHECK(older->checker == "lease-read");
+  CHECK(!run({CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 2), append(0, 1, 1), append(0, 2, 2),
+              deliver(1, 0, kAEReply, 2, 1, 2), lease_read(0, 2, 2, 5)}));
+  CHECK(run({LEASE_LEADER, lease_read(0, 0, 1, 5)}));                                          // nothing committed
+  CHECK(run({CLUSTER3(8), lease_bound(1.5), role(1, kFollower, 1), append(1, 1, 1), lease_read(1, 1, 1, 5)}));  // not leader
+}

@@ -168,12 +168,13 @@ TEST_CASE("frames: every input describes itself for error reports") {
 
 TEST_CASE("raft codec: every reference Raft message and disk record round-trips") {
   raft::RequestVote rv{raft::Term(3), raft::NodeId(1), raft::LogIndex(10), raft::Term(2)};
+  raft::RequestVote rv_transfer{raft::Term(3), raft::NodeId(1), raft::LogIndex(10), raft::Term(2), true};
   raft::RequestVoteReply rvr{raft::Term(3), true};
   raft::AppendEntries ae{raft::Term(4), raft::NodeId(0), raft::LogIndex(9), raft::Term(3),
                          {entry(4, "k", "v"), entry(4, "", "")}, raft::LogIndex(8)};
   raft::AppendEntriesReply aer{raft::Term(4), false, raft::LogIndex(0), raft::LogIndex(5), raft::Term(2)};
   aer.rejected_prev_index = raft::LogIndex(9);  // flow control: which request was rejected
-  for (const raft::Message& m : std::vector<raft::Message>{rv, rvr, ae, aer}) {
+  for (const raft::Message& m : std::vector<raft::Message>{rv, rv_transfer, rvr, ae, aer}) {
     const raft::Envelope e{raft::NodeId(2), raft::NodeId(4), m};
     const raft::Envelope back = decode_envelope(encode_envelope(e));
     CHECK(back.from == e.from);
@@ -185,6 +186,9 @@ TEST_CASE("raft codec: every reference Raft message and disk record round-trips"
         ae.entries);
   CHECK(std::get<raft::AppendEntriesReply>(decode_envelope(encode_envelope({raft::NodeId(0), raft::NodeId(1), aer})).message)
             .rejected_prev_index == raft::LogIndex(9));
+  // Thesis 3.10/4.2.3: the TimeoutNow flag survives the wire, both ways.
+  CHECK(std::get<raft::RequestVote>(decode_envelope(encode_envelope({raft::NodeId(0), raft::NodeId(1), rv_transfer})).message).transfer);
+  CHECK(!std::get<raft::RequestVote>(decode_envelope(encode_envelope({raft::NodeId(0), raft::NodeId(1), rv})).message).transfer);
 
   raft::PersistRequest p;
   p.token = 42;

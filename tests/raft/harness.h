@@ -100,6 +100,7 @@ struct Node {
   std::vector<Observation> observations;
   std::vector<raft::TimerRequest> timers;
   std::uint64_t last_token = 0;
+  std::uint64_t clock_us = 0;  // the node's own clock (thesis 6.4.1), told to its Raft before every input
 };
 
 class Cluster {
@@ -118,6 +119,10 @@ class Cluster {
   }
 
   Raft& raft(NodeId id) { return *nodes_.at(id).raft; }
+  // Advance every node's clock by `us` (thesis 6.4.1: only lease reads read it).
+  void advance_clocks(std::uint64_t us) {
+    for (auto& [id, n] : nodes_) n.clock_us += us;
+  }
   Node& node(NodeId id) { return nodes_.at(id); }
   std::deque<Envelope>& network() { return network_; }
 
@@ -131,6 +136,7 @@ class Cluster {
     n.last_token = 0;
     n.up = true;
     Output out;
+    n.raft->advance_clock(raft::LocalTime(n.clock_us));
     n.raft->start(out);
     handle(id, out);
   }
@@ -171,6 +177,7 @@ class Cluster {
       n.unpersisted.pop_front();
       apply_persist(n.disk, p);
       Output out;
+      n.raft->advance_clock(raft::LocalTime(n.clock_us));
       n.raft->on_persisted(p.token, out);
       handle(id, out);
     }
@@ -180,6 +187,7 @@ class Cluster {
     Node& n = nodes_.at(e.to);
     if (!n.up) return;
     Output out;
+    n.raft->advance_clock(raft::LocalTime(n.clock_us));
     n.raft->step(e, out);
     handle(e.to, out);
   }
@@ -198,12 +206,14 @@ class Cluster {
     Node& n = nodes_.at(id);
     REQUIRE(n.up);
     Output out;
+    n.raft->advance_clock(raft::LocalTime(n.clock_us));
     n.raft->on_timer(kind, out);
     handle(id, out);
   }
 
   void client(NodeId id, const Command& command) {
     Output out;
+    nodes_.at(id).raft->advance_clock(raft::LocalTime(nodes_.at(id).clock_us));
     nodes_.at(id).raft->on_client_request(command, out);
     handle(id, out);
   }

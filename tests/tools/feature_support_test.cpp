@@ -23,6 +23,14 @@ std::size_t transfers(const tools::Scenario& s) {
   }));
 }
 
+// Thesis 6.4.1: with leases drawn, each node not at the nominal rate gets a clock fault at time 0.
+std::size_t lease_clocks(const tools::Scenario& s) {
+  if (!s.config.features.lease_reads) return 0;
+  return static_cast<std::size_t>(std::count_if(s.config.faults.begin(), s.config.faults.end(), [](const sim::Fault& f) {
+    return f.kind == sim::Fault::Kind::clock && f.at == sim::Time{};
+  }));
+}
+
 }  // namespace
 
 TEST_CASE("feature support: the registry declares what each built-in implementation honours") {
@@ -49,6 +57,7 @@ TEST_CASE("feature support: what an implementation lacks is never drawn, and the
   only_pre_vote.supports = sim::FeatureSupport{true, false, false, false};
   std::size_t seeds_with_transfers = 0;
   std::size_t seeds_with_pre_vote = 0;
+  std::size_t seeds_with_leases = 0;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     const tools::Scenario all = tools::expand_for_seed(generic, seed);  // the reference Raft: everything
     const tools::Scenario lacking = tools::expand_for_seed(none, seed);
@@ -61,11 +70,15 @@ TEST_CASE("feature support: what an implementation lacks is never drawn, and the
     // The draw does not depend on the implementation: a supported switch comes out as for everyone.
     CHECK(partial.config.features.pre_vote == all.config.features.pre_vote);
     CHECK_FALSE(partial.config.features.check_quorum);
-    // Every other fault is the same.
-    CHECK(lacking.config.faults.size() + transfers(all) == all.config.faults.size());
+    CHECK_FALSE(lacking.config.features.lease_reads);
+    // Every other fault is the same, but for the clock rates a seed with leases starts with (thesis 6.4.1).
+    CHECK(lacking.config.faults.size() + transfers(all) + lease_clocks(all) == all.config.faults.size());
+    seeds_with_leases += all.config.features.lease_reads ? 1 : 0;
   }
   // The draws are not empty: the checks above compared something.
   CHECK(seeds_with_transfers > 10);
   CHECK(seeds_with_pre_vote > 10);
   CHECK(seeds_with_pre_vote < 30);
+  CHECK(seeds_with_leases > 10);
+  CHECK(seeds_with_leases < 30);
 }

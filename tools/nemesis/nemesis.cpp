@@ -1,6 +1,7 @@
 #include "tools/nemesis/nemesis.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,7 @@ constexpr auto kFeatureStream = static_cast<sim::Stream>(10);  // the Raft featu
 constexpr auto kTransferStream = static_cast<sim::Stream>(11); // the leadership transfer requests
 constexpr auto kSnapshotStream = static_cast<sim::Stream>(14);  // and for nemesis.snapshots
 constexpr auto kMembershipStream = static_cast<sim::Stream>(17);  // and for nemesis.membership
+constexpr auto kLeaseClockStream = static_cast<sim::Stream>(25);  // the clock rates of a seed with leases
 
 using K = sim::Fault::Kind;
 
@@ -309,20 +311,70 @@ FeatureDraw draw_features(std::uint64_t seed) {
   FeatureDraw d;
   d.pre_vote = rng.bernoulli(0.5);
   d.check_quorum = rng.bernoulli(0.5);
-  d.read_index = rng.bernoulli(0.5);  // drawn last: the draws above are those of the seeds before it
+  d.read_index = rng.bernoulli(0.5);  // drawn after the two above: their draws are those of the seeds before it
+  // Thesis 6.4.1, drawn last for the same reason. A bound of 1.1 is a realistic crystal's, 2.0 a generous one.
+  constexpr double kDriftBounds[] = {1.1, 1.5, 2.0};
+  d.lease_reads = rng.bernoulli(0.5);
+  d.clock_drift_bound = kDriftBounds[rng.below(std::size(kDriftBounds))];
+  RAFTSIM_ASSERT(d.clock_drift_bound >= 1.0);
   return d;
+}
+
+std::string bound_clock_rates(std::uint64_t seed, const std::vector<std::uint32_t>& nemesis_ids, sim::SimConfig& config) {
+  RAFTSIM_ASSERT(config.features.lease_reads);
+  RAFTSIM_ASSERT(config.features.clock_drift_bound >= 1.0);
+  // Rates in [1/h, h] differ by a factor of at most h^2, a little under the bound (timers and clocks round
+  // to microseconds).
+  const double h = std::sqrt(config.features.clock_drift_bound) * 0.998;
+  const double lo = 1.0 / h;
+  const double hi = std::max(h, 1.0);
+  // clock_skew draws factors in [1/3, 3]; the same shape, scaled: 1 + (f - 1) (h - 1) / 2, and its inverse.
+  const auto squeeze = [&](double f) {
+    RAFTSIM_ASSERT(f > 0.0);
+    const double up = f >= 1.0 ? f : 1.0 / f;
+    const double scaled = std::min(hi, 1.0 + (up - 1.0) * (hi - 1.0) / 2.0);
+    return std::clamp(f >= 1.0 ? scaled : 1.0 / scaled, lo, hi);
+  };
+  std::size_t squeezed = 0;
+  for (sim::Fault& f : config.faults) {
+    if (f.kind != K::clock || std::find(nemesis_ids.begin(), nemesis_ids.end(), f.id) == nemesis_ids.end()) continue;
+    f.factor = squeeze(f.factor);
+    ++squeezed;
+  }
+  // Each node starts at the slowest, the nominal or the fastest rate: the pairs that stress a lease most.
+  sim::Rng rng(seed, kLeaseClockStream);
+  std::uint32_t id = next_id_after(config.faults);
+  std::string rates;
+  for (sim::NodeIndex n = 0; n < config.nodes; ++n) {
+    const std::uint64_t pick = rng.below(3);
+    const double rate = pick == 0 ? lo : pick == 1 ? 1.0 : hi;
+    rates += fmt::format("{}{:.3f}", n ? " " : "", rate);
+    if (rate == 1.0) continue;
+    sim::Fault f = fault(K::clock);
+    f.nodes = {node(n)};
+    f.factor = rate;
+    f.at = sim::Time{};
+    f.id = id++;
+    config.faults.push_back(f);
+  }
+  std::stable_sort(config.faults.begin(), config.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  return fmt::format("lease clocks: bound {:.2f}, rates {}, {} clock skew(s) within [{:.3f}, {:.3f}]",
+                     config.features.clock_drift_bound, rates, squeezed, lo, hi);
 }
 
 std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config) {
   config.features.pre_vote = draw.pre_vote && supports.pre_vote;
   config.features.check_quorum = draw.check_quorum && supports.check_quorum;
   config.features.read_index = draw.read_index && supports.read_index;
+  config.features.lease_reads = draw.lease_reads && supports.lease_reads;
+  if (config.features.lease_reads) config.features.clock_drift_bound = draw.clock_drift_bound;
   RAFTSIM_ASSERT(!config.features.pre_vote || supports.pre_vote);
   RAFTSIM_ASSERT(!config.features.check_quorum || supports.check_quorum);
   RAFTSIM_ASSERT(!config.features.read_index || supports.read_index);
   const auto say = [](bool drawn, bool supported) { return !supported ? "off (not supported)" : drawn ? "on" : "off"; };
-  return fmt::format("features: pre_vote {}, check_quorum {}, read_index {}", say(draw.pre_vote, supports.pre_vote),
-                     say(draw.check_quorum, supports.check_quorum), say(draw.read_index, supports.read_index));
+  return fmt::format("features: pre_vote {}, check_quorum {}, read_index {}, lease_reads {}", say(draw.pre_vote, supports.pre_vote),
+                     say(draw.check_quorum, supports.check_quorum), say(draw.read_index, supports.read_index),
+                     say(draw.lease_reads, supports.lease_reads));
 }
 
 namespace {

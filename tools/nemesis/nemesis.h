@@ -81,11 +81,17 @@ struct FeatureDraw {
   bool pre_vote = false;
   bool check_quorum = false;
   bool read_index = false;
+  bool lease_reads = false;        // thesis 6.4.1
+  double clock_drift_bound = 1.1;  // the leases' bound on the ratio of two clocks' rates
 };
 FeatureDraw draw_features(std::uint64_t seed);
 // Switches on what was drawn and the implementation supports (a switch it lacks stays off: the draw
 // itself does not depend on the implementation, so seeds mean the same for every Raft).
 std::string apply_feature_draw(const FeatureDraw& draw, const sim::FeatureSupport& supports, sim::SimConfig& config);
+// Thesis 6.4.1: with lease reads on, keeps every clock within the drift bound the leases count on: each node
+// gets a clock rate from the start (drawn from its own stream), and the clock faults with ids in
+// `nemesis_ids` (the nemesis's clock_skew) are scaled into the same range [1/h, h], h^2 < bound. Says what.
+std::string bound_clock_rates(std::uint64_t seed, const std::vector<std::uint32_t>& nemesis_ids, sim::SimConfig& config);
 
 // What swarm_config drew for one seed.
 struct ConfigKnobs {

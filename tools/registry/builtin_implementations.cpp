@@ -55,6 +55,7 @@ void register_builtin_implementations() {
     reference.supports.read_index = true;  // thesis 6.4; likewise
     reference.supports.membership = true;  // thesis 4 (raft/membership.h); likewise
     reference.supports.inflight_window = true;  // thesis 10.2.1: raft.max_inflight_appends; likewise
+    reference.supports.lease_reads = true;  // thesis 6.4.1; likewise
     reference.make = [](const ImplementationRequest& request) -> std::unique_ptr<sim::NodeFactory> {
       refuse_command(request);
       raft::Bugs planted;

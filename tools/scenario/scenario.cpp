@@ -154,6 +154,8 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     c.features.pre_vote = cluster->boolean("pre_vote", c.features.pre_vote);
     c.features.check_quorum = cluster->boolean("check_quorum", c.features.check_quorum);
     c.features.read_index = cluster->boolean("read_index", c.features.read_index);
+    c.features.lease_reads = cluster->boolean("lease_reads", c.features.lease_reads);
+    c.features.clock_drift_bound = cluster->number("clock_drift_bound", c.features.clock_drift_bound, 1.0, 100.0);
     // Raft features (sim::RaftFeatures); an implementation that cannot honour one refuses it (exit 3).
     sim::RaftFeatures& f = c.features;
     f.snapshot_every_entries = static_cast<std::uint32_t>(cluster->integer("snapshot_every_entries", f.snapshot_every_entries, 0, 1'000'000));
@@ -383,6 +385,13 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   if (s.nemesis.features) {
     // Drawn switches become the expanded scenario's own cluster settings (records and shrinks keep them).
     plan.description += "; " + apply_feature_draw(draw_features(seed), supports, s.config);
+    if (s.config.features.lease_reads) {
+      // Thesis 6.4.1: the nemesis's clocks stay within the bound the leases count on (a scenario's own clock
+      // faults are left as written: beyond the bound they break the lease, as they should).
+      std::vector<std::uint32_t> ids;
+      for (const sim::Fault& f : plan.faults) ids.push_back(f.id);
+      plan.description += "; " + bound_clock_rates(seed, ids, s.config);
+    }
     s.nemesis.features = false;
   }
   if (s.nemesis.swarm_config) {
@@ -419,8 +428,9 @@ std::string describe_scenario(const Scenario& s) {
   std::string out;
   out += fmt::format("scenario   {} ({})\n", s.name, s.file);
   if (!s.description.empty()) out += fmt::format("           {}\n", s.description);
-  out += fmt::format("cluster    {} nodes, impl {}{}{}{}\n", c.nodes, s.impl, c.features.pre_vote ? ", pre-vote" : "",
-                     c.features.check_quorum ? ", check-quorum" : "", c.features.read_index ? ", read-index" : "");
+  out += fmt::format("cluster    {} nodes, impl {}{}{}{}{}\n", c.nodes, s.impl, c.features.pre_vote ? ", pre-vote" : "",
+                     c.features.check_quorum ? ", check-quorum" : "", c.features.read_index ? ", read-index" : "",
+                     c.features.lease_reads ? fmt::format(", lease reads (clock drift bound {})", c.features.clock_drift_bound) : "");
   if (c.features.membership) {
     out += fmt::format("membership initial configuration: nodes 0..{}\n",
                        (c.features.initial_members == 0 ? c.nodes : c.features.initial_members) - 1);

@@ -122,6 +122,10 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   if (c.features.check_quorum) j["cluster"]["check_quorum"] = true;
   if (c.features.read_index) j["cluster"]["read_index"] = true;
   if (c.features.membership) j["cluster"]["initial_members"] = c.features.initial_members == 0 ? c.nodes : c.features.initial_members;
+  if (c.features.lease_reads) {  // written only when on: records of older runs stay as they were
+    j["cluster"]["lease_reads"] = true;
+    j["cluster"]["clock_drift_bound"] = c.features.clock_drift_bound;
+  }
   if (c.features.snapshot_every_entries > 0) {  // written only when on: records of older runs stay as they were
     j["cluster"]["snapshot_every_entries"] = c.features.snapshot_every_entries;
     j["cluster"]["snapshot_trailing_entries"] = c.features.snapshot_trailing_entries;

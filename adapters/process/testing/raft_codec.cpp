@@ -101,6 +101,7 @@ std::string encode_envelope(const raft::Envelope& envelope) {
           o.u32(m.candidate.value);
           o.u64(m.last_log_index.value);
           o.u64(m.last_log_term.value);
+          o.u8(m.transfer ? 1 : 0);  // thesis 3.10/4.2.3: started by TimeoutNow
         } else if constexpr (std::is_same_v<T, raft::RequestVoteReply>) {
           o.u8(m.vote_granted ? 1 : 0);
         } else if constexpr (std::is_same_v<T, raft::AppendEntries>) {
@@ -159,6 +160,7 @@ raft::Envelope decode_envelope(std::string_view bytes) {
       m.candidate = raft::NodeId(r.u32("candidate"));
       m.last_log_index = raft::LogIndex(r.u64("last_log_index"));
       m.last_log_term = raft::Term(r.u64("last_log_term"));
+      m.transfer = r.u8("transfer") != 0;
       e.message = m;
       break;
     }

@@ -150,6 +150,7 @@ std::uint8_t observation_kind(raft::Observation::Kind k) {
     case raft::Observation::Kind::transfer_started: return static_cast<std::uint8_t>(sim::EventKind::transfer_start);
     case raft::Observation::Kind::transfer_abandoned: return static_cast<std::uint8_t>(sim::EventKind::transfer_abandoned);
     case raft::Observation::Kind::read_served: return static_cast<std::uint8_t>(sim::EventKind::read_served);
+    case raft::Observation::Kind::lease_read: return static_cast<std::uint8_t>(sim::EventKind::lease_read);
     case raft::Observation::Kind::snapshot_taken: return static_cast<std::uint8_t>(sim::EventKind::snapshot_taken);
     case raft::Observation::Kind::snapshot_installed: return static_cast<std::uint8_t>(sim::EventKind::snapshot_installed);
     case raft::Observation::Kind::snapshot_restored: return static_cast<std::uint8_t>(sim::EventKind::snapshot_restored);
