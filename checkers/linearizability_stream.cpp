@@ -241,6 +241,7 @@ class Key {
   Key(std::string name, const std::optional<std::string>& initial, const StreamLimits& limits, Steps& steps)
       : name_(std::move(name)), limits_(limits), steps_(steps), frontier_(1) {
     initial_ = values_.intern(initial);
+    cut_value_ = initial;
     const std::uint64_t none = 0;
     frontier_.insert(initial_, Meta{}, &none);
   }
@@ -317,6 +318,7 @@ class Key {
     }
     drain();
     RAFTSIM_ASSERT(queue_.empty());
+    if (batch_ && status_ == KeyStatus::running) check_segment();
   }
 
   void stop(const std::string& why) {
@@ -326,7 +328,86 @@ class Key {
     frontier_.release();
   }
 
+  // Whether the key fell back to the batch search of its last segment (see to_batch).
+  bool batch() const { return batch_; }
+
  private:
+  // The fallback for a key whose frontier outgrows the limits (many concurrent appends nobody has read
+  // yet make every order of them a configuration: a breadth-first frontier must hold what a depth-first
+  // search only visits one at a time). The key keeps its operations since its last cut (segment_): a
+  // point where the frontier was one configuration with no open operation linearized, nothing dirty and
+  // nothing retirable, so the history before it is summed up by the value alone, and every operation open
+  // at that point is in the segment. Then the history of the key is linearizable iff the segment is, read
+  // from that value: the batch checker (checkers/linearizability.h) decides it at the end. Memory then
+  // grows with that key's operations since the cut, as the batch checker's did; a key that never overflows
+  // holds only its operations since its last cut.
+  void to_batch() {
+    batch_ = true;
+    frontier_.release();
+    explored_.release();
+  }
+
+  void maybe_cut() {
+    if (frontier_.size() != 1 || frontier_.dirty(0)) return;
+    const std::uint64_t* bits = frontier_.bits(0);
+    for (std::size_t w = 0; w < frontier_.words(); ++w) {
+      if (bits[w] != 0) return;
+    }
+    std::vector<std::uint32_t> still_open;
+    for (std::uint32_t b = 0; b < open_.size(); ++b) {
+      if (open_[b] == kNone) continue;
+      const SOp& op = ops_[open_[b]];
+      if (!op.info && (op.fn == Fn::write || op.fn == Fn::append) && op.invoke_seq < frontier_.meta(0).last_write) return;
+      still_open.push_back(open_[b]);
+    }
+    std::sort(still_open.begin(), still_open.end(),
+              [&](std::uint32_t a, std::uint32_t c) { return ops_[a].invoke_seq < ops_[c].invoke_seq; });
+    segment_.clear();
+    for (std::uint32_t slot : still_open) segment_.push_back(operation(ops_[slot]));
+    if (segment_.capacity() > 4 * segment_.size() + 64) segment_.shrink_to_fit();
+    cut_value_ = values_.value(frontier_.state(0));
+  }
+
+  Operation operation(const SOp& op) const {
+    Operation out;
+    out.process = op.process;
+    out.fn = op.fn;
+    out.key = name_;
+    if (op.fn != Fn::read) out.input = values_.value(op.input);
+    if (op.fn == Fn::cas) out.expected = values_.value(op.expected);
+    if (op.fn == Fn::read && !op.info) out.output = values_.value(op.output);
+    out.outcome = op.info ? Operation::Outcome::info : Operation::Outcome::ok;
+    out.cas_succeeded = op.cas_succeeded;
+    out.invoke_time = op.invoke_time;
+    out.complete_time = op.info ? Operation::kNever : op.complete_time;
+    out.id = op.id;
+    return out;
+  }
+
+  void check_segment() {
+    History h;
+    h.initial_value = cut_value_;
+    h.operations = std::move(segment_);
+    LinLimits limits;
+    limits.steps_max = steps_.max;
+    const LinResult r = check_linearizability(h, limits);
+    if (r.verdict == LinVerdict::unknown) {
+      status_ = KeyStatus::stopped;
+      reason_ = fmt::format("(streaming frontier over {} configurations, then the batch search) {}",
+                            limits_.frontier_max, r.reason);
+    } else if (r.verdict == LinVerdict::not_linearizable) {
+      status_ = KeyStatus::refuted;
+      reason_ = r.reason;
+      witness_ = r.witness;
+      if (witness_) {
+        for (std::size_t& i : witness_->ops) i = h.operations[i].id;
+        for (std::size_t& i : witness_->longest_prefix) i = h.operations[i].id;
+        witness_->text += "(operations named by id; the key's history checked from the value " +
+                          show_value(cut_value_) + " it held at a point where nothing was in doubt)\n";
+      }
+    }
+  }
+
   // Processes the queued events in time order up to the first invoke whose outcome is not known yet.
   void drain() {
     while (!queue_.empty()) {
@@ -341,14 +422,16 @@ class Key {
           free_op(slot);
         } else {
           ++constraining_;
-          if (status_ == KeyStatus::running) {
+          if (status_ == KeyStatus::running && !batch_) {
+            segment_.push_back(operation(op));
             open(slot);
-          } else if (op.info) {
-            free_op(slot);
+          } else {
+            if (batch_) segment_.push_back(operation(op));
+            if (op.info) free_op(slot);
           }
         }
       } else {
-        if (status_ == KeyStatus::running) complete(slot);
+        if (status_ == KeyStatus::running && !batch_) complete(slot);
         free_op(slot);
       }
     }
@@ -588,7 +671,7 @@ class Key {
           const auto [pos, added] = explored_.insert(after, now, b.data());
           if (!added) continue;
           if (explored_.size() > limits_.closure_max) {
-            stop(fmt::format("closure limit of {} configurations at one completion reached", limits_.closure_max));
+            to_batch();
             return;
           }
           stack.push_back(pos);
@@ -610,9 +693,10 @@ class Key {
     release_settled_info();
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
-      stop(fmt::format("frontier limit of {} configurations reached", limits_.frontier_max));
+      to_batch();
       return;
     }
+    maybe_cut();
     if (values_.size() > 2 * live_values_ + 1024) collect_values();
   }
 
@@ -812,6 +896,9 @@ class Key {
   std::size_t constraining_ = 0;
   std::size_t frontier_peak_ = 1;
   std::uint64_t seq_ = 0;  // events processed
+  bool batch_ = false;
+  std::vector<Operation> segment_;          // the key's operations since the last cut (see to_batch)
+  std::optional<std::string> cut_value_;    // the value at the last cut
 };
 
 }  // namespace stream_detail

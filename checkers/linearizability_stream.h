@@ -20,9 +20,11 @@
 // within its retries), so the memory held is that of the operations in flight.
 //
 // Bounded: a key whose frontier exceeds `frontier_max` configurations, or whose advance at one completion
-// explores more than `closure_max` configurations, is stopped with verdict unknown naming the key and the
-// limit; a total step limit stops every key. Deterministic: no clock, the same history always gives the
-// same verdict and stops at the same point.
+// explores more than `closure_max` configurations, falls back to the batch checker on its operations since
+// its last cut (a point where one value summed up its past), decided at the end; a step limit (over the
+// frontier's steps, and again for each batch search) stops keys with verdict unknown naming the keys and
+// the limit. Deterministic: no clock, the same history always gives the same verdict and stops at the
+// same point.
 #pragma once
 
 #include <cstddef>
@@ -37,8 +39,10 @@
 namespace checkers {
 
 struct StreamLimits {
-  std::size_t frontier_max = std::size_t{1} << 16;  // configurations per key after a completion
-  std::size_t closure_max = std::size_t{1} << 20;   // configurations explored per completion
+  // Beyond either, the key falls back to the batch search of its operations since its last cut (see the
+  // .cpp): the same verdict, with the batch checker's memory for that key.
+  std::size_t frontier_max = std::size_t{1} << 12;  // configurations per key after a completion
+  std::size_t closure_max = std::size_t{1} << 16;   // configurations explored per completion
   std::uint64_t steps_max = 0;                       // over the whole check; 0: no limit
 };
 
