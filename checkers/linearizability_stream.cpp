@@ -620,8 +620,19 @@ class Key {
     explored_.clear(words);
     std::vector<std::uint64_t> b(words);
     const bool o_retirable = !o.info && (o.fn == Fn::write || o.fn == Fn::append);
-    auto add_final = [&](std::uint32_t state, const Meta& meta, std::uint64_t* bits) {
+    // last_write matters only through the open writes and appends it lets retire: configurations that
+    // differ in it but let the same ones retire are the same, so it is canonicalized to just past the
+    // latest such invoke (0: none), and the frontier does not keep a copy per write ever linearized.
+    std::vector<std::uint64_t> retirable;
+    for (std::uint32_t m : movers_) {
+      const SOp& x = ops_[open_[m]];
+      if (m != ob && !x.info && (x.fn == Fn::write || x.fn == Fn::append)) retirable.push_back(x.invoke_seq);
+    }
+    std::sort(retirable.begin(), retirable.end());
+    auto add_final = [&](std::uint32_t state, Meta meta, std::uint64_t* bits) {
       clear_bit(bits, ob);
+      const auto it = std::lower_bound(retirable.begin(), retirable.end(), meta.last_write);
+      meta.last_write = it == retirable.begin() ? 0 : *std::prev(it) + 1;
       next.insert(state, meta, bits);
     };
     std::vector<std::uint32_t> stack;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -216,7 +217,11 @@ History random_small_history(Rng& rng) {
   return h;
 }
 
-std::string shared_histories_dir() { return RAFTSIM_SOURCE_DIR "/../shared/histories"; }
+// ../shared/histories next to the source tree, or where RAFTSIM_SHARED_HISTORIES points (a worktree).
+std::string shared_histories_dir() {
+  const char* dir = std::getenv("RAFTSIM_SHARED_HISTORIES");
+  return dir != nullptr ? std::string(dir) : RAFTSIM_SOURCE_DIR "/../shared/histories";
+}
 
 // Expects `fn` to throw a HistoryParseError whose message starts with "FILE:LINE:".
 template <typename F>
