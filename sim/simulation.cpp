@@ -1016,7 +1016,7 @@ void Simulation::start_next_op(std::uint32_t ci) {
   c.copies_in_flight = 0;
   c.attempt_at_node.assign(config_.nodes, 0);
   ++metrics_.ops_invoked;
-  history_.push_back(op);
+  record_history(op);
   emit(EventKind::client_invoke, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(op.op),
        op.op_id);
   queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id, 0}, rng_workload_);
@@ -1235,7 +1235,7 @@ void Simulation::finish_op(std::uint32_t ci, HistoryEvent::Type type, const Clie
   const bool applied = type == HistoryEvent::Type::ok;
   emit(kind, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(c.op.op), c.op.op_id,
        applied ? reply->log_index : 0, applied ? reply->log_term : 0);
-  history_.push_back(std::move(done));
+  record_history(std::move(done));
   // After an unknown outcome the client continues as a new process (as Jepsen does), so a process never
   // has two operations whose order is unclear.
   if (type == HistoryEvent::Type::info) {
@@ -1261,6 +1261,11 @@ SimMetrics Simulation::metrics() const {
     m.disk.bytes_written += d.bytes_written;
   }
   return m;
+}
+
+void Simulation::record_history(HistoryEvent e) {
+  if (history_sink_) history_sink_(e);
+  if (keep_history_) history_.push_back(std::move(e));
 }
 
 }  // namespace sim

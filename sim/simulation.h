@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -167,7 +168,15 @@ class Simulation {
   // Why the run was cut short by the simulator's own bounds ("" if it was not).
   const std::string& runaway() const { return runaway_; }
   SimMetrics metrics() const;
+  // The client history, if kept (the default; see set_history_sink).
   const std::vector<HistoryEvent>& history() const { return history_; }
+  // Hands every history event to `sink` the moment it happens (a streaming consumer such as the runner's
+  // linearizability check); with keep_history false the simulation then keeps no copy, so a long run does
+  // not hold its whole history. Call before run(). The sink only reads: it cannot reach the trace.
+  void set_history_sink(std::function<void(const HistoryEvent&)> sink, bool keep_history) {
+    history_sink_ = std::move(sink);
+    keep_history_ = keep_history;
+  }
   const SimConfig& config() const { return config_; }
 
  private:
@@ -329,6 +338,9 @@ class Simulation {
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
   std::vector<Client> clients_;
   std::vector<HistoryEvent> history_;
+  std::function<void(const HistoryEvent&)> history_sink_;
+  bool keep_history_ = true;
+  void record_history(HistoryEvent e);
   std::vector<std::vector<Deliver>> held_;
   std::map<std::uint32_t, Fault> resolved_by_id_;
   std::vector<ArmedTrigger> armed_triggers_;  // triggered faults not fired yet, in fault order

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -13,12 +14,14 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "checkers/history.h"
 #include "checkers/history_generator.h"
 #include "checkers/history_parse.h"
 #include "checkers/linearizability.h"
+#include "checkers/linearizability_stream.h"
 
 namespace {
 
@@ -214,7 +217,11 @@ History random_small_history(Rng& rng) {
   return h;
 }
 
-std::string shared_histories_dir() { return RAFTSIM_SOURCE_DIR "/../shared/histories"; }
+// ../shared/histories next to the source tree, or where RAFTSIM_SHARED_HISTORIES points (a worktree).
+std::string shared_histories_dir() {
+  const char* dir = std::getenv("RAFTSIM_SHARED_HISTORIES");
+  return dir != nullptr ? std::string(dir) : RAFTSIM_SOURCE_DIR "/../shared/histories";
+}
 
 // Expects `fn` to throw a HistoryParseError whose message starts with "FILE:LINE:".
 template <typename F>
@@ -959,4 +966,204 @@ TEST_CASE("linearizability: the worst cases of issue 14 are decided within a ste
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The streaming checker (checkers/linearizability_stream.h) gives the batch checker's verdict: on the
+// brute force's small histories (values reused, so every reduction is exercised where it could go wrong),
+// on generated histories linearizable and with planted violations and unknown outcomes, on the worst
+// cases, and on the shared Jepsen histories.
+
+TEST_CASE("linearizability stream: agrees with brute force on small random histories", "[linearizability][stream]") {
+  for (std::uint64_t round = 0; round < 2; ++round) {
+    Rng rng(round == 0 ? 20240601 : 2024);
+    std::size_t nonlin = 0;
+    for (int i = 0; i < 4000; ++i) {
+      History h = random_small_history(rng);
+      if (round == 1) {  // unread values on writes and appends, half of them info (as in the batch test above)
+        for (Operation& op : h.operations) {
+          if ((op.fn == Fn::write || op.fn == Fn::append) && rng.below(2) == 0) {
+            op.input = std::to_string(7 + rng.below(3));
+            if (op.outcome != Outcome::info && rng.below(2) == 0) {
+              op.outcome = Outcome::info;
+              op.complete_time = Operation::kNever;
+            }
+          }
+        }
+      }
+      const bool expected = brute_force_linearizable(h);
+      const auto r = checkers::check_linearizability_streaming(h);
+      INFO("round " << round << " history " << i << ": " << r.reason);
+      REQUIRE(r.verdict == (expected ? LinVerdict::linearizable : LinVerdict::not_linearizable));
+      nonlin += !expected;
+    }
+    CHECK(nonlin > 300);  // both verdicts are exercised
+  }
+}
+
+TEST_CASE("linearizability stream: agrees with the batch checker on generated histories", "[linearizability][stream]") {
+  std::size_t refuted = 0;
+  for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+    HistoryGenConfig cfg;
+    cfg.ops = 20 + seed % 300;
+    cfg.keys = 1 + seed % 5;
+    cfg.clients = 2 + seed % 12;
+    cfg.info_percent = seed % 4 == 0 ? 0 : 2 + seed % 15;
+    cfg.fail_percent = seed % 3;
+    cfg.long_percent = seed % 5 == 0 ? 5 : 0;
+    cfg.long_max = 200;
+    History h = checkers::generate_linearizable_history(cfg, seed);
+    Rng rng(seed * 31);
+    const int corruption = static_cast<int>(seed % 3);  // none, a stale read, a read of a value never written
+    if (corruption == 1) make_stale_read(h);
+    if (corruption == 2) make_unwritten_read(h, rng);
+    const auto batch = checkers::check_linearizability(h);
+    const auto stream = checkers::check_linearizability_streaming(h);
+    INFO("seed " << seed << ": batch " << batch.reason << " / stream " << stream.reason);
+    REQUIRE(batch.verdict != LinVerdict::unknown);
+    REQUIRE(stream.verdict == batch.verdict);
+    CHECK(stream.operations == batch.operations);
+    if (stream.verdict == LinVerdict::not_linearizable) {
+      ++refuted;
+      REQUIRE(stream.witness.has_value());
+      CHECK(stream.witness->key == batch.witness->key);
+      CHECK(!stream.witness->text.empty());
+    }
+  }
+  CHECK(refuted > 150);
+}
+
+TEST_CASE("linearizability stream: the worst cases of issue 14", "[linearizability][stream][worst]") {
+  for (bool stale : {false, true}) {
+    HistoryGenConfig c50;
+    c50.ops = 8000;
+    c50.keys = 10;
+    c50.clients = 50;
+    c50.info_percent = 0;
+    c50.fail_percent = 0;
+    c50.round_robin_clients = true;
+    c50.read_weight = 4;
+    c50.write_weight = 1;
+    c50.append_weight = 4;
+    c50.cas_weight = 0;
+    c50.long_percent = 5;
+    c50.long_max = 2000;
+    c50.stale_read_at = stale ? 0.9 : -1.0;
+    HistoryGenConfig swarm;
+    swarm.ops = 20000;
+    swarm.keys = 8;
+    swarm.clients = 40;
+    swarm.info_percent = 2;
+    swarm.fail_percent = 3;
+    swarm.round_robin_clients = true;
+    swarm.long_percent = 2;
+    swarm.long_max = 400;
+    swarm.stale_read_at = c50.stale_read_at;
+    for (const HistoryGenConfig& cfg : {c50, swarm}) {
+      for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+        std::optional<std::size_t> planted;
+        const History h = checkers::generate_history_with_stale_read(cfg, seed, &planted);
+        REQUIRE(planted.has_value() == stale);
+        const auto r = checkers::check_linearizability_streaming(h);
+        INFO("clients " << cfg.clients << " seed " << seed << ": " << r.reason);
+        CHECK(r.verdict == (stale ? LinVerdict::not_linearizable : LinVerdict::linearizable));
+      }
+    }
+  }
+}
+
+TEST_CASE("linearizability stream: every shared Jepsen history gets its expected verdict", "[linearizability][stream]") {
+  const std::string dir = shared_histories_dir();
+  std::ifstream in(dir + "/expected.json");
+  if (!in) {
+    WARN("shared histories not found at " << dir << ": skipped");
+    return;
+  }
+  const nlohmann::json expected = nlohmann::json::parse(in);
+  std::size_t files = 0;
+  for (const auto& [sub, entries] : expected.items()) {
+    for (const auto& [file, verdict] : entries.items()) {
+      const std::string path = dir + "/" + sub + "/" + file;
+      CAPTURE(path);
+      const History h = checkers::load_history_file(path);
+      const auto r = checkers::check_linearizability_streaming(h);
+      CHECK(checkers::verdict_name(r.verdict) == verdict.get<std::string>());
+      ++files;
+    }
+  }
+  CHECK(files == 54);
+}
+
+TEST_CASE("linearizability stream: a key beyond the frontier limits falls back to the batch search", "[linearizability][stream][limits]") {
+  // Ten concurrent appends nobody has read yet: every order of them is a configuration of the frontier.
+  auto history = [](const std::string& seen) {
+    Builder b("");
+    b.write("x", 0, 1, "hot");
+    for (int i = 0; i < 10; ++i) b.append(fmt::format("a{},", i), 10 + i, 100, "hot");
+    b.read(seen, 200, 201, "hot");
+    b.read("", 1, 2, "cold");
+    return b.history();
+  };
+  const History ok = history("xa3,a1,a0,a2,a4,a5,a6,a7,a9,a8,");
+  const History bad = history("xa3,a1,a0,a2,a4,a5,a6,a7,a9,a9,");
+  checkers::StreamLimits small;
+  small.closure_max = 200;
+  small.frontier_max = 20;
+  CHECK(checkers::check_linearizability(ok).verdict == LinVerdict::linearizable);
+  CHECK(checkers::check_linearizability_streaming(ok, small).verdict == LinVerdict::linearizable);
+  CHECK(checkers::check_linearizability_streaming(ok).verdict == LinVerdict::linearizable);
+  const auto r = checkers::check_linearizability_streaming(bad, small);
+  CHECK(r.verdict == LinVerdict::not_linearizable);
+  REQUIRE(r.witness.has_value());
+  CHECK(r.witness->key == "hot");
+  CHECK(checkers::check_linearizability_streaming(bad).verdict == LinVerdict::not_linearizable);
+  // A step limit: unknown, naming the limit and the key, at the same point every time.
+  checkers::StreamLimits steps;
+  steps.steps_max = 100;
+  const auto s = checkers::check_linearizability_streaming(ok, steps);
+  CHECK(s.verdict == LinVerdict::unknown);
+  CHECK(s.reason.find("step limit of 100") != std::string::npos);
+  CHECK(s.reason.find("hot") != std::string::npos);
+  CHECK(s.reason.find("cold") == std::string::npos);
+  CHECK(checkers::check_linearizability_streaming(ok, steps).reason == s.reason);
+}
+
+TEST_CASE("linearizability stream: memory follows the operations in flight, not the history", "[linearizability][stream]") {
+  HistoryGenConfig cfg;
+  cfg.ops = 40000;
+  cfg.keys = 4;
+  cfg.clients = 8;
+  cfg.info_percent = 0;
+  cfg.fail_percent = 2;
+  cfg.append_weight = 0;  // appends make the values themselves grow with the history
+  const History h = checkers::generate_linearizable_history(cfg, 7);
+  checkers::LinearizabilityStream stream(h.initial_value);
+  // Feed in event order, watching what the checker holds after each quarter.
+  struct Event {
+    std::int64_t time;
+    bool ret;
+    std::uint32_t op;
+  };
+  std::vector<Event> events;
+  for (std::uint32_t i = 0; i < h.operations.size(); ++i) {
+    events.push_back({h.operations[i].invoke_time, false, i});
+    events.push_back({h.operations[i].complete_time, true, i});
+  }
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& c) { return a.time < c.time; });
+  std::vector<std::size_t> held;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Operation& op = h.operations[events[i].op];
+    if (!events[i].ret) {
+      stream.invoke(events[i].op, op.process, op.fn, op.key, op.input, op.expected, op.invoke_time);
+    } else if (op.outcome == Outcome::ok) {
+      stream.ok(events[i].op, op.output, op.cas_succeeded, op.complete_time);
+    } else {
+      stream.fail(events[i].op);
+    }
+    if ((i + 1) % (events.size() / 4) == 0) held.push_back(stream.memory_bytes());
+  }
+  CHECK(stream.finish().verdict == LinVerdict::linearizable);
+  REQUIRE(held.size() == 4);
+  INFO(held[0] << " " << held[1] << " " << held[2] << " " << held[3]);
+  CHECK(held[3] < 2 * held[0] + 65536);  // a quarter of the history and all of it: about the same
 }

@@ -12,11 +12,13 @@
 //       and 40 clients on 8 keys with hundreds of unknown-outcome operations, like raftsim's own 30 s swarm
 //       runs, decided (not unknown) within 5 s.
 //
-//   raftsim_bench_lin [HISTORIES] [--write DIR] [--quick]
+//   raftsim_bench_lin [HISTORIES] [--write DIR] [--quick] [--stream]
 //
 // HISTORIES defaults to ../shared/histories (relative to the working directory); a missing folder skips
 // part 1. --write DIR also writes every generated history in raftsim's history format, so
 // `raftsim check DIR/NAME.jsonl` can be timed on it. --quick skips the 1-million-operation history.
+// --stream checks with the streaming checker (checkers/linearizability_stream.h, what a run uses) instead
+// of the batch one (what `raftsim check` uses); it must come before --check.
 // Exit status: 0 if every verdict is the expected one and every goal is met, 1 otherwise, 3 for a usage
 // error or an unreadable expected.json.
 #include <algorithm>
@@ -36,6 +38,7 @@
 #include "checkers/history_generator.h"
 #include "checkers/history_parse.h"
 #include "checkers/linearizability.h"
+#include "checkers/linearizability_stream.h"
 #include "tools/bench/process_measure.h"
 
 using tools::bench::peak_rss_mib;
@@ -46,6 +49,12 @@ namespace {
 using checkers::History;
 using checkers::LinVerdict;
 using checkers::Operation;
+
+bool g_stream = false;  // --stream
+
+checkers::LinResult check(const History& h) {
+  return g_stream ? checkers::check_linearizability_streaming(h) : checkers::check_linearizability(h);
+}
 
 struct Totals {
   std::size_t cases = 0, failures = 0;
@@ -63,7 +72,7 @@ void bench_file(const std::string& path, const std::string& name, const std::str
                 double& total, double& slowest) {
   const History h = checkers::load_history_file(path);
   const double c0 = tools::bench::process_cpu_seconds();
-  const checkers::LinResult r = checkers::check_linearizability(h);
+  const checkers::LinResult r = check(h);
   const double check = tools::bench::process_cpu_seconds() - c0;
   const bool match = expected == checkers::verdict_name(r.verdict);
   std::printf("  %-26s %6zu ops  check %9.3f ms cpu  %-17s %s\n", name.c_str(), r.operations, check * 1e3,
@@ -154,7 +163,7 @@ void run_case(const Case& c, const std::string& write_dir, Totals& t, double* pe
   const LinVerdict expected = planted ? LinVerdict::not_linearizable : LinVerdict::linearizable;
   const bool clean = reset_peak_rss();
   const double c0 = tools::bench::process_cpu_seconds();
-  const checkers::LinResult r = checkers::check_linearizability(h);
+  const checkers::LinResult r = check(h);
   const double cpu = tools::bench::process_cpu_seconds() - c0;
   const double rss = peak_rss_mib();
   const bool ok = r.verdict == expected && cpu <= c.cpu_max && rss <= c.rss_max_mib && planted.has_value() == c.stale;
@@ -227,7 +236,7 @@ int main(int argc, char** argv) {
     if (a == "--check" && i + 1 < argc) {  // one history file: CPU time, peak RSS and verdict
       const History h = checkers::load_history_file(argv[++i]);
       const double c0 = tools::bench::process_cpu_seconds();
-      const checkers::LinResult r = checkers::check_linearizability(h);
+      const checkers::LinResult r = check(h);
       std::printf("%s: %s in %.3f s cpu, peak %.1f MiB%s%s\n", argv[i], checkers::verdict_name(r.verdict),
                   tools::bench::process_cpu_seconds() - c0, peak_rss_mib(), r.reason.empty() ? "" : ": ", r.reason.c_str());
       checked_only = true;
@@ -235,12 +244,14 @@ int main(int argc, char** argv) {
     }
     if (a == "--write" && i + 1 < argc) {
       write_dir = argv[++i];
+    } else if (a == "--stream") {
+      g_stream = true;
     } else if (a == "--quick") {
       quick = true;
     } else if (!a.empty() && a[0] != '-') {
       dir = a;
     } else {
-      std::fprintf(stderr, "usage: raftsim_bench_lin [HISTORIES_DIR] [--write DIR] [--quick] [--check FILE]...\n");
+      std::fprintf(stderr, "usage: raftsim_bench_lin [HISTORIES_DIR] [--write DIR] [--quick] [--stream] [--check FILE]...\n");
       return 3;
     }
   }
@@ -249,6 +260,7 @@ int main(int argc, char** argv) {
   Totals t;
   if (!bench_shared(dir, t)) return 3;
 
+  std::printf("checker: %s\n", g_stream ? "streaming (checkers/linearizability_stream.h)" : "batch (checkers/linearizability.h)");
   std::printf("generated histories (CPU time of the check, peak RSS of the process during it):\n");
   double per_100k = 0;
   run_case({"big-100k", big(100000), 42, false, 2.0, 1024}, write_dir, t, &per_100k);

@@ -26,7 +26,10 @@ double process_cpu_seconds() {
 }
 }  // namespace
 
-// Checks a client history file for linearizability.
+// Checks a client history file for linearizability. With the batch checker (checkers/linearizability.h),
+// not the streaming one a run uses: the file is in memory anyway, the batch search's witness names the
+// operations by their place in the file and shows the longest partial linearization, and it honours
+// --timeout and --memory-mb; the two give the same verdicts (tests/checkers/linearizability_test.cpp).
 int command_check(const std::string& path, const std::string& format, double timeout_seconds, double memory_mb) {
   // The time limit covers the whole command (reading the file too), as whoever set it means it, and lives
   // here, not in the checker: outside a simulation a wall clock is allowed. The checker polls it every

@@ -1,0 +1,1076 @@
+#include "checkers/linearizability_stream.h"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/assert.h"
+
+namespace checkers {
+
+// Named, not anonymous: the checkers are compiled as a unity build, next to linearizability.cpp's helpers.
+namespace stream_detail {
+
+using Fn = Operation::Fn;
+constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One key's values, interned so model states are small integers (id 0 is nil). Values no live operation or
+// configuration refers to are collected (Key::collect_values), so the table follows the operations in
+// flight, not the history.
+
+class Values {
+ public:
+  static constexpr std::uint32_t kNil = 0;
+
+  Values() { values_.emplace_back(std::nullopt); }
+
+  std::uint32_t intern(const std::optional<std::string>& v) {
+    if (!v) return kNil;
+    const auto [it, inserted] = ids_.emplace(*v, static_cast<std::uint32_t>(values_.size()));
+    if (inserted) {
+      values_.emplace_back(*v);
+      bytes_ += 2 * v->size() + 96;
+    }
+    return it->second;
+  }
+  const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  std::size_t size() const { return values_.size(); }
+  std::size_t bytes() const { return bytes_ + memo_.size() * 48; }
+
+  // The state after appending `arg` to `state` (nil counts as ""), memoized.
+  std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
+    const std::uint64_t key = (std::uint64_t{state} << 32) | arg;
+    const auto it = memo_.find(key);
+    if (it != memo_.end()) return it->second;
+    const std::uint32_t id = intern(values_[state].value_or("") + values_[arg].value_or(""));
+    memo_.emplace(key, id);
+    return id;
+  }
+
+  // Whether appends alone can turn `from` into `to` (nil counts as "", no append yields nil).
+  bool extends(std::uint32_t from, std::uint32_t to) const {
+    if (from == to) return true;
+    const auto& t = values_[to];
+    if (!t) return false;
+    const auto& f = values_[from];
+    return !f || t->starts_with(*f);
+  }
+
+  // Keeps only the values in `live` (ids, any order, duplicates allowed) and returns old id -> new id
+  // (kNone for the dropped ones).
+  std::vector<std::uint32_t> compact(std::vector<std::uint32_t> live) {
+    std::vector<std::uint32_t> remap(values_.size(), kNone);
+    remap[kNil] = kNil;
+    std::vector<std::optional<std::string>> kept;
+    kept.emplace_back(std::nullopt);
+    std::sort(live.begin(), live.end());
+    live.erase(std::unique(live.begin(), live.end()), live.end());
+    for (std::uint32_t id : live) {
+      if (id == kNil) continue;
+      remap[id] = static_cast<std::uint32_t>(kept.size());
+      kept.push_back(std::move(values_[id]));
+    }
+    values_ = std::move(kept);
+    ids_.clear();
+    bytes_ = 0;
+    for (std::uint32_t id = 1; id < values_.size(); ++id) {
+      ids_.emplace(*values_[id], id);
+      bytes_ += 2 * values_[id]->size() + 96;
+    }
+    memo_.clear();
+    return remap;
+  }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::unordered_map<std::uint64_t, std::uint32_t> memo_;
+  std::size_t bytes_ = 0;
+};
+
+// One operation of a key, from its invoke until it is decided.
+struct SOp {
+  std::uint64_t id = 0;
+  std::uint64_t process = 0;
+  Fn fn = Fn::read;
+  bool resolved = false;  // its outcome is known (ok, fail or info)
+  bool info = false;
+  bool dropped = false;   // constrains nothing: failed, or an info read
+  bool cas_succeeded = true;
+  std::uint32_t input = 0;
+  std::uint32_t expected = 0;
+  std::uint32_t output = 0;
+  std::uint32_t bit = kNone;  // its position in the configurations' bitsets while open
+  std::int64_t invoke_time = 0;
+  std::int64_t complete_time = Operation::kNever;
+  std::uint64_t invoke_seq = 0;  // the key's processing sequence number of its invoke
+};
+
+// A read, or a cas whose compare failed, with a known outcome: never changes the state (see Key::forced).
+bool is_forced_kind(const SOp& op) {
+  return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && !op.cas_succeeded));
+}
+// Sees the value: a read, or a cas (whichever way its compare went).
+bool observes(const SOp& op) { return op.fn == Fn::read || op.fn == Fn::cas; }
+
+// ---------------------------------------------------------------------------------------------------------
+// A set of configurations (state, dirty flag, bitset of the linearized open operations) with exact
+// deduplication: an arena plus an open-addressing index. Used for the frontier and for the configurations
+// explored while advancing it.
+
+// What a configuration carries besides its state and bitset (see Key::complete for both):
+//  dirty: an operation was linearized ahead of need (an info one, or a write or append before its
+//         completion) and no observer has seen the value since; a write may not come next.
+//  last_write: the processing sequence number of the last blind write this configuration linearized; an
+//         open write or append invoked before it can be retired at its completion without moving.
+struct Meta {
+  std::uint64_t last_write = 0;
+  bool dirty = false;
+  bool operator==(const Meta&) const = default;
+};
+
+class ConfigSet {
+ public:
+  explicit ConfigSet(std::size_t words = 1) : words_(words) {}
+
+  std::size_t words() const { return words_; }
+  std::size_t size() const { return states_.size(); }
+  std::uint32_t state(std::size_t i) const { return states_[i]; }
+  const Meta& meta(std::size_t i) const { return meta_[i]; }
+  bool dirty(std::size_t i) const { return meta_[i].dirty; }
+  const std::uint64_t* bits(std::size_t i) const { return &bits_[i * words_]; }
+  std::uint64_t* bits(std::size_t i) { return &bits_[i * words_]; }
+  std::size_t bytes() const {
+    return states_.capacity() * 4 + meta_.capacity() * sizeof(Meta) + bits_.capacity() * 8 + index_.capacity() * 4;
+  }
+
+  // Adds the configuration unless present; returns its position and whether it was added.
+  std::pair<std::uint32_t, bool> insert(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) {
+    if ((states_.size() + 1) * 2 > index_.size()) rehash(std::max<std::size_t>(64, index_.size() * 2));
+    const std::uint64_t h = hash(state, meta, bits);
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const std::uint32_t at = index_[i];
+      if (at == kNone) {
+        const auto pos = static_cast<std::uint32_t>(states_.size());
+        states_.push_back(state);
+        meta_.push_back(meta);
+        bits_.insert(bits_.end(), bits, bits + words_);
+        index_[i] = pos;
+        return {pos, true};
+      }
+      if (states_[at] == state && meta_[at] == meta && std::memcmp(&bits_[at * words_], bits, words_ * 8) == 0) {
+        return {at, false};
+      }
+    }
+  }
+
+  void clear(std::size_t words) {
+    words_ = words;
+    states_.clear();
+    meta_.clear();
+    bits_.clear();
+    index_.clear();
+  }
+  void release() {
+    std::vector<std::uint32_t>().swap(states_);
+    std::vector<Meta>().swap(meta_);
+    std::vector<std::uint64_t>().swap(bits_);
+    std::vector<std::uint32_t>().swap(index_);
+  }
+
+ private:
+  std::uint64_t hash(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) const {
+    std::uint64_t h = mix64(state * 2ULL + (meta.dirty ? 1 : 0));
+    h = mix64(h ^ meta.last_write);
+    for (std::size_t w = 0; w < words_; ++w) h = mix64(h ^ bits[w]);
+    return h;
+  }
+  void rehash(std::size_t capacity) {
+    index_.assign(capacity, kNone);
+    const std::size_t mask = capacity - 1;
+    for (std::uint32_t pos = 0; pos < states_.size(); ++pos) {
+      std::size_t i = hash(states_[pos], meta_[pos], &bits_[pos * words_]) & mask;
+      while (index_[i] != kNone) i = (i + 1) & mask;
+      index_[i] = pos;
+    }
+  }
+
+  std::size_t words_;
+  std::vector<std::uint32_t> states_;
+  std::vector<Meta> meta_;
+  std::vector<std::uint64_t> bits_;
+  std::vector<std::uint32_t> index_;
+};
+
+bool test_bit(const std::uint64_t* bits, std::uint32_t b) { return (bits[b / 64] >> (b % 64)) & 1; }
+void set_bit(std::uint64_t* bits, std::uint32_t b) { bits[b / 64] |= std::uint64_t{1} << (b % 64); }
+void clear_bit(std::uint64_t* bits, std::uint32_t b) { bits[b / 64] &= ~(std::uint64_t{1} << (b % 64)); }
+
+std::string show_value(const std::optional<std::string>& v) { return v ? fmt::format("\"{}\"", *v) : "nil"; }
+std::string show_key(const std::string& key) { return key.empty() ? "\"\"" : key; }
+std::string show_time(std::int64_t t) { return t == Operation::kNever ? "never" : std::to_string(t); }
+
+enum class KeyStatus : std::uint8_t { running, refuted, stopped };
+
+// The shared step count of the whole check.
+struct Steps {
+  std::uint64_t used = 0;
+  std::uint64_t max = 0;
+  bool exhausted() const { return max != 0 && used >= max; }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// One key.
+
+class Key {
+ public:
+  Key(std::string name, const std::optional<std::string>& initial, const StreamLimits& limits, Steps& steps)
+      : name_(std::move(name)), limits_(limits), steps_(steps), frontier_(1) {
+    initial_ = values_.intern(initial);
+    cut_value_ = initial;
+    const std::uint64_t none = 0;
+    frontier_.insert(initial_, Meta{}, &none);
+  }
+
+  const std::string& name() const { return name_; }
+  KeyStatus status() const { return status_; }
+  const std::string& reason() const { return reason_; }
+  const std::optional<LinWitness>& witness() const { return witness_; }
+  std::size_t operations() const { return constraining_; }
+  std::size_t frontier_peak() const { return frontier_peak_; }
+  std::size_t bytes() const {
+    return frontier_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
+           open_.capacity() * 4;
+  }
+
+  std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, const std::optional<std::string>& input,
+                       const std::optional<std::string>& expected, std::int64_t time) {
+    std::uint32_t slot;
+    if (!free_ops_.empty()) {
+      slot = free_ops_.back();
+      free_ops_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(ops_.size());
+      ops_.emplace_back();
+    }
+    SOp& op = ops_[slot];
+    op = SOp{};
+    op.id = id;
+    op.process = process;
+    op.fn = fn;
+    op.input = values_.intern(input);
+    op.expected = values_.intern(expected);
+    op.invoke_time = time;
+    queue_.push_back(slot * 2);
+    return slot;
+  }
+
+  void ok(std::uint32_t slot, const std::optional<std::string>& output, bool cas_succeeded, std::int64_t time) {
+    SOp& op = ops_[slot];
+    RAFTSIM_ASSERT(!op.resolved);
+    op.resolved = true;
+    op.output = op.fn == Fn::read ? values_.intern(output) : 0;
+    op.cas_succeeded = op.fn != Fn::cas || cas_succeeded;
+    op.complete_time = time;
+    queue_.push_back(slot * 2 + 1);
+    drain();
+  }
+  void fail(std::uint32_t slot) {
+    SOp& op = ops_[slot];
+    RAFTSIM_ASSERT(!op.resolved);
+    op.resolved = true;
+    op.dropped = true;
+    drain();
+  }
+  void info(std::uint32_t slot) {
+    SOp& op = ops_[slot];
+    RAFTSIM_ASSERT(!op.resolved);
+    op.resolved = true;
+    op.info = true;
+    op.dropped = op.fn == Fn::read;  // an info read returned nothing: it constrains nothing
+    op.cas_succeeded = true;         // an info cas that does not match is a no-op, the same as never happening
+    drain();
+  }
+
+  // Everything still in flight becomes info.
+  void finish() {
+    for (std::uint32_t e : queue_) {
+      SOp& op = ops_[e / 2];
+      if ((e & 1) == 0 && !op.resolved) {
+        op.resolved = true;
+        op.info = true;
+        op.dropped = op.fn == Fn::read;
+      }
+    }
+    drain();
+    RAFTSIM_ASSERT(queue_.empty());
+    if (batch_ && status_ == KeyStatus::running) check_segment();
+  }
+
+  void stop(const std::string& why) {
+    if (status_ != KeyStatus::running) return;
+    status_ = KeyStatus::stopped;
+    reason_ = why;
+    frontier_.release();
+  }
+
+  // Whether the key fell back to the batch search of its last segment (see to_batch).
+  bool batch() const { return batch_; }
+
+ private:
+  // The fallback for a key whose frontier outgrows the limits (many concurrent appends nobody has read
+  // yet make every order of them a configuration: a breadth-first frontier must hold what a depth-first
+  // search only visits one at a time). The key keeps its operations since its last cut (segment_): a
+  // point where the frontier was one configuration with no open operation linearized, nothing dirty and
+  // nothing retirable, so the history before it is summed up by the value alone, and every operation open
+  // at that point is in the segment. Then the history of the key is linearizable iff the segment is, read
+  // from that value: the batch checker (checkers/linearizability.h) decides it at the end. Memory then
+  // grows with that key's operations since the cut, as the batch checker's did; a key that never overflows
+  // holds only its operations since its last cut.
+  void to_batch() {
+    batch_ = true;
+    frontier_.release();
+    explored_.release();
+  }
+
+  void maybe_cut() {
+    if (frontier_.size() != 1 || frontier_.dirty(0)) return;
+    const std::uint64_t* bits = frontier_.bits(0);
+    for (std::size_t w = 0; w < frontier_.words(); ++w) {
+      if (bits[w] != 0) return;
+    }
+    std::vector<std::uint32_t> still_open;
+    for (std::uint32_t b = 0; b < open_.size(); ++b) {
+      if (open_[b] == kNone) continue;
+      const SOp& op = ops_[open_[b]];
+      if (!op.info && (op.fn == Fn::write || op.fn == Fn::append) && op.invoke_seq < frontier_.meta(0).last_write) return;
+      still_open.push_back(open_[b]);
+    }
+    std::sort(still_open.begin(), still_open.end(),
+              [&](std::uint32_t a, std::uint32_t c) { return ops_[a].invoke_seq < ops_[c].invoke_seq; });
+    segment_.clear();
+    for (std::uint32_t slot : still_open) segment_.push_back(operation(ops_[slot]));
+    if (segment_.capacity() > 4 * segment_.size() + 64) segment_.shrink_to_fit();
+    cut_value_ = values_.value(frontier_.state(0));
+  }
+
+  Operation operation(const SOp& op) const {
+    Operation out;
+    out.process = op.process;
+    out.fn = op.fn;
+    out.key = name_;
+    if (op.fn != Fn::read) out.input = values_.value(op.input);
+    if (op.fn == Fn::cas) out.expected = values_.value(op.expected);
+    if (op.fn == Fn::read && !op.info) out.output = values_.value(op.output);
+    out.outcome = op.info ? Operation::Outcome::info : Operation::Outcome::ok;
+    out.cas_succeeded = op.cas_succeeded;
+    out.invoke_time = op.invoke_time;
+    out.complete_time = op.info ? Operation::kNever : op.complete_time;
+    out.id = op.id;
+    return out;
+  }
+
+  void check_segment() {
+    History h;
+    h.initial_value = cut_value_;
+    h.operations = std::move(segment_);
+    LinLimits limits;
+    limits.steps_max = steps_.max;
+    const LinResult r = check_linearizability(h, limits);
+    if (r.verdict == LinVerdict::unknown) {
+      status_ = KeyStatus::stopped;
+      reason_ = fmt::format("(streaming frontier over {} configurations, then the batch search) {}",
+                            limits_.frontier_max, r.reason);
+    } else if (r.verdict == LinVerdict::not_linearizable) {
+      status_ = KeyStatus::refuted;
+      reason_ = r.reason;
+      witness_ = r.witness;
+      if (witness_) {
+        for (std::size_t& i : witness_->ops) i = h.operations[i].id;
+        for (std::size_t& i : witness_->longest_prefix) i = h.operations[i].id;
+        witness_->text += "(operations named by id; the key's history checked from the value " +
+                          show_value(cut_value_) + " it held at a point where nothing was in doubt)\n";
+      }
+    }
+  }
+
+  // Processes the queued events in time order up to the first invoke whose outcome is not known yet.
+  void drain() {
+    while (!queue_.empty()) {
+      const std::uint32_t e = queue_.front();
+      const std::uint32_t slot = e / 2;
+      SOp& op = ops_[slot];
+      if ((e & 1) == 0 && !op.resolved) return;
+      queue_.pop_front();
+      ++seq_;
+      if ((e & 1) == 0) {
+        if (op.dropped) {
+          free_op(slot);
+        } else {
+          ++constraining_;
+          if (status_ == KeyStatus::running && !batch_) {
+            segment_.push_back(operation(op));
+            open(slot);
+          } else {
+            if (batch_) segment_.push_back(operation(op));
+            if (op.info) free_op(slot);
+          }
+        }
+      } else {
+        if (status_ == KeyStatus::running && !batch_) complete(slot);
+        free_op(slot);
+      }
+    }
+  }
+
+  void free_op(std::uint32_t slot) {
+    ops_[slot] = SOp{};
+    free_ops_.push_back(slot);
+  }
+
+  // An invoke: the operation becomes open (it may be linearized from now on).
+  void open(std::uint32_t slot) {
+    SOp& op = ops_[slot];
+    std::uint32_t bit;
+    if (!free_bits_.empty()) {
+      std::pop_heap(free_bits_.begin(), free_bits_.end(), std::greater<>());
+      bit = free_bits_.back();
+      free_bits_.pop_back();
+    } else {
+      bit = static_cast<std::uint32_t>(open_.size());
+      open_.push_back(kNone);
+      if (open_.size() > frontier_.words() * 64) widen(frontier_.words() * 2);
+    }
+    open_[bit] = slot;
+    op.bit = bit;
+    op.invoke_seq = seq_;
+    if (resets(op)) {
+      for (Observer& obs : observers_) {
+        if (values_.extends(op.input, obs.want)) obs.starters.push_back(bit);
+      }
+    }
+    const bool observer = is_observer(op);
+    if (observer) {
+      Observer obs{bit, op.fn == Fn::read ? op.output : op.expected, {}, {}};
+      for (std::uint32_t m : movers_) {
+        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, obs.want)) obs.starters.push_back(m);
+      }
+      // Operations invoked after this one but before its completion may start its value too. Its outcome is
+      // known, so its completion and every invoke before it have arrived: they are in the queue.
+      for (std::uint32_t e : queue_) {
+        if (e == slot * 2 + 1) break;
+        const SOp& later = ops_[e / 2];
+        if ((e & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, obs.want)) {
+          obs.later.push_back(e / 2);
+        }
+      }
+      observers_.push_back(std::move(obs));
+    }
+    if (is_forced_kind(op) || observer) {
+      // Keep the frontier closed under forced moves (linearize the new read now wherever it can be: an
+      // observer, so a dirty configuration becomes clean, which can make two configurations equal), and
+      // drop the configurations from which the new observer can no longer see its value.
+      ConfigSet closed(frontier_.words());
+      std::vector<std::uint64_t> b(frontier_.words());
+      for (std::size_t i = 0; i < frontier_.size(); ++i) {
+        std::memcpy(b.data(), frontier_.bits(i), b.size() * 8);
+        Meta meta = frontier_.meta(i);
+        if (is_forced_kind(op) && forced_applies(op, frontier_.state(i))) {
+          set_bit(b.data(), bit);
+          meta.dirty = false;
+        }
+        if (!viable(frontier_.state(i), b.data())) continue;
+        closed.insert(frontier_.state(i), meta, b.data());
+      }
+      if (closed.size() == 0) {
+        refute(op, true);
+        return;
+      }
+      frontier_ = subsume(std::move(closed));
+    }
+    if (is_forced_kind(op)) {
+      forced_.push_back(bit);
+    } else {
+      movers_.push_back(bit);
+    }
+  }
+
+  void widen(std::size_t words) {
+    ConfigSet wider(words);
+    std::vector<std::uint64_t> b(words, 0);
+    for (std::size_t i = 0; i < frontier_.size(); ++i) {
+      std::fill(b.begin(), b.end(), 0);
+      std::memcpy(b.data(), frontier_.bits(i), frontier_.words() * 8);
+      wider.insert(frontier_.state(i), frontier_.meta(i), b.data());
+    }
+    frontier_ = std::move(wider);
+  }
+
+  // The partial-order reduction of the batch checker, in streaming form. A read with a known outcome whose
+  // value is the state, or a cas whose compare failed while the state differs from its expected value, can
+  // be linearized now: it is open (invoked, not returned) and leaves the state alone, so in any legal
+  // continuation it can be moved to this point without changing what any other operation sees. The
+  // frontier therefore only keeps configurations in which every such move has been made (each
+  // configuration stands for its forced-closed successor), which keeps reads from multiplying them.
+  bool forced_applies(const SOp& op, std::uint32_t state) const {
+    return op.fn == Fn::read ? state == op.output : state != op.expected;
+  }
+  bool close_forced(std::uint32_t state, std::uint64_t* bits) const {
+    bool any = false;
+    for (std::uint32_t b : forced_) {
+      if (!test_bit(bits, b) && forced_applies(ops_[open_[b]], state)) {
+        set_bit(bits, b);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  // The model, a register: whether the mover `op` can take effect in `state`, and the state after it.
+  bool step(const SOp& op, std::uint32_t state, std::uint32_t& next) {
+    switch (op.fn) {
+      case Fn::write: next = op.input; return true;
+      case Fn::append: next = values_.append(state, op.input); return true;
+      case Fn::cas:
+        // A mover cas succeeded (a failed one is forced) or is info (where not matching is not happening).
+        if (state != op.expected) return false;
+        next = op.input;
+        return true;
+      case Fn::read: return false;
+    }
+    return false;
+  }
+
+  // A necessary condition for a configuration to lead anywhere (the batch checker's can_reach, against
+  // every open observer instead of the earliest): each observer with a known outcome that is open and not
+  // linearized yet (a read, or a cas whose compare matched) must still be able to see its value: the
+  // state is that value, or appends can extend the state into it, or an open operation not yet linearized
+  // can reset the value to a prefix of it (its "starters", kept up to date as operations open and close).
+  // Outcomes are known before an invoke is processed, so this cuts a wrong order of appends, or a write
+  // some pending read contradicts, as soon as it is made, not when that read completes.
+  bool viable(std::uint32_t state, const std::uint64_t* bits) const {
+    for (const Observer& obs : observers_) {
+      if (test_bit(bits, obs.bit) || values_.extends(state, obs.want) || obs.waits_for_later(ops_)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), [&](std::uint32_t b) { return !test_bit(bits, b); })) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static bool resets(const SOp& op) { return op.fn == Fn::write || op.fn == Fn::cas; }
+  static bool is_observer(const SOp& op) {
+    return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && op.cas_succeeded));
+  }
+  void forget_bit(std::uint32_t bit) {
+    std::erase_if(observers_, [&](const Observer& obs) { return obs.bit == bit; });
+    for (Observer& obs : observers_) std::erase(obs.starters, bit);
+  }
+
+  // A completion: every configuration of the frontier that has not linearized `slot` yet must do so now,
+  // possibly after linearizing other open operations first (just-in-time linearization, Lowe 2017 section
+  // 5: a linearization of the history so far puts each completed operation before its completion, so
+  // every prefix of it that ends at a completion is reached this way). The new frontier is every
+  // configuration so reached, with the completed operation's bit cleared (it is decided: nothing pending
+  // depends on it any more, and its state is freed).
+  //
+  // Which open operations may be linearized before it:
+  //  - movers: writes, appends, successful cas (with a known outcome or info); reads and failed cas with a
+  //    known outcome are forced moves (forced_applies) and need no choice.
+  //  - ahead of need only where an observer will look (Meta::dirty): an operation linearized before its
+  //    completion (a write or an append) or with an unknown outcome, and then followed, through appends
+  //    only (which do not look at the value), by a blind write, changed nothing anyone saw. An info one can
+  //    be dropped (an unknown outcome allows it never to have happened); one with a known outcome X can be
+  //    moved to just before that write W instead, which changes what nobody sees either, and then it is
+  //    "retired": not linearized by the search at all, but taken as placed just before a blind write
+  //    linearized after its invoke, which is legal whenever one was (Meta::last_write), so at its completion
+  //    such an X may leave the configuration as it is. Dropping, moving X to W and forced moves all keep a
+  //    linearization legal and each shortens it or moves an operation later or a read earlier, so every
+  //    linearizable history has a linearization in which after each operation linearized ahead of need an
+  //    observer (read or cas) comes before any blind write. The search only builds those: such an operation
+  //    makes a configuration dirty, an observer cleans it, and a dirty configuration may not linearize a
+  //    write. This keeps hundreds of unknown-outcome writes nobody reads, and the subsets of concurrent
+  //    writes overwritten before anyone looked, from multiplying the configurations (the batch checker
+  //    drops or defers info operations for the same reason; a depth-first search need not care about the
+  //    other subsets, a frontier must).
+  //  - subsumption (as the batch checker's memo): of two configurations with the same state and linearized
+  //    operations with a known outcome, one whose linearized info operations are a subset of the other's,
+  //    that is no dirtier and whose last blind write is no earlier can do all that the other can (info
+  //    operations are optional), so the other is dropped.
+  void complete(std::uint32_t slot) {
+    const SOp o = ops_[slot];
+    const std::uint32_t ob = o.bit;
+    RAFTSIM_ASSERT(ob != kNone);
+    const std::size_t words = frontier_.words();
+    ConfigSet next(words);
+    explored_.clear(words);
+    std::vector<std::uint64_t> b(words);
+    const bool o_retirable = !o.info && (o.fn == Fn::write || o.fn == Fn::append);
+    // last_write matters only through the open writes and appends it lets retire: configurations that
+    // differ in it but let the same ones retire are the same, so it is canonicalized to just past the
+    // latest such invoke (0: none), and the frontier does not keep a copy per write ever linearized.
+    std::vector<std::uint64_t> retirable;
+    for (std::uint32_t m : movers_) {
+      const SOp& x = ops_[open_[m]];
+      if (m != ob && !x.info && (x.fn == Fn::write || x.fn == Fn::append)) retirable.push_back(x.invoke_seq);
+    }
+    std::sort(retirable.begin(), retirable.end());
+    auto add_final = [&](std::uint32_t state, Meta meta, std::uint64_t* bits) {
+      clear_bit(bits, ob);
+      const auto it = std::lower_bound(retirable.begin(), retirable.end(), meta.last_write);
+      meta.last_write = it == retirable.begin() ? 0 : *std::prev(it) + 1;
+      next.insert(state, meta, bits);
+    };
+    std::vector<std::uint32_t> stack;
+    for (std::size_t i = 0; i < frontier_.size() && status_ == KeyStatus::running; ++i) {
+      std::memcpy(b.data(), frontier_.bits(i), words * 8);
+      if (test_bit(b.data(), ob)) {
+        add_final(frontier_.state(i), frontier_.meta(i), b.data());
+        continue;
+      }
+      const auto [root, fresh] = explored_.insert(frontier_.state(i), frontier_.meta(i), b.data());
+      if (!fresh) continue;
+      stack.push_back(root);
+      while (!stack.empty()) {
+        const std::uint32_t at = stack.back();
+        stack.pop_back();
+        const std::uint32_t state = explored_.state(at);
+        const Meta meta = explored_.meta(at);
+        if (o_retirable && meta.last_write > o.invoke_seq) {
+          std::memcpy(b.data(), explored_.bits(at), words * 8);
+          add_final(state, meta, b.data());
+        }
+        for (std::uint32_t mb : movers_) {
+          if (test_bit(explored_.bits(at), mb)) continue;
+          const SOp& x = ops_[open_[mb]];
+          if (meta.dirty && x.fn == Fn::write) continue;
+          std::uint32_t after = 0;
+          if (!step(x, state, after)) continue;
+          if (++steps_.used, steps_.exhausted()) {
+            stop(fmt::format("step limit of {} reached", steps_.max));
+            return;
+          }
+          std::memcpy(b.data(), explored_.bits(at), words * 8);
+          set_bit(b.data(), mb);
+          Meta now = meta;
+          if (x.fn == Fn::write) now.last_write = seq_;
+          if (x.info || (mb != ob && (x.fn == Fn::write || x.fn == Fn::append))) {
+            now.dirty = true;  // ahead of need
+          } else if (observes(x)) {
+            now.dirty = false;
+          }
+          if (close_forced(after, b.data())) now.dirty = false;
+          if (!viable(after, b.data())) continue;
+          if (test_bit(b.data(), ob)) {
+            add_final(after, now, b.data());
+            continue;
+          }
+          const auto [pos, added] = explored_.insert(after, now, b.data());
+          if (!added) continue;
+          if (explored_.size() > limits_.closure_max) {
+            to_batch();
+            return;
+          }
+          stack.push_back(pos);
+        }
+      }
+    }
+    if (status_ != KeyStatus::running) return;
+    if (next.size() == 0) {
+      refute(o, false);
+      return;
+    }
+    // The completed operation is decided in every configuration: free its bit.
+    open_[ob] = kNone;
+    free_bits_.push_back(ob);
+    std::push_heap(free_bits_.begin(), free_bits_.end(), std::greater<>());
+    std::erase(is_forced_kind(o) ? forced_ : movers_, ob);
+    forget_bit(ob);
+    frontier_ = subsume(std::move(next));
+    release_settled_info();
+    frontier_peak_ = std::max(frontier_peak_, frontier_.size());
+    if (frontier_.size() > limits_.frontier_max) {
+      to_batch();
+      return;
+    }
+    maybe_cut();
+    if (values_.size() > 2 * live_values_ + 1024) collect_values();
+  }
+
+  std::vector<std::uint64_t> info_mask() const {
+    std::vector<std::uint64_t> mask(frontier_.words(), 0);
+    for (std::uint32_t b : movers_) {
+      if (ops_[open_[b]].info) set_bit(mask.data(), b);
+    }
+    return mask;
+  }
+
+  ConfigSet subsume(ConfigSet set) {
+    const std::vector<std::uint64_t> mask = info_mask();
+    const std::size_t words = set.words();
+    if (set.size() < 2) return set;
+    std::vector<std::uint32_t> order(set.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto req_less = [&](std::uint32_t a, std::uint32_t c) {
+      if (set.state(a) != set.state(c)) return set.state(a) < set.state(c);
+      for (std::size_t w = 0; w < words; ++w) {
+        const std::uint64_t x = set.bits(a)[w] & ~mask[w];
+        const std::uint64_t y = set.bits(c)[w] & ~mask[w];
+        if (x != y) return x < y;
+      }
+      return false;
+    };
+    std::sort(order.begin(), order.end(), req_less);
+    std::vector<char> gone(set.size(), 0);
+    // a subsumes c: its info operations are a subset of c's, and it is no more constrained (a dirty
+    // configuration may not linearize a write next, a clean one may).
+    auto info_subset = [&](std::uint32_t a, std::uint32_t c) {
+      if (set.dirty(a) && !set.dirty(c)) return false;
+      if (set.meta(a).last_write < set.meta(c).last_write) return false;
+      for (std::size_t w = 0; w < words; ++w) {
+        if ((set.bits(a)[w] & mask[w] & ~set.bits(c)[w]) != 0) return false;
+      }
+      return true;
+    };
+    for (std::size_t lo = 0; lo < order.size();) {
+      std::size_t hi = lo + 1;
+      while (hi < order.size() && !req_less(order[lo], order[hi])) ++hi;
+      for (std::size_t i = lo; i < hi; ++i) {
+        for (std::size_t j = lo; j < hi && !gone[order[i]]; ++j) {
+          if (i != j && !gone[order[j]] && info_subset(order[j], order[i])) gone[order[i]] = 1;
+        }
+      }
+      lo = hi;
+    }
+    ConfigSet kept(words);
+    for (std::uint32_t i = 0; i < set.size(); ++i) {
+      if (!gone[i]) kept.insert(set.state(i), set.meta(i), set.bits(i));
+    }
+    return kept;
+  }
+
+  // An info operation linearized in every configuration is decided too: drop its bit everywhere.
+  void release_settled_info() {
+    const std::vector<std::uint64_t> mask = info_mask();
+    std::vector<std::uint64_t> all = mask;
+    for (std::size_t i = 0; i < frontier_.size(); ++i) {
+      for (std::size_t w = 0; w < all.size(); ++w) all[w] &= frontier_.bits(i)[w];
+    }
+    if (std::all_of(all.begin(), all.end(), [](std::uint64_t w) { return w == 0; })) return;
+    ConfigSet rebuilt(frontier_.words());
+    std::vector<std::uint64_t> b(frontier_.words());
+    for (std::size_t i = 0; i < frontier_.size(); ++i) {
+      for (std::size_t w = 0; w < b.size(); ++w) b[w] = frontier_.bits(i)[w] & ~all[w];
+      rebuilt.insert(frontier_.state(i), frontier_.meta(i), b.data());
+    }
+    frontier_ = std::move(rebuilt);
+    for (std::uint32_t bit = 0; bit < open_.size(); ++bit) {
+      if (!test_bit(all.data(), bit)) continue;
+      const std::uint32_t slot = open_[bit];
+      open_[bit] = kNone;
+      free_bits_.push_back(bit);
+      std::push_heap(free_bits_.begin(), free_bits_.end(), std::greater<>());
+      std::erase(movers_, bit);
+      forget_bit(bit);
+      free_op(slot);
+    }
+  }
+
+  // Forgets the values that no operation still queued or open and no configuration refers to.
+  void collect_values() {
+    std::vector<std::uint32_t> live{initial_};
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+      if (ops_[i].id == 0 && ops_[i].invoke_time == 0 && !ops_[i].resolved && ops_[i].bit == kNone) {
+        // a free slot (or a fresh one): its ids are 0 (nil), harmless
+      }
+      live.push_back(ops_[i].input);
+      live.push_back(ops_[i].expected);
+      live.push_back(ops_[i].output);
+    }
+    for (std::size_t i = 0; i < frontier_.size(); ++i) live.push_back(frontier_.state(i));
+    const std::vector<std::uint32_t> remap = values_.compact(std::move(live));
+    for (SOp& op : ops_) {
+      op.input = remap[op.input];
+      op.expected = remap[op.expected];
+      op.output = remap[op.output];
+    }
+    initial_ = remap[initial_];
+    for (Observer& obs : observers_) obs.want = remap[obs.want];  // an open operation's value: live
+    ConfigSet rebuilt(frontier_.words());
+    for (std::size_t i = 0; i < frontier_.size(); ++i) {
+      rebuilt.insert(remap[frontier_.state(i)], frontier_.meta(i), frontier_.bits(i));
+    }
+    frontier_ = std::move(rebuilt);
+    live_values_ = values_.size();
+  }
+
+  std::string describe(const SOp& op) const {
+    std::string what;
+    switch (op.fn) {
+      case Fn::read: what = "read -> " + show_value(values_.value(op.output)); break;
+      case Fn::write: what = "write " + show_value(values_.value(op.input)); break;
+      case Fn::append: what = "append " + show_value(values_.value(op.input)); break;
+      case Fn::cas:
+        what = fmt::format("cas {} -> {}", show_value(values_.value(op.expected)), show_value(values_.value(op.input)));
+        if (!op.info) what += op.cas_succeeded ? " (succeeded)" : " (compare did not match)";
+        break;
+    }
+    return fmt::format("id {} process {}: {} [invoke {}, complete {}{}]", op.id, op.process, what,
+                       show_time(op.invoke_time), show_time(op.info ? Operation::kNever : op.complete_time),
+                       op.info ? ", outcome unknown" : "");
+  }
+
+  // `at_invoke`: the operation, just invoked, can see its value in no configuration; otherwise it cannot be
+  // linearized by its completion.
+  void refute(const SOp& o, bool at_invoke) {
+    status_ = KeyStatus::refuted;
+    reason_ = fmt::format("key {}: operation id {} cannot be linearized ({} other open operations)",
+                          show_key(name_), o.id, movers_.size() + forced_.size() - (at_invoke ? 0 : 1));
+    LinWitness w;
+    w.key = name_;
+    w.ops.push_back(o.id);
+    w.text = fmt::format(
+        "key {}: no linearization of the key's operations {} this one:\n  {}\n"
+        "the values the key can hold at that point ({} configurations):",
+        show_key(name_), at_invoke ? "lets it see its value, from the invoke of" : "up to the completion of",
+        describe(o), frontier_.size());
+    constexpr std::size_t kShown = 8;
+    std::vector<std::uint32_t> states;
+    for (std::size_t i = 0; i < frontier_.size(); ++i) states.push_back(frontier_.state(i));
+    std::sort(states.begin(), states.end());
+    states.erase(std::unique(states.begin(), states.end()), states.end());
+    for (std::size_t i = 0; i < std::min(kShown, states.size()); ++i) w.text += " " + show_value(values_.value(states[i]));
+    if (states.size() > kShown) w.text += fmt::format(" and {} more", states.size() - kShown);
+    w.text += "\nthe operations open at that point, that could have been ordered before it:\n";
+    std::vector<std::uint32_t> others;
+    for (std::uint32_t b = 0; b < open_.size(); ++b) {
+      if (open_[b] != kNone && b != o.bit) others.push_back(open_[b]);
+    }
+    std::sort(others.begin(), others.end(), [&](std::uint32_t a, std::uint32_t c) {
+      return ops_[a].invoke_time < ops_[c].invoke_time;
+    });
+    constexpr std::size_t kListed = 40;
+    for (std::size_t i = 0; i < std::min(kListed, others.size()); ++i) {
+      w.ops.push_back(ops_[others[i]].id);
+      w.text += "  " + describe(ops_[others[i]]) + "\n";
+    }
+    if (others.size() > kListed) w.text += fmt::format("  and {} more\n", others.size() - kListed);
+    witness_ = std::move(w);
+    frontier_.release();
+  }
+
+  std::string name_;
+  const StreamLimits& limits_;
+  Steps& steps_;
+  Values values_;
+  std::uint32_t initial_ = 0;
+  std::size_t live_values_ = 0;
+  std::vector<SOp> ops_;
+  std::vector<std::uint32_t> free_ops_;
+  std::deque<std::uint32_t> queue_;  // slot * 2 (+1 for a completion), in time order
+  std::vector<std::uint32_t> open_;  // bit -> slot, kNone if free
+  std::vector<std::uint32_t> free_bits_;  // a min-heap, so bitsets stay narrow
+  std::vector<std::uint32_t> forced_;     // bits of the open forced-kind operations
+  std::vector<std::uint32_t> movers_;     // bits of the other open operations
+  struct Observer {
+    std::uint32_t bit;
+    std::uint32_t want;                   // the value it must see
+    std::vector<std::uint32_t> starters;  // bits of the open resets whose value is a prefix of `want`
+    // Slots of such resets invoked after the observer but not processed yet: until they are, the
+    // observer cuts nothing (a dropped one frees its slot, which a later operation may reuse: then the
+    // observer waits for that one too, which is only less pruning).
+    std::vector<std::uint32_t> later;
+    bool waits_for_later(const std::vector<SOp>& ops) const {
+      return std::any_of(later.begin(), later.end(), [&](std::uint32_t slot) { return ops[slot].bit == kNone && ops[slot].fn != Fn::read; });
+    }
+  };
+  std::vector<Observer> observers_;       // the open reads and matching cas with a known outcome
+  ConfigSet frontier_;
+  ConfigSet explored_;
+  KeyStatus status_ = KeyStatus::running;
+  std::string reason_;
+  std::optional<LinWitness> witness_;
+  std::size_t constraining_ = 0;
+  std::size_t frontier_peak_ = 1;
+  std::uint64_t seq_ = 0;  // events processed
+  bool batch_ = false;
+  std::vector<Operation> segment_;          // the key's operations since the last cut (see to_batch)
+  std::optional<std::string> cut_value_;    // the value at the last cut
+};
+
+}  // namespace stream_detail
+
+using stream_detail::Key;
+using stream_detail::KeyStatus;
+using stream_detail::Steps;
+
+struct LinearizabilityStream::Impl {
+  std::optional<std::string> initial;
+  StreamLimits limits;
+  Steps steps;
+  std::vector<std::unique_ptr<Key>> keys;  // in order of first appearance
+  std::unordered_map<std::string, std::uint32_t> key_index;
+  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> in_flight;  // id -> key, slot
+  std::optional<std::uint32_t> first_refuted;
+  bool finished = false;
+
+  std::pair<Key*, std::uint32_t> take(std::uint64_t id) {
+    const auto it = in_flight.find(id);
+    RAFTSIM_ASSERT_MSG(it != in_flight.end(), "a completion without its invoke");
+    const auto [k, slot] = it->second;
+    in_flight.erase(it);
+    return {keys[k].get(), slot};
+  }
+  void note(Key* key) {
+    if (!first_refuted && key->status() == KeyStatus::refuted) {
+      for (std::uint32_t i = 0; i < keys.size(); ++i) {
+        if (keys[i].get() == key) first_refuted = i;
+      }
+    }
+  }
+};
+
+LinearizabilityStream::LinearizabilityStream(std::optional<std::string> initial_value, const StreamLimits& limits)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->initial = std::move(initial_value);
+  impl_->limits = limits;
+  impl_->steps.max = limits.steps_max;
+}
+
+LinearizabilityStream::~LinearizabilityStream() = default;
+
+void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, const std::string& key,
+                                   std::optional<std::string> input, std::optional<std::string> expected,
+                                   std::int64_t time) {
+  RAFTSIM_ASSERT(!impl_->finished);
+  auto [it, inserted] = impl_->key_index.emplace(key, static_cast<std::uint32_t>(impl_->keys.size()));
+  if (inserted) impl_->keys.push_back(std::make_unique<Key>(key, impl_->initial, impl_->limits, impl_->steps));
+  const std::uint32_t k = it->second;
+  const std::uint32_t slot = impl_->keys[k]->invoke(id, process, fn, input, expected, time);
+  const bool fresh = impl_->in_flight.emplace(id, std::make_pair(k, slot)).second;
+  RAFTSIM_ASSERT_MSG(fresh, "two operations in flight with the same id");
+}
+
+void LinearizabilityStream::ok(std::uint64_t id, std::optional<std::string> output, bool cas_succeeded,
+                               std::int64_t time) {
+  auto [key, slot] = impl_->take(id);
+  key->ok(slot, output, cas_succeeded, time);
+  impl_->note(key);
+}
+
+void LinearizabilityStream::fail(std::uint64_t id) {
+  auto [key, slot] = impl_->take(id);
+  key->fail(slot);
+  impl_->note(key);
+}
+
+void LinearizabilityStream::info(std::uint64_t id) {
+  auto [key, slot] = impl_->take(id);
+  key->info(slot);
+  impl_->note(key);
+}
+
+bool LinearizabilityStream::refuted() const { return impl_->first_refuted.has_value(); }
+
+std::size_t LinearizabilityStream::memory_bytes() const {
+  std::size_t total = impl_->in_flight.size() * 48;
+  for (const auto& k : impl_->keys) total += k->bytes() + k->name().size() + 64;
+  return total;
+}
+
+std::size_t LinearizabilityStream::frontier_peak() const {
+  std::size_t peak = 0;
+  for (const auto& k : impl_->keys) peak = std::max(peak, k->frontier_peak());
+  return peak;
+}
+
+LinResult LinearizabilityStream::finish() {
+  RAFTSIM_ASSERT(!impl_->finished);
+  impl_->finished = true;
+  impl_->in_flight.clear();
+  for (const auto& k : impl_->keys) {
+    k->finish();
+    impl_->note(k.get());
+  }
+  LinResult result;
+  std::vector<std::pair<std::string, std::vector<std::string>>> stopped;  // reason -> keys
+  for (const auto& k : impl_->keys) {
+    result.operations += k->operations();
+    if (k->status() == KeyStatus::running) {
+      if (k->operations() > 0) ++result.keys_checked;
+    } else if (k->status() == KeyStatus::stopped) {
+      auto it = std::find_if(stopped.begin(), stopped.end(), [&](const auto& s) { return s.first == k->reason(); });
+      if (it == stopped.end()) it = stopped.insert(stopped.end(), {k->reason(), {}});
+      it->second.push_back(stream_detail::show_key(k->name()));
+    }
+  }
+  if (impl_->first_refuted) {
+    const Key& k = *impl_->keys[*impl_->first_refuted];
+    ++result.keys_checked;
+    result.verdict = LinVerdict::not_linearizable;
+    result.reason = k.reason();
+    result.witness = k.witness();
+    return result;
+  }
+  if (!stopped.empty()) {
+    result.verdict = LinVerdict::unknown;
+    for (const auto& [limit, keys] : stopped) {
+      if (!result.reason.empty()) result.reason += "; ";
+      result.reason += fmt::format("{} on key{} ", limit, keys.size() == 1 ? "" : "s");
+      constexpr std::size_t kNamedMax = 10;
+      for (std::size_t i = 0; i < std::min(keys.size(), kNamedMax); ++i) result.reason += (i == 0 ? "" : ", ") + keys[i];
+      if (keys.size() > kNamedMax) result.reason += fmt::format(" and {} more", keys.size() - kNamedMax);
+    }
+  }
+  return result;
+}
+
+LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits) {
+  struct Event {
+    std::int64_t time;
+    bool is_return;
+    std::uint32_t op;
+  };
+  std::vector<Event> events;
+  events.reserve(2 * history.operations.size());
+  for (std::uint32_t i = 0; i < history.operations.size(); ++i) {
+    const Operation& op = history.operations[i];
+    events.push_back({op.invoke_time, false, i});
+    if (op.outcome != Operation::Outcome::info) events.push_back({op.complete_time, true, i});
+  }
+  // At equal times calls go first: the operations count as concurrent, as the batch checker reads ties.
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.is_return != b.is_return) return !a.is_return;
+    return a.op < b.op;
+  });
+  LinearizabilityStream stream(history.initial_value, limits);
+  for (const Event& e : events) {
+    const Operation& op = history.operations[e.op];
+    if (!e.is_return) {
+      stream.invoke(e.op, op.process, op.fn, op.key, op.input, op.expected, op.invoke_time);
+      if (op.outcome == Operation::Outcome::info) stream.info(e.op);
+    } else if (op.outcome == Operation::Outcome::ok) {
+      stream.ok(e.op, op.output, op.cas_succeeded, op.complete_time);
+    } else {
+      stream.fail(e.op);
+    }
+  }
+  return stream.finish();
+}
+
+}  // namespace checkers

@@ -1,0 +1,86 @@
+// Streaming linearizability checker (issue 14 goal 3): fed a client history event by event, in the order
+// things happened, it checks each key as its operations complete and frees an operation's state once it is
+// decided, so memory follows the operations in flight (and the unknown-outcome ones, which stay open for
+// ever), not the length of the history.
+//
+// Per key (P-compositionality, Herlihy & Wing 1990; Horn & Kroening 2015) it keeps the *frontier*: every
+// configuration (model state, which open operations are already linearized) that some legal linearization
+// of the history so far can be in. At the completion of an operation o every configuration that has not
+// linearized o yet is advanced by linearizing open operations and then o (Lowe 2017, "Testing for
+// linearizability", section 5: just-in-time linearization); a history is linearizable iff the frontier never
+// becomes empty. The reductions that keep the frontier small (each argued in the .cpp, next to its code):
+// reads and cas whose compare failed are linearized the moment they can be (partial-order reduction, as in
+// the batch checker); unknown-outcome operations are linearized only where an observer will see them (an
+// info operation followed, through appends only, by a write can be dropped); configurations that differ
+// only by linearizing more info operations are subsumed by the one with fewer.
+//
+// Operations are processed per key in time order once their outcome is known: an invoke waits until its
+// operation completed (ok, fail or info), so when the search linearizes an open operation early it knows the
+// value it returned. The wait is bounded by the clients' timeouts (a raftsim client ends every operation
+// within its retries), so the memory held is that of the operations in flight.
+//
+// Bounded: a key whose frontier exceeds `frontier_max` configurations, or whose advance at one completion
+// explores more than `closure_max` configurations, falls back to the batch checker on its operations since
+// its last cut (a point where one value summed up its past), decided at the end; a step limit (over the
+// frontier's steps, and again for each batch search) stops keys with verdict unknown naming the keys and
+// the limit. Deterministic: no clock, the same history always gives the same verdict and stops at the
+// same point.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "checkers/history.h"
+#include "checkers/linearizability.h"
+
+namespace checkers {
+
+struct StreamLimits {
+  // Beyond either, the key falls back to the batch search of its operations since its last cut (see the
+  // .cpp): the same verdict, with the batch checker's memory for that key.
+  std::size_t frontier_max = std::size_t{1} << 12;  // configurations per key after a completion
+  std::size_t closure_max = std::size_t{1} << 16;   // configurations explored per completion
+  std::uint64_t steps_max = 0;                       // over the whole check; 0: no limit
+};
+
+class LinearizabilityStream {
+ public:
+  // `initial_value`: what every key holds before the first write (History::initial_value).
+  explicit LinearizabilityStream(std::optional<std::string> initial_value, const StreamLimits& limits = {});
+  ~LinearizabilityStream();
+  LinearizabilityStream(const LinearizabilityStream&) = delete;
+  LinearizabilityStream& operator=(const LinearizabilityStream&) = delete;
+
+  // Events in the order they happened; `time` only labels operations in the witness (any monotone clock).
+  // `id` pairs an invoke with its completion and must be unique among operations in flight.
+  void invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, const std::string& key,
+              std::optional<std::string> input, std::optional<std::string> expected, std::int64_t time);
+  // A cas whose compare did not match completes ok with cas_succeeded = false.
+  void ok(std::uint64_t id, std::optional<std::string> output, bool cas_succeeded, std::int64_t time);
+  void fail(std::uint64_t id);
+  // Unknown outcome: took effect once at some time after its invoke, or never.
+  void info(std::uint64_t id);
+
+  // Operations still in flight count as info. Call once; the verdict of the whole history.
+  LinResult finish();
+
+  // Whether some key has already been refuted (the verdict cannot change any more).
+  bool refuted() const;
+  // Approximate bytes held (frontiers, open operations, interned values, queued events).
+  std::size_t memory_bytes() const;
+  // The largest frontier any key has had, for reports and benchmarks.
+  std::size_t frontier_peak() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The whole history fed in event order (calls before returns at equal times, as the batch checker reads
+// ties): the streaming checker's verdict on a batch history, for tests and benchmarks.
+LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits = {});
+
+}  // namespace checkers
