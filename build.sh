@@ -63,8 +63,9 @@ case "$mode" in
     phase "sanitizer tests" ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "long|bench"
     # One seed decides everything on any compiler: clang's traces must equal g++'s (issue 15). The sanitizers
     # and invariant checks do not change a trace (they only abort), so the clang binary is the sanitizer one.
-    # Seeds 1..2 (166 runs): an evaluation order that reaches the trace shows on any seed of the scenario.
-    phase "compiler comparison" env RAFTSIM_COMPARE_SEEDS=1..2 tools/ci/compare-compilers.sh build/raftsim build-asan/raftsim
+    # Seed 1 of every scenario, regression and mutant (about 100 runs, half the CPU of seeds 1..2): an
+    # evaluation order that reaches the trace shows on any seed that runs the code holding it.
+    phase "compiler comparison" env RAFTSIM_COMPARE_SEEDS=1 tools/ci/compare-compilers.sh build/raftsim build-asan/raftsim
     ;;
   *)
     echo "usage: ./build.sh [suite|test]" >&2
