@@ -20,7 +20,8 @@ enum class Stream : std::uint64_t {
   tiebreak = 5,
   disk = 6,
   // 7..9 are the nemesis's own streams (tools/nemesis), 10 and 11 its Raft features and leadership
-  // transfers, 14 its snapshot knobs, 21 its host model draw.
+  // transfers, 14 its snapshot knobs, 17 its membership changes, 21 its host model draw, 25 the clock
+  // rates of a seed with lease reads.
   host = 20,  // HostModel: timer jitter, start offsets, processing times
   // Clients (issue 13 item 4): which node a retry goes to, and the network's duplicates and late
   // deliveries of client requests and replies. Numbered apart from the others so that streams added
