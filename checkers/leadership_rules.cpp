@@ -67,6 +67,27 @@ std::vector<std::string> LeadershipRules::rule_names() const { return rules_.ena
 
 bool LeadershipRules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
+LeadershipRules::Quorum LeadershipRules::quorum_of(std::int32_t leader) const {
+  Quorum q;
+  q.by_configuration = membership_.active();
+  q.voters = q.by_configuration ? membership_.voters_of(leader) : membership_.all_nodes();
+  q.size = q.by_configuration ? MembershipView::majority(q.voters) : nodes_.size() / 2 + 1;
+  RAFTSIM_ASSERT(q.size >= 1 || q.by_configuration);  // without changes, a majority of at least one node
+  return q;
+}
+
+template <typename Yes>
+std::size_t LeadershipRules::votes(const Quorum& q, std::int32_t leader, std::size_t peers, Yes yes) {
+  RAFTSIM_ASSERT(leader >= 0);
+  std::size_t count = q.counts(leader) ? 1 : 0;  // the leader itself
+  for (std::size_t p = 0; p < peers; ++p) {
+    const auto peer = static_cast<std::int32_t>(p);
+    if (peer != leader && q.counts(peer) && yes(p)) ++count;
+  }
+  RAFTSIM_ASSERT(count <= peers + 1);
+  return count;
+}
+
 LeadershipRules::NodeView& LeadershipRules::view(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   const auto n = static_cast<std::size_t>(node);
@@ -345,17 +366,11 @@ std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, c
   const std::size_t n = nodes_.size();
   const auto request = v.request_position.find(e.c);
   if (!on(LeadershipRule::read_index_quorum) || request == v.request_position.end() || n <= 1) return std::nullopt;
-  // Thesis 4.1: with membership changes, among the voters of the leader's configuration only.
-  const std::uint64_t voters = membership_.active() ? membership_.voters_of(e.node) : membership_.all_nodes();
-  const auto counts = [&](std::int32_t p) { return !membership_.active() || MembershipView::has(voters, p); };
-  std::size_t heard = counts(e.node) ? 1 : 0;  // the leader itself
-  for (std::size_t p = 0; p < v.peer_reply_position.size(); ++p) {
-    const auto peer = static_cast<std::int32_t>(p);
-    if (peer != e.node && counts(peer) && v.peer_reply_position[p] > request->second) ++heard;
-  }
+  const Quorum quorum = quorum_of(e.node);
+  const std::size_t heard = votes(quorum, e.node, v.peer_reply_position.size(),
+                                  [&](std::size_t p) { return v.peer_reply_position[p] > request->second; });
   RAFTSIM_ASSERT(heard <= n);
-  const std::size_t quorum = membership_.active() ? MembershipView::majority(voters) : n / 2 + 1;
-  if (heard >= quorum) return std::nullopt;
+  if (heard >= quorum.size) return std::nullopt;
   return violation(LeadershipRule::read_index_quorum, e.time_us, {e.node},
                    fmt::format("node {}, leader of term {}, served read request {} having heard from only {} of {} nodes "
                                "(itself included) since the request arrived (thesis 6.4 step 3: a heartbeat round "
@@ -407,18 +422,12 @@ std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent
   if (n > 1 && election_timeout_min_us_ > 0) {
     const double lease_us = static_cast<double>(election_timeout_min_us_) / lease_bound_ / v.clock_rate_min_leading;
     const std::int64_t since_us = e.time_us - static_cast<std::int64_t>(lease_us) - 2;  // + rounding to microseconds
-    // Thesis 4.1: with membership changes, among the voters of the leader's configuration only (as
-    // read-index-quorum; the lease counts on voters refusing votes, and only voters elect).
-    const std::uint64_t voters = membership_.active() ? membership_.voters_of(e.node) : membership_.all_nodes();
-    const auto counts = [&](std::int32_t p) { return !membership_.active() || MembershipView::has(voters, p); };
-    std::size_t fresh = counts(e.node) ? 1 : 0;  // the leader itself
-    for (std::size_t p = 0; p < v.peer_reply_us.size(); ++p) {
-      const auto peer = static_cast<std::int32_t>(p);
-      if (peer != e.node && counts(peer) && v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us) ++fresh;
-    }
+    // Among voters only, as read-index-quorum: the lease counts on voters refusing votes, and only voters elect.
+    const Quorum quorum = quorum_of(e.node);
+    const std::size_t fresh = votes(quorum, e.node, v.peer_reply_us.size(),
+                                    [&](std::size_t p) { return v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us; });
     RAFTSIM_ASSERT(fresh <= n);
-    const std::size_t quorum = membership_.active() ? MembershipView::majority(voters) : n / 2 + 1;
-    if (fresh < quorum) {
+    if (fresh < quorum.size) {
       return violation(LeadershipRule::lease_read, e.time_us, {e.node},
                        fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of {} "
                                    "nodes (itself included) replied to it in the last {:.3f}ms (thesis 6.4.1: a lease "
@@ -466,16 +475,13 @@ std::optional<Violation> LeadershipRules::check_quorum_contact(const sim::TraceE
     return std::nullopt;
   }
   const std::size_t n = nodes_.size();
-  // Thesis 4.1: with membership changes, a majority of the voters of the leader's configuration (a leader
-  // removing itself is not one of them).
-  const std::uint64_t voters = membership_.active() ? membership_.voters_of(e.node) : membership_.all_nodes();
-  const auto counts = [&](std::int32_t p) { return !membership_.active() || MembershipView::has(voters, p); };
-  const std::size_t quorum = membership_.active() ? MembershipView::majority(voters) : n / 2 + 1;
-  const std::size_t self_votes = counts(e.node) ? 1 : 0;
+  const Quorum q = quorum_of(e.node);
+  const std::size_t quorum = q.size;
+  const std::size_t self_votes = q.counts(e.node) ? 1 : 0;
   if (quorum <= self_votes || v.peer_contact_us.size() < n) return std::nullopt;
   std::vector<std::int64_t> contacts;
   for (std::size_t p = 0; p < n; ++p) {
-    if (static_cast<std::int32_t>(p) != e.node && counts(static_cast<std::int32_t>(p))) contacts.push_back(v.peer_contact_us[p]);
+    if (static_cast<std::int32_t>(p) != e.node && q.counts(static_cast<std::int32_t>(p))) contacts.push_back(v.peer_contact_us[p]);
   }
   if (contacts.size() + self_votes < quorum) return std::nullopt;  // a configuration of nodes not yet seen
   std::sort(contacts.begin(), contacts.end(), std::greater<>());

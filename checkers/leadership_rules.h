@@ -80,6 +80,19 @@ class LeadershipRules final : public Checker {
     std::int64_t paused_at_us = 0;
   };
 
+  // Thesis 4.1: with membership changes, a leader's majorities are of the voters of its configuration only
+  // (a leader removing itself is not one of them); without, of all nodes.
+  struct Quorum {
+    std::uint64_t voters = 0;
+    bool by_configuration = false;
+    std::size_t size = 0;  // votes that make a majority
+    bool counts(std::int32_t p) const { return !by_configuration || MembershipView::has(voters, p); }
+  };
+  Quorum quorum_of(std::int32_t leader) const;
+  // The votes for something: the leader's own (if it is a voter) and each other voter p < peers with yes(p).
+  template <typename Yes>
+  static std::size_t votes(const Quorum& q, std::int32_t leader, std::size_t peers, Yes yes);
+
   NodeView& view(std::int32_t node);
   bool on(LeadershipRule rule) const { return rules_.on(rule); }
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;

@@ -6,6 +6,24 @@
 
 namespace tools {
 
+CheckerCall checker_call(const sim::HistoryEvent& invoke) {
+  using Fn = checkers::Operation::Fn;
+  RAFTSIM_ASSERT(invoke.type == sim::HistoryEvent::Type::invoke);
+  CheckerCall call;
+  switch (invoke.op) {
+    case sim::ClientOp::get: call.fn = Fn::read; break;
+    case sim::ClientOp::put: call.fn = Fn::write; call.input = invoke.value; break;
+    case sim::ClientOp::append: call.fn = Fn::append; call.input = invoke.value; break;
+    case sim::ClientOp::cas:
+      call.fn = Fn::cas;
+      call.input = invoke.value;
+      call.expected = invoke.expected;
+      break;
+  }
+  RAFTSIM_ASSERT(call.fn != Fn::read || !call.input.has_value());
+  return call;
+}
+
 checkers::History to_checker_history(const std::vector<sim::HistoryEvent>& events) {
   using Op = checkers::Operation;
   checkers::History h;
@@ -21,16 +39,10 @@ checkers::History to_checker_history(const std::vector<sim::HistoryEvent>& event
       op.key = e.key;
       op.invoke_time = time;
       op.outcome = Op::Outcome::info;  // until a completion says otherwise
-      switch (e.op) {
-        case sim::ClientOp::get: op.fn = Op::Fn::read; break;
-        case sim::ClientOp::put: op.fn = Op::Fn::write; op.input = e.value; break;
-        case sim::ClientOp::append: op.fn = Op::Fn::append; op.input = e.value; break;
-        case sim::ClientOp::cas:
-          op.fn = Op::Fn::cas;
-          op.input = e.value;
-          op.expected = e.expected;
-          break;
-      }
+      CheckerCall call = checker_call(e);
+      op.fn = call.fn;
+      op.input = std::move(call.input);
+      op.expected = std::move(call.expected);
       RAFTSIM_ASSERT(open.count(e.op_id) == 0);
       open[e.op_id] = h.operations.size();
       h.operations.push_back(std::move(op));

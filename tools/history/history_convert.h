@@ -2,12 +2,24 @@
 // checker's input (checkers::History: operations with invoke and completion paired).
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "checkers/history.h"
 #include "sim/workload.h"
 
 namespace tools {
+
+// What a client invoke asks the checker to decide: the function, its argument and, for a cas, the value
+// it expects. The one mapping from sim::ClientOp to checkers::Operation::Fn, for the batch conversion below
+// and the streaming feed (history_stream.h).
+struct CheckerCall {
+  checkers::Operation::Fn fn = checkers::Operation::Fn::read;
+  std::optional<std::string> input;
+  std::optional<std::string> expected;
+};
+CheckerCall checker_call(const sim::HistoryEvent& invoke);
 
 // Times are positions in the history, so simultaneous events keep their exact order. An invoke with no
 // completion (still in flight at the end) is an info operation; a cas that did not match is ok with

@@ -1,6 +1,7 @@
 #include "tools/history/history_stream.h"
 
 #include "base/assert.h"
+#include "tools/history/history_convert.h"
 
 namespace tools {
 
@@ -8,20 +9,11 @@ HistoryStreamFeed::HistoryStreamFeed(const checkers::StreamLimits& limits)
     : stream_(std::string(), limits) {}  // an absent key reads as ""
 
 void HistoryStreamFeed::on_event(const sim::HistoryEvent& e) {
-  using Fn = checkers::Operation::Fn;
   const std::int64_t time = position_++;
   switch (e.type) {
     case sim::HistoryEvent::Type::invoke: {
-      Fn fn = Fn::read;
-      std::optional<std::string> input;
-      std::optional<std::string> expected;
-      switch (e.op) {
-        case sim::ClientOp::get: break;
-        case sim::ClientOp::put: fn = Fn::write; input = e.value; break;
-        case sim::ClientOp::append: fn = Fn::append; input = e.value; break;
-        case sim::ClientOp::cas: fn = Fn::cas; input = e.value; expected = e.expected; break;
-      }
-      stream_.invoke(e.op_id, e.process, fn, e.key, std::move(input), std::move(expected), time);
+      CheckerCall call = checker_call(e);
+      stream_.invoke(e.op_id, e.process, call.fn, e.key, std::move(call.input), std::move(call.expected), time);
       return;
     }
     case sim::HistoryEvent::Type::ok:

@@ -303,12 +303,9 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
     history_check = std::make_unique<HistoryStreamFeed>(limits);
   }
   if (history_check || options.history_path.empty()) {
-    HistoryStreamFeed* feed = history_check.get();
-    simulation.set_history_sink(
-        [feed](const sim::HistoryEvent& e) {
-          if (feed != nullptr) feed->on_event(e);
-        },
-        !options.history_path.empty());
+    std::function<void(const sim::HistoryEvent&)> sink;  // none without the check: only the copy is off
+    if (history_check) sink = [feed = history_check.get()](const sim::HistoryEvent& e) { feed->on_event(e); };
+    simulation.set_history_sink(std::move(sink), !options.history_path.empty());
   }
   simulation.run();
   if (!simulation.stopped_early()) checkers.finish(simulation.end_time().us);
