@@ -160,6 +160,27 @@ struct StoredEntry {
   std::string data;
 };
 
+// The padding after an encoded configuration (format: u8 version, u64 n little endian, per server u64 id,
+// the address with its NUL, u8 role; padded to 8 bytes), which libraft 0.15 leaves uninitialized in the
+// configuration entries it appends itself (raft_add, raft_assign, raft_remove: the same finding as
+// zero_configuration_padding below), is zeroed so that entry digests are deterministic. Bytes that do not
+// parse as a configuration are left as they are.
+void zero_encoded_configuration_padding(std::string& data) {
+  std::size_t at = 1 + 8;
+  if (data.size() < at) return;
+  std::uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[1 + i])) << (8 * i);
+  for (std::uint64_t k = 0; k < n; ++k) {
+    at += 8;
+    const std::size_t nul = at <= data.size() ? data.find('\0', at) : std::string::npos;
+    if (nul == std::string::npos) return;
+    at = nul + 1 + 1;
+    if (at > data.size()) return;
+  }
+  if (data.size() - at >= 8) return;
+  std::fill(data.begin() + static_cast<std::ptrdiff_t>(at), data.end(), '\0');
+}
+
 StoredEntry copy_entry(const lr::raft_entry& e) {
   StoredEntry s;
   s.term = e.term;
@@ -168,6 +189,7 @@ StoredEntry copy_entry(const lr::raft_entry& e) {
     RAFTSIM_ASSERT(e.buf.base != nullptr);
     s.data.assign(static_cast<const char*>(e.buf.base), e.buf.len);
   }
+  if (s.type == lr::RAFT_CHANGE) zero_encoded_configuration_padding(s.data);
   return s;
 }
 
