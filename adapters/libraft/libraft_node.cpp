@@ -1417,7 +1417,9 @@ int LibraftNode::io_snapshot_put(lr::raft_io* io, unsigned trailing, lr::raft_io
     d.log.clear();
     d.log_start = stored.index + 1;
   } else {
-    // Taken at the applied index: the apply events up to it come first (snapshot-state checks the match).
+    // Taken at the applied index: the apply events up to it come first (snapshot-state checks the match),
+    // after the role and term this input may have changed (a commit belongs to the term it happens in).
+    n.observe_role();
     n.observe_commit_and_apply();
     n.observe(sim::EventKind::snapshot_taken, stored.index, stored.term, state_digest(stored.data));
     const std::uint64_t keep_from = stored.index > trailing ? stored.index - trailing + 1 : 1;
