@@ -38,6 +38,15 @@
 //   step that delivered the InstallSnapshot; snapshot_restored at load. libraft lacks chunked
 //   InstallSnapshot: it sends the whole snapshot in one message, so snapshot_chunk_bytes has no effect and
 //   the snapshot_chunk event (a crash trigger) never fires under libraft.
+// * Membership changes (thesis 4), when the scenario's cluster.membership is on: nodes 0..initial_members-1
+//   bootstrap the cluster, the others start empty (libraft's spares-to-be, no bootstrap). The host's
+//   add_member is raft_add (the server joins as RAFT_SPARE) then raft_assign(RAFT_VOTER) (libraft catches
+//   it up before the configuration entry that makes it a voter); remove_member is raft_remove. One libraft
+//   change at a time: requests wait in a queue the leader works through after each input, lost when it
+//   stops leading. The configuration libraft is in (committed or not) is reported as a membership event
+//   when it changes, stand-bys and spares as learners. libraft 0.15 accepts a change before its leader
+//   committed an entry of its own term: docs/findings/libraft-change-before-own-term-commit.md.
+// * Not built: disk write errors returned to libraft (an append completing with RAFT_IOERR, issue 11).
 // * Timing: libraft draws each election timeout in [T, 2T); T is the scenario's election_timeout_min
 //   (its max is not used). The heartbeat is the scenario's heartbeat_interval, which libraft also uses as
 //   the tick period. max_entries_per_append has no libraft equivalent. Pre-vote stays off (the default).

@@ -59,8 +59,8 @@ std::string describe(const tools::RunResult& r) {
 }
 
 // The adapter reports libraft's errors about its own state as impl-error events (the implementation-error
-// checker's findings), but still aborts where the run cannot go on (libraft failing to start, or using
-// the snapshots and recover the adapter disables). So runs over many scenarios go to a child process,
+// checker's findings), but still aborts where the run cannot go on (libraft failing to start, using recover,
+// or restoring bytes that are not a snapshot), and libraft itself may crash (docs/findings/README.md). So runs over many scenarios go to a child process,
 // lest one abort end the whole test binary. The child's exit code is the verdict; its stderr comes back,
 // with the violation's checker and message.
 struct IsolatedRun {
