@@ -9,10 +9,10 @@
 //     - send callbacks fire from a zero-delay host timer (slot 1, "io_callbacks"), armed at the end of any
 //       input that handed messages to the network: the next event at the same instant or later;
 //     - tick fires from a periodic host timer (slot 0, "tick") with the period libraft asks for in start().
-// * Disk. Every state-changing io call (bootstrap, set_term, set_vote, append, truncate) becomes one
-//   DiskRecord (a write-ahead log record); the simulator completes them in order after the disk latency
-//   and loses the unsynced ones in a crash. A restarted node replays its durable records into term, vote
-//   and log (start index 1, no snapshot), which load() hands to libraft in raft_malloc'd memory.
+// * Disk. Every state-changing io call (bootstrap, set_term, set_vote, append, truncate, snapshot_put)
+//   becomes one DiskRecord (a write-ahead log record); the simulator completes them in order after the
+//   disk latency and loses the unsynced ones in a crash. A restarted node replays its durable records into
+//   term, vote, snapshot and log, which load() hands to libraft in raft_malloc'd memory.
 // * Synchronous writes. set_term, set_vote (and bootstrap) are synchronous in the raft_io API: libraft
 //   assumes they are durable when they return. The adapter models this as a write the process waits for:
 //   every message sent after such a write is held back until that write is durable, so no peer ever sees
@@ -25,8 +25,28 @@
 //   raft_last_applied() polled after every input; every index in between is reported in order with the
 //   term and digest from the adapter's log mirror (this covers configuration and barrier entries, which
 //   libraft applies without calling the fsm).
-// * Snapshots are disabled: the snapshot threshold is UINT_MAX, so libraft never takes one and never
-//   needs snapshot_put / snapshot_get / InstallSnapshot; if it ever uses them, the adapter aborts.
+// * Snapshots (paper 7), when the scenario's cluster.snapshot_every_entries is N > 0 (else the threshold
+//   is UINT_MAX and libraft never takes one): raft_set_snapshot_threshold(N) and
+//   raft_set_snapshot_trailing(snapshot_trailing_entries). fsm_snapshot / fsm_restore carry the KV state
+//   machine with its client sessions (KvStateMachine::snapshot). snapshot_put becomes one checkpoint
+//   record (DiskRecord::Kind::checkpoint: the snapshot plus term, vote and the log it keeps), sized by the
+//   snapshot's bytes so that the disk model's bandwidth makes it slow, and marked replaces_earlier so the
+//   disk forgets the records before it; load() hands the durable snapshot back after a restart, and
+//   snapshot_get (from the next event loop turn) the newest stored one, for libraft's InstallSnapshot.
+//   Reported as the reference Raft does: snapshot_taken at a put after fsm_snapshot; snapshot_installed
+//   (with a log_truncate of what libraft's logRestore discards) at a put of a leader's snapshot, in the
+//   step that delivered the InstallSnapshot; snapshot_restored at load. libraft lacks chunked
+//   InstallSnapshot: it sends the whole snapshot in one message, so snapshot_chunk_bytes has no effect and
+//   the snapshot_chunk event (a crash trigger) never fires under libraft.
+// * Membership changes (thesis 4), when the scenario's cluster.membership is on: nodes 0..initial_members-1
+//   bootstrap the cluster, the others start empty (libraft's spares-to-be, no bootstrap). The host's
+//   add_member is raft_add (the server joins as RAFT_SPARE) then raft_assign(RAFT_VOTER) (libraft catches
+//   it up before the configuration entry that makes it a voter); remove_member is raft_remove. One libraft
+//   change at a time: requests wait in a queue the leader works through after each input, lost when it
+//   stops leading. The configuration libraft is in (committed or not) is reported as a membership event
+//   when it changes, stand-bys and spares as learners. libraft 0.15 accepts a change before its leader
+//   committed an entry of its own term: docs/findings/libraft-change-before-own-term-commit.md.
+// * Not built: disk write errors returned to libraft (an append completing with RAFT_IOERR, issue 11).
 // * Timing: libraft draws each election timeout in [T, 2T); T is the scenario's election_timeout_min
 //   (its max is not used). The heartbeat is the scenario's heartbeat_interval, which libraft also uses as
 //   the tick period. max_entries_per_append has no libraft equivalent. Pre-vote stays off (the default).
@@ -41,8 +61,8 @@
 //   offending send is dropped and its callback completes, from the event loop as usual, with
 //   RAFT_NOCONNECTION (what a transport reports for an unreachable peer); an impossible index is not
 //   reported as a commit or apply. The run stops at the first violation anyway. Only what
-//   cannot go on (libraft failing to start, or using snapshots or recover, which the adapter disables)
-//   still aborts the process.
+//   cannot go on (libraft failing to start, using recover, which the adapter never asks for, or restoring
+//   bytes that are not a snapshot) still aborts the process.
 //     code  what                                                   b                  c
 //     1     a send to a raft id outside the cluster (e.g. 0)       the raft id        libraft's message type
 //     2     a send to the sending node itself                      the raft id        libraft's message type
@@ -71,6 +91,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <span>
 #include <string>
@@ -148,6 +169,27 @@ struct StoredEntry {
   std::string data;
 };
 
+// The padding after an encoded configuration (format: u8 version, u64 n little endian, per server u64 id,
+// the address with its NUL, u8 role; padded to 8 bytes), which libraft 0.15 leaves uninitialized in the
+// configuration entries it appends itself (raft_add, raft_assign, raft_remove: the same finding as
+// zero_configuration_padding below), is zeroed so that entry digests are deterministic. Bytes that do not
+// parse as a configuration are left as they are.
+void zero_encoded_configuration_padding(std::string& data) {
+  std::size_t at = 1 + 8;
+  if (data.size() < at) return;
+  std::uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[1 + i])) << (8 * i);
+  for (std::uint64_t k = 0; k < n; ++k) {
+    at += 8;
+    const std::size_t nul = at <= data.size() ? data.find('\0', at) : std::string::npos;
+    if (nul == std::string::npos) return;
+    at = nul + 1 + 1;
+    if (at > data.size()) return;
+  }
+  if (data.size() - at >= 8) return;
+  std::fill(data.begin() + static_cast<std::ptrdiff_t>(at), data.end(), '\0');
+}
+
 StoredEntry copy_entry(const lr::raft_entry& e) {
   StoredEntry s;
   s.term = e.term;
@@ -156,6 +198,7 @@ StoredEntry copy_entry(const lr::raft_entry& e) {
     RAFTSIM_ASSERT(e.buf.base != nullptr);
     s.data.assign(static_cast<const char*>(e.buf.base), e.buf.len);
   }
+  if (s.type == lr::RAFT_CHANGE) zero_encoded_configuration_padding(s.data);
   return s;
 }
 
@@ -199,12 +242,76 @@ lr::raft_entry* make_entry_array(const std::vector<StoredEntry>& entries) {
 
 // A message on the simulated wire: a deep copy, so the sender's memory is never referenced, and the
 // simulator may deliver it any number of times (each delivery builds libraft's own copy).
+// A configuration as the adapter stores it (addresses follow from the ids): raft id and role per server.
+using StoredConfiguration = std::vector<std::pair<std::uint64_t, int>>;
+
+StoredConfiguration copy_configuration(const lr::raft_configuration& conf) {
+  StoredConfiguration out;
+  for (unsigned i = 0; i < conf.n; ++i) out.emplace_back(conf.servers[i].id, conf.servers[i].role);
+  return out;
+}
+
+std::string address_of(sim::NodeIndex n);
+
+// libraft's own copy (raft_configuration_add allocates); the caller or libraft closes it.
+lr::raft_configuration make_configuration(const StoredConfiguration& stored) {
+  lr::raft_configuration conf;
+  lr::raft_configuration_init(&conf);
+  for (const auto& [id, role] : stored) {
+    RAFTSIM_ASSERT(id >= 1);
+    const std::string address = address_of(static_cast<sim::NodeIndex>(id - 1));
+    const int rv = lr::raft_configuration_add(&conf, id, address.c_str(), role);
+    RAFTSIM_ASSERT_MSG(rv == 0, "raft_configuration_add failed");
+  }
+  return conf;
+}
+
+// A snapshot (paper 7) as the adapter stores it: libraft's metadata and the fsm's bytes (one buffer).
+struct StoredSnapshot {
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  StoredConfiguration configuration;
+  std::uint64_t configuration_index = 0;
+  std::string data;
+};
+
+StoredSnapshot copy_snapshot(const lr::raft_snapshot& s) {
+  StoredSnapshot out;
+  out.index = s.index;
+  out.term = s.term;
+  out.configuration = copy_configuration(s.configuration);
+  out.configuration_index = s.configuration_index;
+  for (unsigned i = 0; i < s.n_bufs; ++i) out.data.append(static_cast<const char*>(s.bufs[i].base), s.bufs[i].len);
+  return out;
+}
+
+// libraft's own copy, raft_malloc'd as load() and snapshot_get hand it over (one buffer).
+lr::raft_snapshot* make_snapshot(const StoredSnapshot& stored) {
+  auto* s = static_cast<lr::raft_snapshot*>(lr::raft_calloc(1, sizeof(lr::raft_snapshot)));
+  RAFTSIM_ASSERT(s != nullptr);
+  s->index = stored.index;
+  s->term = stored.term;
+  s->configuration = make_configuration(stored.configuration);
+  s->configuration_index = stored.configuration_index;
+  s->bufs = static_cast<lr::raft_buffer*>(lr::raft_malloc(sizeof(lr::raft_buffer)));
+  RAFTSIM_ASSERT(s->bufs != nullptr);
+  s->n_bufs = 1;
+  s->bufs[0].len = stored.data.size();
+  s->bufs[0].base = lr::raft_malloc(stored.data.empty() ? 1 : stored.data.size());
+  RAFTSIM_ASSERT(s->bufs[0].base != nullptr);
+  if (!stored.data.empty()) std::memcpy(s->bufs[0].base, stored.data.data(), stored.data.size());
+  return s;
+}
+
 struct WireMessage final : sim::Payload {
   lr::raft_message message{};  // append_entries.entries is cleared: the entries live in `entries`
   std::vector<StoredEntry> entries;
+  // InstallSnapshot: install_snapshot.conf and .data are cleared, they live here.
+  StoredConfiguration conf;
+  std::string data;
 };
 
-// nullopt for a message type the adapter does not know (snapshots are disabled: InstallSnapshot is one).
+// nullopt for a message type the adapter does not know.
 std::optional<sim::MessageSummary> summarize(const lr::raft_message& m, std::size_t n_entries) {
   sim::MessageSummary s;
   switch (m.type) {
@@ -226,6 +333,10 @@ std::optional<sim::MessageSummary> summarize(const lr::raft_message& m, std::siz
            m.append_entries_result.rejected == 0 ? m.append_entries_result.last_log_index
                                                  : m.append_entries_result.rejected};
       break;
+    case lr::RAFT_IO_INSTALL_SNAPSHOT:
+      // The conventional summary: a = last included index, b = its term (libraft sends it in one piece).
+      s = {kInstallSnapshot, m.install_snapshot.term, m.install_snapshot.last_index, m.install_snapshot.last_term};
+      break;
     case lr::RAFT_IO_TIMEOUT_NOW:
       s = {kTimeoutNow, m.timeout_now.term, m.timeout_now.last_log_index, m.timeout_now.last_log_term};
       break;
@@ -245,37 +356,68 @@ std::shared_ptr<WireMessage> copy_message(const lr::raft_message& m) {
     wire->message.append_entries.entries = nullptr;
     wire->message.append_entries.n_entries = 0;
   }
+  if (m.type == lr::RAFT_IO_INSTALL_SNAPSHOT) {
+    const lr::raft_install_snapshot& is = m.install_snapshot;
+    wire->conf = copy_configuration(is.conf);
+    if (is.data.len > 0) wire->data.assign(static_cast<const char*>(is.data.base), is.data.len);
+    wire->message.install_snapshot.conf = lr::raft_configuration{};
+    wire->message.install_snapshot.data = lr::raft_buffer{};
+  }
   return wire;
 }
 
 // One record on the simulated disk, exactly one state-changing io call.
+struct PersistentState;
+
 struct DiskRecord final : sim::Payload {
-  enum class Kind : std::uint8_t { bootstrap, term, vote, append, truncate };
+  // checkpoint: a snapshot_put; the record holds the node's whole persistent state after it (the snapshot,
+  // term, vote and the log kept after compaction), so the disk forgets every record before it.
+  enum class Kind : std::uint8_t { bootstrap, term, vote, append, truncate, checkpoint };
   Kind kind = Kind::term;
   // term: the new term; vote: the raft id voted for; append: the first index; truncate: the first
   // index removed; bootstrap: the term (1).
   std::uint64_t value = 0;
   std::vector<StoredEntry> entries;  // bootstrap and append
+  std::shared_ptr<const PersistentState> state;  // checkpoint
 };
-
-std::uint32_t record_size_bytes(const DiskRecord& r) {
-  std::size_t bytes = 32;  // header
-  for (const StoredEntry& e : r.entries) bytes += 16 + e.data.size();
-  return static_cast<std::uint32_t>(bytes);
-}
 
 // What the disk holds (or, for the live mirror, what libraft has asked it to hold).
 struct PersistentState {
   std::uint64_t term = 0;
   std::uint64_t vote = 0;  // raft id, 0 for none
-  std::vector<StoredEntry> log;  // index i at log[i - 1]
+  std::optional<StoredSnapshot> snapshot;
+  std::uint64_t log_start = 1;   // the index of log[0]: entries before it are compacted into the snapshot
+  std::vector<StoredEntry> log;  // index i at log[i - log_start]
+
+  std::uint64_t last_index() const { return log_start + log.size() - 1; }
+  const StoredEntry* entry(std::uint64_t index) const {
+    if (index < log_start || index > last_index()) return nullptr;
+    return &log[index - log_start];
+  }
+  // The term of entry `index`, from the log or the snapshot (0 if neither has it).
+  std::uint64_t term_of(std::uint64_t index) const {
+    if (const StoredEntry* e = entry(index)) return e->term;
+    if (snapshot && snapshot->index == index) return snapshot->term;
+    return 0;
+  }
 };
+
+std::uint32_t record_size_bytes(const DiskRecord& r) {
+  std::size_t bytes = 32;  // header
+  for (const StoredEntry& e : r.entries) bytes += 16 + e.data.size();
+  if (r.state != nullptr) {
+    // A snapshot is written whole with the log it keeps: its size makes a big one slow (paper 7's cost).
+    if (r.state->snapshot) bytes += 24 + r.state->snapshot->data.size();
+    for (const StoredEntry& e : r.state->log) bytes += 16 + e.data.size();
+  }
+  return static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
+}
 
 // The single definition of a record's effect, used both live and when replaying a disk after a restart.
 void apply_record(PersistentState& s, const DiskRecord& r) {
   switch (r.kind) {
     case DiskRecord::Kind::bootstrap:
-      RAFTSIM_ASSERT(s.term == 0 && s.log.empty());
+      RAFTSIM_ASSERT(s.term == 0 && s.log.empty() && !s.snapshot);
       s.term = r.value;
       s.vote = 0;
       s.log = r.entries;
@@ -289,12 +431,16 @@ void apply_record(PersistentState& s, const DiskRecord& r) {
       s.vote = r.value;
       return;
     case DiskRecord::Kind::append:
-      RAFTSIM_ASSERT_MSG(r.value == s.log.size() + 1, "a disk record would leave a gap in the log");
+      RAFTSIM_ASSERT_MSG(r.value == s.last_index() + 1, "a disk record would leave a gap in the log");
       s.log.insert(s.log.end(), r.entries.begin(), r.entries.end());
       return;
     case DiskRecord::Kind::truncate:
       RAFTSIM_ASSERT(r.value >= 1);
-      if (r.value <= s.log.size()) s.log.resize(r.value - 1);
+      if (r.value <= s.last_index()) s.log.resize(r.value < s.log_start ? 0 : r.value - s.log_start);
+      return;
+    case DiskRecord::Kind::checkpoint:
+      RAFTSIM_ASSERT(r.state != nullptr);
+      s = *r.state;
       return;
   }
   RAFTSIM_ASSERT_MSG(false, "unknown disk record kind");
@@ -416,16 +562,37 @@ class LibraftNode final : public sim::Node {
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override;
   // raft_transfer (thesis 3.10); libraft reports neither the start nor the end of a transfer.
   void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override;
+  // Thesis 4: raft_add (a spare), then raft_assign(RAFT_VOTER) (libraft catches the server up before the
+  // configuration entry that makes it a voter), or raft_remove; one libraft change at a time (the queue).
+  void on_membership_change(sim::MembershipChange change, sim::NodeIndex node, sim::NodeOutput& out) override;
 
  private:
+  struct QueuedChange {
+    sim::MembershipChange change = sim::MembershipChange::add;
+    sim::NodeIndex node = 0;
+  };
+  static void on_changed(struct lr::raft_change* req, int status);
+  void advance_membership_changes();
+  void observe_membership();
+  struct lr::raft_change change_req_ {};  // libraft's while a change is pending
+  bool change_pending_ = false;
+  std::deque<QueuedChange> changes_;  // asked for, not yet done (this node as leader)
+  std::optional<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> reported_membership_;
   static void on_transferred(struct lr::raft_transfer* req);
   struct lr::raft_transfer transfer_req_ {};  // libraft's while a transfer is pending
   bool transfer_pending_ = false;
   // A write on its way to the disk; appends carry the request whose callback fires once it is durable.
+  struct PendingAppend {
+    lr::raft_io_append* request = nullptr;
+    bool by_leader = false;  // submitted while leader: libraft's appendLeaderCb (see cancel_pending_io)
+  };
+  // One disk write: usually one record; a snapshot write also carries the records of its input issued before
+  // it (see io_snapshot_put), so its appends complete with it, in order, before the snapshot's callback.
   struct PendingWrite {
     std::uint64_t token = 0;
-    lr::raft_io_append* append = nullptr;
-    bool by_leader = false;  // submitted while leader: libraft's appendLeaderCb (see cancel_pending_io)
+    std::vector<PendingAppend> appends;
+    lr::raft_io_snapshot_put* put = nullptr;
+    bool install = false;  // put stores a leader's snapshot (trailing 0), not one this node took
   };
   // A send request whose callback is due from the next event loop turn, with its status.
   struct SendCompletion {
@@ -483,6 +650,7 @@ class LibraftNode final : public sim::Node {
 
   void bootstrap_cluster();
   void write_record(std::shared_ptr<DiskRecord> record, bool synchronous, lr::raft_io_append* append = nullptr);
+  void write_checkpoint(lr::raft_io_snapshot_put* put, bool install);
   void send(lr::raft_io_send* req, const lr::raft_message& message);
   void release_held_sends();
   void fire_send_callbacks();
@@ -497,12 +665,15 @@ class LibraftNode final : public sim::Node {
   void observe_restored_state();
   void observe_role();
   void observe_commit_and_apply();
+  void observe_install(const StoredSnapshot& snapshot);
 
   const sim::NodeIndex id_;
   const std::uint32_t cluster_size_;
   const sim::RaftTiming timing_;
   sim::NodeEnvironment* const env_;
   const bool fresh_;
+  const bool membership_;                // thesis 4: the scenario's cluster.membership
+  const std::uint32_t initial_members_;  // nodes 0..initial_members_-1 are the bootstrap voters
   std::vector<std::string> addresses_;  // raft id i + 1 has address addresses_[i]
 
   lr::raft_io io_{};
@@ -517,6 +688,11 @@ class LibraftNode final : public sim::Node {
   std::deque<PendingWrite> writes_;  // in token order, as the disk completes them
   std::deque<PendingSend> held_;     // sends waiting for sync_barrier_, in send order
   std::deque<SendCompletion> sent_;  // sent (or dropped) messages whose callback is due
+  std::deque<lr::raft_io_snapshot_get*> gets_;  // snapshot_get requests whose callback is due
+  // A leader's snapshot being stored (snapshot_put with trailing 0): reported as installed when libraft
+  // handed it over; libraft's last applied index catches up when the write is durable.
+  bool install_pending_ = false;
+  bool taking_snapshot_ = false;  // fsm_snapshot ran: the next snapshot_put stores this node's own snapshot
   bool callback_timer_armed_ = false;
 
   unsigned tick_ms_ = 0;
@@ -541,6 +717,8 @@ LibraftNode::LibraftNode(const sim::NodeContext& context)
       timing_(context.timing),
       env_(context.env),
       fresh_(context.durable_records.empty()),
+      membership_(context.features.membership),
+      initial_members_(context.features.initial_members == 0 ? context.cluster_size : context.features.initial_members),
       disk_(replay(context.durable_records)) {
   RAFTSIM_ASSERT(env_ != nullptr);
   RAFTSIM_ASSERT(id_ < cluster_size_);
@@ -575,7 +753,11 @@ LibraftNode::LibraftNode(const sim::NodeContext& context)
   const auto ms = [](sim::Duration d) { return static_cast<unsigned>(std::max<std::int64_t>(1, d.us / 1000)); };
   lr::raft_set_election_timeout(&raft_, ms(timing_.election_timeout_min));
   lr::raft_set_heartbeat_timeout(&raft_, ms(timing_.heartbeat_interval));
-  lr::raft_set_snapshot_threshold(&raft_, UINT_MAX);  // snapshots disabled (see the top of this file)
+  // Paper 7: a snapshot every snapshot_every_entries applied entries, keeping snapshot_trailing_entries
+  // (0: snapshots off, as libraft's threshold cannot be: UINT_MAX never reaches it).
+  const sim::RaftFeatures& f = context.features;
+  lr::raft_set_snapshot_threshold(&raft_, f.snapshot_every_entries > 0 ? f.snapshot_every_entries : UINT_MAX);
+  if (f.snapshot_every_entries > 0) lr::raft_set_snapshot_trailing(&raft_, f.snapshot_trailing_entries);
   // Features (sim/node_host.h): PreVote maps to raft_set_pre_vote. CheckQuorum is always on in libraft
   // (a leader steps down after an election timeout without contact with a majority): check_quorum asks
   // for what it does anyway, and cannot be switched off.
@@ -598,6 +780,81 @@ void LibraftNode::on_transfer_leadership(std::optional<sim::NodeIndex> target, s
     // Not the leader any more, or the target is this node: nothing to do, as for the reference Raft.
     if (lr::raft_transfer(&raft_, &transfer_req_, id, on_transferred) == 0) transfer_pending_ = true;
   });
+}
+
+void LibraftNode::on_membership_change(sim::MembershipChange change, sim::NodeIndex node, sim::NodeOutput& out) {
+  RAFTSIM_ASSERT(node < cluster_size_);
+  run_input(out, [&] { changes_.push_back({change, node}); });
+}
+
+void LibraftNode::on_changed(struct lr::raft_change* req, int /*status*/) {
+  auto* node = static_cast<LibraftNode*>(req->data);
+  RAFTSIM_ASSERT(node != nullptr && node->change_pending_);
+  node->change_pending_ = false;  // on failure (e.g. the catch-up timed out) the queue decides again
+}
+
+// The leader works through the changes asked of it, one libraft request at a time: an add is raft_add
+// (the server joins as a spare) and then raft_assign(RAFT_VOTER); a remove is raft_remove. A change with
+// nothing left to do is dropped; one libraft cannot start now (RAFT_CANTCHANGE: a change in flight) waits
+// for a later input; a node that is not leader forgets what was asked of it (the host asks the leader).
+void LibraftNode::advance_membership_changes() {
+  if (lr::raft_state(&raft_) != lr::RAFT_LEADER) {
+    changes_.clear();
+    return;
+  }
+  while (!changes_.empty() && !change_pending_) {
+    const QueuedChange c = changes_.front();
+    const lr::raft_id id = c.node + 1;
+    const lr::raft_server* server = nullptr;
+    for (unsigned i = 0; i < raft_.configuration.n; ++i) {
+      if (raft_.configuration.servers[i].id == id) server = &raft_.configuration.servers[i];
+    }
+    change_req_ = {};
+    change_req_.data = this;
+    int rv = 0;
+    if (c.change == sim::MembershipChange::add) {
+      if (server != nullptr && server->role == RAFT_VOTER) {
+        changes_.pop_front();
+        continue;
+      }
+      rv = server == nullptr ? lr::raft_add(&raft_, &change_req_, id, addresses_[c.node].c_str(), on_changed)
+                             : lr::raft_assign(&raft_, &change_req_, id, RAFT_VOTER, on_changed);
+    } else {
+      if (server == nullptr) {
+        changes_.pop_front();
+        continue;
+      }
+      rv = lr::raft_remove(&raft_, &change_req_, id, on_changed);
+      if (rv == 0) changes_.pop_front();
+    }
+    if (rv == 0) {
+      change_pending_ = true;
+      return;
+    }
+    if (rv == RAFT_CANTCHANGE) return;  // one in flight: try again after a later input
+    changes_.pop_front();               // libraft refuses it (e.g. RAFT_BADROLE): dropped
+  }
+}
+
+// Thesis 4.1: the configuration libraft is in (its newest, committed or not), as voters and learners
+// (RAFT_STANDBY and RAFT_SPARE: members without a vote), from its entry's index. Reported when it
+// changes; a node whose configuration is still empty (a spare not yet added) reports nothing.
+void LibraftNode::observe_membership() {
+  if (raft_.configuration.n == 0) return;
+  std::uint64_t voters = 0;
+  std::uint64_t learners = 0;
+  for (unsigned i = 0; i < raft_.configuration.n; ++i) {
+    const lr::raft_server& server = raft_.configuration.servers[i];
+    if (!in_cluster(server.id)) continue;
+    const std::uint64_t bit = std::uint64_t{1} << (server.id - 1);
+    (server.role == RAFT_VOTER ? voters : learners) |= bit;
+  }
+  const std::uint64_t index =
+      raft_.configuration_uncommitted_index != 0 ? raft_.configuration_uncommitted_index : raft_.configuration_index;
+  const std::tuple<std::uint64_t, std::uint64_t, std::uint64_t> now{voters, learners, index};
+  if (reported_membership_ == now) return;
+  reported_membership_ = now;
+  observe(sim::EventKind::membership, voters, learners, index);
 }
 
 // A crash: close libraft and pump its close sequence right here (there is no later input): cancel every
@@ -625,8 +882,12 @@ void LibraftNode::run_input(sim::NodeOutput& out, F&& body) {
 void LibraftNode::after_input() {
   observe_role();
   observe_commit_and_apply();
+  if (membership_) {
+    advance_membership_changes();
+    observe_membership();
+  }
   // Send callbacks fire from the next event loop turn: a zero-delay host timer.
-  if (!sent_.empty() && !callback_timer_armed_) {
+  if ((!sent_.empty() || !gets_.empty()) && !callback_timer_armed_) {
     out_->timers.push_back({kCallbackSlot, sim::Duration{}, sim::Duration{}});
     callback_timer_armed_ = true;
   }
@@ -634,7 +895,9 @@ void LibraftNode::after_input() {
 
 void LibraftNode::start(sim::NodeOutput& out) {
   run_input(out, [&] {
-    if (fresh_) bootstrap_cluster();
+    // Thesis 4.1: nodes initial_members.. are spares outside the cluster: they start empty and learn the
+    // configuration from the leader once added.
+    if (fresh_ && id_ < initial_members_) bootstrap_cluster();
     require_ok(lr::raft_start(&raft_), &raft_, "raft_start");
     RAFTSIM_ASSERT(tick_cb_ != nullptr && recv_cb_ != nullptr);
   });
@@ -645,7 +908,7 @@ void LibraftNode::start(sim::NodeOutput& out) {
 void LibraftNode::bootstrap_cluster() {
   lr::raft_configuration conf;
   lr::raft_configuration_init(&conf);
-  for (sim::NodeIndex n = 0; n < cluster_size_; ++n) {
+  for (sim::NodeIndex n = 0; n < initial_members_; ++n) {
     require_ok(lr::raft_configuration_add(&conf, n + 1, addresses_[n].c_str(), RAFT_VOTER), nullptr,
                "raft_configuration_add");
   }
@@ -665,6 +928,13 @@ void LibraftNode::on_message(sim::NodeIndex from, const sim::Payload& message, s
     if (m.type == lr::RAFT_IO_APPEND_ENTRIES) {
       m.append_entries.entries = make_entry_array(wire.entries);
       m.append_entries.n_entries = static_cast<unsigned>(wire.entries.size());
+    }
+    if (m.type == lr::RAFT_IO_INSTALL_SNAPSHOT) {
+      m.install_snapshot.conf = make_configuration(wire.conf);
+      m.install_snapshot.data.len = wire.data.size();
+      m.install_snapshot.data.base = lr::raft_malloc(wire.data.empty() ? 1 : wire.data.size());
+      RAFTSIM_ASSERT(m.install_snapshot.data.base != nullptr);
+      if (!wire.data.empty()) std::memcpy(m.install_snapshot.data.base, wire.data.data(), wire.data.size());
     }
     recv_cb_(&io_, &m);
   });
@@ -691,7 +961,11 @@ void LibraftNode::on_disk_done(std::uint64_t token, sim::NodeOutput& out) {
     RAFTSIM_ASSERT(token > durable_token_);
     durable_token_ = token;
     release_held_sends();
-    if (w.append != nullptr) w.append->cb(w.append, 0);
+    for (const PendingAppend& a : w.appends) a.request->cb(a.request, 0);
+    if (w.put != nullptr) {
+      if (w.install) install_pending_ = false;
+      w.put->cb(w.put, 0);
+    }
   });
 }
 
@@ -736,13 +1010,13 @@ void LibraftNode::on_applied(struct lr::raft_apply* req, int status, void* resul
   r.request_id = pending->request_id;
   if (status == 0) {
     RAFTSIM_ASSERT(result == &node.last_result_);
-    RAFTSIM_ASSERT(req->index >= 1 && req->index <= node.disk_.log.size());
+    RAFTSIM_ASSERT(req->index >= 1 && node.disk_.term_of(req->index) != 0);
     r.status = sim::ReplyStatus::ok;
     r.value = node.last_result_.value;
     r.cas_succeeded = node.last_result_.cas_succeeded;
     // Where the request took effect: this entry, or for a retry, the one that applied it first.
     r.log_index = node.last_result_.index.value != 0 ? node.last_result_.index.value : req->index;
-    r.log_term = node.last_result_.index.value != 0 ? node.last_result_.term.value : node.disk_.log[req->index - 1].term;
+    r.log_term = node.last_result_.index.value != 0 ? node.last_result_.term.value : node.disk_.term_of(req->index);
   } else {
     r.status = sim::ReplyStatus::unknown;
     r.leader_hint = node.leader_hint();
@@ -787,9 +1061,30 @@ void LibraftNode::report_error(ImplError code, std::uint64_t b, std::uint64_t c)
 void LibraftNode::observe_restored_state() {
   observe(sim::EventKind::role, static_cast<std::uint64_t>(sim::Role::follower), disk_.term);
   reported_role_ = {static_cast<std::uint64_t>(sim::Role::follower), disk_.term};
-  for (std::size_t i = 0; i < disk_.log.size(); ++i) {
-    observe(sim::EventKind::log_append, i + 1, disk_.log[i].term, entry_digest(disk_.log[i]));
+  // Paper 7: the state machine restarts from the durable snapshot (libraft restores it in raft_start); the
+  // snapshot stands for the log up to its index, so trailing entries kept below it are not reported.
+  std::uint64_t first = disk_.log_start;
+  if (disk_.snapshot) {
+    const StoredSnapshot& snap = *disk_.snapshot;
+    observe(sim::EventKind::snapshot_restored, snap.index, snap.term, state_digest(snap.data));
+    first = std::max(first, snap.index + 1);
+    reported_applied_ = snap.index;
+    reported_commit_ = snap.index;
   }
+  for (std::uint64_t i = first; i <= disk_.last_index(); ++i) {
+    const StoredEntry& e = *disk_.entry(i);
+    observe(sim::EventKind::log_append, i, e.term, entry_digest(e));
+  }
+}
+
+// A leader's snapshot replaced this node's state (paper 7, Figure 13): libraft discards its whole log
+// (logRestore), so every entry after the snapshot index is reported truncated first, then the install.
+void LibraftNode::observe_install(const StoredSnapshot& snap) {
+  observe_commit_and_apply();  // what was applied before comes first
+  if (disk_.last_index() > snap.index) observe(sim::EventKind::log_truncate, snap.index + 1);
+  observe(sim::EventKind::snapshot_installed, snap.index, snap.term, state_digest(snap.data));
+  reported_applied_ = std::max(reported_applied_, snap.index);
+  reported_commit_ = std::max(reported_commit_, snap.index);
 }
 
 void LibraftNode::observe_role() {
@@ -813,21 +1108,25 @@ void LibraftNode::observe_commit_and_apply() {
   const std::uint64_t commit = raft_.commit_index;
   if (commit > reported_commit_) {
     reported_commit_ = commit;
-    if (commit > disk_.log.size()) {
-      report_error(kCommitBeyondLog, commit, disk_.log.size());
+    if (commit > disk_.last_index()) {
+      report_error(kCommitBeyondLog, commit, disk_.last_index());
     } else {
       observe(sim::EventKind::commit, commit);
     }
   }
   const std::uint64_t applied = lr::raft_last_applied(&raft_);
-  if (applied < reported_applied_) report_error(kAppliedWentBack, applied, reported_applied_);
+  if (applied < reported_applied_) {
+    // While a leader's snapshot is being stored, libraft's last applied index is still the old one.
+    if (!install_pending_) report_error(kAppliedWentBack, applied, reported_applied_);
+    return;
+  }
   for (std::uint64_t i = reported_applied_ + 1; i <= applied; ++i) {
-    if (i > disk_.log.size()) {
-      report_error(kAppliedBeyondLog, i, disk_.log.size());
+    const StoredEntry* e = disk_.entry(i);
+    if (e == nullptr) {
+      report_error(kAppliedBeyondLog, i, disk_.last_index());
       break;
     }
-    const StoredEntry& e = disk_.log[i - 1];
-    observe(sim::EventKind::apply, i, e.term, entry_digest(e));
+    observe(sim::EventKind::apply, i, e->term, entry_digest(*e));
   }
   reported_applied_ = applied;
 }
@@ -840,8 +1139,48 @@ void LibraftNode::write_record(std::shared_ptr<DiskRecord> record, bool synchron
   const std::uint64_t token = next_token_++;
   const std::uint32_t size = record_size_bytes(*record);
   out_->disk_writes.push_back({token, std::move(record), size});
-  writes_.push_back({token, append, append != nullptr && lr::raft_state(&raft_) == lr::RAFT_LEADER});
+  PendingWrite w;
+  w.token = token;
+  if (append != nullptr) w.appends.push_back({append, lr::raft_state(&raft_) == lr::RAFT_LEADER});
+  writes_.push_back(std::move(w));
   if (synchronous) sync_barrier_ = token;
+}
+
+// A snapshot_put (paper 7): one checkpoint record holding the node's whole persistent state after it, so
+// the disk forgets what came before. The checkers tie a snapshot event to the first disk write of its
+// input (that write makes it durable), so the records this input wrote before it (a follower's append
+// or a new term, say) join the snapshot's write instead of preceding it: one write, durable at once,
+// with their callbacks first. The mirror `disk_` already holds the state after the snapshot.
+void LibraftNode::write_checkpoint(lr::raft_io_snapshot_put* put, bool install) {
+  RAFTSIM_ASSERT_MSG(out_ != nullptr, "libraft wrote to disk outside an input");
+  RAFTSIM_ASSERT(out_->disk_writes.size() <= writes_.size());
+  PendingWrite w;
+  w.token = next_token_++;
+  w.put = put;
+  w.install = install;
+  const std::size_t merged = out_->disk_writes.size();
+  for (std::size_t i = writes_.size() - merged; i < writes_.size(); ++i) {
+    RAFTSIM_ASSERT(writes_[i].put == nullptr && writes_[i].token == out_->disk_writes[i - (writes_.size() - merged)].token);
+    for (const PendingAppend& a : writes_[i].appends) w.appends.push_back(a);
+  }
+  if (merged > 0) {
+    const std::uint64_t first_merged = writes_[writes_.size() - merged].token;
+    writes_.resize(writes_.size() - merged);
+    out_->disk_writes.clear();
+    // A synchronous write now becomes durable with the checkpoint: messages held for it wait for that.
+    if (sync_barrier_ >= first_merged) sync_barrier_ = w.token;
+    for (PendingSend& p : held_) {
+      if (p.barrier >= first_merged) p.barrier = w.token;
+    }
+  }
+  auto record = std::make_shared<DiskRecord>();
+  record->kind = DiskRecord::Kind::checkpoint;
+  record->state = std::make_shared<const PersistentState>(disk_);
+  const std::uint32_t size = record_size_bytes(*record);
+  sim::DiskWrite dw{w.token, std::move(record), size};
+  dw.replaces_earlier = true;
+  out_->disk_writes.push_back(std::move(dw));
+  writes_.push_back(std::move(w));
 }
 
 void LibraftNode::send(lr::raft_io_send* req, const lr::raft_message& message) {
@@ -893,8 +1232,19 @@ void LibraftNode::release_held_sends() {
 void LibraftNode::fire_send_callbacks() {
   std::deque<SendCompletion> due;
   due.swap(sent_);  // a callback may send again; those wait for the next turn
+  std::deque<lr::raft_io_snapshot_get*> gets;
+  gets.swap(gets_);
   for (const SendCompletion& c : due) {
     if (c.request->cb != nullptr) c.request->cb(c.request, c.status);
+  }
+  // snapshot_get: the newest snapshot this node stored (libraft asks only after one was put). libraft owns
+  // the copy from here on.
+  for (lr::raft_io_snapshot_get* g : gets) {
+    if (!disk_.snapshot) {
+      g->cb(g, nullptr, RAFT_NOTFOUND);
+      continue;
+    }
+    g->cb(g, make_snapshot(*disk_.snapshot), 0);
   }
 }
 
@@ -916,12 +1266,16 @@ void LibraftNode::cancel_pending_io() {
   for (const SendCompletion& c : sent) {
     if (c.request->cb != nullptr) c.request->cb(c.request, RAFT_CANCELED);
   }
+  std::deque<lr::raft_io_snapshot_get*> gets;
+  gets.swap(gets_);
+  for (lr::raft_io_snapshot_get* g : gets) g->cb(g, nullptr, RAFT_CANCELED);
   std::deque<PendingWrite> writes;
   writes.swap(writes_);
   for (const PendingWrite& w : writes) {
-    if (w.append != nullptr) w.append->cb(w.append, w.by_leader ? 0 : RAFT_CANCELED);
+    for (const PendingAppend& a : w.appends) a.request->cb(a.request, a.by_leader ? 0 : RAFT_CANCELED);
+    if (w.put != nullptr) w.put->cb(w.put, RAFT_CANCELED);
   }
-  RAFTSIM_ASSERT(held_.empty() && sent_.empty() && writes_.empty());
+  RAFTSIM_ASSERT(held_.empty() && sent_.empty() && gets_.empty() && writes_.empty());
 }
 
 // ---- raft_io methods ----------------------------------------------------------------------------------------
@@ -944,8 +1298,8 @@ int LibraftNode::io_load(lr::raft_io* io, lr::raft_term* term, lr::raft_id* vote
   LibraftNode& n = of(io);
   *term = n.disk_.term;
   *voted_for = n.disk_.vote;
-  *snapshot = nullptr;
-  *start_index = 1;
+  *snapshot = n.disk_.snapshot ? make_snapshot(*n.disk_.snapshot) : nullptr;
+  *start_index = n.disk_.log_start;
   *entries = make_entry_array(n.disk_.log);
   *n_entries = n.disk_.log.size();
   n.observe_restored_state();
@@ -1025,7 +1379,7 @@ int LibraftNode::io_append(lr::raft_io* io, lr::raft_io_append* req, const lr::r
   n.observe_role();  // a new leader's role precedes its first entry
   auto record = std::make_shared<DiskRecord>();
   record->kind = DiskRecord::Kind::append;
-  record->value = n.disk_.log.size() + 1;
+  record->value = n.disk_.last_index() + 1;
   for (unsigned i = 0; i < count; ++i) record->entries.push_back(copy_entry(entries[i]));
   for (std::size_t i = 0; i < record->entries.size(); ++i) {
     const StoredEntry& e = record->entries[i];
@@ -1043,7 +1397,7 @@ int LibraftNode::io_truncate(lr::raft_io* io, lr::raft_index index) {
     return 0;
   }
   n.observe_role();  // e.g. a deposed leader: its step-down precedes the truncation
-  if (index <= n.disk_.log.size()) n.observe(sim::EventKind::log_truncate, index);
+  if (index <= n.disk_.last_index()) n.observe(sim::EventKind::log_truncate, index);
   auto record = std::make_shared<DiskRecord>();
   record->kind = DiskRecord::Kind::truncate;
   record->value = index;
@@ -1051,14 +1405,51 @@ int LibraftNode::io_truncate(lr::raft_io* io, lr::raft_index index) {
   return 0;
 }
 
-int LibraftNode::io_snapshot_put(lr::raft_io* /*io*/, unsigned /*trailing*/, lr::raft_io_snapshot_put* /*req*/,
-                                 const lr::raft_snapshot* /*snapshot*/, lr::raft_io_snapshot_put_cb /*cb*/) {
-  finding("libraft took a snapshot although the threshold disables them");
+// Paper 7. trailing > 0: a snapshot this node took (fsm_snapshot just ran): the log is compacted up to
+// index - trailing. trailing 0: a leader's snapshot from an InstallSnapshot (Figure 13): libraft replaces
+// its whole log with it (logRestore once the write is durable), so the stored log is emptied too. Either
+// way one checkpoint write (write_checkpoint) whose size is the snapshot's, on the simulated disk.
+int LibraftNode::io_snapshot_put(lr::raft_io* io, unsigned trailing, lr::raft_io_snapshot_put* req,
+                                 const lr::raft_snapshot* snapshot, lr::raft_io_snapshot_put_cb cb) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(req != nullptr && cb != nullptr && snapshot != nullptr && snapshot->index >= 1);
+  if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
+  req->cb = cb;
+  StoredSnapshot stored = copy_snapshot(*snapshot);
+  PersistentState& d = n.disk_;
+  const bool taken = n.taking_snapshot_;
+  n.taking_snapshot_ = false;
+  if (!taken) {
+    n.observe_role();
+    n.observe_install(stored);
+    n.install_pending_ = true;
+    d.log.clear();
+    d.log_start = stored.index + 1;
+  } else {
+    // Taken at the applied index: the apply events up to it come first (snapshot-state checks the match),
+    // after the role and term this input may have changed (a commit belongs to the term it happens in).
+    n.observe_role();
+    n.observe_commit_and_apply();
+    n.observe(sim::EventKind::snapshot_taken, stored.index, stored.term, state_digest(stored.data));
+    const std::uint64_t keep_from = stored.index > trailing ? stored.index - trailing + 1 : 1;
+    if (keep_from > d.log_start) {
+      const std::uint64_t drop = std::min<std::uint64_t>(keep_from - d.log_start, d.log.size());
+      d.log.erase(d.log.begin(), d.log.begin() + static_cast<std::ptrdiff_t>(drop));
+      d.log_start += drop;
+    }
+  }
+  d.snapshot = std::move(stored);
+  n.write_checkpoint(req, !taken);
+  return 0;
 }
 
-int LibraftNode::io_snapshot_get(lr::raft_io* /*io*/, lr::raft_io_snapshot_get* /*req*/,
-                                 lr::raft_io_snapshot_get_cb /*cb*/) {
-  finding("libraft asked for a snapshot although it never took one");
+int LibraftNode::io_snapshot_get(lr::raft_io* io, lr::raft_io_snapshot_get* req, lr::raft_io_snapshot_get_cb cb) {
+  LibraftNode& n = of(io);
+  RAFTSIM_ASSERT(req != nullptr && cb != nullptr);
+  if (n.out_ == nullptr) return RAFT_CANCELED;  // closing
+  req->cb = cb;
+  n.gets_.push_back(req);  // completes from the next event loop turn (fire_send_callbacks)
+  return 0;
 }
 
 lr::raft_time LibraftNode::io_time(lr::raft_io* io) {
@@ -1087,7 +1478,7 @@ int LibraftNode::fsm_apply(lr::raft_fsm* fsm, const lr::raft_buffer* buf, void**
   } else {
     // With client sessions (thesis 6.3): a retried request already applied gets its saved reply.
     const std::uint64_t index = lr::raft_last_applied(&n.raft_) + 1;
-    const std::uint64_t term = index <= n.disk_.log.size() ? n.disk_.log[index - 1].term : 0;
+    const std::uint64_t term = n.disk_.term_of(index);
     n.last_result_ = n.kv_.apply(*command, LogIndex(index), Term(term));
   }
   // libraft passes the result to the apply callback of the request, if this node has one, and never
@@ -1096,12 +1487,32 @@ int LibraftNode::fsm_apply(lr::raft_fsm* fsm, const lr::raft_buffer* buf, void**
   return 0;
 }
 
-int LibraftNode::fsm_snapshot(lr::raft_fsm* /*fsm*/, lr::raft_buffer* /*bufs*/[], unsigned* /*n_bufs*/) {
-  finding("libraft asked the fsm for a snapshot although the threshold disables them");
+// The KV state machine's snapshot, client sessions included (KvStateMachine::snapshot, thesis 6.3), in one
+// raft_malloc'd buffer that libraft frees once stored.
+int LibraftNode::fsm_snapshot(lr::raft_fsm* fsm, lr::raft_buffer* bufs[], unsigned* n_bufs) {
+  auto& n = *static_cast<LibraftNode*>(fsm->data);
+  RAFTSIM_ASSERT(bufs != nullptr && n_bufs != nullptr);
+  const std::string bytes = n.kv_.snapshot();
+  auto* buf = static_cast<lr::raft_buffer*>(lr::raft_malloc(sizeof(lr::raft_buffer)));
+  RAFTSIM_ASSERT(buf != nullptr);
+  buf->len = bytes.size();
+  buf->base = lr::raft_malloc(bytes.empty() ? 1 : bytes.size());
+  RAFTSIM_ASSERT(buf->base != nullptr);
+  if (!bytes.empty()) std::memcpy(buf->base, bytes.data(), bytes.size());
+  *bufs = buf;
+  *n_bufs = 1;
+  n.taking_snapshot_ = true;
+  return 0;
 }
 
-int LibraftNode::fsm_restore(lr::raft_fsm* /*fsm*/, lr::raft_buffer* /*buf*/) {
-  finding("libraft asked the fsm to restore a snapshot although none exists");
+// At start (a restart from the durable snapshot) or after an install: the fsm owns buf->base and frees it.
+int LibraftNode::fsm_restore(lr::raft_fsm* fsm, lr::raft_buffer* buf) {
+  auto& n = *static_cast<LibraftNode*>(fsm->data);
+  RAFTSIM_ASSERT(buf != nullptr);
+  const bool ok = n.kv_.restore(std::string_view(static_cast<const char*>(buf->base), buf->len));
+  lr::raft_free(buf->base);
+  if (!ok) finding("libraft asked the fsm to restore bytes that are not a snapshot it took");
+  return 0;
 }
 
 void LibraftNode::on_closed(lr::raft* r) {
@@ -1117,8 +1528,11 @@ class LibraftNodeFactory final : public sim::NodeFactory {
   std::unique_ptr<sim::Node> create(const sim::NodeContext& context) override {
     RAFTSIM_ASSERT(context.id < context.cluster_size);
     RAFTSIM_ASSERT(context.timing.heartbeat_interval.us >= 1000);  // libraft counts milliseconds
-    sim::refuse_reference_only_features(context.features, "libraft",
-                          "its adapter runs libraft with the snapshot threshold off and no snapshot_put/get yet");
+    // Snapshots are libraft's own (snapshot_put/get on the simulated disk); the rest is refused by name.
+    sim::RaftFeatures refused = context.features;
+    refused.snapshot_every_entries = 0;
+    refused.membership = false;
+    sim::refuse_reference_only_features(refused, "libraft", "");
     return std::make_unique<LibraftNode>(context);
   }
   std::string_view implementation_name() const override { return "libraft"; }

@@ -73,8 +73,11 @@ void register_builtin_implementations() {
     ImplementationInfo libraft;
     libraft.name = "libraft";
     libraft.description = "Canonical's libraft (Debian's libraft-dev), adapters/libraft/";
-    // raft_set_pre_vote, raft_transfer; its leaders always check their quorum (docs/scenarios.md).
+    // raft_set_pre_vote, raft_transfer; its leaders always check their quorum (docs/scenarios.md);
+    // snapshots through raft_io's snapshot_put/get (adapters/libraft/).
     libraft.supports = sim::FeatureSupport::all();
+    libraft.supports.snapshots = true;
+    libraft.supports.membership = true;  // raft_add, raft_assign, raft_remove
     libraft.make = [](const ImplementationRequest& request) {
       refuse_command(request);
       return raft::make_libraft_factory();

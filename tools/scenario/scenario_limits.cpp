@@ -27,12 +27,12 @@ void check_scenario_limits(const Scenario& s) {
                                  "cluster.impl \"libraft\" needs a heartbeat of at least 1ms",
                                  static_cast<double>(s.config.timing.heartbeat_interval.us) / 1000.0));
   }
-  // Snapshots (paper 7) are implemented by the reference Raft only: the libraft adapter runs with them
-  // off, the process protocol and etcd's node have no snapshot messages yet.
-  if (s.impl != "reference" && s.config.features.snapshot_every_entries > 0) {
+  // Snapshots (paper 7) are implemented by the reference Raft and libraft (its snapshot_put/get); the
+  // process protocol and etcd's node have no snapshot messages yet.
+  if (s.impl != "reference" && s.impl != "libraft" && s.config.features.snapshot_every_entries > 0) {
     throw InputError(s.file, "cluster.snapshot_every_entries",
-                     fmt::format("{}: cluster.impl \"{}\" cannot take snapshots (only \"reference\" can); set it to 0 "
-                                 "or run the reference Raft",
+                     fmt::format("{}: cluster.impl \"{}\" cannot take snapshots (only \"reference\" and \"libraft\" "
+                                 "can); set it to 0 or run the reference Raft",
                                  s.config.features.snapshot_every_entries, s.impl));
   }
   // Flow control's window is the reference Raft's (libraft has none to set; etcd's node fixes
