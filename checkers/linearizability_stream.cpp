@@ -287,6 +287,7 @@ class Key {
     op.cas_succeeded = op.fn != Fn::cas || cas_succeeded;
     op.complete_time = time;
     queue_.push_back(slot * 2 + 1);
+    if (is_observer(op)) ++queued_observers_;  // its invoke is still queued: ops open only once resolved
     drain();
   }
   void fail(std::uint32_t slot) {
@@ -308,6 +309,7 @@ class Key {
 
   // Everything still in flight becomes info.
   void finish() {
+    flushing_ = true;
     for (std::uint32_t e : queue_) {
       SOp& op = ops_[e / 2];
       if ((e & 1) == 0 && !op.resolved) {
@@ -408,6 +410,61 @@ class Key {
     }
   }
 
+  // Lookahead (issue 14 goal 3 (a), (b)). Every open operation that is neither linearized nor decided
+  // multiplies the configurations a completion reaches: the unknown-outcome operations, which stay open for
+  // ever, and the concurrent appends of many clients, each order of them a different value. Most of those
+  // configurations are refuted by the next read, but only once it is processed. So a completion is held
+  // in the queue (not processed, the frontier left as it is) until the queue holds, after it, the invoke
+  // of an observer (an ok read, or a cas whose compare matched) whose outcome is known: complete() then
+  // prunes with that observer as well (future_, see viable). The hold never changes what is decided, only
+  // when: the events are still processed in time order, and the frontier at each processed event is the
+  // same set of configurations minus those no continuation can extend. It is bounded: at kHoldMax queued
+  // events (a key nobody reads), or at the end, the completion is processed without a lookahead.
+  static constexpr std::size_t kHoldMax = 256;
+  bool holds_completion() const {
+    return !flushing_ && status_ == KeyStatus::running && !batch_ && queued_observers_ == 0 &&
+           queue_.size() < kHoldMax;
+  }
+
+  // The observers queued after the current event whose outcome is known, as constraints on the
+  // configurations a completion reaches (at most kFutureMax of them, the earliest). Such an observer R
+  // returns `want`, is invoked after every event processed so far (the queue is in time order), so no
+  // configuration has linearized it, and everything that can be linearized before R is either open now
+  // or invoked before R's completion, which is queued (R's ok came in, and events come in time order).
+  // R sees `want` only if the last reset (write, or cas) before it left a prefix of `want`, appends
+  // doing the rest; so a configuration whose state is not a prefix of `want` can still be extended only
+  // if a reset with a value that is a prefix of `want` can come between: an open one it has not
+  // linearized yet (its starters, as for the open observers; a write that will be retired is counted
+  // too, which only prunes less), or one queued before R's completion (then R constrains nothing, and is
+  // not kept). A configuration that fails this has no legal continuation: dropping it keeps every
+  // verdict (the frontier keeps every configuration some linearization of the history so far can be in
+  // and that can still lead to a linearization of the whole history).
+  static constexpr std::size_t kFutureMax = 4;
+  void collect_future() {
+    future_.clear();
+    if (queued_observers_ == 0) return;
+    for (std::size_t i = 0; i < queue_.size() && future_.size() < kFutureMax; ++i) {
+      const std::uint32_t e = queue_[i];
+      const SOp& r = ops_[e / 2];
+      if ((e & 1) != 0 || !r.resolved || r.dropped || !is_observer(r)) continue;
+      Observer obs{kNone, r.fn == Fn::read ? r.output : r.expected, {}, {}};
+      bool reset_between = false;
+      for (std::size_t j = 0; j < queue_.size() && !reset_between; ++j) {
+        const std::uint32_t x = queue_[j];
+        if (x == (e | 1)) break;  // R's completion: nothing after it can come before R
+        const SOp& later = ops_[x / 2];
+        if ((x & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, obs.want)) {
+          reset_between = true;
+        }
+      }
+      if (reset_between) continue;
+      for (std::uint32_t m : movers_) {
+        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, obs.want)) obs.starters.push_back(m);
+      }
+      future_.push_back(std::move(obs));
+    }
+  }
+
   // Processes the queued events in time order up to the first invoke whose outcome is not known yet.
   void drain() {
     while (!queue_.empty()) {
@@ -415,7 +472,9 @@ class Key {
       const std::uint32_t slot = e / 2;
       SOp& op = ops_[slot];
       if ((e & 1) == 0 && !op.resolved) return;
+      if ((e & 1) == 1 && holds_completion()) return;
       queue_.pop_front();
+      if ((e & 1) == 0 && !op.dropped && is_observer(op)) --queued_observers_;
       ++seq_;
       if ((e & 1) == 0) {
         if (op.dropped) {
@@ -569,6 +628,12 @@ class Key {
         return false;
       }
     }
+    for (const Observer& obs : future_) {  // queued observers (collect_future): not open, so not linearized
+      if (values_.extends(state, obs.want)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), [&](std::uint32_t b) { return !test_bit(bits, b); })) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -612,6 +677,11 @@ class Key {
   //    that is no dirtier and whose last blind write is no earlier can do all that the other can (info
   //    operations are optional), so the other is dropped.
   void complete(std::uint32_t slot) {
+    collect_future();
+    complete_now(slot);
+    future_.clear();
+  }
+  void complete_now(std::uint32_t slot) {
     const SOp o = ops_[slot];
     const std::uint32_t ob = o.bit;
     RAFTSIM_ASSERT(ob != kNone);
@@ -810,6 +880,7 @@ class Key {
     }
     initial_ = remap[initial_];
     for (Observer& obs : observers_) obs.want = remap[obs.want];  // an open operation's value: live
+    for (Observer& obs : future_) obs.want = remap[obs.want];     // a queued operation's value: live
     ConfigSet rebuilt(frontier_.words());
     for (std::size_t i = 0; i < frontier_.size(); ++i) {
       rebuilt.insert(remap[frontier_.state(i)], frontier_.meta(i), frontier_.bits(i));
@@ -899,6 +970,9 @@ class Key {
     }
   };
   std::vector<Observer> observers_;       // the open reads and matching cas with a known outcome
+  std::vector<Observer> future_;          // queued ones, during a completion (collect_future)
+  std::size_t queued_observers_ = 0;      // invokes of observers with a known outcome in the queue
+  bool flushing_ = false;                 // finish(): no completion is held any more
   ConfigSet frontier_;
   ConfigSet explored_;
   KeyStatus status_ = KeyStatus::running;
