@@ -465,6 +465,44 @@ class Key {
     }
   }
 
+  // The write that dooms a dirty configuration (a completion's lookahead, with collect_future). A dirty
+  // configuration has linearized an operation ahead of need that no observer has seen yet; the search
+  // only builds linearizations in which such an operation is seen by an observer before the next blind
+  // write (see complete), so it may not linearize a write until an observer cleans it. If the queue
+  // holds the completion of an ok blind write W, and no operation that can observe (a read, a cas, or an
+  // invoke whose outcome is not known yet) is invoked in the queue before it, then a dirty configuration
+  // that has not linearized any open observer (open forced operations, open cas) can reach W's
+  // completion neither by linearizing W (nothing can clean it before) nor by retiring W (that needs a
+  // blind write linearized after W's invoke: an open W whose invoke is at or after the configuration's
+  // last_write, or a W not yet invoked, is not retirable), so it is dropped at W's completion whatever
+  // happens in between; dropping it now leaves the same frontier there, without exploring its
+  // continuations. doom_ is W's slot, kNone if there is none.
+  void collect_doom() {
+    doom_ = kNone;
+    for (std::uint32_t x : queue_) {
+      const SOp& p = ops_[x / 2];
+      if ((x & 1) == 0) {
+        if (p.dropped) continue;
+        if (p.fn == Fn::read || p.fn == Fn::cas) return;  // an observer, or one whose outcome is not known
+        continue;
+      }
+      if (p.fn == Fn::write && p.resolved && !p.info && !p.dropped) doom_ = x / 2;
+      return;
+    }
+  }
+  bool doomed(const Meta& meta, const std::uint64_t* bits) const {
+    if (doom_ == kNone || !meta.dirty) return false;
+    const SOp& w = ops_[doom_];
+    if (w.bit != kNone && meta.last_write > w.invoke_seq) return false;
+    for (std::uint32_t f : forced_) {
+      if (!test_bit(bits, f)) return false;
+    }
+    for (std::uint32_t m : movers_) {
+      if (ops_[open_[m]].fn == Fn::cas && !test_bit(bits, m)) return false;
+    }
+    return true;
+  }
+
   // Processes the queued events in time order up to the first invoke whose outcome is not known yet.
   void drain() {
     while (!queue_.empty()) {
@@ -678,10 +716,17 @@ class Key {
   //    operations are optional), so the other is dropped.
   void complete(std::uint32_t slot) {
     collect_future();
-    complete_now(slot);
+    collect_doom();
+    const bool emptied = !complete_now(slot);
     future_.clear();
+    doom_ = kNone;
+    // Refuted with the lookahead: done again without it, so the refutation names the operation that
+    // cannot be linearized (the queued observer, at its own turn), not one before it that could be.
+    if (emptied) complete_now(slot);
   }
-  void complete_now(std::uint32_t slot) {
+  // False (and nothing changed) if the frontier came out empty only through the lookahead.
+  bool complete_now(std::uint32_t slot) {
+    const bool lookahead = !future_.empty() || doom_ != kNone;
     const SOp o = ops_[slot];
     const std::uint32_t ob = o.bit;
     RAFTSIM_ASSERT(ob != kNone);
@@ -732,7 +777,7 @@ class Key {
           if (!step(x, state, after)) continue;
           if (++steps_.used, steps_.exhausted()) {
             stop(fmt::format("step limit of {} reached", steps_.max));
-            return;
+            return true;
           }
           std::memcpy(b.data(), explored_.bits(at), words * 8);
           set_bit(b.data(), mb);
@@ -744,7 +789,7 @@ class Key {
             now.dirty = false;
           }
           if (close_forced(after, b.data())) now.dirty = false;
-          if (!viable(after, b.data())) continue;
+          if (!viable(after, b.data()) || doomed(now, b.data())) continue;
           if (test_bit(b.data(), ob)) {
             add_final(after, now, b.data());
             continue;
@@ -753,16 +798,17 @@ class Key {
           if (!added) continue;
           if (explored_.size() > limits_.closure_max) {
             to_batch();
-            return;
+            return true;
           }
           stack.push_back(pos);
         }
       }
     }
-    if (status_ != KeyStatus::running) return;
+    if (status_ != KeyStatus::running) return true;
     if (next.size() == 0) {
+      if (lookahead) return false;
       refute(o, false);
-      return;
+      return true;
     }
     // The completed operation is decided in every configuration: free its bit.
     open_[ob] = kNone;
@@ -775,10 +821,11 @@ class Key {
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
       to_batch();
-      return;
+      return true;
     }
     maybe_cut();
     if (values_.size() > 2 * live_values_ + 1024) collect_values();
+    return true;
   }
 
   std::vector<std::uint64_t> info_mask() const {
@@ -972,6 +1019,7 @@ class Key {
   std::vector<Observer> observers_;       // the open reads and matching cas with a known outcome
   std::vector<Observer> future_;          // queued ones, during a completion (collect_future)
   std::size_t queued_observers_ = 0;      // invokes of observers with a known outcome in the queue
+  std::uint32_t doom_ = kNone;            // during a completion (collect_doom)
   bool flushing_ = false;                 // finish(): no completion is held any more
   ConfigSet frontier_;
   ConfigSet explored_;
