@@ -477,28 +477,55 @@ class Key {
   // last_write, or a W not yet invoked, is not retirable), so it is dropped at W's completion whatever
   // happens in between; dropping it now leaves the same frontier there, without exploring its
   // continuations. doom_ is W's slot, kNone if there is none.
+  //
+  // More generally, the observers that can clean it before W are those open and not linearized in it,
+  // and those invoked in the queue before W's completion. Until one of them is linearized, a dirty
+  // configuration changes its state by appends only (a write it may not linearize; a cas is an
+  // observer). A read cleans it only by seeing its value (forced_applies), a cas that succeeds only where
+  // the state is its expected value: so if every such observer is one of these with a known value
+  // (doom_wants_ for the queued ones), a dirty configuration whose state appends cannot turn into any of
+  // those values is doomed too. A cas whose compare failed (it sees any other value), an unknown-outcome
+  // cas, or an invoke whose outcome is not known yet among the queued ones, and any of the first two
+  // among the open ones, doom nothing.
   void collect_doom() {
     doom_ = kNone;
+    doom_wants_.clear();
     for (std::uint32_t x : queue_) {
       const SOp& p = ops_[x / 2];
       if ((x & 1) == 0) {
-        if (p.dropped) continue;
-        if (p.fn == Fn::read || p.fn == Fn::cas) return;  // an observer, or one whose outcome is not known
+        if (p.dropped || (p.fn != Fn::read && p.fn != Fn::cas)) continue;
+        if (!p.resolved || p.info || !is_observer(p)) return;  // sees more than one value, or unknown
+        doom_wants_.push_back(p.fn == Fn::read ? p.output : p.expected);
         continue;
       }
-      if (p.fn == Fn::write && p.resolved && !p.info && !p.dropped) doom_ = x / 2;
-      return;
+      // A completion in the queue is that of an operation with a known outcome. The horizon: a blind
+      // write (above), or an observer (a read or a cas that matched: it cleans whatever is dirty when it
+      // is linearized, at the latest at its completion, so a dirty configuration must have reached one
+      // of the values by then; its own value is among doom_wants_ if it was invoked in the queue, and
+      // checked through forced_ or movers_ if it is open).
+      if ((p.fn == Fn::write && !p.info && !p.dropped) || (!p.dropped && is_observer(p))) {
+        doom_ = x / 2;
+        return;
+      }
     }
   }
-  bool doomed(const Meta& meta, const std::uint64_t* bits) const {
+  bool doomed(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) const {
     if (doom_ == kNone || !meta.dirty) return false;
     const SOp& w = ops_[doom_];
-    if (w.bit != kNone && meta.last_write > w.invoke_seq) return false;
+    if (w.fn == Fn::write && w.bit != kNone && meta.last_write > w.invoke_seq) return false;
+    if (w.fn != Fn::write && w.bit != kNone && test_bit(bits, w.bit)) return false;  // seen already
+    for (std::uint32_t want : doom_wants_) {
+      if (values_.extends(state, want)) return false;
+    }
     for (std::uint32_t f : forced_) {
-      if (!test_bit(bits, f)) return false;
+      if (test_bit(bits, f)) continue;
+      const SOp& r = ops_[open_[f]];
+      if (r.fn != Fn::read || values_.extends(state, r.output)) return false;
     }
     for (std::uint32_t m : movers_) {
-      if (ops_[open_[m]].fn == Fn::cas && !test_bit(bits, m)) return false;
+      const SOp& c = ops_[open_[m]];
+      if (c.fn != Fn::cas || test_bit(bits, m)) continue;
+      if (c.info || values_.extends(state, c.expected)) return false;
     }
     return true;
   }
@@ -789,7 +816,7 @@ class Key {
             now.dirty = false;
           }
           if (close_forced(after, b.data())) now.dirty = false;
-          if (!viable(after, b.data()) || doomed(now, b.data())) continue;
+          if (!viable(after, b.data()) || doomed(after, now, b.data())) continue;
           if (test_bit(b.data(), ob)) {
             add_final(after, now, b.data());
             continue;
@@ -824,7 +851,7 @@ class Key {
       return true;
     }
     maybe_cut();
-    if (values_.size() > 2 * live_values_ + 1024) collect_values();
+    if (values_.size() > 2 * live_values_ + 64) collect_values();
     return true;
   }
 
@@ -928,6 +955,7 @@ class Key {
     initial_ = remap[initial_];
     for (Observer& obs : observers_) obs.want = remap[obs.want];  // an open operation's value: live
     for (Observer& obs : future_) obs.want = remap[obs.want];     // a queued operation's value: live
+    for (std::uint32_t& want : doom_wants_) want = remap[want];
     ConfigSet rebuilt(frontier_.words());
     for (std::size_t i = 0; i < frontier_.size(); ++i) {
       rebuilt.insert(remap[frontier_.state(i)], frontier_.meta(i), frontier_.bits(i));
@@ -1020,6 +1048,7 @@ class Key {
   std::vector<Observer> future_;          // queued ones, during a completion (collect_future)
   std::size_t queued_observers_ = 0;      // invokes of observers with a known outcome in the queue
   std::uint32_t doom_ = kNone;            // during a completion (collect_doom)
+  std::vector<std::uint32_t> doom_wants_;
   bool flushing_ = false;                 // finish(): no completion is held any more
   ConfigSet frontier_;
   ConfigSet explored_;
