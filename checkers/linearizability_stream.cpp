@@ -287,6 +287,7 @@ class Key {
     op.cas_succeeded = op.fn != Fn::cas || cas_succeeded;
     op.complete_time = time;
     queue_.push_back(slot * 2 + 1);
+    if (is_observer(op)) ++queued_observers_;  // its invoke is still queued: ops open only once resolved
     drain();
   }
   void fail(std::uint32_t slot) {
@@ -308,6 +309,7 @@ class Key {
 
   // Everything still in flight becomes info.
   void finish() {
+    flushing_ = true;
     for (std::uint32_t e : queue_) {
       SOp& op = ops_[e / 2];
       if ((e & 1) == 0 && !op.resolved) {
@@ -408,6 +410,126 @@ class Key {
     }
   }
 
+  // Lookahead (issue 14 goal 3 (a), (b)). Every open operation that is neither linearized nor decided
+  // multiplies the configurations a completion reaches: the unknown-outcome operations, which stay open for
+  // ever, and the concurrent appends of many clients, each order of them a different value. Most of those
+  // configurations are refuted by the next read, but only once it is processed. So a completion is held
+  // in the queue (not processed, the frontier left as it is) until the queue holds, after it, the invoke
+  // of an observer (an ok read, or a cas whose compare matched) whose outcome is known: complete() then
+  // prunes with that observer as well (future_, see viable). The hold never changes what is decided, only
+  // when: the events are still processed in time order, and the frontier at each processed event is the
+  // same set of configurations minus those no continuation can extend. It is bounded: at kHoldMax queued
+  // events (a key nobody reads), or at the end, the completion is processed without a lookahead.
+  static constexpr std::size_t kHoldMax = 256;
+  bool holds_completion() const {
+    return !flushing_ && status_ == KeyStatus::running && !batch_ && queued_observers_ == 0 &&
+           queue_.size() < kHoldMax;
+  }
+
+  // The observers queued after the current event whose outcome is known, as constraints on the
+  // configurations a completion reaches (at most kFutureMax of them, the earliest). Such an observer R
+  // returns `want`, is invoked after every event processed so far (the queue is in time order), so no
+  // configuration has linearized it, and everything that can be linearized before R is either open now
+  // or invoked before R's completion, which is queued (R's ok came in, and events come in time order).
+  // R sees `want` only if the last reset (write, or cas) before it left a prefix of `want`, appends
+  // doing the rest; so a configuration whose state is not a prefix of `want` can still be extended only
+  // if a reset with a value that is a prefix of `want` can come between: an open one it has not
+  // linearized yet (its starters, as for the open observers; a write that will be retired is counted
+  // too, which only prunes less), or one queued before R's completion (then R constrains nothing, and is
+  // not kept). A configuration that fails this has no legal continuation: dropping it keeps every
+  // verdict (the frontier keeps every configuration some linearization of the history so far can be in
+  // and that can still lead to a linearization of the whole history).
+  static constexpr std::size_t kFutureMax = 4;
+  void collect_future() {
+    future_.clear();
+    if (queued_observers_ == 0) return;
+    for (std::size_t i = 0; i < queue_.size() && future_.size() < kFutureMax; ++i) {
+      const std::uint32_t e = queue_[i];
+      const SOp& r = ops_[e / 2];
+      if ((e & 1) != 0 || !r.resolved || r.dropped || !is_observer(r)) continue;
+      Observer obs{kNone, r.fn == Fn::read ? r.output : r.expected, {}, {}};
+      bool reset_between = false;
+      for (std::size_t j = 0; j < queue_.size() && !reset_between; ++j) {
+        const std::uint32_t x = queue_[j];
+        if (x == (e | 1)) break;  // R's completion: nothing after it can come before R
+        const SOp& later = ops_[x / 2];
+        if ((x & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, obs.want)) {
+          reset_between = true;
+        }
+      }
+      if (reset_between) continue;
+      for (std::uint32_t m : movers_) {
+        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, obs.want)) obs.starters.push_back(m);
+      }
+      future_.push_back(std::move(obs));
+    }
+  }
+
+  // The write that dooms a dirty configuration (a completion's lookahead, with collect_future). A dirty
+  // configuration has linearized an operation ahead of need that no observer has seen yet; the search
+  // only builds linearizations in which such an operation is seen by an observer before the next blind
+  // write (see complete), so it may not linearize a write until an observer cleans it. If the queue
+  // holds the completion of an ok blind write W, and no operation that can observe (a read, a cas, or an
+  // invoke whose outcome is not known yet) is invoked in the queue before it, then a dirty configuration
+  // that has not linearized any open observer (open forced operations, open cas) can reach W's
+  // completion neither by linearizing W (nothing can clean it before) nor by retiring W (that needs a
+  // blind write linearized after W's invoke: an open W whose invoke is at or after the configuration's
+  // last_write, or a W not yet invoked, is not retirable), so it is dropped at W's completion whatever
+  // happens in between; dropping it now leaves the same frontier there, without exploring its
+  // continuations. doom_ is W's slot, kNone if there is none.
+  //
+  // More generally, the observers that can clean it before W are those open and not linearized in it,
+  // and those invoked in the queue before W's completion. Until one of them is linearized, a dirty
+  // configuration changes its state by appends only (a write it may not linearize; a cas is an
+  // observer). A read cleans it only by seeing its value (forced_applies), a cas that succeeds only where
+  // the state is its expected value: so if every such observer is one of these with a known value
+  // (doom_wants_ for the queued ones), a dirty configuration whose state appends cannot turn into any of
+  // those values is doomed too. A cas whose compare failed (it sees any other value), an unknown-outcome
+  // cas, or an invoke whose outcome is not known yet among the queued ones, and any of the first two
+  // among the open ones, doom nothing.
+  void collect_doom() {
+    doom_ = kNone;
+    doom_wants_.clear();
+    for (std::uint32_t x : queue_) {
+      const SOp& p = ops_[x / 2];
+      if ((x & 1) == 0) {
+        if (p.dropped || (p.fn != Fn::read && p.fn != Fn::cas)) continue;
+        if (!p.resolved || p.info || !is_observer(p)) return;  // sees more than one value, or unknown
+        doom_wants_.push_back(p.fn == Fn::read ? p.output : p.expected);
+        continue;
+      }
+      // A completion in the queue is that of an operation with a known outcome. The horizon: a blind
+      // write (above), or an observer (a read or a cas that matched: it cleans whatever is dirty when it
+      // is linearized, at the latest at its completion, so a dirty configuration must have reached one
+      // of the values by then; its own value is among doom_wants_ if it was invoked in the queue, and
+      // checked through forced_ or movers_ if it is open).
+      if ((p.fn == Fn::write && !p.info && !p.dropped) || (!p.dropped && is_observer(p))) {
+        doom_ = x / 2;
+        return;
+      }
+    }
+  }
+  bool doomed(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) const {
+    if (doom_ == kNone || !meta.dirty) return false;
+    const SOp& w = ops_[doom_];
+    if (w.fn == Fn::write && w.bit != kNone && meta.last_write > w.invoke_seq) return false;
+    if (w.fn != Fn::write && w.bit != kNone && test_bit(bits, w.bit)) return false;  // seen already
+    for (std::uint32_t want : doom_wants_) {
+      if (values_.extends(state, want)) return false;
+    }
+    for (std::uint32_t f : forced_) {
+      if (test_bit(bits, f)) continue;
+      const SOp& r = ops_[open_[f]];
+      if (r.fn != Fn::read || values_.extends(state, r.output)) return false;
+    }
+    for (std::uint32_t m : movers_) {
+      const SOp& c = ops_[open_[m]];
+      if (c.fn != Fn::cas || test_bit(bits, m)) continue;
+      if (c.info || values_.extends(state, c.expected)) return false;
+    }
+    return true;
+  }
+
   // Processes the queued events in time order up to the first invoke whose outcome is not known yet.
   void drain() {
     while (!queue_.empty()) {
@@ -415,7 +537,9 @@ class Key {
       const std::uint32_t slot = e / 2;
       SOp& op = ops_[slot];
       if ((e & 1) == 0 && !op.resolved) return;
+      if ((e & 1) == 1 && holds_completion()) return;
       queue_.pop_front();
+      if ((e & 1) == 0 && !op.dropped && is_observer(op)) --queued_observers_;
       ++seq_;
       if ((e & 1) == 0) {
         if (op.dropped) {
@@ -569,6 +693,12 @@ class Key {
         return false;
       }
     }
+    for (const Observer& obs : future_) {  // queued observers (collect_future): not open, so not linearized
+      if (values_.extends(state, obs.want)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), [&](std::uint32_t b) { return !test_bit(bits, b); })) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -612,6 +742,18 @@ class Key {
   //    that is no dirtier and whose last blind write is no earlier can do all that the other can (info
   //    operations are optional), so the other is dropped.
   void complete(std::uint32_t slot) {
+    collect_future();
+    collect_doom();
+    const bool emptied = !complete_now(slot);
+    future_.clear();
+    doom_ = kNone;
+    // Refuted with the lookahead: done again without it, so the refutation names the operation that
+    // cannot be linearized (the queued observer, at its own turn), not one before it that could be.
+    if (emptied) complete_now(slot);
+  }
+  // False (and nothing changed) if the frontier came out empty only through the lookahead.
+  bool complete_now(std::uint32_t slot) {
+    const bool lookahead = !future_.empty() || doom_ != kNone;
     const SOp o = ops_[slot];
     const std::uint32_t ob = o.bit;
     RAFTSIM_ASSERT(ob != kNone);
@@ -662,7 +804,7 @@ class Key {
           if (!step(x, state, after)) continue;
           if (++steps_.used, steps_.exhausted()) {
             stop(fmt::format("step limit of {} reached", steps_.max));
-            return;
+            return true;
           }
           std::memcpy(b.data(), explored_.bits(at), words * 8);
           set_bit(b.data(), mb);
@@ -674,7 +816,7 @@ class Key {
             now.dirty = false;
           }
           if (close_forced(after, b.data())) now.dirty = false;
-          if (!viable(after, b.data())) continue;
+          if (!viable(after, b.data()) || doomed(after, now, b.data())) continue;
           if (test_bit(b.data(), ob)) {
             add_final(after, now, b.data());
             continue;
@@ -683,16 +825,17 @@ class Key {
           if (!added) continue;
           if (explored_.size() > limits_.closure_max) {
             to_batch();
-            return;
+            return true;
           }
           stack.push_back(pos);
         }
       }
     }
-    if (status_ != KeyStatus::running) return;
+    if (status_ != KeyStatus::running) return true;
     if (next.size() == 0) {
+      if (lookahead) return false;
       refute(o, false);
-      return;
+      return true;
     }
     // The completed operation is decided in every configuration: free its bit.
     open_[ob] = kNone;
@@ -705,10 +848,11 @@ class Key {
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
       to_batch();
-      return;
+      return true;
     }
     maybe_cut();
-    if (values_.size() > 2 * live_values_ + 1024) collect_values();
+    if (values_.size() > 2 * live_values_ + 64) collect_values();
+    return true;
   }
 
   std::vector<std::uint64_t> info_mask() const {
@@ -810,6 +954,8 @@ class Key {
     }
     initial_ = remap[initial_];
     for (Observer& obs : observers_) obs.want = remap[obs.want];  // an open operation's value: live
+    for (Observer& obs : future_) obs.want = remap[obs.want];     // a queued operation's value: live
+    for (std::uint32_t& want : doom_wants_) want = remap[want];
     ConfigSet rebuilt(frontier_.words());
     for (std::size_t i = 0; i < frontier_.size(); ++i) {
       rebuilt.insert(remap[frontier_.state(i)], frontier_.meta(i), frontier_.bits(i));
@@ -899,6 +1045,11 @@ class Key {
     }
   };
   std::vector<Observer> observers_;       // the open reads and matching cas with a known outcome
+  std::vector<Observer> future_;          // queued ones, during a completion (collect_future)
+  std::size_t queued_observers_ = 0;      // invokes of observers with a known outcome in the queue
+  std::uint32_t doom_ = kNone;            // during a completion (collect_doom)
+  std::vector<std::uint32_t> doom_wants_;
+  bool flushing_ = false;                 // finish(): no completion is held any more
   ConfigSet frontier_;
   ConfigSet explored_;
   KeyStatus status_ = KeyStatus::running;

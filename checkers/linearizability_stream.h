@@ -17,7 +17,10 @@
 // Operations are processed per key in time order once their outcome is known: an invoke waits until its
 // operation completed (ok, fail or info), so when the search linearizes an open operation early it knows the
 // value it returned. The wait is bounded by the clients' timeouts (a raftsim client ends every operation
-// within its retries), so the memory held is that of the operations in flight.
+// within its retries), so the memory held is that of the operations in flight. A completion also waits
+// until the invoke of an observer (an ok read, a cas that matched) is queued behind it, or 256 events are
+// queued: its advance then drops the configurations that observer rules out (a lookahead; see
+// Key::collect_future and Key::collect_doom in the .cpp), which changes when a key is decided, never how.
 //
 // Bounded: a key whose frontier exceeds `frontier_max` configurations, or whose advance at one completion
 // explores more than `closure_max` configurations, falls back to the batch checker on its operations since

@@ -12,13 +12,14 @@
 //       and 40 clients on 8 keys with hundreds of unknown-outcome operations, like raftsim's own 30 s swarm
 //       runs, decided (not unknown) within 5 s.
 //
-//   raftsim_bench_lin [HISTORIES] [--write DIR] [--quick] [--stream]
+//   raftsim_bench_lin [HISTORIES] [--write DIR] [--quick] [--stream] [--big N]
 //
 // HISTORIES defaults to ../shared/histories (relative to the working directory); a missing folder skips
 // part 1. --write DIR also writes every generated history in raftsim's history format, so
 // `raftsim check DIR/NAME.jsonl` can be timed on it. --quick skips the 1-million-operation history.
 // --stream checks with the streaming checker (checkers/linearizability_stream.h, what a run uses) instead
-// of the batch one (what `raftsim check` uses); it must come before --check.
+// of the batch one (what `raftsim check` uses); it must come before --check and --big. --big N checks only
+// the generated 1,000-key history with N operations (goal: 10 s per million operations, 1 GiB).
 // Exit status: 0 if every verdict is the expected one and every goal is met, 1 otherwise, 3 for a usage
 // error or an unreadable expected.json.
 #include <algorithm>
@@ -242,6 +243,17 @@ int main(int argc, char** argv) {
       checked_only = true;
       continue;
     }
+    if (a == "--big" && i + 1 < argc) {  // only the generated 1,000-key history, with N operations
+      const std::size_t ops = std::strtoull(argv[++i], nullptr, 10);
+      if (ops == 0) {
+        std::fprintf(stderr, "raftsim_bench_lin: --big wants a positive number of operations, not '%s'\n", argv[i]);
+        return 3;
+      }
+      Totals t;
+      run_case({fmt::format("big-{}", ops), big(ops), 42, false, 10.0 * static_cast<double>(ops) / 1e6, 1024}, write_dir, t);
+      checked_only = true;
+      continue;
+    }
     if (a == "--write" && i + 1 < argc) {
       write_dir = argv[++i];
     } else if (a == "--stream") {
@@ -251,7 +263,7 @@ int main(int argc, char** argv) {
     } else if (!a.empty() && a[0] != '-') {
       dir = a;
     } else {
-      std::fprintf(stderr, "usage: raftsim_bench_lin [HISTORIES_DIR] [--write DIR] [--quick] [--stream] [--check FILE]...\n");
+      std::fprintf(stderr, "usage: raftsim_bench_lin [HISTORIES_DIR] [--write DIR] [--quick] [--stream] [--check FILE]... [--big N]...\n");
       return 3;
     }
   }
