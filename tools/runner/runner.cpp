@@ -294,19 +294,27 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
 
   sim::Simulation simulation(std::move(config), factory, trace);
   // The client history is checked as it happens (issue 14 goal 3): the streaming checker decides each
-  // operation when it completes and frees it, so the run does not hold its whole history. The simulation
-  // keeps a copy only when --history asks for the file.
+  // operation when it completes and frees it, and --history writes each event as it happens, so the run
+  // never holds its whole history.
   std::unique_ptr<HistoryStreamFeed> history_check;
   if (options.check_linearizability) {
     checkers::StreamLimits limits;
     limits.steps_max = options.linearizability_steps_max;  // no time limit: the same verdict on any machine
     history_check = std::make_unique<HistoryStreamFeed>(limits);
   }
-  if (history_check || options.history_path.empty()) {
-    std::function<void(const sim::HistoryEvent&)> sink;  // none without the check: only the copy is off
-    if (history_check) sink = [feed = history_check.get()](const sim::HistoryEvent& e) { feed->on_event(e); };
-    simulation.set_history_sink(std::move(sink), !options.history_path.empty());
+  std::ofstream history_file;
+  if (!options.history_path.empty()) {
+    history_file.open(options.history_path);  // before the run: a bad path costs no simulation
+    if (!history_file) throw std::runtime_error(fmt::format("cannot open history file '{}' for writing", options.history_path));
   }
+  std::function<void(const sim::HistoryEvent&)> sink;
+  if (history_check || history_file.is_open()) {
+    sink = [feed = history_check.get(), file = history_file.is_open() ? &history_file : nullptr](const sim::HistoryEvent& e) {
+      if (feed != nullptr) feed->on_event(e);
+      if (file != nullptr) *file << reports::history_event_json(e) << '\n';
+    };
+  }
+  simulation.set_history_sink(std::move(sink), /*keep_history=*/false);
   simulation.run();
   if (!simulation.stopped_early()) checkers.finish(simulation.end_time().us);
 
@@ -348,10 +356,9 @@ RunResult run_scenario_with(const Scenario& scenario, std::uint64_t seed, sim::N
   } else if (history_unknown) {
     result.outcome = Outcome::unknown;
   }
-  if (!options.history_path.empty()) {
-    std::ofstream out(options.history_path);
-    if (!out) throw std::runtime_error(fmt::format("cannot open history file '{}' for writing", options.history_path));
-    reports::write_history(out, simulation.history());
+  if (history_file.is_open()) {
+    history_file.close();
+    if (!history_file) throw std::runtime_error(fmt::format("cannot write history file '{}'", options.history_path));
   }
   result.all_events = std::move(capture.all);
   result.captured_events = std::move(capture.window);
