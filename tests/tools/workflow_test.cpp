@@ -13,6 +13,7 @@
 #include "tools/scenario/scenario.h"
 #include "tools/scenario/scenario_writer.h"
 #include "tools/shrink/shrink.h"
+#include "tests/support/sweep_size.h"
 
 TEST_CASE("workflow: fuzz finds a planted bug, replay reproduces it exactly, shrink makes it small") {
   tools::Scenario s = tools::load_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/swarm_nemesis.json");
@@ -20,11 +21,14 @@ TEST_CASE("workflow: fuzz finds a planted bug, replay reproduces it exactly, shr
   tools::FuzzOptions options;
   options.out_dir = (std::filesystem::temp_directory_path() / ("raftsim-workflow-test-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(options.out_dir);
-  options.seeds_max = 64;
+  // The bug shows at seed 1 of every stream (README's mutants table): 16 seeds still give several findings
+  // to compare signatures.
+  const std::uint64_t seeds = test_support::sweep_seeds(64, 16);
+  options.seeds_max = seeds;
   options.jobs = 2;
   const tools::FuzzReport report = tools::fuzz(s, options, {});
   REQUIRE_FALSE(report.findings.empty());
-  CHECK(report.seeds_run == 64);
+  CHECK(report.seeds_run == seeds);
 
   // Distinct failures only: every finding has its own signature.
   for (std::size_t i = 1; i < report.findings.size(); ++i) CHECK(report.findings[i].signature != report.findings[0].signature);
@@ -52,7 +56,7 @@ TEST_CASE("workflow: fuzz finds a planted bug, replay reproduces it exactly, shr
   options.resume = true;
   options.seeds_max = 8;
   const tools::FuzzReport resumed = tools::fuzz(s, options, {});
-  CHECK(resumed.seeds_run == 72);
+  CHECK(resumed.seeds_run == seeds + 8);
   CHECK(resumed.findings.size() >= report.findings.size());
   std::filesystem::remove_all(options.out_dir);
 }
