@@ -1,6 +1,7 @@
-// How many seeds a test's sweep runs. The sanitizer build of ./build.sh test (ASan + UBSan, about 5x slower)
-// runs every test again; a sweep that repeats the same code paths over many seeds finds memory errors in its
-// first few seeds as well as in all of them, so there it runs fewer. The release build runs the full sweep.
+// How many seeds a test's sweep runs. ./build.sh test runs the unit tests in its sanitizer build (ASan +
+// UBSan, about 5x slower; its release build builds no unit tests); a sweep that repeats the same code paths
+// over many seeds finds memory errors in its first few seeds as well as in all of them, so there it runs
+// fewer. A build without the sanitizers (ctest in a default build) runs the full sweep.
 #pragma once
 
 #include <cassert>
