@@ -21,7 +21,7 @@ std::size_t count_kind(const tools::RunResult& r, sim::EventKind kind) {
 
 }  // namespace
 
-TEST_CASE("disk errors: the reference Raft stops on a failed write, its host crashes it, and every checker passes") {
+TEST_CASE("disk errors: the reference Raft stops on a failed write and its host crashes it and every checker passes") {
   const tools::Scenario s = tools::load_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/disk_write_errors.json");
   tools::RunOptions options;
   options.keep_all_events = true;
@@ -57,7 +57,7 @@ TEST_CASE("disk errors: the reference Raft stops on a failed write, its host cra
   CHECK(stops >= 5);
 }
 
-TEST_CASE("disk errors: without the fault a run has no disk errors, and the fault round-trips through a record") {
+TEST_CASE("disk errors: without the fault a run has no disk errors and the fault round-trips through a record") {
   const tools::Scenario s = tools::load_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/crash_restart_all.json");
   tools::RunOptions options;
   options.keep_all_events = true;

@@ -620,7 +620,7 @@ TEST_CASE("scenario: fail_disk_writes rejects bad input and implementations that
   }
   SECTION("an unknown field") {
     check_error(R"({ "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0], "factor": 2 } ] })",
-                "faults[0]", {"factor"});
+                "faults[0].factor", {"unknown field"});
   }
   SECTION("switching the disk back on has no duration to undo") {
     check_error(R"({ "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0], "failing": false, "duration_ms": 5 } ] })",
@@ -641,7 +641,7 @@ TEST_CASE("scenario: fail_disk_writes rejects bad input and implementations that
   }
 }
 
-TEST_CASE("scenario: the nemesis draws disk_error only where named, after the other kinds", "[scenario][faults]") {
+TEST_CASE("scenario: the nemesis draws disk_error only where named and after the other kinds", "[scenario][faults]") {
   const tools::Scenario plain = tools::parse_scenario(R"({ "nemesis": { "swarm": true } })", kFile);
   const tools::Scenario named = tools::parse_scenario(R"({ "nemesis": { "kinds": { "disk_error": 1, "crash_node": 1 } } })", kFile);
   bool drew_disk_errors = false;
