@@ -97,6 +97,8 @@ std::optional<Violation> DeadIncarnation::observe(const sim::TraceEvent& e) {
     case K::timer_fired:
     case K::disk_write:
     case K::disk_synced:
+    case K::disk_failed:
+    case K::node_stopped:
     case K::role:
     case K::vote:
     case K::log_append:

@@ -47,6 +47,7 @@ class DeadIncarnation final : public Checker {
     using K = sim::EventKind;
     return kind_bit(K::crash) | kind_bit(K::restart) | kind_bit(K::deliver) | kind_bit(K::send) |
            kind_bit(K::timer_fired) | kind_bit(K::disk_write) | kind_bit(K::disk_synced) | kind_bit(K::role) |
+           kind_bit(K::disk_failed) | kind_bit(K::node_stopped) |
            kind_bit(K::vote) | kind_bit(K::log_append) | kind_bit(K::log_truncate) | kind_bit(K::commit) |
            kind_bit(K::apply) | kind_bit(K::pause) | kind_bit(K::resume);
   }

@@ -199,6 +199,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     case EventKind::deliver: open_step(e, Input::deliver, e.peer); break;
     case EventKind::timer_fired: open_step(e, Input::timer, e.node); break;
     case EventKind::disk_synced:
+    case EventKind::disk_failed:  // the node learns of the I/O error: its write stays not durable, forever
     case EventKind::disk_notify: {
       NodeView& v = view(e.node);
       if (e.incarnation == v.incarnation) {

@@ -183,6 +183,7 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
       return std::nullopt;
     case EventKind::timer_fired:
     case EventKind::disk_synced:
+    case EventKind::disk_failed:
     case EventKind::disk_notify:
     case EventKind::transfer_request:
       step_node_ = e.node;

@@ -97,6 +97,9 @@ std::optional<Violation> AppliedMonotonic::observe(const sim::TraceEvent& e) {
       }
       return std::nullopt;
     }
+    case EventKind::disk_failed:
+      node(e.node).snapshot_writes.erase(e.a);  // an I/O error: that snapshot never became durable
+      return std::nullopt;
     case EventKind::snapshot_taken:
       node(e.node).unwritten_snapshot = e.a;  // its step's disk write carries it
       return std::nullopt;

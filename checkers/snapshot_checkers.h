@@ -57,7 +57,7 @@ class AppliedMonotonic final : public Checker {
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   KindMask kinds() const override {
     using K = sim::EventKind;
-    return kind_bit(K::crash) | kind_bit(K::disk_write) | kind_bit(K::disk_synced) | kind_bit(K::snapshot_taken) |
+    return kind_bit(K::crash) | kind_bit(K::disk_write) | kind_bit(K::disk_synced) | kind_bit(K::disk_failed) | kind_bit(K::snapshot_taken) |
            kind_bit(K::snapshot_restored) | kind_bit(K::snapshot_installed) | kind_bit(K::apply);
   }
 

@@ -106,6 +106,7 @@ struct Observation {
     // the initial configuration).
     membership = 13,
     lease_read = 14,         // thesis 6.4.1: a read answered under the leader's lease: a = commit index, b = term, c = request id
+    stopped = 15,            // a persist request failed (Raft::on_persist_failed): a = 1, b = its token; no more output
   };
   Kind kind = Kind::role_changed;
   std::uint64_t a = 0;

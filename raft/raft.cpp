@@ -1999,30 +1999,43 @@ void Raft::start(Output& out) {
 }
 
 void Raft::step(const Envelope& envelope, Output& out) {
+  if (stopped_) return;
   state_->begin_input(out);
   state_->step(envelope);
   state_->end_input();
 }
 
 void Raft::on_timer(TimerKind kind, Output& out) {
+  if (stopped_) return;
   state_->begin_input(out);
   state_->on_timer(kind);
   state_->end_input();
 }
 
 void Raft::on_persisted(std::uint64_t token, Output& out) {
+  if (stopped_) return;
   state_->begin_input(out);
   state_->on_persisted(token);
   state_->end_input();
 }
 
+// Fail-stop on a lost write (raft.h explains why): nothing after it may be acknowledged, so nothing is.
+void Raft::on_persist_failed(std::uint64_t token, Output& out) {
+  if (stopped_) return;
+  stopped_ = true;
+  out.observations.push_back(Observation{Observation::Kind::stopped, 1, token, 0});
+  RAFTSIM_ASSERT(stopped_);
+}
+
 void Raft::on_client_request(const Command& command, Output& out) {
+  if (stopped_) return;
   state_->begin_input(out);
   state_->on_client_request(command);
   state_->end_input();
 }
 
 void Raft::on_transfer_leadership(std::optional<NodeId> target, Output& out) {
+  if (stopped_) return;
   state_->begin_input(out);
   state_->on_transfer_leadership(target);
   state_->end_input();
@@ -2031,6 +2044,7 @@ void Raft::on_transfer_leadership(std::optional<NodeId> target, Output& out) {
 void Raft::on_membership_change(const ConfChange& change, Output& out) {
   RAFTSIM_ASSERT_MSG(state_->config.membership, "membership changes need Config::membership");
   RAFTSIM_ASSERT(change.kind == ConfChangeKind::add_learner || change.kind == ConfChangeKind::remove);
+  if (stopped_) return;
   state_->begin_input(out);
   state_->on_membership_change(change);
   state_->end_input();

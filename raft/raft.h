@@ -107,6 +107,16 @@ class Raft {
   void step(const Envelope& envelope, Output& out);
   void on_timer(TimerKind kind, Output& out);
   void on_persisted(std::uint64_t token, Output& out);
+  // Persist request `token` failed (an I/O error): its term, vote, entries or snapshot are not durable. The
+  // node stops for good (fail-stop, as etcd does: its server exits with a fatal error when saving the hard
+  // state and entries to its WAL fails; LogCabin panics when its log cannot be written). Why not carry on: Figure 2's
+  // "persist before responding" is what the node's past answers relied on; a vote granted or an append
+  // acknowledged on top of a lost write may already have been counted by a candidate or leader, and a
+  // node that kept running (or retried behind later writes) would answer on state a restart no longer
+  // has. A stopped node emits one `stopped` observation and ignores every later input; its host ends the
+  // process, and a restart recovers from what was durable (like a crash, paper 5.1).
+  void on_persist_failed(std::uint64_t token, Output& out);
+  bool stopped() const { return stopped_; }
   void on_client_request(const Command& command, Output& out);
   // Thesis 3.10: hand leadership to `target` (nullopt: the most up-to-date peer). Ignored unless leader.
   void on_transfer_leadership(std::optional<NodeId> target, Output& out);
@@ -139,6 +149,7 @@ class Raft {
 
  private:
   std::unique_ptr<State> state_;
+  bool stopped_ = false;  // on_persist_failed: every later input is ignored
 };
 
 }  // namespace raft

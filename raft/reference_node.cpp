@@ -93,6 +93,7 @@ sim::EventKind observation_kind(Observation::Kind k) {
     case Observation::Kind::read_served: return sim::EventKind::read_served;
     case Observation::Kind::membership: return sim::EventKind::membership;
     case Observation::Kind::lease_read: return sim::EventKind::lease_read;
+    case Observation::Kind::stopped: return sim::EventKind::node_stopped;
     case Observation::Kind::snapshot_taken: return sim::EventKind::snapshot_taken;
     case Observation::Kind::snapshot_installed: return sim::EventKind::snapshot_installed;
     case Observation::Kind::snapshot_restored: return sim::EventKind::snapshot_restored;
@@ -148,6 +149,11 @@ class ReferenceNode final : public sim::Node {
   void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override {
     tick();
     raft_.on_persisted(token, out_);
+    translate(out);
+  }
+  // A failed write stops the node (Raft::on_persist_failed); the host then ends its process.
+  void on_disk_error(std::uint64_t token, sim::NodeOutput& out) override {
+    raft_.on_persist_failed(token, out_);
     translate(out);
   }
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override {

@@ -47,6 +47,8 @@ constexpr FieldSpec kReadServed[] = {{"read_index", S::a, F::uint}, {"term", S::
 // Thesis 6.4.1: a read answered under the leader's lease, and the clock drift bound the leases count on.
 constexpr FieldSpec kLeaseRead[] = {{"commit_index", S::a, F::uint}, {"term", S::b, F::uint}, {"request", S::c, F::uint}};
 constexpr FieldSpec kLeaseBound[] = {{"drift_bound_ppm", S::a, F::uint}};
+constexpr FieldSpec kDiskErrors[] = {{"failing", S::a, F::uint}};
+constexpr FieldSpec kNodeStopped[] = {{"reason", S::a, F::uint}, {"token", S::b, F::uint}};
 constexpr FieldSpec kImplError[] = {{"code", S::a, F::uint}, {"x", S::b, F::uint}, {"y", S::c, F::uint}};
 }  // namespace
 
@@ -112,6 +114,9 @@ std::span<const FieldSpec> fields_of(sim::EventKind kind) {
     case K::membership: return kMembership;
     case K::lease_read: return kLeaseRead;
     case K::lease_bound: return kLeaseBound;
+    case K::disk_failed: return kDiskSynced;
+    case K::disk_errors: return kDiskErrors;
+    case K::node_stopped: return kNodeStopped;
     case K::clog_link:
     case K::pause:
     case K::resume:

@@ -31,7 +31,7 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   if (last_done_.has_value() && done <= *last_done_) done = *last_done_ + Duration::micros(1);
   last_done_ = done;
   RAFTSIM_ASSERT(done >= now);
-  pending_.push_back(w);
+  pending_.push_back(Pending{w, failing_});
   ++counters_.writes;
   counters_.bytes_written += w.size_bytes;
   return done;
@@ -66,15 +66,23 @@ Time Disk::group_commit_done(Time now, Duration latency) {
   return done;
 }
 
-void Disk::sync(std::uint64_t token) {
+bool Disk::sync(std::uint64_t token) {
   RAFTSIM_ASSERT(!pending_.empty());
-  RAFTSIM_ASSERT(pending_.front().token == token);
+  RAFTSIM_ASSERT(pending_.front().write.token == token);
+  if (pending_.front().fails) {
+    // An I/O error: the record never reaches the durable sequence (a restart does not see it), and a
+    // failed checkpoint releases nothing.
+    pending_.pop_front();
+    ++counters_.failed;
+    return false;
+  }
   // Writes complete in order, so every record before a checkpoint is durable when it is: none is pending.
-  if (pending_.front().replaces_earlier) durable_.clear();
-  durable_.push_back(std::move(pending_.front().record));
+  if (pending_.front().write.replaces_earlier) durable_.clear();
+  durable_.push_back(std::move(pending_.front().write.record));
   pending_.pop_front();
   ++counters_.synced;
   RAFTSIM_ASSERT(durable_.size() <= counters_.synced);
+  return true;
 }
 
 void Disk::set_speed_factor(double factor) {

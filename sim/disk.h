@@ -34,6 +34,7 @@ struct DiskCounters {
   std::uint64_t synced = 0;  // records made durable, including those a checkpoint replaced since
   std::uint64_t lost_on_crash = 0;
   std::uint64_t bytes_written = 0;
+  std::uint64_t failed = 0;  // writes that completed with an I/O error (fault fail_disk_writes): never durable
 };
 
 class Disk {
@@ -42,8 +43,10 @@ class Disk {
 
   // Queues a write issued at `now`; returns the time it becomes durable (never before an earlier write).
   Time write(Time now, const DiskWrite& w, Rng& rng);
-  // Makes the oldest pending write durable; its token must be `token`.
-  void sync(std::uint64_t token);
+  // Completes the oldest pending write; its token must be `token`. Returns true if it is now durable, false
+  // if it was issued while the disk was failing: it completed with an I/O error and its record is dropped.
+  bool sync(std::uint64_t token);
+
   // Discards every pending write; returns how many were lost.
   std::uint64_t crash();
 
@@ -53,6 +56,12 @@ class Disk {
   // A slow disk (a fault): every later write takes `factor` times as long. 1 is normal.
   void set_speed_factor(double factor);
   const DiskCounters& counters() const { return counters_; }
+  // A failing disk (a fault): every write issued while it is on completes, after its usual latency, with an
+  // I/O error instead of becoming durable (a full or dying device, EIO from fsync). Writes already issued
+  // are unaffected; so are writes issued after it is switched off. Draws nothing: a run's other timings
+  // stay as they were.
+  void set_failing(bool failing) { failing_ = failing; }
+  bool failing() const { return failing_; }
 
  private:
   Time group_commit_done(Time now, Duration latency);
@@ -60,13 +69,18 @@ class Disk {
 
   const DiskConfig* config_;
   std::vector<PayloadPtr> durable_;
-  std::deque<DiskWrite> pending_;
+  struct Pending {
+    DiskWrite write;
+    bool fails = false;  // issued while the disk was failing
+  };
+  std::deque<Pending> pending_;
   Time last_completion_{};
   // Group commit: the fsync running now ends at last_completion_; the next one (if any writes wait for
   // it) ends at next_batch_done_.
   std::optional<Time> next_batch_done_;
   std::optional<Time> last_done_;  // when the latest write issued completes: the next one completes later
   double speed_factor_ = 1.0;
+  bool failing_ = false;
   DiskCounters counters_;
 };
 

@@ -135,6 +135,17 @@ class Node {
   virtual void on_timer(std::uint16_t slot, NodeOutput& out) = 0;
   virtual void on_disk_done(std::uint64_t token, NodeOutput& out) = 0;
   virtual void on_client_request(const ClientRequest& request, NodeOutput& out) = 0;
+  // Write `token` completed with an I/O error (fault fail_disk_writes): its record is not durable and a
+  // restart will not see it. The node may stop itself (a node_stopped observation: the host then ends its
+  // process, as a fatal error would). An implementation that cannot be told refuses (the default): an input
+  // error naming the fault, never a write silently treated as durable or dropped without a word.
+  virtual void on_disk_error(std::uint64_t token, NodeOutput& out) {
+    (void)token;
+    (void)out;
+    throw AdapterError(
+        "faults: \"fail_disk_writes\": this implementation cannot receive disk write errors (its adapter does not "
+        "implement Node::on_disk_error)");
+  }
   // Leadership transfer (Ongaro thesis 3.10): the host asks this node, which reports itself leader, to hand
   // leadership to `target` (nullopt: a node of the implementation's choice). An implementation without
   // transfer refuses (the default): an input error naming the fault, never a silent no-op.
@@ -217,6 +228,8 @@ struct FeatureSupport {
   bool inflight_window = false;
   // Thesis 6.4.1: RaftFeatures::lease_reads (nemesis.features draws it, with clock rates within the bound).
   bool lease_reads = false;
+  // Node::on_disk_error: a write that fails with an I/O error reaches the implementation (fault fail_disk_writes).
+  bool disk_write_errors = false;
   // PreVote, CheckQuorum and leadership transfer. Not snapshots, ReadIndex, leases, membership or the window:
   // only the reference Raft takes them here, and it declares so itself.
   static FeatureSupport all() { return FeatureSupport{true, true, true, false, false, false, false, false}; }

@@ -38,6 +38,7 @@ const char* fault_kind_name(Fault::Kind kind) {
     case Fault::Kind::degrade: return "degrade";
     case Fault::Kind::clock: return "clock";
     case Fault::Kind::disk_speed: return "disk_speed";
+    case Fault::Kind::disk_errors: return "disk_errors";
     case Fault::Kind::transfer_leadership: return "transfer_leadership";
     case Fault::Kind::add_member: return "add_member";
     case Fault::Kind::remove_member: return "remove_member";
@@ -311,6 +312,10 @@ void Simulation::dispatch(Event& event) {
           on_node_start(e);
         } else if constexpr (std::is_same_v<T, NodeReady>) {
           on_node_ready(e);
+        } else if constexpr (std::is_same_v<T, NodeExit>) {
+          // The process ends (etcd panics on a failed WAL write): like a crash, unsynced writes are lost, and
+          // only a restart (a fault, or the liveness phase) brings the node back.
+          if (nodes_[e.node]->incarnation == e.incarnation && nodes_[e.node]->status != Status::crashed) crash(e.node);
         }
       },
       event);
@@ -378,6 +383,8 @@ void Simulation::process_output(NodeIndex n) {
       }
     }
     emit(o.kind, node, -1, 0, o.a, o.b, o.c);
+    // A node that stopped itself exits right after this step (at the same instant, before its other inputs).
+    if (o.kind == EventKind::node_stopped) queue_.push(queue_.now(), NodeExit{n, slot.incarnation});
   }
   for (DiskWrite& w : out_.disk_writes) {
     emit(EventKind::disk_write, node, -1, 0, w.token, w.size_bytes);
@@ -508,26 +515,33 @@ void Simulation::on_disk_done(const DiskDone& d) {
   // The device finishes the write even while the process is paused or busy; only the notification
   // waits. For a busy node (HostModel::processing) disk_synced says so with b = 1 and a disk_notify event
   // follows when it is told; a paused node is told at its resume (the pause events say so).
-  slot.disk.sync(d.token);
+  // A write issued while the disk was failing completes with an I/O error instead (disk_failed, not durable).
+  DiskDone done = d;
+  done.failed = !slot.disk.sync(d.token);
+  const EventKind completed = done.failed ? EventKind::disk_failed : EventKind::disk_synced;
   if (slot.status == Status::paused) {
-    emit(EventKind::disk_synced, static_cast<std::int32_t>(d.node), -1, 0, d.token);
-    Event e{DiskDone{d.node, d.incarnation, d.token}};
+    emit(completed, static_cast<std::int32_t>(d.node), -1, 0, d.token);
+    Event e{done};
     slot.deferred.push_back(std::move(e));
     return;
   }
   bool told_later = false;
   if (config_.host.processing) {
-    Event e{d};
+    Event e{done};
     told_later = occupy(d.node, e);
   }
-  emit(EventKind::disk_synced, static_cast<std::int32_t>(d.node), -1, 0, d.token, told_later ? 1 : 0);
-  if (!told_later) execute_disk_done(d, false);
+  emit(completed, static_cast<std::int32_t>(d.node), -1, 0, d.token, told_later ? 1 : 0);
+  if (!told_later) execute_disk_done(done, false);
 }
 
 void Simulation::execute_disk_done(const DiskDone& d, bool told_late) {
   RAFTSIM_ASSERT(nodes_[d.node]->incarnation == d.incarnation);
   if (told_late) emit(EventKind::disk_notify, static_cast<std::int32_t>(d.node), -1, 0, d.token);
-  call_node(d.node, [&](Node& node) { node.on_disk_done(d.token, out_); });
+  if (d.failed) {
+    call_node(d.node, [&](Node& node) { node.on_disk_error(d.token, out_); });
+  } else {
+    call_node(d.node, [&](Node& node) { node.on_disk_done(d.token, out_); });
+  }
 }
 
 void Simulation::crash(NodeIndex n) {
@@ -894,6 +908,13 @@ void Simulation::on_fault(const Fault& f) {
         emit(EventKind::disk_speed, static_cast<std::int32_t>(n), -1, 0, static_cast<std::uint64_t>(f.factor * 1e6));
       }
       break;
+    case Fault::Kind::disk_errors:
+      RAFTSIM_ASSERT(f.factor == 0.0 || f.factor == 1.0);
+      for (NodeIndex n : resolve_all(f.nodes)) {
+        nodes_[n]->disk.set_failing(f.factor != 0.0);
+        emit(EventKind::disk_errors, static_cast<std::int32_t>(n), -1, 0, f.factor != 0.0 ? 1 : 0);
+      }
+      break;
     case Fault::Kind::transfer_leadership:
       transfer_leadership(f);
       break;
@@ -959,6 +980,10 @@ void Simulation::on_phase(const PhaseChange& p) {
       emit(EventKind::clock_rate, static_cast<std::int32_t>(n), -1, 0, 1'000'000);
     }
     slot.disk.set_speed_factor(1.0);
+    if (slot.disk.failing()) {  // only runs with the fault emit this: other traces stay as they were
+      slot.disk.set_failing(false);
+      emit(EventKind::disk_errors, static_cast<std::int32_t>(n), -1, 0, 0);
+    }
   }
   emit(EventKind::phase, -1, -1, 0, p.phase, leader_deadline_us());
 }

@@ -65,6 +65,7 @@ struct Fault {
     transfer_leadership,  // the leader is asked to hand over to `to` (empty: any node; thesis 3.10)
     add_member,     // the leader is asked to add nodes[0] to the cluster (thesis 4.1; a learner first, 4.2.1)
     remove_member,  // the leader is asked to remove nodes[0] (which may be itself, thesis 4.2.2)
+    disk_errors,    // `nodes`' disks fail every write issued from now (factor 1) or none again (factor 0)
   };
   enum class Shape : std::uint8_t {
     groups,             // `groups` talk only within themselves; unlisted nodes form one more group
@@ -80,7 +81,7 @@ struct Fault {
   std::vector<NodeRef> from;                 // block, unblock, clog, unclog, degrade
   std::vector<NodeRef> to;                   // block, unblock, clog, unclog, degrade; transfer_leadership's target
   LinkDegradation degradation;               // degrade
-  double factor = 1.0;                       // clock, disk_speed
+  double factor = 1.0;                       // clock, disk_speed, disk_errors (1 on, 0 off)
   // A fault that undoes an earlier one (a "duration_ms" in a scenario) acts on exactly the nodes the
   // earlier one resolved when it fired: "crash the leader" is undone by restarting that node, not
   // whoever leads by then. 0: none. `id` names a fault for this purpose (0: unnamed).
@@ -197,6 +198,12 @@ class Simulation {
     NodeIndex node;
     std::uint32_t incarnation;
     std::uint64_t token;
+    bool failed = false;  // set when the device completes it: an I/O error (Node::on_disk_error)
+  };
+  // A node stopped itself (a node_stopped observation): its process ends, as after a fatal error.
+  struct NodeExit {
+    NodeIndex node;
+    std::uint32_t incarnation;
   };
   struct FaultFire {
     std::size_t index;
@@ -237,7 +244,7 @@ class Simulation {
     std::uint32_t incarnation;
   };
   using Event = std::variant<Deliver, TimerFire, DiskDone, FaultFire, ClientArrive, ClientReplyArrive, ClientWake,
-                             ClientDeadline, PhaseChange, NodeStart, NodeReady>;
+                             ClientDeadline, PhaseChange, NodeStart, NodeReady, NodeExit>;
 
   enum class Status : std::uint8_t { up, crashed, paused };
   class Environment;

@@ -44,6 +44,9 @@ std::string_view event_kind_name(EventKind kind) {
     case EventKind::timing: return "timing";
     case EventKind::client_request: return "client-request";
     case EventKind::disk_notify: return "disk-notify";
+    case EventKind::disk_failed: return "disk-failed";
+    case EventKind::disk_errors: return "disk-errors";
+    case EventKind::node_stopped: return "node-stopped";
     case EventKind::client_retry: return "client-retry";
     case EventKind::client_duplicate: return "client-duplicate";
     case EventKind::snapshot_taken: return "snapshot-taken";

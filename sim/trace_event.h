@@ -99,9 +99,15 @@ enum class EventKind : std::uint8_t {
   // Added in trace format 3: leader leases (thesis 6.4.1). The timing event's label bit 4 says they are on.
   lease_read = 53,   // observation: a read answered under the leader's lease: a = commit index, b = term, c = request id
   lease_bound = 54,  // simulator, after timing when leases are on: a = the clock drift bound x 1e6 (cluster-wide)
+  // Added in trace format 3: disk write errors (fault fail_disk_writes, docs/scenarios.md).
+  disk_failed = 55,   // in place of disk_synced: write a = token completed with an I/O error and is not durable;
+                      // b as disk_synced's (1: the busy node is told later, with a disk_notify)
+  disk_errors = 56,   // fault: the node's disk fails (a = 1) or succeeds again (a = 0) for writes issued from now
+  node_stopped = 57,  // observation: the node stopped itself after a fatal error, a = 1 (a disk write failed),
+                      // b = the write's token; the host then ends its process (a crash event follows)
 };
 
-inline constexpr int kEventKindCount = 55;
+inline constexpr int kEventKindCount = 58;
 // Version of the event stream (kinds and fields): 2 added timing, client_request and disk_notify; 3 added
 // client_retry, client_duplicate, the attempt of client_send and client_reply, disk_synced's b, the
 // feature bits of timing, the pre_candidate role, the snapshot events (43..46) and the leadership

@@ -46,7 +46,16 @@
 //   stops leading. The configuration libraft is in (committed or not) is reported as a membership event
 //   when it changes, stand-bys and spares as learners. libraft 0.15 accepts a change before its leader
 //   committed an entry of its own term: docs/findings/libraft-change-before-own-term-commit.md.
-// * Not built: disk write errors returned to libraft (an append completing with RAFT_IOERR, issue 11).
+// * Disk write errors (fault fail_disk_writes): a failed write's callbacks (the appends it carries, a
+//   snapshot_put) complete with RAFT_IOERR, from the event loop as a durable one would, so libraft's own
+//   error path runs in that input (a leader's appendLeaderCb, a follower's appendFollowerCb, the snapshot
+//   put's callback) and the trace shows what it did. Then the node stops (a node_stopped observation,
+//   a = 2; the host ends the process): the write and every later one in flight are lost and a restart
+//   recovers from what was durable. Carrying on is not modeled: later writes that succeeded would leave a
+//   gap in the durable log that no restart could replay. A failed write libraft cannot be told about (a
+//   synchronous set_term / set_vote / bootstrap, which libraft took as durable when the call returned, or
+//   an asynchronous truncate, which has no callback) stops the node at once (a = 3), its held messages
+//   unsent: nothing that relied on the lost write leaves the node.
 // * Timing: libraft draws each election timeout in [T, 2T); T is the scenario's election_timeout_min
 //   (its max is not used). The heartbeat is the scenario's heartbeat_interval, which libraft also uses as
 //   the tick period. max_entries_per_append has no libraft equivalent. Pre-vote stays off (the default).
@@ -559,6 +568,7 @@ class LibraftNode final : public sim::Node {
   void on_message(sim::NodeIndex from, const sim::Payload& message, sim::NodeOutput& out) override;
   void on_timer(std::uint16_t slot, sim::NodeOutput& out) override;
   void on_disk_done(std::uint64_t token, sim::NodeOutput& out) override;
+  void on_disk_error(std::uint64_t token, sim::NodeOutput& out) override;
   void on_client_request(const sim::ClientRequest& request, sim::NodeOutput& out) override;
   // raft_transfer (thesis 3.10); libraft reports neither the start nor the end of a transfer.
   void on_transfer_leadership(std::optional<sim::NodeIndex> target, sim::NodeOutput& out) override;
@@ -593,6 +603,7 @@ class LibraftNode final : public sim::Node {
     std::vector<PendingAppend> appends;
     lr::raft_io_snapshot_put* put = nullptr;
     bool install = false;  // put stores a leader's snapshot (trailing 0), not one this node took
+    bool synchronous = false;  // holds a term, vote or bootstrap libraft took as durable when the call returned
   };
   // A send request whose callback is due from the next event loop turn, with its status.
   struct SendCompletion {
@@ -686,6 +697,8 @@ class LibraftNode final : public sim::Node {
   std::uint64_t durable_token_ = 0;  // every write up to this token is durable
   std::uint64_t sync_barrier_ = 0;   // the last synchronous write (term, vote, bootstrap)
   std::deque<PendingWrite> writes_;  // in token order, as the disk completes them
+  bool stopped_ = false;  // a write failed (on_disk_error): every later input is ignored until the host ends the process
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> stop_;  // set by on_disk_error: reason, token
   std::deque<PendingSend> held_;     // sends waiting for sync_barrier_, in send order
   std::deque<SendCompletion> sent_;  // sent (or dropped) messages whose callback is due
   std::deque<lr::raft_io_snapshot_get*> gets_;  // snapshot_get requests whose callback is due
@@ -873,9 +886,14 @@ LibraftNode::~LibraftNode() {
 template <typename F>
 void LibraftNode::run_input(sim::NodeOutput& out, F&& body) {
   RAFTSIM_ASSERT_MSG(out_ == nullptr, "re-entrant input");
+  if (stopped_) return;  // the process is ending (on_disk_error)
   out_ = &out;
   body();
   after_input();
+  if (stop_) {
+    observe(sim::EventKind::node_stopped, stop_->first, stop_->second);
+    stopped_ = true;
+  }
   out_ = nullptr;
 }
 
@@ -966,6 +984,25 @@ void LibraftNode::on_disk_done(std::uint64_t token, sim::NodeOutput& out) {
       if (w.install) install_pending_ = false;
       w.put->cb(w.put, 0);
     }
+  });
+}
+
+// The write failed (fault fail_disk_writes; the top of this file says what happens and why).
+void LibraftNode::on_disk_error(std::uint64_t token, sim::NodeOutput& out) {
+  run_input(out, [&] {
+    RAFTSIM_ASSERT_MSG(!writes_.empty() && writes_.front().token == token, "disk writes completed out of order");
+    const PendingWrite w = writes_.front();
+    writes_.pop_front();
+    RAFTSIM_ASSERT(token > durable_token_);
+    const bool tellable = !w.synchronous && (!w.appends.empty() || w.put != nullptr);
+    if (tellable) {
+      for (const PendingAppend& a : w.appends) a.request->cb(a.request, RAFT_IOERR);
+      if (w.put != nullptr) {
+        if (w.install) install_pending_ = false;
+        w.put->cb(w.put, RAFT_IOERR);
+      }
+    }
+    stop_ = {tellable ? 2u : 3u, token};  // reported after what libraft did with the error (run_input)
   });
 }
 
@@ -1142,6 +1179,7 @@ void LibraftNode::write_record(std::shared_ptr<DiskRecord> record, bool synchron
   PendingWrite w;
   w.token = token;
   if (append != nullptr) w.appends.push_back({append, lr::raft_state(&raft_) == lr::RAFT_LEADER});
+  w.synchronous = synchronous;
   writes_.push_back(std::move(w));
   if (synchronous) sync_barrier_ = token;
 }
@@ -1162,6 +1200,7 @@ void LibraftNode::write_checkpoint(lr::raft_io_snapshot_put* put, bool install) 
   for (std::size_t i = writes_.size() - merged; i < writes_.size(); ++i) {
     RAFTSIM_ASSERT(writes_[i].put == nullptr && writes_[i].token == out_->disk_writes[i - (writes_.size() - merged)].token);
     for (const PendingAppend& a : writes_[i].appends) w.appends.push_back(a);
+    w.synchronous = w.synchronous || writes_[i].synchronous;
   }
   if (merged > 0) {
     const std::uint64_t first_merged = writes_[writes_.size() - merged].token;

@@ -359,3 +359,47 @@ TEST_CASE("libraft membership: a spare is added (raft_add then raft_assign voter
     CHECK(r.metrics.ops_ok > 50);
   }
 }
+
+TEST_CASE("libraft disk errors: a failed write reaches libraft as RAFT_IOERR then the node stops and every checker passes") {
+  // disk_write_errors.json: the leader's, then two followers', then the new leader's disk fails its writes.
+  // node_stopped a = 2: the failed write's append or snapshot callbacks got RAFT_IOERR (libraft's own error
+  // path ran) before the node stopped; a = 3: it held only a term, vote or truncate libraft cannot be told of.
+  const tools::Scenario s = shipped("disk_write_errors.json");
+  tools::RunOptions options;
+  options.keep_all_events = true;
+  std::size_t told = 0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const tools::RunResult r = tools::run_scenario(s, seed, options);
+    INFO("seed " << seed << ": " << describe(r));
+    REQUIRE(r.outcome == tools::Outcome::pass);
+    const std::size_t failed = count_events(r, sim::EventKind::disk_failed);
+    CHECK(failed >= 1);
+    for (std::size_t i = 0; i < r.all_events.size(); ++i) {
+      const sim::TraceEvent& e = r.all_events[i];
+      if (e.kind != sim::EventKind::node_stopped) continue;
+      CHECK((e.a == 2 || e.a == 3));
+      if (e.a == 2) ++told;
+      // The host ends the stopped process: its crash follows. The step's own writes and sends (libraft's
+      // error path; the trace lists a step's observations first) come right after the stop; after them
+      // nothing acts for that node until the crash.
+      bool crashed = false;
+      bool same_step = true;
+      for (std::size_t j = i + 1; j < r.all_events.size() && !crashed; ++j) {
+        const sim::TraceEvent& later = r.all_events[j];
+        using K = sim::EventKind;
+        if (later.node != e.node) {
+          same_step = false;
+          continue;
+        }
+        crashed = later.kind == K::crash;
+        if (same_step && (later.kind == K::send || later.kind == K::disk_write)) continue;
+        same_step = false;
+        for (const K acting : {K::send, K::disk_write, K::role, K::vote, K::log_append, K::log_truncate, K::commit, K::apply}) {
+          CHECK(later.kind != acting);
+        }
+      }
+      CHECK(crashed);
+    }
+  }
+  CHECK(told >= 1);
+}

@@ -187,3 +187,42 @@ TEST_CASE("Figure 2: while storage is backed up past the documented bound, new w
   CHECK(replies.front().match_index == I(1));
   CHECK(replies.back().match_index == I(1024));
 }
+
+// Raft::on_persist_failed: fail-stop (etcd's raft panics on a failed WAL write). A vote whose write failed
+// was never durable, so it is never acknowledged, and the node answers nothing ever after.
+TEST_CASE("Figure 2: a failed persist stops the node and its vote is never granted on the wire") {
+  Single s(make_config(1, 3));
+  Output o = s.step(N(2), RequestVote{T(1), N(2), I(0), T(0)});
+  REQUIRE(o.persist.size() == 1);
+  CHECK(messages_of<RequestVoteReply>(o).empty());  // held until durable
+  Output failed;
+  s.raft.on_persist_failed(o.persist[0].token, failed);
+  CHECK(s.raft.stopped());
+  CHECK(failed.messages.empty());  // the held grant is never sent
+  CHECK(failed.persist.empty());
+  const auto stopped = of_kind(failed.observations, Observation::Kind::stopped);
+  REQUIRE(stopped.size() == 1);
+  CHECK(stopped[0].a == 1);
+  CHECK(stopped[0].b == o.persist[0].token);
+  // Every later input is ignored: no messages, writes, timers or observations.
+  Output after;
+  s.raft.on_persisted(o.persist[0].token, after);
+  s.raft.on_timer(TimerKind::election, after);
+  s.raft.step(Envelope{N(3), N(1), RequestVote{T(2), N(3), I(0), T(0)}}, after);
+  s.raft.on_persist_failed(o.persist[0].token, after);
+  CHECK(after.messages.empty());
+  CHECK(after.persist.empty());
+  CHECK(after.timers.empty());
+  CHECK(after.observations.empty());
+}
+
+TEST_CASE("Figure 2: a node whose persists all succeed never stops") {
+  Single s(make_config(1, 3));
+  Output o = s.step(N(2), RequestVote{T(1), N(2), I(0), T(0)});
+  REQUIRE(o.persist.size() == 1);
+  Output released;
+  s.raft.on_persisted(o.persist[0].token, released);
+  CHECK_FALSE(s.raft.stopped());
+  CHECK(of_kind(released.observations, Observation::Kind::stopped).empty());
+  REQUIRE(messages_of<RequestVoteReply>(released).size() == 1);
+}

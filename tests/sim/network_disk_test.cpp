@@ -145,3 +145,54 @@ TEST_CASE("disk: with a bandwidth a big write takes longer than a small one, wit
   slow.set_speed_factor(4);  // a slow disk stretches the transfer too
   CHECK(slow.write(sim::Time{300'000}, sized(4, 2'000), r).us == 300'000 + 4 * (1'100 + 1'000));
 }
+
+TEST_CASE("disk: a write issued while the disk fails completes with an I/O error and is never durable") {
+  sim::DiskConfig config;
+  sim::Rng r(4, sim::Stream::disk);
+  sim::Disk disk(config);
+  disk.write(sim::Time{0}, write(1), r);  // issued before the fault: unaffected
+  disk.set_failing(true);
+  REQUIRE(disk.failing());
+  disk.write(sim::Time{0}, write(2), r);
+  disk.set_failing(false);
+  disk.write(sim::Time{0}, write(3), r);  // issued after it: unaffected
+  REQUIRE(disk.sync(1));
+  REQUIRE_FALSE(disk.sync(2));
+  REQUIRE(disk.sync(3));
+  REQUIRE(disk.durable().size() == 2);
+  REQUIRE(static_cast<const Record&>(*disk.durable()[0]).value == 1);
+  REQUIRE(static_cast<const Record&>(*disk.durable()[1]).value == 3);
+  REQUIRE(disk.counters().failed == 1);
+  REQUIRE(disk.counters().synced == 2);
+  REQUIRE(disk.pending() == 0);
+}
+
+TEST_CASE("disk: a failing disk draws and times its writes exactly as a healthy one") {
+  sim::DiskConfig config;
+  sim::Rng ra(9, sim::Stream::disk);
+  sim::Rng rb(9, sim::Stream::disk);
+  sim::Disk healthy(config);
+  sim::Disk failing(config);
+  failing.set_failing(true);
+  for (std::uint64_t token = 1; token <= 5; ++token) {
+    REQUIRE(healthy.write(sim::Time{0}, write(token), ra) == failing.write(sim::Time{0}, write(token), rb));
+  }
+  for (std::uint64_t token = 1; token <= 5; ++token) REQUIRE_FALSE(failing.sync(token));
+  REQUIRE(failing.durable().empty());
+  REQUIRE(failing.counters().failed == 5);
+}
+
+TEST_CASE("disk: a failed checkpoint releases nothing") {
+  sim::DiskConfig config;
+  sim::Rng r(4, sim::Stream::disk);
+  sim::Disk disk(config);
+  disk.write(sim::Time{0}, write(1), r);
+  disk.set_failing(true);
+  sim::DiskWrite checkpoint = write(2);
+  checkpoint.replaces_earlier = true;
+  disk.write(sim::Time{0}, checkpoint, r);
+  REQUIRE(disk.sync(1));
+  REQUIRE_FALSE(disk.sync(2));
+  REQUIRE(disk.durable().size() == 1);
+  REQUIRE(static_cast<const Record&>(*disk.durable()[0]).value == 1);
+}

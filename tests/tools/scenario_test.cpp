@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tools/scenario/input_error.h"
+#include "tools/registry/implementations.h"
 #include "tools/scenario/scenario.h"
 
 namespace {
@@ -581,4 +582,76 @@ TEST_CASE("scenario: swarm_config draws the flow-control window for the referenc
   CHECK(windows.size() >= 4);  // small windows that fill, and the default
   CHECK(windows.count(1) == 1);
   CHECK(windows.count(sim::RaftTiming{}.max_inflight_appends) == 1);
+}
+
+TEST_CASE("scenario: fail_disk_writes parses to a disk_errors fault and its undo", "[scenario][faults]") {
+  const tools::Scenario s = tools::parse_scenario(R"({ "faults": [
+      { "at_ms": 100, "action": "fail_disk_writes", "nodes": ["leader", 2], "duration_ms": 50 },
+      { "at_ms": 300, "action": "fail_disk_writes", "nodes": [1] },
+      { "at_ms": 400, "action": "fail_disk_writes", "nodes": [1], "failing": false } ] })",
+                                                  kFile);
+  const auto& f = s.config.faults;
+  REQUIRE(f.size() == 4);
+  CHECK(f[0].kind == sim::Fault::Kind::disk_errors);
+  CHECK(f[0].factor == 1.0);
+  REQUIRE(f[0].nodes.size() == 2);
+  CHECK(f[0].nodes[0].kind == sim::NodeRef::Kind::leader);
+  CHECK(f[0].nodes[1].index == 2);
+  CHECK(f[1].kind == sim::Fault::Kind::disk_errors);  // the undo, 50 ms later, on exactly those nodes
+  CHECK(f[1].factor == 0.0);
+  CHECK(us(f[1].at - f[0].at) == 50'000);
+  CHECK(f[1].undoes == f[0].id);
+  CHECK(f[2].factor == 1.0);
+  CHECK(f[2].undoes == 0);
+  CHECK(f[3].factor == 0.0);
+}
+
+TEST_CASE("scenario: fail_disk_writes rejects bad input and implementations that cannot be told", "[scenario][errors][faults]") {
+  SECTION("nodes are required") {
+    check_error(R"({ "faults": [ { "at_ms": 10, "action": "fail_disk_writes" } ] })", "faults[0].nodes", {});
+  }
+  SECTION("a node that does not exist") {
+    check_error(R"({ "cluster": { "nodes": 3 }, "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [3] } ] })",
+                "faults[0].nodes[0]", {"node 3 does not exist"});
+  }
+  SECTION("failing must be a boolean") {
+    check_error(R"({ "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0], "failing": "yes" } ] })",
+                "faults[0].failing", {});
+  }
+  SECTION("an unknown field") {
+    check_error(R"({ "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0], "factor": 2 } ] })",
+                "faults[0].factor", {"unknown field"});
+  }
+  SECTION("switching the disk back on has no duration to undo") {
+    check_error(R"({ "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0], "failing": false, "duration_ms": 5 } ] })",
+                "faults[0].duration_ms", {"is not undone after a duration"});
+  }
+  SECTION("the nemesis kind disk_error needs a weight in range") {
+    check_error(R"({ "nemesis": { "kinds": { "disk_error": -1 } } })", "nemesis.kinds.disk_error", {});
+  }
+  if (tools::find_implementation("process") != nullptr) {
+    SECTION("an implementation without Node::on_disk_error is refused at load, for the fault and the nemesis kind") {
+      check_error(R"({ "cluster": { "impl": "process", "command": ["/bin/true"] },
+                       "faults": [ { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0] } ] })",
+                  "faults[0].action", {"cannot receive disk write errors", "process"});
+      check_error(R"({ "cluster": { "impl": "process", "command": ["/bin/true"] },
+                       "nemesis": { "kinds": { "disk_error": 1 } } })",
+                  "nemesis.kinds.disk_error", {"cannot receive disk write errors"});
+    }
+  }
+}
+
+TEST_CASE("scenario: the nemesis draws disk_error only where named and after the other kinds", "[scenario][faults]") {
+  const tools::Scenario plain = tools::parse_scenario(R"({ "nemesis": { "swarm": true } })", kFile);
+  const tools::Scenario named = tools::parse_scenario(R"({ "nemesis": { "kinds": { "disk_error": 1, "crash_node": 1 } } })", kFile);
+  bool drew_disk_errors = false;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const sim::Fault& f : tools::expand_for_seed(plain, seed, nullptr).config.faults) {
+      CHECK(f.kind != sim::Fault::Kind::disk_errors);  // never unless named
+    }
+    for (const sim::Fault& f : tools::expand_for_seed(named, seed, nullptr).config.faults) {
+      drew_disk_errors = drew_disk_errors || f.kind == sim::Fault::Kind::disk_errors;
+    }
+  }
+  CHECK(drew_disk_errors);
 }

@@ -81,6 +81,14 @@ std::pair<sim::Fault, sim::Fault> make(const std::string& kind, sim::Rng& rng, s
     f.factor = 1.0 + 99.0 * strength * rng.unit();
     undo = fault(K::disk_speed);
     undo.nodes = f.nodes;
+  } else if (kind == "disk_error") {
+    // Every write the node issues while it lasts fails (the reference Raft stops; libraft gets RAFT_IOERR).
+    f = fault(K::disk_errors);
+    f.nodes = {rng.bernoulli(0.5) ? leader() : random_node()};
+    f.factor = 1.0;
+    undo = fault(K::disk_errors);
+    undo.nodes = f.nodes;
+    undo.factor = 0.0;
   } else {  // link degradations
     f = fault(K::degrade);
     f.from = all(n);
@@ -443,6 +451,11 @@ const std::vector<std::string>& nemesis_kinds() {
   return kKinds;
 }
 
+const std::vector<std::string>& opt_in_nemesis_kinds() {
+  static const std::vector<std::string> kKinds = {"disk_error"};
+  return kKinds;
+}
+
 NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std::uint32_t nodes, sim::Duration duration,
                            std::uint32_t first_id, const sim::FeatureSupport& supports) {
   RAFTSIM_ASSERT(config.enabled);
@@ -457,6 +470,17 @@ NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std:
       kinds.push_back(k);
       weights.push_back(w);
     }
+  }
+  for (const auto& k : opt_in_nemesis_kinds()) {  // after the others: their draws keep their order
+    const auto it = config.weights.find(k);
+    if (it == config.weights.end() || it->second <= 0) continue;
+    if (k == "disk_error" && !supports.disk_write_errors) {
+      throw sim::AdapterError(
+          "nemesis.kinds.disk_error: this implementation cannot receive disk write errors (it does not declare "
+          "them: sim::FeatureSupport::disk_write_errors); use impl \"reference\" or \"libraft\"");
+    }
+    kinds.push_back(k);
+    weights.push_back(it->second);
   }
   RAFTSIM_ASSERT(!kinds.empty());
   double strength = 1.0;

@@ -113,6 +113,11 @@ std::string describe_host_model(const sim::HostModel& host);
 
 // Every kind the nemesis knows.
 const std::vector<std::string>& nemesis_kinds();
+// Kinds drawn only when nemesis.kinds names them (never among "every kind at weight 1", never in a swarm's
+// draw unless named): adding one leaves every existing configuration's draws as they were. disk_error: a
+// node's disk fails its writes (fault fail_disk_writes), only for implementations that declare
+// FeatureSupport::disk_write_errors.
+const std::vector<std::string>& opt_in_nemesis_kinds();
 // The kinds of triggered fault (nemesis.triggers).
 const std::vector<std::string>& triggered_nemesis_kinds();
 

@@ -56,6 +56,7 @@ void register_builtin_implementations() {
     reference.supports.membership = true;  // thesis 4 (raft/membership.h); likewise
     reference.supports.inflight_window = true;  // thesis 10.2.1: raft.max_inflight_appends; likewise
     reference.supports.lease_reads = true;  // thesis 6.4.1; likewise
+    reference.supports.disk_write_errors = true;  // a failed write stops the node (Raft::on_persist_failed)
     reference.make = [](const ImplementationRequest& request) -> std::unique_ptr<sim::NodeFactory> {
       refuse_command(request);
       raft::Bugs planted;
@@ -78,6 +79,7 @@ void register_builtin_implementations() {
     libraft.supports = sim::FeatureSupport::all();
     libraft.supports.snapshots = true;
     libraft.supports.membership = true;  // raft_add, raft_assign, raft_remove
+    libraft.supports.disk_write_errors = true;  // RAFT_IOERR to the write's callbacks, then the node stops
     libraft.make = [](const ImplementationRequest& request) {
       refuse_command(request);
       return raft::make_libraft_factory();

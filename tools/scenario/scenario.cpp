@@ -295,6 +295,17 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
       for (const auto& k : nemesis_kinds()) {
         if (kinds->has(k)) nc.weights[k] = kinds->number(k, 1.0, 0.0, 1000.0);
       }
+      for (const auto& k : opt_in_nemesis_kinds()) {
+        if (kinds->has(k)) nc.weights[k] = kinds->number(k, 1.0, 0.0, 1000.0);
+      }
+      if (nc.weights.count("disk_error") != 0 && nc.weights["disk_error"] > 0) {
+        const ImplementationInfo* info = find_implementation(s.impl);
+        if (info != nullptr && !info->supports.disk_write_errors) {
+          kinds->fail("disk_error", fmt::format("implementation '{}' cannot receive disk write errors (its adapter does "
+                                                "not implement sim::Node::on_disk_error); use impl \"reference\" or "
+                                                "\"libraft\"", s.impl));
+        }
+      }
       kinds->finish();
       double total = 0;
       for (const auto& [k, w] : nc.weights) total += w;
@@ -351,6 +362,16 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
         // A membership change asks for the feature (thesis 4), with every node in the initial configuration
         // unless cluster.initial_members says otherwise.
         if (f.kind == sim::Fault::Kind::add_member || f.kind == sim::Fault::Kind::remove_member) c.features.membership = true;
+        if (f.kind == sim::Fault::Kind::disk_errors) {
+          // Refused before the run, not when the first write fails: a run must never go on as if the writes
+          // had succeeded (sim::Node::on_disk_error).
+          const ImplementationInfo* info = find_implementation(s.impl);
+          if (info != nullptr && !info->supports.disk_write_errors) {
+            fr.fail("action", fmt::format("\"fail_disk_writes\": implementation '{}' cannot receive disk write errors "
+                                          "(its adapter does not implement sim::Node::on_disk_error); use impl "
+                                          "\"reference\" or \"libraft\"", s.impl));
+          }
+        }
         c.faults.push_back(std::move(f));
       }
     }

@@ -199,6 +199,7 @@ std::string describe_fault(const sim::Fault& f, std::uint32_t nodes) {
   }
   if (f.kind == sim::Fault::Kind::clock) s += fmt::format(" at {}x", f.factor);
   if (f.kind == sim::Fault::Kind::disk_speed) s += fmt::format(" {}x slower", f.factor);
+  if (f.kind == sim::Fault::Kind::disk_errors) s += f.factor != 0.0 ? " failing" : " ok again";
   if (f.trigger) {
     const sim::FaultTrigger& t = *f.trigger;
     s += fmt::format(" on {}{}{}", sim::event_kind_name(t.event), t.role ? std::string(" ") + std::string(sim::role_name(*t.role)) : "",
@@ -217,7 +218,7 @@ const std::vector<std::string>& fault_actions() {
       "partition", "isolate",    "block",      "unblock",         "heal",          "crash",         "restart",
       "pause",     "resume",     "clog",       "unclog",          "degrade",       "restore",       "drop_burst",
       "duplicate_burst", "reorder_burst", "stale_delivery", "clock", "slow_disk", "transfer_leadership",
-      "add_member", "remove_member"};
+      "add_member", "remove_member", "fail_disk_writes"};
   return kActions;
 }
 
@@ -294,6 +295,15 @@ std::vector<sim::Fault> read_fault(JsonReader& r, std::uint32_t nodes, double du
     f.nodes = read_node_list(r, "nodes", nodes);
     f.factor = r.number("factor", 10.0, 1.0, 10'000.0);
     undo = make_fault(K::disk_speed, f.nodes);
+  } else if (action == "fail_disk_writes") {
+    // Every write the nodes issue while it is in force completes with an I/O error, never durable.
+    f.kind = K::disk_errors;
+    f.nodes = read_node_list(r, "nodes", nodes);
+    f.factor = r.boolean("failing", true) ? 1.0 : 0.0;  // false: the disks succeed again (an explicit undo)
+    if (f.factor == 1.0) {
+      undo = make_fault(K::disk_errors, f.nodes);
+      undo->factor = 0.0;
+    }
   } else {  // degrade and its presets
     f.kind = K::degrade;
     f.from = read_node_list(r, "from", nodes, true);

@@ -78,6 +78,11 @@ Json fault_json(const sim::Fault& f, const sim::Fault* undo) {
       j["nodes"] = nodes_json(f.nodes);
       j["factor"] = f.factor;
       break;
+    case K::disk_errors:
+      j["action"] = "fail_disk_writes";
+      j["nodes"] = nodes_json(f.nodes);
+      if (f.factor == 0.0) j["failing"] = false;  // the undo, written out alone
+      break;
     case K::transfer_leadership:
       j["action"] = "transfer_leadership";
       j["to"] = f.to.empty() ? Json("any") : Json(f.to[0].index);

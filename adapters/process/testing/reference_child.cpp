@@ -156,6 +156,8 @@ std::uint8_t observation_kind(raft::Observation::Kind k) {
     case raft::Observation::Kind::snapshot_restored: return static_cast<std::uint8_t>(sim::EventKind::snapshot_restored);
     case raft::Observation::Kind::snapshot_chunk: return static_cast<std::uint8_t>(sim::EventKind::snapshot_chunk);
     case raft::Observation::Kind::membership: return static_cast<std::uint8_t>(sim::EventKind::membership);
+    // Never emitted here: the process protocol carries no disk errors (fail_disk_writes is refused for it).
+    case raft::Observation::Kind::stopped: return static_cast<std::uint8_t>(sim::EventKind::node_stopped);
   }
   std::abort();
 }
