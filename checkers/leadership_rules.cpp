@@ -71,8 +71,10 @@ LeadershipRules::Quorum LeadershipRules::quorum_of(std::int32_t leader) const {
   Quorum q;
   q.by_configuration = membership_.active();
   q.voters = q.by_configuration ? membership_.voters_of(leader) : membership_.all_nodes();
-  q.size = q.by_configuration ? MembershipView::majority(q.voters) : nodes_.size() / 2 + 1;
+  q.members = q.by_configuration ? MembershipView::count(q.voters) : nodes_.size();
+  q.size = q.members / 2 + 1;
   RAFTSIM_ASSERT(q.size >= 1 || q.by_configuration);  // without changes, a majority of at least one node
+  RAFTSIM_ASSERT(q.size <= q.members + 1 && q.blocking() <= q.size);
   return q;
 }
 
@@ -248,6 +250,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                      e.node, v.term, sim::role_name(e.a), e.b));
       }
       if (e.a == kLeader && v.role != kLeader) become_leader(v, e.time_us);
+      if (e.a == kLeader) v.led_term = e.b;
       if (e.a == kLeader && e.b > newest_leader_term_) {
         newest_leader_term_ = e.b;
         newest_leader_node_ = e.node;
@@ -302,7 +305,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
     case EventKind::lease_read:
       if (auto violation = check_lease_read(e, v)) return violation;
       break;
-    case EventKind::send:
+    case EventKind::send: {
       if (e.label == kPreVoteReply && e.b != 0 && on(LeadershipRule::pre_vote_grant)) {
         const std::int64_t bound_us = static_cast<std::int64_t>(static_cast<double>(election_timeout_min_us_) *
                                                                 kElectionTimerSlack / v.clock_rate_max_since_heard);
@@ -324,8 +327,11 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
                                              "(thesis 9.6)", e.node, v.term, e.peer, e.a));
         }
       }
-      if (e.label == kTimeoutNow && v.role == kLeader && e.peer >= 0) transfer_targets_[v.term + 1] = e.peer;
-      if (e.label == kTimeoutNow && v.role == kLeader && on(LeadershipRule::transfer_up_to_date) && e.peer >= 0) {
+      // From the leader of its term, also in the step in which it stepped down (led_term).
+      const bool leader_timeout_now =
+          e.label == kTimeoutNow && e.peer >= 0 && (v.role == kLeader || (v.led_term == v.term && e.a == v.term));
+      if (leader_timeout_now) transfer_targets_[v.term + 1] = e.peer;
+      if (leader_timeout_now && on(LeadershipRule::transfer_up_to_date)) {
         const auto p = static_cast<std::size_t>(e.peer);
         const std::uint64_t acked = p < v.acked_match.size() ? v.acked_match[p] : 0;
         if (acked < v.log_terms.size()) {
@@ -337,6 +343,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
         }
       }
       break;
+    }
     default:
       break;
   }
@@ -419,6 +426,11 @@ std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent
   // The lease began when the leader began a round that a majority acknowledged, at most min / bound of its
   // clock ago (at its slowest rate since it leads: the longest in real time); each acknowledgement was
   // delivered after that round began. Necessary, not sufficient: a reply may answer an older round.
+  // What the lease needs of the configuration in force now is that those voters meet every majority of it
+  // (no one is elected without one of them), not that they are a majority of it: a round confirmed by a
+  // majority of the previous configuration meets every majority of the next one (thesis 4.3: one server
+  // changed at a time), also after the leader removed itself (4.2.2: it leads until the change commits)
+  // and then no longer counts; for an even number of voters that takes one fewer than a majority.
   const std::size_t n = nodes_.size();
   if (n > 1 && election_timeout_min_us_ > 0) {
     const double lease_us = static_cast<double>(election_timeout_min_us_) / lease_bound_ / v.clock_rate_min_leading;
@@ -428,13 +440,15 @@ std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent
     const std::size_t fresh = votes(quorum, e.node, v.peer_reply_us.size(),
                                     [&](std::size_t p) { return v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us; });
     RAFTSIM_ASSERT(fresh <= n);
-    if (fresh < quorum.size) {
+    if (fresh < quorum.blocking()) {
       return violation(LeadershipRule::lease_read, e.time_us, {e.node},
-                       fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of {} "
-                                   "nodes (itself included) replied to it in the last {:.3f}ms (thesis 6.4.1: a lease "
-                                   "lasts min election timeout / drift bound {:.3f} of the leader's clock, from a round a "
-                                   "majority acknowledged)",
-                                   e.node, e.b, e.c, fresh, n, lease_us / 1000.0, lease_bound_));
+                       fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of its "
+                                   "{} voters ({}) replied to it in the last {:.3f}ms, fewer than the {} that meet every "
+                                   "majority (thesis 6.4.1: a lease lasts min election timeout / drift bound {:.3f} of "
+                                   "the leader's clock, from a round a majority acknowledged)",
+                                   e.node, e.b, e.c, fresh, quorum.members,
+                                   quorum.counts(e.node) ? "itself included" : "itself not among them", lease_us / 1000.0,
+                                   quorum.blocking(), lease_bound_));
     }
   }
   if (!clocks_within_bound_ || newest_leader_term_ <= e.b) return std::nullopt;

@@ -62,6 +62,9 @@ class LeadershipRules final : public Checker {
     // what each peer acknowledged, whether a transfer is in progress.
     std::vector<std::int64_t> peer_contact_us;
     std::int64_t leading_since_us = 0;  // when it became leader
+    // The term it last led (0: none). A leader whose removal commits steps down and hands off in one step
+    // (thesis 4.2.2, 3.10): the stream shows its role change before that step's TimeoutNow.
+    std::uint64_t led_term = 0;
     double clock_rate_min_leading = 1.0;
     std::vector<std::uint64_t> acked_match;
     // ReadIndex: the position in the stream of each peer's latest AppendEntries reply of the leader's term,
@@ -85,7 +88,11 @@ class LeadershipRules final : public Checker {
   struct Quorum {
     std::uint64_t voters = 0;
     bool by_configuration = false;
-    std::size_t size = 0;  // votes that make a majority
+    std::size_t size = 0;     // votes that make a majority
+    std::size_t members = 0;  // voters in the configuration
+    // Votes that meet every majority (members - size + 1): as many as a majority for an odd number of
+    // voters, one fewer for an even number. A set this large holds a member of any majority that could elect.
+    std::size_t blocking() const { return members + 1 - size; }
     bool counts(std::int32_t p) const { return !by_configuration || MembershipView::has(voters, p); }
   };
   Quorum quorum_of(std::int32_t leader) const;

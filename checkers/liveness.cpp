@@ -4,13 +4,27 @@
 
 #include <fmt/format.h>
 
+#include "base/assert.h"
+
 namespace checkers {
+
+// The highest term sent by a voter of the committed configuration (by any node without membership changes).
+std::uint64_t Liveness::max_sent_term() const {
+  std::uint64_t max_term = 0;
+  const bool by_configuration = membership_.active();
+  const std::uint64_t voters = membership_.committed_voters();
+  for (std::size_t n = 0; n < sent_term_.size(); ++n) {
+    if (!by_configuration || MembershipView::has(voters, static_cast<std::int32_t>(n))) max_term = std::max(max_term, sent_term_[n]);
+  }
+  return max_term;
+}
 
 // A running leader whose term no message on the network has exceeded. (A node's own higher term that it
 // never managed to send, say a candidate stuck behind a slow disk, does not unseat a working leader.)
 bool Liveness::leader_now() const {
+  const std::uint64_t max_term = max_sent_term();
   for (const auto& [role, term] : roles_) {
-    if (role == static_cast<int>(sim::Role::leader) && term >= max_sent_term_) return true;
+    if (role == static_cast<int>(sim::Role::leader) && term >= max_term) return true;
   }
   return false;
 }
@@ -36,7 +50,9 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
   membership_.observe(e);
   if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
     roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});
+    sent_term_.resize(roles_.size(), 0);
   }
+  RAFTSIM_ASSERT(sent_term_.size() == roles_.size());
   switch (e.kind) {
     case sim::EventKind::phase:
       if (e.a == 1) {
@@ -51,10 +67,14 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
     case sim::EventKind::send:
       // Once a leader was found after the heal the bound is met; later elections are the other rule's concern.
       // PreVote (6) and its reply (7) carry a term asked for, which no one holds (thesis 9.6).
-      if (e.label != 6 && e.label != 7 &&
-          (!membership_.active() || MembershipView::has(membership_.committed_voters(), e.node))) {
-        max_sent_term_ = std::max(max_sent_term_, e.a);
+      if (e.label != 6 && e.label != 7 && e.node >= 0) {
+        std::uint64_t& sent = sent_term_[static_cast<std::size_t>(e.node)];
+        sent = std::max(sent, e.a);
       }
+      break;
+    case sim::EventKind::commit:
+      // A configuration that committed may leave out the node that sent the highest term.
+      if (healed_at_us_ && !settled_at_us_ && leader_now()) settled_at_us_ = e.time_us;
       break;
     case sim::EventKind::client_invoke:
       if (healed_at_us_) invoked_after_heal_.insert(e.a);

@@ -30,10 +30,12 @@ class Liveness final : public Checker {
   std::vector<std::pair<int, std::uint64_t>> roles_;
   std::optional<std::int64_t> deadline_us_;
   std::optional<std::int64_t> settled_at_us_;  // since when (after the heal) a leader in the highest sent term exists
-  std::uint64_t max_sent_term_ = 0;
-  // Thesis 4.2.3: a node outside the committed configuration (removed, and perhaps unaware of it) may keep
-  // campaigning with ever higher terms that the cluster rightly ignores: its terms do not count.
+  // Per node: the highest term it sent (PreVote aside). Thesis 4.2.3: a node outside the committed
+  // configuration (removed, and perhaps unaware of it) may keep campaigning with ever higher terms that the
+  // cluster rightly ignores: its terms do not count, also those it sent before its removal committed.
+  std::vector<std::uint64_t> sent_term_;
   MembershipView membership_;
+  std::uint64_t max_sent_term() const;
   bool leader_now() const;
   std::optional<Violation> check_deadline(std::int64_t now_us);
 };

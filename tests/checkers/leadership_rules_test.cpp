@@ -226,11 +226,44 @@ TEST_CASE("lease-vote: no vote for a higher term within min election timeout of 
   // A TimeoutNow's target (thesis 3.10) is voted for at once.
   CHECK(!run({CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 1), deliver(0, 2, kAE, 1, 0, 0, 0),
               send(0, 1, kTimeoutNow, 1), vote}));
+  // Also when the leader stepped down in the step that sent it (its removal committed, thesis 4.2.2: the
+  // stream shows the role change first), but not when a node that never led sent it.
+  CHECK(!run({CLUSTER3(8), lease_bound(1.5), role(0, kLeader, 1), deliver(0, 2, kAE, 1, 0, 0, 0),
+              role(0, kFollower, 1), send(0, 1, kTimeoutNow, 1), vote}));
+  const auto not_leader = run({CLUSTER3(8), lease_bound(1.5), role(0, kFollower, 1), deliver(0, 2, kAE, 1, 0, 0, 0),
+                               send(0, 1, kTimeoutNow, 1), vote});
+  REQUIRE(not_leader);
+  CHECK(not_leader->checker == "lease-vote");
   // After a restart, no vote for a min election timeout.
   const auto restarted = run({CLUSTER3(8), lease_bound(1.5), Ev{K::restart, 2, 2, 0, 0, -1, 2, 0, 0},
                               Ev{K::vote, 2, 1, 1, 0, -1, 2, 0, 10'000}});
   REQUIRE(restarted);
   CHECK(restarted->checker == "lease-vote");
+}
+
+namespace {
+Ev config(std::int32_t n, std::uint64_t voters, std::uint64_t index) { return Ev{K::membership, n, voters, 0, index}; }
+// Five voters; node 0 leads term 1 with entry 1; `voters`: its configuration now (entry 2).
+#define LEASE_LEADER5(voters)                                                                                   \
+  timing(8), lease_bound(1.5), config(0, 31, 0), config(1, 31, 0), config(2, 31, 0), config(3, 31, 0),          \
+      config(4, 31, 0), role(0, kLeader, 1), append(0, 1, 1), append(0, 2, 1), config(0, voters, 2)
+}  // namespace
+
+TEST_CASE("lease-read: the voters that replied meet every majority of the leader's configuration (thesis 6.4.1, 4.3)") {
+  // Node 0 removed itself (voters 1..4, mask 30): replies from two of the four meet every majority of three
+  // (the round that began the lease was confirmed by a majority of the five, node 0 included).
+  CHECK(!run({LEASE_LEADER5(30), deliver(1, 0, kAEReply, 1, 1, 2), deliver(2, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+  const auto one = run({LEASE_LEADER5(30), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)});
+  REQUIRE(one);
+  CHECK(one->checker == "lease-read");
+  CHECK(one->message.find("1 of its 4 voters (itself not among them)") != std::string::npos);
+  // Five voters: the leader and one reply are not enough; the leader and two are.
+  CHECK(run({LEASE_LEADER5(31), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+  CHECK(!run({LEASE_LEADER5(31), deliver(1, 0, kAEReply, 1, 1, 2), deliver(4, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+  // Four voters with the leader (node 4 removed, mask 15): the leader and one reply meet every majority.
+  CHECK(!run({LEASE_LEADER5(15), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+  // A reply from the removed node 4 counts for nothing.
+  CHECK(run({LEASE_LEADER5(15), deliver(4, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
 }
 
 TEST_CASE("lease-read: only the leader reads under its lease, at a commit of its own term (thesis 6.4.1, 6.4 step 1)") {

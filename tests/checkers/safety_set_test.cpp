@@ -216,3 +216,28 @@ TEST_CASE("liveness: a leader in the highest term on the network meets the deadl
                        {EventKind::client_ok, -1, 5}}));
   CHECK_FALSE(c.finish(1000));
 }
+
+TEST_CASE("liveness: terms sent by a node whose removal then committed do not count (thesis 4.2.3)") {
+  // Node 2 campaigned in term 4 while still a voter; the leader of term 3 then committed its removal.
+  auto stream = [](bool removal_committed) {
+    checkers::Liveness c;
+    const std::uint64_t commit_index = removal_committed ? 5 : 4;
+    auto v = feed(c, {{EventKind::membership, 0, 7, 0, 0},
+                      {EventKind::membership, 1, 7, 0, 0},
+                      {EventKind::membership, 2, 7, 0, 0},
+                      {EventKind::role, 0, kLeader, 3},
+                      {EventKind::send, 2, 4, 0, 0, 1},  // RequestVote of term 4
+                      {EventKind::membership, 0, 3, 0, 5},
+                      {EventKind::membership, 1, 3, 0, 5},
+                      {EventKind::commit, 0, commit_index},
+                      {EventKind::phase, -1, 1, 10'000},
+                      {EventKind::client_invoke, -1, 5},
+                      {EventKind::client_ok, -1, 5}});
+    if (!v) v = c.finish(20'000);
+    return v;
+  };
+  CHECK_FALSE(stream(true));
+  const auto v = stream(false);
+  REQUIRE(v);
+  CHECK(mentions(*v, "no leader in the highest term"));
+}
