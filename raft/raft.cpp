@@ -1998,25 +1998,24 @@ void Raft::start(Output& out) {
 #endif
 }
 
-void Raft::step(const Envelope& envelope, Output& out) {
+template <typename Handle>
+void Raft::run_input(Output& out, Handle&& handle) {
   if (stopped_) return;
   state_->begin_input(out);
-  state_->step(envelope);
+  handle(*state_);
   state_->end_input();
+}
+
+void Raft::step(const Envelope& envelope, Output& out) {
+  run_input(out, [&](State& s) { s.step(envelope); });
 }
 
 void Raft::on_timer(TimerKind kind, Output& out) {
-  if (stopped_) return;
-  state_->begin_input(out);
-  state_->on_timer(kind);
-  state_->end_input();
+  run_input(out, [&](State& s) { s.on_timer(kind); });
 }
 
 void Raft::on_persisted(std::uint64_t token, Output& out) {
-  if (stopped_) return;
-  state_->begin_input(out);
-  state_->on_persisted(token);
-  state_->end_input();
+  run_input(out, [&](State& s) { s.on_persisted(token); });
 }
 
 // Fail-stop on a lost write (raft.h explains why): nothing after it may be acknowledged, so nothing is.
@@ -2028,26 +2027,17 @@ void Raft::on_persist_failed(std::uint64_t token, Output& out) {
 }
 
 void Raft::on_client_request(const Command& command, Output& out) {
-  if (stopped_) return;
-  state_->begin_input(out);
-  state_->on_client_request(command);
-  state_->end_input();
+  run_input(out, [&](State& s) { s.on_client_request(command); });
 }
 
 void Raft::on_transfer_leadership(std::optional<NodeId> target, Output& out) {
-  if (stopped_) return;
-  state_->begin_input(out);
-  state_->on_transfer_leadership(target);
-  state_->end_input();
+  run_input(out, [&](State& s) { s.on_transfer_leadership(target); });
 }
 
 void Raft::on_membership_change(const ConfChange& change, Output& out) {
   RAFTSIM_ASSERT_MSG(state_->config.membership, "membership changes need Config::membership");
   RAFTSIM_ASSERT(change.kind == ConfChangeKind::add_learner || change.kind == ConfChangeKind::remove);
-  if (stopped_) return;
-  state_->begin_input(out);
-  state_->on_membership_change(change);
-  state_->end_input();
+  run_input(out, [&](State& s) { s.on_membership_change(change); });
 }
 
 NodeId Raft::id() const { return state_->self(); }

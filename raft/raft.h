@@ -148,6 +148,11 @@ class Raft {
   struct State;  // defined in raft.cpp
 
  private:
+  // One input: ignored once stopped (on_persist_failed), else `handle(State&)` between begin_input and
+  // end_input (which persist and route what the handler produced).
+  template <typename Handle>
+  void run_input(Output& out, Handle&& handle);
+
   std::unique_ptr<State> state_;
   bool stopped_ = false;  // on_persist_failed: every later input is ignored
 };

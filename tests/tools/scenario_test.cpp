@@ -13,6 +13,7 @@
 #include "tools/scenario/input_error.h"
 #include "tools/registry/implementations.h"
 #include "tools/scenario/scenario.h"
+#include "tools/scenario/scenario_limits.h"
 
 namespace {
 
@@ -637,6 +638,21 @@ TEST_CASE("scenario: fail_disk_writes rejects bad input and implementations that
       check_error(R"({ "cluster": { "impl": "process", "command": ["/bin/true"] },
                        "nemesis": { "kinds": { "disk_error": 1 } } })",
                   "nemesis.kinds.disk_error", {"cannot receive disk write errors"});
+    }
+  }
+  SECTION("and again when the command line changes the implementation or what it declares (--impl, --supports)") {
+    tools::Scenario s = tools::parse_scenario(R"({ "faults": [ { "at_ms": 1, "action": "crash", "nodes": [0] },
+                                                              { "at_ms": 10, "action": "fail_disk_writes", "nodes": [0] } ] })",
+                                              kFile);
+    CHECK(s.disk_errors_field == "faults[1].action");
+    CHECK_NOTHROW(tools::check_scenario_limits(s));
+    s.supports = sim::FeatureSupport::all();  // PreVote, CheckQuorum, transfer: no disk write errors
+    try {
+      tools::check_scenario_limits(s);
+      FAIL("a declaration without disk write errors was accepted");
+    } catch (const tools::InputError& e) {
+      CHECK(e.path() == "faults[1].action");
+      CHECK(contains(e.what(), "cannot receive disk write errors"));
     }
   }
 }

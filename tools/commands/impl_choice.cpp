@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "tools/scenario/input_error.h"
+#include "tools/scenario/scenario_limits.h"
 #include "tools/runner/reproduce.h"
 #include "tools/runner/runner.h"
 
@@ -43,6 +44,9 @@ void apply_impl_choice(tools::Scenario& scenario, const ImplChoice& choice) {
 }
 
 void check_implementation(const tools::Scenario& scenario, const ImplChoice& choice) {
+  // Another implementation, or another declaration of what it honours, than the file's: its limits again
+  // (e.g. libraft's 1ms heartbeat floor; snapshots, disk write errors).
+  if (!choice.impl.empty() || !choice.supports.empty()) tools::check_scenario_limits(scenario);
   try {
     tools::make_factory(scenario);
   } catch (const std::invalid_argument& e) {

@@ -19,7 +19,8 @@ struct ImplChoice {
 // Applies the command line's choice to a scenario loaded from a file.
 void apply_impl_choice(tools::Scenario& scenario, const ImplChoice& choice);
 // Builds the scenario's implementation once, so that an unknown name, bug or command is a usage error
-// (exit 3) naming where it came from, rather than a failure inside a worker thread.
+// (exit 3) naming where it came from, rather than a failure inside a worker thread; with another
+// implementation or --supports than the file's, checks the scenario's limits against it again.
 void check_implementation(const tools::Scenario& scenario, const ImplChoice& choice);
 
 }  // namespace commands

@@ -111,7 +111,6 @@ int command_run(const RunArgs& args) {
       scenarios.pop_back();
       continue;
     }
-    if (!args.impl.empty()) tools::check_scenario_limits(scenarios.back());  // e.g. libraft's 1ms heartbeat floor
     for (const auto& b : args.bugs) scenarios.back().bugs.push_back(b);
     add_disabled_checkers(scenarios.back(), args.disabled_checkers);
     check_implementation(scenarios.back(), {args.impl, args.command, args.supports});

@@ -474,11 +474,8 @@ NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std:
   for (const auto& k : opt_in_nemesis_kinds()) {  // after the others: their draws keep their order
     const auto it = config.weights.find(k);
     if (it == config.weights.end() || it->second <= 0) continue;
-    if (k == "disk_error" && !supports.disk_write_errors) {
-      throw sim::AdapterError(
-          "nemesis.kinds.disk_error: this implementation cannot receive disk write errors (it does not declare "
-          "them: sim::FeatureSupport::disk_write_errors); use impl \"reference\" or \"libraft\"");
-    }
+    // tools::check_scenario_limits refused the kind for an implementation without disk write errors.
+    RAFTSIM_ASSERT(k != "disk_error" || supports.disk_write_errors);
     kinds.push_back(k);
     weights.push_back(it->second);
   }

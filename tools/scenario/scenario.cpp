@@ -298,14 +298,6 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
       for (const auto& k : opt_in_nemesis_kinds()) {
         if (kinds->has(k)) nc.weights[k] = kinds->number(k, 1.0, 0.0, 1000.0);
       }
-      if (nc.weights.count("disk_error") != 0 && nc.weights["disk_error"] > 0) {
-        const ImplementationInfo* info = find_implementation(s.impl);
-        if (info != nullptr && !info->supports.disk_write_errors) {
-          kinds->fail("disk_error", fmt::format("implementation '{}' cannot receive disk write errors (its adapter does "
-                                                "not implement sim::Node::on_disk_error); use impl \"reference\" or "
-                                                "\"libraft\"", s.impl));
-        }
-      }
       kinds->finish();
       double total = 0;
       for (const auto& [k, w] : nc.weights) total += w;
@@ -362,15 +354,8 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
         // A membership change asks for the feature (thesis 4), with every node in the initial configuration
         // unless cluster.initial_members says otherwise.
         if (f.kind == sim::Fault::Kind::add_member || f.kind == sim::Fault::Kind::remove_member) c.features.membership = true;
-        if (f.kind == sim::Fault::Kind::disk_errors) {
-          // Refused before the run, not when the first write fails: a run must never go on as if the writes
-          // had succeeded (sim::Node::on_disk_error).
-          const ImplementationInfo* info = find_implementation(s.impl);
-          if (info != nullptr && !info->supports.disk_write_errors) {
-            fr.fail("action", fmt::format("\"fail_disk_writes\": implementation '{}' cannot receive disk write errors "
-                                          "(its adapter does not implement sim::Node::on_disk_error); use impl "
-                                          "\"reference\" or \"libraft\"", s.impl));
-          }
+        if (f.kind == sim::Fault::Kind::disk_errors && s.disk_errors_field.empty()) {
+          s.disk_errors_field = fmt::format("faults[{}].action", i);
         }
         c.faults.push_back(std::move(f));
       }
@@ -394,10 +379,7 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
   Scenario s = scenario;
   std::uint32_t next_id = 1;
   for (const sim::Fault& f : s.config.faults) next_id = std::max(next_id, std::max(f.id, f.undoes) + 1);
-  // What the implementation honours: the command line's declaration, else the registry's (an unknown
-  // implementation honours nothing; building it fails later with a clear error).
-  const ImplementationInfo* info = find_implementation(s.impl);
-  const sim::FeatureSupport supports = s.supports ? *s.supports : info != nullptr ? info->supports : sim::FeatureSupport{};
+  const sim::FeatureSupport supports = resolved_supports(s);
   NemesisPlan plan = expand_nemesis(s.nemesis, seed, s.config.nodes, s.config.duration, next_id, supports);
   s.config.faults.insert(s.config.faults.end(), plan.faults.begin(), plan.faults.end());
   std::stable_sort(s.config.faults.begin(), s.config.faults.end(),

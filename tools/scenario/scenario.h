@@ -44,6 +44,9 @@ struct Scenario {
   // What the implementation honours, when the command line declares it (--supports); otherwise the
   // registry's declaration. Decides what nemesis.features may draw.
   std::optional<sim::FeatureSupport> supports;
+  // The field of the scenario's first "fail_disk_writes" fault ("faults[i].action"; empty without one), for
+  // the error if the implementation cannot receive disk write errors (check_scenario_limits).
+  std::string disk_errors_field;
   // Checkers switched off for this scenario ("checkers": {"disable": [...]}): a known finding muted so that
   // runs look for others. Empty in normal use.
   std::vector<std::string> disabled_checkers;

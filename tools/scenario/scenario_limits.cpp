@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "tools/registry/implementations.h"
 #include "tools/scenario/input_error.h"
 
 namespace tools {
@@ -19,6 +20,12 @@ std::uint64_t nemesis_faults_worst_case(const Scenario& s) {
   return static_cast<std::uint64_t>(static_cast<double>(s.config.duration.us) / interval_us) + 1;
 }
 
+sim::FeatureSupport resolved_supports(const Scenario& s) {
+  if (s.supports) return *s.supports;
+  const ImplementationInfo* info = find_implementation(s.impl);
+  return info != nullptr ? info->supports : sim::FeatureSupport{};
+}
+
 void check_scenario_limits(const Scenario& s) {
   // libraft's timers count whole milliseconds: a shorter heartbeat would be zero (its adapter asserts).
   if (s.impl == "libraft" && s.config.timing.heartbeat_interval < sim::Duration::millis(1)) {
@@ -27,21 +34,32 @@ void check_scenario_limits(const Scenario& s) {
                                  "cluster.impl \"libraft\" needs a heartbeat of at least 1ms",
                                  static_cast<double>(s.config.timing.heartbeat_interval.us) / 1000.0));
   }
-  // Snapshots (paper 7) are implemented by the reference Raft and libraft (its snapshot_put/get); the
-  // process protocol and etcd's node have no snapshot messages yet.
-  if (s.impl != "reference" && s.impl != "libraft" && s.config.features.snapshot_every_entries > 0) {
+  const sim::FeatureSupport supports = resolved_supports(s);
+  if (!supports.snapshots && s.config.features.snapshot_every_entries > 0) {
     throw InputError(s.file, "cluster.snapshot_every_entries",
-                     fmt::format("{}: cluster.impl \"{}\" cannot take snapshots (only \"reference\" and \"libraft\" "
-                                 "can); set it to 0 or run the reference Raft",
+                     fmt::format("{}: cluster.impl \"{}\" cannot take snapshots (it does not declare them: "
+                                 "sim::FeatureSupport::snapshots); set it to 0 or run \"reference\" or \"libraft\"",
                                  s.config.features.snapshot_every_entries, s.impl));
   }
-  // Flow control's window is the reference Raft's (libraft has none to set; etcd's node fixes
-  // MaxInflightMsgs at 256; the process protocol does not carry it): elsewhere only the default runs.
-  if (s.impl != "reference" && s.config.timing.max_inflight_appends != sim::RaftTiming{}.max_inflight_appends) {
+  if (!supports.inflight_window && s.config.timing.max_inflight_appends != sim::RaftTiming{}.max_inflight_appends) {
     throw InputError(s.file, "raft.max_inflight_appends",
                      fmt::format("{}: cluster.impl \"{}\" cannot bound its appends in flight here (only \"reference\" "
-                                 "can); leave it out (default {}) or run the reference Raft",
+                                 "can: sim::FeatureSupport::inflight_window); leave it out (default {}) or run the "
+                                 "reference Raft",
                                  s.config.timing.max_inflight_appends, s.impl, sim::RaftTiming{}.max_inflight_appends));
+  }
+  // Refused before the run, not when the first write fails: a run must never go on as if the writes had
+  // succeeded (sim::Node::on_disk_error).
+  if (!supports.disk_write_errors) {
+    const auto weight = s.nemesis.weights.find("disk_error");
+    const bool drawn = weight != s.nemesis.weights.end() && weight->second > 0;
+    if (!s.disk_errors_field.empty() || drawn) {
+      throw InputError(s.file, !s.disk_errors_field.empty() ? s.disk_errors_field : "nemesis.kinds.disk_error",
+                       fmt::format("{}: cluster.impl \"{}\" cannot receive disk write errors (its adapter does not "
+                                   "implement sim::Node::on_disk_error); use \"reference\" or \"libraft\"",
+                                   !s.disk_errors_field.empty() ? "\"fail_disk_writes\"" : "the nemesis kind disk_error",
+                                   s.impl));
+    }
   }
   const std::uint64_t faults = nemesis_faults_worst_case(s);
   if (faults > kNemesisFaultsMax) {

@@ -21,7 +21,13 @@ inline sim::Duration millis(double ms) { return sim::Duration::micros(static_cas
 // hour (3.6 million) took 4.4 GB in a minute.
 constexpr std::uint64_t kNemesisFaultsMax = 10'000;
 
-// Throws InputError (file and field path) if `scenario` asks for what raftsim cannot run.
+// What the implementation under test honours: the command line's declaration (--supports), else the
+// registry's; an unknown implementation honours nothing (building it fails later with a clear error).
+sim::FeatureSupport resolved_supports(const Scenario& scenario);
+
+// Throws InputError (file and field path) if `scenario` asks for what raftsim cannot run, or for a feature
+// its implementation does not declare (resolved_supports): snapshots, the flow-control window, disk write
+// errors (as a fault or as a nemesis kind).
 void check_scenario_limits(const Scenario& scenario);
 
 // The most faults the nemesis of `scenario` can schedule in one run (0 if it is off).
