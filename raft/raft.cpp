@@ -277,6 +277,14 @@ struct Raft::State {
   // elect anyone without its vote, which its longer log refuses them. It stands, leads without counting
   // itself, commits the entry and steps down (thesis 4.2.2). Found by the generic configuration (swarm seed
   // 276 with flow control): the cluster stalled for good.
+  // Thesis 4.1-4.2.3, as hashicorp/raft does: no vote (or pre-vote) for a candidate that is no voter of this
+  // node's configuration. A removed server stands only while its removal may be uncommitted (may_stand),
+  // and after a restart it cannot tell: the voters that hold its removal refuse it, and once the removal is
+  // committed every majority of the new configuration includes one of them, so it can no longer lead
+  // (found by the generic configuration: swarm seed 3000438, a restarted removed leader elected again).
+  // A voter that lacks the entry still counts it as a voter, as the deposed-leader case of may_stand needs.
+  bool candidate_is_voter(NodeId candidate) const { return !config.membership || is_voter(candidate); }
+
   bool may_stand() const {
     if (is_voter(self())) return true;
     if (membership_index.value == 0 || membership_index <= commit_index) return false;
@@ -622,7 +630,7 @@ struct Raft::State {
     // leader's (this node may have moved to such a term since, by a reply or a refused RequestVote).
     const bool lease_ok = !config.lease_reads || request.transfer || bug(Bug::vote_during_lease) ||
                           request.term <= leader_heard_term || !within_leader_window();
-    const bool grant = can_vote && log_ok && restart_ok && lease_ok;
+    const bool grant = can_vote && log_ok && restart_ok && lease_ok && candidate_is_voter(from);
     if (grant && is_pre_candidate()) become_follower(term(), std::nullopt);  // it backs another candidate now
     if (grant) {
       RAFTSIM_ASSERT(std::holds_alternative<Follower>(role));
@@ -1750,7 +1758,8 @@ struct Raft::State {
     // BUG(prevote-ignores-leader): a follower still hearing from its leader grants pre-votes.
     const bool heard_from_leader = is_leader() || (leader_contact && !bug(Bug::prevote_ignores_leader)) ||
                                    (config.lease_reads && follower_in_leader_window());
-    const bool grant = leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date);
+    const bool grant =
+        leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date) && candidate_is_voter(from);
     out->messages.push_back(Envelope{self(), from, PreVoteReply{grant ? request.term : term(), grant}});
   }
 

@@ -97,7 +97,7 @@ struct Simulation::NodeSlot {
   std::uint64_t timer_generation[kTimerSlotsMax] = {};
   std::vector<Event> deferred;  // events that arrived while paused, in arrival order
   // HostModel::processing: the input being worked on (the node is busy while it is set), and admitted
-  // inputs waiting for it, in arrival order.
+  // inputs waiting for it: timers first, then the others, each in arrival order.
   std::optional<Event> in_progress;
   std::deque<Event> waiting;
   bool ready_at_resume = false;  // the step in progress finished its time during a pause
@@ -637,7 +637,17 @@ bool Simulation::occupy(NodeIndex n, Event& input) {
   RAFTSIM_ASSERT(slot.status == Status::up);
   if (slot.in_progress || !slot.waiting.empty()) {  // busy, or inputs queued before a pause go first
     RAFTSIM_ASSERT_MSG(slot.waiting.size() < kDeferredEventsMax, "too many inputs waiting for a busy node");
-    slot.waiting.push_back(std::move(input));
+    if (std::holds_alternative<TimerFire>(input)) {
+      // A timer goes ahead of the waiting messages, disk completions and requests (after the timers already
+      // waiting, in order), as in a host's event loop: Go's select picks a ready ticker among the ready
+      // channels, libuv runs due timers before polling I/O. First in, first out for everything, a flood
+      // of messages starved a leader's CheckQuorum timer for 400 ms (swarm seed 2000372).
+      const auto first_other = std::find_if(slot.waiting.begin(), slot.waiting.end(),
+                                            [](const Event& e) { return !std::holds_alternative<TimerFire>(e); });
+      slot.waiting.insert(first_other, std::move(input));
+    } else {
+      slot.waiting.push_back(std::move(input));
+    }
     return true;
   }
   const Duration busy = config_.host.processing->draw(rng_host_);

@@ -107,7 +107,8 @@ struct HostModel {
   Duration start_spread{};
   // The time one input (message, timer, disk completion, client request) occupies a node. The node's
   // step, its state change and outputs, takes effect at the end of it; inputs that arrive meanwhile wait
-  // in order. A pause lands between steps: a step in progress completes.
+  // in order, except that timers go ahead of the other inputs (an event loop runs its due timers between
+  // steps). A pause lands between steps: a step in progress completes.
   std::optional<LatencyModel> processing;
 
   bool any() const { return timer_jitter.has_value() || start_spread.us > 0 || processing.has_value(); }
