@@ -55,6 +55,17 @@ std::optional<Violation> MembershipRules::observe(const sim::TraceEvent& e) {
     case sim::EventKind::snapshot_restored:
       s.commit = std::max(s.commit, e.a);
       return std::nullopt;
+    case sim::EventKind::vote: {
+      const MembershipView::Config& c = view_.config_of(e.node);
+      const auto candidate = static_cast<std::int32_t>(e.b);
+      if (c.known && !MembershipView::has(c.voters, candidate) && s.commit >= c.index) {
+        informed_votes_.emplace(std::make_pair(e.a, candidate), e.node);
+        constexpr std::size_t kElectionsKept = 4096;
+        if (informed_votes_.size() > kElectionsKept) informed_votes_.erase(informed_votes_.begin());
+        RAFTSIM_ASSERT(informed_votes_.size() <= kElectionsKept);
+      }
+      return std::nullopt;
+    }
     case sim::EventKind::membership:
       // A leader's configuration changes only by an entry it appends itself.
       if (s.leader && before.known && e.c > before.index) return check_change(e, s, before);
@@ -95,11 +106,16 @@ std::optional<Violation> MembershipRules::check_leader(const sim::TraceEvent& e)
     const MembershipView::Config& c = view_.config_of(n);
     if (c.known && c.index > committed.index && MembershipView::has(c.voters, e.node)) return std::nullopt;  // re-added
   }
-  return violation(MembershipRule::removed_leader, e.time_us, {e.node},
-                   fmt::format("node {} became leader of term {}, but it is no voter of the committed configuration of "
-                               "index {} (voters {:#x}) and no later configuration adds it back (thesis 4.2.2-4.2.3: a "
-                               "removed server must not lead the cluster)",
-                               e.node, e.b, committed.index, committed.voters));
+  const auto informed = informed_votes_.find(std::make_pair(e.b, e.node));
+  if (informed == informed_votes_.end()) return std::nullopt;  // no voter could tell (see the header)
+  const std::int32_t voter = informed->second;
+  return violation(MembershipRule::removed_leader, e.time_us, {e.node, voter},
+                   fmt::format("node {} became leader of term {} with the vote of node {}, which knew that its "
+                               "configuration of index {} (voters {:#x}, committed) leaves node {} out; the newest "
+                               "committed configuration is of index {} (voters {:#x}) and no later one adds it back "
+                               "(thesis 4.2.2-4.2.3: a removed server must not lead the cluster)",
+                               e.node, e.b, voter, view_.config_of(voter).index, view_.config_of(voter).voters, e.node,
+                               committed.index, committed.voters));
 }
 
 }  // namespace checkers

@@ -4,12 +4,17 @@
 //     is committed (its entry at or below the leader's commit index): at most one uncommitted change;
 //   * change-own-term: a leader appends a configuration entry only after it committed an entry of its own
 //     term (Ongaro, raft-dev 2015: otherwise a change committed under a newer configuration may be lost);
-//   * removed-leader: a node that is no voter of the newest committed configuration never becomes leader,
-//     unless some node is already in a later configuration that has it as a voter again (re-added).
+//   * removed-leader: a node that is no voter of the newest committed configuration never becomes leader
+//     (unless some node is already in a later configuration that has it as a voter again: re-added) with
+//     the vote of a node that knew it: whose own configuration leaves the candidate out and is at or below
+//     its commit index. A removed leader that may hold the only copy of its removal stands again (thesis
+//     4.2.2; the reference Raft's may_stand), and after a restart neither it nor a voter that never learned
+//     of the commit (its leader stepped down on committing) can tell: their election is Raft's, not a bug.
 // Quiet without membership events. A leader is any node that last reported the leader role.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +38,7 @@ class MembershipRules final : public Checker {
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   KindMask kinds() const override {
     using K = sim::EventKind;
-    return kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::membership) | kind_bit(K::restart);
+    return kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::membership) | kind_bit(K::restart) | kind_bit(K::vote);
   }
   std::vector<std::string> rule_names() const override;
   bool disable_rule(const std::string& rule) override;
@@ -53,6 +58,9 @@ class MembershipRules final : public Checker {
   MirrorView mirror_;
   MembershipView view_;
   std::vector<NodeState> nodes_;
+  // removed-leader: (term, candidate) -> a voter that knew a committed configuration without the candidate
+  // and voted for it; the oldest terms are dropped past a bound (an election is judged when it ends).
+  std::map<std::pair<std::uint64_t, std::int32_t>, std::int32_t> informed_votes_;
   RuleSwitch<MembershipRule, kMembershipRuleCount, membership_rule_name> rules_;
 };
 

@@ -277,13 +277,17 @@ struct Raft::State {
   // elect anyone without its vote, which its longer log refuses them. It stands, leads without counting
   // itself, commits the entry and steps down (thesis 4.2.2). Found by the generic configuration (swarm seed
   // 276 with flow control): the cluster stalled for good.
-  // Thesis 4.1-4.2.3, as hashicorp/raft does: no vote (or pre-vote) for a candidate that is no voter of this
-  // node's configuration. A removed server stands only while its removal may be uncommitted (may_stand),
-  // and after a restart it cannot tell: the voters that hold its removal refuse it, and once the removal is
-  // committed every majority of the new configuration includes one of them, so it can no longer lead
-  // (found by the generic configuration: swarm seed 3000438, a restarted removed leader elected again).
-  // A voter that lacks the entry still counts it as a voter, as the deposed-leader case of may_stand needs.
-  bool candidate_is_voter(NodeId candidate) const { return !config.membership || is_voter(candidate); }
+  // Thesis 4.1-4.2.3: no vote (or pre-vote) for a candidate outside this node's configuration once that
+  // configuration is committed as far as this node knows (hashicorp/raft refuses such candidates always).
+  // A removed server stands while its removal may be uncommitted (may_stand), and after a restart it
+  // cannot tell: without this rule a restarted removed leader was elected again by voters that held its
+  // committed removal (swarm seeds 3000438, 4001149). Refusing it also while the configuration is not
+  // committed stalls the cluster for good when that removed leader is the only candidate every voter
+  // accepts (seed 3001769: its removal on it and one voter, uncommitted; the third voter's older
+  // configuration leaves that one out), so an uncommitted configuration refuses no one.
+  bool candidate_is_voter(NodeId candidate) const {
+    return !config.membership || is_voter(candidate) || membership_index > commit_index;
+  }
 
   bool may_stand() const {
     if (is_voter(self())) return true;

@@ -58,16 +58,22 @@ TEST_CASE("change-own-term: a leader changes the configuration only after a comm
 }
 
 TEST_CASE("removed-leader: a node removed by a committed configuration never leads again (thesis 4.2.2)") {
-  // Node 0 removes node 2 (voters 0, 1: mask 3); the change commits; node 2 wins an election.
-  const auto bad = rules({START, commit(0, 1), append(0, 2, 1), config(0, 3, 0, 2), commit(0, 2), role(0, kFollower, 1),
-                          role(2, kLeader, 2)});
+  // Node 0 removes node 2 (voters 0, 1: mask 3); the change commits on nodes 0 and 1; node 1, which knows
+  // that, votes for node 2, and node 2 wins an election.
+#define REMOVED_2 START, commit(0, 1), append(0, 2, 1), config(0, 3, 0, 2), append(1, 1, 1), append(1, 2, 1), config(1, 3, 0, 2)
+  const auto bad = rules({REMOVED_2, commit(0, 2), commit(1, 2), role(0, kFollower, 1), vote(1, 2, 2), role(2, kLeader, 2)});
   REQUIRE(bad);
   CHECK(bad->checker == "removed-leader");
+  CHECK(bad->nodes == std::vector<std::int32_t>{2, 1});
+  // Node 1 had not learned that the removal committed (its leader stepped down on committing it): it could
+  // not tell, and node 2, which may have held the only copy of its removal, may stand (thesis 4.2.2).
+  CHECK(!rules({REMOVED_2, commit(0, 2), commit(1, 1), role(0, kFollower, 1), vote(1, 2, 2), role(2, kLeader, 2)}));
   // Not yet committed: a leader of the old configuration is legal.
   CHECK(!rules({START, commit(0, 1), append(0, 2, 1), config(0, 3, 0, 2), role(0, kFollower, 1), role(2, kLeader, 2)}));
   // Added back (a later configuration has it as a voter): legal.
-  CHECK(!rules({START, commit(0, 1), append(0, 2, 1), config(0, 3, 0, 2), commit(0, 2), append(0, 3, 1),
-                config(0, 7, 0, 3), role(0, kFollower, 1), role(2, kLeader, 2)}));
+  CHECK(!rules({REMOVED_2, commit(0, 2), commit(1, 2), append(0, 3, 1), config(0, 7, 0, 3), role(0, kFollower, 1),
+                vote(1, 2, 2), role(2, kLeader, 2)}));
+#undef REMOVED_2
 }
 
 TEST_CASE("commit-quorum with membership: a leader's majority is of its configuration's voters, learners excluded") {
