@@ -183,4 +183,34 @@ History generate_history_with_stale_read(const HistoryGenConfig& cfg, std::uint6
   return h;
 }
 
+HistoryGenConfig fifty_clients_history(std::size_t ops) {
+  HistoryGenConfig cfg;
+  cfg.ops = ops;
+  cfg.keys = 10;
+  cfg.clients = 50;
+  cfg.info_percent = 0;
+  cfg.fail_percent = 0;
+  cfg.round_robin_clients = true;
+  cfg.read_weight = 4;
+  cfg.write_weight = 1;
+  cfg.append_weight = 4;
+  cfg.cas_weight = 0;
+  cfg.long_percent = 5;
+  cfg.long_max = 2000;
+  return cfg;
+}
+
+HistoryGenConfig swarm_like_history(std::size_t ops) {
+  HistoryGenConfig cfg;
+  cfg.ops = ops;
+  cfg.keys = 8;
+  cfg.clients = 40;
+  cfg.info_percent = 2;
+  cfg.fail_percent = 3;
+  cfg.round_robin_clients = true;
+  cfg.long_percent = 2;
+  cfg.long_max = 400;
+  return cfg;
+}
+
 }  // namespace checkers

@@ -78,6 +78,14 @@ struct HistoryGenConfig {
   double stale_read_at = -1.0;
 };
 
+// The worst cases of issue 14, as presets (tests and benchmarks size them with `ops`).
+// 50 clients on 10 keys, mostly appends and reads, 5% of operations long: each key has about 5 operations
+// in flight and some that overlap hundreds of others.
+HistoryGenConfig fifty_clients_history(std::size_t ops);
+// Like raftsim's swarm runs with 40 clients on 8 keys (30 simulated seconds: about 50k operations): 2%
+// unknown outcomes, 3% failed, every kind of operation, 2% long.
+HistoryGenConfig swarm_like_history(std::size_t ops);
+
 // A linearizable history built as described above. Throws std::invalid_argument if keys or clients is 0,
 // a *_max is < 1, or info_percent + fail_percent > 100.
 History generate_linearizable_history(const HistoryGenConfig& cfg, std::uint64_t seed);

@@ -931,29 +931,9 @@ TEST_CASE("linearizability: the worst cases of issue 14 are decided within a ste
   LinLimits limits;
   limits.steps_max = 20'000'000;
   for (bool stale : {false, true}) {
-    HistoryGenConfig c50;
-    c50.ops = 8000;
-    c50.keys = 10;
-    c50.clients = 50;
-    c50.info_percent = 0;
-    c50.fail_percent = 0;
-    c50.round_robin_clients = true;
-    c50.read_weight = 4;
-    c50.write_weight = 1;
-    c50.append_weight = 4;
-    c50.cas_weight = 0;
-    c50.long_percent = 5;
-    c50.long_max = 2000;
+    HistoryGenConfig c50 = checkers::fifty_clients_history(8000);
     c50.stale_read_at = stale ? 0.9 : -1.0;
-    HistoryGenConfig swarm;
-    swarm.ops = 20000;
-    swarm.keys = 8;
-    swarm.clients = 40;
-    swarm.info_percent = 2;
-    swarm.fail_percent = 3;
-    swarm.round_robin_clients = true;
-    swarm.long_percent = 2;
-    swarm.long_max = 400;
+    HistoryGenConfig swarm = checkers::swarm_like_history(20000);
     swarm.stale_read_at = c50.stale_read_at;
     for (const HistoryGenConfig& cfg : {c50, swarm}) {
       for (std::uint64_t seed = 1; seed <= 2; ++seed) {
@@ -1085,29 +1065,9 @@ TEST_CASE("linearizability stream: agrees with the batch checker on generated hi
 
 TEST_CASE("linearizability stream: the worst cases of issue 14", "[linearizability][stream][worst]") {
   for (bool stale : {false, true}) {
-    HistoryGenConfig c50;
-    c50.ops = 8000;
-    c50.keys = 10;
-    c50.clients = 50;
-    c50.info_percent = 0;
-    c50.fail_percent = 0;
-    c50.round_robin_clients = true;
-    c50.read_weight = 4;
-    c50.write_weight = 1;
-    c50.append_weight = 4;
-    c50.cas_weight = 0;
-    c50.long_percent = 5;
-    c50.long_max = 2000;
+    HistoryGenConfig c50 = checkers::fifty_clients_history(8000);
     c50.stale_read_at = stale ? 0.9 : -1.0;
-    HistoryGenConfig swarm;
-    swarm.ops = 20000;
-    swarm.keys = 8;
-    swarm.clients = 40;
-    swarm.info_percent = 2;
-    swarm.fail_percent = 3;
-    swarm.round_robin_clients = true;
-    swarm.long_percent = 2;
-    swarm.long_max = 400;
+    HistoryGenConfig swarm = checkers::swarm_like_history(20000);
     swarm.stale_read_at = c50.stale_read_at;
     for (const HistoryGenConfig& cfg : {c50, swarm}) {
       for (std::uint64_t seed = 1; seed <= 2; ++seed) {

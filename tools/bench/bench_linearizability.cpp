@@ -176,39 +176,8 @@ void run_case(const Case& c, const std::string& write_dir, Totals& t, double* pe
   fail_unless(ok, t);
 }
 
-// 50 clients on 10 keys, mostly appends and reads, 5% of operations long: each key has about 5 operations
-// in flight and some that overlap hundreds of others.
-checkers::HistoryGenConfig fifty_clients() {
-  checkers::HistoryGenConfig cfg;
-  cfg.ops = 20000;
-  cfg.keys = 10;
-  cfg.clients = 50;
-  cfg.info_percent = 0;
-  cfg.fail_percent = 0;
-  cfg.round_robin_clients = true;
-  cfg.read_weight = 4;
-  cfg.write_weight = 1;
-  cfg.append_weight = 4;
-  cfg.cas_weight = 0;
-  cfg.long_percent = 5;
-  cfg.long_max = 2000;
-  return cfg;
-}
-
-// Like raftsim's swarm runs with 40 clients on 8 keys for 30 simulated seconds: about 50k operations,
-// 2% unknown outcomes (about a thousand), 3% failed, every kind of operation.
-checkers::HistoryGenConfig swarm_like() {
-  checkers::HistoryGenConfig cfg;
-  cfg.ops = 50000;
-  cfg.keys = 8;
-  cfg.clients = 40;
-  cfg.info_percent = 2;
-  cfg.fail_percent = 3;
-  cfg.round_robin_clients = true;
-  cfg.long_percent = 2;
-  cfg.long_max = 400;
-  return cfg;
-}
+checkers::HistoryGenConfig fifty_clients() { return checkers::fifty_clients_history(20000); }
+checkers::HistoryGenConfig swarm_like() { return checkers::swarm_like_history(50000); }
 
 checkers::HistoryGenConfig big(std::size_t ops) {
   checkers::HistoryGenConfig cfg;
