@@ -58,6 +58,19 @@ std::string describe(const tools::RunResult& r) {
   return r.violation ? r.violation->checker + ": " + r.violation->message : std::string("no violation");
 }
 
+// Runs seeds 1..5 of `s` keeping every event: each must pass, and `check` looks at each run.
+template <typename Check>
+void each_passing_seed(const tools::Scenario& s, Check&& check) {
+  tools::RunOptions options;
+  options.keep_all_events = true;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const tools::RunResult r = tools::run_scenario(s, seed, options);
+    INFO("seed " << seed << ": " << describe(r));
+    REQUIRE(r.outcome == tools::Outcome::pass);
+    check(r);
+  }
+}
+
 // The adapter reports libraft's errors about its own state as impl-error events (the implementation-error
 // checker's findings), but still aborts where the run cannot go on (libraft failing to start, using recover,
 // or restoring bytes that are not a snapshot), and libraft itself may crash (docs/findings/README.md). So runs over many scenarios go to a child process,
@@ -307,16 +320,11 @@ TEST_CASE("libraft snapshots: a crashed node restarts from its durable snapshot 
     ],
     "liveness": { "window_ms": 2000 }
   })");
-  tools::RunOptions options;
-  options.keep_all_events = true;
-  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    const tools::RunResult r = tools::run_scenario(s, seed, options);
-    INFO("seed " << seed << ": " << describe(r));
-    REQUIRE(r.outcome == tools::Outcome::pass);
+  each_passing_seed(s, [&](const tools::RunResult& r) {
     CHECK(count_events(r, sim::EventKind::snapshot_taken) >= 3);
     CHECK(count_events(r, sim::EventKind::snapshot_restored) >= 3);
     CHECK(r.metrics.ops_ok > 50);
-  }
+  });
 }
 
 TEST_CASE("libraft membership: a spare is added (raft_add then raft_assign voter) and the leader removes itself (thesis 4)") {
@@ -334,12 +342,7 @@ TEST_CASE("libraft membership: a spare is added (raft_add then raft_assign voter
     ],
     "liveness": { "window_ms": 2000 }
   })");
-  tools::RunOptions options;
-  options.keep_all_events = true;
-  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    const tools::RunResult r = tools::run_scenario(s, seed, options);
-    INFO("seed " << seed << ": " << describe(r));
-    REQUIRE(r.outcome == tools::Outcome::pass);
+  each_passing_seed(s, [&](const tools::RunResult& r) {
     bool learner_3 = false;
     bool voter_3 = false;
     std::set<std::uint64_t> final_voters;  // each node's last reported voter set
@@ -357,7 +360,7 @@ TEST_CASE("libraft membership: a spare is added (raft_add then raft_assign voter
     for (std::size_t n = 0; n < 4; ++n) removed += std::popcount(last[n]) == 3 && (last[n] & 8u) != 0 ? 1 : 0;
     CHECK(removed >= 3);
     CHECK(r.metrics.ops_ok > 50);
-  }
+  });
 }
 
 TEST_CASE("libraft disk errors: a failed write reaches libraft as RAFT_IOERR then the node stops and every checker passes") {
@@ -365,13 +368,8 @@ TEST_CASE("libraft disk errors: a failed write reaches libraft as RAFT_IOERR the
   // node_stopped a = 2: the failed write's append or snapshot callbacks got RAFT_IOERR (libraft's own error
   // path ran) before the node stopped; a = 3: it held only a term, vote or truncate libraft cannot be told of.
   const tools::Scenario s = shipped("disk_write_errors.json");
-  tools::RunOptions options;
-  options.keep_all_events = true;
   std::size_t told = 0;
-  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    const tools::RunResult r = tools::run_scenario(s, seed, options);
-    INFO("seed " << seed << ": " << describe(r));
-    REQUIRE(r.outcome == tools::Outcome::pass);
+  each_passing_seed(s, [&](const tools::RunResult& r) {
     const std::size_t failed = count_events(r, sim::EventKind::disk_failed);
     CHECK(failed >= 1);
     for (std::size_t i = 0; i < r.all_events.size(); ++i) {
@@ -400,6 +398,6 @@ TEST_CASE("libraft disk errors: a failed write reaches libraft as RAFT_IOERR the
       }
       CHECK(crashed);
     }
-  }
+  });
   CHECK(told >= 1);
 }
