@@ -14,6 +14,7 @@
 #include "tools/registry/implementations.h"
 #include "tools/scenario/scenario.h"
 #include "tools/scenario/scenario_limits.h"
+#include "tools/scenario/scenario_writer.h"
 
 namespace {
 
@@ -670,4 +671,36 @@ TEST_CASE("scenario: the nemesis draws disk_error only where named and after the
     }
   }
   CHECK(drew_disk_errors);
+}
+
+TEST_CASE("scenario: nemesis.disk_errors draws write-error windows in some seeds, only where declared", "[scenario][faults]") {
+  const tools::Scenario plain = tools::parse_scenario(R"({ "nemesis": { "swarm": true } })", kFile);
+  const tools::Scenario drawn = tools::parse_scenario(R"({ "nemesis": { "swarm": true, "disk_errors": true } })", kFile);
+  CHECK(drawn.nemesis.disk_errors);
+  std::size_t seeds_with_errors = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    INFO("seed " << seed);
+    const tools::Scenario a = tools::expand_for_seed(plain, seed, nullptr);
+    const tools::Scenario b = tools::expand_for_seed(drawn, seed, nullptr);
+    std::size_t errors = 0;
+    for (const sim::Fault& f : b.config.faults) errors += f.kind == sim::Fault::Kind::disk_errors ? 1 : 0;
+    CHECK(errors % 2 == 0);  // each window ends
+    CHECK(b.config.faults.size() == a.config.faults.size() + errors);  // its own stream: nothing else moved
+    if (errors > 0) ++seeds_with_errors;
+  }
+  CHECK(seeds_with_errors >= 4);   // about a quarter of 40
+  CHECK(seeds_with_errors <= 20);
+  // An implementation that does not declare disk write errors gets none, and is not refused.
+  tools::Scenario undeclared = drawn;
+  undeclared.supports = sim::FeatureSupport::all();
+  CHECK_NOTHROW(tools::check_scenario_limits(undeclared));
+  std::string description;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    for (const sim::Fault& f : tools::expand_for_seed(undeclared, seed, &description).config.faults) {
+      CHECK(f.kind != sim::Fault::Kind::disk_errors);
+    }
+    CHECK(description.find("disk errors: off (not supported)") != std::string::npos);
+  }
+  // The writer keeps the switch.
+  CHECK(tools::parse_scenario(tools::scenario_to_json(drawn).dump(), kFile).nemesis.disk_errors);
 }

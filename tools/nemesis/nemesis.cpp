@@ -21,6 +21,7 @@ constexpr auto kTransferStream = static_cast<sim::Stream>(11); // the leadership
 constexpr auto kSnapshotStream = static_cast<sim::Stream>(14);  // and for nemesis.snapshots
 constexpr auto kMembershipStream = static_cast<sim::Stream>(17);  // and for nemesis.membership
 constexpr auto kLeaseClockStream = static_cast<sim::Stream>(25);  // the clock rates of a seed with leases
+constexpr auto kDiskErrorStream = static_cast<sim::Stream>(26);  // and for nemesis.disk_errors
 
 using K = sim::Fault::Kind;
 
@@ -278,6 +279,56 @@ std::string apply_membership(const MembershipDraw& draw, sim::SimConfig& config)
     text += fmt::format(", {} {} at {:.0f}ms", f.kind == K::add_member ? "add" : "remove",
                         ref.kind == sim::NodeRef::Kind::leader ? std::string("leader") : std::to_string(ref.index), f.at.us / 1000.0);
     config.faults.push_back(f);
+  }
+  std::stable_sort(config.faults.begin(), config.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
+  return text;
+}
+
+DiskErrorDraw draw_disk_errors(std::uint64_t seed, std::uint32_t nodes, sim::Duration duration) {
+  RAFTSIM_ASSERT(duration.us > 0 && nodes >= 1);
+  sim::Rng rng(seed, kDiskErrorStream);
+  DiskErrorDraw d;
+  if (!rng.bernoulli(0.25)) return d;
+  const auto count = static_cast<std::uint32_t>(rng.between(1, 2));
+  const std::int64_t span_ms = std::max<std::int64_t>(1, duration.us / 1000 - 1500);
+  std::vector<std::pair<sim::Fault, sim::Fault>> windows;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    sim::Fault f = fault(K::disk_errors);
+    f.nodes = {rng.bernoulli(0.5) ? leader() : node(static_cast<sim::NodeIndex>(rng.below(nodes)))};
+    f.factor = 1.0;
+    f.at = sim::Time{} + sim::Duration::millis(500 + rng.between(0, span_ms));
+    sim::Fault undo = fault(K::disk_errors);
+    undo.nodes = f.nodes;
+    undo.factor = 0.0;
+    undo.at = f.at + sim::Duration::millis(rng.between(5, 200));  // a write or two fails, or many
+    RAFTSIM_ASSERT(undo.at > f.at);
+    windows.emplace_back(f, undo);
+  }
+  std::stable_sort(windows.begin(), windows.end(), [](const auto& a, const auto& b) { return a.first.at < b.first.at; });
+  for (const auto& [f, undo] : windows) {
+    d.windows.push_back(f);
+    d.windows.push_back(undo);
+  }
+  RAFTSIM_ASSERT(d.windows.size() % 2 == 0 && d.windows.size() <= 4);
+  return d;
+}
+
+std::string apply_disk_errors(const DiskErrorDraw& draw, sim::SimConfig& config, std::uint32_t first_id) {
+  RAFTSIM_ASSERT(first_id >= 1);
+  if (draw.windows.empty()) return "disk errors: none";
+  std::string text = "disk errors:";
+  std::uint32_t id = first_id;
+  for (std::size_t i = 0; i + 1 < draw.windows.size(); i += 2) {
+    sim::Fault f = draw.windows[i];
+    sim::Fault undo = draw.windows[i + 1];
+    f.id = id++;
+    undo.undoes = f.id;
+    const sim::NodeRef& ref = f.nodes[0];
+    text += fmt::format("{} {} at {:.0f}ms for {:.0f}ms", i == 0 ? "" : ",",
+                        ref.kind == sim::NodeRef::Kind::leader ? std::string("leader") : fmt::format("node {}", ref.index),
+                        f.at.us / 1000.0, (undo.at - f.at).us / 1000.0);
+    config.faults.push_back(f);
+    config.faults.push_back(undo);
   }
   std::stable_sort(config.faults.begin(), config.faults.end(), [](const sim::Fault& a, const sim::Fault& b) { return a.at < b.at; });
   return text;

@@ -46,7 +46,21 @@ struct NemesisConfig {
   // / remove_member requests (removing the leader among them), mixed with every other fault. Its own
   // stream, drawn after every other draw: a seed that draws "off" runs exactly as without this switch.
   bool membership = false;
+  // Disk write errors (sim::Node::on_disk_error): a quarter of the seeds draw one or two windows in which
+  // every write of one node (the leader or a drawn node) fails; the node stops (the reference Raft is
+  // fail-stop; libraft gets RAFT_IOERR, then stops) and comes back at the heal. Only an implementation that
+  // declares disk write errors gets them. Its own stream, drawn after every other draw: a seed that draws
+  // none runs exactly as without this switch.
+  bool disk_errors = false;
 };
+
+// What nemesis.disk_errors drew for one seed: each window's fault (every write of its node fails) and undo.
+struct DiskErrorDraw {
+  std::vector<sim::Fault> windows;  // fault, undo, fault, undo... (ids assigned by apply_disk_errors)
+};
+DiskErrorDraw draw_disk_errors(std::uint64_t seed, std::uint32_t nodes, sim::Duration duration);
+// Applies it (faults from `first_id`, sorted into the timeline); says what it is.
+std::string apply_disk_errors(const DiskErrorDraw& draw, sim::SimConfig& config, std::uint32_t first_id);
 
 // What nemesis.membership drew for one seed.
 struct MembershipDraw {

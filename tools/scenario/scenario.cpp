@@ -285,6 +285,7 @@ Scenario scenario_from_json(const nlohmann::json& root, const std::string& file_
     nc.features = n->boolean("features", nc.features);
     nc.snapshots = n->boolean("snapshots", nc.snapshots);
     nc.membership = n->boolean("membership", nc.membership);
+    nc.disk_errors = n->boolean("disk_errors", nc.disk_errors);
     nc.interval_min = millis(ms_field(*n, "interval_ms_min", nc.interval_min, 1.0));
     nc.interval_max = millis(ms_field(*n, "interval_ms_max", std::max(nc.interval_min, nc.interval_max), 1.0));
     if (nc.interval_max < nc.interval_min) n->fail("interval_ms_max", "must be >= interval_ms_min");
@@ -420,6 +421,13 @@ Scenario expand_for_seed(const Scenario& scenario, std::uint64_t seed, std::stri
     const MembershipDraw draw = draw_membership(seed, s.config.nodes, s.config.duration);
     plan.description += "; " + (supports.membership ? apply_membership(draw, s.config) : std::string("membership: off (not supported)"));
     s.nemesis.membership = false;
+  }
+  if (s.nemesis.disk_errors) {
+    // Drawn after membership: only an implementation that declares disk write errors gets them.
+    const DiskErrorDraw draw = draw_disk_errors(seed, s.config.nodes, s.config.duration);
+    plan.description += "; " + (supports.disk_write_errors ? apply_disk_errors(draw, s.config, next_id_after(s.config.faults))
+                                                           : std::string("disk errors: off (not supported)"));
+    s.nemesis.disk_errors = false;
   }
   if (nemesis_description != nullptr) *nemesis_description = plan.description;
   return s;

@@ -200,6 +200,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     if (s.nemesis.features) n["features"] = true;
     if (s.nemesis.snapshots) n["snapshots"] = true;
     if (s.nemesis.membership) n["membership"] = true;
+    if (s.nemesis.disk_errors) n["disk_errors"] = true;
     n["interval_ms_min"] = ms(s.nemesis.interval_min);
     n["interval_ms_max"] = ms(s.nemesis.interval_max);
     n["fault_ms_min"] = ms(s.nemesis.fault_min);
