@@ -31,7 +31,7 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   if (last_done_.has_value() && done <= *last_done_) done = *last_done_ + Duration::micros(1);
   last_done_ = done;
   RAFTSIM_ASSERT(done >= now);
-  pending_.push_back(Pending{w, failing_});
+  pending_.push_back(Pending{w, failing_ || poisoned_});
   ++counters_.writes;
   counters_.bytes_written += w.size_bytes;
   return done;
@@ -71,9 +71,11 @@ bool Disk::sync(std::uint64_t token) {
   RAFTSIM_ASSERT(pending_.front().write.token == token);
   if (pending_.front().fails) {
     // An I/O error: the record never reaches the durable sequence (a restart does not see it), and a
-    // failed checkpoint releases nothing.
+    // failed checkpoint releases nothing. Every later write of this incarnation fails as well (set_failing).
     pending_.pop_front();
     ++counters_.failed;
+    poisoned_ = true;
+    for (Pending& p : pending_) p.fails = true;
     return false;
   }
   // Writes complete in order, so every record before a checkpoint is durable when it is: none is pending.
@@ -92,6 +94,7 @@ void Disk::set_speed_factor(double factor) {
 }
 
 std::uint64_t Disk::crash() {
+  poisoned_ = false;  // the next incarnation reads back what is durable and writes on from there
   const std::uint64_t lost = pending_.size();
   counters_.lost_on_crash += lost;
   pending_.clear();

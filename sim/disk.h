@@ -58,8 +58,12 @@ class Disk {
   const DiskCounters& counters() const { return counters_; }
   // A failing disk (a fault): every write issued while it is on completes, after its usual latency, with an
   // I/O error instead of becoming durable (a full or dying device, EIO from fsync). Writes already issued
-  // are unaffected; so are writes issued after it is switched off. Draws nothing: a run's other timings
-  // stay as they were.
+  // are unaffected; so are writes issued after it is switched off, unless a write has failed meanwhile:
+  // after an I/O error the file's state is unknown (fsync's error is reported once, PostgreSQL's
+  // "fsyncgate"), so every later write of the incarnation fails too, and only a restart, which reads back
+  // what is durable, clears it. Without that, a write issued after the window but before the node learned
+  // of the failure became durable beyond a lost one: a gap in the log. Draws nothing: a run's other
+  // timings stay as they were.
   void set_failing(bool failing) { failing_ = failing; }
   bool failing() const { return failing_; }
 
@@ -81,6 +85,7 @@ class Disk {
   std::optional<Time> last_done_;  // when the latest write issued completes: the next one completes later
   double speed_factor_ = 1.0;
   bool failing_ = false;
+  bool poisoned_ = false;  // a write of this incarnation failed: every later one fails (until crash())
   DiskCounters counters_;
 };
 

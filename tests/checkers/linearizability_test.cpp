@@ -3,6 +3,8 @@
 // a brute-force search on small random histories, hand-made corner cases, parser errors and the limits.
 #include <catch2/catch.hpp>
 
+#include "tests/support/sweep_size.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -936,7 +938,7 @@ TEST_CASE("linearizability: the worst cases of issue 14 are decided within a ste
     HistoryGenConfig swarm = checkers::swarm_like_history(20000);
     swarm.stale_read_at = c50.stale_read_at;
     for (const HistoryGenConfig& cfg : {c50, swarm}) {
-      for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+      for (std::uint64_t seed = 1; seed <= test_support::sweep_seeds(2, 1); ++seed) {  // one under the sanitizers
         std::optional<std::size_t> planted;
         const History h = checkers::generate_history_with_stale_read(cfg, seed, &planted);
         REQUIRE(planted.has_value() == stale);
@@ -1070,7 +1072,7 @@ TEST_CASE("linearizability stream: the worst cases of issue 14", "[linearizabili
     HistoryGenConfig swarm = checkers::swarm_like_history(20000);
     swarm.stale_read_at = c50.stale_read_at;
     for (const HistoryGenConfig& cfg : {c50, swarm}) {
-      for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+      for (std::uint64_t seed = 1; seed <= test_support::sweep_seeds(2, 1); ++seed) {  // one under the sanitizers
         std::optional<std::size_t> planted;
         const History h = checkers::generate_history_with_stale_read(cfg, seed, &planted);
         REQUIRE(planted.has_value() == stale);
