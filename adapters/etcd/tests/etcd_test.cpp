@@ -47,9 +47,9 @@ tools::Scenario shortened(const std::string& name, std::int64_t duration_ms) {
 
 }  // namespace
 
-// Seeds 1..3: this one test runs every scenario serially through a Go child (about 45 s of CPU per seed);
-// CI time is kept well under 15 minutes, and etcd-specific seeds are `raftsim fuzz --impl etcd`'s job.
-TEST_CASE("etcd: the scenario library passes on seeds 1..3") {
+// Seeds 1..2: this one test runs every scenario serially through a Go child (about 17 s of wall time per
+// seed); CI time is kept well under 15 minutes, and etcd-specific seeds are `raftsim fuzz --impl etcd`'s job.
+TEST_CASE("etcd: the scenario library passes on seeds 1..2") {
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios")) {
     if (e.path().extension() == ".json") files.push_back(e.path());
@@ -63,7 +63,7 @@ TEST_CASE("etcd: the scenario library passes on seeds 1..3") {
     // (election_storm_fixed, which expects the endless storm) cannot apply. (Its not_for names etcd once
     // the implementation registry knows the name.)
     if (s.config.timing.election_timeout_min == s.config.timing.election_timeout_max) continue;
-    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       const tools::RunResult r = run_etcd(s, seed, {});
       INFO(f.filename().string() << " seed " << seed << ": " << describe(r));
       REQUIRE(r.verdict == tools::Outcome::pass);
