@@ -426,27 +426,41 @@ std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent
   // The lease began when the leader began a round that a majority acknowledged, at most min / bound of its
   // clock ago (at its slowest rate since it leads: the longest in real time); each acknowledgement was
   // delivered after that round began. Necessary, not sufficient: a reply may answer an older round.
-  // What the lease needs of the configuration in force now is that those voters meet every majority of it
-  // (no one is elected without one of them), not that they are a majority of it: a round confirmed by a
-  // majority of the previous configuration meets every majority of the next one (thesis 4.3: one server
-  // changed at a time), also after the leader removed itself (4.2.2: it leads until the change commits)
-  // and then no longer counts; for an even number of voters that takes one fewer than a majority.
+  // What the lease needs is that those voters meet every majority that could elect another leader now (no
+  // one is elected without one of them), not that they are a majority of the leader's configuration: a
+  // round confirmed by a majority of the previous configuration meets every majority of the next one
+  // (thesis 4.1: one server changed at a time), also after the leader removed itself (4.2.2: it leads
+  // until the change commits) and then no longer counts; for an even number of voters that takes one fewer
+  // than a majority. Both the leader's configuration and the committed one count: until the change
+  // commits, the voters of the committed configuration may still elect under it.
   const std::size_t n = nodes_.size();
   if (n > 1 && election_timeout_min_us_ > 0) {
     const double lease_us = static_cast<double>(election_timeout_min_us_) / lease_bound_ / v.clock_rate_min_leading;
     const std::int64_t since_us = e.time_us - static_cast<std::int64_t>(lease_us) - 2;  // + rounding to microseconds
+    const auto fresh_reply = [&](std::size_t p) { return v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us; };
     // Among voters only, as read-index-quorum: the lease counts on voters refusing votes, and only voters elect.
-    const Quorum quorum = quorum_of(e.node);
-    const std::size_t fresh = votes(quorum, e.node, v.peer_reply_us.size(),
-                                    [&](std::size_t p) { return v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us; });
-    RAFTSIM_ASSERT(fresh <= n);
-    if (fresh < quorum.blocking()) {
+    const Quorum mine = quorum_of(e.node);
+    std::vector<Quorum> quorums{mine};
+    if (membership_.active() && membership_.committed_voters() != mine.voters) {
+      Quorum committed;
+      committed.by_configuration = true;
+      committed.voters = membership_.committed_voters();
+      committed.members = MembershipView::count(committed.voters);
+      committed.size = committed.members / 2 + 1;
+      quorums.push_back(committed);
+    }
+    RAFTSIM_ASSERT(quorums.size() <= 2);
+    for (const Quorum& quorum : quorums) {
+      const std::size_t fresh = votes(quorum, e.node, v.peer_reply_us.size(), fresh_reply);
+      RAFTSIM_ASSERT(fresh <= n);
+      if (fresh >= quorum.blocking()) continue;
       return violation(LeadershipRule::lease_read, e.time_us, {e.node},
-                       fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of its "
-                                   "{} voters ({}) replied to it in the last {:.3f}ms, fewer than the {} that meet every "
-                                   "majority (thesis 6.4.1: a lease lasts min election timeout / drift bound {:.3f} of "
-                                   "the leader's clock, from a round a majority acknowledged)",
+                       fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of the "
+                                   "{} voters of {} configuration ({}) replied to it in the last {:.3f}ms, fewer than "
+                                   "the {} that meet every majority (thesis 6.4.1: a lease lasts min election timeout / "
+                                   "drift bound {:.3f} of the leader's clock, from a round a majority acknowledged)",
                                    e.node, e.b, e.c, fresh, quorum.members,
+                                   quorum.voters == mine.voters ? "its" : "the committed",
                                    quorum.counts(e.node) ? "itself included" : "itself not among them", lease_us / 1000.0,
                                    quorum.blocking(), lease_bound_));
     }

@@ -62,8 +62,9 @@ class LeadershipRules final : public Checker {
     // what each peer acknowledged, whether a transfer is in progress.
     std::vector<std::int64_t> peer_contact_us;
     std::int64_t leading_since_us = 0;  // when it became leader
-    // The term it last led (0: none). A leader whose removal commits steps down and hands off in one step
-    // (thesis 4.2.2, 3.10): the stream shows its role change before that step's TimeoutNow.
+    // The term it last led (0: none; reset at a restart). A TimeoutNow of that term is its leader's: a
+    // leader whose removal commits steps down and hands off in one step (thesis 4.2.2, 3.10), and the
+    // stream shows its role change before that step's TimeoutNow.
     std::uint64_t led_term = 0;
     double clock_rate_min_leading = 1.0;
     std::vector<std::uint64_t> acked_match;

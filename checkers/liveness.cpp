@@ -19,8 +19,9 @@ std::uint64_t Liveness::max_sent_term() const {
   return max_term;
 }
 
-// A running leader whose term no message on the network has exceeded. (A node's own higher term that it
-// never managed to send, say a candidate stuck behind a slow disk, does not unseat a working leader.)
+// A running leader whose term no voter of the committed configuration has exceeded in a message it sent.
+// (A node's own higher term that it never managed to send, say a candidate stuck behind a slow disk, does
+// not unseat a working leader; nor do the terms of a node removed since, thesis 4.2.3.)
 bool Liveness::leader_now() const {
   const std::uint64_t max_term = max_sent_term();
   for (const auto& [role, term] : roles_) {

@@ -1,6 +1,7 @@
 // Liveness after faults heal: once the liveness phase begins (every link healed, every node running),
 //  - a leader must exist by the phase event's deadline (a number of election timeouts after the heal):
-//    some running node leads in a term at least as high as any term sent on the network;
+//    some running node leads in a term at least as high as any term a voter of the committed configuration
+//    sent on the network (every node's, without membership changes);
 //  - some client operation invoked after the heal must complete successfully before the run ends
 //    (a leader that cannot commit shows up here).
 #pragma once

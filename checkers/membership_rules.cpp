@@ -6,6 +6,11 @@
 
 namespace checkers {
 
+namespace {
+// removed-leader: the elections whose informed votes are kept (an election is judged when it ends).
+constexpr std::size_t kElectionsKept = 4096;
+}  // namespace
+
 const char* membership_rule_name(MembershipRule rule) {
   switch (rule) {
     case MembershipRule::one_change_at_a_time: return "one-change-at-a-time";
@@ -60,7 +65,6 @@ std::optional<Violation> MembershipRules::observe(const sim::TraceEvent& e) {
       const auto candidate = static_cast<std::int32_t>(e.b);
       if (c.known && !MembershipView::has(c.voters, candidate) && s.commit >= c.index) {
         informed_votes_.emplace(std::make_pair(e.a, candidate), e.node);
-        constexpr std::size_t kElectionsKept = 4096;
         if (informed_votes_.size() > kElectionsKept) informed_votes_.erase(informed_votes_.begin());
         RAFTSIM_ASSERT(informed_votes_.size() <= kElectionsKept);
       }

@@ -277,22 +277,26 @@ struct Raft::State {
   // elect anyone without its vote, which its longer log refuses them. It stands, leads without counting
   // itself, commits the entry and steps down (thesis 4.2.2). Found by the generic configuration (swarm seed
   // 276 with flow control): the cluster stalled for good.
-  // Thesis 4.1-4.2.3: no vote (or pre-vote) for a candidate outside this node's configuration once that
-  // configuration is committed as far as this node knows (hashicorp/raft refuses such candidates always).
-  // A removed server stands while its removal may be uncommitted (may_stand), and after a restart it
-  // cannot tell: without this rule a restarted removed leader was elected again by voters that held its
-  // committed removal (swarm seeds 3000438, 4001149). Refusing it also while the configuration is not
-  // committed stalls the cluster for good when that removed leader is the only candidate every voter
-  // accepts (seed 3001769: its removal on it and one voter, uncommitted; the third voter's older
-  // configuration leaves that one out), so an uncommitted configuration refuses no one.
-  bool candidate_is_voter(NodeId candidate) const {
-    return !config.membership || is_voter(candidate) || membership_index > commit_index;
-  }
-
   bool may_stand() const {
     if (is_voter(self())) return true;
     if (membership_index.value == 0 || membership_index <= commit_index) return false;
     return membership_at(membership_index.prev()).is_voter(self());
+  }
+
+  // No vote (or pre-vote) for a candidate that this node's latest configuration removed, once that
+  // configuration is committed as far as this node knows. Thesis 4.1 has servers vote for candidates
+  // outside their latest configuration (a new server's vote may be needed: a fourth server added to three,
+  // one of which fails), so a candidate that configuration never had is answered as any other; but a
+  // removed one stands while its removal may be uncommitted (may_stand), and after a restart it cannot
+  // tell: without this rule a restarted removed leader was elected again by voters that knew its removal
+  // committed (swarm seeds 3000438, 4001149). Once committed, a majority of the new configuration holds
+  // every committed entry and can elect one of its own. Refusing while uncommitted stalled the cluster for
+  // good (seed 3001769: the removed leader held the removal with one voter, and was the only candidate
+  // every voter accepted). hashicorp/raft refuses every candidate outside its configuration.
+  bool vote_allowed_by_membership(NodeId candidate) const {
+    if (!config.membership || is_voter(candidate) || membership_index.value == 0) return true;
+    if (membership_index > commit_index) return true;  // not known committed: the removal may be undone
+    return !membership_at(membership_index.prev()).is_voter(candidate);  // never a voter here, or removed before
   }
 
   // A configuration takes effect as soon as its entry is in the log, committed or not, and the previous one
@@ -634,7 +638,7 @@ struct Raft::State {
     // leader's (this node may have moved to such a term since, by a reply or a refused RequestVote).
     const bool lease_ok = !config.lease_reads || request.transfer || bug(Bug::vote_during_lease) ||
                           request.term <= leader_heard_term || !within_leader_window();
-    const bool grant = can_vote && log_ok && restart_ok && lease_ok && candidate_is_voter(from);
+    const bool grant = can_vote && log_ok && restart_ok && lease_ok && vote_allowed_by_membership(from);
     if (grant && is_pre_candidate()) become_follower(term(), std::nullopt);  // it backs another candidate now
     if (grant) {
       RAFTSIM_ASSERT(std::holds_alternative<Follower>(role));
@@ -1763,7 +1767,7 @@ struct Raft::State {
     const bool heard_from_leader = is_leader() || (leader_contact && !bug(Bug::prevote_ignores_leader)) ||
                                    (config.lease_reads && follower_in_leader_window());
     const bool grant =
-        leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date) && candidate_is_voter(from);
+        leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date) && vote_allowed_by_membership(from);
     out->messages.push_back(Envelope{self(), from, PreVoteReply{grant ? request.term : term(), grant}});
   }
 

@@ -639,9 +639,11 @@ bool Simulation::occupy(NodeIndex n, Event& input) {
     RAFTSIM_ASSERT_MSG(slot.waiting.size() < kDeferredEventsMax, "too many inputs waiting for a busy node");
     if (std::holds_alternative<TimerFire>(input)) {
       // A timer goes ahead of the waiting messages, disk completions and requests (after the timers already
-      // waiting, in order), as in a host's event loop: Go's select picks a ready ticker among the ready
-      // channels, libuv runs due timers before polling I/O. First in, first out for everything, a flood
-      // of messages starved a leader's CheckQuorum timer for 400 ms (swarm seed 2000372).
+      // waiting, in order), as in a host's event loop: libuv runs due timers before polling I/O, and Go's
+      // select chooses at random among ready channels, so a due ticker waits a step or two, not behind every
+      // queued message. First in, first out for everything, a flood of messages starved a leader's
+      // CheckQuorum timer for 400 ms (swarm seed 2000372). The price: a busy follower's election timer may
+      // now fire before an AppendEntries that arrived earlier and still waits (as under libuv).
       const auto first_other = std::find_if(slot.waiting.begin(), slot.waiting.end(),
                                             [](const Event& e) { return !std::holds_alternative<TimerFire>(e); });
       slot.waiting.insert(first_other, std::move(input));

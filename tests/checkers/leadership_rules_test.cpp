@@ -249,21 +249,38 @@ Ev config(std::int32_t n, std::uint64_t voters, std::uint64_t index) { return Ev
       config(4, 31, 0), role(0, kLeader, 1), append(0, 1, 1), append(0, 2, 1), config(0, voters, 2)
 }  // namespace
 
-TEST_CASE("lease-read: the voters that replied meet every majority of the leader's configuration (thesis 6.4.1, 4.3)") {
+TEST_CASE("lease-read: the voters that replied meet every majority of the leader's configuration (thesis 6.4.1, 4.1)") {
   // Node 0 removed itself (voters 1..4, mask 30): replies from two of the four meet every majority of three
   // (the round that began the lease was confirmed by a majority of the five, node 0 included).
   CHECK(!run({LEASE_LEADER5(30), deliver(1, 0, kAEReply, 1, 1, 2), deliver(2, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
   const auto one = run({LEASE_LEADER5(30), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)});
   REQUIRE(one);
   CHECK(one->checker == "lease-read");
-  CHECK(one->message.find("1 of its 4 voters (itself not among them)") != std::string::npos);
+  CHECK(one->message.find("only 1 of the 4 voters of its configuration (itself not among them)") != std::string::npos);
   // Five voters: the leader and one reply are not enough; the leader and two are.
   CHECK(run({LEASE_LEADER5(31), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
   CHECK(!run({LEASE_LEADER5(31), deliver(1, 0, kAEReply, 1, 1, 2), deliver(4, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
-  // Four voters with the leader (node 4 removed, mask 15): the leader and one reply meet every majority.
-  CHECK(!run({LEASE_LEADER5(15), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+  // Four voters with the leader (node 4 removed, mask 15), the change committed: the leader and one reply
+  // meet every majority. Not committed yet, the five may still elect: the leader and one reply do not.
+  CHECK(!run({LEASE_LEADER5(15), Ev{K::commit, 0, 2}, deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+  CHECK(run({LEASE_LEADER5(15), deliver(1, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
   // A reply from the removed node 4 counts for nothing.
   CHECK(run({LEASE_LEADER5(15), deliver(4, 0, kAEReply, 1, 1, 2), lease_read(0, 2, 1, 5)}));
+}
+
+TEST_CASE("lease-read: until a change commits the voters that replied also meet every majority of the committed configuration") {
+  // Voters 0..2 (mask 7), committed; node 0, leading term 1, adds node 3 (mask 15, entry 2, not committed)
+  // and reads at commit index 1. Nodes 1 and 2 can still elect under {0, 1, 2}: a reply from node 3 alone
+  // meets every majority of {0..3}, not of {0, 1, 2}.
+#define LEASE_ADD                                                                                          \
+  timing(8), lease_bound(1.5), config(0, 7, 0), config(1, 7, 0), config(2, 7, 0), config(3, 7, 0),         \
+      role(0, kLeader, 1), append(0, 1, 1), Ev{K::commit, 0, 1}, append(0, 2, 1), config(0, 15, 2)
+  const auto stale = run({LEASE_ADD, deliver(3, 0, kAEReply, 1, 1, 2), lease_read(0, 1, 1, 5)});
+  REQUIRE(stale);
+  CHECK(stale->checker == "lease-read");
+  CHECK(stale->message.find("the committed configuration") != std::string::npos);
+  CHECK(!run({LEASE_ADD, deliver(1, 0, kAEReply, 1, 1, 2), deliver(3, 0, kAEReply, 1, 1, 2), lease_read(0, 1, 1, 5)}));
+#undef LEASE_ADD
 }
 
 TEST_CASE("lease-read: only the leader reads under its lease, at a commit of its own term (thesis 6.4.1, 6.4 step 1)") {

@@ -240,4 +240,18 @@ TEST_CASE("liveness: terms sent by a node whose removal then committed do not co
   const auto v = stream(false);
   REQUIRE(v);
   CHECK(mentions(*v, "no leader in the highest term"));
+  // The removal commits only after the heal: the leader counts from that commit on, within the deadline.
+  checkers::Liveness late;
+  CHECK_FALSE(feed(late, {{EventKind::membership, 0, 7, 0, 0},
+                          {EventKind::membership, 1, 7, 0, 0},
+                          {EventKind::membership, 2, 7, 0, 0},
+                          {EventKind::role, 0, kLeader, 3},
+                          {EventKind::send, 2, 4, 0, 0, 1},
+                          {EventKind::phase, -1, 1, 10'000},
+                          {EventKind::membership, 0, 3, 0, 5},
+                          {EventKind::membership, 1, 3, 0, 5},
+                          {EventKind::commit, 0, 5},
+                          {EventKind::client_invoke, -1, 5},
+                          {EventKind::client_ok, -1, 5}}));
+  CHECK_FALSE(late.finish(20'000));
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "tools/registry/implementations.h"
 #include "tools/scenario/input_error.h"
 #include "tools/scenario/scenario_limits.h"
 #include "tools/runner/reproduce.h"
@@ -12,8 +13,14 @@ namespace commands {
 
 namespace {
 
-sim::FeatureSupport parse_supports(const std::string& list) {
-  sim::FeatureSupport supports;
+// The command line declares the three switches nemesis.features draws (PreVote, CheckQuorum, transfers);
+// the rest (snapshots, membership, leases, the window, disk write errors) stay as the registry declares
+// them for the implementation (`base`).
+sim::FeatureSupport parse_supports(const std::string& list, sim::FeatureSupport base) {
+  sim::FeatureSupport supports = base;
+  supports.pre_vote = false;
+  supports.check_quorum = false;
+  supports.transfer_leadership = false;
   if (list == "none") return supports;
   std::size_t begin = 0;
   while (begin <= list.size()) {
@@ -40,7 +47,10 @@ sim::FeatureSupport parse_supports(const std::string& list) {
 void apply_impl_choice(tools::Scenario& scenario, const ImplChoice& choice) {
   if (!choice.impl.empty()) scenario.impl = choice.impl;
   if (!choice.command.empty()) scenario.command = tools::split_command_option(choice.command);
-  if (!choice.supports.empty()) scenario.supports = parse_supports(choice.supports);
+  if (!choice.supports.empty()) {
+    const tools::ImplementationInfo* info = tools::find_implementation(scenario.impl);
+    scenario.supports = parse_supports(choice.supports, info != nullptr ? info->supports : sim::FeatureSupport{});
+  }
 }
 
 void check_implementation(const tools::Scenario& scenario, const ImplChoice& choice) {

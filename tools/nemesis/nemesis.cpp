@@ -525,8 +525,13 @@ NemesisPlan expand_nemesis(const NemesisConfig& config, std::uint64_t seed, std:
   for (const auto& k : opt_in_nemesis_kinds()) {  // after the others: their draws keep their order
     const auto it = config.weights.find(k);
     if (it == config.weights.end() || it->second <= 0) continue;
-    // tools::check_scenario_limits refused the kind for an implementation without disk write errors.
-    RAFTSIM_ASSERT(k != "disk_error" || supports.disk_write_errors);
+    // tools::check_scenario_limits refuses this at load; a caller that changed the implementation without
+    // it still gets an error, not a run that goes on as if the writes had succeeded.
+    if (k == "disk_error" && !supports.disk_write_errors) {
+      throw sim::AdapterError(
+          "nemesis.kinds.disk_error: this implementation cannot receive disk write errors (it does not declare "
+          "them: sim::FeatureSupport::disk_write_errors); use impl \"reference\" or \"libraft\"");
+    }
     kinds.push_back(k);
     weights.push_back(it->second);
   }
