@@ -222,3 +222,22 @@ TEST_CASE("cli: --disable-checker mutes a checker and rejects unknown names", "[
   CHECK(contains(off.out, "disabled: commit-current-term"));
   CHECK(run(bin, "run " + quote(scenario) + " --disable-checker no-such-checker", dir).exit_code == 3);
 }
+
+TEST_CASE("cli: --impl and --supports re-check the scenario against what the implementation declares", "[cli]") {
+  RAFTSIM_BIN_OR_SKIP(bin);
+  TempDir dir("supports");
+  const std::string snapshots = quote(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/snapshot_lagging_follower.json");
+  const std::string disk_errors = quote(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/disk_write_errors.json");
+  // --supports names PreVote, CheckQuorum and transfers only: the reference Raft keeps its snapshots and
+  // disk write errors.
+  CHECK(run(bin, "run " + snapshots + " --seed 1 --supports pre_vote --no-records", dir).exit_code == 0);
+  CHECK(run(bin, "run " + disk_errors + " --seed 1 --supports none --no-records", dir).exit_code == 0);
+  // An implementation that cannot receive disk write errors is refused before any run (exit 3), with the field.
+#if defined(RAFTSIM_WITH_PROCESS)
+  const Result r = run(bin, "fuzz " + disk_errors + " --impl process --command /bin/true --seeds 2", dir);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "faults[0].action"));
+  CHECK(contains(r.err, "cannot receive disk write errors"));
+#endif
+}
