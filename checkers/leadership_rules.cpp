@@ -330,7 +330,13 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
       // From the leader of its term, also in the step in which it stepped down (led_term).
       const bool leader_timeout_now =
           e.label == kTimeoutNow && e.peer >= 0 && (v.role == kLeader || (v.led_term == v.term && e.a == v.term));
-      if (leader_timeout_now) transfer_targets_[v.term + 1] = e.peer;
+      if (leader_timeout_now) {
+        transfer_targets_[v.term + 1] = e.peer;
+        // Bounded: a vote comes within an election or two of its TimeoutNow; the oldest terms go first.
+        constexpr std::size_t kTransferTermsKept = 4096;
+        if (transfer_targets_.size() > kTransferTermsKept) transfer_targets_.erase(transfer_targets_.begin());
+        RAFTSIM_ASSERT(transfer_targets_.size() <= kTransferTermsKept);
+      }
       if (leader_timeout_now && on(LeadershipRule::transfer_up_to_date)) {
         const auto p = static_cast<std::size_t>(e.peer);
         const std::uint64_t acked = p < v.acked_match.size() ? v.acked_match[p] : 0;
