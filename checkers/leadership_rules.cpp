@@ -67,14 +67,23 @@ std::vector<std::string> LeadershipRules::rule_names() const { return rules_.ena
 
 bool LeadershipRules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
-LeadershipRules::Quorum LeadershipRules::quorum_of(std::int32_t leader) const {
+LeadershipRules::Quorum LeadershipRules::quorum_of_voters(std::uint64_t voters) {
   Quorum q;
-  q.by_configuration = membership_.active();
-  q.voters = q.by_configuration ? membership_.voters_of(leader) : membership_.all_nodes();
-  q.members = q.by_configuration ? MembershipView::count(q.voters) : nodes_.size();
+  q.by_configuration = true;
+  q.voters = voters;
+  q.members = MembershipView::count(voters);
   q.size = q.members / 2 + 1;
-  RAFTSIM_ASSERT(q.size >= 1 || q.by_configuration);  // without changes, a majority of at least one node
-  RAFTSIM_ASSERT(q.size <= q.members + 1 && q.blocking() <= q.size);
+  RAFTSIM_ASSERT(q.blocking() <= q.size);
+  return q;
+}
+
+LeadershipRules::Quorum LeadershipRules::quorum_of(std::int32_t leader) const {
+  if (membership_.active()) return quorum_of_voters(membership_.voters_of(leader));
+  Quorum q;  // without changes: a majority of every node seen
+  q.voters = membership_.all_nodes();
+  q.members = nodes_.size();
+  q.size = q.members / 2 + 1;
+  RAFTSIM_ASSERT(q.size >= 1 && q.blocking() <= q.size);
   return q;
 }
 
@@ -445,30 +454,23 @@ std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent
     const std::int64_t since_us = e.time_us - static_cast<std::int64_t>(lease_us) - 2;  // + rounding to microseconds
     const auto fresh_reply = [&](std::size_t p) { return v.peer_reply_us[p] >= 0 && v.peer_reply_us[p] >= since_us; };
     // Among voters only, as read-index-quorum: the lease counts on voters refusing votes, and only voters elect.
-    const Quorum mine = quorum_of(e.node);
-    std::vector<Quorum> quorums{mine};
-    if (membership_.active() && membership_.committed_voters() != mine.voters) {
-      Quorum committed;
-      committed.by_configuration = true;
-      committed.voters = membership_.committed_voters();
-      committed.members = MembershipView::count(committed.voters);
-      committed.size = committed.members / 2 + 1;
-      quorums.push_back(committed);
-    }
-    RAFTSIM_ASSERT(quorums.size() <= 2);
-    for (const Quorum& quorum : quorums) {
+    const auto check = [&](const Quorum& quorum, const char* whose) -> std::optional<Violation> {
       const std::size_t fresh = votes(quorum, e.node, v.peer_reply_us.size(), fresh_reply);
       RAFTSIM_ASSERT(fresh <= n);
-      if (fresh >= quorum.blocking()) continue;
+      if (fresh >= quorum.blocking()) return std::nullopt;
       return violation(LeadershipRule::lease_read, e.time_us, {e.node},
                        fmt::format("node {}, leader of term {}, served read request {} under a lease, but only {} of the "
                                    "{} voters of {} configuration ({}) replied to it in the last {:.3f}ms, fewer than "
                                    "the {} that meet every majority (thesis 6.4.1: a lease lasts min election timeout / "
                                    "drift bound {:.3f} of the leader's clock, from a round a majority acknowledged)",
-                                   e.node, e.b, e.c, fresh, quorum.members,
-                                   quorum.voters == mine.voters ? "its" : "the committed",
+                                   e.node, e.b, e.c, fresh, quorum.members, whose,
                                    quorum.counts(e.node) ? "itself included" : "itself not among them", lease_us / 1000.0,
                                    quorum.blocking(), lease_bound_));
+    };
+    const Quorum mine = quorum_of(e.node);
+    if (auto bad = check(mine, "its")) return bad;
+    if (membership_.active() && membership_.committed_voters() != mine.voters) {
+      if (auto bad = check(quorum_of_voters(membership_.committed_voters()), "the committed")) return bad;
     }
   }
   if (!clocks_within_bound_ || newest_leader_term_ <= e.b) return std::nullopt;

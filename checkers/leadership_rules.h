@@ -97,6 +97,8 @@ class LeadershipRules final : public Checker {
     bool counts(std::int32_t p) const { return !by_configuration || MembershipView::has(voters, p); }
   };
   Quorum quorum_of(std::int32_t leader) const;
+  // The quorum of a configuration's voters (bit n: node n).
+  static Quorum quorum_of_voters(std::uint64_t voters);
   // The votes for something: the leader's own (if it is a voter) and each other voter p < peers with yes(p).
   template <typename Yes>
   static std::size_t votes(const Quorum& q, std::int32_t leader, std::size_t peers, Yes yes);

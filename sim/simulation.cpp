@@ -97,9 +97,11 @@ struct Simulation::NodeSlot {
   std::uint64_t timer_generation[kTimerSlotsMax] = {};
   std::vector<Event> deferred;  // events that arrived while paused, in arrival order
   // HostModel::processing: the input being worked on (the node is busy while it is set), and admitted
-  // inputs waiting for it: timers first, then the others, each in arrival order.
+  // inputs waiting for it, each queue in arrival order: due timers go first (see occupy).
   std::optional<Event> in_progress;
+  std::deque<Event> waiting_timers;
   std::deque<Event> waiting;
+  bool has_waiting() const { return !waiting_timers.empty() || !waiting.empty(); }
   bool ready_at_resume = false;  // the step in progress finished its time during a pause
   bool started = true;  // false until HostModel::start_spread's start time
   Disk disk;
@@ -563,6 +565,7 @@ void Simulation::crash(NodeIndex n) {
   slot.deferred.clear();
   slot.in_progress.reset();  // the step in progress dies with the process: its outputs never happen
   slot.waiting.clear();
+  slot.waiting_timers.clear();
   slot.ready_at_resume = false;
   slot.status = Status::crashed;
   ++slot.incarnation;  // every event still addressed to the old process is now stale
@@ -635,21 +638,16 @@ bool Simulation::occupy(NodeIndex n, Event& input) {
   RAFTSIM_ASSERT(config_.host.processing.has_value());
   NodeSlot& slot = *nodes_[n];
   RAFTSIM_ASSERT(slot.status == Status::up);
-  if (slot.in_progress || !slot.waiting.empty()) {  // busy, or inputs queued before a pause go first
-    RAFTSIM_ASSERT_MSG(slot.waiting.size() < kDeferredEventsMax, "too many inputs waiting for a busy node");
-    if (std::holds_alternative<TimerFire>(input)) {
-      // A timer goes ahead of the waiting messages, disk completions and requests (after the timers already
-      // waiting, in order), as in a host's event loop: libuv runs due timers before polling I/O, and Go's
-      // select chooses at random among ready channels, so a due ticker waits a step or two, not behind every
-      // queued message. First in, first out for everything, a flood of messages starved a leader's
-      // CheckQuorum timer for 400 ms (swarm seed 2000372). The price: a busy follower's election timer may
-      // now fire before an AppendEntries that arrived earlier and still waits (as under libuv).
-      const auto first_other = std::find_if(slot.waiting.begin(), slot.waiting.end(),
-                                            [](const Event& e) { return !std::holds_alternative<TimerFire>(e); });
-      slot.waiting.insert(first_other, std::move(input));
-    } else {
-      slot.waiting.push_back(std::move(input));
-    }
+  if (slot.in_progress || slot.has_waiting()) {  // busy, or inputs queued before a pause go first
+    RAFTSIM_ASSERT_MSG(slot.waiting.size() + slot.waiting_timers.size() < kDeferredEventsMax,
+                       "too many inputs waiting for a busy node");
+    // A timer goes ahead of the waiting messages, disk completions and requests (after the timers already
+    // waiting, in order), as in a host's event loop: libuv runs due timers before polling I/O, and Go's
+    // select chooses at random among ready channels, so a due ticker waits a step or two, not behind every
+    // queued message. First in, first out for everything, a flood of messages starved a leader's
+    // CheckQuorum timer for 400 ms (swarm seed 2000372). The price: a busy follower's election timer may
+    // now fire before an AppendEntries that arrived earlier and still waits (as under libuv).
+    (std::holds_alternative<TimerFire>(input) ? slot.waiting_timers : slot.waiting).push_back(std::move(input));
     return true;
   }
   const Duration busy = config_.host.processing->draw(rng_host_);
@@ -676,9 +674,10 @@ void Simulation::on_node_ready(const NodeReady& r) {
 void Simulation::run_waiting(NodeIndex n) {
   NodeSlot& slot = *nodes_[n];
   // The next waiting input occupies the node in turn (one whose processing time is zero is handled at once).
-  while (slot.status == Status::up && !slot.in_progress && !slot.waiting.empty()) {
-    Event next = std::move(slot.waiting.front());
-    slot.waiting.pop_front();
+  while (slot.status == Status::up && !slot.in_progress && slot.has_waiting()) {
+    std::deque<Event>& from = slot.waiting_timers.empty() ? slot.waiting : slot.waiting_timers;
+    Event next = std::move(from.front());
+    from.pop_front();
     const Duration busy = config_.host.processing->draw(rng_host_);
     if (busy.us > 0) {
       slot.in_progress = std::move(next);
