@@ -299,7 +299,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
       // Paper 7: the log now reaches at least the snapshot's index (entries after it, if kept, stay).
       if (e.a >= 1) {
         if (v.log_terms.size() < e.a) v.log_terms.resize(e.a, 0);
-        v.log_terms[e.a - 1] = e.b;
+        v.log_terms.set(e.a - 1, e.b);
       }
       break;
     case EventKind::transfer_start:

@@ -14,6 +14,7 @@
 #include "checkers/checker.h"
 #include "checkers/rule_switch.h"
 #include "checkers/membership_view.h"
+#include "checkers/term_runs.h"
 
 namespace checkers {
 
@@ -52,7 +53,7 @@ class LeadershipRules final : public Checker {
     std::uint32_t incarnation = 0;
     std::uint64_t role = 0;
     std::uint64_t term = 0;
-    std::vector<std::uint64_t> log_terms;  // log_terms[i] is the term of index i + 1
+    TermRuns log_terms;  // log_terms[i] is the term of index i + 1 (runs: memory per term change, issue 14 goal 2)
     double clock_rate = 1.0;
     // Pre-vote: when it last heard AppendEntries of its current term (-1: never), and the fastest clock since.
     std::int64_t heard_leader_us = -1;

@@ -43,12 +43,30 @@ class TermRuns {
     push_back(fill);
     size_ += extra - 1;
   }
-  // Sets entry i; only the last entry can change (what the checker needs), any entry can be set to its value.
+  // Sets entry i (any entry; splitting a run in the middle is rare: a snapshot whose term differs from the
+  // entry a node kept at its index).
   void set(std::uint64_t i, std::uint64_t term) {
+    RAFTSIM_ASSERT(i < size_);
     if ((*this)[i] == term) return;
-    RAFTSIM_ASSERT(i + 1 == size_);
-    resize(i);
-    push_back(term);
+    if (i + 1 == size_) {
+      resize(i);
+      push_back(term);
+      return;
+    }
+    std::vector<Run> out;
+    out.reserve(runs_.size() + 2);
+    for (std::size_t r = 0; r < runs_.size(); ++r) {
+      const std::uint64_t end = r + 1 < runs_.size() ? runs_[r + 1].first : size_;
+      if (i < runs_[r].first || i >= end) {
+        append_run(out, runs_[r]);
+        continue;
+      }
+      if (i > runs_[r].first) append_run(out, runs_[r]);
+      append_run(out, Run{i, term});
+      if (i + 1 < end) append_run(out, Run{i + 1, runs_[r].term});
+    }
+    runs_ = std::move(out);
+    RAFTSIM_ASSERT((*this)[i] == term);
   }
   std::size_t runs() const { return runs_.size(); }
 
@@ -57,6 +75,10 @@ class TermRuns {
     std::uint64_t first;  // index of the run's first entry
     std::uint64_t term;
   };
+  static void append_run(std::vector<Run>& out, const Run& run) {
+    if (out.empty() || out.back().term != run.term) out.push_back(run);
+  }
+
   std::vector<Run> runs_;  // first strictly increasing, adjacent runs of different terms
   std::uint64_t size_ = 0;
 };

@@ -178,9 +178,15 @@ TEST_CASE("term runs: the Figure 2 checker's log terms answer as a vector does",
       const std::uint64_t n = vec.size() + next() % 4;  // a gap filled with term 0
       runs.resize(n, 0);
       vec.resize(n, 0);
-    } else if (!vec.empty()) {
+    } else if (op < 98 && !vec.empty()) {
       runs.set(vec.size() - 1, term);  // the last entry, as a snapshot at the log's end sets it
       vec.back() = term;
+    } else if (!vec.empty()) {
+      // Any entry, to any term (a snapshot at an index inside the log): splits a run, or merges neighbours.
+      const std::uint64_t i = next() % vec.size();
+      const std::uint64_t t = next() % 3 == 0 ? term : 1 + next() % (term + 1);
+      runs.set(i, t);
+      vec[i] = t;
     }
     REQUIRE(runs.size() == vec.size());
     REQUIRE(runs.empty() == vec.empty());
