@@ -19,10 +19,13 @@ std::optional<BenchArgs> parse_bench_args(int argc, char** argv, const char* pro
       args.seeds = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--checkers-off") {
       args.checkers = false;
+      args.history_check = false;
+    } else if (a == "--history-check-off") {
+      args.history_check = false;
     } else if (!a.empty() && a[0] != '-') {
       args.path = a;
     } else {
-      std::fprintf(stderr, "usage: %s [SCENARIO] [--seconds S] [--seeds N] [--checkers-off]\n", program);
+      std::fprintf(stderr, "usage: %s [SCENARIO] [--seconds S] [--seeds N] [--checkers-off] [--history-check-off]\n", program);
       return std::nullopt;
     }
   }

@@ -1,4 +1,5 @@
-// The shared command line of the benchmark programs: [SCENARIO] [--seconds S] [--seeds N] [--checkers-off].
+// The shared command line of the benchmark programs: [SCENARIO] [--seconds S] [--seeds N] [--checkers-off]
+// [--history-check-off].
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,9 @@ struct BenchArgs {
   double seconds = 60.0;  // simulated seconds of the fault phase
   std::uint64_t seeds = 3;
   bool checkers = true;   // --checkers-off: no online checker, no history check (raftsim_bench only)
+  // --history-check-off: the online checkers on, the client history not checked (raftsim_bench only): the
+  // difference in CPU time to a run with it is the history check's share.
+  bool history_check = true;
   Scenario scenario;      // loaded from path
 };
 

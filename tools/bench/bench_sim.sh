@@ -1,21 +1,26 @@
-#!/usr/bin/env bash
 # The simulator's speed and memory figures of issue 14 (ctest -L bench; not part of ./build.sh test):
 #   1. events per CPU second and simulated seconds per CPU second, every checker on and checkers off
 #      (raftsim_bench, CPU time of the process: CLOCK_PROCESS_CPUTIME_ID);
-#   2. instructions per trace event under callgrind (stable on a shared machine), if valgrind is installed:
+#   2. peak RSS (VmHWM) of one simulated hour (goal 2: under 200 MB), measured, not extrapolated: basic.json
+#      with the reference Raft's log compaction (scenarios/bench/basic_compacted.json) and swarm_nemesis.json;
+#   3. the history check (goal 3): 64 clients on 5 keys for 60 simulated s (scenarios/bench/
+#      basic_64_clients.json: peak RSS, goal under 300 MB, and the check's share of the CPU, goal under 15%:
+#      1 - CPU without the check / CPU with it), and swarm_nemesis with 40 clients on 8 keys for 30 s
+#      (scenarios/bench/swarm_40_clients.json, seeds 1-3: each history decided, the check's CPU per seed);
+#   4. instructions per trace event under callgrind (stable on a shared machine), if valgrind is installed:
 #      the difference of two short runs (10 and 20 simulated seconds), so start-up and scenario loading do
 #      not count (the end-of-run history check grows with the run and does); the whole 20 s run's Ir per
-#      event is printed too;
-#   3. peak RSS per simulated hour: the growth of VmHWM between a 60 and a 600 simulated-second run of one
-#      seed, scaled to 3,600 simulated seconds (memory grows linearly in simulated time while every log
-#      entry is kept), plus the 600 s run's own peak.
-# It prints the figures next to the goals; it fails only if a benchmark run fails, never on a figure
-# (figures on a shared machine are noisy; compare them, do not assert them).
+#      event is printed too.
+# It prints the figures next to the goals; it fails only if a benchmark run fails (a violation, or a history
+# the check could not decide), never on a figure (figures on a shared machine are noisy; compare them, do
+# not assert them). CPU time: about 3 minutes, most of it the two simulated hours and callgrind.
 #
-#   bench_sim.sh RAFTSIM_BENCH SCENARIO
+#   bench_sim.sh RAFTSIM_BENCH SCENARIO [SCENARIO_DIR]   (SCENARIO_DIR: where swarm_nemesis.json and bench/ are;
+#                                                          default: SCENARIO's directory)
 set -euo pipefail
 bench=${1:?usage: bench_sim.sh RAFTSIM_BENCH SCENARIO}
-scenario=${2:?usage: bench_sim.sh RAFTSIM_BENCH SCENARIO}
+scenario=${2:?usage: bench_sim.sh RAFTSIM_BENCH SCENARIO [SCENARIO_DIR]}
+scenario_dir=${3:-$(dirname "$scenario")}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -24,7 +29,11 @@ summary() { awk '/^summary:/ { for (i = 2; i <= NF; ++i) { split($i, kv, "="); p
 
 run() {  # name, args... (in this shell, not a subshell, so that a failure ends the script)
   local name=$1; shift
-  "$bench" "$scenario" "$@" > "$tmp/$name.txt"
+  run_file "$name" "$scenario" "$@"
+}
+run_file() {  # name, scenario file, args...
+  local name=$1 file=$2; shift 2
+  "$bench" "$file" "$@" > "$tmp/$name.txt"
   if grep -Eq 'VIOLATION|UNKNOWN' "$tmp/$name.txt" || ! grep -q '^summary:' "$tmp/$name.txt"; then
     cat "$tmp/$name.txt"; echo "bench_sim: a benchmark run did not pass" >&2; exit 1
   fi
@@ -42,14 +51,32 @@ awk -v ev="$ev" -v sim="$sim" -v cpu="$cpu" -v wall="$wall" 'BEGIN {
   printf "checkers off: %.2f million events per CPU s (goal 8), %.0f simulated s per CPU s; wall: %.2f million events per s\n",
          ev / cpu / 1e6, sim / cpu, ev / wall / 1e6 }'
 
-echo "== peak RSS (VmHWM), one seed, checkers on"
-run rss_short --seconds 60 --seeds 1
-read -r _ sim_a _ _ rss_a < <(summary "$tmp/rss_short.txt")
-run rss_long --seconds 600 --seeds 1
-read -r _ sim_b _ _ rss_b < <(summary "$tmp/rss_long.txt")
-awk -v sa="$sim_a" -v sb="$sim_b" -v ra="$rss_a" -v rb="$rss_b" 'BEGIN {
-  printf "peak RSS %.1f MiB at %.0f simulated s, %.1f MiB at %.0f simulated s: %.0f MiB per simulated hour of growth\n",
-         ra, sa, rb, sb, (rb - ra) / (sb - sa) * 3600 }'
+echo "== peak RSS (VmHWM) of one simulated hour, one seed, every checker on (goal 2: under 200 MB)"
+for file in "$scenario_dir/bench/basic_compacted.json" "$scenario_dir/swarm_nemesis.json"; do
+  run_file hour "$file" --seconds 3600 --seeds 1
+  read -r ev sim cpu _ rss < <(summary "$tmp/hour.txt")
+  awk -v f="$(basename "$file")" -v ev="$ev" -v sim="$sim" -v cpu="$cpu" -v rss="$rss" 'BEGIN {
+    printf "%s: peak RSS %.1f MiB over %.0f simulated s (%d events, %.1f s CPU)\n", f, rss, sim, ev, cpu }'
+done
+
+echo "== the history check with 64 clients on 5 keys, 60 simulated s, one seed (goal 3: under 300 MB, check under 15% of the CPU)"
+clients64="$scenario_dir/bench/basic_64_clients.json"
+run_file c64 "$clients64" --seconds 60 --seeds 1
+read -r _ _ cpu_on _ rss_on < <(summary "$tmp/c64.txt")
+run_file c64_off "$clients64" --seconds 60 --seeds 1 --history-check-off
+read -r _ _ cpu_off _ rss_off < <(summary "$tmp/c64_off.txt")
+awk -v a="$cpu_on" -v b="$cpu_off" -v ra="$rss_on" -v rb="$rss_off" 'BEGIN {
+  printf "peak RSS %.1f MiB (%.1f MiB without the history check); CPU %.2f s, %.2f s without the check: the check %.0f%% of the CPU\n",
+         ra, rb, a, b, (a - b) / a * 100 }'
+
+echo "== the history check on swarm_nemesis with 40 clients on 8 keys, 30 simulated s, seeds 1-3 (goal 3: each decided within 5 s)"
+swarm40="$scenario_dir/bench/swarm_40_clients.json"
+run_file s40 "$swarm40" --seconds 30 --seeds 3
+run_file s40_off "$swarm40" --seconds 30 --seeds 3 --history-check-off
+# per seed: "seed N: ... X s CPU" -> the check's CPU = with - without
+paste <(awk '/^  seed/ { for (i = 1; i <= NF; ++i) if ($i == "CPU,") { sub(":", "", $2); print $2, $(i - 2) } }' "$tmp/s40.txt") \
+      <(awk '/^  seed/ { for (i = 1; i <= NF; ++i) if ($i == "CPU,") print $(i - 2) }' "$tmp/s40_off.txt") |
+  awk '{ printf "seed %s decided; CPU %.2f s, %.2f s without the check: the check %.2f s\n", $1, $2, $3, $2 - $3 }'
 
 echo "== instructions (callgrind Ir), one seed, checkers on"
 if ! command -v valgrind > /dev/null; then
