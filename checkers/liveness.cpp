@@ -11,8 +11,8 @@ namespace checkers {
 // The highest term sent by a voter of the committed configuration (by any node without membership changes).
 std::uint64_t Liveness::max_sent_term() const {
   std::uint64_t max_term = 0;
-  const bool by_configuration = membership_.active();
-  const std::uint64_t voters = membership_.committed_voters();
+  const bool by_configuration = membership_->active();
+  const std::uint64_t voters = membership_->committed_voters();
   for (std::size_t n = 0; n < sent_term_.size(); ++n) {
     if (!by_configuration || MembershipView::has(voters, static_cast<std::int32_t>(n))) max_term = std::max(max_term, sent_term_[n]);
   }
