@@ -624,14 +624,17 @@ std::optional<Violation> Figure2Rules::check_persistence() {
       if (snapshot_reply && c.snapshot_index != 0 && c.snapshot_index <= o.b) return fmt::format("snapshot up to index {}", c.snapshot_index);
       return {};
     };
-    const std::string what = vote_reply     ? std::string("granted vote")
-                             : snapshot_reply ? fmt::format("snapshot-installed reply (index {})", o.b)
-                                              : fmt::format("success reply (match {})", o.c);
+    // Formatted only for a violation (most steps send a success reply: no string per reply).
+    const auto what = [&]() {
+      return vote_reply     ? std::string("granted vote")
+             : snapshot_reply ? fmt::format("snapshot-installed reply (index {})", o.b)
+                              : fmt::format("success reply (match {})", o.c);
+    };
     if (const std::string m = missing(v.unwritten); !m.empty()) {
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} before writing its {} to disk (Figure 2: "
                                    "persistent state is updated on stable storage before responding to RPCs)",
-                                   s.node, o.peer, what, o.a, m));
+                                   s.node, o.peer, what(), o.a, m));
     }
     for (const PendingWrite& w : v.pending_writes) {
       const std::string m = missing(w.changes);
@@ -640,7 +643,7 @@ std::optional<Violation> Figure2Rules::check_persistence() {
                        fmt::format("node {} sent node {} a {} of term {} while disk write {} holding its {} was not "
                                    "durable yet (Figure 2: persistent state is updated on stable storage before "
                                    "responding to RPCs)",
-                                   s.node, o.peer, what, o.a, w.token, m));
+                                   s.node, o.peer, what(), o.a, w.token, m));
     }
   }
   return std::nullopt;
