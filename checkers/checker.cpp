@@ -88,7 +88,7 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   // the above also fires, the above is reported).
   all.push_back(std::make_unique<SingleVote>());
   all.push_back(std::make_unique<ElectionQuorum>(membership));
-  all.push_back(std::make_unique<CommitQuorum>(mirror));
+  all.push_back(std::make_unique<CommitQuorum>(mirror, membership));
   all.push_back(std::make_unique<CommitCurrentTerm>(mirror));
   all.push_back(std::make_unique<SnapshotState>());
   all.push_back(std::make_unique<AppliedMonotonic>());
