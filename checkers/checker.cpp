@@ -30,6 +30,7 @@ void CheckerSet::add(std::unique_ptr<Checker> checker) {
   RAFTSIM_ASSERT(checker != nullptr);
   const KindMask kinds = checker->kinds();
   RAFTSIM_ASSERT(kinds != 0);  // a checker that observes nothing is a mistake
+  RAFTSIM_ASSERT(membership_->nodes() == 0);  // before the stream: the shared views must see all of it
   for (int k = 0; k < sim::kEventKindCount; ++k) {
     if ((kinds >> k) & 1U) by_kind_[static_cast<std::size_t>(k)].push_back(checker.get());
   }
@@ -41,6 +42,8 @@ bool CheckerSet::on_event(const sim::TraceEvent& event) {
   const auto kind = static_cast<std::size_t>(event.kind);
   RAFTSIM_ASSERT(kind < by_kind_.size());
   RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
+  // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
+  if (checkers_.empty()) return true;
   if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->apply(event);
   membership_->observe(event);
   for (Checker* c : by_kind_[kind]) {

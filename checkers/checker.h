@@ -70,6 +70,7 @@ class CheckerSet final : public sim::TraceSink {
   CheckerSet(CheckerSet&&) noexcept;
   CheckerSet& operator=(CheckerSet&&) noexcept;
 
+  // Before the first event (the shared views are kept only while the set has a checker).
   void add(std::unique_ptr<Checker> checker);
   // The log mirror the set applies once per event, before its checkers see it; checkers built with it read
   // it instead of keeping their own (checkers/log_mirror.h). Lives as long as the set.
