@@ -47,7 +47,10 @@ std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
 }
 
 std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
-  if (auto v = check_deadline(e.time_us)) return v;
+  // Every event: the deadline check itself only once a deadline passed unmet (rare).
+  if (deadline_us_ && !settled_at_us_ && e.time_us > *deadline_us_) {
+    if (auto v = check_deadline(e.time_us)) return v;
+  }
   membership_.observe(e);
   if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
     roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});
