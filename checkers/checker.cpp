@@ -13,6 +13,7 @@
 #include "checkers/log_matching.h"
 #include "checkers/log_mirror.h"
 #include "checkers/membership_rules.h"
+#include "checkers/membership_view.h"
 #include "checkers/node_monotonic.h"
 #include "checkers/snapshot_checkers.h"
 #include "checkers/state_machine_safety.h"
@@ -20,7 +21,7 @@
 
 namespace checkers {
 
-CheckerSet::CheckerSet() : mirror_(std::make_unique<LogMirror>()) {}
+CheckerSet::CheckerSet() : mirror_(std::make_unique<LogMirror>()), membership_(std::make_unique<MembershipView>()) {}
 CheckerSet::~CheckerSet() = default;
 CheckerSet::CheckerSet(CheckerSet&&) noexcept = default;
 CheckerSet& CheckerSet::operator=(CheckerSet&&) noexcept = default;
@@ -29,6 +30,7 @@ void CheckerSet::add(std::unique_ptr<Checker> checker) {
   RAFTSIM_ASSERT(checker != nullptr);
   const KindMask kinds = checker->kinds();
   RAFTSIM_ASSERT(kinds != 0);  // a checker that observes nothing is a mistake
+  RAFTSIM_ASSERT(membership_->nodes() == 0);  // before the stream: the shared views must see all of it
   for (int k = 0; k < sim::kEventKindCount; ++k) {
     if ((kinds >> k) & 1U) by_kind_[static_cast<std::size_t>(k)].push_back(checker.get());
   }
@@ -40,7 +42,10 @@ bool CheckerSet::on_event(const sim::TraceEvent& event) {
   const auto kind = static_cast<std::size_t>(event.kind);
   RAFTSIM_ASSERT(kind < by_kind_.size());
   RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
+  // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
+  if (checkers_.empty()) return true;
   if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->apply(event);
+  membership_->observe(event);
   for (Checker* c : by_kind_[kind]) {
     if (auto v = c->observe(event)) {
       violation_ = std::move(v);
@@ -71,6 +76,7 @@ std::vector<std::string> CheckerSet::names() const {
 CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   CheckerSet set;
   const LogMirror& mirror = set.shared_mirror();
+  const MembershipView& membership = set.shared_membership();
   std::vector<std::unique_ptr<Checker>> all;
   all.push_back(std::make_unique<ElectionSafety>());
   all.push_back(std::make_unique<LogMatching>(mirror));
@@ -84,18 +90,18 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   // The mechanisms behind the properties above, checked the moment they break (at an event where one of
   // the above also fires, the above is reported).
   all.push_back(std::make_unique<SingleVote>());
-  all.push_back(std::make_unique<ElectionQuorum>());
-  all.push_back(std::make_unique<CommitQuorum>(mirror));
+  all.push_back(std::make_unique<ElectionQuorum>(membership));
+  all.push_back(std::make_unique<CommitQuorum>(mirror, membership));
   all.push_back(std::make_unique<CommitCurrentTerm>(mirror));
   all.push_back(std::make_unique<SnapshotState>());
   all.push_back(std::make_unique<AppliedMonotonic>());
   // Figure 2 rule by rule, at the step where each applies (docs/checkers.md).
   all.push_back(std::make_unique<Figure2Rules>());
-  all.push_back(std::make_unique<LeadershipRules>());
+  all.push_back(std::make_unique<LeadershipRules>(membership));
   all.push_back(std::make_unique<MembershipRules>(mirror));  // thesis 4.1, 4.2.2
   // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
-  all.push_back(std::make_unique<Durability>(mirror));
-  all.push_back(std::make_unique<Liveness>());
+  all.push_back(std::make_unique<Durability>(mirror, membership));
+  all.push_back(std::make_unique<Liveness>(membership));
   std::size_t muted = 0;
   for (auto& c : all) {
     const std::vector<std::string> rules = c->rule_names();

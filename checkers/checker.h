@@ -61,6 +61,7 @@ class Checker {
 
 // Runs every checker on every event; the first violation stops the run.
 class LogMirror;
+class MembershipView;
 
 class CheckerSet final : public sim::TraceSink {
  public:
@@ -69,10 +70,13 @@ class CheckerSet final : public sim::TraceSink {
   CheckerSet(CheckerSet&&) noexcept;
   CheckerSet& operator=(CheckerSet&&) noexcept;
 
+  // Before the first event (the shared views are kept only while the set has a checker).
   void add(std::unique_ptr<Checker> checker);
   // The log mirror the set applies once per event, before its checkers see it; checkers built with it read
   // it instead of keeping their own (checkers/log_mirror.h). Lives as long as the set.
   const LogMirror& shared_mirror() const { return *mirror_; }
+  // Likewise the configuration view (checkers/membership_view.h), which sees every event.
+  const MembershipView& shared_membership() const { return *membership_; }
   bool on_event(const sim::TraceEvent& event) override;
   void finish(std::int64_t end_time_us);
 
@@ -81,6 +85,7 @@ class CheckerSet final : public sim::TraceSink {
 
  private:
   std::unique_ptr<LogMirror> mirror_;
+  std::unique_ptr<MembershipView> membership_;
   std::vector<std::unique_ptr<Checker>> checkers_;
   // Per event kind, the checkers that observe it, in the order of checkers_ (so the first violation
   // reported at an event is the same as when every checker sees every event).

@@ -16,7 +16,8 @@ LogMirror::LogRef CommitQuorum::log_of(std::int32_t node) const {
 
 std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
-  nodes_ = std::max(nodes_, e.node + 1);
+  nodes_ = every_event_ != nullptr ? every_event_->nodes() : std::max(nodes_, e.node + 1);
+  RAFTSIM_ASSERT(nodes_ > e.node);
   const auto n = static_cast<std::size_t>(e.node);
   mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
   if (n >= leader_.size()) leader_.resize(n + 1, false);

@@ -11,9 +11,10 @@ namespace checkers {
 std::optional<Violation> Durability::observe(const sim::TraceEvent& e) {
   mirror_.apply(e);
   membership_.observe(e);
-  if (e.node >= 0) {
-    nodes_ = std::max(nodes_, e.node + 1);
-    if (crashed_.size() < static_cast<std::size_t>(nodes_)) crashed_.resize(static_cast<std::size_t>(nodes_), false);
+  if (e.node >= 0 && (e.kind == sim::EventKind::crash || e.kind == sim::EventKind::restart)) {
+    RAFTSIM_ASSERT(membership_->nodes() > e.node);
+    const auto nodes = static_cast<std::size_t>(membership_->nodes());
+    if (crashed_.size() < nodes) crashed_.resize(nodes, false);
     if (e.kind == sim::EventKind::crash) crashed_[static_cast<std::size_t>(e.node)] = true;
     if (e.kind == sim::EventKind::restart) crashed_[static_cast<std::size_t>(e.node)] = false;
   }
@@ -23,25 +24,26 @@ std::optional<Violation> Durability::observe(const sim::TraceEvent& e) {
 
 std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
   const bool all_running = std::none_of(crashed_.begin(), crashed_.end(), [](bool c) { return c; });
-  if (!all_running || nodes_ == 0) return std::nullopt;  // a crashed node's log is unknown: nothing to judge
-  const std::int32_t majority = nodes_ / 2 + 1;
+  const std::int32_t nodes = membership_->nodes();
+  if (!all_running || nodes == 0) return std::nullopt;  // a crashed node's log is unknown: nothing to judge
+  const std::int32_t majority = nodes / 2 + 1;
   for (const Acked& a : acked_) {
     std::int32_t holders = 0;
-    for (std::int32_t n = 0; n < nodes_; ++n) {
+    for (std::int32_t n = 0; n < nodes; ++n) {
       const LogMirror::Slot* slot = mirror_->at(n, a.index);
       holders += slot != nullptr && slot->term == a.term;
     }
-    RAFTSIM_ASSERT(holders <= nodes_);
-    if (membership_.active()) {
+    RAFTSIM_ASSERT(holders <= nodes);
+    if (membership_->active()) {
       const auto holds_in = [&](std::uint64_t mask) {
         std::size_t count = 0;
-        for (std::int32_t n = 0; n < nodes_ && n < 64; ++n) {
+        for (std::int32_t n = 0; n < nodes && n < 64; ++n) {
           const LogMirror::Slot* slot = mirror_->at(n, a.index);
           count += MembershipView::has(mask, n) && slot != nullptr && slot->term == a.term ? 1 : 0;
         }
         return count;
       };
-      const auto& sets = membership_.seen_voter_sets();
+      const auto& sets = membership_->seen_voter_sets();
       if (std::any_of(sets.begin(), sets.end(), [&](std::uint64_t m) { return holds_in(m) >= MembershipView::majority(m); })) continue;
     }
     if (holders < majority) {
@@ -49,7 +51,7 @@ std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
                        fmt::format("operation {} was acknowledged at {:.3f}ms as log index {} (term {}), but at the "
                                    "end only {} of {} nodes hold that entry: an acknowledged write was lost",
                                    a.op_id, static_cast<double>(a.time_us) / 1000.0, a.index, a.term, holders,
-                                   nodes_)};
+                                   nodes)};
     }
   }
   return std::nullopt;

@@ -17,8 +17,16 @@ class Durability final : public Checker {
  public:
   Durability() = default;  // with a mirror of its own
   explicit Durability(const LogMirror& shared) : mirror_(shared) {}
+  Durability(const LogMirror& shared, const MembershipView& shared_membership) : mirror_(shared), membership_(shared_membership) {}
   const char* name() const override { return "durability"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  // With the shared configuration view (which counts the nodes every event shows), only what changes the
+  // logs, who is down, and the acknowledgements matter.
+  KindMask kinds() const override {
+    using K = sim::EventKind;
+    return membership_.shared() ? kLogMirrorKinds | kind_bit(K::crash) | kind_bit(K::restart) | kind_bit(K::client_ok)
+                                : kAllKinds;
+  }
   std::optional<Violation> finish(std::int64_t end_time_us) override;
 
  private:
@@ -30,11 +38,11 @@ class Durability final : public Checker {
   };
   MirrorView mirror_;
   std::vector<Acked> acked_;
-  std::int32_t nodes_ = 0;
-  std::vector<bool> crashed_;  // per node, at the current point of the stream
+  std::vector<bool> crashed_;  // per node, at the current point of the stream (a node never reported down: false)
   // Thesis 4.1: with membership changes, on a majority of the voters of a configuration the cluster has
-  // been in (spares never added and removed nodes need not hold it).
-  MembershipView membership_;
+  // been in (spares never added and removed nodes need not hold it). Its nodes() is the cluster size as far
+  // as the stream has shown it.
+  MembershipFeed membership_;
 };
 
 // No activity from a dead incarnation: a crashed node sends nothing, fires no timer, writes nothing and

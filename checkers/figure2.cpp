@@ -115,7 +115,7 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
   NodeView& v = view(node);
   if (e.incarnation != v.incarnation) {  // a restarted process: only the disk survived
     const std::uint64_t vote_term = v.last_vote_term, vote_for = v.last_vote_for;
-    std::map<std::uint64_t, std::uint64_t> verified = std::move(v.verified);
+    TermMaxima verified = std::move(v.verified);
     const double clock_rate = v.clock_rate;  // the machine's clock, not the process's: it survives a restart
     v = NodeView{};
     v.incarnation = e.incarnation;
@@ -161,8 +161,7 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
       reset_timer(v, e.time_us);
       v.heard_leader_us = e.time_us;
       v.clock_rate_min_since_heard = v.clock_rate;
-      std::uint64_t& verified = v.verified[e.a];
-      verified = std::max(verified, e.b + e.c);
+      v.verified.raise(e.a, e.b + e.c);
     }
   }
 }
@@ -488,10 +487,7 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
       // A commit may be reported after the node moved to a later term (etcd reports it when it persists,
       // possibly after it adopted a higher term or stepped down as leader): what any AppendEntries of its
       // term or an earlier one verified bounds it, and a deposed leader's log as it led.
-      std::uint64_t verified = v.led_last_index;
-      for (auto it = v.verified.begin(); it != v.verified.end() && it->first <= term_now; ++it) {
-        verified = std::max(verified, it->second);
-      }
+      const std::uint64_t verified = std::max(v.led_last_index, v.verified.max_up_to(term_now));
       if (o.a > verified) {
         return violation(Figure2Rule::follower_commit, {s.node},
                          fmt::format("node {}, a follower in term {}, committed index {} but AppendEntries of that "
@@ -507,8 +503,7 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
   if (!on(Figure2Rule::reply_claim)) return std::nullopt;
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind != EventKind::send || o.label != kAppendEntriesReply || o.b == 0) continue;
-    const auto it = v.verified.find(o.a);
-    const std::uint64_t verified = std::max(it == v.verified.end() ? 0 : it->second, v.commit);
+    const std::uint64_t verified = std::max(v.verified.at(o.a), v.commit);
     if (o.c > verified) {
       return violation(Figure2Rule::reply_claim, {s.node, o.peer},
                        fmt::format("node {} told node {} that its log matches up to index {} in term {}, but no "
@@ -624,14 +619,17 @@ std::optional<Violation> Figure2Rules::check_persistence() {
       if (snapshot_reply && c.snapshot_index != 0 && c.snapshot_index <= o.b) return fmt::format("snapshot up to index {}", c.snapshot_index);
       return {};
     };
-    const std::string what = vote_reply     ? std::string("granted vote")
-                             : snapshot_reply ? fmt::format("snapshot-installed reply (index {})", o.b)
-                                              : fmt::format("success reply (match {})", o.c);
+    // Formatted only for a violation (most steps send a success reply: no string per reply).
+    const auto what = [&]() {
+      return vote_reply     ? std::string("granted vote")
+             : snapshot_reply ? fmt::format("snapshot-installed reply (index {})", o.b)
+                              : fmt::format("success reply (match {})", o.c);
+    };
     if (const std::string m = missing(v.unwritten); !m.empty()) {
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} before writing its {} to disk (Figure 2: "
                                    "persistent state is updated on stable storage before responding to RPCs)",
-                                   s.node, o.peer, what, o.a, m));
+                                   s.node, o.peer, what(), o.a, m));
     }
     for (const PendingWrite& w : v.pending_writes) {
       const std::string m = missing(w.changes);
@@ -640,7 +638,7 @@ std::optional<Violation> Figure2Rules::check_persistence() {
                        fmt::format("node {} sent node {} a {} of term {} while disk write {} holding its {} was not "
                                    "durable yet (Figure 2: persistent state is updated on stable storage before "
                                    "responding to RPCs)",
-                                   s.node, o.peer, what, o.a, w.token, m));
+                                   s.node, o.peer, what(), o.a, w.token, m));
     }
   }
   return std::nullopt;

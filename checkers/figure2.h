@@ -18,13 +18,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checkers/checker.h"
 #include "checkers/rule_switch.h"
+#include "checkers/term_maxima.h"
 #include "checkers/term_runs.h"
 
 namespace checkers {
@@ -89,7 +89,7 @@ class Figure2Rules final : public Checker {
     std::uint64_t term = 0;
     std::uint64_t role = 0;                // sim::Role
     TermRuns log_terms;                    // log_terms[i - 1]: term of entry i
-    std::map<std::uint64_t, std::uint64_t> verified;  // term -> highest prev + n of its AppendEntries seen
+    TermMaxima verified;  // term -> highest prev + n of its AppendEntries seen
     std::int64_t timer_reset_us = 0;       // when the election timeout last had to restart
     std::uint64_t commit = 0;              // the highest commit index reported in this incarnation
     std::uint64_t led_last_index = 0;      // its log's end while it was leader in this incarnation

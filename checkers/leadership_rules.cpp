@@ -62,6 +62,7 @@ const char* leadership_rule_name(LeadershipRule rule) {
 }
 
 LeadershipRules::LeadershipRules() = default;
+LeadershipRules::LeadershipRules(const MembershipView& shared) : membership_(shared) {}
 
 std::vector<std::string> LeadershipRules::rule_names() const { return rules_.enabled_names(); }
 
@@ -78,9 +79,9 @@ LeadershipRules::Quorum LeadershipRules::quorum_of_voters(std::uint64_t voters) 
 }
 
 LeadershipRules::Quorum LeadershipRules::quorum_of(std::int32_t leader) const {
-  if (membership_.active()) return quorum_of_voters(membership_.voters_of(leader));
+  if (membership_->active()) return quorum_of_voters(membership_->voters_of(leader));
   Quorum q;  // without changes: a majority of every node seen
-  q.voters = membership_.all_nodes();
+  q.voters = membership_->all_nodes();
   q.members = nodes_.size();
   q.size = q.members / 2 + 1;
   RAFTSIM_ASSERT(q.size >= 1 && q.blocking() <= q.size);
@@ -469,8 +470,8 @@ std::optional<Violation> LeadershipRules::check_lease_read(const sim::TraceEvent
     };
     const Quorum mine = quorum_of(e.node);
     if (auto bad = check(mine, "its")) return bad;
-    if (membership_.active() && membership_.committed_voters() != mine.voters) {
-      if (auto bad = check(quorum_of_voters(membership_.committed_voters()), "the committed")) return bad;
+    if (membership_->active() && membership_->committed_voters() != mine.voters) {
+      if (auto bad = check(quorum_of_voters(membership_->committed_voters()), "the committed")) return bad;
     }
   }
   if (!clocks_within_bound_ || newest_leader_term_ <= e.b) return std::nullopt;
@@ -525,7 +526,7 @@ std::optional<Violation> LeadershipRules::check_quorum_contact(const sim::TraceE
   // A configuration that came into force while leading counts from then (the leader checks it at its next
   // CheckQuorum period, thesis 6.2).
   const std::int64_t majority_contact_us =
-      std::max(contacts[quorum - self_votes - 1], membership_.changed_at_us(e.node));  // the leader itself completes the quorum
+      std::max(contacts[quorum - self_votes - 1], membership_->changed_at_us(e.node));  // the leader itself completes the quorum
   const auto bound_us = static_cast<std::int64_t>(2.0 * static_cast<double>(election_timeout_min_us_) /
                                                   std::min(1.0, v.clock_rate_min_leading)) +
                         heartbeat_us_;

@@ -42,7 +42,8 @@ const char* leadership_rule_name(LeadershipRule rule);
 
 class LeadershipRules final : public Checker {
  public:
-  LeadershipRules();
+  LeadershipRules();  // with a configuration view of its own
+  explicit LeadershipRules(const MembershipView& shared);
   const char* name() const override { return "leadership"; }
   std::vector<std::string> rule_names() const override;
   bool disable_rule(const std::string& rule) override;
@@ -117,7 +118,7 @@ class LeadershipRules final : public Checker {
 
   RuleSwitch<LeadershipRule, kLeadershipRuleCount, leadership_rule_name> rules_;
   std::vector<NodeView> nodes_;
-  MembershipView membership_;  // thesis 4.1: majorities of the leader's configuration's voters
+  MembershipFeed membership_;  // thesis 4.1: majorities of the leader's configuration's voters
   std::int64_t election_timeout_min_us_ = 0;
   std::int64_t heartbeat_us_ = 0;
   bool check_quorum_on_ = false;

@@ -11,8 +11,8 @@ namespace checkers {
 // The highest term sent by a voter of the committed configuration (by any node without membership changes).
 std::uint64_t Liveness::max_sent_term() const {
   std::uint64_t max_term = 0;
-  const bool by_configuration = membership_.active();
-  const std::uint64_t voters = membership_.committed_voters();
+  const bool by_configuration = membership_->active();
+  const std::uint64_t voters = membership_->committed_voters();
   for (std::size_t n = 0; n < sent_term_.size(); ++n) {
     if (!by_configuration || MembershipView::has(voters, static_cast<std::int32_t>(n))) max_term = std::max(max_term, sent_term_[n]);
   }
@@ -47,7 +47,10 @@ std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
 }
 
 std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
-  if (auto v = check_deadline(e.time_us)) return v;
+  // Every event: the deadline check itself only once a deadline passed unmet (rare).
+  if (deadline_us_ && !settled_at_us_ && e.time_us > *deadline_us_) {
+    if (auto v = check_deadline(e.time_us)) return v;
+  }
   membership_.observe(e);
   if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
     roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});

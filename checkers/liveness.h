@@ -17,6 +17,8 @@ namespace checkers {
 
 class Liveness final : public Checker {
  public:
+  Liveness() = default;  // with a configuration view of its own
+  explicit Liveness(const MembershipView& shared) : membership_(shared) {}
   const char* name() const override { return "liveness"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   std::optional<Violation> finish(std::int64_t end_time_us) override;
@@ -35,7 +37,7 @@ class Liveness final : public Checker {
   // configuration (removed, and perhaps unaware of it) may keep campaigning with ever higher terms that the
   // cluster rightly ignores: its terms do not count, also those it sent before its removal committed.
   std::vector<std::uint64_t> sent_term_;
-  MembershipView membership_;
+  MembershipFeed membership_;
   std::uint64_t max_sent_term() const;
   bool leader_now() const;
   std::optional<Violation> check_deadline(std::int64_t now_us);

@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sim/trace_event.h"
@@ -53,6 +54,25 @@ class MembershipView {
   Config committed_;
   std::int32_t nodes_ = 0;
   bool active_ = false;
+};
+
+// A checker's access to a MembershipView: the one CheckerSet updates once per event, before its checkers
+// see the event (so several checkers do not each keep a copy of the same view), or, for a checker used
+// alone (unit tests), one of its own that observe() feeds. A checker with the shared view reads it as its
+// own would be after observe(e); a checker with its own view must see every event kind (nodes()).
+class MembershipFeed {
+ public:
+  MembershipFeed() : own_(std::make_unique<MembershipView>()), view_(own_.get()) {}
+  explicit MembershipFeed(const MembershipView& shared) : view_(&shared) {}
+  void observe(const sim::TraceEvent& e) {
+    if (own_) own_->observe(e);
+  }
+  bool shared() const { return own_ == nullptr; }
+  const MembershipView* operator->() const { return view_; }
+
+ private:
+  std::unique_ptr<MembershipView> own_;
+  const MembershipView* view_;
 };
 
 }  // namespace checkers

@@ -463,13 +463,10 @@ void MetricsRecorder::advance_window(std::int64_t now_us) {
   RAFTSIM_ASSERT(!window_ended_ || window_started_);
 }
 
-void MetricsRecorder::touch_node(std::int32_t node) {
-  if (node < 0) return;
-  const auto n = static_cast<std::size_t>(node);
-  if (n >= nodes_.size()) {
-    nodes_.resize(n + 1);
-    m_.nodes = static_cast<std::uint32_t>(nodes_.size());
-  }
+void MetricsRecorder::grow_nodes(std::size_t count) {
+  RAFTSIM_ASSERT(count > nodes_.size());
+  nodes_.resize(count);
+  m_.nodes = static_cast<std::uint32_t>(nodes_.size());
 }
 
 std::int32_t MetricsRecorder::current_leader() const {

@@ -204,7 +204,11 @@ class MetricsRecorder final : public sim::TraceSink {
     std::set<std::int32_t> candidates;
     bool leader = false;
   };
-  void touch_node(std::int32_t node);
+  // Every event's node and peer: inline, as most events name nodes already seen.
+  void touch_node(std::int32_t node) {
+    if (node >= 0 && static_cast<std::size_t>(node) >= nodes_.size()) grow_nodes(static_cast<std::size_t>(node) + 1);
+  }
+  void grow_nodes(std::size_t count);
   void update_leadership(std::int64_t now_us);
   std::int32_t current_leader() const;  // -1 if the cluster has no leader
   void on_disruption(const sim::TraceEvent& event);

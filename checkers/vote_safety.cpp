@@ -31,8 +31,9 @@ std::optional<Violation> SingleVote::observe(const sim::TraceEvent& e) {
 
 std::optional<Violation> ElectionQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
-  nodes_ = std::max(nodes_, e.node + 1);
   membership_.observe(e);
+  const std::int32_t nodes = membership_->nodes();  // the cluster size as far as the stream has shown it
+  RAFTSIM_ASSERT(nodes > e.node);
   if (e.kind == sim::EventKind::vote) {
     voters_[e.a][e.b].insert(e.node);
     return std::nullopt;
@@ -41,10 +42,10 @@ std::optional<Violation> ElectionQuorum::observe(const sim::TraceEvent& e) {
   const std::uint64_t term = e.b;
   std::set<std::int32_t> voters = voters_[term][static_cast<std::uint64_t>(e.node)];
   voters.insert(e.node);  // its own vote (not every implementation reports it)
-  if (membership_.active()) {
+  if (membership_->active()) {
     // Thesis 4.1: a majority of the voters of the configuration the new leader is in; other votes (of
     // learners, spares, removed nodes) do not count.
-    const std::uint64_t config = membership_.voters_of(e.node);
+    const std::uint64_t config = membership_->voters_of(e.node);
     std::erase_if(voters, [&](std::int32_t v) { return !MembershipView::has(config, v); });
     if (voters.size() >= MembershipView::majority(config)) return std::nullopt;
     std::string list;
@@ -55,15 +56,15 @@ std::optional<Violation> ElectionQuorum::observe(const sim::TraceEvent& e) {
                                  e.node, term, voters.size(), MembershipView::count(config), list,
                                  MembershipView::majority(config))};
   }
-  const auto majority = static_cast<std::size_t>(nodes_ / 2 + 1);
-  RAFTSIM_ASSERT(voters.size() <= static_cast<std::size_t>(nodes_));
+  const auto majority = static_cast<std::size_t>(nodes / 2 + 1);
+  RAFTSIM_ASSERT(voters.size() <= static_cast<std::size_t>(nodes));
   if (voters.size() >= majority) return std::nullopt;
   std::string list;
   for (std::int32_t v : voters) list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
   return Violation{name(), Severity::safety, e.time_us, {e.node},
                    fmt::format("node {} became leader of term {} with the votes of only {} of {} nodes ({}): a "
                                "leader needs a majority, {} (5.2)",
-                               e.node, term, voters.size(), nodes_, list, majority)};
+                               e.node, term, voters.size(), nodes, list, majority)};
 }
 
 }  // namespace checkers

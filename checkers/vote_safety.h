@@ -39,12 +39,18 @@ class SingleVote final : public Checker {
 
 class ElectionQuorum final : public Checker {
  public:
+  ElectionQuorum() = default;  // with a configuration view of its own
+  explicit ElectionQuorum(const MembershipView& shared) : membership_(shared) {}
   const char* name() const override { return "election-quorum"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  // With the shared view (which counts the nodes every event shows) only votes and roles matter.
+  KindMask kinds() const override {
+    return membership_.shared() ? kind_bit(sim::EventKind::vote) | kind_bit(sim::EventKind::role) : kAllKinds;
+  }
 
  private:
-  std::int32_t nodes_ = 0;  // the cluster size as far as the stream has shown it
-  MembershipView membership_;  // thesis 4.1: votes count among the voters of the new leader's configuration
+  // The view also gives the cluster size as far as the stream has shown it (nodes()).
+  MembershipFeed membership_;  // thesis 4.1: votes count among the voters of the new leader's configuration
   // term -> candidate -> the nodes that granted it their vote in that term
   std::map<std::uint64_t, std::map<std::uint64_t, std::set<std::int32_t>>> voters_;
 };

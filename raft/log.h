@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,8 @@ class Log {
   // term at base_index(); 0 (unknown) below it: those entries are compacted.
   Term term_at(LogIndex index) const;
   const Entry& at(LogIndex index) const;  // base_index() < index <= last_index()
+  // entry_digest(at(index)), computed once when the entry entered the log (reported at append and at apply).
+  std::uint64_t digest_at(LogIndex index) const;
 
   // The AppendEntries consistency check (paper 5.3): true iff this log has an entry at `index` with
   // `term` (index 0 always matches).
@@ -61,6 +64,7 @@ class Log {
 
  private:
   std::vector<Entry> entries_;  // entries_[0] has index base_index_ + 1
+  std::vector<std::uint64_t> digests_;  // digests_[i] == entry_digest(entries_[i])
   LogIndex base_index_;
   Term base_term_;
 };

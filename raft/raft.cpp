@@ -486,11 +486,11 @@ struct Raft::State {
   void append_local(Entry entry) {
     RAFTSIM_ASSERT(entry.term.value > 0 && entry.term <= term());  // no entry from the future
     const LogIndex index = log.last_index().next();
-    const std::uint64_t digest = entry_digest(entry);
     const Term entry_term = entry.term;
     const bool config_entry = entry.command.op == OpKind::config;
     if (config_entry) note_config_entry(index, entry);
     log.append(std::move(entry));
+    const std::uint64_t digest = log.digest_at(index);  // computed once, reused when the entry is applied
     if (!log_dirty_from.has_value() || index < *log_dirty_from) log_dirty_from = index;
     observe(Observation::Kind::log_appended, index.value, entry_term.value, digest);
     if (config_entry) refresh_membership();
@@ -1105,7 +1105,7 @@ struct Raft::State {
       // log twice) take effect once; the later entry answers with the saved reply.
       const Sessions sessions = bug(Bug::retry_applied_twice) ? Sessions::off : Sessions::on;  // BUG(retry-applied-twice)
       KvResult result = kv.apply(entry.command, last_applied, entry.term, sessions);
-      observe(Observation::Kind::applied, last_applied.value, entry.term.value, entry_digest(entry));
+      observe(Observation::Kind::applied, last_applied.value, entry.term.value, log.digest_at(last_applied));
       if (!is_leader()) continue;
       auto& pending = std::get<Leader>(role).pending;
       const auto it = pending.find(RequestKey{entry.command.client_id, entry.command.request_id});
@@ -1471,7 +1471,7 @@ struct Raft::State {
       first = snapshot->index.next();
     }
     for (LogIndex i = first; i <= log.last_index(); i = i.next()) {
-      observe(Observation::Kind::log_appended, i.value, log.term_at(i).value, entry_digest(log.at(i)));
+      observe(Observation::Kind::log_appended, i.value, log.term_at(i).value, log.digest_at(i));
     }
     // Thesis 4.1: the configuration this incarnation starts in (the last one in its log or snapshot).
     if (config.membership) observe(Observation::Kind::membership, membership.voter_bits(), membership.learner_bits(), membership_index.value);

@@ -4,7 +4,9 @@
 // involves an old entry whose private copy is no longer kept, or the bound itself.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "checkers/log_matching.h"
 #include "checkers/log_mirror.h"
 #include "checkers/state_machine_safety.h"
+#include "checkers/term_maxima.h"
 #include "checkers/term_runs.h"
 #include "tests/checkers/event_feed.h"
 
@@ -204,4 +207,31 @@ TEST_CASE("term runs: the Figure 2 checker's log terms answer as a vector does",
   CHECK(log.runs() == 3);
   CHECK(log[9999] == 7);
   CHECK(log[10000] == 8);
+}
+
+TEST_CASE("term maxima: the highest verified index up to a term answers as a walk over a map does", "[checkers][speed]") {
+  checkers::TermMaxima maxima;
+  std::map<std::uint64_t, std::uint64_t> map;  // term -> highest value: what the Figure 2 checker walked
+  std::uint64_t x = 987654321;  // a fixed xorshift sequence: raises mostly at the newest term, some at old ones
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::uint64_t term = 1;
+  for (int step = 0; step < 5000; ++step) {
+    if (next() % 20 == 0) term += 1 + next() % 3;
+    const std::uint64_t t = next() % 4 == 0 ? 1 + next() % term : term;
+    const std::uint64_t value = next() % 1000;
+    maxima.raise(t, value);
+    map[t] = std::max(map[t], value);
+    const std::uint64_t q = next() % (term + 2);
+    std::uint64_t expected = 0;
+    for (auto it = map.begin(); it != map.end() && it->first <= q; ++it) expected = std::max(expected, it->second);
+    REQUIRE(maxima.max_up_to(q) == expected);
+    const auto found = map.find(q);
+    REQUIRE(maxima.at(q) == (found == map.end() ? 0 : found->second));
+  }
+  CHECK(maxima.max_up_to(0) == 0);  // no term 0 is ever raised here
 }
