@@ -76,6 +76,10 @@ class LinearizabilityStream {
   std::size_t memory_bytes() const;
   // The largest frontier any key has had, for reports and benchmarks.
   std::size_t frontier_peak() const;
+  // How often a key fell back to the batch search, and how often a batch key took a new cut (try_restart
+  // in the .cpp), for tests and benchmarks.
+  std::size_t batch_fallbacks() const;
+  std::size_t restarts() const;
 
  private:
   struct Impl;
@@ -84,6 +88,12 @@ class LinearizabilityStream {
 
 // The whole history fed in event order (calls before returns at equal times, as the batch checker reads
 // ties): the streaming checker's verdict on a batch history, for tests and benchmarks.
-LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits = {});
+struct StreamStats {
+  std::size_t batch_fallbacks = 0;
+  std::size_t restarts = 0;
+  std::size_t frontier_peak = 0;
+};
+LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits = {},
+                                          StreamStats* stats = nullptr);
 
 }  // namespace checkers
