@@ -91,7 +91,15 @@ class Values {
       ids_.emplace(*values_[id], id);
       bytes_ += 2 * values_[id]->size() + 96;
     }
-    memo_.clear();
+    // The appends whose state, argument and result all survive stay memoized (the same strings, renamed).
+    std::unordered_map<std::uint64_t, std::uint32_t> memo;
+    for (const auto& [key, result] : memo_) {
+      const std::uint32_t state = remap[key >> 32];
+      const std::uint32_t arg = remap[key & 0xFFFFFFFFu];
+      if (state == kNone || arg == kNone || remap[result] == kNone) continue;
+      memo.emplace((std::uint64_t{state} << 32) | arg, remap[result]);
+    }
+    memo_ = std::move(memo);
     return remap;
   }
 
@@ -354,7 +362,7 @@ class Key {
     // Back-off (see try_restart): a key that overflows again soon after streaming on from a restart (its
     // open info operations alone overflow the frontier) takes its next cuts in batch mode, twice as many
     // each time, before it streams again.
-    batch_backoff_ = restarts_ > 0 && seq_ - restart_seq_ < kShortStream ? std::min<std::size_t>(2 * batch_backoff_ + 1, 1 << 20) : 0;
+    batch_backoff_ = std::min<std::size_t>(2 * batch_backoff_ + 1, 1 << 20);
     batch_cuts_left_ = batch_backoff_;
     batch_ = true;
     frontier_.release();

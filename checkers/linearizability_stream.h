@@ -44,8 +44,8 @@ namespace checkers {
 struct StreamLimits {
   // Beyond either, the key falls back to the batch search of its operations since its last cut (see the
   // .cpp): the same verdict, with the batch checker's memory for that key.
-  std::size_t frontier_max = std::size_t{1} << 12;  // configurations per key after a completion
-  std::size_t closure_max = std::size_t{1} << 16;   // configurations explored per completion
+  std::size_t frontier_max = std::size_t{1} << 9;   // configurations per key after a completion
+  std::size_t closure_max = std::size_t{1} << 13;   // configurations explored per completion
   std::uint64_t steps_max = 0;                       // over the whole check; 0: no limit
 };
 
