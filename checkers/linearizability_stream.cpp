@@ -364,6 +364,7 @@ class Key {
     // each time, before it streams again.
     batch_backoff_ = std::min<std::size_t>(2 * batch_backoff_ + 1, 1 << 20);
     batch_cuts_left_ = batch_backoff_;
+    restart_after_ = 0;
     batch_ = true;
     frontier_.release();
     explored_.release();
@@ -471,11 +472,10 @@ class Key {
     }
     // The new cut: one configuration, the open info operations open and not linearized.
     ++restarts_;
-    restart_after_ = 0;
+    restart_after_ = kSegmentMin;  // (a batch check per few operations costs more than it frees)
     const bool stream = batch_cuts_left_ == 0;
     if (stream) {
       batch_ = false;
-      restart_seq_ = seq_;
       open_.clear();
       free_bits_.clear();
       forced_.clear();
@@ -1276,10 +1276,9 @@ class Key {
   std::size_t restart_after_ = 0;           // batch: no restart attempt before the segment has this many
   std::size_t restarts_ = 0;
   std::size_t batch_fallbacks_ = 0;
-  std::uint64_t restart_seq_ = 0;           // seq_ at the last restart into streaming
   std::size_t batch_backoff_ = 0;
   std::size_t batch_cuts_left_ = 0;         // batch: cuts to take in batch mode before streaming again
-  static constexpr std::uint64_t kShortStream = 4096;
+  static constexpr std::size_t kSegmentMin = 64;
   std::optional<std::string> cut_value_;    // the value at the last cut
 };
 
