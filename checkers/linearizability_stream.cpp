@@ -354,14 +354,15 @@ class Key {
   // point where the frontier was one configuration with no open operation linearized, nothing dirty and
   // nothing retirable, so the history before it is summed up by the value alone, and every operation open
   // at that point is in the segment. Then the history of the key is linearizable iff the segment is, read
-  // from that value: the batch checker (checkers/linearizability.h) decides it at the end. Memory then
-  // grows with that key's operations since the cut, as the batch checker's did; a key that never overflows
-  // holds only its operations since its last cut.
+  // from that value: the batch checker (checkers/linearizability.h) decides it, at the next point where
+  // the segment has one end value (try_restart, which makes that point a new cut) or at the end. Memory
+  // then grows with that key's operations since its last cut.
   void to_batch() {
     ++batch_fallbacks_;
-    // Back-off (see try_restart): a key that overflows again soon after streaming on from a restart (its
-    // open info operations alone overflow the frontier) takes its next cuts in batch mode, twice as many
-    // each time, before it streams again.
+    // Back-off (see try_restart): each overflow doubles the cuts the key then takes in batch mode before it
+    // streams again (a key whose open info operations, or whose clients' concurrent appends, overflowed
+    // the frontier once will likely do so again; the batch checks between cuts are cheap). Only the cost
+    // depends on it, never the verdict.
     batch_backoff_ = std::min<std::size_t>(2 * batch_backoff_ + 1, 1 << 20);
     batch_cuts_left_ = batch_backoff_;
     restart_after_ = 0;
@@ -472,7 +473,7 @@ class Key {
     }
     // The new cut: one configuration, the open info operations open and not linearized.
     ++restarts_;
-    restart_after_ = kSegmentMin;  // (a batch check per few operations costs more than it frees)
+    restart_after_ = limits_.cut_segment_min;
     const bool stream = batch_cuts_left_ == 0;
     if (stream) {
       batch_ = false;
@@ -1278,7 +1279,6 @@ class Key {
   std::size_t batch_fallbacks_ = 0;
   std::size_t batch_backoff_ = 0;
   std::size_t batch_cuts_left_ = 0;         // batch: cuts to take in batch mode before streaming again
-  static constexpr std::size_t kSegmentMin = 64;
   std::optional<std::string> cut_value_;    // the value at the last cut
 };
 
