@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -90,7 +91,15 @@ class Values {
       ids_.emplace(*values_[id], id);
       bytes_ += 2 * values_[id]->size() + 96;
     }
-    memo_.clear();
+    // The appends whose state, argument and result all survive stay memoized (the same strings, renamed).
+    std::unordered_map<std::uint64_t, std::uint32_t> memo;
+    for (const auto& [key, result] : memo_) {
+      const std::uint32_t state = remap[key >> 32];
+      const std::uint32_t arg = remap[key & 0xFFFFFFFFu];
+      if (state == kNone || arg == kNone || remap[result] == kNone) continue;
+      memo.emplace((std::uint64_t{state} << 32) | arg, remap[result]);
+    }
+    memo_ = std::move(memo);
     return remap;
   }
 
@@ -117,6 +126,7 @@ struct SOp {
   std::int64_t invoke_time = 0;
   std::int64_t complete_time = Operation::kNever;
   std::uint64_t invoke_seq = 0;  // the key's processing sequence number of its invoke
+  std::uint32_t gen = 0;         // bumped when the slot is freed (segment_slots_ name a slot and its gen)
 };
 
 // A read, or a cas whose compare failed, with a known outcome: never changes the state (see Key::forced).
@@ -268,7 +278,9 @@ class Key {
       ops_.emplace_back();
     }
     SOp& op = ops_[slot];
+    const std::uint32_t gen = op.gen;
     op = SOp{};
+    op.gen = gen;
     op.id = id;
     op.process = process;
     op.fn = fn;
@@ -332,6 +344,8 @@ class Key {
 
   // Whether the key fell back to the batch search of its last segment (see to_batch).
   bool batch() const { return batch_; }
+  std::size_t batch_fallbacks() const { return batch_fallbacks_; }
+  std::size_t restarts() const { return restarts_; }
 
  private:
   // The fallback for a key whose frontier outgrows the limits (many concurrent appends nobody has read
@@ -340,13 +354,23 @@ class Key {
   // point where the frontier was one configuration with no open operation linearized, nothing dirty and
   // nothing retirable, so the history before it is summed up by the value alone, and every operation open
   // at that point is in the segment. Then the history of the key is linearizable iff the segment is, read
-  // from that value: the batch checker (checkers/linearizability.h) decides it at the end. Memory then
-  // grows with that key's operations since the cut, as the batch checker's did; a key that never overflows
-  // holds only its operations since its last cut.
+  // from that value: the batch checker (checkers/linearizability.h) decides it, at the next point where
+  // the segment has one end value (try_restart, which makes that point a new cut) or at the end. Memory
+  // then grows with that key's operations since its last cut.
   void to_batch() {
+    ++batch_fallbacks_;
+    // Back-off (see try_restart): each overflow doubles the cuts the key then takes in batch mode before it
+    // streams again (a key whose open info operations, or whose clients' concurrent appends, overflowed
+    // the frontier once will likely do so again; the batch checks between cuts are cheap). Only the cost
+    // depends on it, never the verdict.
+    batch_backoff_ = std::min<std::size_t>(2 * batch_backoff_ + 1, 1 << 20);
+    batch_cuts_left_ = batch_backoff_;
+    restart_after_ = 0;
     batch_ = true;
     frontier_.release();
     explored_.release();
+    observers_.clear();  // (the streaming state is rebuilt by try_restart)
+    doom_wants_.clear();
   }
 
   void maybe_cut() {
@@ -365,9 +389,182 @@ class Key {
     std::sort(still_open.begin(), still_open.end(),
               [&](std::uint32_t a, std::uint32_t c) { return ops_[a].invoke_seq < ops_[c].invoke_seq; });
     segment_.clear();
-    for (std::uint32_t slot : still_open) segment_.push_back(operation(ops_[slot]));
+    segment_slots_.clear();
+    segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
+    for (std::uint32_t slot : still_open) add_to_segment(slot);
     if (segment_.capacity() > 4 * segment_.size() + 64) segment_.shrink_to_fit();
+    if (segment_slots_.capacity() > 4 * segment_slots_.size() + 64) segment_slots_.shrink_to_fit();
     cut_value_ = values_.value(frontier_.state(0));
+  }
+
+  void add_to_segment(std::uint32_t slot) {
+    const SOp& op = ops_[slot];
+    segment_.push_back(operation(op));
+    segment_slots_.push_back({op.info ? slot : kNone, op.gen});
+    if (!op.info) segment_max_complete_ = std::max(segment_max_complete_, op.complete_time);
+  }
+
+
+  // Back from the batch fallback (issue 14 goal 3). A key in batch mode keeps its operations since its
+  // last cut; left there, it would hold them (and check them at the end) for the rest of the run. So when a
+  // point comes at which the segment's history has one end value, the key checks the segment there and,
+  // if it is linearizable, makes that point a new cut and streams on from it. Such a point: the
+  // completion of an operation L (ok, with a known outcome) such that every other operation of the
+  // segment with a known outcome completed strictly before L's invoke and none was invoked while L was
+  // open (note_batch_invoke; strict, as the batch checker reads equal times as concurrent). Then L is
+  // the last of those in every linearization of the segment, and leaves the value v: its output for a
+  // read, its input for a write or a cas that succeeded (a cas that did not match tells nothing: no
+  // restart). Unknown-outcome (info) operations are the exception: they may take effect at any time
+  // after their invoke, before L or after it. They are split in two:
+  //  - closed: ones the segment provably used. A write or cas whose value x some ok read of the segment
+  //    returned (or some matching cas expected) while nothing else can make x (no other operation of the
+  //    segment writes x, no append could end it, and x is not the value at the cut): every linearization
+  //    puts it before that observer, so before L. Also ones the streaming frontier had already settled
+  //    (linearized in every configuration; release_settled_info freed them): before L's invoke.
+  //  - open: all the others.
+  // The check is the batch checker on the segment without the open info operations (the closed ones in
+  // it, optional as always), from the cut value. If it is linearizable, the new cut is (v, the open info
+  // operations open and not linearized), and the closed ones are forgotten.
+  // Sound: a linearization of the segment without the open ones, ending in v, followed by one of the rest
+  // from (v, open ones available) is a linearization of the whole history (each info operation used at
+  // most once). Complete: if the whole history has a linearization Λ, the part of Λ up to L ends in v and
+  // uses the closed ones only before L; what follows L (the rest, and any open info operation Λ places
+  // after L) starts from v and uses open ones Λ has not used before L, which the new cut allows (info
+  // operations are optional, so having more of them available only allows more). If the check fails the
+  // key stays in batch mode (the end-of-run check decides), and tries again once the segment has doubled.
+  void note_batch_invoke(std::uint32_t slot, const SOp& op) {
+    if (op.info) return;
+    solo_ = live_open_ == 0 && segment_max_complete_ < op.invoke_time ? slot : kNone;
+  }
+
+  void try_restart(std::uint32_t last) {
+    solo_ = kNone;
+    if (segment_.size() < restart_after_) return;
+    const SOp& l = ops_[last];
+    std::uint32_t end = 0;
+    if (l.fn == Fn::read) {
+      end = l.output;
+    } else if (l.fn == Fn::write || (l.fn == Fn::cas && l.cas_succeeded)) {
+      end = l.input;
+    } else {
+      return;
+    }
+    // The closed info operations (see above): settled ones (slot freed) and provably used ones.
+    std::vector<char> reopen(segment_.size(), 0);
+    History h;
+    h.initial_value = cut_value_;
+    h.operations.reserve(segment_.size());
+    for (std::size_t i = 0; i < segment_.size(); ++i) {
+      const Operation& op = segment_[i];
+      const SlotRef ref = segment_slots_[i];
+      if (op.outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
+          !provably_used(i)) {
+        reopen[i] = 1;
+        continue;
+      }
+      h.operations.push_back(op);
+    }
+    LinLimits limits;
+    limits.steps_max = steps_.max;
+    const LinResult r = check_linearizability(h, limits);
+    if (r.verdict != LinVerdict::linearizable) {
+      restart_after_ = 2 * segment_.size();
+      return;
+    }
+    // The new cut: one configuration, the open info operations open and not linearized.
+    ++restarts_;
+    restart_after_ = limits_.cut_segment_min;
+    const bool stream = batch_cuts_left_ == 0;
+    if (stream) {
+      batch_ = false;
+      open_.clear();
+      free_bits_.clear();
+      forced_.clear();
+      movers_.clear();
+      observers_.clear();
+      frontier_.clear(1);
+      const std::uint64_t none = 0;
+      frontier_.insert(end, Meta{}, &none);
+    } else {
+      --batch_cuts_left_;
+    }
+    std::vector<Operation> old_segment = std::move(segment_);
+    std::vector<SlotRef> old_slots = std::move(segment_slots_);
+    segment_.clear();
+    segment_slots_.clear();
+    segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
+    cut_value_ = values_.value(end);
+    for (std::size_t i = 0; i < old_segment.size(); ++i) {
+      const SlotRef ref = old_slots[i];
+      if (old_segment[i].outcome != Operation::Outcome::info || ref.slot == kNone || ops_[ref.slot].gen != ref.gen) {
+        continue;
+      }
+      if (reopen[i]) {
+        if (stream) {
+          ops_[ref.slot].bit = kNone;
+          open(ref.slot);
+        }
+        add_to_segment(ref.slot);
+      } else {
+        free_op(ref.slot);
+      }
+    }
+    if (stream) {
+      live_values_ = 0;  // collect at the next completion
+    } else if (values_.size() > 2 * live_values_ + 64) {
+      doom_wants_.clear();
+      collect_values();
+    }
+  }
+
+  // A closed info operation (try_restart): segment_[i] is one that some ok observer of the segment (a read,
+  // or a cas that matched), so some point before L, cannot do without. The value a key holds is its last
+  // reset (the cut value, nil counting as "", or a write or cas of the segment) followed by appends, so an
+  // observer's value w is a reset's value that is a prefix of w followed by append values that spell the
+  // rest. If no such spelling exists without operation i (any reset other than i as the start, appends
+  // other than i as the words, each as often as wanted, which only allows more spellings), every
+  // linearization of the segment puts i before that observer. Bounded: values up to kSpellMax characters,
+  // the first kObserversMax observers whose value contains i's; beyond, not closed (which is only less
+  // progress: an open info operation is removed from the check, and the check may fail).
+  static constexpr std::size_t kSpellMax = 4096;
+  static constexpr std::size_t kObserversMax = 4;
+  bool provably_used(std::size_t i) const {
+    const Operation& op = segment_[i];
+    if (op.fn == Fn::read || !op.input || op.input->empty()) return false;
+    const std::string& x = *op.input;
+    std::size_t tried = 0;
+    for (std::size_t j = 0; j < segment_.size() && tried < kObserversMax; ++j) {
+      const Operation& o = segment_[j];
+      if (o.outcome != Operation::Outcome::ok) continue;
+      std::optional<std::string> seen;
+      if (o.fn == Fn::read) seen = o.output;
+      if (o.fn == Fn::cas && o.cas_succeeded) seen = o.expected;
+      if (!seen || seen->size() > kSpellMax || seen->find(x) == std::string::npos) continue;
+      ++tried;
+      if (!spelled_without(i, *seen)) return true;
+    }
+    return false;
+  }
+  bool spelled_without(std::size_t i, const std::string& w) const {
+    std::vector<char> reach(w.size() + 1, 0);
+    auto start = [&](const std::optional<std::string>& r) {
+      const std::string& v = r ? *r : std::string();
+      if (w.starts_with(v)) reach[v.size()] = 1;
+    };
+    start(cut_value_);
+    for (std::size_t k = 0; k < segment_.size(); ++k) {
+      const Operation& r = segment_[k];
+      if (k != i && (r.fn == Fn::write || r.fn == Fn::cas)) start(r.input);
+    }
+    for (std::size_t pos = 0; pos < w.size(); ++pos) {
+      if (!reach[pos]) continue;
+      for (std::size_t k = 0; k < segment_.size(); ++k) {
+        const Operation& a = segment_[k];
+        if (k == i || a.fn != Fn::append || !a.input || a.input->empty()) continue;
+        if (w.compare(pos, a.input->size(), *a.input) == 0) reach[pos + a.input->size()] = 1;
+      }
+    }
+    return reach[w.size()] != 0;
   }
 
   Operation operation(const SOp& op) const {
@@ -546,23 +743,32 @@ class Key {
           free_op(slot);
         } else {
           ++constraining_;
+          if (status_ == KeyStatus::running) {
+            if (batch_) note_batch_invoke(slot, op);
+            if (!op.info) ++live_open_;
+            add_to_segment(slot);
+          }
           if (status_ == KeyStatus::running && !batch_) {
-            segment_.push_back(operation(op));
             open(slot);
-          } else {
-            if (batch_) segment_.push_back(operation(op));
-            if (op.info) free_op(slot);
+          } else if (op.info && !(status_ == KeyStatus::running && batch_)) {
+            free_op(slot);  // (a batch key keeps its info operations: a restart reopens them)
           }
         }
       } else {
+        if (status_ == KeyStatus::running) --live_open_;
         if (status_ == KeyStatus::running && !batch_) complete(slot);
+        const bool restart = status_ == KeyStatus::running && batch_ && solo_ == slot && live_open_ == 0;
+        if (restart) try_restart(slot);
         free_op(slot);
       }
     }
   }
 
   void free_op(std::uint32_t slot) {
+    if (solo_ == slot) solo_ = kNone;
+    const std::uint32_t gen = ops_[slot].gen + 1;
     ops_[slot] = SOp{};
+    ops_[slot].gen = gen;
     free_ops_.push_back(slot);
   }
 
@@ -1060,6 +1266,19 @@ class Key {
   std::uint64_t seq_ = 0;  // events processed
   bool batch_ = false;
   std::vector<Operation> segment_;          // the key's operations since the last cut (see to_batch)
+  struct SlotRef {
+    std::uint32_t slot;  // an info operation's slot (kNone for the others), valid while its gen is unchanged
+    std::uint32_t gen;
+  };
+  std::vector<SlotRef> segment_slots_;      // one per segment_ entry
+  std::int64_t segment_max_complete_ = std::numeric_limits<std::int64_t>::min();  // of its non-info ops
+  std::size_t live_open_ = 0;               // non-info operations invoked and not completed (processed)
+  std::uint32_t solo_ = kNone;              // batch: the candidate last operation of the segment (try_restart)
+  std::size_t restart_after_ = 0;           // batch: no restart attempt before the segment has this many
+  std::size_t restarts_ = 0;
+  std::size_t batch_fallbacks_ = 0;
+  std::size_t batch_backoff_ = 0;
+  std::size_t batch_cuts_left_ = 0;         // batch: cuts to take in batch mode before streaming again
   std::optional<std::string> cut_value_;    // the value at the last cut
 };
 
@@ -1149,6 +1368,18 @@ std::size_t LinearizabilityStream::frontier_peak() const {
   return peak;
 }
 
+std::size_t LinearizabilityStream::batch_fallbacks() const {
+  std::size_t n = 0;
+  for (const auto& k : impl_->keys) n += k->batch_fallbacks();
+  return n;
+}
+
+std::size_t LinearizabilityStream::restarts() const {
+  std::size_t n = 0;
+  for (const auto& k : impl_->keys) n += k->restarts();
+  return n;
+}
+
 LinResult LinearizabilityStream::finish() {
   RAFTSIM_ASSERT(!impl_->finished);
   impl_->finished = true;
@@ -1190,7 +1421,7 @@ LinResult LinearizabilityStream::finish() {
   return result;
 }
 
-LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits) {
+LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits, StreamStats* stats) {
   struct Event {
     std::int64_t time;
     bool is_return;
@@ -1221,7 +1452,13 @@ LinResult check_linearizability_streaming(const History& history, const StreamLi
       stream.fail(e.op);
     }
   }
-  return stream.finish();
+  LinResult r = stream.finish();
+  if (stats != nullptr) {
+    stats->batch_fallbacks = stream.batch_fallbacks();
+    stats->restarts = stream.restarts();
+    stats->frontier_peak = stream.frontier_peak();
+  }
+  return r;
 }
 
 }  // namespace checkers

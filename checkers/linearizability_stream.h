@@ -24,7 +24,9 @@
 //
 // Bounded: a key whose frontier exceeds `frontier_max` configurations, or whose advance at one completion
 // explores more than `closure_max` configurations, falls back to the batch checker on its operations since
-// its last cut (a point where one value summed up its past), decided at the end; a step limit (over the
+// its last cut (a point where one value summed up its past), and comes back at the next point where its
+// segment has one end value (Key::try_restart: the segment is checked there and the point becomes a new
+// cut), or is decided at the end; a step limit (over the
 // frontier's steps, and again for each batch search) stops keys with verdict unknown naming the keys and
 // the limit. Deterministic: no clock, the same history always gives the same verdict and stops at the
 // same point.
@@ -44,9 +46,13 @@ namespace checkers {
 struct StreamLimits {
   // Beyond either, the key falls back to the batch search of its operations since its last cut (see the
   // .cpp): the same verdict, with the batch checker's memory for that key.
-  std::size_t frontier_max = std::size_t{1} << 12;  // configurations per key after a completion
-  std::size_t closure_max = std::size_t{1} << 16;   // configurations explored per completion
+  std::size_t frontier_max = std::size_t{1} << 9;   // configurations per key after a completion
+  std::size_t closure_max = std::size_t{1} << 13;   // configurations explored per completion
   std::uint64_t steps_max = 0;                       // over the whole check; 0: no limit
+  // A key in batch mode takes a new cut (see the .cpp, Key::try_restart) once its segment has this many
+  // operations: a batch check per few operations costs more than it frees. Tests set 0 (a cut whenever one
+  // can be taken).
+  std::size_t cut_segment_min = 64;
 };
 
 class LinearizabilityStream {
@@ -76,6 +82,10 @@ class LinearizabilityStream {
   std::size_t memory_bytes() const;
   // The largest frontier any key has had, for reports and benchmarks.
   std::size_t frontier_peak() const;
+  // How often a key fell back to the batch search, and how often a batch key took a new cut (try_restart
+  // in the .cpp), for tests and benchmarks.
+  std::size_t batch_fallbacks() const;
+  std::size_t restarts() const;
 
  private:
   struct Impl;
@@ -84,6 +94,12 @@ class LinearizabilityStream {
 
 // The whole history fed in event order (calls before returns at equal times, as the batch checker reads
 // ties): the streaming checker's verdict on a batch history, for tests and benchmarks.
-LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits = {});
+struct StreamStats {
+  std::size_t batch_fallbacks = 0;
+  std::size_t restarts = 0;
+  std::size_t frontier_peak = 0;
+};
+LinResult check_linearizability_streaming(const History& history, const StreamLimits& limits = {},
+                                          StreamStats* stats = nullptr);
 
 }  // namespace checkers

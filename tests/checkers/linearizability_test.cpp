@@ -1033,6 +1033,156 @@ TEST_CASE("linearizability stream: agrees with brute force where queued reads pr
   CHECK(nonlin < 5500);
 }
 
+// The way back from the batch fallback (Key::try_restart): with limits so small that every key falls back at
+// its first completion with a choice, a key comes back at each completion of an operation that was alone in
+// its time (the segment then has one end value), keeping the unknown-outcome operations the segment need
+// not have used open across the new cut. Spread-out operations (so such points are common), 40% of those
+// that write of unknown outcome, values reused in one round (a write's value seen by a read may then come
+// from another write: the closed info operations must not be taken as used), unique in another, and in the
+// third two values and operations one after the other (a cut at every completion; an info write a read
+// before a cut needed must not serve one after it too).
+TEST_CASE("linearizability stream: agrees with brute force across batch fallbacks and restarts", "[linearizability][stream][restart]") {
+  checkers::StreamLimits tiny;
+  tiny.frontier_max = 1;
+  tiny.closure_max = 4;
+  tiny.cut_segment_min = 0;
+  for (std::uint64_t round = 0; round < 3; ++round) {
+    Rng rng(round == 0 ? 20261203 : round == 1 ? 4242 : 777);
+    std::size_t nonlin = 0;
+    checkers::StreamStats total;
+    for (int i = 0; i < 6000; ++i) {
+      History h;
+      h.initial_value = std::string();
+      const std::size_t n = 3 + rng.below(7);
+      std::uint64_t fresh = 1;
+      auto value = [&]() -> std::string {
+        if (round == 1) return std::to_string(fresh++);
+        return std::to_string(1 + rng.below(round == 0 ? 3 : 2));
+      };
+      // Operations take effect at a random point of their interval (an info one at its invoke, or never),
+      // so most histories are linearizable; one in four has a read changed.
+      struct Gen {
+        Operation op;
+        std::int64_t at;
+        bool effect;
+      };
+      std::vector<Gen> gens;
+      for (std::size_t j = 0; j < n; ++j) {
+        Operation op;
+        op.id = j;
+        op.process = j;
+        op.invoke_time = static_cast<std::int64_t>(rng.below(40));
+        op.complete_time = op.invoke_time + 1 + static_cast<std::int64_t>(rng.below(6));
+        if (round == 2) {  // one after the other: every completion is a point to cut at
+          op.invoke_time = static_cast<std::int64_t>(10 * j);
+          op.complete_time = op.invoke_time + 1 + static_cast<std::int64_t>(rng.below(3));
+        }
+        const std::uint64_t kind = rng.below(10);
+        if (kind < 3) {
+          op.fn = Fn::write;
+          op.input = value();
+        } else if (kind < 5) {
+          op.fn = Fn::append;
+          op.input = value() + " ";
+        } else if (kind < 9) {
+          op.fn = Fn::read;
+        } else {
+          op.fn = Fn::cas;
+          op.input = value();
+        }
+        bool effect = true;
+        if (rng.below(10) < 4 && op.fn != Fn::read) {
+          op.outcome = Outcome::info;
+          effect = rng.below(2) == 0;
+        }
+        const std::int64_t at = op.invoke_time + static_cast<std::int64_t>(rng.below(
+                                    static_cast<std::uint64_t>(op.complete_time - op.invoke_time + 1)));
+        if (op.outcome == Outcome::info) op.complete_time = Operation::kNever;
+        gens.push_back({std::move(op), at, effect});
+      }
+      std::vector<std::size_t> order(n);
+      for (std::size_t j = 0; j < n; ++j) order[j] = j;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return gens[a].at < gens[b].at; });
+      std::string state;
+      std::vector<std::string> seen{""};
+      for (std::size_t j : order) {
+        Operation& op = gens[j].op;
+        if (!gens[j].effect) continue;
+        switch (op.fn) {
+          case Fn::read: op.output = state; break;
+          case Fn::write: state = *op.input; break;
+          case Fn::append: state += *op.input; break;
+          case Fn::cas:
+            op.expected = rng.below(3) == 0 ? seen[rng.below(seen.size())] : state;
+            op.cas_succeeded = *op.expected == state;
+            if (op.cas_succeeded) state = *op.input;
+            break;
+        }
+        seen.push_back(state);
+      }
+      for (Gen& g : gens) {
+        if (g.op.fn == Fn::cas && !g.op.expected) g.op.expected = seen[rng.below(seen.size())];  // never took effect
+        h.operations.push_back(std::move(g.op));
+      }
+      if (rng.below(round == 2 ? 2 : 4) == 0) {
+        std::size_t reads = 0;
+        for (const Operation& op : h.operations) reads += op.fn == Fn::read;
+        std::size_t pick = reads == 0 ? 0 : rng.below(reads);
+        for (Operation& op : h.operations) {
+          if (op.fn == Fn::read && pick-- == 0) {
+            op.output = seen[rng.below(seen.size())];
+            break;
+          }
+        }
+      }
+      const bool expected = brute_force_linearizable(h);
+      checkers::StreamStats stats;
+      const auto r = checkers::check_linearizability_streaming(h, tiny, &stats);
+      INFO("round " << round << " history " << i << ": " << r.reason);
+      REQUIRE(r.verdict == (expected ? LinVerdict::linearizable : LinVerdict::not_linearizable));
+      nonlin += !expected;
+      total.batch_fallbacks += stats.batch_fallbacks;
+      total.restarts += stats.restarts;
+    }
+    INFO("round " << round << ": " << nonlin << " not linearizable, " << total.batch_fallbacks << " fallbacks, "
+                  << total.restarts << " restarts");
+    CHECK(nonlin > 300);
+    CHECK(nonlin < 3000);
+    CHECK(total.restarts > 300);  // the way back is exercised
+  }
+}
+
+// An unknown-outcome write that a read before a cut needed cannot serve a read after it as well: here the
+// write of "1" that could have served the first read is over before the write of "2" it reads after, so
+// only the unknown write can; the key is cut after that read (each operation alone in its time), and the
+// second read of "1", after a write of "3", has no write left to see.
+TEST_CASE("linearizability stream: an info write used before a cut is not used again after it", "[linearizability][stream][restart]") {
+  auto history = [](bool again) {
+    Builder b("");
+    b.write("1", 0, 1000, "k").info();
+    b.write("1", 1, 2, "k");
+    b.write("2", 3, 4, "k");
+    b.read("1", 5, 6, "k");
+    b.write("3", 7, 8, "k");
+    b.read(again ? "1" : "3", 9, 10, "k");
+    return b.history();
+  };
+  checkers::StreamLimits tiny;
+  tiny.frontier_max = 1;
+  tiny.closure_max = 1;
+  tiny.cut_segment_min = 0;
+  for (bool again : {false, true}) {
+    const History h = history(again);
+    const LinVerdict expected = again ? LinVerdict::not_linearizable : LinVerdict::linearizable;
+    REQUIRE(brute_force_linearizable(h) == !again);
+    CHECK(checkers::check_linearizability(h).verdict == expected);
+    checkers::StreamStats stats;
+    CHECK(checkers::check_linearizability_streaming(h, tiny, &stats).verdict == expected);
+    CHECK(stats.batch_fallbacks > 0);
+    CHECK(checkers::check_linearizability_streaming(h).verdict == expected);
+  }
+}
+
 TEST_CASE("linearizability stream: agrees with the batch checker on generated histories", "[linearizability][stream]") {
   std::size_t refuted = 0;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) {
