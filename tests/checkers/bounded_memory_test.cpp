@@ -156,16 +156,23 @@ TEST_CASE("state machine safety: a different entry at an index first applied pas
   CHECK(contains(v->message, "at index 6 but node 1 applied"));
 }
 
-TEST_CASE("term runs: the Figure 2 checker's log terms answer as a vector does", "[checkers][memory]") {
-  checkers::TermRuns runs;
-  std::vector<std::uint64_t> vec;
-  std::uint64_t x = 12345;  // a fixed xorshift sequence of operations: appends, truncations, gaps, sets
-  const auto next = [&x] {
+// A fixed pseudo-random sequence for the property tests below (xorshift64: the same on every platform).
+namespace {
+struct XorShift {
+  std::uint64_t x;
+  std::uint64_t operator()() {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
     return x;
-  };
+  }
+};
+}  // namespace
+
+TEST_CASE("term runs: the Figure 2 checker's log terms answer as a vector does", "[checkers][memory]") {
+  checkers::TermRuns runs;
+  std::vector<std::uint64_t> vec;
+  XorShift next{12345};  // a fixed sequence of operations: appends, truncations, gaps, sets
   std::uint64_t term = 1;
   for (int step = 0; step < 20000; ++step) {
     const std::uint64_t op = next() % 100;
@@ -212,13 +219,7 @@ TEST_CASE("term runs: the Figure 2 checker's log terms answer as a vector does",
 TEST_CASE("term maxima: the highest verified index up to a term answers as a walk over a map does", "[checkers][speed]") {
   checkers::TermMaxima maxima;
   std::map<std::uint64_t, std::uint64_t> map;  // term -> highest value: what the Figure 2 checker walked
-  std::uint64_t x = 987654321;  // a fixed xorshift sequence: raises mostly at the newest term, some at old ones
-  const auto next = [&x] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
+  XorShift next{987654321};  // a fixed sequence: raises mostly at the newest term, some at old ones
   std::uint64_t term = 1;
   for (int step = 0; step < 5000; ++step) {
     if (next() % 20 == 0) term += 1 + next() % 3;
