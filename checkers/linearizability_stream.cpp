@@ -4,6 +4,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -47,7 +48,19 @@ class Values {
     }
     return it->second;
   }
+  std::uint32_t intern_owned(std::string&& v) {
+    const auto [it, inserted] = ids_.try_emplace(std::move(v), static_cast<std::uint32_t>(values_.size()));
+    if (inserted) {
+      values_.emplace_back(it->first);
+      bytes_ += 2 * it->first.size() + 96;
+    }
+    return it->second;
+  }
   const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  // The value as text (nil counts as "", as appends read it).
+  std::string_view text(std::uint32_t id) const {
+    return values_[id] ? std::string_view(*values_[id]) : std::string_view();
+  }
   std::size_t size() const { return values_.size(); }
   std::size_t bytes() const { return bytes_ + memo_.size() * 48; }
 
@@ -56,9 +69,30 @@ class Values {
     const std::uint64_t key = (std::uint64_t{state} << 32) | arg;
     const auto it = memo_.find(key);
     if (it != memo_.end()) return it->second;
-    const std::uint32_t id = intern(values_[state].value_or("") + values_[arg].value_or(""));
+    std::string joined;
+    joined.reserve(text(state).size() + text(arg).size());
+    joined += text(state);
+    joined += text(arg);
+    const std::uint32_t id = intern_owned(std::move(joined));
     memo_.emplace(key, id);
     return id;
+  }
+  // Whether append(state, arg) is memoized already (then calling it builds nothing).
+  bool appended(std::uint32_t state, std::uint32_t arg) const {
+    return memo_.contains((std::uint64_t{state} << 32) | arg);
+  }
+  // extends(append(state, arg), to) and append(state, arg) == to, without building the appended value:
+  // the search asks them of appends most of which no observer can see (Key::append_viable).
+  bool append_extends(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
+    const auto& t = values_[to];
+    if (!t) return false;
+    const std::string_view s = text(state), a = text(arg);
+    return t->size() >= s.size() + a.size() && t->compare(0, s.size(), s) == 0 &&
+           t->compare(s.size(), a.size(), a) == 0;
+  }
+  bool append_equals(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
+    const auto& t = values_[to];
+    return t && t->size() == text(state).size() + text(arg).size() && append_extends(state, arg, to);
   }
 
   // Whether appends alone can turn `from` into `to` (nil counts as "", no append yields nil).
@@ -908,6 +942,32 @@ class Key {
     return true;
   }
 
+  // viable(append(state, arg), bits plus `mb`, after close_forced), without building the appended value
+  // (most appends of the search, the orders of the open info appends above all, make values no observer
+  // will see; building and interning each was most of the cost of a key with many such operations). The
+  // same test as viable, the appended value given as state's text then arg's: an observer not linearized
+  // in bits plus mb, not waiting, whose value the appended value does not extend, needs a starter neither
+  // in bits nor mb. close_forced can set the bit of an open read whose output is the appended value (then
+  // this answers true: the caller takes the ordinary path); the other bits it sets (failed cas) are
+  // neither observers nor starters, so they change nothing here. True: maybe viable; false: viable would
+  // say false.
+  bool append_viable(std::uint32_t state, std::uint32_t arg, const std::uint64_t* bits, std::uint32_t mb) const {
+    for (std::uint32_t f : forced_) {
+      const SOp& r = ops_[open_[f]];
+      if (!test_bit(bits, f) && r.fn == Fn::read && values_.append_equals(state, arg, r.output)) return true;
+    }
+    auto free = [&](std::uint32_t b) { return b != mb && !test_bit(bits, b); };
+    for (const Observer& obs : observers_) {
+      if (!free(obs.bit) || values_.append_extends(state, arg, obs.want) || obs.waits_for_later(ops_)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), free)) return false;
+    }
+    for (const Observer& obs : future_) {
+      if (values_.append_extends(state, arg, obs.want)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), free)) return false;
+    }
+    return true;
+  }
+
   static bool resets(const SOp& op) { return op.fn == Fn::write || op.fn == Fn::cas; }
   static bool is_observer(const SOp& op) {
     return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && op.cas_succeeded));
@@ -1007,11 +1067,14 @@ class Key {
           const SOp& x = ops_[open_[mb]];
           if (meta.dirty && x.fn == Fn::write) continue;
           std::uint32_t after = 0;
-          if (!step(x, state, after)) continue;
+          const bool unseen = x.fn == Fn::append && !values_.appended(state, x.input) &&
+                              !append_viable(state, x.input, explored_.bits(at), mb);
+          if (!unseen && !step(x, state, after)) continue;
           if (++steps_.used, steps_.exhausted()) {
             stop(fmt::format("step limit of {} reached", steps_.max));
             return true;
           }
+          if (unseen) continue;  // viable() would drop it: the value is not built (append_viable)
           std::memcpy(b.data(), explored_.bits(at), words * 8);
           set_bit(b.data(), mb);
           Meta now = meta;
