@@ -119,12 +119,18 @@ class Values {
       kept.push_back(std::move(values_[id]));
     }
     values_ = std::move(kept);
-    ids_.clear();
+    // Renamed in place: no string is hashed or copied again (values can be long: a key's appends).
     bytes_ = 0;
-    for (std::uint32_t id = 1; id < values_.size(); ++id) {
-      ids_.emplace(*values_[id], id);
-      bytes_ += 2 * values_[id]->size() + 96;
+    for (auto it = ids_.begin(); it != ids_.end();) {
+      if (remap[it->second] == kNone) {
+        it = ids_.erase(it);
+      } else {
+        it->second = remap[it->second];
+        bytes_ += 2 * it->first.size() + 96;
+        ++it;
+      }
     }
+    RAFTSIM_ASSERT(ids_.size() + 1 == values_.size());
     // The appends whose state, argument and result all survive stay memoized (the same strings, renamed).
     std::unordered_map<std::uint64_t, std::uint32_t> memo;
     for (const auto& [key, result] : memo_) {
@@ -297,7 +303,7 @@ class Key {
   std::size_t operations() const { return constraining_; }
   std::size_t frontier_peak() const { return frontier_peak_; }
   std::size_t bytes() const {
-    return frontier_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
+    return frontier_.bytes() + next_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
            open_.capacity() * 4;
   }
 
@@ -374,6 +380,7 @@ class Key {
     status_ = KeyStatus::stopped;
     reason_ = why;
     frontier_.release();
+    next_.release();
   }
 
   // Whether the key fell back to the batch search of its last segment (see to_batch).
@@ -403,6 +410,7 @@ class Key {
     batch_ = true;
     frontier_.release();
     explored_.release();
+    next_.release();
     observers_.clear();  // (the streaming state is rebuilt by try_restart)
     doom_wants_.clear();
   }
@@ -1024,7 +1032,8 @@ class Key {
     const std::uint32_t ob = o.bit;
     RAFTSIM_ASSERT(ob != kNone);
     const std::size_t words = frontier_.words();
-    ConfigSet next(words);
+    ConfigSet& next = next_;  // (a member: its buffers are reused from completion to completion)
+    next.clear(words);
     explored_.clear(words);
     std::vector<std::uint64_t> b(words);
     const bool o_retirable = !o.info && (o.fn == Fn::write || o.fn == Fn::append);
@@ -1112,7 +1121,9 @@ class Key {
     std::push_heap(free_bits_.begin(), free_bits_.end(), std::greater<>());
     std::erase(is_forced_kind(o) ? forced_ : movers_, ob);
     forget_bit(ob);
-    frontier_ = subsume(std::move(next));
+    ConfigSet kept = subsume(std::move(next));
+    std::swap(frontier_, kept);
+    next_ = std::move(kept);  // the old frontier's buffers, for the next completion
     release_settled_info();
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
@@ -1169,6 +1180,7 @@ class Key {
       }
       lo = hi;
     }
+    if (std::none_of(gone.begin(), gone.end(), [](char g) { return g != 0; })) return set;  // as it would be rebuilt
     ConfigSet kept(words);
     for (std::uint32_t i = 0; i < set.size(); ++i) {
       if (!gone[i]) kept.insert(set.state(i), set.meta(i), set.bits(i));
@@ -1321,6 +1333,7 @@ class Key {
   bool flushing_ = false;                 // finish(): no completion is held any more
   ConfigSet frontier_;
   ConfigSet explored_;
+  ConfigSet next_;  // complete_now's new frontier (scratch)
   KeyStatus status_ = KeyStatus::running;
   std::string reason_;
   std::optional<LinWitness> witness_;
