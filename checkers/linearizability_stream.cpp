@@ -4,6 +4,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -47,7 +48,19 @@ class Values {
     }
     return it->second;
   }
+  std::uint32_t intern_owned(std::string&& v) {
+    const auto [it, inserted] = ids_.try_emplace(std::move(v), static_cast<std::uint32_t>(values_.size()));
+    if (inserted) {
+      values_.emplace_back(it->first);
+      bytes_ += 2 * it->first.size() + 96;
+    }
+    return it->second;
+  }
   const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  // The value as text (nil counts as "", as appends read it).
+  std::string_view text(std::uint32_t id) const {
+    return values_[id] ? std::string_view(*values_[id]) : std::string_view();
+  }
   std::size_t size() const { return values_.size(); }
   std::size_t bytes() const { return bytes_ + memo_.size() * 48; }
 
@@ -56,9 +69,30 @@ class Values {
     const std::uint64_t key = (std::uint64_t{state} << 32) | arg;
     const auto it = memo_.find(key);
     if (it != memo_.end()) return it->second;
-    const std::uint32_t id = intern(values_[state].value_or("") + values_[arg].value_or(""));
+    std::string joined;
+    joined.reserve(text(state).size() + text(arg).size());
+    joined += text(state);
+    joined += text(arg);
+    const std::uint32_t id = intern_owned(std::move(joined));
     memo_.emplace(key, id);
     return id;
+  }
+  // Whether append(state, arg) is memoized already (then calling it builds nothing).
+  bool appended(std::uint32_t state, std::uint32_t arg) const {
+    return memo_.contains((std::uint64_t{state} << 32) | arg);
+  }
+  // extends(append(state, arg), to) and append(state, arg) == to, without building the appended value:
+  // the search asks them of appends most of which no observer can see (Key::append_viable).
+  bool append_extends(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
+    const auto& t = values_[to];
+    if (!t) return false;
+    const std::string_view s = text(state), a = text(arg);
+    return t->size() >= s.size() + a.size() && t->compare(0, s.size(), s) == 0 &&
+           t->compare(s.size(), a.size(), a) == 0;
+  }
+  bool append_equals(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
+    const auto& t = values_[to];
+    return t && t->size() == text(state).size() + text(arg).size() && append_extends(state, arg, to);
   }
 
   // Whether appends alone can turn `from` into `to` (nil counts as "", no append yields nil).
@@ -85,12 +119,18 @@ class Values {
       kept.push_back(std::move(values_[id]));
     }
     values_ = std::move(kept);
-    ids_.clear();
+    // Renamed in place: no string is hashed or copied again (values can be long: a key's appends).
     bytes_ = 0;
-    for (std::uint32_t id = 1; id < values_.size(); ++id) {
-      ids_.emplace(*values_[id], id);
-      bytes_ += 2 * values_[id]->size() + 96;
+    for (auto it = ids_.begin(); it != ids_.end();) {
+      if (remap[it->second] == kNone) {
+        it = ids_.erase(it);
+      } else {
+        it->second = remap[it->second];
+        bytes_ += 2 * it->first.size() + 96;
+        ++it;
+      }
     }
+    RAFTSIM_ASSERT(ids_.size() + 1 == values_.size());
     // The appends whose state, argument and result all survive stay memoized (the same strings, renamed).
     std::unordered_map<std::uint64_t, std::uint32_t> memo;
     for (const auto& [key, result] : memo_) {
@@ -263,7 +303,7 @@ class Key {
   std::size_t operations() const { return constraining_; }
   std::size_t frontier_peak() const { return frontier_peak_; }
   std::size_t bytes() const {
-    return frontier_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
+    return frontier_.bytes() + next_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
            open_.capacity() * 4;
   }
 
@@ -340,6 +380,7 @@ class Key {
     status_ = KeyStatus::stopped;
     reason_ = why;
     frontier_.release();
+    next_.release();
   }
 
   // Whether the key fell back to the batch search of its last segment (see to_batch).
@@ -369,6 +410,7 @@ class Key {
     batch_ = true;
     frontier_.release();
     explored_.release();
+    next_.release();
     observers_.clear();  // (the streaming state is rebuilt by try_restart)
     doom_wants_.clear();
   }
@@ -908,6 +950,32 @@ class Key {
     return true;
   }
 
+  // viable(append(state, arg), bits plus `mb`, after close_forced), without building the appended value
+  // (most appends of the search, the orders of the open info appends above all, make values no observer
+  // will see; building and interning each was most of the cost of a key with many such operations). The
+  // same test as viable, the appended value given as state's text then arg's: an observer not linearized
+  // in bits plus mb, not waiting, whose value the appended value does not extend, needs a starter neither
+  // in bits nor mb. close_forced can set the bit of an open read whose output is the appended value (then
+  // this answers true: the caller takes the ordinary path); the other bits it sets (failed cas) are
+  // neither observers nor starters, so they change nothing here. True: maybe viable; false: viable would
+  // say false.
+  bool append_viable(std::uint32_t state, std::uint32_t arg, const std::uint64_t* bits, std::uint32_t mb) const {
+    for (std::uint32_t f : forced_) {
+      const SOp& r = ops_[open_[f]];
+      if (!test_bit(bits, f) && r.fn == Fn::read && values_.append_equals(state, arg, r.output)) return true;
+    }
+    auto free = [&](std::uint32_t b) { return b != mb && !test_bit(bits, b); };
+    for (const Observer& obs : observers_) {
+      if (!free(obs.bit) || values_.append_extends(state, arg, obs.want) || obs.waits_for_later(ops_)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), free)) return false;
+    }
+    for (const Observer& obs : future_) {
+      if (values_.append_extends(state, arg, obs.want)) continue;
+      if (std::none_of(obs.starters.begin(), obs.starters.end(), free)) return false;
+    }
+    return true;
+  }
+
   static bool resets(const SOp& op) { return op.fn == Fn::write || op.fn == Fn::cas; }
   static bool is_observer(const SOp& op) {
     return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && op.cas_succeeded));
@@ -964,7 +1032,8 @@ class Key {
     const std::uint32_t ob = o.bit;
     RAFTSIM_ASSERT(ob != kNone);
     const std::size_t words = frontier_.words();
-    ConfigSet next(words);
+    ConfigSet& next = next_;  // (a member: its buffers are reused from completion to completion)
+    next.clear(words);
     explored_.clear(words);
     std::vector<std::uint64_t> b(words);
     const bool o_retirable = !o.info && (o.fn == Fn::write || o.fn == Fn::append);
@@ -1007,11 +1076,14 @@ class Key {
           const SOp& x = ops_[open_[mb]];
           if (meta.dirty && x.fn == Fn::write) continue;
           std::uint32_t after = 0;
-          if (!step(x, state, after)) continue;
+          const bool unseen = x.fn == Fn::append && !values_.appended(state, x.input) &&
+                              !append_viable(state, x.input, explored_.bits(at), mb);
+          if (!unseen && !step(x, state, after)) continue;
           if (++steps_.used, steps_.exhausted()) {
             stop(fmt::format("step limit of {} reached", steps_.max));
             return true;
           }
+          if (unseen) continue;  // viable() would drop it: the value is not built (append_viable)
           std::memcpy(b.data(), explored_.bits(at), words * 8);
           set_bit(b.data(), mb);
           Meta now = meta;
@@ -1049,7 +1121,9 @@ class Key {
     std::push_heap(free_bits_.begin(), free_bits_.end(), std::greater<>());
     std::erase(is_forced_kind(o) ? forced_ : movers_, ob);
     forget_bit(ob);
-    frontier_ = subsume(std::move(next));
+    ConfigSet kept = subsume(std::move(next));
+    std::swap(frontier_, kept);
+    next_ = std::move(kept);  // the old frontier's buffers, for the next completion
     release_settled_info();
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
@@ -1106,6 +1180,7 @@ class Key {
       }
       lo = hi;
     }
+    if (std::none_of(gone.begin(), gone.end(), [](char g) { return g != 0; })) return set;  // as it would be rebuilt
     ConfigSet kept(words);
     for (std::uint32_t i = 0; i < set.size(); ++i) {
       if (!gone[i]) kept.insert(set.state(i), set.meta(i), set.bits(i));
@@ -1258,6 +1333,7 @@ class Key {
   bool flushing_ = false;                 // finish(): no completion is held any more
   ConfigSet frontier_;
   ConfigSet explored_;
+  ConfigSet next_;  // complete_now's new frontier (scratch)
   KeyStatus status_ = KeyStatus::running;
   std::string reason_;
   std::optional<LinWitness> witness_;
