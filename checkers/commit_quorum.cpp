@@ -9,21 +9,21 @@
 namespace checkers {
 
 LogMirror::LogRef CommitQuorum::log_of(std::int32_t node) const {
-  RAFTSIM_ASSERT(node >= 0 && node < nodes_);
+  RAFTSIM_ASSERT(node >= 0 && node < membership_->nodes());
   if (auto at_crash = mirror_->log_at_crash(node)) return *at_crash;  // a down node keeps what it had
   return mirror_->log(node);
 }
 
 std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
-  nodes_ = every_event_ != nullptr ? every_event_->nodes() : std::max(nodes_, e.node + 1);
-  RAFTSIM_ASSERT(nodes_ > e.node);
+  membership_.observe(e);
+  const std::int32_t nodes = membership_->nodes();
+  RAFTSIM_ASSERT(nodes > e.node);
   const auto n = static_cast<std::size_t>(e.node);
   mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
   if (n >= leader_.size()) leader_.resize(n + 1, false);
   if (e.kind == sim::EventKind::role) leader_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader);
   if (e.kind == sim::EventKind::crash) leader_[n] = false;
-  if (e.kind == sim::EventKind::membership) membership_.observe(e);
   if (e.kind != sim::EventKind::commit) return std::nullopt;
   const std::uint64_t index = e.a;
   const LogMirror::Slot* entry = mirror_->at(e.node, index);
@@ -32,40 +32,41 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
     const LogMirror::Slot* slot = log_of(m).at(index);
     return slot != nullptr && slot->term == entry->term && slot->digest == entry->digest;
   };
-  if (membership_.active()) return check_configuration(e, index, *entry, holds);
+  if (membership_->active()) return check_configuration(e, index, *entry, holds);
   std::int32_t holders = 0;
-  for (std::int32_t m = 0; m < nodes_; ++m) holders += holds(m) ? 1 : 0;
-  const std::int32_t majority = nodes_ / 2 + 1;
-  RAFTSIM_ASSERT(holders >= 1 && holders <= nodes_);  // the committing node holds it
+  for (std::int32_t m = 0; m < nodes; ++m) holders += holds(m) ? 1 : 0;
+  const std::int32_t majority = nodes / 2 + 1;
+  RAFTSIM_ASSERT(holders >= 1 && holders <= nodes);  // the committing node holds it
   if (holders >= majority) return std::nullopt;
   std::string missing;  // built only for the report: commits are frequent
-  for (std::int32_t m = 0; m < nodes_; ++m) {
+  for (std::int32_t m = 0; m < nodes; ++m) {
     if (!holds(m)) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", m);
   }
   return Violation{name(), Severity::safety, e.time_us, {e.node},
                    fmt::format("node {} committed index {} (term {}), but only {} of {} nodes hold that entry "
                                "(missing at nodes {}): an entry is committed only once a majority stores it (5.3)",
-                               e.node, index, entry->term, holders, nodes_, missing)};
+                               e.node, index, entry->term, holders, nodes, missing)};
 }
 
 template <typename Holds>
 std::optional<Violation> CommitQuorum::check_configuration(const sim::TraceEvent& e, std::uint64_t index,
                                                             const LogMirror::Slot& entry, const Holds& holds) const {
+  const std::int32_t nodes = membership_->nodes();
   const auto holders_in = [&](std::uint64_t mask) {
     std::size_t count = 0;
-    for (std::int32_t m = 0; m < nodes_ && m < 64; ++m) count += MembershipView::has(mask, m) && holds(m) ? 1 : 0;
+    for (std::int32_t m = 0; m < nodes && m < 64; ++m) count += MembershipView::has(mask, m) && holds(m) ? 1 : 0;
     return count;
   };
-  const std::uint64_t own = membership_.voters_of(e.node);
+  const std::uint64_t own = membership_->voters_of(e.node);
   if (holders_in(own) >= MembershipView::majority(own)) return std::nullopt;
   if (!leader_[static_cast<std::size_t>(e.node)]) {
-    for (std::uint64_t set : membership_.seen_voter_sets()) {
+    for (std::uint64_t set : membership_->seen_voter_sets()) {
       if (holders_in(set) >= MembershipView::majority(set)) return std::nullopt;
     }
   }
   std::string voters;
   std::string missing;
-  for (std::int32_t m = 0; m < nodes_ && m < 64; ++m) {
+  for (std::int32_t m = 0; m < nodes && m < 64; ++m) {
     if (!MembershipView::has(own, m)) continue;
     voters += fmt::format("{}{}", voters.empty() ? "" : ", ", m);
     if (!holds(m)) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", m);

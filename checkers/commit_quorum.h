@@ -24,17 +24,14 @@ namespace checkers {
 
 class CommitQuorum final : public Checker {
  public:
-  CommitQuorum() = default;  // with a mirror of its own
-  explicit CommitQuorum(const LogMirror& shared) : mirror_(shared) {}
-  // `every_event` is CheckerSet's shared view, read only for the node count over every event, so that this
-  // checker sees only the kinds it acts on (its own view stays fed by membership events only).
-  CommitQuorum(const LogMirror& shared, const MembershipView& every_event) : mirror_(shared), every_event_(&every_event) {}
+  CommitQuorum() = default;  // with a mirror and a configuration view of its own
+  // CheckerSet's shared mirror and view (the view counts the nodes every event shows).
+  CommitQuorum(const LogMirror& shared, const MembershipView& membership) : mirror_(shared), membership_(membership) {}
   const char* name() const override { return "commit-quorum"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   KindMask kinds() const override {
     using K = sim::EventKind;
-    return every_event_ != nullptr ? kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::crash) | kind_bit(K::membership)
-                                   : kAllKinds;
+    return membership_.shared() ? kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::crash) : kAllKinds;
   }
 
  private:
@@ -44,12 +41,11 @@ class CommitQuorum final : public Checker {
                                                const Holds& holds) const;
 
   MirrorView mirror_;
-  const MembershipView* every_event_ = nullptr;  // null: count the nodes here, seeing every event
-  std::int32_t nodes_ = 0;  // the cluster size as far as the stream has shown it
   // Thesis 4.1: with membership changes, a majority of the voters of the committing node's configuration;
   // a follower (which commits what a leader committed under the leader's configuration) passes with a
-  // majority of any configuration a node has been in.
-  MembershipView membership_;
+  // majority of any configuration a node has been in. The view also gives the cluster size as far as the
+  // stream has shown it (nodes()).
+  MembershipFeed membership_;
   std::vector<bool> leader_;  // per node: reports itself leader now
 };
 
