@@ -49,9 +49,6 @@ void append_list(std::string& s, const std::vector<NodeId>& v) {
 
 }  // namespace
 
-bool Membership::is_voter(NodeId node) const { return std::binary_search(voters.begin(), voters.end(), node); }
-bool Membership::is_learner(NodeId node) const { return std::binary_search(learners.begin(), learners.end(), node); }
-
 std::vector<NodeId> Membership::all() const {
   std::vector<NodeId> out;
   std::merge(voters.begin(), voters.end(), learners.begin(), learners.end(), std::back_inserter(out));

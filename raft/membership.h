@@ -17,6 +17,7 @@
 // node at a time, so single-server changes cover it with less to get wrong.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,8 +32,9 @@ struct Membership {
   std::vector<NodeId> voters;    // sorted, no duplicates
   std::vector<NodeId> learners;  // sorted, no duplicates, disjoint from voters
 
-  bool is_voter(NodeId node) const;
-  bool is_learner(NodeId node) const;
+  // Inline: the leader asks for every peer on every commit check (hot in long runs).
+  bool is_voter(NodeId node) const { return std::binary_search(voters.begin(), voters.end(), node); }
+  bool is_learner(NodeId node) const { return std::binary_search(learners.begin(), learners.end(), node); }
   bool contains(NodeId node) const { return is_voter(node) || is_learner(node); }
   std::size_t quorum() const { return voters.size() / 2 + 1; }  // a majority of the voters
   // Every member (voters and learners) in ascending id order.

@@ -222,6 +222,7 @@ struct Raft::State {
   std::optional<SnapshotWrite> snapshot_dirty;  // a snapshot taken or installed by this input
   bool log_truncated = false;
   std::vector<Envelope> staged;  // messages that must wait for every outstanding write
+  std::vector<LogIndex> commit_scratch;  // maybe_advance_commit's matches, kept to reuse its capacity
 
   // ---- small helpers -------------------------------------------------------------------------------
 
@@ -438,11 +439,13 @@ struct Raft::State {
     flush_persist();
     // Route the staged messages: hold them behind the newest outstanding write, or send them now.
     if (!staged.empty()) {
-      if (inflight.empty()) {
-        for (Envelope& e : staged) out->messages.push_back(std::move(e));
+      // Into an empty destination the whole vector is handed over (no message moved one by one).
+      std::vector<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
+      if (!inflight.empty()) held_count += staged.size();
+      if (to.empty()) {
+        std::swap(to, staged);
       } else {
-        held_count += staged.size();
-        for (Envelope& e : staged) inflight.back().held.push_back(std::move(e));
+        for (Envelope& e : staged) to.push_back(std::move(e));
       }
       staged.clear();
     }
@@ -1063,19 +1066,26 @@ struct Raft::State {
     const Leader& l = std::get<Leader>(role);
     // Thesis 4.1: a majority of the voters of the configuration in force here; learners never count, and a
     // leader that is removing itself does not count its own log (thesis 4.2.2).
-    std::vector<LogIndex> matches;
-    matches.reserve(membership.voters.size());
+    // Scratch reused between calls: this runs on every acknowledgement, so no allocation per call.
+    std::vector<LogIndex>& matches = commit_scratch;
+    matches.clear();
     if (is_voter(self())) matches.push_back(durable_match_index);
+    // Without learners every peer with progress is a voter (sync_progress keeps progress for exactly the
+    // other members), so the common case needs no lookup; the size assert below still checks it.
+    const bool peers_all_voters = membership.learners.empty();
     for (const auto& [peer, progress] : l.progress) {
       // BUG(learner-counted-in-quorum): a learner's log counts as a voter's (thesis 4.2.1 says it must not).
-      if (is_voter(peer) || (bug(Bug::learner_counted_in_quorum) && membership.is_learner(peer))) {
+      if (peers_all_voters || is_voter(peer) || (bug(Bug::learner_counted_in_quorum) && membership.is_learner(peer))) {
         matches.push_back(progress.match_index);
       }
     }
     RAFTSIM_ASSERT(matches.size() == membership.voters.size() || bug(Bug::learner_counted_in_quorum));
-    std::sort(matches.begin(), matches.end(), std::greater<>());
-    // matches[quorum-1] is the highest index that at least `quorum` members hold.
-    const LogIndex majority_index = matches[quorum() - 1];
+    RAFTSIM_ASSERT(quorum() >= 1 && quorum() <= matches.size());
+    // The quorum-th highest match is the highest index that at least `quorum` members hold: a partial
+    // selection (nth_element) finds it without sorting every match.
+    const auto nth = matches.begin() + static_cast<std::ptrdiff_t>(quorum() - 1);
+    std::nth_element(matches.begin(), nth, matches.end(), std::greater<>());
+    const LogIndex majority_index = *nth;
     RAFTSIM_ASSERT(majority_index <= log.last_index());
     // Terms are non-decreasing, so if log[majority_index] is of an earlier term so is every lower index:
     // Figure 8 -- never commit an earlier term's entry by counting replicas.
@@ -1654,7 +1664,11 @@ struct Raft::State {
     if (done.hard_state.has_value()) durable_hard = *done.hard_state;
     RAFTSIM_ASSERT(held_count >= done.held.size());
     held_count -= done.held.size();
-    for (Envelope& e : done.held) out->messages.push_back(std::move(e));
+    if (out->messages.empty()) {
+      std::swap(out->messages, done.held);
+    } else {
+      for (Envelope& e : done.held) out->messages.push_back(std::move(e));
+    }
 
     if (is_candidate()) {
       Candidate& c = std::get<Candidate>(role);
@@ -1669,7 +1683,7 @@ struct Raft::State {
     }
   }
 
-  void on_client_request(const Command& command) {
+  void on_client_request(Command command) {
     ClientReply reject;
     reject.client_id = command.client_id;
     reject.request_id = command.request_id;
@@ -1708,7 +1722,7 @@ struct Raft::State {
     }
     Entry entry;
     entry.term = term();
-    entry.command = command;
+    entry.command = std::move(command);  // the caller's copy (or moved-in request) becomes the entry
     append_local(std::move(entry));
     l.pending.emplace(key, log.last_index());
     broadcast_new_entries();  // replicate at once where flow control allows, in parallel with the local write
@@ -2045,6 +2059,10 @@ void Raft::on_persist_failed(std::uint64_t token, Output& out) {
 
 void Raft::on_client_request(const Command& command, Output& out) {
   run_input(out, [&](State& s) { s.on_client_request(command); });
+}
+
+void Raft::on_client_request(Command&& command, Output& out) {
+  run_input(out, [&](State& s) { s.on_client_request(std::move(command)); });
 }
 
 void Raft::on_transfer_leadership(std::optional<NodeId> target, Output& out) {

@@ -118,6 +118,7 @@ class Raft {
   void on_persist_failed(std::uint64_t token, Output& out);
   bool stopped() const { return stopped_; }
   void on_client_request(const Command& command, Output& out);
+  void on_client_request(Command&& command, Output& out);  // the same, taking the command's strings over
   // Thesis 3.10: hand leadership to `target` (nullopt: the most up-to-date peer). Ignored unless leader.
   void on_transfer_leadership(std::optional<NodeId> target, Output& out);
   // Thesis 4.1: add a node (as a learner, promoted once caught up: kind add_learner) or remove one. Queued
