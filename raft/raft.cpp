@@ -411,6 +411,8 @@ struct Raft::State {
   // A message that vouches for durable state: held until every outstanding write is done.
   void stage(NodeId to, Message message) {
     RAFTSIM_ASSERT(to != self());
+    // A buffer handed over to a held write (end_input) is replaced with room for a few, not grown 1, 2, 4.
+    if (staged.capacity() == 0) staged.reserve(4);
     staged.push_back(Envelope{self(), to, std::move(message)});
   }
 
@@ -1666,6 +1668,10 @@ struct Raft::State {
     held_count -= done.held.size();
     if (out->messages.empty()) {
       std::swap(out->messages, done.held);
+      // Nothing is staged yet in this input: the emptied buffer becomes the staging buffer (no allocation
+      // for the next message that has to wait).
+      RAFTSIM_ASSERT(staged.empty() && done.held.empty());
+      if (staged.capacity() < done.held.capacity()) std::swap(staged, done.held);
     } else {
       for (Envelope& e : done.held) out->messages.push_back(std::move(e));
     }
