@@ -59,6 +59,11 @@ std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
 
 std::optional<Violation> DeadIncarnation::check_alive(const sim::TraceEvent& e, std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
+  // Most events: a running node's current incarnation, already seen.
+  if (static_cast<std::size_t>(node) < nodes_.size()) {
+    const Node& s = nodes_[static_cast<std::size_t>(node)];
+    if (s.alive && s.incarnation != 0 && s.incarnation == e.incarnation) return std::nullopt;
+  }
   if (static_cast<std::size_t>(node) >= nodes_.size()) nodes_.resize(static_cast<std::size_t>(node) + 1);
   Node& s = nodes_[static_cast<std::size_t>(node)];
   if (!s.alive) {

@@ -55,7 +55,7 @@ std::vector<std::string> Figure2Rules::rule_names() const { return rules_.enable
 
 bool Figure2Rules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
-Figure2Rules::NodeView& Figure2Rules::view(std::int32_t node) {
+Figure2Rules::NodeView& Figure2Rules::grow(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   const auto n = static_cast<std::size_t>(node);
   if (n >= nodes_.size()) nodes_.resize(n + 1);

@@ -128,7 +128,11 @@ class Figure2Rules final : public Checker {
   };
 
   bool on(Figure2Rule rule) const { return rules_.on(rule); }
-  NodeView& view(std::int32_t node);
+  NodeView& view(std::int32_t node) {
+    const auto n = static_cast<std::size_t>(node);
+    return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
+  }
+  NodeView& grow(std::int32_t node);  // a node not seen yet
   void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
   std::optional<Violation> close_step();
   bool is_step_output(const sim::TraceEvent& e) const;

@@ -52,6 +52,12 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
     if (auto v = check_deadline(e.time_us)) return v;
   }
   membership_.observe(e);
+  using K = sim::EventKind;
+  constexpr KindMask kActs = kind_bit(K::phase) | kind_bit(K::crash) | kind_bit(K::send) | kind_bit(K::commit) |
+                             kind_bit(K::client_invoke) | kind_bit(K::client_ok) | kind_bit(K::role);
+  if ((kActs & kind_bit(e.kind)) == 0) return std::nullopt;
+  // Per node, grown when a node first appears in a kind read here (a node shown by no other kind has no role
+  // and sent no term: the same as the defaults).
   if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
     roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});
     sent_term_.resize(roles_.size(), 0);
