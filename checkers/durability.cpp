@@ -59,11 +59,6 @@ std::optional<Violation> Durability::finish(std::int64_t end_time_us) {
 
 std::optional<Violation> DeadIncarnation::check_alive(const sim::TraceEvent& e, std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
-  // Most events: a running node's current incarnation, already seen.
-  if (static_cast<std::size_t>(node) < nodes_.size()) {
-    const Node& s = nodes_[static_cast<std::size_t>(node)];
-    if (s.alive && s.incarnation != 0 && s.incarnation == e.incarnation) return std::nullopt;
-  }
   if (static_cast<std::size_t>(node) >= nodes_.size()) nodes_.resize(static_cast<std::size_t>(node) + 1);
   Node& s = nodes_[static_cast<std::size_t>(node)];
   if (!s.alive) {
@@ -80,6 +75,20 @@ std::optional<Violation> DeadIncarnation::check_alive(const sim::TraceEvent& e, 
 }
 
 std::optional<Violation> DeadIncarnation::observe(const sim::TraceEvent& e) {
+  using K = sim::EventKind;
+  // Most events: an act of a running node's current incarnation, already seen (no call, no frame).
+  if (e.kind != K::crash && e.kind != K::restart) {
+    const std::int32_t node = e.kind == K::deliver ? e.peer : e.node;
+    const auto n = static_cast<std::size_t>(node);
+    if (node >= 0 && n < nodes_.size() && nodes_[n].alive && nodes_[n].incarnation != 0 &&
+        nodes_[n].incarnation == e.incarnation) {
+      return std::nullopt;
+    }
+  }
+  return observe_slow(e);
+}
+
+std::optional<Violation> DeadIncarnation::observe_slow(const sim::TraceEvent& e) {
   using K = sim::EventKind;
   switch (e.kind) {
     case K::crash:
