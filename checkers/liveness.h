@@ -40,7 +40,8 @@ class Liveness final : public Checker {
   MembershipFeed membership_;
   std::uint64_t max_sent_term() const;
   bool leader_now() const;
-  std::optional<Violation> check_deadline(std::int64_t now_us);
+  [[gnu::noinline]] std::optional<Violation> check_deadline(std::int64_t now_us);
+  [[gnu::noinline]] void act(const sim::TraceEvent& e);  // an event of a kind it reads (kept out of observe's frame)
 };
 
 }  // namespace checkers
