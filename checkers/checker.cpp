@@ -44,7 +44,7 @@ bool CheckerSet::on_event(const sim::TraceEvent& event) {
   RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
   // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
   if (checkers_.empty()) return true;
-  if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->apply(event);
+  if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->update(event);
   membership_->observe(event);
   for (Checker* c : by_kind_[kind]) {
     if (auto v = c->observe(event)) {

@@ -9,7 +9,7 @@
 namespace checkers {
 
 std::optional<Violation> Durability::observe(const sim::TraceEvent& e) {
-  mirror_.apply(e);
+  mirror_.update(e);
   membership_.observe(e);
   if (e.node >= 0 && (e.kind == sim::EventKind::crash || e.kind == sim::EventKind::restart)) {
     RAFTSIM_ASSERT(membership_->nodes() > e.node);

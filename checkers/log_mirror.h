@@ -69,6 +69,8 @@ class LogMirror {
   // Applies a log-changing event (others are ignored). Returns a description of a malformed change
   // (a gap, an overwrite without truncation, a term going backwards), which no correct node reports.
   std::optional<std::string> apply(const sim::TraceEvent& event);
+  // The same, keeping what it found only for last_problem() (no copy: CheckerSet's once-per-event apply).
+  void update(const sim::TraceEvent& event) { last_problem_ = apply_change(event); }
 
   LogRef log(std::int32_t node) const {
     const auto n = static_cast<std::size_t>(node);
@@ -120,6 +122,10 @@ class MirrorView {
     if (own_) return own_->apply(event);
     if ((kLogMirrorKinds & kind_bit(event.kind)) == 0) return std::nullopt;
     return mirror_->last_problem();
+  }
+  // The same for a checker that leaves malformed changes to log-matching: nothing to copy with a shared mirror.
+  void update(const sim::TraceEvent& event) {
+    if (own_) own_->apply(event);
   }
   const LogMirror* operator->() const { return mirror_; }
 
