@@ -48,14 +48,13 @@ std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
 
 std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
   // Every event: the deadline check itself only once a deadline passed unmet (rare).
-  if (deadline_us_ && !settled_at_us_ && e.time_us > *deadline_us_) {
+  RAFTSIM_ASSERT(due_after_us_ == (deadline_us_ && !settled_at_us_ ? *deadline_us_ : INT64_MAX));
+  if (e.time_us > due_after_us_) {
     if (auto v = check_deadline(e.time_us)) return v;
   }
   membership_.observe(e);
   using K = sim::EventKind;
-  constexpr KindMask kActs = kind_bit(K::phase) | kind_bit(K::crash) | kind_bit(K::send) | kind_bit(K::commit) |
-                             kind_bit(K::client_invoke) | kind_bit(K::client_ok) | kind_bit(K::role);
-  if ((kActs & kind_bit(e.kind)) == 0) return std::nullopt;
+  if ((kReads & kind_bit(e.kind)) == 0) return std::nullopt;
   // A fifth of all events: a send of a node already seen (the case of act() below, inline).
   if (e.kind == K::send && e.node >= 0 && static_cast<std::size_t>(e.node) < sent_term_.size()) {
     if (e.label != 6 && e.label != 7) {
@@ -116,6 +115,7 @@ void Liveness::act(const sim::TraceEvent& e) {
     default:
       break;
   }
+  update_due();
 }
 
 std::optional<Violation> Liveness::finish(std::int64_t end_time_us) {
