@@ -98,17 +98,13 @@ bool is_figure2_step_output(EventKind kind) {
 }
 }  // namespace
 
-bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
-  if (!step_.open || e.node != step_.node) return false;
-  if (is_figure2_step_output(e.kind)) return true;
-  switch (e.kind) {
-    // What the network did with a send, reported right after it.
-    case EventKind::drop_random:
-    case EventKind::drop_blocked:
-    case EventKind::duplicate: return e.node == previous_send_node_ && e.peer == previous_send_peer_;
-    default: return false;
+const KindMask Figure2Rules::kStepOutputKinds = [] {
+  KindMask mask = 0;
+  for (int k = 0; k < sim::kEventKindCount; ++k) {
+    if (is_figure2_step_output(static_cast<EventKind>(k))) mask |= kind_bit(static_cast<EventKind>(k));
   }
-}
+  return mask;
+}();
 
 void Figure2Rules::add_output(const sim::TraceEvent& e) {
   RAFTSIM_ASSERT(step_.open && e.node == step_.node);

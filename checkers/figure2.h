@@ -135,7 +135,16 @@ class Figure2Rules final : public Checker {
   NodeView& grow(std::int32_t node);  // a node not seen yet
   void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
   std::optional<Violation> close_step();
-  bool is_step_output(const sim::TraceEvent& e) const;
+  // What a node does in a step: its observations, disk writes and sends (kStepOutputKinds, figure2.cpp), and
+  // what the network did with its send right before (a drop or duplicate of that send). Inline: every event.
+  bool is_step_output(const sim::TraceEvent& e) const {
+    if (!step_.open || e.node != step_.node) return false;
+    if ((kStepOutputKinds & kind_bit(e.kind)) != 0) return true;
+    return (kSendEchoKinds & kind_bit(e.kind)) != 0 && e.node == previous_send_node_ && e.peer == previous_send_peer_;
+  }
+  static const KindMask kStepOutputKinds;
+  static constexpr KindMask kSendEchoKinds = kind_bit(sim::EventKind::drop_random) |
+                                             kind_bit(sim::EventKind::drop_blocked) | kind_bit(sim::EventKind::duplicate);
   void add_output(const sim::TraceEvent& e);
   std::optional<Violation> apply_output(const sim::TraceEvent& e);
   void reset_timer(NodeView& v, std::int64_t time_us);

@@ -363,6 +363,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
     default:
       break;
   }
+  if (!check_quorum_on_) return std::nullopt;  // the rule's own first test, without the call (every output)
   return check_quorum_contact(e, v);
 }
 
