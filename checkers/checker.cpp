@@ -34,7 +34,10 @@ void CheckerSet::add(std::unique_ptr<Checker> checker) {
   for (int k = 0; k < sim::kEventKindCount; ++k) {
     if ((kinds >> k) & 1U) by_kind_[static_cast<std::size_t>(k)].push_back(checker.get());
   }
+  if (checker->has_deadline()) timed_.push_back(checker.get());
+  kinds_.push_back(kinds);
   checkers_.push_back(std::move(checker));
+  RAFTSIM_ASSERT(kinds_.size() == checkers_.size());
 }
 
 bool CheckerSet::on_event(const sim::TraceEvent& event) {
@@ -44,10 +47,27 @@ bool CheckerSet::on_event(const sim::TraceEvent& event) {
   RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
   // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
   if (checkers_.empty()) return true;
-  if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->apply(event);
+  if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->update(event);
   membership_->observe(event);
+  for (const Checker* c : timed_) {
+    if (event.time_us > c->due_after_us()) return on_event_due(event);
+  }
   for (Checker* c : by_kind_[kind]) {
     if (auto v = c->observe(event)) {
+      violation_ = std::move(v);
+      return false;
+    }
+  }
+  return true;
+}
+
+// As on_event's loop, with the checkers whose deadline passed added, in the order of checkers_.
+bool CheckerSet::on_event_due(const sim::TraceEvent& event) {
+  for (std::size_t i = 0; i < checkers_.size(); ++i) {
+    Checker& c = *checkers_[i];
+    const bool due = c.has_deadline() && event.time_us > c.due_after_us();
+    if ((kinds_[i] & kind_bit(event.kind)) == 0 && !due) continue;
+    if (auto v = c.observe(event)) {
       violation_ = std::move(v);
       return false;
     }

@@ -45,6 +45,11 @@ class Checker {
   // a checker must come to the same verdict, at the same event, as when it observes every event), so a
   // checker states a narrower set only if observe() returns at once, changing nothing, for every other kind.
   virtual KindMask kinds() const { return kAllKinds; }
+  // A checker with a deadline (whatever the event, the first one past a time decides): true if it keeps
+  // due_after_us() current, so that CheckerSet can hand it narrower kinds() plus the first event of any kind
+  // after that time, with the same verdict at the same event as when it observes every event.
+  virtual bool has_deadline() const { return false; }
+  std::int64_t due_after_us() const { return due_after_us_; }
   // Called once when the stream ends (for properties about the whole run, such as liveness).
   virtual std::optional<Violation> finish(std::int64_t end_time_us) {
     (void)end_time_us;
@@ -57,6 +62,10 @@ class Checker {
     (void)rule;
     return false;
   }
+
+ protected:
+  // See has_deadline(): an event later than this must reach observe() whatever its kind (none: the maximum).
+  std::int64_t due_after_us_ = INT64_MAX;
 };
 
 // Runs every checker on every event; the first violation stops the run.
@@ -90,6 +99,10 @@ class CheckerSet final : public sim::TraceSink {
   // Per event kind, the checkers that observe it, in the order of checkers_ (so the first violation
   // reported at an event is the same as when every checker sees every event).
   std::vector<std::vector<Checker*>> by_kind_ = std::vector<std::vector<Checker*>>(sim::kEventKindCount);
+  // The checkers with a deadline (has_deadline()), and each checker's kinds (in the order of checkers_).
+  std::vector<Checker*> timed_;
+  std::vector<KindMask> kinds_;
+  bool on_event_due(const sim::TraceEvent& event);  // some checker's deadline passed: the slow path
   std::optional<Violation> violation_;
 };
 

@@ -20,7 +20,7 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   const std::int32_t nodes = membership_->nodes();
   RAFTSIM_ASSERT(nodes > e.node);
   const auto n = static_cast<std::size_t>(e.node);
-  mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
+  mirror_.update(e);  // malformed log changes are the log-matching checker's to report
   if (n >= leader_.size()) leader_.resize(n + 1, false);
   if (e.kind == sim::EventKind::role) leader_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader);
   if (e.kind == sim::EventKind::crash) leader_[n] = false;
@@ -81,7 +81,7 @@ std::optional<Violation> CommitQuorum::check_configuration(const sim::TraceEvent
 
 std::optional<Violation> CommitCurrentTerm::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
-  mirror_.apply(e);
+  mirror_.update(e);
   const auto n = static_cast<std::size_t>(e.node);
   if (n >= leading_term_.size()) leading_term_.resize(n + 1, 0);
   if (e.kind == sim::EventKind::role) {

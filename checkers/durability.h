@@ -66,6 +66,7 @@ class DeadIncarnation final : public Checker {
     std::uint32_t incarnation = 0;  // 0: not seen yet
   };
   std::optional<Violation> check_alive(const sim::TraceEvent& e, std::int32_t node);
+  [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);
   std::vector<Node> nodes_;
 };
 

@@ -55,7 +55,7 @@ std::vector<std::string> Figure2Rules::rule_names() const { return rules_.enable
 
 bool Figure2Rules::disable_rule(const std::string& rule) { return rules_.disable(rule); }
 
-Figure2Rules::NodeView& Figure2Rules::view(std::int32_t node) {
+Figure2Rules::NodeView& Figure2Rules::grow(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   const auto n = static_cast<std::size_t>(node);
   if (n >= nodes_.size()) nodes_.resize(n + 1);
@@ -98,16 +98,19 @@ bool is_figure2_step_output(EventKind kind) {
 }
 }  // namespace
 
-bool Figure2Rules::is_step_output(const sim::TraceEvent& e) const {
-  if (!step_.open || e.node != step_.node) return false;
-  if (is_figure2_step_output(e.kind)) return true;
-  switch (e.kind) {
-    // What the network did with a send, reported right after it.
-    case EventKind::drop_random:
-    case EventKind::drop_blocked:
-    case EventKind::duplicate: return e.node == previous_send_node_ && e.peer == previous_send_peer_;
-    default: return false;
+const KindMask Figure2Rules::kStepOutputKinds = [] {
+  KindMask mask = 0;
+  for (int k = 0; k < sim::kEventKindCount; ++k) {
+    if (is_figure2_step_output(static_cast<EventKind>(k))) mask |= kind_bit(static_cast<EventKind>(k));
   }
+  return mask;
+}();
+
+void Figure2Rules::add_output(const sim::TraceEvent& e) {
+  RAFTSIM_ASSERT(step_.open && e.node == step_.node);
+  step_.outputs.push_back(e);
+  step_.output_kinds |= kind_bit(e.kind);
+  if (e.kind == EventKind::send) step_.sent_labels |= std::uint32_t{1} << std::min<std::uint16_t>(e.label, 31);
 }
 
 void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t node) {
@@ -138,6 +141,8 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
   step_.last_index = v.log_terms.size();
   step_.last_term = v.log_terms.empty() ? 0 : v.log_terms.back();
   step_.outputs.clear();
+  step_.output_kinds = 0;
+  step_.sent_labels = 0;
   step_.truncated_terms.clear();
   step_.early_election = false;
   if (input == Input::restart) reset_timer(v, e.time_us);
@@ -185,15 +190,12 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
       previous_send_node_ = e.node;
       previous_send_peer_ = e.peer;
     }
-    step_.outputs.push_back(e);
+    add_output(e);
     return apply_output(e);
   }
   previous_send_node_ = previous_send_peer_ = -1;
-  std::optional<Violation> closed;
-  if (step_.open) {
-    closed = close_step();
-    step_.open = false;
-  }
+  std::optional<Violation> closed = step_.open ? close_step() : std::nullopt;
+  step_.open = false;
   switch (e.kind) {
     case EventKind::deliver: open_step(e, Input::deliver, e.peer); break;
     case EventKind::timer_fired: open_step(e, Input::timer, e.node); break;
@@ -225,7 +227,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
       if (!is_figure2_step_output(e.kind)) break;
       // Output without an input event: a node's start-up (or a stream written before format 2).
       open_step(e, Input::start, e.node);
-      step_.outputs.push_back(e);
+      add_output(e);
       if (e.kind == EventKind::send) {
         previous_send_node_ = e.node;
         previous_send_peer_ = e.peer;
@@ -331,8 +333,9 @@ std::optional<Violation> Figure2Rules::close_step() {
 std::optional<Violation> Figure2Rules::check_term_rules() {
   const Step& s = step_;
   if (s.input != Input::deliver) return std::nullopt;
+  const bool has_role = (s.output_kinds & kind_bit(EventKind::role)) != 0;
   const auto follower_of = [&](std::uint64_t term) {
-    return std::any_of(s.outputs.begin(), s.outputs.end(), [&](const sim::TraceEvent& o) {
+    return has_role && std::any_of(s.outputs.begin(), s.outputs.end(), [&](const sim::TraceEvent& o) {
       return o.kind == EventKind::role && o.a == kFollower && o.b == term;
     });
   };
@@ -341,20 +344,21 @@ std::optional<Violation> Figure2Rules::check_term_rules() {
   // vote", so that a removed or partitioned server cannot disrupt a working leader. Implementations read
   // "within" as "before my own election timeout fires", which may be drawn up to twice the minimum.
   const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
-  const double sticky_us = static_cast<double>(std::max(election_timeout_max_us_, 2 * election_timeout_min_us_)) /
-                           std::min(1.0, std::min(v.clock_rate, v.clock_rate_min_since_heard));
-  // With CheckQuorum a leader is itself the current leader it heard from (etcd's lease check): it may ignore
-  // the RequestVote too, and steps down on its own once it loses its majority (the check-quorum rule).
-  // With membership changes likewise (thesis 4.2.3: a removed server's RequestVote must not depose it).
-  const bool sticky_role = (s.role == kFollower && v.heard_leader_us >= 0 &&
-                            static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us) ||
-                           (s.role == kLeader && (check_quorum_ || membership_));
-  const bool leader_sticky = s.kind == kRequestVote && sticky_role && election_timeout_min_us_ > 0 &&
-                             std::none_of(s.outputs.begin(), s.outputs.end(), [](const sim::TraceEvent& o) {
-                               return o.kind == EventKind::vote || o.kind == EventKind::role;
-                             });
+  // Judged only for a message of a higher term (most steps carry the node's own term).
+  const auto leader_sticky = [&]() {
+    const double sticky_us = static_cast<double>(std::max(election_timeout_max_us_, 2 * election_timeout_min_us_)) /
+                             std::min(1.0, std::min(v.clock_rate, v.clock_rate_min_since_heard));
+    // With CheckQuorum a leader is itself the current leader it heard from (etcd's lease check): it may ignore
+    // the RequestVote too, and steps down on its own once it loses its majority (the check-quorum rule).
+    // With membership changes likewise (thesis 4.2.3: a removed server's RequestVote must not depose it).
+    const bool sticky_role = (s.role == kFollower && v.heard_leader_us >= 0 &&
+                              static_cast<double>(s.time_us - v.heard_leader_us) < sticky_us) ||
+                             (s.role == kLeader && (check_quorum_ || membership_));
+    return s.kind == kRequestVote && sticky_role && election_timeout_min_us_ > 0 &&
+           (s.output_kinds & (kind_bit(EventKind::vote) | kind_bit(EventKind::role))) == 0;
+  };
   const bool pre_vote = s.kind == kPreVote || s.kind == kPreVoteReply;
-  if (on(Figure2Rule::term_adoption) && s.msg_term > s.term && !follower_of(s.msg_term) && !leader_sticky && !pre_vote) {
+  if (on(Figure2Rule::term_adoption) && s.msg_term > s.term && !follower_of(s.msg_term) && !leader_sticky() && !pre_vote) {
     return violation(Figure2Rule::term_adoption, {s.node, s.from},
                      fmt::format("node {} (term {}) received a {} of term {} from node {} and did not become a "
                                  "follower of term {} (Figure 2, all servers: a higher term in any message is "
@@ -398,14 +402,19 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
   // Figure 13 rules 6-7: an InstallSnapshot of the node's term may discard the log, unless the log holds the
   // snapshot's last entry (same index and term): then the entries after it are kept.
   const bool is_install = s.input == Input::deliver && s.kind == kInstallSnapshot && s.msg_term >= s.term;
-  const bool installs = std::any_of(s.outputs.begin(), s.outputs.end(),
-                                    [](const sim::TraceEvent& o) { return o.kind == EventKind::snapshot_installed; });
+  const bool installs = (s.output_kinds & kind_bit(EventKind::snapshot_installed)) != 0;
   bool leader = s.role == kLeader;  // at this point of the step
   bool becomes_leader = false;
-  for (const sim::TraceEvent& o : s.outputs) becomes_leader |= o.kind == EventKind::role && o.a == kLeader;
+  if ((s.output_kinds & kind_bit(EventKind::role)) != 0) {
+    for (const sim::TraceEvent& o : s.outputs) becomes_leader |= o.kind == EventKind::role && o.a == kLeader;
+  }
   std::size_t truncation = 0;
   std::uint64_t term_now = s.term;
-  for (std::size_t i = 0; i < s.outputs.size(); ++i) {
+  // The outputs these rules read (a step of sends, writes and applies only has nothing for them).
+  constexpr KindMask kRuleKinds = kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_truncate) |
+                                  kind_bit(EventKind::log_append) | kind_bit(EventKind::commit);
+  const std::size_t scanned = (s.output_kinds & kRuleKinds) != 0 ? s.outputs.size() : 0;
+  for (std::size_t i = 0; i < scanned; ++i) {
     const sim::TraceEvent& o = s.outputs[i];
     if (o.kind == EventKind::role) {
       leader = o.a == kLeader;
@@ -500,7 +509,7 @@ std::optional<Violation> Figure2Rules::check_vote_and_append_rules() {
   // A success reply vouches that the follower's log matches the leader's up to the match index: only what
   // an AppendEntries of the reply's term carried (prev + n) can be vouched for, or what the follower knows
   // to be committed (every later leader holds it: etcd answers a stale request with its commit index).
-  if (!on(Figure2Rule::reply_claim)) return std::nullopt;
+  if (!on(Figure2Rule::reply_claim) || (s.sent_labels & (std::uint32_t{1} << kAppendEntriesReply)) == 0) return std::nullopt;
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind != EventKind::send || o.label != kAppendEntriesReply || o.b == 0) continue;
     const std::uint64_t verified = std::max(v.verified.at(o.a), v.commit);
@@ -522,7 +531,9 @@ std::optional<Violation> Figure2Rules::check_candidate_rules() {
   const Step& s = step_;
   std::uint64_t role = s.role;
   std::uint64_t term = s.term;
-  for (const sim::TraceEvent& o : s.outputs) {
+  const std::size_t scanned = (s.output_kinds & kind_bit(EventKind::role)) != 0 ? s.outputs.size() : 0;
+  for (std::size_t i = 0; i < scanned; ++i) {
+    const sim::TraceEvent& o = s.outputs[i];
     if (o.kind != EventKind::role) continue;
     if (o.a == kCandidate && s.input != Input::restart && s.input != Input::start) {
       if (on(Figure2Rule::candidate_conversion) && (role == kLeader || o.b != term + 1)) {
@@ -558,7 +569,12 @@ std::optional<Violation> Figure2Rules::check_persistence() {
   Changes changed;
   std::uint64_t term = s.term;
   std::size_t writes = 0;
-  for (const sim::TraceEvent& o : s.outputs) {
+  constexpr KindMask kChangeKinds = kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_append) |
+                                    kind_bit(EventKind::log_truncate) | kind_bit(EventKind::snapshot_installed) |
+                                    kind_bit(EventKind::disk_write);
+  const std::size_t scanned = (s.output_kinds & kChangeKinds) != 0 ? s.outputs.size() : 0;
+  for (std::size_t i = 0; i < scanned; ++i) {
+    const sim::TraceEvent& o = s.outputs[i];
     if (o.kind == EventKind::role) {
       if (o.b > term) changed.term = o.b;
       term = o.b;
@@ -600,7 +616,9 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     last.snapshot_index = std::max(last.snapshot_index, changed.snapshot_index);
     last.made_in_term = std::max(last.made_in_term, changed.made_in_term);
   }
-  if (!on(Figure2Rule::persistence)) return std::nullopt;
+  constexpr std::uint32_t kReplies = (std::uint32_t{1} << kRequestVoteReply) | (std::uint32_t{1} << kAppendEntriesReply) |
+                                     (std::uint32_t{1} << kInstallSnapshotReply);
+  if (!on(Figure2Rule::persistence) || (s.sent_labels & kReplies) == 0) return std::nullopt;
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind != EventKind::send || o.b == 0) continue;
     const bool vote_reply = o.label == kRequestVoteReply;

@@ -117,6 +117,10 @@ class Figure2Rules final : public Checker {
     // The node as the step found it.
     std::uint64_t term = 0, role = 0, last_index = 0, last_term = 0;
     std::vector<sim::TraceEvent> outputs;
+    // What the outputs hold, so the rules skip the scans that cannot find anything (most steps are a send or
+    // an append and a write): the kinds (kind_bit), and the message kinds of the sends (bit min(label, 31)).
+    KindMask output_kinds = 0;
+    std::uint32_t sent_labels = 0;
     std::vector<std::uint64_t> truncated_terms;  // the term of the first entry each truncation removed
     // The election timer rule, judged when the candidate role is reported (the view resets the timer then).
     bool early_election = false;
@@ -124,10 +128,24 @@ class Figure2Rules final : public Checker {
   };
 
   bool on(Figure2Rule rule) const { return rules_.on(rule); }
-  NodeView& view(std::int32_t node);
+  NodeView& view(std::int32_t node) {
+    const auto n = static_cast<std::size_t>(node);
+    return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
+  }
+  NodeView& grow(std::int32_t node);  // a node not seen yet
   void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
   std::optional<Violation> close_step();
-  bool is_step_output(const sim::TraceEvent& e) const;
+  // What a node does in a step: its observations, disk writes and sends (kStepOutputKinds, figure2.cpp), and
+  // what the network did with its send right before (a drop or duplicate of that send). Inline: every event.
+  bool is_step_output(const sim::TraceEvent& e) const {
+    if (!step_.open || e.node != step_.node) return false;
+    if ((kStepOutputKinds & kind_bit(e.kind)) != 0) return true;
+    return (kSendEchoKinds & kind_bit(e.kind)) != 0 && e.node == previous_send_node_ && e.peer == previous_send_peer_;
+  }
+  static const KindMask kStepOutputKinds;
+  static constexpr KindMask kSendEchoKinds = kind_bit(sim::EventKind::drop_random) |
+                                             kind_bit(sim::EventKind::drop_blocked) | kind_bit(sim::EventKind::duplicate);
+  void add_output(const sim::TraceEvent& e);
   std::optional<Violation> apply_output(const sim::TraceEvent& e);
   void reset_timer(NodeView& v, std::int64_t time_us);
   Violation violation(Figure2Rule rule, std::vector<std::int32_t> nodes, std::string message) const;

@@ -27,7 +27,7 @@ std::int32_t LeaderCompleteness::committer_of(std::uint64_t index) const {
 }
 
 std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
-  mirror_.apply(e);  // malformed log changes are the log-matching checker's to report
+  mirror_.update(e);  // malformed log changes are the log-matching checker's to report
   if (e.kind == sim::EventKind::role && e.node >= 0) {
     const auto n = static_cast<std::size_t>(e.node);
     if (n >= node_term_.size()) node_term_.resize(n + 1, 0);

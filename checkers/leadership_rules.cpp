@@ -100,7 +100,7 @@ std::size_t LeadershipRules::votes(const Quorum& q, std::int32_t leader, std::si
   return count;
 }
 
-LeadershipRules::NodeView& LeadershipRules::view(std::int32_t node) {
+LeadershipRules::NodeView& LeadershipRules::grow(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   const auto n = static_cast<std::size_t>(node);
   RAFTSIM_ASSERT(n < 4096);
@@ -363,6 +363,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
     default:
       break;
   }
+  if (!check_quorum_on_) return std::nullopt;  // the rule's own first test, without the call (every output)
   return check_quorum_contact(e, v);
 }
 

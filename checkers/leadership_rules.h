@@ -105,7 +105,11 @@ class LeadershipRules final : public Checker {
   template <typename Yes>
   static std::size_t votes(const Quorum& q, std::int32_t leader, std::size_t peers, Yes yes);
 
-  NodeView& view(std::int32_t node);
+  NodeView& view(std::int32_t node) {
+    const auto n = static_cast<std::size_t>(node);
+    return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
+  }
+  NodeView& grow(std::int32_t node);  // a node not seen yet
   bool on(LeadershipRule rule) const { return rules_.on(rule); }
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
   std::optional<Violation> on_output(const sim::TraceEvent& e);

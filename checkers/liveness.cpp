@@ -48,10 +48,28 @@ std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
 
 std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
   // Every event: the deadline check itself only once a deadline passed unmet (rare).
-  if (deadline_us_ && !settled_at_us_ && e.time_us > *deadline_us_) {
+  RAFTSIM_ASSERT(due_after_us_ == (deadline_us_ && !settled_at_us_ ? *deadline_us_ : INT64_MAX));
+  if (e.time_us > due_after_us_) {
     if (auto v = check_deadline(e.time_us)) return v;
   }
   membership_.observe(e);
+  using K = sim::EventKind;
+  if ((kReads & kind_bit(e.kind)) == 0) return std::nullopt;
+  // A fifth of all events: a send of a node already seen (the case of act() below, inline).
+  if (e.kind == K::send && e.node >= 0 && static_cast<std::size_t>(e.node) < sent_term_.size()) {
+    if (e.label != 6 && e.label != 7) {
+      std::uint64_t& sent = sent_term_[static_cast<std::size_t>(e.node)];
+      sent = std::max(sent, e.a);
+    }
+    return std::nullopt;
+  }
+  act(e);
+  return std::nullopt;
+}
+
+void Liveness::act(const sim::TraceEvent& e) {
+  // Per node, grown when a node first appears in a kind read here (a node shown by no other kind has no role
+  // and sent no term: the same as the defaults).
   if (e.node >= 0 && static_cast<std::size_t>(e.node) >= roles_.size()) {
     roles_.resize(static_cast<std::size_t>(e.node) + 1, {static_cast<int>(sim::Role::follower), 0});
     sent_term_.resize(roles_.size(), 0);
@@ -97,7 +115,7 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
     default:
       break;
   }
-  return std::nullopt;
+  update_due();
 }
 
 std::optional<Violation> Liveness::finish(std::int64_t end_time_us) {

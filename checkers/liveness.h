@@ -22,8 +22,18 @@ class Liveness final : public Checker {
   const char* name() const override { return "liveness"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   std::optional<Violation> finish(std::int64_t end_time_us) override;
+  // With the shared configuration view: the kinds it reads, and (has_deadline) the first event of any kind
+  // after an unmet leader deadline. With a view of its own it must see every event (nodes()).
+  KindMask kinds() const override { return membership_.shared() ? kReads : kAllKinds; }
+  bool has_deadline() const override { return true; }
 
  private:
+  static constexpr KindMask kReads =
+      kind_bit(sim::EventKind::phase) | kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::send) |
+      kind_bit(sim::EventKind::commit) | kind_bit(sim::EventKind::client_invoke) | kind_bit(sim::EventKind::client_ok) |
+      kind_bit(sim::EventKind::role);
+  // due_after_us_ (Checker): the deadline while it is unmet, else none.
+  void update_due() { due_after_us_ = deadline_us_ && !settled_at_us_ ? *deadline_us_ : INT64_MAX; }
   std::optional<std::int64_t> healed_at_us_;
   std::optional<std::int64_t> healthy_at_us_;   // first ok of an op invoked after the heal
   std::optional<std::int64_t> last_ok_at_us_;   // last ok of any op: when the cluster was last seen healthy
@@ -40,7 +50,8 @@ class Liveness final : public Checker {
   MembershipFeed membership_;
   std::uint64_t max_sent_term() const;
   bool leader_now() const;
-  std::optional<Violation> check_deadline(std::int64_t now_us);
+  [[gnu::noinline]] std::optional<Violation> check_deadline(std::int64_t now_us);
+  [[gnu::noinline]] void act(const sim::TraceEvent& e);  // an event of a kind it reads (kept out of observe's frame)
 };
 
 }  // namespace checkers

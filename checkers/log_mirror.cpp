@@ -21,18 +21,10 @@ LogMirror::NodeLog& LogMirror::mutable_log(std::int32_t node) {
   return logs_[static_cast<std::size_t>(node)];
 }
 
-LogMirror::LogRef LogMirror::log(std::int32_t node) const {
+const LogMirror::NodeLog& LogMirror::empty_log(std::int32_t node) {
   static const NodeLog kEmpty;
   RAFTSIM_ASSERT(node >= 0);
-  const auto n = static_cast<std::size_t>(node);
-  return LogRef(n < logs_.size() ? logs_[n] : kEmpty, committed_);
-}
-
-std::optional<LogMirror::LogRef> LogMirror::log_at_crash(std::int32_t node) const {
-  RAFTSIM_ASSERT(node >= 0);
-  const auto n = static_cast<std::size_t>(node);
-  if (n < at_crash_.size() && at_crash_[n].has_value()) return LogRef(*at_crash_[n], committed_);
-  return std::nullopt;
+  return kEmpty;
 }
 
 std::size_t LogMirror::stored_slots() const {

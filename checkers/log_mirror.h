@@ -69,14 +69,23 @@ class LogMirror {
   // Applies a log-changing event (others are ignored). Returns a description of a malformed change
   // (a gap, an overwrite without truncation, a term going backwards), which no correct node reports.
   std::optional<std::string> apply(const sim::TraceEvent& event);
+  // The same, keeping what it found only for last_problem() (no copy: CheckerSet's once-per-event apply).
+  void update(const sim::TraceEvent& event) { last_problem_ = apply_change(event); }
 
-  LogRef log(std::int32_t node) const;
+  LogRef log(std::int32_t node) const {
+    const auto n = static_cast<std::size_t>(node);
+    return LogRef(node >= 0 && n < logs_.size() ? logs_[n] : empty_log(node), committed_);
+  }
   std::size_t nodes() const { return logs_.size(); }
   // The entry at `index` (1-based) of `node`'s log, if it has one.
   const Slot* at(std::int32_t node, std::uint64_t index) const { return log(node).at(index); }
   // While `node` is down (from its crash to its restart): its volatile log as it was when it crashed, which
   // still counts as the node's copy of its entries for quorum checks. nullopt while it is up.
-  std::optional<LogRef> log_at_crash(std::int32_t node) const;
+  std::optional<LogRef> log_at_crash(std::int32_t node) const {
+    const auto n = static_cast<std::size_t>(node);
+    if (node >= 0 && n < at_crash_.size() && at_crash_[n].has_value()) return LogRef(*at_crash_[n], committed_);
+    return std::nullopt;
+  }
   // The committed prefix: index i at [i-1], each entry as the first node to commit i held it.
   const std::vector<Slot>& committed() const { return committed_; }
   // Entries stored for all nodes beyond the shared committed prefix (for tests and measurements).
@@ -86,6 +95,7 @@ class LogMirror {
 
  private:
   NodeLog& mutable_log(std::int32_t node);
+  static const NodeLog& empty_log(std::int32_t node);  // a node not seen yet (asserts node >= 0)
   std::optional<std::string> apply_change(const sim::TraceEvent& event);
   std::optional<std::string> install_snapshot(const sim::TraceEvent& event);
   void fold(NodeLog& log) const;
@@ -112,6 +122,10 @@ class MirrorView {
     if (own_) return own_->apply(event);
     if ((kLogMirrorKinds & kind_bit(event.kind)) == 0) return std::nullopt;
     return mirror_->last_problem();
+  }
+  // The same for a checker that leaves malformed changes to log-matching: nothing to copy with a shared mirror.
+  void update(const sim::TraceEvent& event) {
+    if (own_) own_->apply(event);
   }
   const LogMirror* operator->() const { return mirror_; }
 

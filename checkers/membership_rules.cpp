@@ -39,7 +39,7 @@ Violation MembershipRules::violation(MembershipRule rule, std::int64_t time_us, 
 
 std::optional<Violation> MembershipRules::observe(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
-  mirror_.apply(e);
+  mirror_.update(e);
   NodeState& s = node(e.node);
   const MembershipView::Config before = view_.config_of(e.node);
   view_.observe(e);

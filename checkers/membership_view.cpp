@@ -30,9 +30,8 @@ std::uint64_t MembershipView::voters_of(std::int32_t node) const {
   return c.known ? c.voters : all_nodes();
 }
 
-void MembershipView::observe(const sim::TraceEvent& e) {
-  if (e.node < 0) return;
-  nodes_ = std::max(nodes_, e.node + 1);
+void MembershipView::observe_change(const sim::TraceEvent& e) {
+  RAFTSIM_ASSERT(e.node >= 0 && e.node < nodes_);
   if (e.kind == sim::EventKind::membership) {
     active_ = true;
     Config& c = slot(e.node);

@@ -23,8 +23,13 @@ class MembershipView {
     bool known = false;          // reported by the node
   };
 
-  // Feeds membership, role, commit, crash and restart events (others are ignored).
-  void observe(const sim::TraceEvent& e);
+  // Feeds membership, role, commit, crash and restart events (others are ignored). Inline: it sees every
+  // event, and most only name a node already counted.
+  void observe(const sim::TraceEvent& e) {
+    if (e.node < 0) return;
+    if (e.node >= nodes_) nodes_ = e.node + 1;
+    if (e.kind == sim::EventKind::membership || e.kind == sim::EventKind::commit) observe_change(e);
+  }
 
   bool active() const { return active_; }  // any membership event seen
   // The voters of `node`'s configuration now; with no report from it, every node seen so far.
@@ -47,6 +52,7 @@ class MembershipView {
 
  private:
   Config& slot(std::int32_t node);
+  void observe_change(const sim::TraceEvent& e);  // a membership or commit event
 
   std::vector<Config> configs_;
   std::vector<std::int64_t> changed_at_us_;
