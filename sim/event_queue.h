@@ -50,7 +50,7 @@ class EventQueue {
   template <typename T>
   void push(Time at, T&& payload, Rng& tiebreak_rng) {
     RAFTSIM_ASSERT(at >= now_);
-    RAFTSIM_ASSERT_MSG(heap_.size() < capacity_max_, "event queue bound exceeded");
+    RAFTSIM_ASSERT_MSG(size() < capacity_max_, "event queue bound exceeded");
     RAFTSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - kSlotBits)));
     std::uint32_t slot;
     if (free_.empty()) {
@@ -68,15 +68,15 @@ class EventQueue {
       p.template emplace<U>(std::forward<T>(payload));
     }
     const std::uint64_t tiebreak = tiebreak_rng.next_u64();
-    sift_up(heap_.size(), Key{at, tiebreak, (next_sequence_++ << kSlotBits) | slot});
+    sift_up(at - now_ > kNearWindow ? far_ : near_, Key{at, tiebreak, (next_sequence_++ << kSlotBits) | slot});
   }
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
+  bool empty() const { return near_.empty() && far_.empty(); }
+  std::size_t size() const { return near_.size() + far_.size(); }
   Time now() const { return now_; }
   Time next_time() const {
-    RAFTSIM_ASSERT(!heap_.empty());
-    return heap_.front().at;
+    RAFTSIM_ASSERT(!empty());
+    return earliest_heap().front().at;
   }
 
   // Removes the earliest event, advances the clock to its time and hands its payload to `handle` where it
@@ -91,7 +91,7 @@ class EventQueue {
 
   // Removes the earliest event and advances the clock to its time.
   Entry pop() {
-    const Key k = heap_.empty() ? Key{} : heap_.front();
+    const Key k = empty() ? Key{} : earliest_heap().front();
     const std::uint32_t slot = pop_key();
     Entry e{k.at, k.tiebreak, k.seqslot >> kSlotBits, std::move(at_slot(slot))};
     free_.push_back(slot);
@@ -105,10 +105,17 @@ class EventQueue {
   static_assert((std::uint32_t{1} << kChunkShift) == kChunkSize);
   static constexpr std::size_t kArity = 4;
 
-  // The heap orders small keys only; payloads stay put in a slab of slots reused through a free list. The
-  // order is the total order on (at, tiebreak, sequence): the sequence is unique, so any correct heap pops
-  // the same order (the heap's shape, binary or 4-ary, cannot change a trace). The sequence shares a word
-  // with the slot (sequence in the high 40 bits): comparing the word compares the sequence.
+  // The heaps order small keys only; payloads stay put in a slab of slots reused through a free list. The
+  // order is the total order on (at, tiebreak, sequence): the sequence is unique, so any correct priority
+  // queue pops the same order (the heaps' shape, binary or 4-ary, one heap or two, cannot change a trace).
+  // The sequence shares a word with the slot (sequence in the high 40 bits): comparing the word compares
+  // the sequence.
+  //
+  // Two heaps: events due within kNearWindow of their push (messages, disk completions, client hops) and
+  // the rest (timers, client deadlines). Most far events are timers re-armed since and deadlines of
+  // operations long finished, which pile up by the hundred; the near heap stays a few entries deep, so the
+  // events that make up most of a run sift through one or two levels. A pop takes the earlier of the two
+  // tops: the same global minimum.
   struct Key {
     Time at;
     std::uint64_t tiebreak = 0;
@@ -125,24 +132,34 @@ class EventQueue {
     return chunks_[slot >> kChunkShift][slot & kChunkMask];
   }
 
+  static constexpr Duration kNearWindow = Duration::millis(10);
+
+  const std::vector<Key>& earliest_heap() const {
+    if (far_.empty()) return near_;
+    if (near_.empty()) return far_;
+    return earlier(near_.front(), far_.front()) ? near_ : far_;
+  }
+
   // A 4-ary min-heap with a hole: half the levels of a binary heap, each key written once per level.
-  void sift_up(std::size_t hole, Key k) {
-    heap_.emplace_back();
+  static void sift_up(std::vector<Key>& heap, Key k) {
+    std::size_t hole = heap.size();
+    heap.emplace_back();
     while (hole > 0) {
       const std::size_t parent = (hole - 1) / kArity;
-      if (!earlier(k, heap_[parent])) break;
-      heap_[hole] = heap_[parent];
+      if (!earlier(k, heap[parent])) break;
+      heap[hole] = heap[parent];
       hole = parent;
     }
-    heap_[hole] = k;
+    heap[hole] = k;
   }
 
   std::uint32_t pop_key() {
-    RAFTSIM_ASSERT(!heap_.empty());
-    const Key top = heap_.front();
-    const Key last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
+    RAFTSIM_ASSERT(!empty());
+    std::vector<Key>& heap = &earliest_heap() == &near_ ? near_ : far_;
+    const Key top = heap.front();
+    const Key last = heap.back();
+    heap.pop_back();
+    const std::size_t n = heap.size();
     if (n > 0) {
       std::size_t hole = 0;
       for (;;) {
@@ -151,13 +168,13 @@ class EventQueue {
         std::size_t best = first;
         const std::size_t end = first + kArity < n ? first + kArity : n;
         for (std::size_t c = first + 1; c < end; ++c) {
-          if (earlier(heap_[c], heap_[best])) best = c;
+          if (earlier(heap[c], heap[best])) best = c;
         }
-        if (!earlier(heap_[best], last)) break;
-        heap_[hole] = heap_[best];
+        if (!earlier(heap[best], last)) break;
+        heap[hole] = heap[best];
         hole = best;
       }
-      heap_[hole] = last;
+      heap[hole] = last;
     }
     RAFTSIM_ASSERT(top.at >= now_);
     now_ = top.at;
@@ -166,7 +183,8 @@ class EventQueue {
 
   Rng& rng_;
   std::size_t capacity_max_;
-  std::vector<Key> heap_;
+  std::vector<Key> near_;  // events due within kNearWindow of their push
+  std::vector<Key> far_;   // the others
   std::vector<std::unique_ptr<Payload[]>> chunks_;  // slot -> payload of a pending event (or a leftover)
   std::uint32_t allocated_ = 0;                     // slots handed out so far
   std::vector<std::uint32_t> free_;                 // slots whose event was popped
