@@ -6,9 +6,9 @@
 // and therefore deterministic even if two tie-breaks collide.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
-#include <functional>
+#include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,75 +28,166 @@ class EventQueue {
     Payload payload;
   };
 
+  // A slot index is 24 bits wide (see Key): the bound must fit.
+  static constexpr unsigned kSlotBits = 24;
+  static constexpr std::size_t kCapacityLimit = std::size_t{1} << kSlotBits;
+
   EventQueue(Rng& tiebreak_rng, std::size_t capacity_max) : rng_(tiebreak_rng), capacity_max_(capacity_max) {
     RAFTSIM_ASSERT(capacity_max_ > 0);
+    RAFTSIM_ASSERT(capacity_max_ <= kCapacityLimit);
   }
 
   // Events may never be scheduled in the past: the clock only moves forward.
-  void push(Time at, Payload payload) { push(at, std::move(payload), rng_); }
+  template <typename T>
+  void push(Time at, T&& payload) {
+    push(at, std::forward<T>(payload), rng_);
+  }
 
   // Draws the tie-break from `tiebreak_rng` instead: events of one purpose (the clients) take their
   // tie-breaks from that purpose's stream, so adding or removing them leaves every other tie-break as it was.
-  void push(Time at, Payload payload, Rng& tiebreak_rng) {
+  // `payload` is anything a Payload is constructed from (an alternative of a variant payload is built in its
+  // slot directly: one move, no temporary Payload).
+  template <typename T>
+  void push(Time at, T&& payload, Rng& tiebreak_rng) {
     RAFTSIM_ASSERT(at >= now_);
-    RAFTSIM_ASSERT_MSG(heap_.size() < capacity_max_, "event queue bound exceeded");
+    RAFTSIM_ASSERT_MSG(size() < capacity_max_, "event queue bound exceeded");
+    RAFTSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - kSlotBits)));
     std::uint32_t slot;
     if (free_.empty()) {
-      slot = static_cast<std::uint32_t>(payloads_.size());
-      payloads_.push_back(std::move(payload));
+      slot = allocated_++;
+      if ((slot & kChunkMask) == 0) chunks_.push_back(std::make_unique<Payload[]>(kChunkSize));
     } else {
       slot = free_.back();
       free_.pop_back();
-      payloads_[slot] = std::move(payload);
     }
-    heap_.push_back(Key{at, tiebreak_rng.next_u64(), next_sequence_++, slot});
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    Payload& p = at_slot(slot);
+    using U = std::remove_cvref_t<T>;
+    if constexpr (std::is_same_v<U, Payload> || !requires(Payload& q, T&& v) { q.template emplace<U>(std::forward<T>(v)); }) {
+      p = std::forward<T>(payload);
+    } else {
+      p.template emplace<U>(std::forward<T>(payload));
+    }
+    const std::uint64_t tiebreak = tiebreak_rng.next_u64();
+    sift_up(at - now_ > kNearWindow ? far_ : near_, Key{at, tiebreak, (next_sequence_++ << kSlotBits) | slot});
   }
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
+  bool empty() const { return near_.empty() && far_.empty(); }
+  std::size_t size() const { return near_.size() + far_.size(); }
   Time now() const { return now_; }
   Time next_time() const {
-    RAFTSIM_ASSERT(!heap_.empty());
-    return heap_.front().at;
+    RAFTSIM_ASSERT(!empty());
+    return earliest_heap().front().at;
+  }
+
+  // Removes the earliest event, advances the clock to its time and hands its payload to `handle` where it
+  // lies (no move out of the slab). The slot is reused only after `handle` returns, and slots never move, so
+  // `handle` may push more events while it works on the payload (and may move from it).
+  template <typename Handle>
+  void pop_into(Handle&& handle) {
+    const std::uint32_t slot = pop_key();
+    handle(at_slot(slot));
+    free_.push_back(slot);
   }
 
   // Removes the earliest event and advances the clock to its time.
   Entry pop() {
-    RAFTSIM_ASSERT(!heap_.empty());
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    const Key k = heap_.back();
-    heap_.pop_back();
-    RAFTSIM_ASSERT(k.at >= now_);
-    RAFTSIM_ASSERT(k.slot < payloads_.size());
-    now_ = k.at;
-    free_.push_back(k.slot);
-    return Entry{k.at, k.tiebreak, k.sequence, std::move(payloads_[k.slot])};
+    const Key k = empty() ? Key{} : earliest_heap().front();
+    const std::uint32_t slot = pop_key();
+    Entry e{k.at, k.tiebreak, k.seqslot >> kSlotBits, std::move(at_slot(slot))};
+    free_.push_back(slot);
+    return e;
   }
 
  private:
-  // The heap orders small keys only; payloads (up to a few hundred bytes) stay put in a slab of slots
-  // reused through a free list, so a sift moves 32 bytes instead of a whole event. The order is the same
-  // total order on (at, tiebreak, sequence) as before, so traces are unchanged.
+  static constexpr std::uint32_t kChunkSize = 1024;  // payload slots per chunk: slots never move
+  static constexpr std::uint32_t kChunkMask = kChunkSize - 1;
+  static constexpr unsigned kChunkShift = 10;
+  static_assert((std::uint32_t{1} << kChunkShift) == kChunkSize);
+  static constexpr std::size_t kArity = 4;
+
+  // The heaps order small keys only; payloads stay put in a slab of slots reused through a free list. The
+  // order is the total order on (at, tiebreak, sequence): the sequence is unique, so any correct priority
+  // queue pops the same order (the heaps' shape, binary or 4-ary, one heap or two, cannot change a trace).
+  // The sequence shares a word with the slot (sequence in the high 40 bits): comparing the word compares
+  // the sequence.
+  //
+  // Two heaps: events due within kNearWindow of their push (messages, disk completions, client hops) and
+  // the rest (timers, client deadlines). Most far events are timers re-armed since and deadlines of
+  // operations long finished, which pile up by the hundred; the near heap stays a few entries deep, so the
+  // events that make up most of a run sift through one or two levels. A pop takes the earlier of the two
+  // tops: the same global minimum.
   struct Key {
     Time at;
-    std::uint64_t tiebreak;
-    std::uint64_t sequence;
-    std::uint32_t slot;
+    std::uint64_t tiebreak = 0;
+    std::uint64_t seqslot = 0;
   };
-  struct Later {
-    bool operator()(const Key& a, const Key& b) const {
-      if (a.at != b.at) return a.at > b.at;
-      if (a.tiebreak != b.tiebreak) return a.tiebreak > b.tiebreak;
-      return a.sequence > b.sequence;
+  static bool earlier(const Key& a, const Key& b) {
+    if (a.at.us != b.at.us) return a.at.us < b.at.us;
+    if (a.tiebreak != b.tiebreak) return a.tiebreak < b.tiebreak;
+    return a.seqslot < b.seqslot;
+  }
+
+  Payload& at_slot(std::uint32_t slot) {
+    RAFTSIM_ASSERT(slot < allocated_);
+    return chunks_[slot >> kChunkShift][slot & kChunkMask];
+  }
+
+  static constexpr Duration kNearWindow = Duration::millis(10);
+
+  const std::vector<Key>& earliest_heap() const {
+    if (far_.empty()) return near_;
+    if (near_.empty()) return far_;
+    return earlier(near_.front(), far_.front()) ? near_ : far_;
+  }
+
+  // A 4-ary min-heap with a hole: half the levels of a binary heap, each key written once per level.
+  static void sift_up(std::vector<Key>& heap, Key k) {
+    std::size_t hole = heap.size();
+    heap.emplace_back();
+    while (hole > 0) {
+      const std::size_t parent = (hole - 1) / kArity;
+      if (!earlier(k, heap[parent])) break;
+      heap[hole] = heap[parent];
+      hole = parent;
     }
-  };
+    heap[hole] = k;
+  }
+
+  std::uint32_t pop_key() {
+    RAFTSIM_ASSERT(!empty());
+    std::vector<Key>& heap = &earliest_heap() == &near_ ? near_ : far_;
+    const Key top = heap.front();
+    const Key last = heap.back();
+    heap.pop_back();
+    const std::size_t n = heap.size();
+    if (n > 0) {
+      std::size_t hole = 0;
+      for (;;) {
+        const std::size_t first = hole * kArity + 1;
+        if (first >= n) break;
+        std::size_t best = first;
+        const std::size_t end = first + kArity < n ? first + kArity : n;
+        for (std::size_t c = first + 1; c < end; ++c) {
+          if (earlier(heap[c], heap[best])) best = c;
+        }
+        if (!earlier(heap[best], last)) break;
+        heap[hole] = heap[best];
+        hole = best;
+      }
+      heap[hole] = last;
+    }
+    RAFTSIM_ASSERT(top.at >= now_);
+    now_ = top.at;
+    return static_cast<std::uint32_t>(top.seqslot & ((std::uint64_t{1} << kSlotBits) - 1));
+  }
 
   Rng& rng_;
   std::size_t capacity_max_;
-  std::vector<Key> heap_;
-  std::vector<Payload> payloads_;     // slot -> payload of a pending event (or a moved-from leftover)
-  std::vector<std::uint32_t> free_;   // slots whose event was popped
+  std::vector<Key> near_;  // events due within kNearWindow of their push
+  std::vector<Key> far_;   // the others
+  std::vector<std::unique_ptr<Payload[]>> chunks_;  // slot -> payload of a pending event (or a leftover)
+  std::uint32_t allocated_ = 0;                     // slots handed out so far
+  std::vector<std::uint32_t> free_;                 // slots whose event was popped
   std::uint64_t next_sequence_ = 0;
   Time now_{};
 };

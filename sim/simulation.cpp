@@ -276,8 +276,7 @@ void Simulation::run() {
                              config_.max_events, kPendingEventsRunaway);
       break;
     }
-    auto entry = queue_.pop();
-    dispatch(entry.payload);
+    queue_.pop_into([this](Event& event) { dispatch(event); });
   }
 }
 

@@ -2,9 +2,11 @@
 // (checkers, a JSON Lines writer). The last events are kept in a bounded ring for failure reports.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "base/assert.h"
 #include "sim/trace_event.h"
 
 namespace sim {
@@ -16,14 +18,51 @@ class TraceSink {
   virtual bool on_event(const TraceEvent& event) = 0;
 };
 
+// Folds one event into a running hash. Field by field (never the struct's bytes: padding is not
+// deterministic), with a strong 64-bit mixer. Inline: it runs once per event, on the simulator's hot path.
+namespace trace_detail {
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t x) {
+  // A round of the splitmix64 finalizer over h ^ x, then a rotation: cheap and avalanching.
+  std::uint64_t z = h ^ (x + 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return (z << 17) | (z >> 47);
+}
+}  // namespace trace_detail
+
+inline std::uint64_t hash_event(std::uint64_t hash, const TraceEvent& e) {
+  using trace_detail::mix;
+  std::uint64_t h = mix(hash, static_cast<std::uint64_t>(e.time_us));
+  const std::uint64_t header = static_cast<std::uint64_t>(e.kind) | (static_cast<std::uint64_t>(e.label) << 8) |
+                               (static_cast<std::uint64_t>(static_cast<std::uint32_t>(e.node)) << 24);
+  h = mix(h, header);
+  h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(e.peer)) |
+                 (static_cast<std::uint64_t>(e.incarnation) << 32));
+  h = mix(h, e.a);
+  h = mix(h, e.b);
+  h = mix(h, e.c);
+  return h;
+}
+
 class Trace {
  public:
   static constexpr std::size_t kRecentCapacity = 64;
+  static_assert((kRecentCapacity & (kRecentCapacity - 1)) == 0, "the ring index is a mask");
 
-  Trace();
+  Trace() = default;
 
   void add_sink(TraceSink* sink);
-  void record(const TraceEvent& event);
+  // Inline (every event of a run passes here): hash, ring, sinks.
+  void record(const TraceEvent& event) {
+    RAFTSIM_ASSERT(static_cast<int>(event.kind) < kEventKindCount);
+    hash_ = hash_event(hash_, event);
+    ring_[count_ & (kRecentCapacity - 1)] = event;
+    ++count_;
+    for (TraceSink* sink : sinks_) {
+      if (!sink->on_event(event)) stop_requested_ = true;
+    }
+  }
 
   std::uint64_t hash() const { return hash_; }
   std::uint64_t event_count() const { return count_; }
@@ -33,14 +72,10 @@ class Trace {
 
  private:
   std::vector<TraceSink*> sinks_;
-  std::vector<TraceEvent> ring_;
-  std::uint64_t hash_;
+  std::array<TraceEvent, kRecentCapacity> ring_{};  // event i at i % kRecentCapacity
+  std::uint64_t hash_ = 0x6A09E667F3BCC908ULL;
   std::uint64_t count_ = 0;
   bool stop_requested_ = false;
 };
-
-// Folds one event into a running hash. Field by field (never the struct's bytes: padding is not
-// deterministic), with a strong 64-bit mixer.
-std::uint64_t hash_event(std::uint64_t hash, const TraceEvent& event);
 
 }  // namespace sim
