@@ -36,27 +36,29 @@ class Values {
  public:
   static constexpr std::uint32_t kNil = 0;
 
-  Values() { values_.emplace_back(std::nullopt); }
+  Values() { values_.push_back(nullptr); }
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
     if (const auto found = ids_.find(*v); found != ids_.end()) return found->second;  // (emplace would copy v)
     const auto [it, inserted] = ids_.emplace(*v, static_cast<std::uint32_t>(values_.size()));
     if (inserted) {
-      values_.emplace_back(*v);
-      bytes_ += 2 * v->size() + 96;
+      values_.push_back(&it->first);
+      bytes_ += v->size() + 96;
     }
     return it->second;
   }
   std::uint32_t intern_owned(std::string&& v) {
     const auto [it, inserted] = ids_.try_emplace(std::move(v), static_cast<std::uint32_t>(values_.size()));
     if (inserted) {
-      values_.emplace_back(it->first);
-      bytes_ += 2 * it->first.size() + 96;
+      values_.push_back(&it->first);
+      bytes_ += it->first.size() + 96;
     }
     return it->second;
   }
-  const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  std::optional<std::string> value(std::uint32_t id) const {
+    return values_[id] ? std::optional<std::string>(*values_[id]) : std::nullopt;
+  }
   // The value as text (nil counts as "", as appends read it).
   std::string_view text(std::uint32_t id) const {
     return values_[id] ? std::string_view(*values_[id]) : std::string_view();
@@ -109,11 +111,11 @@ class Values {
   std::vector<std::uint32_t> compact(std::vector<std::uint32_t> live) {
     std::vector<std::uint32_t> remap(values_.size(), kNone);
     remap[kNil] = kNil;
-    std::vector<std::optional<std::string>> kept;
+    std::vector<const std::string*> kept;
     std::sort(live.begin(), live.end());
     live.erase(std::unique(live.begin(), live.end()), live.end());
     kept.reserve(live.size() + 1);
-    kept.emplace_back(std::nullopt);
+    kept.push_back(nullptr);
     for (std::uint32_t id : live) {
       if (id == kNil) continue;
       remap[id] = static_cast<std::uint32_t>(kept.size());
@@ -127,7 +129,7 @@ class Values {
         it = ids_.erase(it);
       } else {
         it->second = remap[it->second];
-        bytes_ += 2 * it->first.size() + 96;
+        bytes_ += it->first.size() + 96;
         ++it;
       }
     }
@@ -145,7 +147,9 @@ class Values {
   }
 
  private:
-  std::vector<std::optional<std::string>> values_;
+  // id -> the value's text, which lives as the key of ids_ (a node-based map: its keys never move; an
+  // entry is erased only with its id, in compact), so each value is stored once; nullptr is nil.
+  std::vector<const std::string*> values_;
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::unordered_map<std::uint64_t, std::uint32_t> memo_;
   std::size_t bytes_ = 0;
@@ -332,7 +336,7 @@ class Key {
   Key(std::string name, const std::optional<std::string>& initial, const StreamLimits& limits, Steps& steps)
       : name_(std::move(name)), limits_(limits), steps_(steps), frontier_(1) {
     initial_ = values_.intern(initial);
-    cut_value_ = initial;
+    cut_ = initial_;
     const std::uint64_t none = 0;
     frontier_.insert(initial_, Meta{}, &none);
   }
@@ -477,7 +481,7 @@ class Key {
     for (std::uint32_t slot : still_open) add_to_segment(slot);
     if (segment_.capacity() > 4 * segment_.size() + 64) segment_.shrink_to_fit();
     if (segment_slots_.capacity() > 4 * segment_slots_.size() + 64) segment_slots_.shrink_to_fit();
-    cut_value_ = values_.value(frontier_.state(0));
+    cut_ = frontier_.state(0);
   }
 
   void add_to_segment(std::uint32_t slot) {
@@ -535,14 +539,15 @@ class Key {
     // The closed info operations (see above): settled ones (slot freed) and provably used ones.
     std::vector<char> reopen(segment_.size(), 0);
     const std::vector<Operation> seg = segment_operations();
+    const std::optional<std::string> cut_value = values_.value(cut_);
     History h;
-    h.initial_value = cut_value_;
+    h.initial_value = cut_value;
     h.operations.reserve(seg.size());
     for (std::size_t i = 0; i < seg.size(); ++i) {
       const Operation& op = seg[i];
       const SlotRef ref = segment_slots_[i];
       if (op.outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
-          !provably_used(seg, i, cut_value_)) {
+          !provably_used(seg, i, cut_value)) {
         reopen[i] = 1;
         continue;
       }
@@ -577,7 +582,7 @@ class Key {
     segment_.clear();
     segment_slots_.clear();
     segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
-    cut_value_ = values_.value(end);
+    cut_ = end;
     for (std::size_t i = 0; i < old_segment.size(); ++i) {
       const SlotRef ref = old_slots[i];
       if (!old_segment[i].info || ref.slot == kNone || ops_[ref.slot].gen != ref.gen) {
@@ -678,7 +683,7 @@ class Key {
 
   void check_segment() {
     History h;
-    h.initial_value = cut_value_;
+    h.initial_value = values_.value(cut_);
     h.operations = segment_operations();
     segment_.clear();
     LinLimits limits;
@@ -696,7 +701,7 @@ class Key {
         for (std::size_t& i : witness_->ops) i = h.operations[i].id;
         for (std::size_t& i : witness_->longest_prefix) i = h.operations[i].id;
         witness_->text += "(operations named by id; the key's history checked from the value " +
-                          show_value(cut_value_) + " it held at a point where nothing was in doubt)\n";
+                          show_value(h.initial_value) + " it held at a point where nothing was in doubt)\n";
       }
     }
   }
@@ -1294,6 +1299,7 @@ class Key {
       live.push_back(op.expected);
       live.push_back(op.output);
     }
+    live.push_back(cut_);
     for (std::size_t i = 0; i < frontier_.size(); ++i) live.push_back(frontier_.state(i));
     const std::vector<std::uint32_t> remap = values_.compact(std::move(live));
     for (std::vector<SOp>* ops : {&ops_, &segment_}) {
@@ -1304,6 +1310,7 @@ class Key {
       }
     }
     initial_ = remap[initial_];
+    cut_ = remap[cut_];
     for (Observer& obs : observers_) obs.want = remap[obs.want];  // an open operation's value: live
     for (Observer& obs : future_) obs.want = remap[obs.want];     // a queued operation's value: live
     for (std::uint32_t& want : doom_wants_) want = remap[want];
@@ -1434,7 +1441,7 @@ class Key {
   std::size_t batch_fallbacks_ = 0;
   std::size_t batch_backoff_ = 0;
   std::size_t batch_cuts_left_ = 0;         // batch: cuts to take in batch mode before streaming again
-  std::optional<std::string> cut_value_;    // the value at the last cut
+  std::uint32_t cut_ = 0;                   // the value at the last cut (kept live by collect_values)
 };
 
 }  // namespace stream_detail
