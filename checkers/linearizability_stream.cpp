@@ -466,7 +466,8 @@ class Key {
     for (std::size_t w = 0; w < frontier_.words(); ++w) {
       if (bits[w] != 0) return;
     }
-    std::vector<std::uint32_t> still_open;
+    std::vector<std::uint32_t>& still_open = scratch_still_open_;
+    still_open.clear();
     for (std::uint32_t b = 0; b < open_.size(); ++b) {
       if (open_[b] == kNone) continue;
       const SOp& op = ops_[open_[b]];
@@ -475,6 +476,16 @@ class Key {
     }
     std::sort(still_open.begin(), still_open.end(),
               [&](std::uint32_t a, std::uint32_t c) { return ops_[a].invoke_seq < ops_[c].invoke_seq; });
+    // Most cuts follow a cut with nothing invoked since: the segment is already still_open, in this order
+    // (the same operations, as copies whose fields the segment reads do not change once processed), so it
+    // is kept rather than copied again (ids are unique among operations in flight).
+    const bool same = still_open.size() == segment_.size() &&
+                      std::equal(still_open.begin(), still_open.end(), segment_.begin(),
+                                 [&](std::uint32_t slot, const SOp& kept) { return ops_[slot].id == kept.id; });
+    if (same) {
+      cut_ = frontier_.state(0);
+      return;
+    }
     segment_.clear();
     segment_slots_.clear();
     segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
@@ -1419,6 +1430,7 @@ class Key {
   std::vector<std::uint32_t> scratch_order_;
   std::vector<char> scratch_gone_;
   ConfigSet scratch_set_;   // open()'s closed frontier
+  std::vector<std::uint32_t> scratch_still_open_;  // maybe_cut's
   ConfigSet scratch_kept_;  // subsume()'s result
   KeyStatus status_ = KeyStatus::running;
   std::string reason_;
