@@ -944,6 +944,7 @@ class Key {
       }
       subsume(closed);
       std::swap(frontier_, closed);  // (closed keeps the old frontier's buffers, for reuse)
+      trim_scratch(closed);
     }
     if (is_forced_kind(op)) {
       forced_.push_back(bit);
@@ -1265,7 +1266,15 @@ class Key {
       if (!gone[i]) kept.insert(set.state(i), set.meta(i), set.bits(i));
     }
     std::swap(set, kept);
+    trim_scratch(kept);
   }
+
+  // A scratch set keeps its buffers only while they are small: a thousand keys each holding the buffers of
+  // its largest frontier ever would hold tens of MB for nothing.
+  static void trim_scratch(ConfigSet& set) {
+    if (set.bytes() > kScratchBytesMax) set.release();
+  }
+  static constexpr std::size_t kScratchBytesMax = 4096;
 
   // An info operation linearized in every configuration is decided too: drop its bit everywhere.
   void release_settled_info() {
