@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -37,26 +36,29 @@ class Values {
  public:
   static constexpr std::uint32_t kNil = 0;
 
-  Values() { values_.emplace_back(std::nullopt); }
+  Values() { values_.push_back(nullptr); }
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
+    if (const auto found = ids_.find(*v); found != ids_.end()) return found->second;  // (emplace would copy v)
     const auto [it, inserted] = ids_.emplace(*v, static_cast<std::uint32_t>(values_.size()));
     if (inserted) {
-      values_.emplace_back(*v);
-      bytes_ += 2 * v->size() + 96;
+      values_.push_back(&it->first);
+      bytes_ += v->size() + 96;
     }
     return it->second;
   }
   std::uint32_t intern_owned(std::string&& v) {
     const auto [it, inserted] = ids_.try_emplace(std::move(v), static_cast<std::uint32_t>(values_.size()));
     if (inserted) {
-      values_.emplace_back(it->first);
-      bytes_ += 2 * it->first.size() + 96;
+      values_.push_back(&it->first);
+      bytes_ += it->first.size() + 96;
     }
     return it->second;
   }
-  const std::optional<std::string>& value(std::uint32_t id) const { return values_[id]; }
+  std::optional<std::string> value(std::uint32_t id) const {
+    return values_[id] ? std::optional<std::string>(*values_[id]) : std::nullopt;
+  }
   // The value as text (nil counts as "", as appends read it).
   std::string_view text(std::uint32_t id) const {
     return values_[id] ? std::string_view(*values_[id]) : std::string_view();
@@ -109,10 +111,11 @@ class Values {
   std::vector<std::uint32_t> compact(std::vector<std::uint32_t> live) {
     std::vector<std::uint32_t> remap(values_.size(), kNone);
     remap[kNil] = kNil;
-    std::vector<std::optional<std::string>> kept;
-    kept.emplace_back(std::nullopt);
+    std::vector<const std::string*> kept;
     std::sort(live.begin(), live.end());
     live.erase(std::unique(live.begin(), live.end()), live.end());
+    kept.reserve(live.size() + 1);
+    kept.push_back(nullptr);
     for (std::uint32_t id : live) {
       if (id == kNil) continue;
       remap[id] = static_cast<std::uint32_t>(kept.size());
@@ -126,7 +129,7 @@ class Values {
         it = ids_.erase(it);
       } else {
         it->second = remap[it->second];
-        bytes_ += 2 * it->first.size() + 96;
+        bytes_ += it->first.size() + 96;
         ++it;
       }
     }
@@ -144,7 +147,9 @@ class Values {
   }
 
  private:
-  std::vector<std::optional<std::string>> values_;
+  // id -> the value's text, which lives as the key of ids_ (a node-based map: its keys never move; an
+  // entry is erased only with its id, in compact), so each value is stored once; nullptr is nil.
+  std::vector<const std::string*> values_;
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::unordered_map<std::uint64_t, std::uint32_t> memo_;
   std::size_t bytes_ = 0;
@@ -209,7 +214,7 @@ class ConfigSet {
 
   // Adds the configuration unless present; returns its position and whether it was added.
   std::pair<std::uint32_t, bool> insert(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) {
-    if ((states_.size() + 1) * 2 > index_.size()) rehash(std::max<std::size_t>(64, index_.size() * 2));
+    if ((states_.size() + 1) * 2 > index_.size()) rehash(std::max<std::size_t>(kIndexMin, index_.size() * 2));
     const std::uint64_t h = hash(state, meta, bits);
     const std::size_t mask = index_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
@@ -218,7 +223,11 @@ class ConfigSet {
         const auto pos = static_cast<std::uint32_t>(states_.size());
         states_.push_back(state);
         meta_.push_back(meta);
-        bits_.insert(bits_.end(), bits, bits + words_);
+        if (words_ == 1) {
+          bits_.push_back(*bits);
+        } else {
+          bits_.insert(bits_.end(), bits, bits + words_);
+        }
         index_[i] = pos;
         return {pos, true};
       }
@@ -228,12 +237,18 @@ class ConfigSet {
     }
   }
 
+  // Empties the set, keeping its buffers (a small index is refilled rather than given back: most sets hold a
+  // few configurations and are cleared at every completion).
   void clear(std::size_t words) {
     words_ = words;
     states_.clear();
     meta_.clear();
     bits_.clear();
-    index_.clear();
+    if (index_.size() <= kIndexMin) {
+      std::fill(index_.begin(), index_.end(), kNone);
+    } else {
+      index_.clear();
+    }
   }
   void release() {
     std::vector<std::uint32_t>().swap(states_);
@@ -259,11 +274,41 @@ class ConfigSet {
     }
   }
 
+  static constexpr std::size_t kIndexMin = 16;
   std::size_t words_;
   std::vector<std::uint32_t> states_;
   std::vector<Meta> meta_;
   std::vector<std::uint64_t> bits_;
   std::vector<std::uint32_t> index_;
+};
+
+// The queued events of a key (slot * 2, +1 for a completion), in time order: a vector with a moving head,
+// reset whenever it empties (it does at almost every event: most invokes wait only for their own
+// completion), so pushing and popping allocate nothing once it has grown (std::deque allocated a block
+// per 128 events).
+class EventQueue {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  std::size_t size() const { return items_.size() - head_; }
+  std::uint32_t front() const { return items_[head_]; }
+  std::uint32_t operator[](std::size_t i) const { return items_[head_ + i]; }
+  const std::uint32_t* begin() const { return items_.data() + head_; }
+  const std::uint32_t* end() const { return items_.data() + items_.size(); }
+  void push_back(std::uint32_t e) { items_.push_back(e); }
+  void pop_front() {
+    RAFTSIM_ASSERT(!empty());
+    if (++head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+    } else if (head_ >= 1024 && 2 * head_ >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+
+ private:
+  std::vector<std::uint32_t> items_;
+  std::size_t head_ = 0;
 };
 
 bool test_bit(const std::uint64_t* bits, std::uint32_t b) { return (bits[b / 64] >> (b % 64)) & 1; }
@@ -291,7 +336,7 @@ class Key {
   Key(std::string name, const std::optional<std::string>& initial, const StreamLimits& limits, Steps& steps)
       : name_(std::move(name)), limits_(limits), steps_(steps), frontier_(1) {
     initial_ = values_.intern(initial);
-    cut_value_ = initial;
+    cut_ = initial_;
     const std::uint64_t none = 0;
     frontier_.insert(initial_, Meta{}, &none);
   }
@@ -304,7 +349,7 @@ class Key {
   std::size_t frontier_peak() const { return frontier_peak_; }
   std::size_t bytes() const {
     return frontier_.bytes() + next_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
-           open_.capacity() * 4;
+           open_.capacity() * 4 + segment_.capacity() * sizeof(SOp);
   }
 
   std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, const std::optional<std::string>& input,
@@ -421,7 +466,8 @@ class Key {
     for (std::size_t w = 0; w < frontier_.words(); ++w) {
       if (bits[w] != 0) return;
     }
-    std::vector<std::uint32_t> still_open;
+    std::vector<std::uint32_t>& still_open = scratch_still_open_;
+    still_open.clear();
     for (std::uint32_t b = 0; b < open_.size(); ++b) {
       if (open_[b] == kNone) continue;
       const SOp& op = ops_[open_[b]];
@@ -430,18 +476,28 @@ class Key {
     }
     std::sort(still_open.begin(), still_open.end(),
               [&](std::uint32_t a, std::uint32_t c) { return ops_[a].invoke_seq < ops_[c].invoke_seq; });
+    // Most cuts follow a cut with nothing invoked since: the segment is already still_open, in this order
+    // (the same operations, as copies whose fields the segment reads do not change once processed), so it
+    // is kept rather than copied again (ids are unique among operations in flight).
+    const bool same = still_open.size() == segment_.size() &&
+                      std::equal(still_open.begin(), still_open.end(), segment_.begin(),
+                                 [&](std::uint32_t slot, const SOp& kept) { return ops_[slot].id == kept.id; });
+    if (same) {
+      cut_ = frontier_.state(0);
+      return;
+    }
     segment_.clear();
     segment_slots_.clear();
     segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
     for (std::uint32_t slot : still_open) add_to_segment(slot);
     if (segment_.capacity() > 4 * segment_.size() + 64) segment_.shrink_to_fit();
     if (segment_slots_.capacity() > 4 * segment_slots_.size() + 64) segment_slots_.shrink_to_fit();
-    cut_value_ = values_.value(frontier_.state(0));
+    cut_ = frontier_.state(0);
   }
 
   void add_to_segment(std::uint32_t slot) {
     const SOp& op = ops_[slot];
-    segment_.push_back(operation(op));
+    segment_.push_back(op);  // (its values stay interned while it is in the segment: collect_values)
     segment_slots_.push_back({op.info ? slot : kNone, op.gen});
     if (!op.info) segment_max_complete_ = std::max(segment_max_complete_, op.complete_time);
   }
@@ -493,14 +549,16 @@ class Key {
     }
     // The closed info operations (see above): settled ones (slot freed) and provably used ones.
     std::vector<char> reopen(segment_.size(), 0);
+    const std::vector<Operation> seg = segment_operations();
+    const std::optional<std::string> cut_value = values_.value(cut_);
     History h;
-    h.initial_value = cut_value_;
-    h.operations.reserve(segment_.size());
-    for (std::size_t i = 0; i < segment_.size(); ++i) {
-      const Operation& op = segment_[i];
+    h.initial_value = cut_value;
+    h.operations.reserve(seg.size());
+    for (std::size_t i = 0; i < seg.size(); ++i) {
+      const Operation& op = seg[i];
       const SlotRef ref = segment_slots_[i];
       if (op.outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
-          !provably_used(i)) {
+          !provably_used(seg, i, cut_value)) {
         reopen[i] = 1;
         continue;
       }
@@ -530,15 +588,15 @@ class Key {
     } else {
       --batch_cuts_left_;
     }
-    std::vector<Operation> old_segment = std::move(segment_);
+    std::vector<SOp> old_segment = std::move(segment_);
     std::vector<SlotRef> old_slots = std::move(segment_slots_);
     segment_.clear();
     segment_slots_.clear();
     segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
-    cut_value_ = values_.value(end);
+    cut_ = end;
     for (std::size_t i = 0; i < old_segment.size(); ++i) {
       const SlotRef ref = old_slots[i];
-      if (old_segment[i].outcome != Operation::Outcome::info || ref.slot == kNone || ops_[ref.slot].gen != ref.gen) {
+      if (!old_segment[i].info || ref.slot == kNone || ops_[ref.slot].gen != ref.gen) {
         continue;
       }
       if (reopen[i]) {
@@ -570,43 +628,52 @@ class Key {
   // progress: an open info operation is removed from the check, and the check may fail).
   static constexpr std::size_t kSpellMax = 4096;
   static constexpr std::size_t kObserversMax = 4;
-  bool provably_used(std::size_t i) const {
-    const Operation& op = segment_[i];
+  static bool provably_used(const std::vector<Operation>& segment, std::size_t i, const std::optional<std::string>& cut) {
+    const Operation& op = segment[i];
     if (op.fn == Fn::read || !op.input || op.input->empty()) return false;
     const std::string& x = *op.input;
     std::size_t tried = 0;
-    for (std::size_t j = 0; j < segment_.size() && tried < kObserversMax; ++j) {
-      const Operation& o = segment_[j];
+    for (std::size_t j = 0; j < segment.size() && tried < kObserversMax; ++j) {
+      const Operation& o = segment[j];
       if (o.outcome != Operation::Outcome::ok) continue;
       std::optional<std::string> seen;
       if (o.fn == Fn::read) seen = o.output;
       if (o.fn == Fn::cas && o.cas_succeeded) seen = o.expected;
       if (!seen || seen->size() > kSpellMax || seen->find(x) == std::string::npos) continue;
       ++tried;
-      if (!spelled_without(i, *seen)) return true;
+      if (!spelled_without(segment, i, *seen, cut)) return true;
     }
     return false;
   }
-  bool spelled_without(std::size_t i, const std::string& w) const {
+  static bool spelled_without(const std::vector<Operation>& segment, std::size_t i, const std::string& w,
+                              const std::optional<std::string>& cut) {
     std::vector<char> reach(w.size() + 1, 0);
     auto start = [&](const std::optional<std::string>& r) {
       const std::string& v = r ? *r : std::string();
       if (w.starts_with(v)) reach[v.size()] = 1;
     };
-    start(cut_value_);
-    for (std::size_t k = 0; k < segment_.size(); ++k) {
-      const Operation& r = segment_[k];
+    start(cut);
+    for (std::size_t k = 0; k < segment.size(); ++k) {
+      const Operation& r = segment[k];
       if (k != i && (r.fn == Fn::write || r.fn == Fn::cas)) start(r.input);
     }
     for (std::size_t pos = 0; pos < w.size(); ++pos) {
       if (!reach[pos]) continue;
-      for (std::size_t k = 0; k < segment_.size(); ++k) {
-        const Operation& a = segment_[k];
+      for (std::size_t k = 0; k < segment.size(); ++k) {
+        const Operation& a = segment[k];
         if (k == i || a.fn != Fn::append || !a.input || a.input->empty()) continue;
         if (w.compare(pos, a.input->size(), *a.input) == 0) reach[pos + a.input->size()] = 1;
       }
     }
     return reach[w.size()] != 0;
+  }
+
+  // The segment as the batch checker reads it (its operations in the order they were added).
+  std::vector<Operation> segment_operations() const {
+    std::vector<Operation> out;
+    out.reserve(segment_.size());
+    for (const SOp& op : segment_) out.push_back(operation(op));
+    return out;
   }
 
   Operation operation(const SOp& op) const {
@@ -627,8 +694,9 @@ class Key {
 
   void check_segment() {
     History h;
-    h.initial_value = cut_value_;
-    h.operations = std::move(segment_);
+    h.initial_value = values_.value(cut_);
+    h.operations = segment_operations();
+    segment_.clear();
     LinLimits limits;
     limits.steps_max = steps_.max;
     const LinResult r = check_linearizability(h, limits);
@@ -644,7 +712,7 @@ class Key {
         for (std::size_t& i : witness_->ops) i = h.operations[i].id;
         for (std::size_t& i : witness_->longest_prefix) i = h.operations[i].id;
         witness_->text += "(operations named by id; the key's history checked from the value " +
-                          show_value(cut_value_) + " it held at a point where nothing was in doubt)\n";
+                          show_value(h.initial_value) + " it held at a point where nothing was in doubt)\n";
       }
     }
   }
@@ -856,8 +924,10 @@ class Key {
       // Keep the frontier closed under forced moves (linearize the new read now wherever it can be: an
       // observer, so a dirty configuration becomes clean, which can make two configurations equal), and
       // drop the configurations from which the new observer can no longer see its value.
-      ConfigSet closed(frontier_.words());
-      std::vector<std::uint64_t> b(frontier_.words());
+      ConfigSet& closed = scratch_set_;
+      closed.clear(frontier_.words());
+      std::vector<std::uint64_t>& b = scratch_bits_;
+      b.assign(frontier_.words(), 0);
       for (std::size_t i = 0; i < frontier_.size(); ++i) {
         std::memcpy(b.data(), frontier_.bits(i), b.size() * 8);
         Meta meta = frontier_.meta(i);
@@ -872,7 +942,9 @@ class Key {
         refute(op, true);
         return;
       }
-      frontier_ = subsume(std::move(closed));
+      subsume(closed);
+      std::swap(frontier_, closed);  // (closed keeps the old frontier's buffers, for reuse)
+      trim_scratch(closed);
     }
     if (is_forced_kind(op)) {
       forced_.push_back(bit);
@@ -1035,12 +1107,14 @@ class Key {
     ConfigSet& next = next_;  // (a member: its buffers are reused from completion to completion)
     next.clear(words);
     explored_.clear(words);
-    std::vector<std::uint64_t> b(words);
+    std::vector<std::uint64_t>& b = scratch_bits_;
+    b.assign(words, 0);
     const bool o_retirable = !o.info && (o.fn == Fn::write || o.fn == Fn::append);
     // last_write matters only through the open writes and appends it lets retire: configurations that
     // differ in it but let the same ones retire are the same, so it is canonicalized to just past the
     // latest such invoke (0: none), and the frontier does not keep a copy per write ever linearized.
-    std::vector<std::uint64_t> retirable;
+    std::vector<std::uint64_t>& retirable = scratch_retirable_;
+    retirable.clear();
     for (std::uint32_t m : movers_) {
       const SOp& x = ops_[open_[m]];
       if (m != ob && !x.info && (x.fn == Fn::write || x.fn == Fn::append)) retirable.push_back(x.invoke_seq);
@@ -1052,7 +1126,8 @@ class Key {
       meta.last_write = it == retirable.begin() ? 0 : *std::prev(it) + 1;
       next.insert(state, meta, bits);
     };
-    std::vector<std::uint32_t> stack;
+    std::vector<std::uint32_t>& stack = scratch_stack_;
+    stack.clear();
     for (std::size_t i = 0; i < frontier_.size() && status_ == KeyStatus::running; ++i) {
       std::memcpy(b.data(), frontier_.bits(i), words * 8);
       if (test_bit(b.data(), ob)) {
@@ -1121,9 +1196,8 @@ class Key {
     std::push_heap(free_bits_.begin(), free_bits_.end(), std::greater<>());
     std::erase(is_forced_kind(o) ? forced_ : movers_, ob);
     forget_bit(ob);
-    ConfigSet kept = subsume(std::move(next));
-    std::swap(frontier_, kept);
-    next_ = std::move(kept);  // the old frontier's buffers, for the next completion
+    subsume(next);
+    std::swap(frontier_, next);  // (next_ keeps the old frontier's buffers, for the next completion)
     release_settled_info();
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
@@ -1135,19 +1209,23 @@ class Key {
     return true;
   }
 
-  std::vector<std::uint64_t> info_mask() const {
-    std::vector<std::uint64_t> mask(frontier_.words(), 0);
+  // The bits of the open info operations (in scratch_mask_, which it returns).
+  const std::vector<std::uint64_t>& info_mask() {
+    std::vector<std::uint64_t>& mask = scratch_mask_;
+    mask.assign(frontier_.words(), 0);
     for (std::uint32_t b : movers_) {
       if (ops_[open_[b]].info) set_bit(mask.data(), b);
     }
     return mask;
   }
 
-  ConfigSet subsume(ConfigSet set) {
-    const std::vector<std::uint64_t> mask = info_mask();
+  // Drops the subsumed configurations of `set` in place (the others stay in their order).
+  void subsume(ConfigSet& set) {
+    if (set.size() < 2) return;
+    const std::vector<std::uint64_t>& mask = info_mask();
     const std::size_t words = set.words();
-    if (set.size() < 2) return set;
-    std::vector<std::uint32_t> order(set.size());
+    std::vector<std::uint32_t>& order = scratch_order_;
+    order.resize(set.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     auto req_less = [&](std::uint32_t a, std::uint32_t c) {
       if (set.state(a) != set.state(c)) return set.state(a) < set.state(c);
@@ -1159,7 +1237,8 @@ class Key {
       return false;
     };
     std::sort(order.begin(), order.end(), req_less);
-    std::vector<char> gone(set.size(), 0);
+    std::vector<char>& gone = scratch_gone_;
+    gone.assign(set.size(), 0);
     // a subsumes c: its info operations are a subset of c's, and it is no more constrained (a dirty
     // configuration may not linearize a write next, a clean one may).
     auto info_subset = [&](std::uint32_t a, std::uint32_t c) {
@@ -1180,18 +1259,27 @@ class Key {
       }
       lo = hi;
     }
-    if (std::none_of(gone.begin(), gone.end(), [](char g) { return g != 0; })) return set;  // as it would be rebuilt
-    ConfigSet kept(words);
+    if (std::none_of(gone.begin(), gone.end(), [](char g) { return g != 0; })) return;  // as it would be rebuilt
+    ConfigSet& kept = scratch_kept_;
+    kept.clear(words);
     for (std::uint32_t i = 0; i < set.size(); ++i) {
       if (!gone[i]) kept.insert(set.state(i), set.meta(i), set.bits(i));
     }
-    return kept;
+    std::swap(set, kept);
+    trim_scratch(kept);
   }
+
+  // A scratch set keeps its buffers only while they are small: a thousand keys each holding the buffers of
+  // its largest frontier ever would hold tens of MB for nothing.
+  static void trim_scratch(ConfigSet& set) {
+    if (set.bytes() > kScratchBytesMax) set.release();
+  }
+  static constexpr std::size_t kScratchBytesMax = 4096;
 
   // An info operation linearized in every configuration is decided too: drop its bit everywhere.
   void release_settled_info() {
-    const std::vector<std::uint64_t> mask = info_mask();
-    std::vector<std::uint64_t> all = mask;
+    info_mask();
+    std::vector<std::uint64_t>& all = scratch_mask_;  // the open info operations linearized everywhere
     for (std::size_t i = 0; i < frontier_.size(); ++i) {
       for (std::size_t w = 0; w < all.size(); ++w) all[w] &= frontier_.bits(i)[w];
     }
@@ -1226,14 +1314,23 @@ class Key {
       live.push_back(ops_[i].expected);
       live.push_back(ops_[i].output);
     }
+    for (const SOp& op : segment_) {
+      live.push_back(op.input);
+      live.push_back(op.expected);
+      live.push_back(op.output);
+    }
+    live.push_back(cut_);
     for (std::size_t i = 0; i < frontier_.size(); ++i) live.push_back(frontier_.state(i));
     const std::vector<std::uint32_t> remap = values_.compact(std::move(live));
-    for (SOp& op : ops_) {
-      op.input = remap[op.input];
-      op.expected = remap[op.expected];
-      op.output = remap[op.output];
+    for (std::vector<SOp>* ops : {&ops_, &segment_}) {
+      for (SOp& op : *ops) {
+        op.input = remap[op.input];
+        op.expected = remap[op.expected];
+        op.output = remap[op.output];
+      }
     }
     initial_ = remap[initial_];
+    cut_ = remap[cut_];
     for (Observer& obs : observers_) obs.want = remap[obs.want];  // an open operation's value: live
     for (Observer& obs : future_) obs.want = remap[obs.want];     // a queued operation's value: live
     for (std::uint32_t& want : doom_wants_) want = remap[want];
@@ -1308,7 +1405,7 @@ class Key {
   std::size_t live_values_ = 0;
   std::vector<SOp> ops_;
   std::vector<std::uint32_t> free_ops_;
-  std::deque<std::uint32_t> queue_;  // slot * 2 (+1 for a completion), in time order
+  EventQueue queue_;  // slot * 2 (+1 for a completion), in time order
   std::vector<std::uint32_t> open_;  // bit -> slot, kNone if free
   std::vector<std::uint32_t> free_bits_;  // a min-heap, so bitsets stay narrow
   std::vector<std::uint32_t> forced_;     // bits of the open forced-kind operations
@@ -1334,6 +1431,16 @@ class Key {
   ConfigSet frontier_;
   ConfigSet explored_;
   ConfigSet next_;  // complete_now's new frontier (scratch)
+  // Scratch buffers of complete_now, subsume and info_mask, kept so a completion allocates nothing.
+  std::vector<std::uint64_t> scratch_bits_;
+  std::vector<std::uint64_t> scratch_retirable_;
+  std::vector<std::uint32_t> scratch_stack_;
+  std::vector<std::uint64_t> scratch_mask_;
+  std::vector<std::uint32_t> scratch_order_;
+  std::vector<char> scratch_gone_;
+  ConfigSet scratch_set_;   // open()'s closed frontier
+  std::vector<std::uint32_t> scratch_still_open_;  // maybe_cut's
+  ConfigSet scratch_kept_;  // subsume()'s result
   KeyStatus status_ = KeyStatus::running;
   std::string reason_;
   std::optional<LinWitness> witness_;
@@ -1341,7 +1448,7 @@ class Key {
   std::size_t frontier_peak_ = 1;
   std::uint64_t seq_ = 0;  // events processed
   bool batch_ = false;
-  std::vector<Operation> segment_;          // the key's operations since the last cut (see to_batch)
+  std::vector<SOp> segment_;                // the key's operations since the last cut (see to_batch), as added
   struct SlotRef {
     std::uint32_t slot;  // an info operation's slot (kNone for the others), valid while its gen is unchanged
     std::uint32_t gen;
@@ -1355,7 +1462,7 @@ class Key {
   std::size_t batch_fallbacks_ = 0;
   std::size_t batch_backoff_ = 0;
   std::size_t batch_cuts_left_ = 0;         // batch: cuts to take in batch mode before streaming again
-  std::optional<std::string> cut_value_;    // the value at the last cut
+  std::uint32_t cut_ = 0;                   // the value at the last cut (kept live by collect_values)
 };
 
 }  // namespace stream_detail
@@ -1403,8 +1510,11 @@ void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Oper
                                    std::optional<std::string> input, std::optional<std::string> expected,
                                    std::int64_t time) {
   RAFTSIM_ASSERT(!impl_->finished);
-  auto [it, inserted] = impl_->key_index.emplace(key, static_cast<std::uint32_t>(impl_->keys.size()));
-  if (inserted) impl_->keys.push_back(std::make_unique<Key>(key, impl_->initial, impl_->limits, impl_->steps));
+  auto it = impl_->key_index.find(key);  // (emplace would copy the key for every operation)
+  if (it == impl_->key_index.end()) {
+    it = impl_->key_index.emplace(key, static_cast<std::uint32_t>(impl_->keys.size())).first;
+    impl_->keys.push_back(std::make_unique<Key>(key, impl_->initial, impl_->limits, impl_->steps));
+  }
   const std::uint32_t k = it->second;
   const std::uint32_t slot = impl_->keys[k]->invoke(id, process, fn, input, expected, time);
   const bool fresh = impl_->in_flight.emplace(id, std::make_pair(k, slot)).second;
