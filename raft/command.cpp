@@ -74,16 +74,24 @@ class Fnv1a {
 
 }  // namespace
 
-std::uint64_t entry_digest(const Entry& entry) {
+std::uint64_t entry_digest(Term term, const Command& command) {
   Fnv1a h;
-  h.u64(entry.term.value);
-  h.byte(static_cast<std::uint8_t>(entry.command.op));
-  h.str(entry.command.key);
-  h.str(entry.command.value);
-  h.str(entry.command.expected);
-  h.u64(entry.command.client_id);
-  h.u64(entry.command.request_id);
+  h.u64(term.value);
+  h.byte(static_cast<std::uint8_t>(command.op));
+  h.str(command.key);
+  h.str(command.value);
+  h.str(command.expected);
+  h.u64(command.client_id);
+  h.u64(command.request_id);
   return h.finish();
+}
+
+std::uint64_t entry_digest(const Entry& entry) { return entry.digest(); }
+
+Entry::Entry(Term term, Command command) {
+  const std::uint64_t digest = entry_digest(term, command);
+  body_ = std::make_shared<const Body>(Body{term, std::move(command), digest});
+  RAFTSIM_ASSERT(body_ != nullptr);
 }
 
 }  // namespace raft

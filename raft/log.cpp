@@ -8,19 +8,17 @@
 namespace raft {
 
 Log::Log(std::vector<Entry> entries) : entries_(std::move(entries)) {
-  digests_.reserve(entries_.size());
-  for (const Entry& e : entries_) digests_.push_back(entry_digest(e));
   // A restored log must obey the same shape rules as one built by append(): terms non-decreasing, no
   // entry of term 0 (term 0 is "no entry").
   for (std::size_t i = 0; i < entries_.size(); ++i) {
-    RAFTSIM_ASSERT(entries_[i].term.value > 0);
-    RAFTSIM_ASSERT(i == 0 || entries_[i - 1].term <= entries_[i].term);
+    RAFTSIM_ASSERT(entries_[i].term().value > 0);
+    RAFTSIM_ASSERT(i == 0 || entries_[i - 1].term() <= entries_[i].term());
   }
 }
 
 Log::Log(LogIndex base_index, Term base_term, std::vector<Entry> entries) : Log(std::move(entries)) {
   RAFTSIM_ASSERT((base_index.value == 0) == (base_term.value == 0));  // a base exists iff it has a term
-  RAFTSIM_ASSERT(entries_.empty() || entries_.front().term >= base_term);
+  RAFTSIM_ASSERT(entries_.empty() || entries_.front().term() >= base_term);
   base_index_ = base_index;
   base_term_ = base_term;
 }
@@ -30,7 +28,7 @@ Term Log::term_at(LogIndex index) const {
     return Term(0);
   }
   if (index == base_index_) return base_term_;
-  const Term term = entries_[index.value - base_index_.value - 1].term;
+  const Term term = entries_[index.value - base_index_.value - 1].term();
   RAFTSIM_ASSERT(term.value > 0);  // term 0 is reserved for "no entry"
   return term;
 }
@@ -44,8 +42,7 @@ const Entry& Log::at(LogIndex index) const {
 std::uint64_t Log::digest_at(LogIndex index) const {
   RAFTSIM_ASSERT(index > base_index_);
   RAFTSIM_ASSERT(index <= last_index());
-  RAFTSIM_ASSERT(digests_.size() == entries_.size());
-  return digests_[index.value - base_index_.value - 1];
+  return entries_[index.value - base_index_.value - 1].digest();
 }
 
 bool Log::matches(LogIndex index, Term term) const {
@@ -93,18 +90,15 @@ std::optional<LogIndex> Log::last_index_of_term(Term term) const {
 }
 
 void Log::append(Entry entry) {
-  RAFTSIM_ASSERT(entry.term.value > 0);
-  RAFTSIM_ASSERT(entry.term >= last_term());  // log terms never decrease
-  digests_.push_back(entry_digest(entry));
+  RAFTSIM_ASSERT(entry.term().value > 0);
+  RAFTSIM_ASSERT(entry.term() >= last_term());  // log terms never decrease
   entries_.push_back(std::move(entry));
-  RAFTSIM_ASSERT(digests_.size() == entries_.size());
 }
 
 void Log::truncate_from(LogIndex index) {
   RAFTSIM_ASSERT(index > base_index_);     // compacted entries are committed: never truncated
   RAFTSIM_ASSERT(index <= last_index());  // truncating nothing is a caller bug: it would emit a bogus event
-  entries_.resize(index.value - base_index_.value - 1);
-  digests_.resize(entries_.size());
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(index.value - base_index_.value - 1), entries_.end());
   RAFTSIM_ASSERT(last_index() == index.prev());
 }
 
@@ -124,7 +118,6 @@ void Log::compact_to(LogIndex index) {
   const Term term = term_at(index);
   const auto drop = static_cast<std::ptrdiff_t>(index.value - base_index_.value);
   entries_.erase(entries_.begin(), entries_.begin() + drop);
-  digests_.erase(digests_.begin(), digests_.begin() + drop);
   base_index_ = index;
   base_term_ = term;
   RAFTSIM_ASSERT(base_index_.value == 0 || base_term_.value > 0);
@@ -134,7 +127,6 @@ void Log::reset_to(LogIndex index, Term term) {
   RAFTSIM_ASSERT(index.value > 0 && term.value > 0);
   RAFTSIM_ASSERT(index >= base_index_);  // a snapshot older than the base would roll the log back
   entries_.clear();
-  digests_.clear();
   base_index_ = index;
   base_term_ = term;
 }

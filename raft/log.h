@@ -33,7 +33,7 @@ class Log {
   // term at base_index(); 0 (unknown) below it: those entries are compacted.
   Term term_at(LogIndex index) const;
   const Entry& at(LogIndex index) const;  // base_index() < index <= last_index()
-  // entry_digest(at(index)), computed once when the entry entered the log (reported at append and at apply).
+  // entry_digest(at(index)), computed once when the entry was created (reported at append and at apply).
   std::uint64_t digest_at(LogIndex index) const;
 
   // The AppendEntries consistency check (paper 5.3): true iff this log has an entry at `index` with
@@ -52,7 +52,8 @@ class Log {
   void append(Entry entry);  // term must not decrease (terms in a log are non-decreasing)
   void truncate_from(LogIndex index);  // drop every entry >= index; 1 <= index <= last_index()
 
-  // Up to `max_count` entries starting at `from` (base_index() < from <= last_index()+1).
+  // Up to `max_count` entries starting at `from` (base_index() < from <= last_index()+1). Cheap: the copies
+  // share their content with the log's entries (Entry).
   std::vector<Entry> slice(LogIndex from, std::size_t max_count) const;
 
   // Paper 7: drop every entry up to `index` (base_index() <= index <= last_index()); index becomes the base.
@@ -64,7 +65,6 @@ class Log {
 
  private:
   std::vector<Entry> entries_;  // entries_[0] has index base_index_ + 1
-  std::vector<std::uint64_t> digests_;  // digests_[i] == entry_digest(entries_[i])
   LogIndex base_index_;
   Term base_term_;
 };

@@ -256,8 +256,8 @@ struct Raft::State {
   // ---- membership (thesis 4.1; raft/membership.h) --------------------------------------------------
 
   void note_config_entry(LogIndex index, const Entry& entry) {
-    if (entry.command.op != OpKind::config) return;
-    std::optional<Membership> m = decode_membership(entry.command.value);
+    if (entry.command().op != OpKind::config) return;
+    std::optional<Membership> m = decode_membership(entry.command().value);
     RAFTSIM_ASSERT_MSG(m.has_value(), "a configuration entry that does not parse");
     RAFTSIM_ASSERT(!m->voters.empty());
     log_configs[index] = std::move(*m);
@@ -368,12 +368,11 @@ struct Raft::State {
     if (!change.has_value()) return;
     std::optional<Membership> next = apply_change(membership, *change);
     RAFTSIM_ASSERT(next.has_value());
-    Entry entry;
-    entry.term = term();
-    entry.command.op = OpKind::config;
-    entry.command.key = std::string(conf_change_name(change->kind)) + " " + std::to_string(change->node.value);
-    entry.command.value = encode_membership(*next);
-    append_local(std::move(entry));  // in force here at once (and progress follows it)
+    Command command;
+    command.op = OpKind::config;
+    command.key = std::string(conf_change_name(change->kind)) + " " + std::to_string(change->node.value);
+    command.value = encode_membership(*next);
+    append_local(Entry(term(), std::move(command)));  // in force here at once (and progress follows it)
     broadcast_new_entries();
   }
 
@@ -489,13 +488,13 @@ struct Raft::State {
   // ---- log changes (every one is observed and persisted) ------------------------------------------
 
   void append_local(Entry entry) {
-    RAFTSIM_ASSERT(entry.term.value > 0 && entry.term <= term());  // no entry from the future
+    RAFTSIM_ASSERT(entry.term().value > 0 && entry.term() <= term());  // no entry from the future
     const LogIndex index = log.last_index().next();
-    const Term entry_term = entry.term;
-    const bool config_entry = entry.command.op == OpKind::config;
+    const Term entry_term = entry.term();
+    const bool config_entry = entry.command().op == OpKind::config;
     if (config_entry) note_config_entry(index, entry);
     log.append(std::move(entry));
-    const std::uint64_t digest = log.digest_at(index);  // computed once, reused when the entry is applied
+    const std::uint64_t digest = log.digest_at(index);  // computed once, when the entry was created
     if (!log_dirty_from.has_value() || index < *log_dirty_from) log_dirty_from = index;
     observe(Observation::Kind::log_appended, index.value, entry_term.value, digest);
     if (config_entry) refresh_membership();
@@ -608,9 +607,7 @@ struct Raft::State {
     if (config.check_quorum) arm_check_quorum_timer();  // replaces the candidate's election timer
     // 8: "each leader commit a blank no-op entry into the log at the start of its term", which lets it
     // commit entries of earlier terms (5.4.2) without waiting for a client request.
-    Entry noop;
-    noop.term = term();
-    append_local(std::move(noop));
+    append_local(Entry(term(), Command{}));
     if (config.lease_reads) begin_round();  // thesis 6.4.1: the first round may start the lease
     broadcast_new_entries();
   }
@@ -732,7 +729,7 @@ struct Raft::State {
         const Entry& entry = request.entries[k];
         index = index.next();
         if (index <= log.last_index()) {
-          if (log.term_at(index) == entry.term) {
+          if (log.term_at(index) == entry.term()) {
             // Compared field by field, not by digest: two digests per kept entry were the hottest code with
             // many clients (issue 14).
             RAFTSIM_ASSERT_MSG(!strict() || log.at(index) == entry,
@@ -1116,18 +1113,19 @@ struct Raft::State {
       // Thesis 6.3: the session table makes a retried request (the same client and request id, in the
       // log twice) take effect once; the later entry answers with the saved reply.
       const Sessions sessions = bug(Bug::retry_applied_twice) ? Sessions::off : Sessions::on;  // BUG(retry-applied-twice)
-      KvResult result = kv.apply(entry.command, last_applied, entry.term, sessions);
-      observe(Observation::Kind::applied, last_applied.value, entry.term.value, log.digest_at(last_applied));
+      const Command& command = entry.command();
+      KvResult result = kv.apply(command, last_applied, entry.term(), sessions);
+      observe(Observation::Kind::applied, last_applied.value, entry.term().value, entry.digest());
       if (!is_leader()) continue;
       auto& pending = std::get<Leader>(role).pending;
-      const auto it = pending.find(RequestKey{entry.command.client_id, entry.command.request_id});
+      const auto it = pending.find(RequestKey{command.client_id, command.request_id});
       // Same client/request id at the index where *this* leader put it: an entry with the same ids at
       // another index is an earlier attempt, and the pending proposal will be answered at its own index.
       if (it == pending.end() || it->second != last_applied) continue;
-      RAFTSIM_ASSERT(entry.term == term());
+      RAFTSIM_ASSERT(entry.term() == term());
       ClientReply reply;
-      reply.client_id = entry.command.client_id;
-      reply.request_id = entry.command.request_id;
+      reply.client_id = command.client_id;
+      reply.request_id = command.request_id;
       reply.status = ReplyStatus::ok;
       reply.leader_hint = self();
       reply.value = std::move(result.value);
@@ -1726,10 +1724,8 @@ struct Raft::State {
       out->replies.push_back(std::move(reject));
       return;
     }
-    Entry entry;
-    entry.term = term();
-    entry.command = std::move(command);  // the caller's copy (or moved-in request) becomes the entry
-    append_local(std::move(entry));
+    // The caller's copy (or moved-in request) becomes the entry's shared, immutable command.
+    append_local(Entry(term(), std::move(command)));
     l.pending.emplace(key, log.last_index());
     broadcast_new_entries();  // replicate at once where flow control allows, in parallel with the local write
   }
@@ -1916,9 +1912,9 @@ struct Raft::State {
     RAFTSIM_ASSERT(durable_hard.term <= hard.term);
     Term previous(0);
     for (const Entry& e : log.entries()) {
-      RAFTSIM_ASSERT(e.term.value > 0 && e.term >= previous);  // terms non-decreasing
-      RAFTSIM_ASSERT(e.term <= hard.term);                     // no entry from a future term
-      previous = e.term;
+      RAFTSIM_ASSERT(e.term().value > 0 && e.term() >= previous);  // terms non-decreasing
+      RAFTSIM_ASSERT(e.term() <= hard.term);                       // no entry from a future term
+      previous = e.term();
     }
     std::uint64_t previous_token = 0;
     std::size_t held = 0;
@@ -1991,7 +1987,7 @@ struct Raft::State {
       RAFTSIM_ASSERT(l->requested_changes.size() <= kMaxRequestedChanges);
       for (const auto& [key, index] : l->pending) {
         RAFTSIM_ASSERT(index > last_applied && index <= log.last_index());
-        const Command& command = log.at(index).command;
+        const Command& command = log.at(index).command();
         RAFTSIM_ASSERT(command.client_id == key.client_id && command.request_id == key.request_id);
       }
     } else {
@@ -2013,7 +2009,7 @@ Raft::Raft(Config config, DurableState durable) {
   RAFTSIM_ASSERT(config.heartbeat_interval_us > 0);
   RAFTSIM_ASSERT(config.max_entries_per_append > 0 && config.max_pending_client_requests > 0);
   RAFTSIM_ASSERT(config.max_inflight_appends > 0);  // a window of 0 would never send an entry
-  for (const Entry& e : durable.log) RAFTSIM_ASSERT(e.term <= durable.hard_state.term);
+  for (const Entry& e : durable.log) RAFTSIM_ASSERT(e.term() <= durable.hard_state.term);
   state_ = std::make_unique<State>(std::move(config), std::move(durable));
 }
 

@@ -74,7 +74,10 @@ sim::MessageSummary summarize(const Envelope& e) {
 
 std::uint32_t record_size_bytes(const PersistRequest& r) {
   std::size_t bytes = 32;  // header, hard state
-  for (const Entry& e : r.entries) bytes += 24 + e.command.key.size() + e.command.value.size() + e.command.expected.size();
+  for (const Entry& e : r.entries) {
+    const Command& c = e.command();
+    bytes += 24 + c.key.size() + c.value.size() + c.expected.size();
+  }
   // A snapshot is written whole: its size makes a big one slow on the disk model (paper 7's cost).
   if (r.snapshot.has_value()) bytes += 24 + r.snapshot->snapshot.data.size();
   return static_cast<std::uint32_t>(bytes);

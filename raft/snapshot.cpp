@@ -16,7 +16,7 @@ void apply_persist_request(DurableState& disk, const PersistRequest& r) {
     RAFTSIM_ASSERT(w.log_base <= w.snapshot.index);
     const std::uint64_t to = w.log_base.value;
     const bool has = to >= base && to <= base + disk.log.size() &&
-                     (to == base ? disk.log_base_term == w.log_base_term : disk.log[to - base - 1].term == w.log_base_term);
+                     (to == base ? disk.log_base_term == w.log_base_term : disk.log[to - base - 1].term() == w.log_base_term);
     if (has) {
       disk.log.erase(disk.log.begin(), disk.log.begin() + static_cast<std::ptrdiff_t>(to - base));
     } else {
@@ -30,7 +30,7 @@ void apply_persist_request(DurableState& disk, const PersistRequest& r) {
   if (r.truncate_from) {
     RAFTSIM_ASSERT(r.truncate_from->value >= 1);
     const std::uint64_t keep = r.truncate_from->value <= first ? 0 : r.truncate_from->value - first;
-    if (keep < disk.log.size()) disk.log.resize(keep);
+    if (keep < disk.log.size()) disk.log.erase(disk.log.begin() + static_cast<std::ptrdiff_t>(keep), disk.log.end());
   }
   if (!r.entries.empty()) {
     // Entries at or below the base are in the snapshot already.

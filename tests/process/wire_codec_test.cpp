@@ -19,15 +19,14 @@ namespace {
 std::span<const std::uint8_t> body_of(std::span<const std::uint8_t> frame) { return frame.subspan(wire::kLengthBytes); }
 
 raft::Entry entry(std::uint64_t term, const char* key, const char* value) {
-  raft::Entry e;
-  e.term = raft::Term(term);
-  e.command.op = raft::OpKind::cas;
-  e.command.key = key;
-  e.command.value = value;
-  e.command.expected = "old";
-  e.command.client_id = 7;
-  e.command.request_id = 99;
-  return e;
+  raft::Command c;
+  c.op = raft::OpKind::cas;
+  c.key = key;
+  c.value = value;
+  c.expected = "old";
+  c.client_id = 7;
+  c.request_id = 99;
+  return raft::Entry(raft::Term(term), std::move(c));
 }
 
 }  // namespace

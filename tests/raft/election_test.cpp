@@ -76,7 +76,7 @@ TEST_CASE("5.2: a single-node cluster becomes leader once its vote is durable") 
   REQUIRE(after.persist.size() == 1);
   CHECK(after.persist[0].token == 2);
   REQUIRE(after.persist[0].entries.size() == 1);
-  CHECK(after.persist[0].entries[0].command.op == OpKind::noop);
+  CHECK(after.persist[0].entries[0].command().op == OpKind::noop);
   CHECK(s.raft.commit_index() == I(0));
   Output committed;
   s.raft.on_persisted(2, committed);

@@ -79,10 +79,8 @@ inline Command get(std::string key, std::uint64_t client, std::uint64_t request)
 }
 
 inline Entry entry(std::uint64_t term, std::string key = "k", std::string value = "v") {
-  Entry e;
-  e.term = Term(term);
-  if (!key.empty()) e.command = put(std::move(key), std::move(value), 9, term);
-  return e;
+  // An empty key: a no-op entry (the default Command).
+  return Entry(Term(term), key.empty() ? Command{} : put(std::move(key), std::move(value), 9, term));
 }
 
 // Apply one PersistRequest to a simulated disk, with the semantics documented in output.h.

@@ -36,24 +36,45 @@ TEST_CASE("5.4.1: up-to-date comparison uses last term first, then length") {
 TEST_CASE("digest: deterministic, covers every field, and hashes string boundaries") {
   Entry a = entry(3, "key", "value");
   CHECK(raft::entry_digest(a) == raft::entry_digest(entry(3, "key", "value")));
-  Entry b = a;
-  b.term = T(4);
-  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
-  b = a;
-  b.command.op = OpKind::append;
-  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
-  b = a;
-  b.command.expected.push_back('x');  // (not = "x": GCC 12 -Wrestrict false positive, PR105651)
-  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
-  b = a;
-  b.command.client_id++;
-  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
-  b = a;
-  b.command.request_id++;
-  CHECK(raft::entry_digest(a) != raft::entry_digest(b));
+  // Entries are immutable: each variant is a new entry from a changed copy of a's command.
+  const auto with = [&](auto change) {
+    Command c = a.command();
+    change(c);
+    return Entry(a.term(), std::move(c));
+  };
+  CHECK(raft::entry_digest(a) != raft::entry_digest(Entry(T(4), a.command())));
+  CHECK(raft::entry_digest(a) != raft::entry_digest(with([](Command& c) { c.op = OpKind::append; })));
+  // (push_back, not = "x": GCC 12 -Wrestrict false positive, PR105651)
+  CHECK(raft::entry_digest(a) != raft::entry_digest(with([](Command& c) { c.expected.push_back('x'); })));
+  CHECK(raft::entry_digest(a) != raft::entry_digest(with([](Command& c) { c.client_id++; })));
+  CHECK(raft::entry_digest(a) != raft::entry_digest(with([](Command& c) { c.request_id++; })));
   Entry c = entry(3, "ab", "c");
   Entry d = entry(3, "a", "bc");
   CHECK(raft::entry_digest(c) != raft::entry_digest(d));
+}
+
+TEST_CASE("entry: copies share the content, equality is by content, the digest is the entry's") {
+  const Entry a = entry(3, "key", "value");
+  const Entry copy = a;  // shares a's body: same strings, same digest
+  CHECK(copy == a);
+  CHECK(&copy.command() == &a.command());
+  const Entry apart = entry(3, "key", "value");  // the same content, created apart
+  CHECK(apart == a);
+  CHECK(&apart.command() != &a.command());
+  CHECK(apart.digest() == a.digest());
+  CHECK_FALSE(entry(3, "key", "other") == a);
+  CHECK_FALSE(entry(4, "key", "value") == a);
+  CHECK(a.digest() == raft::entry_digest(a.term(), a.command()));
+  CHECK(raft::entry_digest(a) == a.digest());
+  // A log slice shares its entries with the log.
+  raft::Log log;
+  log.append(a);
+  log.append(entry(3, "k2", "v2"));
+  const std::vector<Entry> slice = log.slice(I(1), 2);
+  REQUIRE(slice.size() == 2);
+  CHECK(&slice[0].command() == &a.command());
+  CHECK(slice[1] == log.at(I(2)));
+  CHECK(log.digest_at(I(2)) == slice[1].digest());
 }
 
 namespace {
@@ -71,13 +92,13 @@ std::uint64_t reference_digest(const Entry& e) {
     u64(s.size());
     for (char c : s) byte(static_cast<std::uint8_t>(c));
   };
-  u64(e.term.value);
-  byte(static_cast<std::uint8_t>(e.command.op));
-  str(e.command.key);
-  str(e.command.value);
-  str(e.command.expected);
-  u64(e.command.client_id);
-  u64(e.command.request_id);
+  u64(e.term().value);
+  byte(static_cast<std::uint8_t>(e.command().op));
+  str(e.command().key);
+  str(e.command().value);
+  str(e.command().expected);
+  u64(e.command().client_id);
+  u64(e.command().request_id);
   std::uint64_t z = h;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -89,15 +110,17 @@ std::uint64_t reference_digest(const Entry& e) {
 TEST_CASE("digest: equals the byte-at-a-time definition (every byte value, long strings, high bits)") {
   Entry a = entry(3, "key", "value");
   CHECK(raft::entry_digest(a) == reference_digest(a));
-  Entry b = entry(0xfedcba9876543210ULL, "", "");
-  b.command.op = OpKind::cas;
-  b.command.client_id = 0x8000000000000001ULL;
-  b.command.request_id = ~0ULL;
+  Command cb;
+  cb.op = OpKind::cas;
+  cb.client_id = 0x8000000000000001ULL;
+  cb.request_id = ~0ULL;
+  const Entry b(T(0xfedcba9876543210ULL), cb);
   CHECK(raft::entry_digest(b) == reference_digest(b));
   std::string every_byte;
   for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
-  Entry c = entry(7, every_byte, every_byte + every_byte);
-  c.command.expected = "x";
+  Command cc = entry(7, every_byte, every_byte + every_byte).command();
+  cc.expected = "x";
+  const Entry c(T(7), cc);
   CHECK(raft::entry_digest(c) == reference_digest(c));
   // A golden value, so that a change of both definitions together is seen too (computed before issue 14's
   // speed-up, by the byte-at-a-time implementation).

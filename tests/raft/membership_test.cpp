@@ -33,7 +33,7 @@ std::vector<NodeId> ids(std::initializer_list<std::uint32_t> list) {
 
 std::size_t config_entries(const Raft& r) {
   return static_cast<std::size_t>(std::count_if(r.log().begin(), r.log().end(),
-                                                [](const Entry& e) { return e.command.op == OpKind::config; }));
+                                                [](const Entry& e) { return e.command().op == OpKind::config; }));
 }
 
 bool any_request_vote(const std::deque<Envelope>& network) {
@@ -144,7 +144,7 @@ TEST_CASE("4.1 (Ongaro 2015): a new leader proposes no change before it committe
   c.drop = nullptr;
   c.heartbeat(N(1));  // the no-op commits; the queued change goes out after it (then the promotion)
   CHECK(config_entries(c.raft(N(1))) >= 1);
-  CHECK(c.raft(N(1)).log()[0].command.op == OpKind::noop);
+  CHECK(c.raft(N(1)).log()[0].command().op == OpKind::noop);
   CHECK(c.raft(N(1)).membership().contains(N(4)));
   c.check_all_invariants();
 }
@@ -189,12 +189,11 @@ TEST_CASE("4.1: a truncated configuration entry gives back the previous configur
   config.members = ids({1, 2, 3});
   config.membership = true;
   Single s(config);
-  Entry noop;
-  noop.term = T(1);
-  Entry conf;
-  conf.term = T(1);
-  conf.command.op = OpKind::config;
-  conf.command.value = raft::encode_membership(Membership{ids({1, 2, 3}), ids({4})});
+  const Entry noop(T(1), Command{});
+  Command conf_command;
+  conf_command.op = OpKind::config;
+  conf_command.value = raft::encode_membership(Membership{ids({1, 2, 3}), ids({4})});
+  const Entry conf(T(1), conf_command);
   AppendEntries a{T(1), N(1), I(0), T(0), {noop, conf}, I(0), 0};
   Output o = s.step(N(1), a);
   CHECK(s.raft.membership().learners == ids({4}));
@@ -203,8 +202,7 @@ TEST_CASE("4.1: a truncated configuration entry gives back the previous configur
   CHECK(seen[0].a == 0b1110);  // voters 1, 2, 3
   CHECK(seen[0].b == 0b10000);  // learner 4
   CHECK(seen[0].c == 2);
-  Entry other;
-  other.term = T(2);
+  const Entry other(T(2), Command{});
   AppendEntries b{T(2), N(3), I(1), T(1), {other}, I(0), 0};
   o = s.step(N(3), b);
   CHECK(s.raft.membership() == Membership{ids({1, 2, 3}), {}});

@@ -17,7 +17,7 @@ DurableState durable(std::uint64_t term, std::vector<Entry> log, std::optional<N
 
 std::vector<Term> terms_of(const std::vector<Entry>& log) {
   std::vector<Term> result;
-  for (const Entry& e : log) result.push_back(e.term);
+  for (const Entry& e : log) result.push_back(e.term());
   return result;
 }
 
@@ -151,7 +151,7 @@ TEST_CASE("5.4.2: Figure 8 -- a leader never commits an entry of a previous term
     if (ae == nullptr) return false;
     const bool would_match = c.raft(e.to).log_term(ae->prev_log_index) == ae->prev_log_term;
     for (const Entry& en : ae->entries) {
-      if (en.term == T(3) && would_match) return true;
+      if (en.term() == T(3) && would_match) return true;
     }
     return false;
   };
@@ -186,8 +186,8 @@ TEST_CASE("8: a new leader appends a no-op entry of its term at once") {
   REQUIRE(c.leaders() == std::vector<NodeId>{N(1)});
   const auto& log = c.raft(N(1)).log();
   REQUIRE(log.size() == 2);
-  CHECK(log[1].term == T(2));
-  CHECK(log[1].command.op == OpKind::noop);
+  CHECK(log[1].term() == T(2));
+  CHECK(log[1].command().op == OpKind::noop);
   // role_changed(leader) comes before the no-op's log_appended.
   const auto& obs = c.node(N(1)).observations;
   auto leader_at = std::find_if(obs.begin(), obs.end(), [](const Observation& o) {

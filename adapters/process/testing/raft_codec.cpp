@@ -42,31 +42,34 @@ Reader reader_for(std::string_view bytes) {
 void put_entries(Out& o, const std::vector<raft::Entry>& entries) {
   o.u32(static_cast<std::uint32_t>(entries.size()));
   for (const raft::Entry& e : entries) {
-    o.u64(e.term.value);
-    o.u8(static_cast<std::uint8_t>(e.command.op));
-    o.str(e.command.key);
-    o.str(e.command.value);
-    o.str(e.command.expected);
-    o.u64(e.command.client_id);
-    o.u64(e.command.request_id);
+    const raft::Command& c = e.command();
+    o.u64(e.term().value);
+    o.u8(static_cast<std::uint8_t>(c.op));
+    o.str(c.key);
+    o.str(c.value);
+    o.str(c.expected);
+    o.u64(c.client_id);
+    o.u64(c.request_id);
   }
 }
 
 std::vector<raft::Entry> get_entries(Reader& r) {
   const std::uint32_t n = r.count("entry_count", 37);
-  std::vector<raft::Entry> entries(n);
+  std::vector<raft::Entry> entries;
+  entries.reserve(n);  // count() checked that n entries of at least 37 bytes each fit in the frame
   for (std::uint32_t i = 0; i < n; ++i) {
     r.item("entries", i);
-    raft::Entry& e = entries[i];
-    e.term = raft::Term(r.u64("term"));
+    const raft::Term term(r.u64("term"));
+    raft::Command c;
     const std::uint8_t op = r.u8("op");
     if (op > static_cast<std::uint8_t>(raft::OpKind::cas)) r.fail("op", fmt::format("unknown op {}", op));
-    e.command.op = static_cast<raft::OpKind>(op);
-    e.command.key = std::string(r.str("key"));
-    e.command.value = std::string(r.str("value"));
-    e.command.expected = std::string(r.str("expected"));
-    e.command.client_id = r.u64("client_id");
-    e.command.request_id = r.u64("request_id");
+    c.op = static_cast<raft::OpKind>(op);
+    c.key = std::string(r.str("key"));
+    c.value = std::string(r.str("value"));
+    c.expected = std::string(r.str("expected"));
+    c.client_id = r.u64("client_id");
+    c.request_id = r.u64("request_id");
+    entries.emplace_back(term, std::move(c));
   }
   r.end_items();
   return entries;

@@ -135,7 +135,10 @@ void put_summary(wire::Writer& w, const raft::Envelope& e) {
 // The disk model's size of a record, as the in-process adapter computes it.
 std::uint32_t record_size_bytes(const raft::PersistRequest& r) {
   std::size_t bytes = 32;
-  for (const raft::Entry& e : r.entries) bytes += 24 + e.command.key.size() + e.command.value.size() + e.command.expected.size();
+  for (const raft::Entry& e : r.entries) {
+    const raft::Command& c = e.command();
+    bytes += 24 + c.key.size() + c.value.size() + c.expected.size();
+  }
   return static_cast<std::uint32_t>(bytes);
 }
 
@@ -166,7 +169,10 @@ raft::DurableState replay(const std::vector<raft::PersistRequest>& records) {
   raft::DurableState state;
   for (const raft::PersistRequest& r : records) {
     if (r.hard_state) state.hard_state = *r.hard_state;
-    if (r.truncate_from && r.truncate_from->value - 1 < state.log.size()) state.log.resize(r.truncate_from->value - 1);
+    if (r.truncate_from && r.truncate_from->value - 1 < state.log.size()) {
+      // erase, not resize: an Entry has no default value (it is created with its content, raft/command.h)
+      state.log.erase(state.log.begin() + static_cast<std::ptrdiff_t>(r.truncate_from->value - 1), state.log.end());
+    }
     if (!r.entries.empty()) {
       if (r.first_index.value != state.log.size() + 1) throw wire::DecodeError("a disk record leaves a gap in the log");
       state.log.insert(state.log.end(), r.entries.begin(), r.entries.end());
