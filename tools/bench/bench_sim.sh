@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The simulator's speed and memory figures of issue 14 (ctest -L bench; not part of ./build.sh test):
 #   1. events per CPU second and simulated seconds per CPU second, every checker on and checkers off
 #      (raftsim_bench, CPU time of the process: CLOCK_PROCESS_CPUTIME_ID);
