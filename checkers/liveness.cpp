@@ -57,10 +57,7 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
   if ((kReads & kind_bit(e.kind)) == 0) return std::nullopt;
   // A fifth of all events: a send of a node already seen (the case of act() below, inline).
   if (e.kind == K::send && e.node >= 0 && static_cast<std::size_t>(e.node) < sent_term_.size()) {
-    if (e.label != 6 && e.label != 7) {
-      std::uint64_t& sent = sent_term_[static_cast<std::size_t>(e.node)];
-      sent = std::max(sent, e.a);
-    }
+    note_sent(e);
     return std::nullopt;
   }
   act(e);
@@ -88,11 +85,7 @@ void Liveness::act(const sim::TraceEvent& e) {
       break;
     case sim::EventKind::send:
       // Once a leader was found after the heal the bound is met; later elections are the other rule's concern.
-      // PreVote (6) and its reply (7) carry a term asked for, which no one holds (thesis 9.6).
-      if (e.label != 6 && e.label != 7 && e.node >= 0) {
-        std::uint64_t& sent = sent_term_[static_cast<std::size_t>(e.node)];
-        sent = std::max(sent, e.a);
-      }
+      if (e.node >= 0) note_sent(e);
       break;
     case sim::EventKind::commit:
       // A configuration that committed may leave out the node that sent the highest term.

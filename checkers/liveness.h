@@ -6,6 +6,7 @@
 //    (a leader that cannot commit shows up here).
 #pragma once
 
+#include <algorithm>
 #include <set>
 #include <utility>
 #include <vector>
@@ -33,6 +34,13 @@ class Liveness final : public Checker {
       kind_bit(sim::EventKind::commit) | kind_bit(sim::EventKind::client_invoke) | kind_bit(sim::EventKind::client_ok) |
       kind_bit(sim::EventKind::role);
   // due_after_us_ (Checker): the deadline while it is unmet, else none.
+  // The highest term a node sent. PreVote (6) and its reply (7) carry a term asked for, which no one holds
+  // (thesis 9.6). The node is known (sent_term_ grown for it).
+  void note_sent(const sim::TraceEvent& e) {
+    if (e.label == 6 || e.label == 7) return;
+    std::uint64_t& sent = sent_term_[static_cast<std::size_t>(e.node)];
+    sent = std::max(sent, e.a);
+  }
   void update_due() { due_after_us_ = deadline_us_ && !settled_at_us_ ? *deadline_us_ : INT64_MAX; }
   std::optional<std::int64_t> healed_at_us_;
   std::optional<std::int64_t> healthy_at_us_;   // first ok of an op invoked after the heal

@@ -23,8 +23,8 @@ class MembershipView {
     bool known = false;          // reported by the node
   };
 
-  // Feeds membership, role, commit, crash and restart events (others are ignored). Inline: it sees every
-  // event, and most only name a node already counted.
+  // Every event: its node counts toward nodes(); membership and commit events change the configurations
+  // (others change nothing else). Inline: it sees every event, and most only name a node already counted.
   void observe(const sim::TraceEvent& e) {
     if (e.node < 0) return;
     if (e.node >= nodes_) nodes_ = e.node + 1;

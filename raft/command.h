@@ -32,7 +32,7 @@ struct Command {
 // (Raft paper 5.3: an entry never changes in place; a conflicting one is truncated and replaced by another).
 // Immutability lets every copy share one body behind a reference count: the leader's log, its persist
 // request, each AppendEntries to each follower, and each follower's log and persist request hold the same
-// strings instead of copies of them (issue 14: copying commands was ~45% of the reference Raft's cost).
+// strings instead of copies of them (issue 14: about 70 instructions per trace event of basic.json, measured).
 // The digest is computed once, when the entry is created, instead of once per node that appends it.
 class Entry {
  public:

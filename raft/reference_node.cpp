@@ -72,17 +72,6 @@ sim::MessageSummary summarize(const Envelope& e) {
   return s;
 }
 
-std::uint32_t record_size_bytes(const PersistRequest& r) {
-  std::size_t bytes = 32;  // header, hard state
-  for (const Entry& e : r.entries) {
-    const Command& c = e.command();
-    bytes += 24 + c.key.size() + c.value.size() + c.expected.size();
-  }
-  // A snapshot is written whole: its size makes a big one slow on the disk model (paper 7's cost).
-  if (r.snapshot.has_value()) bytes += 24 + r.snapshot->snapshot.data.size();
-  return static_cast<std::uint32_t>(bytes);
-}
-
 sim::EventKind observation_kind(Observation::Kind k) {
   switch (k) {
     case Observation::Kind::role_changed: return sim::EventKind::role;
@@ -189,7 +178,7 @@ class ReferenceNode final : public sim::Node {
     for (const Observation& o : out_.observations) out.observations.push_back({observation_kind(o.kind), o.a, o.b, o.c});
     for (PersistRequest& p : out_.persist) {
       const std::uint64_t token = p.token;
-      const std::uint32_t size = record_size_bytes(p);  // what the Raft wrote, checkpoint or not
+      const std::uint32_t size = persist_request_size_bytes(p);  // what the Raft wrote, checkpoint or not
       if (checkpoints_) {
         apply_persist_request(written_, p);
         if (p.snapshot.has_value()) {

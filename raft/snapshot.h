@@ -18,4 +18,8 @@ void apply_persist_request(DurableState& disk, const PersistRequest& request);
 // compacted log (issue 14: memory bounded in simulated time; etcd releases its WAL up to a snapshot alike).
 PersistRequest checkpoint_request(const DurableState& disk, std::uint64_t token);
 
+// The size of one write as the simulator's disk model charges it (its latency grows with the bytes): the
+// reference node and the process protocol's reference child report the same size for the same write.
+std::uint32_t persist_request_size_bytes(const PersistRequest& request);
+
 }  // namespace raft

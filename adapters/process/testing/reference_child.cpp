@@ -40,6 +40,7 @@
 #include "adapters/process/testing/raft_codec.h"
 #include "adapters/process/wire.h"
 #include "raft/raft.h"
+#include "raft/snapshot.h"
 #include "sim/trace_event.h"
 
 namespace {
@@ -130,16 +131,6 @@ void put_summary(wire::Writer& w, const raft::Envelope& e) {
   w.u64(raft::message_term(e.message).value);
   w.u64(a);
   w.u64(b);
-}
-
-// The disk model's size of a record, as the in-process adapter computes it.
-std::uint32_t record_size_bytes(const raft::PersistRequest& r) {
-  std::size_t bytes = 32;
-  for (const raft::Entry& e : r.entries) {
-    const raft::Command& c = e.command();
-    bytes += 24 + c.key.size() + c.value.size() + c.expected.size();
-  }
-  return static_cast<std::uint32_t>(bytes);
 }
 
 std::uint8_t observation_kind(raft::Observation::Kind k) {
@@ -335,7 +326,7 @@ class Child {
     w.u32(static_cast<std::uint32_t>(out.persist.size()));
     for (const raft::PersistRequest& p : out.persist) {
       w.u64(p.token);
-      w.u32(record_size_bytes(p));
+      w.u32(raft::persist_request_size_bytes(p));
       w.bytes(adapters::process::testing::encode_record(p));
     }
     w.u32(static_cast<std::uint32_t>(out.timers.size()));
