@@ -90,7 +90,7 @@ std::uint64_t entry_digest(const Entry& entry) { return entry.digest(); }
 
 Entry::Entry(Term term, Command command) {
   const std::uint64_t digest = entry_digest(term, command);
-  body_ = std::make_shared<const Body>(Body{term, std::move(command), digest});
+  body_ = std::make_shared<const Body>(term, std::move(command), digest);  // built in place: no Body moved
   RAFTSIM_ASSERT(body_ != nullptr);
 }
 

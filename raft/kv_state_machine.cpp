@@ -14,37 +14,47 @@ std::string KvStateMachine::get(const std::string& key) const {
 }
 
 KvResult KvStateMachine::apply(const Command& command, LogIndex index, Term term, Sessions sessions) {
-  const bool tracked = sessions == Sessions::on && command.op != OpKind::noop && command.request_id != 0;
-  if (tracked) {
-    const auto it = sessions_.find(command.client_id);
-    // Thesis 6.3: "If it receives a command whose serial number has already been executed, it responds
-    // immediately without re-executing the request." A retry of the last request gets the saved reply;
-    // an older one cannot be awaited any more (one request outstanding per client) and gets nothing.
-    if (it != sessions_.end() && command.request_id <= it->second.last_request_id) {
-      KvResult saved;
-      if (command.request_id == it->second.last_request_id) {
-        saved = it->second.reply;
-      } else {
-        saved.index = index;
-        saved.term = term;
-      }
-      saved.duplicate = true;
-      RAFTSIM_ASSERT(saved.index <= index || index == LogIndex(0));
-      return saved;
-    }
-  }
-  KvResult result = execute(command);
-  result.index = index;
-  result.term = term;
-  if (tracked) remember(command.client_id, command.request_id, result);
-  RAFTSIM_ASSERT(sessions_.size() <= max_sessions_);
-  return result;
+  return apply_in_place(command, index, term, sessions);
 }
 
-void KvStateMachine::remember(std::uint64_t client_id, std::uint64_t request_id, const KvResult& reply) {
+const KvResult& KvStateMachine::apply_in_place(const Command& command, LogIndex index, Term term, Sessions sessions) {
+  const bool tracked = sessions == Sessions::on && command.op != OpKind::noop && command.request_id != 0;
+  if (!tracked) {
+    execute(command, scratch_);
+    scratch_.index = index;
+    scratch_.term = term;
+    return scratch_;
+  }
+  const auto it = sessions_.find(command.client_id);
+  // Thesis 6.3: "If it receives a command whose serial number has already been executed, it responds
+  // immediately without re-executing the request." A retry of the last request gets the saved reply;
+  // an older one cannot be awaited any more (one request outstanding per client) and gets nothing.
+  if (it != sessions_.end() && command.request_id <= it->second.last_request_id) {
+    if (command.request_id == it->second.last_request_id) {
+      scratch_ = it->second.reply;
+    } else {
+      scratch_ = KvResult{};
+      scratch_.index = index;
+      scratch_.term = term;
+    }
+    scratch_.duplicate = true;
+    RAFTSIM_ASSERT(scratch_.index <= index || index == LogIndex(0));
+    return scratch_;
+  }
+  // The session's saved reply is the result: written in place, so its string reuses its capacity and no
+  // copy of the value is made for the session.
+  ClientSession& session = it != sessions_.end() ? it->second : session_of(command.client_id);
+  execute(command, session.reply);
+  session.reply.index = index;
+  session.reply.term = term;
+  session.last_request_id = command.request_id;
+  RAFTSIM_ASSERT(!session.reply.duplicate);
+  RAFTSIM_ASSERT(sessions_.size() <= max_sessions_);
+  return session.reply;
+}
+
+ClientSession& KvStateMachine::session_of(std::uint64_t client_id) {
   auto [it, inserted] = sessions_.try_emplace(client_id);
-  it->second.last_request_id = request_id;
-  it->second.reply = reply;
   if (inserted && sessions_.size() > max_sessions_) {
     // Drop the session applied longest ago; ties (index 0, unit tests) by lowest client id. Deterministic
     // on every replica: it depends only on the applied commands.
@@ -58,41 +68,62 @@ void KvStateMachine::remember(std::uint64_t client_id, std::uint64_t request_id,
     sessions_.erase(oldest);
   }
   RAFTSIM_ASSERT(sessions_.size() <= max_sessions_);
+  return it->second;
 }
 
-KvResult KvStateMachine::execute(const Command& command) {
-  KvResult result;
+void KvStateMachine::execute(const Command& command, KvResult& result) {
+  result.cas_succeeded = false;
+  result.duplicate = false;
   switch (command.op) {
     case OpKind::noop:
     case OpKind::config:
       // The leader's term-start entry (paper 8), a configuration entry (thesis 4.1): no effect here.
-      return result;
-    case OpKind::get:
-      result.value = get(command.key);
-      return result;
-    case OpKind::put:
-      data_[command.key] = command.value;
+      result.value.clear();
+      return;
+    case OpKind::get: {
+      const auto it = data_.find(command.key);
+      if (it == data_.end()) {
+        result.value.clear();
+      } else {
+        result.value = it->second;
+      }
+      return;
+    }
+    case OpKind::put: {
+      std::string& slot = data_.try_emplace(command.key).first->second;
+      slot = command.value;
       result.value = command.value;
-      return result;
+      return;
+    }
     case OpKind::append: {
-      std::string& slot = data_[command.key];
+      std::string& slot = data_.try_emplace(command.key).first->second;
       slot += command.value;
       result.value = slot;
-      return result;
+      return;
     }
     case OpKind::cas: {
-      result.value = get(command.key);  // the value before the cas, so a client can tell why it failed
+      auto it = data_.find(command.key);
+      // The value before the cas, so a client can tell why it failed; an absent key reads "".
+      if (it == data_.end()) {
+        result.value.clear();
+      } else {
+        result.value = it->second;
+      }
       if (result.value == command.expected) {
-        data_[command.key] = command.value;
+        if (it == data_.end()) {
+          it = data_.emplace(command.key, command.value).first;
+        } else {
+          it->second = command.value;
+        }
         result.cas_succeeded = true;
       }
-      RAFTSIM_ASSERT(!result.cas_succeeded || get(command.key) == command.value);
-      RAFTSIM_ASSERT(result.cas_succeeded || get(command.key) == result.value);
-      return result;
+      // Succeeded: the key holds the new value. Failed: the key holds what was read (or is still absent).
+      RAFTSIM_ASSERT(!result.cas_succeeded || (it != data_.end() && it->second == command.value));
+      RAFTSIM_ASSERT(result.cas_succeeded || (it == data_.end() ? result.value.empty() : it->second == result.value));
+      return;
     }
   }
   RAFTSIM_ASSERT_MSG(false, "KvStateMachine::apply: op outside the OpKind enum");
-  return result;
 }
 
 namespace {
@@ -178,7 +209,7 @@ bool KvStateMachine::restore(std::string_view bytes) {
   Reader r{bytes};
   if (r.u(4) != kSnapshotMagic) return false;
   const std::uint64_t sections = r.u(4);
-  std::map<std::string, std::string> data;
+  KvData data;
   std::map<std::uint64_t, ClientSession> client_sessions;
   for (std::uint64_t s = 0; s < sections && r.ok; ++s) {
     const std::uint64_t tag = r.u(4);

@@ -47,6 +47,22 @@ struct ClientSession {
 // `off` exists only for the planted bug retry-applied-twice (raft/bugs.h): every command is applied.
 enum class Sessions : std::uint8_t { on, off };
 
+// The order of the keys: std::less<std::string>'s (bytes compared as unsigned char, then the shorter first),
+// written as an inline loop, because every applied command looks its key up in the map and keys are a few
+// bytes long: std::string::compare's call to memcmp was most of a lookup (issue 14).
+struct KeyLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto x = static_cast<unsigned char>(a[i]);
+      const auto y = static_cast<unsigned char>(b[i]);
+      if (x != y) return x < y;
+    }
+    return a.size() < b.size();
+  }
+};
+using KvData = std::map<std::string, std::string, KeyLess>;
+
 class KvStateMachine {
  public:
   // The session table holds one entry per client id. Clients are bounded by the scenario (at most 1,000
@@ -60,9 +76,13 @@ class KvStateMachine {
   // (noops, tools that do not retry) and is always applied.
   KvResult apply(const Command& command, LogIndex index = LogIndex(0), Term term = Term(0),
                  Sessions sessions = Sessions::on);
+  // The same, with the result left where the state machine keeps it (the client's session, or a scratch
+  // result for a command without one), valid until the next apply or restore: a replica that answers no
+  // client (every follower) copies no value out of it.
+  const KvResult& apply_in_place(const Command& command, LogIndex index, Term term, Sessions sessions);
 
   std::string get(const std::string& key) const;  // "" if absent
-  const std::map<std::string, std::string>& data() const { return data_; }
+  const KvData& data() const { return data_; }
   // Replicated state as much as data(): a snapshot must carry it (thesis 6.3).
   const std::map<std::uint64_t, ClientSession>& sessions() const { return sessions_; }
 
@@ -74,13 +94,16 @@ class KvStateMachine {
   bool restore(std::string_view bytes);
 
  private:
-  KvResult execute(const Command& command);
-  void remember(std::uint64_t client_id, std::uint64_t request_id, const KvResult& reply);
+  // Applies `command` to the data, writing its result into `result` (whose string keeps its capacity).
+  void execute(const Command& command, KvResult& result);
+  // The session of `client_id`, created (dropping the one applied longest ago if the table is full) if new.
+  ClientSession& session_of(std::uint64_t client_id);
 
   // Ordered maps: iteration order must never depend on hashing (determinism of anything derived from it).
-  std::map<std::string, std::string> data_;
+  KvData data_;
   std::map<std::uint64_t, ClientSession> sessions_;  // by client id
   std::size_t max_sessions_;
+  KvResult scratch_;  // apply_in_place's result for a command that has no session (or a duplicate)
 };
 
 // FNV-1a over the snapshot bytes: the state digest the node reports (snapshot_taken, snapshot_installed).

@@ -222,6 +222,9 @@ struct Raft::State {
   std::optional<SnapshotWrite> snapshot_dirty;  // a snapshot taken or installed by this input
   bool log_truncated = false;
   std::vector<Envelope> staged;  // messages that must wait for every outstanding write
+  // An emptied message buffer kept for the next batch that is held behind a write (end_input hands the
+  // staging buffer over to the write; on_persisted empties it again): no allocation per held batch.
+  std::vector<Envelope> spare_buffer;
   std::vector<LogIndex> commit_scratch;  // maybe_advance_commit's matches, kept to reuse its capacity
 
   // ---- small helpers -------------------------------------------------------------------------------
@@ -407,12 +410,29 @@ struct Raft::State {
         TimerRequest{TimerKind::heartbeat, config.heartbeat_interval_us, config.heartbeat_interval_us});
   }
 
-  // A message that vouches for durable state: held until every outstanding write is done.
-  void stage(NodeId to, Message message) {
+  // A message that vouches for durable state: held until every outstanding write is done. Built in place
+  // (a template, not a Message parameter: no variant moved twice on the way in).
+  template <typename M>
+  void stage(NodeId to, M&& message) {
     RAFTSIM_ASSERT(to != self());
-    // A buffer handed over to a held write (end_input) is replaced with room for a few, not grown 1, 2, 4.
-    if (staged.capacity() == 0) staged.reserve(4);
-    staged.push_back(Envelope{self(), to, std::move(message)});
+    // A buffer handed over to a held write (end_input) is replaced by the spare one, or with room for a
+    // few, not grown 1, 2, 4.
+    if (staged.capacity() == 0) {
+      if (spare_buffer.capacity() > 0) {
+        std::swap(staged, spare_buffer);
+      } else {
+        staged.reserve(4);
+      }
+    }
+    RAFTSIM_ASSERT(staged.capacity() > 0);
+    staged.emplace_back(self(), to, std::forward<M>(message));
+  }
+
+  // A message sent now (not held), built in place in the output.
+  template <typename M>
+  void send(NodeId to, M&& message) {
+    RAFTSIM_ASSERT(to != self());
+    out->messages.emplace_back(self(), to, std::forward<M>(message));
   }
 
   // Room for one more input's worth of persists and held messages (see kMaxInflightPersists).
@@ -464,7 +484,8 @@ struct Raft::State {
       RAFTSIM_ASSERT(!log_truncated);
       return;
     }
-    PersistRequest request;
+    // Built where the host reads it (no PersistRequest moved into the output).
+    PersistRequest& request = out->persist.emplace_back();
     request.token = next_token++;
     if (hard_state_dirty) request.hard_state = hard;
     if (snapshot_dirty.has_value()) request.snapshot = std::move(*snapshot_dirty);
@@ -478,7 +499,6 @@ struct Raft::State {
       request.entries = log.slice(from, std::numeric_limits<std::size_t>::max());
     }
     inflight.push_back(InflightPersist{request.token, log.last_index(), request.hard_state, {}});
-    out->persist.push_back(std::move(request));
     hard_state_dirty = false;
     log_dirty_from.reset();
     snapshot_dirty.reset();
@@ -653,7 +673,7 @@ struct Raft::State {
     }
     if (bug(Bug::no_persist_vote)) {
       // BUG(no-persist-vote): the vote leaves before it is durable; a crash now forgets it.
-      out->messages.push_back(Envelope{self(), from, RequestVoteReply{term(), grant}});
+      send(from, RequestVoteReply{term(), grant});
       return;
     }
     stage(from, RequestVoteReply{term(), grant});
@@ -776,20 +796,19 @@ struct Raft::State {
 
   // Send `peer` the entries from its next_index (up to max_entries_per_append; none if it is up to date),
   // or its snapshot if they are compacted. The caller has checked the flow control (can_send_append), or
-  // is the heartbeat.
-  void send_append(NodeId peer) {
+  // is the heartbeat. `p` is the leader's progress of `peer` (passed along, not looked up again).
+  void send_append(NodeId peer, Progress& p) {
     RAFTSIM_ASSERT(is_leader());
     // The leader's term and vote were durable before it could win (self-vote counted only once durable).
     RAFTSIM_ASSERT(durable_hard.term == term());
     Leader& l = std::get<Leader>(role);
-    Progress& p = l.progress.at(peer);
     RAFTSIM_ASSERT(p.next_index.value >= 1 && p.next_index <= log.last_index().next());
     RAFTSIM_ASSERT(p.match_index < p.next_index);
     if (p.next_index.prev() < log.base_index()) {
       // Paper 7: "the leader must occasionally send snapshots to followers that lag behind". Nothing else
       // goes to this follower until the snapshot is installed (etcd: StateSnapshot).
       become_snapshot(p);
-      send_snapshot_chunk(peer);
+      send_snapshot_chunk(peer, p);
       return;
     }
     if (p.state == ProgressState::snapshot) become_probe(p);  // the entries it needs are in the log again
@@ -810,7 +829,7 @@ struct Raft::State {
       }
     }
     // Sent at once, in parallel with the leader's own disk write (thesis 10.2.1).
-    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+    send(peer, std::move(request));
   }
 
   // Replicate: the same append again (its prev and entries), after a rejection behind a reordering.
@@ -820,7 +839,7 @@ struct Raft::State {
     RAFTSIM_ASSERT(a.first_index <= a.last_index);
     AppendEntries request =
         make_append(a.first_index.prev(), static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
-    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+    send(peer, std::move(request));
   }
 
   // One AppendEntries of this leader (Figure 2): its prev entry `prev` (whose term the log knows: not below
@@ -843,15 +862,14 @@ struct Raft::State {
   }
 
   // Replicate: pipeline appends up to the window while there are entries to send; probe: one probe.
-  void send_while_allowed(NodeId peer) {
+  void send_while_allowed(NodeId peer, Progress& p) {
     RAFTSIM_ASSERT(is_leader());
-    Progress& p = std::get<Leader>(role).progress.at(peer);
     if (p.state == ProgressState::probe) {
-      if (can_send_append(p)) send_append(peer);
+      if (can_send_append(p)) send_append(peer, p);
       return;
     }
     while (p.state == ProgressState::replicate && can_send_append(p) && p.next_index <= log.last_index()) {
-      send_append(peer);
+      send_append(peer, p);
     }
   }
 
@@ -896,7 +914,7 @@ struct Raft::State {
   void broadcast_new_entries() {
     RAFTSIM_ASSERT(is_leader());
     RAFTSIM_ASSERT(std::get<Leader>(role).progress.size() <= membership.voters.size() + membership.learners.size());
-    for (const auto& [peer, progress] : std::get<Leader>(role).progress) send_while_allowed(peer);
+    for (auto& [peer, progress] : std::get<Leader>(role).progress) send_while_allowed(peer, progress);
   }
 
   // 5.2: the periodic heartbeat keeps the leader's authority; for flow control it is also the
@@ -912,7 +930,7 @@ struct Raft::State {
     ++l.heartbeats;
     for (auto& [peer, p] : l.progress) {
       if (p.state == ProgressState::snapshot) {
-        send_append(peer);
+        send_append(peer, p);
         continue;
       }
       // Replicate: no ack for an append sent a whole heartbeat interval ago: it or its reply was lost.
@@ -933,7 +951,7 @@ struct Raft::State {
       }
       if (p.state == ProgressState::probe) p.probe_sent = false;
       RAFTSIM_ASSERT(can_send_append(p));
-      send_append(peer);
+      send_append(peer, p);
     }
   }
 
@@ -949,7 +967,7 @@ struct Raft::State {
     for (auto& [peer, p] : std::get<Leader>(role).progress) {
       if (p.state == ProgressState::snapshot) continue;
       if (can_send_append(p)) {
-        send_append(peer);
+        send_append(peer, p);
       } else if (p.match_index >= log.base_index()) {
         send_heartbeat_at_match(peer, p);
       }
@@ -961,7 +979,7 @@ struct Raft::State {
   void send_heartbeat_at_match(NodeId peer, const Progress& p) {
     RAFTSIM_ASSERT(p.match_index >= log.base_index());  // the match entry's term is known
     AppendEntries request = make_append(p.match_index, 0);
-    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+    send(peer, std::move(request));
   }
 
   void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply) {
@@ -969,8 +987,10 @@ struct Raft::State {
     RAFTSIM_ASSERT(from != self());
     // Only the leader of this term sent AppendEntries in it; a restarted ex-leader may still hear replies.
     if (!is_leader()) return;
-    if (std::get<Leader>(role).progress.count(from) == 0) return;  // a node removed since (thesis 4.1)
-    Progress& p = std::get<Leader>(role).progress.at(from);
+    auto& all = std::get<Leader>(role).progress;
+    const auto found = all.find(from);
+    if (found == all.end()) return;  // a node removed since (thesis 4.1)
+    Progress& p = found->second;
     // Any reply of this term, success or not, shows the peer still follows this leader (thesis 6.4 step 3).
     const bool new_round_acked = reply.read_round > p.read_round_acked;
     if (new_round_acked) {
@@ -1006,7 +1026,7 @@ struct Raft::State {
         become_probe(p);  // it caught up by appends after all: the snapshot is not needed
       }
       if (std::get<Leader>(role).transfer_target == from) maybe_send_timeout_now();
-      send_while_allowed(from);  // follower is behind: keep going, up to the window
+      send_while_allowed(from, p);  // follower is behind: keep going, up to the window
       return;
     }
     // etcd Progress.MaybeDecrTo: a rejection of an append that is not the current one is stale (reordered
@@ -1036,7 +1056,7 @@ struct Raft::State {
       // The follower lacks something no longer in flight (lost): probe from just past the known match.
       become_probe(p);
       p.next_index = p.match_index.next();
-      send_append(from);
+      send_append(from, p);
       return;
     }
     if (reply.rejected_prev_index != p.next_index.prev()) return;  // not the answer to the current probe
@@ -1054,7 +1074,7 @@ struct Raft::State {
     if (new_next < p.next_index) {
       p.next_index = new_next;
       p.probe_sent = false;
-      send_append(from);
+      send_append(from, p);
     }
   }
 
@@ -1080,17 +1100,30 @@ struct Raft::State {
     }
     RAFTSIM_ASSERT(matches.size() == membership.voters.size() || bug(Bug::learner_counted_in_quorum));
     RAFTSIM_ASSERT(quorum() >= 1 && quorum() <= matches.size());
-    // The quorum-th highest match is the highest index that at least `quorum` members hold: a partial
-    // selection (nth_element) finds it without sorting every match.
+    // The quorum-th highest match is the highest index that at least `quorum` members hold. A handful of
+    // voters (the usual cluster) are put in descending order by insertion, cheaper there than
+    // nth_element's introselect; many by a partial selection, without sorting every match.
     const auto nth = matches.begin() + static_cast<std::ptrdiff_t>(quorum() - 1);
-    std::nth_element(matches.begin(), nth, matches.end(), std::greater<>());
+    if (matches.size() <= 8) {
+      for (std::size_t i = 1; i < matches.size(); ++i) {
+        const LogIndex v = matches[i];
+        std::size_t j = i;
+        for (; j > 0 && matches[j - 1] < v; --j) matches[j] = matches[j - 1];
+        matches[j] = v;
+      }
+    } else {
+      std::nth_element(matches.begin(), nth, matches.end(), std::greater<>());
+    }
     const LogIndex majority_index = *nth;
+    RAFTSIM_ASSERT(nth == matches.begin() || !(*std::prev(nth) < majority_index));
     RAFTSIM_ASSERT(majority_index <= log.last_index());
     // Terms are non-decreasing, so if log[majority_index] is of an earlier term so is every lower index:
     // Figure 8 -- never commit an earlier term's entry by counting replicas.
     // BUG(commit-prior-term): counting replicas of an earlier term's entry (Figure 8) is not enough.
-    const bool current_term = log.term_at(majority_index) == term() || bug(Bug::commit_prior_term);
-    if (majority_index > commit_index && current_term) set_commit(majority_index);
+    // (Asked only of an index past the commit: most acknowledgements move no majority.)
+    if (majority_index > commit_index && (log.term_at(majority_index) == term() || bug(Bug::commit_prior_term))) {
+      set_commit(majority_index);
+    }
   }
 
   // ---- commit and apply ----------------------------------------------------------------------------
@@ -1114,7 +1147,8 @@ struct Raft::State {
       // log twice) take effect once; the later entry answers with the saved reply.
       const Sessions sessions = bug(Bug::retry_applied_twice) ? Sessions::off : Sessions::on;  // BUG(retry-applied-twice)
       const Command& command = entry.command();
-      KvResult result = kv.apply(command, last_applied, entry.term(), sessions);
+      // In place: a follower copies no value out of the state machine; the leader copies it into its reply.
+      const KvResult& result = kv.apply_in_place(command, last_applied, entry.term(), sessions);
       observe(Observation::Kind::applied, last_applied.value, entry.term().value, entry.digest());
       if (!is_leader()) continue;
       auto& pending = std::get<Leader>(role).pending;
@@ -1128,7 +1162,7 @@ struct Raft::State {
       reply.request_id = command.request_id;
       reply.status = ReplyStatus::ok;
       reply.leader_hint = self();
-      reply.value = std::move(result.value);
+      reply.value = result.value;
       reply.cas_succeeded = result.cas_succeeded;
       reply.index = result.index;  // a duplicate: where the request was applied first
       reply.term = result.term;
@@ -1307,10 +1341,9 @@ struct Raft::State {
 
   // Leader: the next chunk of its snapshot for a peer that needs compacted entries. One chunk is in
   // flight per peer; the reply asks for the next (a heartbeat resends a lost one).
-  void send_snapshot_chunk(NodeId peer) {
+  void send_snapshot_chunk(NodeId peer, Progress& p) {
     RAFTSIM_ASSERT(is_leader());
     RAFTSIM_ASSERT_MSG(snapshot.has_value(), "a compacted log without a snapshot");
-    Progress& p = std::get<Leader>(role).progress.at(peer);
     if (p.snapshot_index != snapshot->index) {  // a newer snapshot replaces one half sent
       p.snapshot_index = snapshot->index;
       p.snapshot_offset = 0;
@@ -1327,15 +1360,17 @@ struct Raft::State {
     request.data = data.substr(static_cast<std::size_t>(p.snapshot_offset), chunk);
     request.done = p.snapshot_offset + request.data.size() >= data.size();
     request.membership = snapshot->membership;
-    out->messages.push_back(Envelope{self(), peer, std::move(request)});
+    send(peer, std::move(request));
   }
 
   void handle_install_snapshot_reply(NodeId from, const InstallSnapshotReply& reply) {
     RAFTSIM_ASSERT(reply.term == term());
     RAFTSIM_ASSERT(from != self());
     if (!is_leader()) return;
-    if (std::get<Leader>(role).progress.count(from) == 0) return;  // a node removed since (thesis 4.1)
-    Progress& p = std::get<Leader>(role).progress.at(from);
+    auto& all = std::get<Leader>(role).progress;
+    const auto found = all.find(from);
+    if (found == all.end()) return;  // a node removed since (thesis 4.1)
+    Progress& p = found->second;
     if (reply.done) {
       // The follower's state covers the snapshot: its log matches up to there (the snapshot holds only
       // committed entries). Duplicated or reordered replies only ever move match_index forward.
@@ -1352,13 +1387,13 @@ struct Raft::State {
       }
       // Thesis 3.10: a transfer target brought up by a snapshot may now match the whole log.
       if (std::get<Leader>(role).transfer_target == from) maybe_send_timeout_now();
-      send_while_allowed(from);
+      send_while_allowed(from, p);
       return;
     }
     if (!snapshot.has_value() || p.snapshot_index != reply.last_included_index) return;  // stale
     if (reply.next_offset > p.snapshot_offset && reply.next_offset <= snapshot->data.size()) {
       p.snapshot_offset = reply.next_offset;  // the chunk arrived: send the next one
-      send_snapshot_chunk(from);
+      send_snapshot_chunk(from, p);
     } else if (reply.next_offset < p.snapshot_offset) {
       p.snapshot_offset = reply.next_offset;  // the follower lost its buffer (restart): the heartbeat resends
     }
@@ -1422,7 +1457,7 @@ struct Raft::State {
     reply.done = true;
     if (bug(Bug::snapshot_before_persist)) {
       // BUG(snapshot-before-persist): the leader hears "installed" before the snapshot is durable.
-      out->messages.push_back(Envelope{self(), from, reply});
+      send(from, reply);
       return;
     }
     // Rule 5 "save snapshot file": the reply is held until the snapshot's write is durable (stage()).
@@ -1525,7 +1560,8 @@ struct Raft::State {
       return;
     }
     RAFTSIM_ASSERT(message_term_value == term());
-    if (is_leader()) std::get<Leader>(role).heard_since_check.insert(envelope.from);  // CheckQuorum contact
+    // CheckQuorum contact (read only by check_quorum, so not kept without it: a set insert per message).
+    if (config.check_quorum && is_leader()) std::get<Leader>(role).heard_since_check.insert(envelope.from);
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
@@ -1664,14 +1700,17 @@ struct Raft::State {
     if (done.hard_state.has_value()) durable_hard = *done.hard_state;
     RAFTSIM_ASSERT(held_count >= done.held.size());
     held_count -= done.held.size();
-    if (out->messages.empty()) {
-      std::swap(out->messages, done.held);
-      // Nothing is staged yet in this input: the emptied buffer becomes the staging buffer (no allocation
-      // for the next message that has to wait).
+    // Nothing held (a leader's own writes): the output keeps its buffer, which a swap would give away.
+    if (!done.held.empty()) {
+      if (out->messages.empty()) {
+        std::swap(out->messages, done.held);
+      } else {
+        for (Envelope& e : done.held) out->messages.push_back(std::move(e));
+        done.held.clear();
+      }
+      // The emptied buffer is kept for the next batch held behind a write (stage(), end_input).
       RAFTSIM_ASSERT(staged.empty() && done.held.empty());
-      if (staged.capacity() < done.held.capacity()) std::swap(staged, done.held);
-    } else {
-      for (Envelope& e : done.held) out->messages.push_back(std::move(e));
+      if (spare_buffer.capacity() < done.held.capacity()) std::swap(spare_buffer, done.held);
     }
 
     if (is_candidate()) {
@@ -1687,14 +1726,19 @@ struct Raft::State {
     }
   }
 
-  void on_client_request(Command command) {
-    ClientReply reject;
+  // "Definitely not applied" (not_leader), with where to go if known.
+  void reject_request(const Command& command, std::optional<NodeId> hint) {
+    ClientReply& reject = out->replies.emplace_back();
     reject.client_id = command.client_id;
     reject.request_id = command.request_id;
     reject.status = ReplyStatus::not_leader;
+    reject.leader_hint = hint;
+    RAFTSIM_ASSERT(reject.value.empty() && !reject.cas_succeeded);
+  }
+
+  void on_client_request(Command&& command) {
     if (!is_leader()) {
-      reject.leader_hint = leader_id;  // the current term's leader, if known
-      out->replies.push_back(std::move(reject));
+      reject_request(command, leader_id);  // the current term's leader, if known
       return;
     }
     Leader& l = std::get<Leader>(role);
@@ -1702,7 +1746,7 @@ struct Raft::State {
     // overwritten or delay the target's catching up); the client retries elsewhere.
     // BUG(transfer-keeps-proposing): ... unless it keeps appending them.
     if (l.transfer_target.has_value() && !bug(Bug::transfer_keeps_proposing)) {
-      out->replies.push_back(std::move(reject));
+      reject_request(command, std::nullopt);
       return;
     }
     if (command.op == OpKind::get && lease_holds()) {
@@ -1711,22 +1755,24 @@ struct Raft::State {
     }
     if (config.read_index && command.op == OpKind::get) {
       if (l.reads.size() >= config.max_pending_client_requests) {
-        out->replies.push_back(std::move(reject));  // overloaded: definitely not performed
+        reject_request(command, std::nullopt);  // overloaded: definitely not performed
         return;
       }
       on_read(command);
       return;
     }
     const RequestKey key{command.client_id, command.request_id};
-    if (l.pending.count(key) != 0) return;  // already proposed here; its reply answers this one too
+    const auto at = l.pending.lower_bound(key);  // one lookup: the test, and the hint for the insertion
+    if (at != l.pending.end() && at->first == key) return;  // already proposed here; its reply answers this one too
     if (l.pending.size() >= config.max_pending_client_requests || !has_room()) {
       // Overloaded: a definite "not applied" answer (not_leader without a hint); the client may retry.
-      out->replies.push_back(std::move(reject));
+      reject_request(command, std::nullopt);
       return;
     }
     // The caller's copy (or moved-in request) becomes the entry's shared, immutable command.
     append_local(Entry(term(), std::move(command)));
-    l.pending.emplace(key, log.last_index());
+    l.pending.emplace_hint(at, key, log.last_index());
+    RAFTSIM_ASSERT(l.pending.size() <= config.max_pending_client_requests);
     broadcast_new_entries();  // replicate at once where flow control allows, in parallel with the local write
   }
 
@@ -1784,7 +1830,7 @@ struct Raft::State {
                                    (config.lease_reads && follower_in_leader_window());
     const bool grant =
         leadership::grant_pre_vote(request.term, term(), heard_from_leader, up_to_date) && vote_allowed_by_membership(from);
-    out->messages.push_back(Envelope{self(), from, PreVoteReply{grant ? request.term : term(), grant}});
+    send(from, PreVoteReply{grant ? request.term : term(), grant});
   }
 
   void handle_pre_vote_reply(NodeId from, const PreVoteReply& reply) {
@@ -1841,7 +1887,8 @@ struct Raft::State {
     l.timeout_now_sent = false;
     observe(Observation::Kind::transfer_started, target->value, term().value);
     maybe_send_timeout_now();
-    if (!l.timeout_now_sent && l.progress.at(*target).next_index <= log.last_index()) send_while_allowed(*target);
+    Progress& p = l.progress.at(*target);
+    if (!l.timeout_now_sent && p.next_index <= log.last_index()) send_while_allowed(*target, p);
   }
 
   // "The prior leader ... transfers its log entries to the target server ... then sends it a TimeoutNow
@@ -1858,7 +1905,7 @@ struct Raft::State {
     // Thesis 6.4.1: the target may be elected at once (voters grant a transfer's votes within the timeout).
     l.lease_given_up = true;
     l.lease_until.reset();
-    out->messages.push_back(Envelope{self(), target, TimeoutNow{term(), self()}});
+    send(target, TimeoutNow{term(), self()});
   }
 
   // Each heartbeat brings the transfer closer to its deadline; at an election timeout it is abandoned and
@@ -2060,7 +2107,7 @@ void Raft::on_persist_failed(std::uint64_t token, Output& out) {
 }
 
 void Raft::on_client_request(const Command& command, Output& out) {
-  run_input(out, [&](State& s) { s.on_client_request(command); });
+  run_input(out, [&](State& s) { s.on_client_request(Command(command)); });
 }
 
 void Raft::on_client_request(Command&& command, Output& out) {
