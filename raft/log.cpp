@@ -102,14 +102,13 @@ void Log::truncate_from(LogIndex index) {
   RAFTSIM_ASSERT(last_index() == index.prev());
 }
 
-std::vector<Entry> Log::slice(LogIndex from, std::size_t max_count) const {
+EntryList Log::slice(LogIndex from, std::size_t max_count) const {
   RAFTSIM_ASSERT(from > base_index_);
   RAFTSIM_ASSERT(from.value <= last_index().value + 1);
   const std::size_t begin = from.value - base_index_.value - 1;
   // Compare counts, not begin + max_count, which overflows for max_count == SIZE_MAX ("all").
   const std::size_t end = begin + std::min(entries_.size() - begin, max_count);
-  return std::vector<Entry>(entries_.begin() + static_cast<std::ptrdiff_t>(begin),
-                            entries_.begin() + static_cast<std::ptrdiff_t>(end));
+  return EntryList(entries_.data() + begin, entries_.data() + end);
 }
 
 void Log::compact_to(LogIndex index) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "raft/command.h"
+#include "raft/entry_list.h"
 #include "raft/types.h"
 
 namespace raft {
@@ -54,7 +55,7 @@ class Log {
 
   // Up to `max_count` entries starting at `from` (base_index() < from <= last_index()+1). Cheap: the copies
   // share their content with the log's entries (Entry).
-  std::vector<Entry> slice(LogIndex from, std::size_t max_count) const;
+  EntryList slice(LogIndex from, std::size_t max_count) const;
 
   // Paper 7: drop every entry up to `index` (base_index() <= index <= last_index()); index becomes the base.
   void compact_to(LogIndex index);

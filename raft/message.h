@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "raft/command.h"
+#include "raft/entry_list.h"
 #include "raft/membership.h"
 #include "raft/types.h"
 
@@ -33,7 +34,7 @@ struct AppendEntries {
   NodeId leader;
   LogIndex prev_log_index;
   Term prev_log_term;
-  std::vector<Entry> entries;
+  EntryList entries;  // most carry one entry (raft/entry_list.h)
   LogIndex leader_commit;
   // Thesis 6.4 step 3: the leader's latest ReadIndex heartbeat round when this was sent (0: none yet); the
   // reply echoes it, so the leader knows which reads a follower's reply confirms (etcd's heartbeat context).

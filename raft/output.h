@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "raft/command.h"
+#include "raft/entry_list.h"
 #include "raft/membership.h"
 #include "raft/message.h"
 #include "raft/types.h"
@@ -52,7 +53,7 @@ struct PersistRequest {
   std::optional<SnapshotWrite> snapshot;
   std::optional<LogIndex> truncate_from;
   LogIndex first_index;  // index of entries[0]; meaningless when entries is empty
-  std::vector<Entry> entries;
+  EntryList entries;  // most writes are of one entry (raft/entry_list.h)
 };
 
 // (Thesis 4.2.3's window, a minimum election timeout after hearing from the leader, is measured on the node's

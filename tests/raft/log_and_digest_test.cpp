@@ -70,7 +70,7 @@ TEST_CASE("entry: copies share the content, equality is by content, the digest i
   raft::Log log;
   log.append(a);
   log.append(entry(3, "k2", "v2"));
-  const std::vector<Entry> slice = log.slice(I(1), 2);
+  const raft::EntryList slice = log.slice(I(1), 2);
   REQUIRE(slice.size() == 2);
   CHECK(&slice[0].command() == &a.command());
   CHECK(slice[1] == log.at(I(2)));

@@ -39,7 +39,7 @@ Reader reader_for(std::string_view bytes) {
   return Reader(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
 }
 
-void put_entries(Out& o, const std::vector<raft::Entry>& entries) {
+void put_entries(Out& o, const raft::EntryList& entries) {
   o.u32(static_cast<std::uint32_t>(entries.size()));
   for (const raft::Entry& e : entries) {
     const raft::Command& c = e.command();
