@@ -23,36 +23,6 @@ Log::Log(LogIndex base_index, Term base_term, std::vector<Entry> entries) : Log(
   base_term_ = base_term;
 }
 
-Term Log::term_at(LogIndex index) const {
-  if (index.value == 0 || index > last_index() || index < base_index_) {
-    return Term(0);
-  }
-  if (index == base_index_) return base_term_;
-  const Term term = entries_[index.value - base_index_.value - 1].term();
-  RAFTSIM_ASSERT(term.value > 0);  // term 0 is reserved for "no entry"
-  return term;
-}
-
-const Entry& Log::at(LogIndex index) const {
-  RAFTSIM_ASSERT(index > base_index_);
-  RAFTSIM_ASSERT(index <= last_index());
-  return entries_[index.value - base_index_.value - 1];
-}
-
-std::uint64_t Log::digest_at(LogIndex index) const {
-  RAFTSIM_ASSERT(index > base_index_);
-  RAFTSIM_ASSERT(index <= last_index());
-  return entries_[index.value - base_index_.value - 1].digest();
-}
-
-bool Log::matches(LogIndex index, Term term) const {
-  if (index.value == 0) {
-    RAFTSIM_ASSERT(term.value == 0);  // the leader's term at index 0 is 0 by definition
-    return true;
-  }
-  return index >= base_index_ && index <= last_index() && term_at(index) == term;
-}
-
 bool Log::is_up_to_date(Term other_last_term, LogIndex other_last_index) const {
   // 5.4.1: "If the logs have last entries with different terms, then the log with the later term is more
   // up-to-date. If the logs end with the same term, then whichever log is longer is more up-to-date."

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/assert.h"
 #include "raft/command.h"
 #include "raft/entry_list.h"
 #include "raft/types.h"
@@ -32,14 +33,33 @@ class Log {
   // Term of the entry at `index`; 0 for index 0 ("before the first entry") or beyond the end, so that the
   // consistency check of an AppendEntries with prev_log_index 0 always succeeds (paper 5.3). The base's
   // term at base_index(); 0 (unknown) below it: those entries are compacted.
-  Term term_at(LogIndex index) const;
-  const Entry& at(LogIndex index) const;  // base_index() < index <= last_index()
+  // (This and the accessors below are inline: each step of the Raft asks several of them.)
+  Term term_at(LogIndex index) const {
+    if (index.value == 0 || index > last_index() || index < base_index_) {
+      return Term(0);
+    }
+    if (index == base_index_) return base_term_;
+    const Term term = entries_[index.value - base_index_.value - 1].term();
+    RAFTSIM_ASSERT(term.value > 0);  // term 0 is reserved for "no entry"
+    return term;
+  }
+  const Entry& at(LogIndex index) const {  // base_index() < index <= last_index()
+    RAFTSIM_ASSERT(index > base_index_);
+    RAFTSIM_ASSERT(index <= last_index());
+    return entries_[index.value - base_index_.value - 1];
+  }
   // entry_digest(at(index)), computed once when the entry was created (reported at append and at apply).
-  std::uint64_t digest_at(LogIndex index) const;
+  std::uint64_t digest_at(LogIndex index) const { return at(index).digest(); }
 
   // The AppendEntries consistency check (paper 5.3): true iff this log has an entry at `index` with
   // `term` (index 0 always matches).
-  bool matches(LogIndex index, Term term) const;
+  bool matches(LogIndex index, Term term) const {
+    if (index.value == 0) {
+      RAFTSIM_ASSERT(term.value == 0);  // the leader's term at index 0 is 0 by definition
+      return true;
+    }
+    return index >= base_index_ && index <= last_index() && term_at(index) == term;
+  }
 
   // Paper 5.4.1 election restriction: is a log ending at (last_term, last_index) at least as up-to-date as
   // this one? Compare last terms first, then lengths.

@@ -6,11 +6,6 @@
 
 namespace raft {
 
-Term message_term(const Message& message) {
-  // Every RPC of Figure 2 carries the sender's term (paper 5.1).
-  return std::visit([](const auto& m) { return m.term; }, message);
-}
-
 const char* message_name(const Message& message) {
   return std::visit(
       [](const auto& m) -> const char* {

@@ -106,8 +106,11 @@ struct TimeoutNow {
 using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot,
                              InstallSnapshotReply, PreVote, PreVoteReply, TimeoutNow>;
 
-// Term carried by any message (every Raft RPC carries the sender's term; paper 5.1).
-Term message_term(const Message& message);
+// Term carried by any message (every Raft RPC carries the sender's term; paper 5.1). Inline: every step and
+// every send's summary asks it.
+inline Term message_term(const Message& message) {
+  return std::visit([](const auto& m) { return m.term; }, message);
+}
 const char* message_name(const Message& message);
 
 struct Envelope {
