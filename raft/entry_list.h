@@ -34,8 +34,8 @@ class EntryList {
   EntryList(const Entry* first, const Entry* last) { assign(first, last); }
   EntryList(std::initializer_list<Entry> entries) { assign(entries.begin(), entries.end()); }
   // Implicit, as a std::vector<Entry> was the type before (adapters and tests build one and assign it).
-  EntryList(const std::vector<Entry>& entries) { assign(entries.data(), entries.data() + entries.size()); }  // NOLINT
-  EntryList(std::vector<Entry>&& entries) {  // NOLINT: implicit, see above
+  EntryList(const std::vector<Entry>& entries) { assign(entries.data(), entries.data() + entries.size()); }
+  EntryList(std::vector<Entry>&& entries) {  // implicit too
     if (entries.size() == 1) {
       one_.emplace(std::move(entries.front()));
     } else {

@@ -135,3 +135,44 @@ TEST_CASE("names: op, role and message names, message_term reads any RPC's term"
   CHECK(raft::message_term(m) == T(7));
   CHECK(raft::message_term(Message{RequestVote{T(5), N(2), I(0), T(0)}}) == T(5));
 }
+
+TEST_CASE("entry list: one entry in place, more in a vector, read like a vector either way") {
+  using raft::EntryList;
+  const Entry a = entry(1, "a");
+  const Entry b = entry(1, "b");
+  EntryList none;
+  CHECK(none.empty());
+  CHECK(none.size() == 0);
+  CHECK(none.begin() == none.end());
+
+  EntryList list;
+  list.push_back(a);
+  REQUIRE(list.size() == 1);
+  CHECK(&list[0].command() == &a.command());  // the same shared body, held in place
+  CHECK(list.end() - list.begin() == 1);
+  list.push_back(b);  // the one in place moves to the vector, with the new one after it
+  REQUIRE(list.size() == 2);
+  CHECK(list.front() == a);
+  CHECK(list.back() == b);
+  CHECK(list == EntryList({a, b}));
+  CHECK_FALSE(list == EntryList({b, a}));
+  CHECK_FALSE(list == EntryList({a}));
+
+  // From a vector (as the codec and tests build them), copied or taken over, of any length.
+  const std::vector<Entry> one{a};
+  CHECK(EntryList(one) == EntryList({a}));
+  CHECK(EntryList(std::vector<Entry>{a}) == EntryList({a}));
+  CHECK(EntryList(std::vector<Entry>{a, b}) == list);
+  CHECK(EntryList(std::vector<Entry>{}).empty());
+
+  // A moved-from list is empty, whether it held its entry in place or in the vector.
+  EntryList single({a});
+  EntryList taken(std::move(single));
+  CHECK(taken.size() == 1);
+  CHECK(single.empty());  // the documented moved-from state
+  EntryList pair = list;
+  EntryList assigned;
+  assigned = std::move(pair);
+  CHECK(assigned == list);
+  CHECK(pair.empty());
+}
