@@ -12,13 +12,13 @@ namespace {
 
 // A message on the simulated wire: the whole envelope, shared (never copied) between duplicates.
 struct WireMessage final : sim::Payload {
-  explicit WireMessage(Envelope e) : envelope(std::move(e)) {}
+  explicit WireMessage(Envelope&& e) : envelope(std::move(e)) {}  // one move: the Raft's output is not kept
   Envelope envelope;
 };
 
 // One record on the simulated disk: a PersistRequest exactly as the Raft emitted it (a write-ahead log).
 struct DiskRecord final : sim::Payload {
-  explicit DiskRecord(PersistRequest r) : request(std::move(r)) {}
+  explicit DiskRecord(PersistRequest&& r) : request(std::move(r)) {}
   PersistRequest request;
 };
 
