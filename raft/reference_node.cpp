@@ -4,6 +4,7 @@
 
 #include "base/assert.h"
 #include "raft/snapshot.h"
+#include "sim/payload_pool.h"
 
 namespace raft {
 
@@ -11,13 +12,13 @@ namespace {
 
 // A message on the simulated wire: the whole envelope, shared (never copied) between duplicates.
 struct WireMessage final : sim::Payload {
-  explicit WireMessage(Envelope e) : envelope(std::move(e)) {}
+  explicit WireMessage(Envelope&& e) : envelope(std::move(e)) {}  // one move: the Raft's output is not kept
   Envelope envelope;
 };
 
 // One record on the simulated disk: a PersistRequest exactly as the Raft emitted it (a write-ahead log).
 struct DiskRecord final : sim::Payload {
-  explicit DiskRecord(PersistRequest r) : request(std::move(r)) {}
+  explicit DiskRecord(PersistRequest&& r) : request(std::move(r)) {}
   PersistRequest request;
 };
 
@@ -185,17 +186,17 @@ class ReferenceNode final : public sim::Node {
           // The snapshot (taken or installed) makes this write a checkpoint of everything written so far
           // (from the records, not from the Raft's memory, so a Raft that forgets to persist something stays
           // caught): the disk may forget the records before it.
-          out.disk_writes.push_back({token, std::make_shared<DiskRecord>(checkpoint_request(written_, token)), size, true});
+          out.disk_writes.push_back({token, sim::make_payload<DiskRecord>(checkpoint_request(written_, token)), size, true});
           continue;
         }
       }
-      out.disk_writes.push_back({token, std::make_shared<DiskRecord>(std::move(p)), size});
+      out.disk_writes.push_back({token, sim::make_payload<DiskRecord>(std::move(p)), size});
     }
     for (Envelope& e : out_.messages) {
       RAFTSIM_ASSERT(e.from == raft_.id() && e.to != raft_.id());
       const sim::MessageSummary summary = summarize(e);
       const sim::NodeIndex to = e.to.value;
-      out.sends.push_back({to, std::make_shared<WireMessage>(std::move(e)), summary});
+      out.sends.push_back({to, sim::make_payload<WireMessage>(std::move(e)), summary});
     }
     for (const TimerRequest& t : out_.timers) {
       out.timers.push_back({static_cast<std::uint16_t>(t.kind), sim::Duration::micros(static_cast<std::int64_t>(t.delay_us_min)),

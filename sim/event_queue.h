@@ -161,6 +161,8 @@ class EventQueue {
     heap.pop_back();
     const std::size_t n = heap.size();
     if (n > 0) {
+      // Bottom-up (Floyd): the hole follows the smallest child to a leaf without comparing with `last` on
+      // the way (the last leaf's key almost always belongs near the bottom), then `last` sifts up from there.
       std::size_t hole = 0;
       for (;;) {
         const std::size_t first = hole * kArity + 1;
@@ -170,9 +172,14 @@ class EventQueue {
         for (std::size_t c = first + 1; c < end; ++c) {
           if (earlier(heap[c], heap[best])) best = c;
         }
-        if (!earlier(heap[best], last)) break;
         heap[hole] = heap[best];
         hole = best;
+      }
+      while (hole > 0) {
+        const std::size_t parent = (hole - 1) / kArity;
+        if (!earlier(last, heap[parent])) break;
+        heap[hole] = heap[parent];
+        hole = parent;
       }
       heap[hole] = last;
     }

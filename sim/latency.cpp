@@ -9,7 +9,7 @@
 
 namespace sim {
 
-Duration LatencyModel::draw(Rng& rng) const {
+Duration LatencyModel::draw_other(Rng& rng) const {
   RAFTSIM_ASSERT(min.us >= 0);
   RAFTSIM_ASSERT(min <= max);
   Duration d = min;

@@ -164,7 +164,7 @@ Simulation::~Simulation() = default;
 
 void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std::uint16_t label, std::uint64_t a,
                       std::uint64_t b, std::uint64_t c) {
-  TraceEvent e;
+  TraceEvent& e = trace_.next();  // built in the trace's ring: no copy
   e.time_us = queue_.now().us;
   e.kind = kind;
   e.label = label;
@@ -174,8 +174,8 @@ void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std:
   e.a = a;
   e.b = b;
   e.c = c;
-  trace_.record(e);
-  if (!armed_triggers_.empty() && node >= 0) check_triggers(e);
+  const TraceEvent& recorded = trace_.record_next();
+  if (!armed_triggers_.empty() && node >= 0) check_triggers(recorded);
 }
 
 bool Simulation::undoes_triggered(const Fault& f) const {
@@ -466,7 +466,7 @@ void Simulation::execute_deliver(Deliver& d) {
   const auto t = static_cast<std::int32_t>(d.to);
   ++network_.counters().delivered;
   // The receiver's incarnation goes in the trace: this is the node, as the receiver, seeing it.
-  TraceEvent e;
+  TraceEvent& e = trace_.next();
   e.time_us = queue_.now().us;
   e.kind = EventKind::deliver;
   e.label = d.summary.kind;
@@ -476,7 +476,7 @@ void Simulation::execute_deliver(Deliver& d) {
   e.a = d.summary.term;
   e.b = d.summary.a;
   e.c = d.summary.b;
-  trace_.record(e);
+  trace_.record_next();
   const Payload& payload = *d.payload;
   call_node(d.to, [&](Node& node) { node.on_message(d.from, payload, out_); });
 }

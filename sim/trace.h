@@ -55,13 +55,22 @@ class Trace {
   void add_sink(TraceSink* sink);
   // Inline (every event of a run passes here): hash, ring, sinks.
   void record(const TraceEvent& event) {
+    next() = event;
+    record_next();
+  }
+  // The simulator's way, without a copy per event: it writes every field of next(), the ring's slot for
+  // the next event, and record_next() records it (and returns it, for the caller's own checks). The slot
+  // holds an old event until then: every field must be written.
+  TraceEvent& next() { return ring_[count_ & (kRecentCapacity - 1)]; }
+  const TraceEvent& record_next() {
+    const TraceEvent& event = ring_[count_ & (kRecentCapacity - 1)];
     RAFTSIM_ASSERT(static_cast<int>(event.kind) < kEventKindCount);
     hash_ = hash_event(hash_, event);
-    ring_[count_ & (kRecentCapacity - 1)] = event;
     ++count_;
     for (TraceSink* sink : sinks_) {
       if (!sink->on_event(event)) stop_requested_ = true;
     }
+    return event;
   }
 
   std::uint64_t hash() const { return hash_; }
