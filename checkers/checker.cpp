@@ -44,6 +44,8 @@ void CheckerSet::add(std::unique_ptr<Checker> checker) {
 
 bool CheckerSet::on_event(const sim::TraceEvent& event) {
   if (violation_) return false;
+  // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
+  if (checkers_.empty()) return true;
   if (!standard_) return on_event_generic(event);
   // The same steps as on_event_generic's, without virtual calls.
   const StandardDispatch::Result result = standard_->dispatch(event, violation_);
@@ -57,8 +59,7 @@ bool CheckerSet::on_event_generic(const sim::TraceEvent& event) {
   const auto kind = static_cast<std::size_t>(event.kind);
   RAFTSIM_ASSERT(kind < by_kind_.size());
   RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
-  // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
-  if (checkers_.empty()) return true;
+  RAFTSIM_ASSERT(!checkers_.empty());  // on_event returned already
   if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->update(event);
   membership_->observe(event);
   for (const Checker* c : timed_) {
