@@ -16,6 +16,7 @@
 #include "checkers/membership_view.h"
 #include "checkers/node_monotonic.h"
 #include "checkers/snapshot_checkers.h"
+#include "checkers/standard_dispatch.h"
 #include "checkers/state_machine_safety.h"
 #include "checkers/vote_safety.h"
 
@@ -38,15 +39,27 @@ void CheckerSet::add(std::unique_ptr<Checker> checker) {
   kinds_.push_back(kinds);
   checkers_.push_back(std::move(checker));
   RAFTSIM_ASSERT(kinds_.size() == checkers_.size());
+  standard_ = StandardDispatch::make(checkers_, timed_, *mirror_, *membership_);
 }
 
 bool CheckerSet::on_event(const sim::TraceEvent& event) {
   if (violation_) return false;
+  // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
+  if (checkers_.empty()) return true;
+  if (!standard_) return on_event_generic(event);
+  // The same steps as on_event_generic's, without virtual calls.
+  const StandardDispatch::Result result = standard_->dispatch(event, violation_);
+  if (result == StandardDispatch::Result::pass) return true;
+  RAFTSIM_ASSERT(result == StandardDispatch::Result::due || violation_.has_value());
+  return result == StandardDispatch::Result::due && on_event_due(event);
+}
+
+bool CheckerSet::on_event_generic(const sim::TraceEvent& event) {
+  RAFTSIM_ASSERT(!violation_);
   const auto kind = static_cast<std::size_t>(event.kind);
   RAFTSIM_ASSERT(kind < by_kind_.size());
   RAFTSIM_ASSERT(mirror_ != nullptr);  // not moved from
-  // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
-  if (checkers_.empty()) return true;
+  RAFTSIM_ASSERT(!checkers_.empty());  // on_event returned already
   if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->update(event);
   membership_->observe(event);
   for (const Checker* c : timed_) {

@@ -71,6 +71,7 @@ class Checker {
 // Runs every checker on every event; the first violation stops the run.
 class LogMirror;
 class MembershipView;
+class StandardDispatch;
 
 class CheckerSet final : public sim::TraceSink {
  public:
@@ -91,6 +92,8 @@ class CheckerSet final : public sim::TraceSink {
 
   const std::optional<Violation>& violation() const { return violation_; }
   std::vector<std::string> names() const;
+  // Whether events reach the checkers through StandardDispatch (no virtual calls; for tests).
+  bool dispatches_directly() const { return standard_ != nullptr; }
 
  private:
   std::unique_ptr<LogMirror> mirror_;
@@ -102,6 +105,10 @@ class CheckerSet final : public sim::TraceSink {
   // The checkers with a deadline (has_deadline()), and each checker's kinds (in the order of checkers_).
   std::vector<Checker*> timed_;
   std::vector<KindMask> kinds_;
+  // The same dispatch without virtual calls, while every checker is one of the standard ones in their
+  // order (checkers/standard_dispatch.h); null otherwise.
+  std::unique_ptr<StandardDispatch> standard_;
+  [[gnu::noinline]] bool on_event_generic(const sim::TraceEvent& event);  // any set: virtual calls
   bool on_event_due(const sim::TraceEvent& event);  // some checker's deadline passed: the slow path
   std::optional<Violation> violation_;
 };

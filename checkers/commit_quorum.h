@@ -16,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/assert.h"
 #include "checkers/checker.h"
 #include "checkers/log_mirror.h"
 #include "checkers/membership_view.h"
@@ -29,13 +30,19 @@ class CommitQuorum final : public Checker {
   CommitQuorum(const LogMirror& shared, const MembershipView& membership) : mirror_(shared), membership_(membership) {}
   const char* name() const override { return "commit-quorum"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override {
-    using K = sim::EventKind;
-    return membership_.shared() ? kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::crash) : kAllKinds;
-  }
+  // With the set's shared mirror and view (which the set applies), only commits and who leads matter.
+  static constexpr KindMask kSetKinds =
+      kind_bit(sim::EventKind::commit) | kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::crash);
+  KindMask kinds() const override { return membership_.shared() && mirror_.shared() ? kSetKinds : kAllKinds; }
 
  private:
-  LogMirror::LogRef log_of(std::int32_t node) const;
+  // Whether `node` holds `entry` (term and digest) at `index`; a down node keeps what it had.
+  bool holds(std::int32_t node, std::uint64_t index, const LogMirror::Slot& entry) const {
+    RAFTSIM_ASSERT(node >= 0 && node < membership_->nodes());
+    const LogMirror::Slot* slot = mirror_->at_or_at_crash(node, index);
+    return slot != nullptr && slot->term == entry.term && slot->digest == entry.digest;
+  }
+  [[gnu::noinline]] Violation report(const sim::TraceEvent& e, std::uint64_t index, const LogMirror::Slot& entry) const;
   template <typename Holds>
   std::optional<Violation> check_configuration(const sim::TraceEvent& e, std::uint64_t index, const LogMirror::Slot& entry,
                                                const Holds& holds) const;
@@ -59,10 +66,21 @@ class CommitCurrentTerm final : public Checker {
   CommitCurrentTerm() = default;  // with a mirror of its own
   explicit CommitCurrentTerm(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "commit-current-term"; }
-  std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
+  // Inline, with the shared mirror: a commit at a node already seen that does not lead (four in five).
+  std::optional<Violation> observe(const sim::TraceEvent& e) override {
+    const auto n = static_cast<std::size_t>(e.node);
+    if (e.kind == sim::EventKind::commit && mirror_.shared() && e.node >= 0 && n < leading_term_.size() &&
+        leading_term_[n] == 0) {
+      return std::nullopt;
+    }
+    return observe_slow(e);
+  }
+  static constexpr KindMask kSetKinds =
+      kind_bit(sim::EventKind::commit) | kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::crash);
+  KindMask kinds() const override { return mirror_.shared() ? kSetKinds : kLogMirrorKinds | kSetKinds; }
 
  private:
+  [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);
   MirrorView mirror_;
   std::vector<std::uint64_t> leading_term_;  // per node: the term it leads, 0 if it is not leader
 };

@@ -74,20 +74,6 @@ std::optional<Violation> DeadIncarnation::check_alive(const sim::TraceEvent& e, 
   return std::nullopt;
 }
 
-std::optional<Violation> DeadIncarnation::observe(const sim::TraceEvent& e) {
-  using K = sim::EventKind;
-  // Most events: an act of a running node's current incarnation, already seen (no call, no frame).
-  if (e.kind != K::crash && e.kind != K::restart) {
-    const std::int32_t node = e.kind == K::deliver ? e.peer : e.node;
-    const auto n = static_cast<std::size_t>(node);
-    if (node >= 0 && n < nodes_.size() && nodes_[n].alive && nodes_[n].incarnation != 0 &&
-        nodes_[n].incarnation == e.incarnation) {
-      return std::nullopt;
-    }
-  }
-  return observe_slow(e);
-}
-
 std::optional<Violation> DeadIncarnation::observe_slow(const sim::TraceEvent& e) {
   using K = sim::EventKind;
   switch (e.kind) {

@@ -11,7 +11,8 @@ class ElectionSafety final : public Checker {
  public:
   const char* name() const override { return "election-safety"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override { return kind_bit(sim::EventKind::role); }
+  static constexpr KindMask kSetKinds = kind_bit(sim::EventKind::role);
+  KindMask kinds() const override { return kSetKinds; }
 
  private:
   std::map<std::uint64_t, std::int32_t> leader_of_term_;

@@ -23,7 +23,9 @@ class LeaderCompleteness final : public Checker {
   explicit LeaderCompleteness(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "leader-completeness"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override { return kLogMirrorKinds | kind_bit(sim::EventKind::role); }
+  // With the set's shared mirror (which the set applies) only commits and roles matter.
+  static constexpr KindMask kSetKinds = kind_bit(sim::EventKind::commit) | kind_bit(sim::EventKind::role);
+  KindMask kinds() const override { return mirror_.shared() ? kSetKinds : kLogMirrorKinds | kSetKinds; }
 
  private:
   struct Committer {
@@ -53,9 +55,9 @@ class LeaderAppendOnly final : public Checker {
  public:
   const char* name() const override { return "leader-append-only"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override {
-    return kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::log_truncate);
-  }
+  static constexpr KindMask kSetKinds =
+      kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::log_truncate);
+  KindMask kinds() const override { return kSetKinds; }
 
  private:
   std::vector<std::uint64_t> leader_term_;  // per node: the term it leads, 0 if it is not leader

@@ -46,7 +46,7 @@ std::optional<Violation> Liveness::check_deadline(std::int64_t now_us) {
   return v;
 }
 
-std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
+std::optional<Violation> Liveness::observe_slow(const sim::TraceEvent& e) {
   // Every event: the deadline check itself only once a deadline passed unmet (rare).
   RAFTSIM_ASSERT(due_after_us_ == (deadline_us_ && !settled_at_us_ ? *deadline_us_ : INT64_MAX));
   if (e.time_us > due_after_us_) {
@@ -54,8 +54,8 @@ std::optional<Violation> Liveness::observe(const sim::TraceEvent& e) {
   }
   membership_.observe(e);
   using K = sim::EventKind;
-  if ((kReads & kind_bit(e.kind)) == 0) return std::nullopt;
-  // A fifth of all events: a send of a node already seen (the case of act() below, inline).
+  if ((kSetKinds & kind_bit(e.kind)) == 0) return std::nullopt;
+  // A send of a node already seen (observe's inline case, here for a view of its own or a deadline).
   if (e.kind == K::send && e.node >= 0 && static_cast<std::size_t>(e.node) < sent_term_.size()) {
     note_sent(e);
     return std::nullopt;

@@ -15,10 +15,10 @@ std::uint64_t chain_hash(std::uint64_t prev, std::uint64_t term, std::uint64_t d
   return (h ^ (h >> 29)) * 0x94D049BB133111EBULL;
 }
 
-LogMirror::NodeLog& LogMirror::mutable_log(std::int32_t node) {
+void LogMirror::grow(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   if (static_cast<std::size_t>(node) >= logs_.size()) logs_.resize(static_cast<std::size_t>(node) + 1);
-  return logs_[static_cast<std::size_t>(node)];
+  RAFTSIM_ASSERT(static_cast<std::size_t>(node) < logs_.size());
 }
 
 const LogMirror::NodeLog& LogMirror::empty_log(std::int32_t node) {
@@ -66,11 +66,12 @@ void LogMirror::fold(NodeLog& log) const {
 }
 
 std::optional<std::string> LogMirror::apply(const sim::TraceEvent& e) {
-  last_problem_ = apply_change(e);
+  apply_change(e);
   return last_problem_;
 }
 
-std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
+void LogMirror::apply_change(const sim::TraceEvent& e) {
+  if (last_problem_) last_problem_.reset();  // (a check first: a problem is rare, the reset is not free)
   switch (e.kind) {
     case sim::EventKind::crash: {
       // The volatile log is gone; the restarted node reports what it reloads. Until then the log it had
@@ -80,38 +81,43 @@ std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
       if (n >= at_crash_.size()) at_crash_.resize(n + 1);
       at_crash_[n] = std::move(log);
       reset(log, 0);
-      return std::nullopt;
+      return;
     }
     case sim::EventKind::restart: {
       const auto n = static_cast<std::size_t>(e.node);
       if (e.node >= 0 && n < at_crash_.size()) at_crash_[n].reset();
-      return std::nullopt;
+      return;
     }
     case sim::EventKind::log_truncate: {
       auto& log = mutable_log(e.node);
       const std::uint64_t from = e.a;
       if (from == 0 || from > log.size() + 1) {
-        return fmt::format("node {} truncated its log from index {} but its log ends at {}", e.node, from, log.size());
+        last_problem_ = fmt::format("node {} truncated its log from index {} but its log ends at {}", e.node, from,
+                                    log.size());
+        return;
       }
       truncate(log, from - 1);
-      return std::nullopt;
+      return;
     }
     case sim::EventKind::log_append: {
       auto& log = mutable_log(e.node);
       const std::uint64_t index = e.a;
       const std::uint64_t term = e.b;
       if (index != log.size() + 1) {
-        return fmt::format("node {} appended index {} to a log ending at {} (gap or overwrite without truncation)",
-                           e.node, index, log.size());
+        last_problem_ = fmt::format(
+            "node {} appended index {} to a log ending at {} (gap or overwrite without truncation)", e.node, index,
+            log.size());
+        return;
       }
       const Slot* last = LogRef(log, committed_).at(log.size());
       if (last != nullptr && term < last->term) {
-        return fmt::format("node {} appended index {} with term {} after an entry of term {}", e.node, index, term,
-                           last->term);
+        last_problem_ = fmt::format("node {} appended index {} with term {} after an entry of term {}", e.node, index,
+                                    term, last->term);
+        return;
       }
       log.tail_.push_back(Slot{term, e.c, chain_hash(last == nullptr ? 0 : last->chain, term, e.c)});
       RAFTSIM_ASSERT(log.size() == index);
-      return std::nullopt;
+      return;
     }
     case sim::EventKind::commit: {
       // Extend the committed prefix with this node's entries (log matching keeps them consistent).
@@ -126,14 +132,17 @@ std::optional<std::string> LogMirror::apply_change(const sim::TraceEvent& e) {
         }
       }
       // Every node's entries that are now committed as it holds them join the shared prefix.
-      for (NodeLog& l : logs_) fold(l);
-      return std::nullopt;
+      for (NodeLog& l : logs_) {
+        if (foldable(l)) fold(l);
+      }
+      return;
     }
     case sim::EventKind::snapshot_installed:
     case sim::EventKind::snapshot_restored:
-      return install_snapshot(e);
+      last_problem_ = install_snapshot(e);
+      return;
     default:
-      return std::nullopt;
+      return;
   }
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/assert.h"
 #include "checkers/checker.h"
 #include "sim/trace_event.h"
 
@@ -70,7 +71,7 @@ class LogMirror {
   // (a gap, an overwrite without truncation, a term going backwards), which no correct node reports.
   std::optional<std::string> apply(const sim::TraceEvent& event);
   // The same, keeping what it found only for last_problem() (no copy: CheckerSet's once-per-event apply).
-  void update(const sim::TraceEvent& event) { last_problem_ = apply_change(event); }
+  void update(const sim::TraceEvent& event) { apply_change(event); }
 
   LogRef log(std::int32_t node) const {
     const auto n = static_cast<std::size_t>(node);
@@ -86,6 +87,18 @@ class LogMirror {
     if (node >= 0 && n < at_crash_.size() && at_crash_[n].has_value()) return LogRef(*at_crash_[n], committed_);
     return std::nullopt;
   }
+  // The entry at `index` of `node`'s log, or while it is down of its log at the crash (log_at_crash).
+  const Slot* at_or_at_crash(std::int32_t node, std::uint64_t index) const {
+    RAFTSIM_ASSERT(node >= 0);
+    const auto n = static_cast<std::size_t>(node);
+    const NodeLog* log = nullptr;
+    if (n < at_crash_.size() && at_crash_[n].has_value()) {
+      log = &*at_crash_[n];
+    } else if (n < logs_.size()) {
+      log = &logs_[n];
+    }
+    return log == nullptr ? nullptr : LogRef(*log, committed_).at(index);
+  }
   // The committed prefix: index i at [i-1], each entry as the first node to commit i held it.
   const std::vector<Slot>& committed() const { return committed_; }
   // Entries stored for all nodes beyond the shared committed prefix (for tests and measurements).
@@ -94,10 +107,21 @@ class LogMirror {
   const std::optional<std::string>& last_problem() const { return last_problem_; }
 
  private:
-  NodeLog& mutable_log(std::int32_t node);
+  NodeLog& mutable_log(std::int32_t node) {
+    const auto n = static_cast<std::size_t>(node);
+    if (node < 0 || n >= logs_.size()) grow(node);
+    return logs_[n];
+  }
+  void grow(std::int32_t node);  // logs_ up to `node` (asserts node >= 0)
   static const NodeLog& empty_log(std::int32_t node);  // a node not seen yet (asserts node >= 0)
-  std::optional<std::string> apply_change(const sim::TraceEvent& event);
+  // Applies the change; last_problem_ says whether it was malformed.
+  void apply_change(const sim::TraceEvent& event);
   std::optional<std::string> install_snapshot(const sim::TraceEvent& event);
+  // Whether fold(log) has anything to do: an entry to fold, or a folded front to erase.
+  bool foldable(const NodeLog& log) const {
+    return (log.base_ < committed_.size() && log.head_ < log.tail_.size() && log.tail_[log.head_] == committed_[log.base_]) ||
+           (log.head_ >= 64 && log.head_ * 2 >= log.tail_.size());
+  }
   void fold(NodeLog& log) const;
   static void reset(NodeLog& log, std::uint64_t base);
   static void truncate(NodeLog& log, std::uint64_t size);
@@ -128,6 +152,7 @@ class MirrorView {
     if (own_) own_->apply(event);
   }
   const LogMirror* operator->() const { return mirror_; }
+  bool shared() const { return own_ == nullptr; }
 
  private:
   std::unique_ptr<LogMirror> own_;

@@ -37,7 +37,7 @@ Violation MembershipRules::violation(MembershipRule rule, std::int64_t time_us, 
   return Violation{membership_rule_name(rule), Severity::safety, time_us, std::move(nodes), std::move(message)};
 }
 
-std::optional<Violation> MembershipRules::observe(const sim::TraceEvent& e) {
+std::optional<Violation> MembershipRules::observe_slow(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   mirror_.update(e);
   NodeState& s = node(e.node);

@@ -13,6 +13,7 @@
 // Quiet without membership events. A leader is any node that last reported the leader role.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -35,11 +36,25 @@ class MembershipRules final : public Checker {
   MembershipRules() = default;  // with a mirror of its own
   explicit MembershipRules(const LogMirror& shared) : mirror_(shared) {}
   const char* name() const override { return "membership"; }
-  std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override {
-    using K = sim::EventKind;
-    return kLogMirrorKinds | kind_bit(K::role) | kind_bit(K::membership) | kind_bit(K::restart) | kind_bit(K::vote);
+  // Inline, with the shared mirror and no membership event yet: a commit at a node already seen only
+  // raises its commit index (no configuration to commit).
+  std::optional<Violation> observe(const sim::TraceEvent& e) override {
+    const auto n = static_cast<std::size_t>(e.node);
+    if (e.kind == sim::EventKind::commit && mirror_.shared() && !view_.active() && e.node >= 0 && n < nodes_.size()) {
+      RAFTSIM_ASSERT(e.node < view_.nodes());
+      nodes_[n].commit = std::max(nodes_[n].commit, e.a);
+      return std::nullopt;
+    }
+    return observe_slow(e);
   }
+  // With the set's shared mirror, appends and truncations change nothing here: its own configuration view
+  // counts the nodes they name, but it only walks that count for configurations, which membership events
+  // (read) report.
+  static constexpr KindMask kSetKinds =
+      kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::membership) | kind_bit(sim::EventKind::crash) |
+      kind_bit(sim::EventKind::restart) | kind_bit(sim::EventKind::vote) | kind_bit(sim::EventKind::commit) |
+      kind_bit(sim::EventKind::snapshot_installed) | kind_bit(sim::EventKind::snapshot_restored);
+  KindMask kinds() const override { return mirror_.shared() ? kSetKinds : kLogMirrorKinds | kSetKinds; }
   std::vector<std::string> rule_names() const override;
   bool disable_rule(const std::string& rule) override;
 
@@ -50,6 +65,7 @@ class MembershipRules final : public Checker {
     std::uint64_t commit = 0;
   };
   NodeState& node(std::int32_t n);
+  [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);
   bool on(MembershipRule rule) const { return rules_.on(rule); }
   Violation violation(MembershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
   std::optional<Violation> check_change(const sim::TraceEvent& e, const NodeState& s, const MembershipView::Config& before) const;

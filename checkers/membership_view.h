@@ -30,6 +30,10 @@ class MembershipView {
     if (e.node >= nodes_) nodes_ = e.node + 1;
     if (e.kind == sim::EventKind::membership || e.kind == sim::EventKind::commit) observe_change(e);
   }
+  // observe() of an event of any other kind: it only counts its node (-1: none).
+  void count_node(std::int32_t node) {
+    if (node >= nodes_) nodes_ = node + 1;
+  }
 
   bool active() const { return active_; }  // any membership event seen
   // The voters of `node`'s configuration now; with no report from it, every node seen so far.

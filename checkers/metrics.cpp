@@ -431,6 +431,7 @@ MetricsRecorder::MetricsRecorder(std::optional<MeasureWindow> window) {
   RAFTSIM_ASSERT(window->to_us > window->from_us);
   m_.window = WindowMetrics{};
   m_.window->span = *window;
+  has_window_ = true;
 }
 
 void MetricsRecorder::add_leaderless(std::int64_t from_us, std::int64_t to_us) {
@@ -509,7 +510,7 @@ void MetricsRecorder::on_disruption(const sim::TraceEvent& e) {
   if (leader_ >= 0) pending_from_ = m_.disruptions.size();  // nothing open: it starts undisturbed
 }
 
-bool MetricsRecorder::on_event(const sim::TraceEvent& e) {
+bool MetricsRecorder::on_event_slow(const sim::TraceEvent& e) {
   RAFTSIM_ASSERT(!finished_);
   advance_window(e.time_us);
   touch_node(e.node);

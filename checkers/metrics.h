@@ -36,6 +36,7 @@
 // neither leader nor candidate.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -46,6 +47,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/assert.h"
+#include "checkers/checker.h"
 #include "sim/trace.h"
 #include "sim/trace_event.h"
 
@@ -185,12 +188,56 @@ class MetricsRecorder final : public sim::TraceSink {
   MetricsRecorder() = default;
   // Also keeps the figures of `window` (to_us > from_us >= 0).
   explicit MetricsRecorder(std::optional<MeasureWindow> window);
-  bool on_event(const sim::TraceEvent& event) override;
+  // Inline, without a window, for an event whose node (and peer) was seen before: the kinds that only
+  // name a node (disk, timers, applies, client sends: half of all events), and the four most frequent
+  // kinds that change a counter or two. Everything else (and anything with a window) is on_event_slow's.
+  bool on_event(const sim::TraceEvent& e) override {
+    RAFTSIM_ASSERT(!finished_);
+    const auto n = static_cast<std::size_t>(e.node);
+    if (has_window_ || (e.node >= 0 && n >= nodes_.size())) return on_event_slow(e);
+    const auto peer = static_cast<std::size_t>(e.peer);
+    switch (e.kind) {
+      case sim::EventKind::send:
+        if (e.peer >= 0 && peer >= nodes_.size()) break;
+        ++m_.messages_sent;
+        return true;
+      case sim::EventKind::deliver:
+        if (e.peer >= 0 && peer >= nodes_.size()) break;
+        return true;
+      case sim::EventKind::log_append:
+        if (e.node < 0) break;
+        nodes_[n].last_index = std::max(nodes_[n].last_index, e.a);
+        return true;
+      case sim::EventKind::commit:  // a follower's (the leader's samples the replication lag)
+        if (e.node < 0 || e.node == leader_) break;
+        nodes_[n].commit = e.a;
+        m_.committed_entries = std::max(m_.committed_entries, e.a);
+        return true;
+      default:
+        if ((kSlowKinds & kind_bit(e.kind)) == 0) return true;
+        break;
+    }
+    return on_event_slow(e);
+  }
   void observe(const sim::TraceEvent& event) { on_event(event); }
   // The metrics at the end of the run (may be called once).
   RunMetrics finish(std::int64_t end_time_us);
 
  private:
+  // The kinds on_event_slow does more for than count the event's node: those of its switch, the faults and
+  // heals (disruptions) and the phase.
+  static constexpr KindMask kSlowKinds =
+      kind_bit(sim::EventKind::timing) | kind_bit(sim::EventKind::send) | kind_bit(sim::EventKind::deliver) |
+      kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::restart) | kind_bit(sim::EventKind::pause) |
+      kind_bit(sim::EventKind::resume) | kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::log_append) |
+      kind_bit(sim::EventKind::log_truncate) | kind_bit(sim::EventKind::commit) |
+      kind_bit(sim::EventKind::client_invoke) | kind_bit(sim::EventKind::client_ok) |
+      kind_bit(sim::EventKind::client_fail) | kind_bit(sim::EventKind::client_info) |
+      kind_bit(sim::EventKind::partition) | kind_bit(sim::EventKind::block_link) |
+      kind_bit(sim::EventKind::unblock_link) | kind_bit(sim::EventKind::heal) | kind_bit(sim::EventKind::clog_link) |
+      kind_bit(sim::EventKind::unclog_link) | kind_bit(sim::EventKind::degrade_link) |
+      kind_bit(sim::EventKind::clock_rate) | kind_bit(sim::EventKind::disk_speed) | kind_bit(sim::EventKind::phase);
+  [[gnu::noinline]] bool on_event_slow(const sim::TraceEvent& e);
   struct NodeView {
     int role = -1;  // -1: not running (crashed or paused), else the last reported role
     int last_role = 0;
@@ -217,6 +264,7 @@ class MetricsRecorder final : public sim::TraceSink {
   bool in_window(std::int64_t t_us) const { return m_.window && t_us >= m_.window->span.from_us && t_us < m_.window->span.to_us; }
 
   RunMetrics m_;
+  bool has_window_ = false;  // m_.window, read at every event
   std::vector<NodeView> nodes_;
   std::map<std::uint64_t, TermView> terms_;
   std::unordered_map<std::uint64_t, std::int64_t> open_ops_;  // op id -> invoke time (lookups only)

@@ -12,15 +12,12 @@ MonotonicTerm::Node& MonotonicTerm::node(std::int32_t n) {
   return nodes_[static_cast<std::size_t>(n)];
 }
 
-std::optional<Violation> MonotonicTerm::observe(const sim::TraceEvent& e) {
+std::optional<Violation> MonotonicTerm::observe_slow(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   switch (e.kind) {
-    case sim::EventKind::send: {
-      if (e.label == 6 || e.label == 7) return std::nullopt;  // PreVote and its reply: the term asked for (thesis 9.6)
-      Node& s = node(e.node);
-      if (e.a > s.max_sent_term) s.max_sent_term = e.a;
+    case sim::EventKind::send:
+      note_sent(node(e.node), e);
       return std::nullopt;
-    }
     case sim::EventKind::crash:
       node(e.node).restarted = true;
       return std::nullopt;
@@ -47,7 +44,7 @@ std::optional<Violation> MonotonicTerm::observe(const sim::TraceEvent& e) {
   }
 }
 
-std::optional<Violation> MonotonicCommit::observe(const sim::TraceEvent& e) {
+std::optional<Violation> MonotonicCommit::observe_slow(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   const auto n = static_cast<std::size_t>(e.node);
   if (e.kind == sim::EventKind::crash) {

@@ -14,7 +14,7 @@ SnapshotState::NodeState& SnapshotState::node(std::int32_t n) {
   return nodes_[static_cast<std::size_t>(n)];
 }
 
-std::optional<Violation> SnapshotState::observe(const sim::TraceEvent& e) {
+std::optional<Violation> SnapshotState::observe_slow(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   switch (e.kind) {
     case EventKind::crash: node(e.node) = NodeState{};  // the state machine is volatile
@@ -68,7 +68,7 @@ AppliedMonotonic::NodeState& AppliedMonotonic::node(std::int32_t n) {
   return nodes_[static_cast<std::size_t>(n)];
 }
 
-std::optional<Violation> AppliedMonotonic::observe(const sim::TraceEvent& e) {
+std::optional<Violation> AppliedMonotonic::observe_slow(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   switch (e.kind) {
     case EventKind::crash: {

@@ -32,7 +32,7 @@ const StateMachineSafety::Applied* StateMachineSafety::record(std::uint64_t inde
   return inserted ? nullptr : &it->second;
 }
 
-std::optional<Violation> StateMachineSafety::observe(const sim::TraceEvent& e) {
+std::optional<Violation> StateMachineSafety::observe_slow(const sim::TraceEvent& e) {
   if (e.kind == sim::EventKind::crash) {
     RAFTSIM_ASSERT(e.node >= 0);
     if (static_cast<std::size_t>(e.node) < last_applied_.size()) last_applied_[static_cast<std::size_t>(e.node)] = 0;

@@ -25,7 +25,8 @@ class SingleVote final : public Checker {
  public:
   const char* name() const override { return "single-vote"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
-  KindMask kinds() const override { return kind_bit(sim::EventKind::vote); }
+  static constexpr KindMask kSetKinds = kind_bit(sim::EventKind::vote);
+  KindMask kinds() const override { return kSetKinds; }
 
  private:
   struct LastVote {
@@ -44,9 +45,8 @@ class ElectionQuorum final : public Checker {
   const char* name() const override { return "election-quorum"; }
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
   // With the shared view (which counts the nodes every event shows) only votes and roles matter.
-  KindMask kinds() const override {
-    return membership_.shared() ? kind_bit(sim::EventKind::vote) | kind_bit(sim::EventKind::role) : kAllKinds;
-  }
+  static constexpr KindMask kSetKinds = kind_bit(sim::EventKind::vote) | kind_bit(sim::EventKind::role);
+  KindMask kinds() const override { return membership_.shared() ? kSetKinds : kAllKinds; }
 
  private:
   // The view also gives the cluster size as far as the stream has shown it (nodes()).
