@@ -31,128 +31,221 @@ std::uint64_t mix64(std::uint64_t x) {
 // One key's values, interned so model states are small integers (id 0 is nil). Values no live operation or
 // configuration refers to are collected (Key::collect_values), so the table follows the operations in
 // flight, not the history.
+//
+// Flat storage (issue 14 goal 3 (a)): the texts live in one character arena, found through an
+// open-addressing index of ids, and the memo of appends is an open-addressing table too. The search builds
+// a value for most appends it tries (the orders of the unknown-outcome appends above all: 12.8 million at 1M
+// operations), and node-based maps cost two allocations per value, and a rebuild of the memo's nodes at
+// every collection; most of the checker's time went to malloc and free. Ids are assigned exactly as
+// before (in order of interning; compact keeps the survivors in id order), so the search explores the
+// same configurations in the same order.
+
+// FNV-1a over the bytes, resumable: the hash of a concatenation is the hash of its second part continued
+// from the hash of the first, so an appended value is hashed without being built.
+constexpr std::uint64_t kFnvOffset = 0xCBF29CE484222325ULL;
+inline std::uint64_t fnv_continue(std::uint64_t h, std::string_view s) {
+  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  return h;
+}
 
 class Values {
  public:
   static constexpr std::uint32_t kNil = 0;
 
-  Values() { values_.push_back(nullptr); }
+  Values() {
+    spans_.push_back({0, 0});
+    hashes_.push_back(0);
+  }
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
-    if (const auto found = ids_.find(*v); found != ids_.end()) return found->second;  // (emplace would copy v)
-    const auto [it, inserted] = ids_.emplace(*v, static_cast<std::uint32_t>(values_.size()));
-    if (inserted) {
-      values_.push_back(&it->first);
-      bytes_ += v->size() + 96;
-    }
-    return it->second;
-  }
-  std::uint32_t intern_owned(std::string&& v) {
-    const auto [it, inserted] = ids_.try_emplace(std::move(v), static_cast<std::uint32_t>(values_.size()));
-    if (inserted) {
-      values_.push_back(&it->first);
-      bytes_ += it->first.size() + 96;
-    }
-    return it->second;
+    return intern_parts(*v, std::string_view());
   }
   std::optional<std::string> value(std::uint32_t id) const {
-    return values_[id] ? std::optional<std::string>(*values_[id]) : std::nullopt;
+    return id != kNil ? std::optional<std::string>(std::string(text(id))) : std::nullopt;
   }
-  // The value as text (nil counts as "", as appends read it).
+  // The value as text (nil counts as "", as appends read it). Valid until the next intern or compact.
   std::string_view text(std::uint32_t id) const {
-    return values_[id] ? std::string_view(*values_[id]) : std::string_view();
+    const Span sp = spans_[id];
+    return std::string_view(chars_.data() + sp.offset, sp.length);
   }
-  std::size_t size() const { return values_.size(); }
-  std::size_t bytes() const { return bytes_ + memo_.size() * 48; }
+  std::size_t size() const { return spans_.size(); }
+  std::size_t bytes() const {
+    return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * 8 + index_.capacity() * 4 +
+           memo_.capacity() * sizeof(MemoEntry);
+  }
 
   // The state after appending `arg` to `state` (nil counts as ""), memoized.
   std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
-    const std::uint64_t key = (std::uint64_t{state} << 32) | arg;
-    const auto it = memo_.find(key);
-    if (it != memo_.end()) return it->second;
-    std::string joined;
-    joined.reserve(text(state).size() + text(arg).size());
-    joined += text(state);
-    joined += text(arg);
-    const std::uint32_t id = intern_owned(std::move(joined));
-    memo_.emplace(key, id);
+    const std::uint64_t key = memo_key(state, arg);
+    if (const std::uint32_t found = memo_find(key); found != kNone) return found;
+    const std::uint32_t id = intern_parts(text(state), text(arg));
+    memo_insert(key, id);
     return id;
   }
   // Whether append(state, arg) is memoized already (then calling it builds nothing).
-  bool appended(std::uint32_t state, std::uint32_t arg) const {
-    return memo_.contains((std::uint64_t{state} << 32) | arg);
-  }
+  bool appended(std::uint32_t state, std::uint32_t arg) const { return memo_find(memo_key(state, arg)) != kNone; }
   // extends(append(state, arg), to) and append(state, arg) == to, without building the appended value:
   // the search asks them of appends most of which no observer can see (Key::append_viable).
   bool append_extends(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
-    const auto& t = values_[to];
-    if (!t) return false;
-    const std::string_view s = text(state), a = text(arg);
-    return t->size() >= s.size() + a.size() && t->compare(0, s.size(), s) == 0 &&
-           t->compare(s.size(), a.size(), a) == 0;
+    if (to == kNil) return false;
+    const std::string_view t = text(to), s = text(state), a = text(arg);
+    return t.size() >= s.size() + a.size() && t.substr(0, s.size()) == s && t.substr(s.size(), a.size()) == a;
   }
   bool append_equals(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
-    const auto& t = values_[to];
-    return t && t->size() == text(state).size() + text(arg).size() && append_extends(state, arg, to);
+    return to != kNil && text(to).size() == text(state).size() + text(arg).size() && append_extends(state, arg, to);
   }
 
   // Whether appends alone can turn `from` into `to` (nil counts as "", no append yields nil).
   bool extends(std::uint32_t from, std::uint32_t to) const {
     if (from == to) return true;
-    const auto& t = values_[to];
-    if (!t) return false;
-    const auto& f = values_[from];
-    return !f || t->starts_with(*f);
+    if (to == kNil) return false;
+    return from == kNil || text(to).starts_with(text(from));
   }
 
   // Keeps only the values in `live` (ids, any order, duplicates allowed) and returns old id -> new id
   // (kNone for the dropped ones).
   std::vector<std::uint32_t> compact(std::vector<std::uint32_t> live) {
-    std::vector<std::uint32_t> remap(values_.size(), kNone);
+    std::vector<std::uint32_t> remap(spans_.size(), kNone);
     remap[kNil] = kNil;
-    std::vector<const std::string*> kept;
     std::sort(live.begin(), live.end());
     live.erase(std::unique(live.begin(), live.end()), live.end());
-    kept.reserve(live.size() + 1);
-    kept.push_back(nullptr);
+    std::string chars;
+    std::vector<Span> spans{{0, 0}};
+    std::vector<std::uint64_t> hashes{0};
+    std::size_t total = 0;
+    for (std::uint32_t id : live) total += spans_[id].length;
+    chars.reserve(total);
+    spans.reserve(live.size() + 1);
+    hashes.reserve(live.size() + 1);
     for (std::uint32_t id : live) {
       if (id == kNil) continue;
-      remap[id] = static_cast<std::uint32_t>(kept.size());
-      kept.push_back(std::move(values_[id]));
+      remap[id] = static_cast<std::uint32_t>(spans.size());
+      spans.push_back({static_cast<std::uint32_t>(chars.size()), spans_[id].length});
+      chars += text(id);
+      hashes.push_back(hashes_[id]);
     }
-    values_ = std::move(kept);
-    // Renamed in place: no string is hashed or copied again (values can be long: a key's appends).
-    bytes_ = 0;
-    for (auto it = ids_.begin(); it != ids_.end();) {
-      if (remap[it->second] == kNone) {
-        it = ids_.erase(it);
-      } else {
-        it->second = remap[it->second];
-        bytes_ += it->first.size() + 96;
-        ++it;
-      }
+    chars_ = std::move(chars);
+    spans_ = std::move(spans);
+    hashes_ = std::move(hashes);
+    rebuild_index();
+    // The appends whose state, argument and result all survive stay memoized (renamed).
+    std::vector<MemoEntry> kept;
+    for (const MemoEntry& e : memo_) {
+      if (e.key == kEmptyKey) continue;
+      const std::uint32_t state = remap[e.key >> 32];
+      const std::uint32_t arg = remap[e.key & 0xFFFFFFFFu];
+      if (state == kNone || arg == kNone || remap[e.result] == kNone) continue;
+      kept.push_back({memo_key(state, arg), remap[e.result]});
     }
-    RAFTSIM_ASSERT(ids_.size() + 1 == values_.size());
-    // The appends whose state, argument and result all survive stay memoized (the same strings, renamed).
-    std::unordered_map<std::uint64_t, std::uint32_t> memo;
-    for (const auto& [key, result] : memo_) {
-      const std::uint32_t state = remap[key >> 32];
-      const std::uint32_t arg = remap[key & 0xFFFFFFFFu];
-      if (state == kNone || arg == kNone || remap[result] == kNone) continue;
-      memo.emplace((std::uint64_t{state} << 32) | arg, remap[result]);
-    }
-    memo_ = std::move(memo);
+    std::size_t capacity = kMemoMin;
+    while (capacity < 2 * (kept.size() + 1)) capacity *= 2;
+    memo_.assign(capacity, MemoEntry{kEmptyKey, 0});
+    memo_count_ = 0;
+    for (const MemoEntry& e : kept) memo_insert(e.key, e.result);
     return remap;
   }
 
  private:
-  // id -> the value's text, which lives as the key of ids_ (a node-based map: its keys never move; an
-  // entry is erased only with its id, in compact), so each value is stored once; nullptr is nil.
-  std::vector<const std::string*> values_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
-  std::unordered_map<std::uint64_t, std::uint32_t> memo_;
-  std::size_t bytes_ = 0;
+  struct Span {
+    std::uint32_t offset;
+    std::uint32_t length;
+  };
+  struct MemoEntry {
+    std::uint64_t key;
+    std::uint32_t result;
+  };
+  static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // (state, arg) = (kNone, kNone): never asked
+  static constexpr std::size_t kIndexMin = 16;
+  static constexpr std::size_t kMemoMin = 16;
+
+  static std::uint64_t memo_key(std::uint32_t state, std::uint32_t arg) { return (std::uint64_t{state} << 32) | arg; }
+  std::uint32_t memo_find(std::uint64_t key) const {
+    if (memo_.empty()) return kNone;
+    const std::size_t mask = memo_.size() - 1;
+    for (std::size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+      if (memo_[i].key == key) return memo_[i].result;
+      if (memo_[i].key == kEmptyKey) return kNone;
+    }
+  }
+  void memo_insert(std::uint64_t key, std::uint32_t result) {
+    if ((memo_count_ + 1) * 2 > memo_.size()) {
+      std::vector<MemoEntry> old = std::move(memo_);
+      memo_.assign(std::max(kMemoMin, old.size() * 2), MemoEntry{kEmptyKey, 0});
+      memo_count_ = 0;
+      for (const MemoEntry& e : old) {
+        if (e.key != kEmptyKey) memo_insert(e.key, e.result);
+      }
+    }
+    const std::size_t mask = memo_.size() - 1;
+    for (std::size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+      if (memo_[i].key == kEmptyKey) {
+        memo_[i] = {key, result};
+        ++memo_count_;
+        return;
+      }
+      RAFTSIM_ASSERT(memo_[i].key != key);  // (callers look first)
+    }
+  }
+
+  // The id of the text a + b, interned if new (a and b may point into chars_).
+  std::uint32_t intern_parts(std::string_view a, std::string_view b) {
+    const std::uint64_t h = fnv_continue(fnv_continue(kFnvOffset, a), b);
+    if ((spans_.size() + 1) * 2 > index_.size()) grow_index();
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = mix64(h) & mask;
+    for (;; i = (i + 1) & mask) {
+      const std::uint32_t at = index_[i];
+      if (at == kNone) break;
+      if (hashes_[at] != h) continue;
+      const std::string_view t = text(at);
+      if (t.size() == a.size() + b.size() && t.substr(0, a.size()) == a && t.substr(a.size()) == b) return at;
+    }
+    const auto id = static_cast<std::uint32_t>(spans_.size());
+    const auto offset = static_cast<std::uint32_t>(chars_.size());
+    // a and b may point into chars_ (append's parts), which appending may move: copy through offsets.
+    const auto base = reinterpret_cast<std::uintptr_t>(chars_.data());
+    auto inside = [&](std::string_view v) {
+      const auto at = reinterpret_cast<std::uintptr_t>(v.data());
+      return !v.empty() && at >= base && at < base + chars_.size();
+    };
+    const bool a_inside = inside(a), b_inside = inside(b);
+    const std::size_t a_at = a_inside ? reinterpret_cast<std::uintptr_t>(a.data()) - base : 0;
+    const std::size_t b_at = b_inside ? reinterpret_cast<std::uintptr_t>(b.data()) - base : 0;
+    chars_.reserve(chars_.size() + a.size() + b.size());
+    chars_.append(a_inside ? std::string_view(chars_.data() + a_at, a.size()) : a);
+    chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
+    RAFTSIM_ASSERT(chars_.size() - offset == a.size() + b.size());
+    spans_.push_back({offset, static_cast<std::uint32_t>(a.size() + b.size())});
+    hashes_.push_back(h);
+    index_[i] = id;
+    return id;
+  }
+  void grow_index() {
+    index_.assign(std::max(kIndexMin, index_.size() * 2), kNone);
+    reinsert_all();
+  }
+  void rebuild_index() {
+    std::size_t capacity = kIndexMin;
+    while (capacity < 2 * (spans_.size() + 1)) capacity *= 2;
+    index_.assign(capacity, kNone);
+    reinsert_all();
+  }
+  void reinsert_all() {
+    const std::size_t mask = index_.size() - 1;
+    for (std::uint32_t id = 1; id < spans_.size(); ++id) {
+      std::size_t i = mix64(hashes_[id]) & mask;
+      while (index_[i] != kNone) i = (i + 1) & mask;
+      index_[i] = id;
+    }
+  }
+
+  std::string chars_;               // every value's text, back to back
+  std::vector<Span> spans_;         // id -> its text in chars_ (id 0, nil: empty)
+  std::vector<std::uint64_t> hashes_;  // id -> FNV-1a of its text
+  std::vector<std::uint32_t> index_;   // open addressing over ids by hash, kNone = empty
+  std::vector<MemoEntry> memo_;     // open addressing: (state, arg) -> appended value
+  std::size_t memo_count_ = 0;
 };
 
 // One operation of a key, from its invoke until it is decided.
