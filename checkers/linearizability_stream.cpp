@@ -140,7 +140,7 @@ class Values {
     }
     std::size_t capacity = kMemoMin;
     while (capacity < 2 * (kept.size() + 1)) capacity *= 2;
-    memo_.assign(capacity, MemoEntry{kEmptyKey, 0});
+    memo_ = std::vector<MemoEntry>(capacity, MemoEntry{kEmptyKey, 0});  // (assign would keep the capacity)
     memo_count_ = 0;
     for (const MemoEntry& e : kept) memo_insert(e.key, e.result);
     return remap;
@@ -228,7 +228,7 @@ class Values {
   void rebuild_index() {
     std::size_t capacity = kIndexMin;
     while (capacity < 2 * (spans_.size() + 1)) capacity *= 2;
-    index_.assign(capacity, kNone);
+    index_ = std::vector<std::uint32_t>(capacity, kNone);  // (a collection gives back what a burst took)
     reinsert_all();
   }
   void reinsert_all() {
