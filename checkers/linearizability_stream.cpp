@@ -40,11 +40,21 @@ std::uint64_t mix64(std::uint64_t x) {
 // before (in order of interning; compact keeps the survivors in id order), so the search explores the
 // same configurations in the same order.
 
-// FNV-1a over the bytes, resumable: the hash of a concatenation is the hash of its second part continued
-// from the hash of the first, so an appended value is hashed without being built.
-constexpr std::uint64_t kFnvOffset = 0xCBF29CE484222325ULL;
-inline std::uint64_t fnv_continue(std::uint64_t h, std::string_view s) {
-  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+// A polynomial hash over the bytes (mod 2^64, an odd base): the hash of a concatenation a + b is
+// hash(a) * base^|b| + hash(b), so an appended value is hashed from its parts' hashes in a few
+// instructions, without being built or read. (Weak against crafted inputs; a collision costs a comparison
+// of the texts, never a wrong answer: intern compares the texts of equal hashes.)
+constexpr std::uint64_t kHashBase = 0x9E3779B97F4A7C15ULL | 1;
+struct TextHash {
+  std::uint64_t hash = 0;
+  std::uint64_t power = 1;  // base^length
+};
+inline TextHash hash_text(std::string_view s) {
+  TextHash h;
+  for (const char c : s) {
+    h.hash = h.hash * kHashBase + static_cast<unsigned char>(c) + 1;
+    h.power *= kHashBase;
+  }
   return h;
 }
 
@@ -54,12 +64,12 @@ class Values {
 
   Values() {
     spans_.push_back({0, 0});
-    hashes_.push_back(0);
+    hashes_.push_back(TextHash{});
   }
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
-    return intern_parts(*v, std::string_view());
+    return intern_parts(*v, std::string_view(), hash_text(*v));
   }
   std::optional<std::string> value(std::uint32_t id) const {
     return id != kNil ? std::optional<std::string>(std::string(text(id))) : std::nullopt;
@@ -71,7 +81,7 @@ class Values {
   }
   std::size_t size() const { return spans_.size(); }
   std::size_t bytes() const {
-    return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * 8 + index_.capacity() * 4 +
+    return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * sizeof(TextHash) + index_.capacity() * 4 +
            memo_.capacity() * sizeof(MemoEntry);
   }
 
@@ -79,7 +89,8 @@ class Values {
   std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
     const std::uint64_t key = memo_key(state, arg);
     if (const std::uint32_t found = memo_find(key); found != kNone) return found;
-    const std::uint32_t id = intern_parts(text(state), text(arg));
+    const TextHash hs = hashes_[state], ha = hashes_[arg];
+    const std::uint32_t id = intern_parts(text(state), text(arg), {hs.hash * ha.power + ha.hash, hs.power * ha.power});
     memo_insert(key, id);
     return id;
   }
@@ -112,7 +123,7 @@ class Values {
     live.erase(std::unique(live.begin(), live.end()), live.end());
     std::string chars;
     std::vector<Span> spans{{0, 0}};
-    std::vector<std::uint64_t> hashes{0};
+    std::vector<TextHash> hashes{TextHash{}};
     std::size_t total = 0;
     for (std::uint32_t id : live) total += spans_[id].length;
     chars.reserve(total);
@@ -188,16 +199,16 @@ class Values {
     }
   }
 
-  // The id of the text a + b, interned if new (a and b may point into chars_).
-  std::uint32_t intern_parts(std::string_view a, std::string_view b) {
-    const std::uint64_t h = fnv_continue(fnv_continue(kFnvOffset, a), b);
+  // The id of the text a + b (whose hash_text is th), interned if new (a and b may point into chars_).
+  std::uint32_t intern_parts(std::string_view a, std::string_view b, TextHash th) {
+    const std::uint64_t h = th.hash;
     if ((spans_.size() + 1) * 2 > index_.size()) grow_index();
     const std::size_t mask = index_.size() - 1;
     std::size_t i = mix64(h) & mask;
     for (;; i = (i + 1) & mask) {
       const std::uint32_t at = index_[i];
       if (at == kNone) break;
-      if (hashes_[at] != h) continue;
+      if (hashes_[at].hash != h) continue;
       const std::string_view t = text(at);
       if (t.size() == a.size() + b.size() && t.substr(0, a.size()) == a && t.substr(a.size()) == b) return at;
     }
@@ -217,7 +228,11 @@ class Values {
     chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
     RAFTSIM_ASSERT(chars_.size() - offset == a.size() + b.size());
     spans_.push_back({offset, static_cast<std::uint32_t>(a.size() + b.size())});
-    hashes_.push_back(h);
+    if constexpr (RAFTSIM_DEBUG_INVARIANTS) {
+      const TextHash direct = hash_text(std::string_view(chars_).substr(offset));  // the text just added
+      RAFTSIM_ASSERT(direct.hash == th.hash && direct.power == th.power);
+    }
+    hashes_.push_back(th);
     index_[i] = id;
     return id;
   }
@@ -234,7 +249,7 @@ class Values {
   void reinsert_all() {
     const std::size_t mask = index_.size() - 1;
     for (std::uint32_t id = 1; id < spans_.size(); ++id) {
-      std::size_t i = mix64(hashes_[id]) & mask;
+      std::size_t i = mix64(hashes_[id].hash) & mask;
       while (index_[i] != kNone) i = (i + 1) & mask;
       index_[i] = id;
     }
@@ -242,7 +257,7 @@ class Values {
 
   std::string chars_;               // every value's text, back to back
   std::vector<Span> spans_;         // id -> its text in chars_ (id 0, nil: empty)
-  std::vector<std::uint64_t> hashes_;  // id -> FNV-1a of its text
+  std::vector<TextHash> hashes_;    // id -> hash_text of its text
   std::vector<std::uint32_t> index_;   // open addressing over ids by hash, kNone = empty
   std::vector<MemoEntry> memo_;     // open addressing: (state, arg) -> appended value
   std::size_t memo_count_ = 0;
