@@ -67,7 +67,7 @@ class Values {
     hashes_.push_back(TextHash{});
   }
 
-  std::uint32_t intern(const std::optional<std::string>& v) {
+  std::uint32_t intern(std::optional<std::string_view> v) {
     if (!v) return kNil;
     return intern_parts(*v, std::string_view(), hash_text(*v));
   }
@@ -460,8 +460,8 @@ class Key {
            open_.capacity() * 4 + segment_.capacity() * sizeof(SOp);
   }
 
-  std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, const std::optional<std::string>& input,
-                       const std::optional<std::string>& expected, std::int64_t time) {
+  std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, std::optional<std::string_view> input,
+                       std::optional<std::string_view> expected, std::int64_t time) {
     std::uint32_t slot;
     if (!free_ops_.empty()) {
       slot = free_ops_.back();
@@ -484,7 +484,7 @@ class Key {
     return slot;
   }
 
-  void ok(std::uint32_t slot, const std::optional<std::string>& output, bool cas_succeeded, std::int64_t time) {
+  void ok(std::uint32_t slot, std::optional<std::string_view> output, bool cas_succeeded, std::int64_t time) {
     SOp& op = ops_[slot];
     RAFTSIM_ASSERT(!op.resolved);
     op.resolved = true;
@@ -1573,6 +1573,80 @@ class Key {
   std::uint32_t cut_ = 0;                   // the value at the last cut (kept live by collect_values)
 };
 
+// id -> (key, slot) of the operations in flight: open addressing with linear probing and backward-shift
+// deletion (no tombstones), so an operation's invoke and completion allocate nothing (the node-based map
+// before allocated and freed a node per operation, on every event of a run's client history).
+class InFlight {
+ public:
+  std::size_t size() const { return count_; }
+  std::size_t bytes() const { return entries_.capacity() * sizeof(Entry); }
+  // False if `id` is in flight already.
+  bool insert(std::uint64_t id, std::uint32_t key, std::uint32_t slot) {
+    RAFTSIM_ASSERT(key != kNone);
+    if ((count_ + 1) * 2 > entries_.size()) grow();
+    const std::size_t mask = entries_.size() - 1;
+    for (std::size_t i = mix64(id) & mask;; i = (i + 1) & mask) {
+      Entry& e = entries_[i];
+      if (e.key == kNone) {
+        e = {id, key, slot};
+        ++count_;
+        return true;
+      }
+      if (e.id == id) return false;
+    }
+  }
+  // Removes `id` and returns its key and slot; false if it is not in flight.
+  bool take(std::uint64_t id, std::uint32_t& key, std::uint32_t& slot) {
+    if (count_ == 0) return false;
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = mix64(id) & mask;
+    for (;; i = (i + 1) & mask) {
+      if (entries_[i].key == kNone) return false;
+      if (entries_[i].id == id) break;
+    }
+    key = entries_[i].key;
+    slot = entries_[i].slot;
+    // Backward shift: an entry after the hole moves into it unless its home lies in (hole, entry].
+    for (std::size_t j = (i + 1) & mask; entries_[j].key != kNone; j = (j + 1) & mask) {
+      const std::size_t home = mix64(entries_[j].id) & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        entries_[i] = entries_[j];
+        i = j;
+      }
+    }
+    entries_[i].key = kNone;
+    --count_;
+    return true;
+  }
+  void clear() {
+    entries_.clear();
+    count_ = 0;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t id = 0;
+    std::uint32_t key = kNone;  // kNone: empty
+    std::uint32_t slot = 0;
+  };
+  void grow() {
+    std::vector<Entry> old = std::move(entries_);
+    entries_.assign(std::max<std::size_t>(16, old.size() * 2), Entry{});
+    count_ = 0;
+    for (const Entry& e : old) {
+      if (e.key != kNone) insert(e.id, e.key, e.slot);
+    }
+  }
+  std::vector<Entry> entries_;
+  std::size_t count_ = 0;
+};
+
+// Finds a key's index from a string_view without building a std::string.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 }  // namespace stream_detail
 
 using stream_detail::Key;
@@ -1584,16 +1658,15 @@ struct LinearizabilityStream::Impl {
   StreamLimits limits;
   Steps steps;
   std::vector<std::unique_ptr<Key>> keys;  // in order of first appearance
-  std::unordered_map<std::string, std::uint32_t> key_index;
-  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> in_flight;  // id -> key, slot
+  std::unordered_map<std::string, std::uint32_t, stream_detail::NameHash, std::equal_to<>> key_index;
+  stream_detail::InFlight in_flight;
   std::optional<std::uint32_t> first_refuted;
   bool finished = false;
 
   std::pair<Key*, std::uint32_t> take(std::uint64_t id) {
-    const auto it = in_flight.find(id);
-    RAFTSIM_ASSERT_MSG(it != in_flight.end(), "a completion without its invoke");
-    const auto [k, slot] = it->second;
-    in_flight.erase(it);
+    std::uint32_t k = 0, slot = 0;
+    const bool found = in_flight.take(id, k, slot);
+    RAFTSIM_ASSERT_MSG(found, "a completion without its invoke");
     return {keys[k].get(), slot};
   }
   void note(Key* key) {
@@ -1614,22 +1687,22 @@ LinearizabilityStream::LinearizabilityStream(std::optional<std::string> initial_
 
 LinearizabilityStream::~LinearizabilityStream() = default;
 
-void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, const std::string& key,
-                                   std::optional<std::string> input, std::optional<std::string> expected,
+void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, std::string_view key,
+                                   std::optional<std::string_view> input, std::optional<std::string_view> expected,
                                    std::int64_t time) {
   RAFTSIM_ASSERT(!impl_->finished);
   auto it = impl_->key_index.find(key);  // (emplace would copy the key for every operation)
   if (it == impl_->key_index.end()) {
     it = impl_->key_index.emplace(key, static_cast<std::uint32_t>(impl_->keys.size())).first;
-    impl_->keys.push_back(std::make_unique<Key>(key, impl_->initial, impl_->limits, impl_->steps));
+    impl_->keys.push_back(std::make_unique<Key>(std::string(key), impl_->initial, impl_->limits, impl_->steps));
   }
   const std::uint32_t k = it->second;
   const std::uint32_t slot = impl_->keys[k]->invoke(id, process, fn, input, expected, time);
-  const bool fresh = impl_->in_flight.emplace(id, std::make_pair(k, slot)).second;
+  const bool fresh = impl_->in_flight.insert(id, k, slot);
   RAFTSIM_ASSERT_MSG(fresh, "two operations in flight with the same id");
 }
 
-void LinearizabilityStream::ok(std::uint64_t id, std::optional<std::string> output, bool cas_succeeded,
+void LinearizabilityStream::ok(std::uint64_t id, std::optional<std::string_view> output, bool cas_succeeded,
                                std::int64_t time) {
   auto [key, slot] = impl_->take(id);
   key->ok(slot, output, cas_succeeded, time);
@@ -1651,7 +1724,7 @@ void LinearizabilityStream::info(std::uint64_t id) {
 bool LinearizabilityStream::refuted() const { return impl_->first_refuted.has_value(); }
 
 std::size_t LinearizabilityStream::memory_bytes() const {
-  std::size_t total = impl_->in_flight.size() * 48;
+  std::size_t total = impl_->in_flight.bytes();
   for (const auto& k : impl_->keys) total += k->bytes() + k->name().size() + 64;
   return total;
 }
