@@ -657,20 +657,22 @@ class Key {
     }
     // The closed info operations (see above): settled ones (slot freed) and provably used ones.
     std::vector<char> reopen(segment_.size(), 0);
-    const std::vector<Operation> seg = segment_operations();
+    std::vector<Operation> seg = segment_operations();
     const std::optional<std::string> cut_value = values_.value(cut_);
-    History h;
-    h.initial_value = cut_value;
-    h.operations.reserve(seg.size());
+    std::size_t reopened = 0;
     for (std::size_t i = 0; i < seg.size(); ++i) {
-      const Operation& op = seg[i];
       const SlotRef ref = segment_slots_[i];
-      if (op.outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
+      if (seg[i].outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
           !provably_used(seg, i, cut_value)) {
         reopen[i] = 1;
-        continue;
+        ++reopened;
       }
-      h.operations.push_back(op);
+    }
+    History h;
+    h.initial_value = cut_value;
+    h.operations.reserve(seg.size() - reopened);
+    for (std::size_t i = 0; i < seg.size(); ++i) {
+      if (!reopen[i]) h.operations.push_back(std::move(seg[i]));  // (provably_used is done with seg)
     }
     LinLimits limits;
     limits.steps_max = steps_.max;
