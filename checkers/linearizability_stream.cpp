@@ -31,128 +31,236 @@ std::uint64_t mix64(std::uint64_t x) {
 // One key's values, interned so model states are small integers (id 0 is nil). Values no live operation or
 // configuration refers to are collected (Key::collect_values), so the table follows the operations in
 // flight, not the history.
+//
+// Flat storage (issue 14 goal 3 (a)): the texts live in one character arena, found through an
+// open-addressing index of ids, and the memo of appends is an open-addressing table too. The search builds
+// a value for most appends it tries (the orders of the unknown-outcome appends above all: 12.8 million at 1M
+// operations), and node-based maps cost two allocations per value, and a rebuild of the memo's nodes at
+// every collection; most of the checker's time went to malloc and free. Ids are assigned exactly as
+// before (in order of interning; compact keeps the survivors in id order), so the search explores the
+// same configurations in the same order.
+
+// A polynomial hash over the bytes (mod 2^64, an odd base): the hash of a concatenation a + b is
+// hash(a) * base^|b| + hash(b), so an appended value is hashed from its parts' hashes in a few
+// instructions, without being built or read. (Weak against crafted inputs; a collision costs a comparison
+// of the texts, never a wrong answer: intern compares the texts of equal hashes.)
+constexpr std::uint64_t kHashBase = 0x9E3779B97F4A7C15ULL | 1;
+struct TextHash {
+  std::uint64_t hash = 0;
+  std::uint64_t power = 1;  // base^length
+};
+inline TextHash hash_text(std::string_view s) {
+  TextHash h;
+  for (const char c : s) {
+    h.hash = h.hash * kHashBase + static_cast<unsigned char>(c) + 1;
+    h.power *= kHashBase;
+  }
+  return h;
+}
 
 class Values {
  public:
   static constexpr std::uint32_t kNil = 0;
 
-  Values() { values_.push_back(nullptr); }
-
-  std::uint32_t intern(const std::optional<std::string>& v) {
-    if (!v) return kNil;
-    if (const auto found = ids_.find(*v); found != ids_.end()) return found->second;  // (emplace would copy v)
-    const auto [it, inserted] = ids_.emplace(*v, static_cast<std::uint32_t>(values_.size()));
-    if (inserted) {
-      values_.push_back(&it->first);
-      bytes_ += v->size() + 96;
-    }
-    return it->second;
+  Values() {
+    spans_.push_back({0, 0});
+    hashes_.push_back(TextHash{});
   }
-  std::uint32_t intern_owned(std::string&& v) {
-    const auto [it, inserted] = ids_.try_emplace(std::move(v), static_cast<std::uint32_t>(values_.size()));
-    if (inserted) {
-      values_.push_back(&it->first);
-      bytes_ += it->first.size() + 96;
-    }
-    return it->second;
+
+  std::uint32_t intern(std::optional<std::string_view> v) {
+    if (!v) return kNil;
+    return intern_parts(*v, std::string_view(), hash_text(*v));
   }
   std::optional<std::string> value(std::uint32_t id) const {
-    return values_[id] ? std::optional<std::string>(*values_[id]) : std::nullopt;
+    return id != kNil ? std::optional<std::string>(std::string(text(id))) : std::nullopt;
   }
-  // The value as text (nil counts as "", as appends read it).
+  // The value as text (nil counts as "", as appends read it). Valid until the next intern or compact.
   std::string_view text(std::uint32_t id) const {
-    return values_[id] ? std::string_view(*values_[id]) : std::string_view();
+    const Span sp = spans_[id];
+    return std::string_view(chars_.data() + sp.offset, sp.length);
   }
-  std::size_t size() const { return values_.size(); }
-  std::size_t bytes() const { return bytes_ + memo_.size() * 48; }
+  std::size_t size() const { return spans_.size(); }
+  std::size_t bytes() const {
+    return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * sizeof(TextHash) + index_.capacity() * 4 +
+           memo_.capacity() * sizeof(MemoEntry);
+  }
 
   // The state after appending `arg` to `state` (nil counts as ""), memoized.
   std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
-    const std::uint64_t key = (std::uint64_t{state} << 32) | arg;
-    const auto it = memo_.find(key);
-    if (it != memo_.end()) return it->second;
-    std::string joined;
-    joined.reserve(text(state).size() + text(arg).size());
-    joined += text(state);
-    joined += text(arg);
-    const std::uint32_t id = intern_owned(std::move(joined));
-    memo_.emplace(key, id);
+    const std::uint64_t key = memo_key(state, arg);
+    if (const std::uint32_t found = memo_find(key); found != kNone) return found;
+    const TextHash hs = hashes_[state], ha = hashes_[arg];
+    const std::uint32_t id = intern_parts(text(state), text(arg), {hs.hash * ha.power + ha.hash, hs.power * ha.power});
+    memo_insert(key, id);
     return id;
   }
   // Whether append(state, arg) is memoized already (then calling it builds nothing).
-  bool appended(std::uint32_t state, std::uint32_t arg) const {
-    return memo_.contains((std::uint64_t{state} << 32) | arg);
-  }
+  bool appended(std::uint32_t state, std::uint32_t arg) const { return memo_find(memo_key(state, arg)) != kNone; }
   // extends(append(state, arg), to) and append(state, arg) == to, without building the appended value:
   // the search asks them of appends most of which no observer can see (Key::append_viable).
   bool append_extends(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
-    const auto& t = values_[to];
-    if (!t) return false;
-    const std::string_view s = text(state), a = text(arg);
-    return t->size() >= s.size() + a.size() && t->compare(0, s.size(), s) == 0 &&
-           t->compare(s.size(), a.size(), a) == 0;
+    if (to == kNil) return false;
+    const std::string_view t = text(to), s = text(state), a = text(arg);
+    return t.size() >= s.size() + a.size() && t.substr(0, s.size()) == s && t.substr(s.size(), a.size()) == a;
   }
   bool append_equals(std::uint32_t state, std::uint32_t arg, std::uint32_t to) const {
-    const auto& t = values_[to];
-    return t && t->size() == text(state).size() + text(arg).size() && append_extends(state, arg, to);
+    return to != kNil && text(to).size() == text(state).size() + text(arg).size() && append_extends(state, arg, to);
   }
 
   // Whether appends alone can turn `from` into `to` (nil counts as "", no append yields nil).
   bool extends(std::uint32_t from, std::uint32_t to) const {
     if (from == to) return true;
-    const auto& t = values_[to];
-    if (!t) return false;
-    const auto& f = values_[from];
-    return !f || t->starts_with(*f);
+    if (to == kNil) return false;
+    return from == kNil || text(to).starts_with(text(from));
   }
 
   // Keeps only the values in `live` (ids, any order, duplicates allowed) and returns old id -> new id
   // (kNone for the dropped ones).
   std::vector<std::uint32_t> compact(std::vector<std::uint32_t> live) {
-    std::vector<std::uint32_t> remap(values_.size(), kNone);
+    std::vector<std::uint32_t> remap(spans_.size(), kNone);
     remap[kNil] = kNil;
-    std::vector<const std::string*> kept;
     std::sort(live.begin(), live.end());
     live.erase(std::unique(live.begin(), live.end()), live.end());
-    kept.reserve(live.size() + 1);
-    kept.push_back(nullptr);
+    std::string chars;
+    std::vector<Span> spans{{0, 0}};
+    std::vector<TextHash> hashes{TextHash{}};
+    std::size_t total = 0;
+    for (std::uint32_t id : live) total += spans_[id].length;
+    chars.reserve(total);
+    spans.reserve(live.size() + 1);
+    hashes.reserve(live.size() + 1);
     for (std::uint32_t id : live) {
       if (id == kNil) continue;
-      remap[id] = static_cast<std::uint32_t>(kept.size());
-      kept.push_back(std::move(values_[id]));
+      remap[id] = static_cast<std::uint32_t>(spans.size());
+      spans.push_back({static_cast<std::uint32_t>(chars.size()), spans_[id].length});
+      chars += text(id);
+      hashes.push_back(hashes_[id]);
     }
-    values_ = std::move(kept);
-    // Renamed in place: no string is hashed or copied again (values can be long: a key's appends).
-    bytes_ = 0;
-    for (auto it = ids_.begin(); it != ids_.end();) {
-      if (remap[it->second] == kNone) {
-        it = ids_.erase(it);
-      } else {
-        it->second = remap[it->second];
-        bytes_ += it->first.size() + 96;
-        ++it;
-      }
+    chars_ = std::move(chars);
+    spans_ = std::move(spans);
+    hashes_ = std::move(hashes);
+    rebuild_index();
+    // The appends whose state, argument and result all survive stay memoized (renamed).
+    std::vector<MemoEntry> kept;
+    for (const MemoEntry& e : memo_) {
+      if (e.key == kEmptyKey) continue;
+      const std::uint32_t state = remap[e.key >> 32];
+      const std::uint32_t arg = remap[e.key & 0xFFFFFFFFu];
+      if (state == kNone || arg == kNone || remap[e.result] == kNone) continue;
+      kept.push_back({memo_key(state, arg), remap[e.result]});
     }
-    RAFTSIM_ASSERT(ids_.size() + 1 == values_.size());
-    // The appends whose state, argument and result all survive stay memoized (the same strings, renamed).
-    std::unordered_map<std::uint64_t, std::uint32_t> memo;
-    for (const auto& [key, result] : memo_) {
-      const std::uint32_t state = remap[key >> 32];
-      const std::uint32_t arg = remap[key & 0xFFFFFFFFu];
-      if (state == kNone || arg == kNone || remap[result] == kNone) continue;
-      memo.emplace((std::uint64_t{state} << 32) | arg, remap[result]);
-    }
-    memo_ = std::move(memo);
+    std::size_t capacity = kMemoMin;
+    while (capacity < 2 * (kept.size() + 1)) capacity *= 2;
+    memo_ = std::vector<MemoEntry>(capacity, MemoEntry{kEmptyKey, 0});  // (assign would keep the capacity)
+    memo_count_ = 0;
+    for (const MemoEntry& e : kept) memo_insert(e.key, e.result);
     return remap;
   }
 
  private:
-  // id -> the value's text, which lives as the key of ids_ (a node-based map: its keys never move; an
-  // entry is erased only with its id, in compact), so each value is stored once; nullptr is nil.
-  std::vector<const std::string*> values_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
-  std::unordered_map<std::uint64_t, std::uint32_t> memo_;
-  std::size_t bytes_ = 0;
+  struct Span {
+    std::uint32_t offset;
+    std::uint32_t length;
+  };
+  struct MemoEntry {
+    std::uint64_t key;
+    std::uint32_t result;
+  };
+  static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // (state, arg) = (kNone, kNone): never asked
+  static constexpr std::size_t kIndexMin = 16;
+  static constexpr std::size_t kMemoMin = 16;
+
+  static std::uint64_t memo_key(std::uint32_t state, std::uint32_t arg) { return (std::uint64_t{state} << 32) | arg; }
+  std::uint32_t memo_find(std::uint64_t key) const {
+    if (memo_.empty()) return kNone;
+    const std::size_t mask = memo_.size() - 1;
+    for (std::size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+      if (memo_[i].key == key) return memo_[i].result;
+      if (memo_[i].key == kEmptyKey) return kNone;
+    }
+  }
+  void memo_insert(std::uint64_t key, std::uint32_t result) {
+    if ((memo_count_ + 1) * 2 > memo_.size()) {
+      std::vector<MemoEntry> old = std::move(memo_);
+      memo_.assign(std::max(kMemoMin, old.size() * 2), MemoEntry{kEmptyKey, 0});
+      memo_count_ = 0;
+      for (const MemoEntry& e : old) {
+        if (e.key != kEmptyKey) memo_insert(e.key, e.result);
+      }
+    }
+    const std::size_t mask = memo_.size() - 1;
+    for (std::size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+      if (memo_[i].key == kEmptyKey) {
+        memo_[i] = {key, result};
+        ++memo_count_;
+        return;
+      }
+      RAFTSIM_ASSERT(memo_[i].key != key);  // (callers look first)
+    }
+  }
+
+  // The id of the text a + b (whose hash_text is th), interned if new (a and b may point into chars_).
+  std::uint32_t intern_parts(std::string_view a, std::string_view b, TextHash th) {
+    const std::uint64_t h = th.hash;
+    if ((spans_.size() + 1) * 2 > index_.size()) grow_index();
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = mix64(h) & mask;
+    for (;; i = (i + 1) & mask) {
+      const std::uint32_t at = index_[i];
+      if (at == kNone) break;
+      if (hashes_[at].hash != h) continue;
+      const std::string_view t = text(at);
+      if (t.size() == a.size() + b.size() && t.substr(0, a.size()) == a && t.substr(a.size()) == b) return at;
+    }
+    const auto id = static_cast<std::uint32_t>(spans_.size());
+    const auto offset = static_cast<std::uint32_t>(chars_.size());
+    // a and b may point into chars_ (append's parts), which appending may move: copy through offsets.
+    const auto base = reinterpret_cast<std::uintptr_t>(chars_.data());
+    auto inside = [&](std::string_view v) {
+      const auto at = reinterpret_cast<std::uintptr_t>(v.data());
+      return !v.empty() && at >= base && at < base + chars_.size();
+    };
+    const bool a_inside = inside(a), b_inside = inside(b);
+    const std::size_t a_at = a_inside ? reinterpret_cast<std::uintptr_t>(a.data()) - base : 0;
+    const std::size_t b_at = b_inside ? reinterpret_cast<std::uintptr_t>(b.data()) - base : 0;
+    chars_.reserve(chars_.size() + a.size() + b.size());
+    chars_.append(a_inside ? std::string_view(chars_.data() + a_at, a.size()) : a);
+    chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
+    RAFTSIM_ASSERT(chars_.size() - offset == a.size() + b.size());
+    spans_.push_back({offset, static_cast<std::uint32_t>(a.size() + b.size())});
+    if constexpr (RAFTSIM_DEBUG_INVARIANTS) {
+      const TextHash direct = hash_text(std::string_view(chars_).substr(offset));  // the text just added
+      RAFTSIM_ASSERT(direct.hash == th.hash && direct.power == th.power);
+    }
+    hashes_.push_back(th);
+    index_[i] = id;
+    return id;
+  }
+  void grow_index() {
+    index_.assign(std::max(kIndexMin, index_.size() * 2), kNone);
+    reinsert_all();
+  }
+  void rebuild_index() {
+    std::size_t capacity = kIndexMin;
+    while (capacity < 2 * (spans_.size() + 1)) capacity *= 2;
+    index_ = std::vector<std::uint32_t>(capacity, kNone);  // (a collection gives back what a burst took)
+    reinsert_all();
+  }
+  void reinsert_all() {
+    const std::size_t mask = index_.size() - 1;
+    for (std::uint32_t id = 1; id < spans_.size(); ++id) {
+      std::size_t i = mix64(hashes_[id].hash) & mask;
+      while (index_[i] != kNone) i = (i + 1) & mask;
+      index_[i] = id;
+    }
+  }
+
+  std::string chars_;               // every value's text, back to back
+  std::vector<Span> spans_;         // id -> its text in chars_ (id 0, nil: empty)
+  std::vector<TextHash> hashes_;    // id -> hash_text of its text
+  std::vector<std::uint32_t> index_;   // open addressing over ids by hash, kNone = empty
+  std::vector<MemoEntry> memo_;     // open addressing: (state, arg) -> appended value
+  std::size_t memo_count_ = 0;
 };
 
 // One operation of a key, from its invoke until it is decided.
@@ -352,8 +460,8 @@ class Key {
            open_.capacity() * 4 + segment_.capacity() * sizeof(SOp);
   }
 
-  std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, const std::optional<std::string>& input,
-                       const std::optional<std::string>& expected, std::int64_t time) {
+  std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, std::optional<std::string_view> input,
+                       std::optional<std::string_view> expected, std::int64_t time) {
     std::uint32_t slot;
     if (!free_ops_.empty()) {
       slot = free_ops_.back();
@@ -376,7 +484,7 @@ class Key {
     return slot;
   }
 
-  void ok(std::uint32_t slot, const std::optional<std::string>& output, bool cas_succeeded, std::int64_t time) {
+  void ok(std::uint32_t slot, std::optional<std::string_view> output, bool cas_succeeded, std::int64_t time) {
     SOp& op = ops_[slot];
     RAFTSIM_ASSERT(!op.resolved);
     op.resolved = true;
@@ -549,20 +657,22 @@ class Key {
     }
     // The closed info operations (see above): settled ones (slot freed) and provably used ones.
     std::vector<char> reopen(segment_.size(), 0);
-    const std::vector<Operation> seg = segment_operations();
+    std::vector<Operation> seg = segment_operations();
     const std::optional<std::string> cut_value = values_.value(cut_);
-    History h;
-    h.initial_value = cut_value;
-    h.operations.reserve(seg.size());
+    std::size_t reopened = 0;
     for (std::size_t i = 0; i < seg.size(); ++i) {
-      const Operation& op = seg[i];
       const SlotRef ref = segment_slots_[i];
-      if (op.outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
+      if (seg[i].outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
           !provably_used(seg, i, cut_value)) {
         reopen[i] = 1;
-        continue;
+        ++reopened;
       }
-      h.operations.push_back(op);
+    }
+    History h;
+    h.initial_value = cut_value;
+    h.operations.reserve(seg.size() - reopened);
+    for (std::size_t i = 0; i < seg.size(); ++i) {
+      if (!reopen[i]) h.operations.push_back(std::move(seg[i]));  // (provably_used is done with seg)
     }
     LinLimits limits;
     limits.steps_max = steps_.max;
@@ -1465,6 +1575,80 @@ class Key {
   std::uint32_t cut_ = 0;                   // the value at the last cut (kept live by collect_values)
 };
 
+// id -> (key, slot) of the operations in flight: open addressing with linear probing and backward-shift
+// deletion (no tombstones), so an operation's invoke and completion allocate nothing (the node-based map
+// before allocated and freed a node per operation, on every event of a run's client history).
+class InFlight {
+ public:
+  std::size_t size() const { return count_; }
+  std::size_t bytes() const { return entries_.capacity() * sizeof(Entry); }
+  // False if `id` is in flight already.
+  bool insert(std::uint64_t id, std::uint32_t key, std::uint32_t slot) {
+    RAFTSIM_ASSERT(key != kNone);
+    if ((count_ + 1) * 2 > entries_.size()) grow();
+    const std::size_t mask = entries_.size() - 1;
+    for (std::size_t i = mix64(id) & mask;; i = (i + 1) & mask) {
+      Entry& e = entries_[i];
+      if (e.key == kNone) {
+        e = {id, key, slot};
+        ++count_;
+        return true;
+      }
+      if (e.id == id) return false;
+    }
+  }
+  // Removes `id` and returns its key and slot; false if it is not in flight.
+  bool take(std::uint64_t id, std::uint32_t& key, std::uint32_t& slot) {
+    if (count_ == 0) return false;
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = mix64(id) & mask;
+    for (;; i = (i + 1) & mask) {
+      if (entries_[i].key == kNone) return false;
+      if (entries_[i].id == id) break;
+    }
+    key = entries_[i].key;
+    slot = entries_[i].slot;
+    // Backward shift: an entry after the hole moves into it unless its home lies in (hole, entry].
+    for (std::size_t j = (i + 1) & mask; entries_[j].key != kNone; j = (j + 1) & mask) {
+      const std::size_t home = mix64(entries_[j].id) & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        entries_[i] = entries_[j];
+        i = j;
+      }
+    }
+    entries_[i].key = kNone;
+    --count_;
+    return true;
+  }
+  void clear() {
+    entries_.clear();
+    count_ = 0;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t id = 0;
+    std::uint32_t key = kNone;  // kNone: empty
+    std::uint32_t slot = 0;
+  };
+  void grow() {
+    std::vector<Entry> old = std::move(entries_);
+    entries_.assign(std::max<std::size_t>(16, old.size() * 2), Entry{});
+    count_ = 0;
+    for (const Entry& e : old) {
+      if (e.key != kNone) insert(e.id, e.key, e.slot);
+    }
+  }
+  std::vector<Entry> entries_;
+  std::size_t count_ = 0;
+};
+
+// Finds a key's index from a string_view without building a std::string.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 }  // namespace stream_detail
 
 using stream_detail::Key;
@@ -1476,16 +1660,15 @@ struct LinearizabilityStream::Impl {
   StreamLimits limits;
   Steps steps;
   std::vector<std::unique_ptr<Key>> keys;  // in order of first appearance
-  std::unordered_map<std::string, std::uint32_t> key_index;
-  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> in_flight;  // id -> key, slot
+  std::unordered_map<std::string, std::uint32_t, stream_detail::NameHash, std::equal_to<>> key_index;
+  stream_detail::InFlight in_flight;
   std::optional<std::uint32_t> first_refuted;
   bool finished = false;
 
   std::pair<Key*, std::uint32_t> take(std::uint64_t id) {
-    const auto it = in_flight.find(id);
-    RAFTSIM_ASSERT_MSG(it != in_flight.end(), "a completion without its invoke");
-    const auto [k, slot] = it->second;
-    in_flight.erase(it);
+    std::uint32_t k = 0, slot = 0;
+    const bool found = in_flight.take(id, k, slot);
+    RAFTSIM_ASSERT_MSG(found, "a completion without its invoke");
     return {keys[k].get(), slot};
   }
   void note(Key* key) {
@@ -1506,22 +1689,22 @@ LinearizabilityStream::LinearizabilityStream(std::optional<std::string> initial_
 
 LinearizabilityStream::~LinearizabilityStream() = default;
 
-void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, const std::string& key,
-                                   std::optional<std::string> input, std::optional<std::string> expected,
+void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, std::string_view key,
+                                   std::optional<std::string_view> input, std::optional<std::string_view> expected,
                                    std::int64_t time) {
   RAFTSIM_ASSERT(!impl_->finished);
   auto it = impl_->key_index.find(key);  // (emplace would copy the key for every operation)
   if (it == impl_->key_index.end()) {
     it = impl_->key_index.emplace(key, static_cast<std::uint32_t>(impl_->keys.size())).first;
-    impl_->keys.push_back(std::make_unique<Key>(key, impl_->initial, impl_->limits, impl_->steps));
+    impl_->keys.push_back(std::make_unique<Key>(std::string(key), impl_->initial, impl_->limits, impl_->steps));
   }
   const std::uint32_t k = it->second;
   const std::uint32_t slot = impl_->keys[k]->invoke(id, process, fn, input, expected, time);
-  const bool fresh = impl_->in_flight.emplace(id, std::make_pair(k, slot)).second;
+  const bool fresh = impl_->in_flight.insert(id, k, slot);
   RAFTSIM_ASSERT_MSG(fresh, "two operations in flight with the same id");
 }
 
-void LinearizabilityStream::ok(std::uint64_t id, std::optional<std::string> output, bool cas_succeeded,
+void LinearizabilityStream::ok(std::uint64_t id, std::optional<std::string_view> output, bool cas_succeeded,
                                std::int64_t time) {
   auto [key, slot] = impl_->take(id);
   key->ok(slot, output, cas_succeeded, time);
@@ -1543,7 +1726,7 @@ void LinearizabilityStream::info(std::uint64_t id) {
 bool LinearizabilityStream::refuted() const { return impl_->first_refuted.has_value(); }
 
 std::size_t LinearizabilityStream::memory_bytes() const {
-  std::size_t total = impl_->in_flight.size() * 48;
+  std::size_t total = impl_->in_flight.bytes();
   for (const auto& k : impl_->keys) total += k->bytes() + k->name().size() + 64;
   return total;
 }

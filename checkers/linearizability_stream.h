@@ -37,6 +37,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "checkers/history.h"
 #include "checkers/linearizability.h"
@@ -65,10 +66,11 @@ class LinearizabilityStream {
 
   // Events in the order they happened; `time` only labels operations in the witness (any monotone clock).
   // `id` pairs an invoke with its completion and must be unique among operations in flight.
-  void invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, const std::string& key,
-              std::optional<std::string> input, std::optional<std::string> expected, std::int64_t time);
+  // The strings are read during the call only (values are interned: no copy is kept per operation).
+  void invoke(std::uint64_t id, std::uint64_t process, Operation::Fn fn, std::string_view key,
+              std::optional<std::string_view> input, std::optional<std::string_view> expected, std::int64_t time);
   // A cas whose compare did not match completes ok with cas_succeeded = false.
-  void ok(std::uint64_t id, std::optional<std::string> output, bool cas_succeeded, std::int64_t time);
+  void ok(std::uint64_t id, std::optional<std::string_view> output, bool cas_succeeded, std::int64_t time);
   void fail(std::uint64_t id);
   // Unknown outcome: took effect once at some time after its invoke, or never.
   void info(std::uint64_t id);

@@ -41,8 +41,8 @@ checkers::History to_checker_history(const std::vector<sim::HistoryEvent>& event
       op.outcome = Op::Outcome::info;  // until a completion says otherwise
       CheckerCall call = checker_call(e);
       op.fn = call.fn;
-      op.input = std::move(call.input);
-      op.expected = std::move(call.expected);
+      if (call.input) op.input = std::string(*call.input);
+      if (call.expected) op.expected = std::string(*call.expected);
       RAFTSIM_ASSERT(open.count(e.op_id) == 0);
       open[e.op_id] = h.operations.size();
       h.operations.push_back(std::move(op));

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checkers/history.h"
@@ -13,11 +14,12 @@ namespace tools {
 
 // What a client invoke asks the checker to decide: the function, its argument and, for a cas, the value
 // it expects. The one mapping from sim::ClientOp to checkers::Operation::Fn, for the batch conversion below
-// and the streaming feed (history_stream.h).
+// and the streaming feed (history_stream.h). The strings are views into the event (the streaming feed
+// copies none: the checker interns them).
 struct CheckerCall {
   checkers::Operation::Fn fn = checkers::Operation::Fn::read;
-  std::optional<std::string> input;
-  std::optional<std::string> expected;
+  std::optional<std::string_view> input;
+  std::optional<std::string_view> expected;
 };
 CheckerCall checker_call(const sim::HistoryEvent& invoke);
 

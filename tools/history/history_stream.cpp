@@ -12,12 +12,12 @@ void HistoryStreamFeed::on_event(const sim::HistoryEvent& e) {
   const std::int64_t time = position_++;
   switch (e.type) {
     case sim::HistoryEvent::Type::invoke: {
-      CheckerCall call = checker_call(e);
-      stream_.invoke(e.op_id, e.process, call.fn, e.key, std::move(call.input), std::move(call.expected), time);
+      const CheckerCall call = checker_call(e);
+      stream_.invoke(e.op_id, e.process, call.fn, e.key, call.input, call.expected, time);
       return;
     }
     case sim::HistoryEvent::Type::ok:
-      stream_.ok(e.op_id, e.op == sim::ClientOp::get ? std::optional<std::string>(e.value) : std::nullopt,
+      stream_.ok(e.op_id, e.op == sim::ClientOp::get ? std::optional<std::string_view>(e.value) : std::nullopt,
                  e.cas_succeeded, time);
       return;
     case sim::HistoryEvent::Type::fail: stream_.fail(e.op_id); return;
