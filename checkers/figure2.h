@@ -125,6 +125,13 @@ class Figure2Rules final : public Checker {
     // The election timer rule, judged when the candidate role is reported (the view resets the timer then).
     bool early_election = false;
     std::int64_t election_quiet_us = 0, election_bound_us = 0;
+    // Most steps (a heartbeat, its reply, an append and its write) can break no rule but persistence: each
+    // output is judged as it arrives by a cheap test that passes only where the full rules would find nothing
+    // (kept exact by the order of the step: see apply_output). Any doubt (`suspect`) and the step's end runs
+    // every rule over the outputs; otherwise only persistence, from what the outputs changed (below).
+    bool suspect = false;
+    std::uint64_t appended_min_index = UINT64_MAX;  // the lowest index appended in the step (UINT64_MAX: none)
+    std::size_t writes = 0;                         // disk writes issued in the step
   };
 
   bool on(Figure2Rule rule) const { return rules_.on(rule); }
@@ -146,7 +153,7 @@ class Figure2Rules final : public Checker {
   static constexpr KindMask kSendEchoKinds = kind_bit(sim::EventKind::drop_random) |
                                              kind_bit(sim::EventKind::drop_blocked) | kind_bit(sim::EventKind::duplicate);
   void add_output(const sim::TraceEvent& e);
-  std::optional<Violation> apply_output(const sim::TraceEvent& e);
+  void apply_output(const sim::TraceEvent& e);
   void reset_timer(NodeView& v, std::int64_t time_us);
   Violation violation(Figure2Rule rule, std::vector<std::int32_t> nodes, std::string message) const;
 
@@ -154,6 +161,9 @@ class Figure2Rules final : public Checker {
   std::optional<Violation> check_vote_and_append_rules();
   std::optional<Violation> check_candidate_rules();
   std::optional<Violation> check_persistence();
+  // Persistence once the step's changes are known (from a scan of the outputs, or gathered as they came).
+  std::optional<Violation> persist(Changes changed, std::size_t writes);
+  std::optional<Violation> check_replies_durable(const NodeView& v) const;
 
   RuleSwitch<Figure2Rule, kFigure2RuleCount, figure2_rule_name> rules_;
   std::vector<NodeView> nodes_;

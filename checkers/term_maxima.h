@@ -18,6 +18,14 @@ class TermMaxima {
  public:
   // raise(t, x): value(t) = max(value(t), x).
   void raise(std::uint64_t term, std::uint64_t index) {
+    // The newest term (nearly every raise: the current leader's AppendEntries): no later slot to update.
+    if (!by_term_.empty() && by_term_.rbegin()->first == term) {
+      Slot& newest = by_term_.rbegin()->second;
+      newest.value = std::max(newest.value, index);
+      newest.up_to = std::max(newest.up_to, index);
+      RAFTSIM_ASSERT(newest.up_to >= newest.value);
+      return;
+    }
     auto [it, inserted] = by_term_.try_emplace(term, Slot{});
     Slot& slot = it->second;
     slot.value = std::max(slot.value, index);
@@ -29,11 +37,13 @@ class TermMaxima {
   }
   // value(t); 0 if never raised.
   std::uint64_t at(std::uint64_t term) const {
+    if (!by_term_.empty() && by_term_.rbegin()->first == term) return by_term_.rbegin()->second.value;  // O(1)
     const auto it = by_term_.find(term);
     return it == by_term_.end() ? 0 : it->second.value;
   }
   // The highest value(t) over t <= term; 0 if none.
   std::uint64_t max_up_to(std::uint64_t term) const {
+    if (!by_term_.empty() && by_term_.rbegin()->first <= term) return by_term_.rbegin()->second.up_to;  // O(1)
     const auto after = by_term_.upper_bound(term);
     return after == by_term_.begin() ? 0 : std::prev(after)->second.up_to;
   }
