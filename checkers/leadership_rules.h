@@ -112,6 +112,8 @@ class LeadershipRules final : public Checker {
   NodeView& grow(std::int32_t node);  // a node not seen yet
   bool on(LeadershipRule rule) const { return rules_.on(rule); }
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
+  std::optional<Violation> observe_setting(const sim::TraceEvent& e);
+  std::optional<Violation> observe_input(const sim::TraceEvent& e);
   std::optional<Violation> on_output(const sim::TraceEvent& e);
   std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
   void become_leader(NodeView& v, std::int64_t time_us);
@@ -136,9 +138,8 @@ class LeadershipRules final : public Checker {
   std::int64_t newest_leader_us_ = 0;
   // 3.10: the targets of TimeoutNow by the term their election takes (votes for them are exempt from lease-vote).
   std::map<std::uint64_t, std::int32_t> transfer_targets_;
-  // The step in progress: the node handling an input, and whether the input was a PreVote.
-  std::int32_t step_node_ = -1;
-  bool step_is_pre_vote_ = false;
+  // The node handling a PreVote delivered in the step in progress (-1: the step's input was no PreVote).
+  std::int32_t pre_vote_node_ = -1;
 };
 
 }  // namespace checkers
