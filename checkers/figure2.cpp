@@ -32,6 +32,11 @@ const char* kind_name(std::uint16_t kind) {
 
 using sim::us_to_ms;
 
+// The replies that vouch for persistent state (bits of Step::sent_labels).
+constexpr std::uint32_t kDurableReplies = (std::uint32_t{1} << kRequestVoteReply) |
+                                          (std::uint32_t{1} << kAppendEntriesReply) |
+                                          (std::uint32_t{1} << kInstallSnapshotReply);
+
 }  // namespace
 
 const char* figure2_rule_name(Figure2Rule rule) {
@@ -106,12 +111,6 @@ const KindMask Figure2Rules::kStepOutputKinds = [] {
   return mask;
 }();
 
-void Figure2Rules::add_output(const sim::TraceEvent& e) {
-  RAFTSIM_ASSERT(step_.open && e.node == step_.node);
-  step_.outputs.push_back(e);
-  step_.output_kinds |= kind_bit(e.kind);
-  if (e.kind == EventKind::send) step_.sent_labels |= std::uint32_t{1} << std::min<std::uint16_t>(e.label, 31);
-}
 
 void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t node) {
   RAFTSIM_ASSERT(!step_.open);
@@ -180,14 +179,13 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
 std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
   // The common case first (timing and clock_rate, handled below, are never step outputs).
   if (is_step_output(e)) {
-    if (e.kind == EventKind::send) {
-      previous_send_node_ = e.node;
-      previous_send_peer_ = e.peer;
-    }
-    add_output(e);
-    apply_output(e);
+    take_output(e);
     return std::nullopt;
   }
+  return observe_other(e);
+}
+
+std::optional<Violation> Figure2Rules::observe_other(const sim::TraceEvent& e) {
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
@@ -239,12 +237,7 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
       if ((kStepOutputKinds & kind_bit(e.kind)) == 0) break;
       // Output without an input event: a node's start-up (or a stream written before format 2).
       open_step(e, Input::start, e.node);
-      add_output(e);
-      if (e.kind == EventKind::send) {
-        previous_send_node_ = e.node;
-        previous_send_peer_ = e.peer;
-      }
-      apply_output(e);
+      take_output(e);
       break;
   }
   return closed;
@@ -260,9 +253,12 @@ std::optional<Violation> Figure2Rules::finish(std::int64_t end_time_us) {
 
 // Keeps the node's view current, event by event (the rules at the step's end need the state the step
 // started from, which step_ holds).
-void Figure2Rules::apply_output(const sim::TraceEvent& e) {
-  NodeView& v = view(e.node);
+void Figure2Rules::take_output(const sim::TraceEvent& e) {
   Step& s = step_;
+  RAFTSIM_ASSERT(s.open && e.node == s.node);
+  NodeView& v = nodes_[static_cast<std::size_t>(s.node)];  // open_step made it
+  s.outputs.push_back(e);
+  s.output_kinds |= kind_bit(e.kind);
   switch (e.kind) {
     case EventKind::role:
       s.suspect = true;  // the vote, append, commit and candidate rules read the role as the step goes
@@ -339,21 +335,23 @@ void Figure2Rules::apply_output(const sim::TraceEvent& e) {
       break;
     }
     case EventKind::send:
+      // The send that the network's drop/duplicate events right after it belong to.
+      previous_send_node_ = e.node;
+      previous_send_peer_ = e.peer;
+      s.sent_labels |= std::uint32_t{1} << std::min<std::uint16_t>(e.label, 31);
       // The reply claim as check_vote_and_append_rules judges it at the step's end (verified changes only
       // when a step opens, the commit index only rises): within it now is within it then.
       if (e.label == kAppendEntriesReply && e.b != 0 && e.c > std::max(v.verified.at(e.a), v.commit)) s.suspect = true;
       break;
     default: break;
   }
-  RAFTSIM_ASSERT(s.open && s.node == e.node);
-  RAFTSIM_ASSERT(s.suspect || (s.output_kinds & (kind_bit(EventKind::role) | kind_bit(EventKind::vote))) == 0);
 }
 
 std::optional<Violation> Figure2Rules::close_step() {
   RAFTSIM_ASSERT(step_.open);
   RAFTSIM_ASSERT(step_.node >= 0);
   if (!step_.suspect) {
-    // No rule but persistence can find anything (apply_output's tests): its changes are the step's appends
+    // No rule but persistence can find anything (take_output's tests): its changes are the step's appends
     // (a role, vote, truncation or snapshot makes the step suspect), made in the term the step began with.
     RAFTSIM_ASSERT(step_.input != Input::restart && step_.input != Input::start);
     Changes changed;
@@ -643,8 +641,10 @@ std::optional<Violation> Figure2Rules::persist(Changes changed, std::size_t writ
   NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
   // Changes of earlier steps not written yet (an implementation that persists once its write in flight
   // completes, as etcd's Ready loop does) go with this step's writes.
-  changed.merge(v.unwritten);
-  v.unwritten = Changes{};
+  if (v.unwritten.any()) {  // else it is Changes{}: merging it changes nothing
+    changed.merge(v.unwritten);
+    v.unwritten = Changes{};
+  }
   if (changed.any() && writes == 0 && v.writes_unnotified == 0 && on(Figure2Rule::persistence)) {
     return violation(Figure2Rule::persistence, {s.node},
                      fmt::format("node {} changed its {} without writing to its disk, and no write of its is in "
@@ -665,6 +665,7 @@ std::optional<Violation> Figure2Rules::persist(Changes changed, std::size_t writ
     last.snapshot_index = std::max(last.snapshot_index, changed.snapshot_index);
     last.made_in_term = std::max(last.made_in_term, changed.made_in_term);
   }
+  if ((s.sent_labels & kDurableReplies) == 0) return std::nullopt;  // no reply that vouches (most steps)
   return check_replies_durable(v);
 }
 
@@ -672,9 +673,7 @@ std::optional<Violation> Figure2Rules::persist(Changes changed, std::size_t writ
 // "done"): each leaves only once what it depends on is durable.
 std::optional<Violation> Figure2Rules::check_replies_durable(const NodeView& v) const {
   const Step& s = step_;
-  constexpr std::uint32_t kReplies = (std::uint32_t{1} << kRequestVoteReply) | (std::uint32_t{1} << kAppendEntriesReply) |
-                                     (std::uint32_t{1} << kInstallSnapshotReply);
-  if (!on(Figure2Rule::persistence) || (s.sent_labels & kReplies) == 0) return std::nullopt;
+  if (!on(Figure2Rule::persistence) || (s.sent_labels & kDurableReplies) == 0) return std::nullopt;
   enum class Missing : std::uint8_t { none, term, vote, entries, snapshot };
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind != EventKind::send || o.b == 0) continue;

@@ -127,7 +127,7 @@ class Figure2Rules final : public Checker {
     std::int64_t election_quiet_us = 0, election_bound_us = 0;
     // Most steps (a heartbeat, its reply, an append and its write) can break no rule but persistence: each
     // output is judged as it arrives by a cheap test that passes only where the full rules would find nothing
-    // (kept exact by the order of the step: see apply_output). Any doubt (`suspect`) and the step's end runs
+    // (kept exact by the order of the step: see take_output). Any doubt (`suspect`) and the step's end runs
     // every rule over the outputs; otherwise only persistence, from what the outputs changed (below).
     bool suspect = false;
     std::uint64_t appended_min_index = UINT64_MAX;  // the lowest index appended in the step (UINT64_MAX: none)
@@ -152,8 +152,10 @@ class Figure2Rules final : public Checker {
   static const KindMask kStepOutputKinds;
   static constexpr KindMask kSendEchoKinds = kind_bit(sim::EventKind::drop_random) |
                                              kind_bit(sim::EventKind::drop_blocked) | kind_bit(sim::EventKind::duplicate);
-  void add_output(const sim::TraceEvent& e);
-  void apply_output(const sim::TraceEvent& e);
+  // Records an output of the step and keeps the node's view current, event by event (the rules at the
+  // step's end need the state the step started from, which step_ holds).
+  void take_output(const sim::TraceEvent& e);
+  std::optional<Violation> observe_other(const sim::TraceEvent& e);  // anything but a step output
   void reset_timer(NodeView& v, std::int64_t time_us);
   Violation violation(Figure2Rule rule, std::vector<std::int32_t> nodes, std::string message) const;
 
