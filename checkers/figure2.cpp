@@ -32,11 +32,6 @@ const char* kind_name(std::uint16_t kind) {
 
 using sim::us_to_ms;
 
-// The replies that vouch for persistent state (bits of Step::sent_labels).
-constexpr std::uint32_t kDurableReplies = (std::uint32_t{1} << kRequestVoteReply) |
-                                          (std::uint32_t{1} << kAppendEntriesReply) |
-                                          (std::uint32_t{1} << kInstallSnapshotReply);
-
 }  // namespace
 
 const char* figure2_rule_name(Figure2Rule rule) {
@@ -200,7 +195,7 @@ std::optional<Violation> Figure2Rules::observe_other(const sim::TraceEvent& e) {
     v.clock_rate_min_since_heard = std::min(v.clock_rate_min_since_heard, v.clock_rate);
   }
   previous_send_node_ = previous_send_peer_ = -1;
-  std::optional<Violation> closed = step_.open ? close_step() : std::nullopt;
+  std::optional<Violation> closed = step_.open && !closes_quietly() ? close_step() : std::nullopt;
   step_.open = false;
   switch (e.kind) {
     case EventKind::deliver: open_step(e, Input::deliver, e.peer); break;
@@ -257,7 +252,12 @@ void Figure2Rules::take_output(const sim::TraceEvent& e) {
   Step& s = step_;
   RAFTSIM_ASSERT(s.open && e.node == s.node);
   NodeView& v = nodes_[static_cast<std::size_t>(s.node)];  // open_step made it
-  s.outputs.push_back(e);
+  // Only the kinds a rule scans for are kept (not the applies, a tenth of all events, nor the echoes).
+  constexpr KindMask kScanned = kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_append) |
+                                kind_bit(EventKind::log_truncate) | kind_bit(EventKind::commit) |
+                                kind_bit(EventKind::snapshot_installed) | kind_bit(EventKind::snapshot_chunk) |
+                                kind_bit(EventKind::disk_write) | kind_bit(EventKind::send);
+  if ((kScanned & kind_bit(e.kind)) != 0) s.outputs.push_back(e);
   s.output_kinds |= kind_bit(e.kind);
   switch (e.kind) {
     case EventKind::role:
@@ -353,7 +353,6 @@ std::optional<Violation> Figure2Rules::close_step() {
   if (!step_.suspect) {
     // No rule but persistence can find anything (take_output's tests): its changes are the step's appends
     // (a role, vote, truncation or snapshot makes the step suspect), made in the term the step began with.
-    RAFTSIM_ASSERT(step_.input != Input::restart && step_.input != Input::start);
     Changes changed;
     changed.min_index = step_.appended_min_index;
     changed.made_in_term = step_.term;

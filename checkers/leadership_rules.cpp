@@ -151,6 +151,21 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
   ++position_;
   membership_.observe(e);
   const KindMask bit = kind_bit(e.kind);
+  // Most events need nothing but the step's framing below: an apply, a commit, a write, an AppendEntries
+  // or its reply sent, a client's or a disk's event. Without check-quorum (which judges every output of a
+  // leader) they return here, once their node is known (a node first seen in any output counts in majorities).
+  constexpr KindMask kIdleKinds = ~(kOutputsActedOn | kInputsActedOn | kind_bit(EventKind::timing) |
+                                    kind_bit(EventKind::lease_bound));
+  const bool idle_send = e.kind == EventKind::send && e.label != kPreVoteReply && e.label != kTimeoutNow;
+  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && static_cast<std::size_t>(e.node) < nodes_.size()) {
+    if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
+    return std::nullopt;
+  }
+  return observe_slow(e);
+}
+
+std::optional<Violation> LeadershipRules::observe_slow(const sim::TraceEvent& e) {
+  const KindMask bit = kind_bit(e.kind);
   constexpr KindMask kSettings = kind_bit(EventKind::timing) | kind_bit(EventKind::lease_bound);
   if ((bit & kSettings) != 0) return observe_setting(e);
   // Thesis 9.6's step: a PreVote delivered to a node, then that node's outputs without a break (the timing
@@ -225,14 +240,11 @@ std::optional<Violation> LeadershipRules::observe_input(const sim::TraceEvent& e
     }
     case EventKind::client_request:
       if (e.node >= 0 && view(e.node).role == kLeader) {
-        // A window of recent requests: a read is served within a few round trips of its arrival; one whose
-        // arrival fell out of the window is not judged (no false alarm).
-        constexpr std::size_t kRequestWindow = 4096;
         // The first arrival in this leadership: a retry carries the same request id (one operation), and a
-        // read confirmed after any of its arrivals was confirmed after the operation began.
-        auto& requests = view(e.node).request_position;
-        requests.emplace(e.a, position_);
-        if (requests.size() > kRequestWindow) requests.erase(requests.begin());  // ids grow: the oldest
+        // read confirmed after any of its arrivals was confirmed after the operation began. A window of
+        // recent requests (kRequestWindow): a read is served within a few round trips of its arrival; one
+        // whose arrival fell out of the window is not judged (no false alarm).
+        view(e.node).request_position.note(e.a, position_);
       }
       return std::nullopt;
     case EventKind::restart: {
@@ -422,11 +434,11 @@ std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, c
     }
   }
   const std::size_t n = nodes_.size();
-  const auto request = v.request_position.find(e.c);
-  if (!on(LeadershipRule::read_index_quorum) || request == v.request_position.end() || n <= 1) return std::nullopt;
+  const std::uint64_t* request = v.request_position.find(e.c);
+  if (!on(LeadershipRule::read_index_quorum) || request == nullptr || n <= 1) return std::nullopt;
   const Quorum quorum = quorum_of(e.node);
   const std::size_t heard = votes(quorum, e.node, v.peer_reply_position.size(),
-                                  [&](std::size_t p) { return v.peer_reply_position[p] > request->second; });
+                                  [&](std::size_t p) { return v.peer_reply_position[p] > *request; });
   RAFTSIM_ASSERT(heard <= n);
   if (heard >= quorum.size) return std::nullopt;
   return violation(LeadershipRule::read_index_quorum, e.time_us, {e.node},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/first_arrivals.h"
 #include "checkers/rule_switch.h"
 #include "checkers/membership_view.h"
 #include "checkers/term_runs.h"
@@ -50,6 +51,7 @@ class LeadershipRules final : public Checker {
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
 
  private:
+  static constexpr std::size_t kRequestWindow = 4096;  // recent client requests remembered per leader
   struct NodeView {
     std::uint32_t incarnation = 0;
     std::uint64_t role = 0;
@@ -73,7 +75,7 @@ class LeadershipRules final : public Checker {
     // ReadIndex: the position in the stream of each peer's latest AppendEntries reply of the leader's term,
     // and of recent client requests (request id -> position), a bounded window.
     std::vector<std::uint64_t> peer_reply_position;
-    std::map<std::uint64_t, std::uint64_t> request_position;
+    FirstArrivals request_position{kRequestWindow};
     // Leases: when each peer's latest AppendEntries reply of the leader's term was delivered (-1: none).
     std::vector<std::int64_t> peer_reply_us;
     // Leases, as a voter: when it last heard AppendEntries or InstallSnapshot of a term >= its own, or
@@ -112,6 +114,7 @@ class LeadershipRules final : public Checker {
   NodeView& grow(std::int32_t node);  // a node not seen yet
   bool on(LeadershipRule rule) const { return rules_.on(rule); }
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
+  [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);  // kept out of observe's frame
   std::optional<Violation> observe_setting(const sim::TraceEvent& e);
   std::optional<Violation> observe_input(const sim::TraceEvent& e);
   std::optional<Violation> on_output(const sim::TraceEvent& e);
