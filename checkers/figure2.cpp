@@ -173,10 +173,8 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
 
 std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
   // The common case first (timing and clock_rate, handled below, are never step outputs).
-  if (is_step_output(e)) {
-    take_output(e);
-    return std::nullopt;
-  }
+  // Both tail calls: observe keeps no frame of its own.
+  if (is_step_output(e)) return take_output(e);
   return observe_other(e);
 }
 
@@ -232,7 +230,8 @@ std::optional<Violation> Figure2Rules::observe_other(const sim::TraceEvent& e) {
       if ((kStepOutputKinds & kind_bit(e.kind)) == 0) break;
       // Output without an input event: a node's start-up (or a stream written before format 2).
       open_step(e, Input::start, e.node);
-      take_output(e);
+      const std::optional<Violation> none = take_output(e);
+      RAFTSIM_ASSERT(!none);
       break;
   }
   return closed;
@@ -248,7 +247,7 @@ std::optional<Violation> Figure2Rules::finish(std::int64_t end_time_us) {
 
 // Keeps the node's view current, event by event (the rules at the step's end need the state the step
 // started from, which step_ holds).
-void Figure2Rules::take_output(const sim::TraceEvent& e) {
+std::optional<Violation> Figure2Rules::take_output(const sim::TraceEvent& e) {
   Step& s = step_;
   RAFTSIM_ASSERT(s.open && e.node == s.node);
   NodeView& v = nodes_[static_cast<std::size_t>(s.node)];  // open_step made it
@@ -345,6 +344,7 @@ void Figure2Rules::take_output(const sim::TraceEvent& e) {
       break;
     default: break;
   }
+  return std::nullopt;
 }
 
 std::optional<Violation> Figure2Rules::close_step() {

@@ -149,7 +149,6 @@ void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
 
 std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
   ++position_;
-  membership_.observe(e);
   const KindMask bit = kind_bit(e.kind);
   // Most events need nothing but the step's framing below: an apply, a commit, a write, an AppendEntries
   // or its reply sent, a client's or a disk's event. Without check-quorum (which judges every output of a
@@ -157,7 +156,9 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
   constexpr KindMask kIdleKinds = ~(kOutputsActedOn | kInputsActedOn | kind_bit(EventKind::timing) |
                                     kind_bit(EventKind::lease_bound));
   const bool idle_send = e.kind == EventKind::send && e.label != kPreVoteReply && e.label != kTimeoutNow;
-  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && static_cast<std::size_t>(e.node) < nodes_.size()) {
+  // (With a configuration view of its own, observe_slow feeds it every event.)
+  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && static_cast<std::size_t>(e.node) < nodes_.size() &&
+      membership_.shared()) {
     if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
     return std::nullopt;
   }
@@ -165,6 +166,7 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
 }
 
 std::optional<Violation> LeadershipRules::observe_slow(const sim::TraceEvent& e) {
+  membership_.observe(e);
   const KindMask bit = kind_bit(e.kind);
   constexpr KindMask kSettings = kind_bit(EventKind::timing) | kind_bit(EventKind::lease_bound);
   if ((bit & kSettings) != 0) return observe_setting(e);
