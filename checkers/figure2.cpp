@@ -173,8 +173,15 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
 
 std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
   // The common case first (timing and clock_rate, handled below, are never step outputs).
-  // Both tail calls: observe keeps no frame of its own.
-  if (is_step_output(e)) return take_output(e);
+  // Out of line both: observe keeps no frame of its own.
+  if (is_step_output(e)) {
+    // An apply (a tenth of all events) is read by no rule and changes no view: only its kind is noted.
+    if (e.kind == EventKind::apply) {
+      step_.output_kinds |= kind_bit(EventKind::apply);
+      return std::nullopt;
+    }
+    return take_output(e);
+  }
   return observe_other(e);
 }
 
@@ -248,8 +255,7 @@ std::optional<Violation> Figure2Rules::finish(std::int64_t end_time_us) {
 // Keeps the node's view current, event by event (the rules at the step's end need the state the step
 // started from, which step_ holds).
 std::optional<Violation> Figure2Rules::take_output(const sim::TraceEvent& e) {
-  Step& s = step_;
-  RAFTSIM_ASSERT(s.open && e.node == s.node);
+  Step& s = step_;  // open, and of e's node (is_step_output)
   NodeView& v = nodes_[static_cast<std::size_t>(s.node)];  // open_step made it
   // Only the kinds a rule scans for are kept (not the applies, a tenth of all events, nor the echoes).
   constexpr KindMask kScanned = kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_append) |
@@ -644,14 +650,15 @@ std::optional<Violation> Figure2Rules::persist(Changes changed, std::size_t writ
     changed.merge(v.unwritten);
     v.unwritten = Changes{};
   }
-  if (changed.any() && writes == 0 && v.writes_unnotified == 0 && on(Figure2Rule::persistence)) {
+  const bool any = changed.any();
+  if (any && writes == 0 && v.writes_unnotified == 0 && on(Figure2Rule::persistence)) {
     return violation(Figure2Rule::persistence, {s.node},
                      fmt::format("node {} changed its {} without writing to its disk, and no write of its is in "
                                  "flight (Figure 2: currentTerm, votedFor and log[] are persistent state)",
                                  s.node, changed.term != 0 ? "term" : changed.vote_term != 0 ? "vote" : "log"));
   }
-  if (changed.any() && writes == 0) v.unwritten = changed;
-  if (changed.any() && writes > 0) {
+  if (any && writes == 0) v.unwritten = changed;
+  if (any && writes > 0) {
     // Which of the step's writes holds what is not in the stream: the term and vote are taken to be in its
     // first write (they are written before the entries that depend on them), the log changes in its last.
     RAFTSIM_ASSERT(v.pending_writes.size() >= writes);
