@@ -347,6 +347,10 @@ std::optional<Violation> Figure2Rules::take_output(const sim::TraceEvent& e) {
       // The reply claim as check_vote_and_append_rules judges it at the step's end (verified changes only
       // when a step opens, the commit index only rises): within it now is within it then.
       if (e.label == kAppendEntriesReply && e.b != 0 && e.c > std::max(v.verified.at(e.a), v.commit)) s.suspect = true;
+      // The replies check_replies_durable would find something missing in Changes{} for (closes_quietly).
+      if ((e.label == kRequestVoteReply && e.b != 0 && e.a == 0) || (e.label == kAppendEntriesReply && e.c == UINT64_MAX)) {
+        s.suspect = true;
+      }
       break;
     default: break;
   }

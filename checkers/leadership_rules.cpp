@@ -156,8 +156,9 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
   constexpr KindMask kIdleKinds = ~(kOutputsActedOn | kInputsActedOn | kind_bit(EventKind::timing) |
                                     kind_bit(EventKind::lease_bound));
   const bool idle_send = e.kind == EventKind::send && e.label != kPreVoteReply && e.label != kTimeoutNow;
-  // (With a configuration view of its own, observe_slow feeds it every event.)
-  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && static_cast<std::size_t>(e.node) < nodes_.size() &&
+  // (With a configuration view of its own, observe_slow feeds it every event.) The node is -1 (a client's
+  // event) or one already seen (nodes_ holds at most 4096, grow()).
+  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && e.node < static_cast<std::int32_t>(nodes_.size()) &&
       membership_.shared()) {
     if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
     return std::nullopt;
