@@ -136,7 +136,7 @@ class Figure2Rules final : public Checker {
   };
 
   bool on(Figure2Rule rule) const { return rules_.on(rule); }
-  NodeView& view(std::int32_t node) {
+  [[gnu::always_inline]] NodeView& view(std::int32_t node) {
     const auto n = static_cast<std::size_t>(node);
     return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
   }

@@ -107,7 +107,7 @@ class LeadershipRules final : public Checker {
   template <typename Yes>
   static std::size_t votes(const Quorum& q, std::int32_t leader, std::size_t peers, Yes yes);
 
-  NodeView& view(std::int32_t node) {
+  [[gnu::always_inline]] NodeView& view(std::int32_t node) {
     const auto n = static_cast<std::size_t>(node);
     return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
   }
