@@ -181,7 +181,7 @@ class Figure2Rules final : public Checker {
   std::optional<Violation> check_candidate_rules();
   std::optional<Violation> check_persistence();
   // Persistence once the step's changes are known (from a scan of the outputs, or gathered as they came).
-  std::optional<Violation> persist(Changes changed, std::size_t writes);
+  [[gnu::always_inline]] inline std::optional<Violation> persist(Changes changed, std::size_t writes);
   std::optional<Violation> check_replies_durable(const NodeView& v) const;
 
   RuleSwitch<Figure2Rule, kFigure2RuleCount, figure2_rule_name> rules_;

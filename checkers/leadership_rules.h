@@ -116,8 +116,9 @@ class LeadershipRules final : public Checker {
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
   [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);  // kept out of observe's frame
   std::optional<Violation> observe_setting(const sim::TraceEvent& e);
-  std::optional<Violation> observe_input(const sim::TraceEvent& e);
-  std::optional<Violation> on_output(const sim::TraceEvent& e);
+  // observe_slow's two halves (inline: one frame for the slow path).
+  [[gnu::always_inline]] inline std::optional<Violation> observe_input(const sim::TraceEvent& e);
+  [[gnu::always_inline]] inline std::optional<Violation> on_output(const sim::TraceEvent& e);
   std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
   void become_leader(NodeView& v, std::int64_t time_us);
   std::optional<Violation> check_read(const sim::TraceEvent& e, const NodeView& v) const;
