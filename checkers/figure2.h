@@ -170,7 +170,8 @@ class Figure2Rules final : public Checker {
                                              kind_bit(sim::EventKind::drop_blocked) | kind_bit(sim::EventKind::duplicate);
   // Records an output of the step and keeps the node's view current, event by event (the rules at the
   // step's end need the state the step started from, which step_ holds).
-  // No violation ever (the rules judge at the step's end): it returns observe's result, as a tail call.
+  // No violation ever (the rules judge at the step's end): it returns observe's result, so that observe
+  // needs no frame of its own.
   [[gnu::noinline]] std::optional<Violation> take_output(const sim::TraceEvent& e);
   std::optional<Violation> observe_other(const sim::TraceEvent& e);  // anything but a step output
   void reset_timer(NodeView& v, std::int64_t time_us);

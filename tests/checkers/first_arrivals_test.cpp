@@ -47,7 +47,7 @@ TEST_CASE("first arrivals: the same answers as a std::map window", "[checkers][s
   CHECK(arrivals.find(newest) == nullptr);
 }
 
-TEST_CASE("first arrivals: a retry keeps the first position; the lowest id is forgotten first", "[checkers]") {
+TEST_CASE("first arrivals: a retry keeps the first position and the lowest id is forgotten first", "[checkers]") {
   checkers::FirstArrivals arrivals(2);
   arrivals.note(5, 10);
   arrivals.note(5, 11);  // a retry
