@@ -106,12 +106,6 @@ const KindMask Figure2Rules::kStepOutputKinds = [] {
   return mask;
 }();
 
-void Figure2Rules::add_output(const sim::TraceEvent& e) {
-  RAFTSIM_ASSERT(step_.open && e.node == step_.node);
-  step_.outputs.push_back(e);
-  step_.output_kinds |= kind_bit(e.kind);
-  if (e.kind == EventKind::send) step_.sent_labels |= std::uint32_t{1} << std::min<std::uint16_t>(e.label, 31);
-}
 
 void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t node) {
   RAFTSIM_ASSERT(!step_.open);
@@ -145,6 +139,12 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
   step_.sent_labels = 0;
   step_.truncated_terms.clear();
   step_.early_election = false;
+  step_.appended_min_index = UINT64_MAX;
+  step_.writes = 0;
+  // The term rules judge only a delivered message of another term, or one reaching a (pre-)candidate; a
+  // start-up or restart step is rare: judged in full.
+  step_.suspect = input == Input::restart || input == Input::start ||
+                  (input == Input::deliver && (e.a != v.term || v.role == kCandidate || v.role == kPreCandidate));
   if (input == Input::restart) reset_timer(v, e.time_us);
   if (input == Input::deliver) {
     step_.from = e.node;
@@ -172,6 +172,20 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
 }
 
 std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
+  // The common case first (timing and clock_rate, handled below, are never step outputs).
+  // Out of line both: observe keeps no frame of its own.
+  if (is_step_output(e)) {
+    // An apply (a tenth of all events) is read by no rule and changes no view: only its kind is noted.
+    if (e.kind == EventKind::apply) {
+      step_.output_kinds |= kind_bit(EventKind::apply);
+      return std::nullopt;
+    }
+    return take_output(e);
+  }
+  return observe_other(e);
+}
+
+std::optional<Violation> Figure2Rules::observe_other(const sim::TraceEvent& e) {
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     election_timeout_max_us_ = static_cast<std::int64_t>(e.b);
@@ -185,16 +199,8 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     v.clock_rate_max_since_reset = std::max(v.clock_rate_max_since_reset, v.clock_rate);
     v.clock_rate_min_since_heard = std::min(v.clock_rate_min_since_heard, v.clock_rate);
   }
-  if (is_step_output(e)) {
-    if (e.kind == EventKind::send) {
-      previous_send_node_ = e.node;
-      previous_send_peer_ = e.peer;
-    }
-    add_output(e);
-    return apply_output(e);
-  }
   previous_send_node_ = previous_send_peer_ = -1;
-  std::optional<Violation> closed = step_.open ? close_step() : std::nullopt;
+  std::optional<Violation> closed = step_.open && !closes_quietly() ? close_step() : std::nullopt;
   step_.open = false;
   switch (e.kind) {
     case EventKind::deliver: open_step(e, Input::deliver, e.peer); break;
@@ -206,8 +212,12 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
       if (e.incarnation == v.incarnation) {
         if (e.kind == EventKind::disk_synced) {
           auto& pending = v.pending_writes;
-          pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const PendingWrite& w) { return w.token == e.a; }),
-                        pending.end());
+          const auto synced = [&](const PendingWrite& w) { return w.token == e.a; };
+          if (!pending.empty() && synced(pending.front()) && std::none_of(pending.begin() + 1, pending.end(), synced)) {
+            pending.pop_front();  // the usual case: writes complete in order
+          } else {
+            pending.erase(std::remove_if(pending.begin(), pending.end(), synced), pending.end());
+          }
         }
         // The node learns of it now, or (paused, or busy with another input: b = 1) with a later disk_notify:
         // until then, for the node, it is in flight.
@@ -224,15 +234,11 @@ std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
     case EventKind::client_request: open_step(e, Input::client, e.node); break;
     case EventKind::restart: open_step(e, Input::restart, e.node); break;
     default:
-      if (!is_figure2_step_output(e.kind)) break;
+      if ((kStepOutputKinds & kind_bit(e.kind)) == 0) break;
       // Output without an input event: a node's start-up (or a stream written before format 2).
       open_step(e, Input::start, e.node);
-      add_output(e);
-      if (e.kind == EventKind::send) {
-        previous_send_node_ = e.node;
-        previous_send_peer_ = e.peer;
-      }
-      if (auto v = apply_output(e); v && !closed) closed = v;
+      const std::optional<Violation> none = take_output(e);
+      RAFTSIM_ASSERT(!none);
       break;
   }
   return closed;
@@ -248,10 +254,19 @@ std::optional<Violation> Figure2Rules::finish(std::int64_t end_time_us) {
 
 // Keeps the node's view current, event by event (the rules at the step's end need the state the step
 // started from, which step_ holds).
-std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
-  NodeView& v = view(e.node);
+std::optional<Violation> Figure2Rules::take_output(const sim::TraceEvent& e) {
+  Step& s = step_;  // open, and of e's node (is_step_output)
+  NodeView& v = nodes_[static_cast<std::size_t>(s.node)];  // open_step made it
+  // Only the kinds a rule scans for are kept (not the applies, a tenth of all events, nor the echoes).
+  constexpr KindMask kScanned = kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_append) |
+                                kind_bit(EventKind::log_truncate) | kind_bit(EventKind::commit) |
+                                kind_bit(EventKind::snapshot_installed) | kind_bit(EventKind::snapshot_chunk) |
+                                kind_bit(EventKind::disk_write) | kind_bit(EventKind::send);
+  if ((kScanned & kind_bit(e.kind)) != 0) s.outputs.push_back(e);
+  s.output_kinds |= kind_bit(e.kind);
   switch (e.kind) {
     case EventKind::role:
+      s.suspect = true;  // the vote, append, commit and candidate rules read the role as the step goes
       // With PreVote the timer starts a pre-vote round (thesis 9.6): the same rule holds for it.
       if ((e.a == kCandidate || e.a == kPreCandidate) && v.role != kCandidate && v.role != kPreCandidate &&
           election_timeout_min_us_ > 0 && !step_.early_election &&
@@ -274,10 +289,17 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       if (e.a == kLeader) v.led_last_index = std::max<std::uint64_t>(v.led_last_index, v.log_terms.size());
       break;
     case EventKind::vote:
+      s.suspect = true;  // vote-grant, and persistence's record of the latest vote
       if (e.b != static_cast<std::uint64_t>(e.node)) reset_timer(v, e.time_us);  // granting a vote (Followers)
       break;
-    case EventKind::log_append:
+    case EventKind::log_append: {
       RAFTSIM_ASSERT(e.a >= 1);
+      // AppendEntries rule 4 as check_vote_and_append_rules judges it, with the role the step began with (a
+      // role output makes the step suspect) and no restart or start-up (suspect from the start).
+      const bool is_append = s.input == Input::deliver && s.kind == kAppendEntries && s.msg_term >= s.term;
+      const bool receiver_ok = is_append ? e.a > s.x && e.a <= s.x + s.y : s.input == Input::disk;
+      if (s.role != kLeader && !receiver_ok) s.suspect = true;
+      s.appended_min_index = std::min(s.appended_min_index, e.a);
       if (v.role == kLeader) v.led_last_index = std::max(v.led_last_index, e.a);
       if (e.a > v.log_terms.size() + 1) {
         // A gap: an implementation that does not report every append; the view cannot follow it.
@@ -286,7 +308,9 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       if (e.a <= v.log_terms.size()) v.log_terms.resize(e.a - 1);  // an overwrite without a truncate event
       v.log_terms.push_back(e.b);
       break;
+    }
     case EventKind::log_truncate:
+      s.suspect = true;  // AppendEntries rule 3
       if (e.a >= 1 && e.a <= v.log_terms.size()) {
         step_.truncated_terms.push_back(v.log_terms[e.a - 1]);
         v.log_terms.resize(e.a - 1);
@@ -295,10 +319,14 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       }
       break;
     case EventKind::commit:
+      // AppendEntries rule 5 as check_vote_and_append_rules judges it at the step's end: what it reads then
+      // (led_last_index, verified) is no lower than now, so a commit within the bound now is within it then.
+      if (s.role != kLeader && e.a > std::max(v.led_last_index, v.verified.max_up_to(s.term))) s.suspect = true;
       v.commit = std::max(v.commit, e.a);
       break;
     case EventKind::snapshot_installed:
     case EventKind::snapshot_restored:
+      s.suspect = true;  // Figure 13, and persistence of the snapshot
       // Paper 7: the log is the committed log up to a, then its own entries after a if it held entry a.
       if (e.a >= 1 && (e.a > v.log_terms.size() || v.log_terms[e.a - 1] != e.b)) v.log_terms.resize(e.a, 0);
       if (e.a >= 1) v.log_terms.set(e.a - 1, e.b);
@@ -308,17 +336,38 @@ std::optional<Violation> Figure2Rules::apply_output(const sim::TraceEvent& e) {
       RAFTSIM_ASSERT(v.pending_writes.size() < 1'000'000);
       ++v.writes_unnotified;
       v.pending_writes.push_back(PendingWrite{e.a, Changes{}});
+      ++s.writes;
       break;
     }
+    case EventKind::send:
+      // The send that the network's drop/duplicate events right after it belong to.
+      previous_send_node_ = e.node;
+      previous_send_peer_ = e.peer;
+      s.sent_labels |= std::uint32_t{1} << std::min<std::uint16_t>(e.label, 31);
+      // The reply claim as check_vote_and_append_rules judges it at the step's end (verified changes only
+      // when a step opens, the commit index only rises): within it now is within it then.
+      if (e.label == kAppendEntriesReply && e.b != 0 && e.c > std::max(v.verified.at(e.a), v.commit)) s.suspect = true;
+      // The replies check_replies_durable would find something missing in Changes{} for (closes_quietly).
+      if ((e.label == kRequestVoteReply && e.b != 0 && e.a == 0) || (e.label == kAppendEntriesReply && e.c == UINT64_MAX)) {
+        s.suspect = true;
+      }
+      break;
     default: break;
   }
-  RAFTSIM_ASSERT(step_.open && step_.node == e.node);
   return std::nullopt;
 }
 
 std::optional<Violation> Figure2Rules::close_step() {
   RAFTSIM_ASSERT(step_.open);
   RAFTSIM_ASSERT(step_.node >= 0);
+  if (!step_.suspect) {
+    // No rule but persistence can find anything (take_output's tests): its changes are the step's appends
+    // (a role, vote, truncation or snapshot makes the step suspect), made in the term the step began with.
+    Changes changed;
+    changed.min_index = step_.appended_min_index;
+    changed.made_in_term = step_.term;
+    return persist(changed, step_.writes);
+  }
   if (auto v = check_term_rules()) return v;
   if (auto v = check_vote_and_append_rules()) return v;
   if (auto v = check_candidate_rules()) return v;
@@ -591,19 +640,29 @@ std::optional<Violation> Figure2Rules::check_persistence() {
       ++writes;
     }
   }
+  RAFTSIM_ASSERT(writes == s.writes);
+  changed.made_in_term = term;
+  return persist(changed, writes);
+}
+
+std::optional<Violation> Figure2Rules::persist(Changes changed, std::size_t writes) {
+  const Step& s = step_;
+  NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
   // Changes of earlier steps not written yet (an implementation that persists once its write in flight
   // completes, as etcd's Ready loop does) go with this step's writes.
-  changed.made_in_term = term;
-  changed.merge(v.unwritten);
-  v.unwritten = Changes{};
-  if (changed.any() && writes == 0 && v.writes_unnotified == 0 && on(Figure2Rule::persistence)) {
+  if (v.unwritten.any()) {  // else it is Changes{}: merging it changes nothing
+    changed.merge(v.unwritten);
+    v.unwritten = Changes{};
+  }
+  const bool any = changed.any();
+  if (any && writes == 0 && v.writes_unnotified == 0 && on(Figure2Rule::persistence)) {
     return violation(Figure2Rule::persistence, {s.node},
                      fmt::format("node {} changed its {} without writing to its disk, and no write of its is in "
                                  "flight (Figure 2: currentTerm, votedFor and log[] are persistent state)",
                                  s.node, changed.term != 0 ? "term" : changed.vote_term != 0 ? "vote" : "log"));
   }
-  if (changed.any() && writes == 0) v.unwritten = changed;
-  if (changed.any() && writes > 0) {
+  if (any && writes == 0) v.unwritten = changed;
+  if (any && writes > 0) {
     // Which of the step's writes holds what is not in the stream: the term and vote are taken to be in its
     // first write (they are written before the entries that depend on them), the log changes in its last.
     RAFTSIM_ASSERT(v.pending_writes.size() >= writes);
@@ -616,9 +675,16 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     last.snapshot_index = std::max(last.snapshot_index, changed.snapshot_index);
     last.made_in_term = std::max(last.made_in_term, changed.made_in_term);
   }
-  constexpr std::uint32_t kReplies = (std::uint32_t{1} << kRequestVoteReply) | (std::uint32_t{1} << kAppendEntriesReply) |
-                                     (std::uint32_t{1} << kInstallSnapshotReply);
-  if (!on(Figure2Rule::persistence) || (s.sent_labels & kReplies) == 0) return std::nullopt;
+  if ((s.sent_labels & kDurableReplies) == 0) return std::nullopt;  // no reply that vouches (most steps)
+  return check_replies_durable(v);
+}
+
+// The replies of the step that vouch for persistent state (a granted vote, a success reply, a snapshot's
+// "done"): each leaves only once what it depends on is durable.
+std::optional<Violation> Figure2Rules::check_replies_durable(const NodeView& v) const {
+  const Step& s = step_;
+  if (!on(Figure2Rule::persistence) || (s.sent_labels & kDurableReplies) == 0) return std::nullopt;
+  enum class Missing : std::uint8_t { none, term, vote, entries, snapshot };
   for (const sim::TraceEvent& o : s.outputs) {
     if (o.kind != EventKind::send || o.b == 0) continue;
     const bool vote_reply = o.label == kRequestVoteReply;
@@ -627,36 +693,43 @@ std::optional<Violation> Figure2Rules::check_persistence() {
     const bool snapshot_reply = o.label == kInstallSnapshotReply && o.c != 0;
     if (!vote_reply && !append_reply && !snapshot_reply) continue;
     // What the reply depends on: its term (any reply), the vote it grants, the entries it vouches for.
-    const auto missing = [&](const Changes& c) -> std::string {
+    const auto missing = [&](const Changes& c) {
       // Changes made under a later term came after the reply was decided (a reply of term T held until
       // durable, while the node moved on to T+1 and rewrote its log): not what it vouches for.
-      if (c.made_in_term > o.a) return {};
-      if (c.term != 0 && c.term <= o.a) return fmt::format("term {}", c.term);
-      if (vote_reply && c.vote_term == o.a) return fmt::format("vote of term {}", c.vote_term);
-      if (append_reply && c.min_index <= o.c) return fmt::format("entries from index {}", c.min_index);
-      if (snapshot_reply && c.snapshot_index != 0 && c.snapshot_index <= o.b) return fmt::format("snapshot up to index {}", c.snapshot_index);
-      return {};
+      if (c.made_in_term > o.a) return Missing::none;
+      if (c.term != 0 && c.term <= o.a) return Missing::term;
+      if (vote_reply && c.vote_term == o.a) return Missing::vote;
+      if (append_reply && c.min_index <= o.c) return Missing::entries;
+      if (snapshot_reply && c.snapshot_index != 0 && c.snapshot_index <= o.b) return Missing::snapshot;
+      return Missing::none;
     };
     // Formatted only for a violation (most steps send a success reply: no string per reply).
+    const auto missing_text = [](const Changes& c, Missing m) {
+      RAFTSIM_ASSERT(m != Missing::none);
+      return m == Missing::term       ? fmt::format("term {}", c.term)
+             : m == Missing::vote     ? fmt::format("vote of term {}", c.vote_term)
+             : m == Missing::entries  ? fmt::format("entries from index {}", c.min_index)
+                                      : fmt::format("snapshot up to index {}", c.snapshot_index);
+    };
     const auto what = [&]() {
       return vote_reply     ? std::string("granted vote")
              : snapshot_reply ? fmt::format("snapshot-installed reply (index {})", o.b)
                               : fmt::format("success reply (match {})", o.c);
     };
-    if (const std::string m = missing(v.unwritten); !m.empty()) {
+    if (const Missing m = missing(v.unwritten); m != Missing::none) {
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} before writing its {} to disk (Figure 2: "
                                    "persistent state is updated on stable storage before responding to RPCs)",
-                                   s.node, o.peer, what(), o.a, m));
+                                   s.node, o.peer, what(), o.a, missing_text(v.unwritten, m)));
     }
     for (const PendingWrite& w : v.pending_writes) {
-      const std::string m = missing(w.changes);
-      if (m.empty()) continue;
+      const Missing m = missing(w.changes);
+      if (m == Missing::none) continue;
       return violation(Figure2Rule::persistence, {s.node, o.peer},
                        fmt::format("node {} sent node {} a {} of term {} while disk write {} holding its {} was not "
                                    "durable yet (Figure 2: persistent state is updated on stable storage before "
                                    "responding to RPCs)",
-                                   s.node, o.peer, what(), o.a, w.token, m));
+                                   s.node, o.peer, what(), o.a, w.token, missing_text(w.changes, m)));
     }
   }
   return std::nullopt;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/message_kinds.h"
 #include "checkers/rule_switch.h"
 #include "checkers/term_maxima.h"
 #include "checkers/term_runs.h"
@@ -125,16 +126,38 @@ class Figure2Rules final : public Checker {
     // The election timer rule, judged when the candidate role is reported (the view resets the timer then).
     bool early_election = false;
     std::int64_t election_quiet_us = 0, election_bound_us = 0;
+    // Most steps (a heartbeat, its reply, an append and its write) can break no rule but persistence: each
+    // output is judged as it arrives by a cheap test that passes only where the full rules would find nothing
+    // (kept exact by the order of the step: see take_output). Any doubt (`suspect`) and the step's end runs
+    // every rule over the outputs; otherwise only persistence, from what the outputs changed (below).
+    bool suspect = false;
+    std::uint64_t appended_min_index = UINT64_MAX;  // the lowest index appended in the step (UINT64_MAX: none)
+    std::size_t writes = 0;                         // disk writes issued in the step
   };
 
   bool on(Figure2Rule rule) const { return rules_.on(rule); }
-  NodeView& view(std::int32_t node) {
+  [[gnu::always_inline]] NodeView& view(std::int32_t node) {
     const auto n = static_cast<std::size_t>(node);
     return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
   }
   NodeView& grow(std::int32_t node);  // a node not seen yet
-  void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
+  [[gnu::always_inline]] inline void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
   std::optional<Violation> close_step();
+  // The replies that vouch for persistent state (bits of Step::sent_labels).
+  static constexpr std::uint32_t kDurableReplies = (std::uint32_t{1} << message_kinds::kRequestVoteReply) |
+                                                   (std::uint32_t{1} << message_kinds::kAppendEntriesReply) |
+                                                   (std::uint32_t{1} << message_kinds::kInstallSnapshotReply);
+  // A step close_step would find nothing in, and change nothing for: no rule in doubt (take_output), no
+  // change to persist (nor one left unwritten by an earlier step: then unwritten is Changes{}), and no reply
+  // that vouches for persistent state, or no write in flight it could wait for (check_replies_durable finds
+  // nothing missing in Changes{} but for the odd replies take_output makes suspect). Most steps: a leader
+  // taking a reply, a heartbeat, a follower's reply once its write is durable, a request to a follower.
+  bool closes_quietly() const {
+    const Step& s = step_;
+    const NodeView& v = nodes_[static_cast<std::size_t>(s.node)];
+    return !s.suspect && s.appended_min_index == UINT64_MAX && !v.unwritten.any() &&
+           ((s.sent_labels & kDurableReplies) == 0 || v.pending_writes.empty());
+  }
   // What a node does in a step: its observations, disk writes and sends (kStepOutputKinds, figure2.cpp), and
   // what the network did with its send right before (a drop or duplicate of that send). Inline: every event.
   bool is_step_output(const sim::TraceEvent& e) const {
@@ -145,8 +168,12 @@ class Figure2Rules final : public Checker {
   static const KindMask kStepOutputKinds;
   static constexpr KindMask kSendEchoKinds = kind_bit(sim::EventKind::drop_random) |
                                              kind_bit(sim::EventKind::drop_blocked) | kind_bit(sim::EventKind::duplicate);
-  void add_output(const sim::TraceEvent& e);
-  std::optional<Violation> apply_output(const sim::TraceEvent& e);
+  // Records an output of the step and keeps the node's view current, event by event (the rules at the
+  // step's end need the state the step started from, which step_ holds).
+  // No violation ever (the rules judge at the step's end): it returns observe's result, so that observe
+  // needs no frame of its own.
+  [[gnu::noinline]] std::optional<Violation> take_output(const sim::TraceEvent& e);
+  std::optional<Violation> observe_other(const sim::TraceEvent& e);  // anything but a step output
   void reset_timer(NodeView& v, std::int64_t time_us);
   Violation violation(Figure2Rule rule, std::vector<std::int32_t> nodes, std::string message) const;
 
@@ -154,6 +181,9 @@ class Figure2Rules final : public Checker {
   std::optional<Violation> check_vote_and_append_rules();
   std::optional<Violation> check_candidate_rules();
   std::optional<Violation> check_persistence();
+  // Persistence once the step's changes are known (from a scan of the outputs, or gathered as they came).
+  [[gnu::always_inline]] inline std::optional<Violation> persist(Changes changed, std::size_t writes);
+  std::optional<Violation> check_replies_durable(const NodeView& v) const;
 
   RuleSwitch<Figure2Rule, kFigure2RuleCount, figure2_rule_name> rules_;
   std::vector<NodeView> nodes_;

@@ -18,7 +18,7 @@ using namespace message_kinds;
 // tick in which it heard from the leader as a whole one, so a pre-vote granted after half the minimum timeout
 // is not yet proof of a broken rule, one granted earlier is.
 
-bool is_leadership_step_output(EventKind kind) {
+constexpr bool is_leadership_step_output(EventKind kind) {
   switch (kind) {
     case EventKind::role:
     case EventKind::vote:
@@ -43,6 +43,29 @@ bool is_leadership_step_output(EventKind kind) {
 }
 
 using sim::us_to_ms;
+
+constexpr KindMask mask_of(bool (*pred)(EventKind)) {
+  KindMask mask = 0;
+  for (int k = 0; k < sim::kEventKindCount; ++k) {
+    if (pred(static_cast<EventKind>(k))) mask |= kind_bit(static_cast<EventKind>(k));
+  }
+  return mask;
+}
+
+constexpr KindMask kOutputKinds = mask_of(is_leadership_step_output);
+// The outputs on_output acts on (for the others, only the check-quorum rule: any output of a leader counts).
+constexpr KindMask kOutputsActedOn =
+    kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_append) |
+    kind_bit(EventKind::log_truncate) | kind_bit(EventKind::snapshot_installed) |
+    kind_bit(EventKind::snapshot_restored) | kind_bit(EventKind::transfer_start) |
+    kind_bit(EventKind::transfer_abandoned) | kind_bit(EventKind::read_served) | kind_bit(EventKind::lease_read) |
+    kind_bit(EventKind::send);
+// The other kinds observe() acts on; every kind not named here or above only ends a step.
+constexpr KindMask kInputsActedOn =
+    kind_bit(EventKind::deliver) | kind_bit(EventKind::client_request) | kind_bit(EventKind::restart) |
+    kind_bit(EventKind::crash) | kind_bit(EventKind::clock_rate) | kind_bit(EventKind::pause) |
+    kind_bit(EventKind::resume);
+static_assert((kOutputsActedOn & ~kOutputKinds) == 0 && (kInputsActedOn & kOutputKinds) == 0);
 
 }  // namespace
 
@@ -126,27 +149,65 @@ void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
 
 std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
   ++position_;
+  const KindMask bit = kind_bit(e.kind);
+  // Most events need nothing but the step's framing below: an apply, a commit, a write, an AppendEntries
+  // or its reply sent, a client's or a disk's event. Without check-quorum (which judges every output of a
+  // leader) they return here, once their node is known (a node first seen in any output counts in majorities).
+  constexpr KindMask kIdleKinds = ~(kOutputsActedOn | kInputsActedOn | kind_bit(EventKind::timing) |
+                                    kind_bit(EventKind::lease_bound));
+  const bool idle_send = e.kind == EventKind::send && e.label != kPreVoteReply && e.label != kTimeoutNow;
+  // (With a configuration view of its own, observe_slow feeds it every event.) The node is -1 (a client's
+  // event) or one already seen (nodes_ holds at most 4096, grow()).
+  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && e.node < static_cast<std::int32_t>(nodes_.size()) &&
+      membership_.shared()) {
+    if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
+    return std::nullopt;
+  }
+  return observe_slow(e);
+}
+
+std::optional<Violation> LeadershipRules::observe_slow(const sim::TraceEvent& e) {
   membership_.observe(e);
+  const KindMask bit = kind_bit(e.kind);
+  constexpr KindMask kSettings = kind_bit(EventKind::timing) | kind_bit(EventKind::lease_bound);
+  if ((bit & kSettings) != 0) return observe_setting(e);
+  // Thesis 9.6's step: a PreVote delivered to a node, then that node's outputs without a break (the timing
+  // and lease_bound settings do not break it).
+  const bool output = (bit & kOutputKinds) != 0;
+  if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || !output)) pre_vote_node_ = -1;
+  if (output) {
+    if (e.node < 0) return std::nullopt;
+    // A send matters only as a granted pre-vote or a TimeoutNow (most are AppendEntries and their replies).
+    const bool acted_on = (bit & kOutputsActedOn) != 0 &&
+                          (e.kind != EventKind::send || e.label == kPreVoteReply || e.label == kTimeoutNow);
+    if (acted_on) return on_output(e);
+    NodeView& v = view(e.node);  // as on_output: a node first seen here counts in the majorities
+    if (!check_quorum_on_) return std::nullopt;
+    return check_quorum_contact(e, v);
+  }
+  if ((bit & kInputsActedOn) == 0) return std::nullopt;
+  return observe_input(e);
+}
+
+// The run's settings: the timing event (first of a run) and the lease drift bound.
+std::optional<Violation> LeadershipRules::observe_setting(const sim::TraceEvent& e) {
   if (e.kind == EventKind::timing) {
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     heartbeat_us_ = static_cast<std::int64_t>(e.c);
     check_quorum_on_ = (e.label & 2U) != 0;  // bit 1: check_quorum (sim/node_host.h)
     return std::nullopt;
   }
-  if (e.kind == EventKind::lease_bound) {
-    lease_bound_ = static_cast<double>(e.a) / 1e6;
-    update_clock_bound();
-    return std::nullopt;
-  }
-  const bool continues_step = step_node_ >= 0 && e.node == step_node_ && is_leadership_step_output(e.kind);
-  if (!continues_step) {
-    step_node_ = -1;
-    step_is_pre_vote_ = false;
-  }
+  RAFTSIM_ASSERT(e.kind == EventKind::lease_bound);
+  lease_bound_ = static_cast<double>(e.a) / 1e6;
+  update_clock_bound();
+  return std::nullopt;
+}
+
+// The inputs and lifecycle events that change a node's view (kInputsActedOn).
+std::optional<Violation> LeadershipRules::observe_input(const sim::TraceEvent& e) {
   switch (e.kind) {
     case EventKind::deliver: {
-      step_node_ = e.peer;
-      step_is_pre_vote_ = e.label == kPreVote;
+      if (e.label == kPreVote && e.peer >= 0) pre_vote_node_ = e.peer;
       NodeView& receiver = view(e.peer);
       if ((e.label == kAppendEntries || e.label == kInstallSnapshot) && e.a >= receiver.term) {
         receiver.heard_leader_us = e.time_us;
@@ -181,27 +242,15 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
       return std::nullopt;
     }
     case EventKind::client_request:
-      step_node_ = e.node;
       if (e.node >= 0 && view(e.node).role == kLeader) {
-        // A window of recent requests: a read is served within a few round trips of its arrival; one whose
-        // arrival fell out of the window is not judged (no false alarm).
-        constexpr std::size_t kRequestWindow = 4096;
         // The first arrival in this leadership: a retry carries the same request id (one operation), and a
-        // read confirmed after any of its arrivals was confirmed after the operation began.
-        auto& requests = view(e.node).request_position;
-        requests.emplace(e.a, position_);
-        if (requests.size() > kRequestWindow) requests.erase(requests.begin());  // ids grow: the oldest
+        // read confirmed after any of its arrivals was confirmed after the operation began. A window of
+        // recent requests (kRequestWindow): a read is served within a few round trips of its arrival; one
+        // whose arrival fell out of the window is not judged (no false alarm).
+        view(e.node).request_position.note(e.a, position_);
       }
       return std::nullopt;
-    case EventKind::timer_fired:
-    case EventKind::disk_synced:
-    case EventKind::disk_failed:
-    case EventKind::disk_notify:
-    case EventKind::transfer_request:
-      step_node_ = e.node;
-      return std::nullopt;
     case EventKind::restart: {
-      step_node_ = e.node;
       NodeView& v = view(e.node);
       const double rate = v.clock_rate;  // the machine's clock survives a restart
       v = NodeView{};
@@ -245,15 +294,14 @@ std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
     default:
       break;
   }
-  if (e.node < 0 || !is_leadership_step_output(e.kind)) return std::nullopt;
-  return on_output(e);
+  return std::nullopt;
 }
 
 std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
   NodeView& v = view(e.node);
   switch (e.kind) {
     case EventKind::role:
-      if (step_is_pre_vote_ && e.node == step_node_ && on(LeadershipRule::pre_vote_state)) {
+      if (e.node == pre_vote_node_ && on(LeadershipRule::pre_vote_state)) {
         return violation(LeadershipRule::pre_vote_state, e.time_us, {e.node},
                          fmt::format("node {} (term {}) became {} of term {} while handling a PreVote (thesis 9.6: a "
                                      "pre-vote changes no state; only a real election may move a server's term)",
@@ -272,7 +320,7 @@ std::optional<Violation> LeadershipRules::on_output(const sim::TraceEvent& e) {
       v.term = e.b;
       return std::nullopt;
     case EventKind::vote:
-      if (step_is_pre_vote_ && e.node == step_node_ && on(LeadershipRule::pre_vote_state)) {
+      if (e.node == pre_vote_node_ && on(LeadershipRule::pre_vote_state)) {
         return violation(LeadershipRule::pre_vote_state, e.time_us, {e.node},
                          fmt::format("node {} recorded a vote for node {} in term {} while handling a PreVote (thesis "
                                      "9.6: granting a pre-vote changes no state)",
@@ -389,11 +437,11 @@ std::optional<Violation> LeadershipRules::check_read(const sim::TraceEvent& e, c
     }
   }
   const std::size_t n = nodes_.size();
-  const auto request = v.request_position.find(e.c);
-  if (!on(LeadershipRule::read_index_quorum) || request == v.request_position.end() || n <= 1) return std::nullopt;
+  const std::uint64_t* request = v.request_position.find(e.c);
+  if (!on(LeadershipRule::read_index_quorum) || request == nullptr || n <= 1) return std::nullopt;
   const Quorum quorum = quorum_of(e.node);
   const std::size_t heard = votes(quorum, e.node, v.peer_reply_position.size(),
-                                  [&](std::size_t p) { return v.peer_reply_position[p] > request->second; });
+                                  [&](std::size_t p) { return v.peer_reply_position[p] > *request; });
   RAFTSIM_ASSERT(heard <= n);
   if (heard >= quorum.size) return std::nullopt;
   return violation(LeadershipRule::read_index_quorum, e.time_us, {e.node},

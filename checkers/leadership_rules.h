@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/first_arrivals.h"
 #include "checkers/rule_switch.h"
 #include "checkers/membership_view.h"
 #include "checkers/term_runs.h"
@@ -50,6 +51,7 @@ class LeadershipRules final : public Checker {
   std::optional<Violation> observe(const sim::TraceEvent& event) override;
 
  private:
+  static constexpr std::size_t kRequestWindow = 4096;  // recent client requests remembered per leader
   struct NodeView {
     std::uint32_t incarnation = 0;
     std::uint64_t role = 0;
@@ -73,7 +75,7 @@ class LeadershipRules final : public Checker {
     // ReadIndex: the position in the stream of each peer's latest AppendEntries reply of the leader's term,
     // and of recent client requests (request id -> position), a bounded window.
     std::vector<std::uint64_t> peer_reply_position;
-    std::map<std::uint64_t, std::uint64_t> request_position;
+    FirstArrivals request_position{kRequestWindow};
     // Leases: when each peer's latest AppendEntries reply of the leader's term was delivered (-1: none).
     std::vector<std::int64_t> peer_reply_us;
     // Leases, as a voter: when it last heard AppendEntries or InstallSnapshot of a term >= its own, or
@@ -105,14 +107,18 @@ class LeadershipRules final : public Checker {
   template <typename Yes>
   static std::size_t votes(const Quorum& q, std::int32_t leader, std::size_t peers, Yes yes);
 
-  NodeView& view(std::int32_t node) {
+  [[gnu::always_inline]] NodeView& view(std::int32_t node) {
     const auto n = static_cast<std::size_t>(node);
     return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
   }
   NodeView& grow(std::int32_t node);  // a node not seen yet
   bool on(LeadershipRule rule) const { return rules_.on(rule); }
   Violation violation(LeadershipRule rule, std::int64_t time_us, std::vector<std::int32_t> nodes, std::string message) const;
-  std::optional<Violation> on_output(const sim::TraceEvent& e);
+  [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);  // kept out of observe's frame
+  std::optional<Violation> observe_setting(const sim::TraceEvent& e);
+  // observe_slow's two halves (inline: one frame for the slow path).
+  [[gnu::always_inline]] inline std::optional<Violation> observe_input(const sim::TraceEvent& e);
+  [[gnu::always_inline]] inline std::optional<Violation> on_output(const sim::TraceEvent& e);
   std::optional<Violation> check_quorum_contact(const sim::TraceEvent& e, NodeView& v);
   void become_leader(NodeView& v, std::int64_t time_us);
   std::optional<Violation> check_read(const sim::TraceEvent& e, const NodeView& v) const;
@@ -136,9 +142,8 @@ class LeadershipRules final : public Checker {
   std::int64_t newest_leader_us_ = 0;
   // 3.10: the targets of TimeoutNow by the term their election takes (votes for them are exempt from lease-vote).
   std::map<std::uint64_t, std::int32_t> transfer_targets_;
-  // The step in progress: the node handling an input, and whether the input was a PreVote.
-  std::int32_t step_node_ = -1;
-  bool step_is_pre_vote_ = false;
+  // The node handling a PreVote delivered in the step in progress (-1: the step's input was no PreVote).
+  std::int32_t pre_vote_node_ = -1;
 };
 
 }  // namespace checkers

@@ -29,8 +29,11 @@ class TermRuns {
     return std::prev(after)->term;
   }
   void push_back(std::uint64_t term) {
-    if (runs_.empty() || runs_.back().term != term) runs_.push_back(Run{size_, term});
-    ++size_;
+    if (!runs_.empty() && runs_.back().term == term) {  // the usual case, inline: one more of the last run
+      ++size_;
+      return;
+    }
+    start_run(term);
   }
   // As std::vector::resize: shorter drops the entries from n on, longer appends `fill`.
   void resize(std::uint64_t n, std::uint64_t fill = 0) {
@@ -75,6 +78,11 @@ class TermRuns {
     std::uint64_t first;  // index of the run's first entry
     std::uint64_t term;
   };
+  [[gnu::noinline]] void start_run(std::uint64_t term) {
+    RAFTSIM_ASSERT(runs_.empty() || runs_.back().term != term);
+    runs_.push_back(Run{size_, term});
+    ++size_;
+  }
   static void append_run(std::vector<Run>& out, const Run& run) {
     if (out.empty() || out.back().term != run.term) out.push_back(run);
   }
