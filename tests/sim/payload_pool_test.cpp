@@ -42,7 +42,8 @@ TEST_CASE("payload pool: a dropped block is reused first, and many live payloads
     first = p.get();
   }
   auto q = sim::make_payload<Counted>(live, "two");
-  REQUIRE(static_cast<const void*>(q.get()) == first);
+  // Pooled only outside AddressSanitizer (sim::kPayloadsPooled): there the heap decides where blocks go.
+  if (sim::kPayloadsPooled) REQUIRE(static_cast<const void*>(q.get()) == first);
   // Past one chunk (64 KiB): every live payload has its own block.
   std::vector<std::shared_ptr<Counted>> many;
   std::set<const void*> addresses;
