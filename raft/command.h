@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "raft/types.h"
 
@@ -51,6 +52,10 @@ class Entry {
 
  private:
   struct Body {
+    // A constructor, not an aggregate: make_shared builds it in place, and clang 14 (CI's sanitizer
+    // build) does not yet initialize aggregates from parentheses.
+    Body(Term term_in, Command command_in, std::uint64_t digest_in)
+        : term(term_in), command(std::move(command_in)), digest(digest_in) {}
     Term term;
     Command command;
     std::uint64_t digest = 0;

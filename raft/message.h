@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -118,5 +119,17 @@ struct Envelope {
   NodeId to;
   Message message;
 };
+
+// Appends an envelope to `envelopes`, built in place where the compiler allows it (C++20's parenthesized
+// aggregate initialization: g++ 12, the release build). clang 14, CI's sanitizer and second compiler, lacks
+// it: there the envelope is built and then moved in, one move more and the same result.
+template <typename M>
+void emplace_envelope(std::vector<Envelope>& envelopes, NodeId from, NodeId to, M&& message) {
+#if defined(__cpp_aggregate_paren_init)
+  envelopes.emplace_back(from, to, std::forward<M>(message));
+#else
+  envelopes.push_back(Envelope{from, to, std::forward<M>(message)});
+#endif
+}
 
 }  // namespace raft

@@ -425,14 +425,14 @@ struct Raft::State {
       }
     }
     RAFTSIM_ASSERT(staged.capacity() > 0);
-    staged.emplace_back(self(), to, std::forward<M>(message));
+    emplace_envelope(staged, self(), to, std::forward<M>(message));
   }
 
   // A message sent now (not held), built in place in the output.
   template <typename M>
   void send(NodeId to, M&& message) {
     RAFTSIM_ASSERT(to != self());
-    out->messages.emplace_back(self(), to, std::forward<M>(message));
+    emplace_envelope(out->messages, self(), to, std::forward<M>(message));
   }
 
   // Room for one more input's worth of persists and held messages (see kMaxInflightPersists).
