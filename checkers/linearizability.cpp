@@ -94,7 +94,9 @@ class ValueTable {
 
   std::uint32_t intern(const std::optional<std::string>& v) {
     if (!v) return kNil;
-    const auto [it, inserted] = ids_.emplace(*v, static_cast<std::uint32_t>(values_.size()));
+    // try_emplace, not emplace: emplace builds (allocates) a node before it looks, even for a value
+    // already interned; try_emplace hashes once and allocates only for a new value.
+    const auto [it, inserted] = ids_.try_emplace(*v, static_cast<std::uint32_t>(values_.size()));
     if (inserted) {
       values_.push_back(*v);
       bytes_ += 2 * v->size() + 96;  // the string twice (map key and value) plus node overheads
@@ -924,6 +926,11 @@ std::vector<KeyGroup> group_by_key(const History& history) {
   for (std::size_t i = 0; i < history.operations.size(); ++i) {
     const Operation& op = history.operations[i];
     if (!constrains(op)) continue;
+    // Runs of one key (a single-key history, as the streaming check's cuts hand over) skip the hashing.
+    if (!groups.empty() && groups.back().key == op.key) {
+      groups.back().indexes.push_back(i);
+      continue;
+    }
     const auto [it, inserted] = group_of.emplace(op.key, groups.size());
     if (inserted) groups.push_back(KeyGroup{op.key, {}});
     groups[it->second].indexes.push_back(i);
