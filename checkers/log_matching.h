@@ -12,6 +12,12 @@
 // in runs (one per leader change). The map keeps the uncommitted (index, term) pairs and those of entries
 // that lost to the committed one at their index (few: they exist only around leader changes), all of
 // which a node may still append again (a restart reloads what was durable).
+//
+// Speed (issue 14, goal 1): the uncommitted pairs are kept flat, one slot per index above the summarised
+// prefix in a vector used as a queue (no allocation per append or per commit once it has grown), which
+// holds the first term appended at that index. Any other term at an index above the prefix, and the losing
+// terms below it, go to a map (rare: a second term at one index needs a leader change before it commits).
+// Each (index, term) is in exactly one place, so what is kept and when a pair is dropped are as before.
 #pragma once
 
 #include <map>
@@ -42,16 +48,28 @@ class LogMatching final : public Checker {
     std::uint64_t chain;
     std::int32_t node;
   };
+  // The first (index, term) seen at one index above summarised_; node < 0 while none is.
+  struct Slot {
+    std::uint64_t term;
+    First first;
+  };
   struct Run {
     std::uint64_t first_index;
     std::int32_t node;  // the first node to append the committed entry at first_index.. (to the next run)
   };
-  // Moves the newly committed (index, term) pairs out of seen_.
+  // Moves the newly committed (index, term) pairs out of window_ and others_ (a losing first term at the
+  // index moves from the window to others_).
   void summarise_committed();
   std::int32_t first_appender(std::uint64_t committed_index) const;
 
   MirrorView mirror_;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, First> seen_;  // (index, term) -> first chain seen
+  // The first (index, term) pair seen at index summarised_ + 1 + k is window_[head_ + k] (empty slots
+  // allowed). Commits advance head_; the dead front is dropped once it is most of the vector (the live part,
+  // the uncommitted indices, is short), so the vector stays as long as about twice the window.
+  std::vector<Slot> window_;
+  std::size_t head_ = 0;
+  // Every other (index, term) -> first chain seen: a second term above summarised_, a losing term at or below.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, First> others_;
   std::uint64_t summarised_ = 0;  // committed indices 1..summarised_ are answered by the committed prefix
   std::vector<Run> first_appenders_;
 };

@@ -116,6 +116,51 @@ TEST_CASE("log matching: an entry of a losing term at a committed index is still
   CHECK(contains(v->message, "index 1 in term 2"));
 }
 
+TEST_CASE("log matching: a first-seen term that loses its index, and long runs of commits, are still compared",
+          "[checkers][memory]") {
+  // At index 1 the deposed leader's term 2 is seen first, then term 3 wins and commits: the losing (1, 2) is
+  // kept (node 1 may reload it), and (1, 3)'s first appender is node 2, not the node that committed it.
+  checkers::LogMatching checker;
+  std::vector<Ev> events{
+      Ev{EventKind::log_append, 1, 1, 2, 0xB},
+      Ev{EventKind::log_append, 2, 1, 3, 0xA},
+      Ev{EventKind::log_append, 0, 1, 3, 0xA},
+      Ev{EventKind::commit, 0, 1},
+  };
+  // Then 300 entries appended by two nodes and committed one at a time (the window is reused many times).
+  for (std::uint64_t i = 2; i <= 301; ++i) {
+    events.push_back(Ev{EventKind::log_append, 0, i, 3, 100 + i});
+    events.push_back(Ev{EventKind::log_append, 2, i, 3, 100 + i});
+    events.push_back(Ev{EventKind::commit, 0, i});
+  }
+  events.push_back(Ev{EventKind::log_append, 0, 302, 3, 7});  // uncommitted, seen first by node 0
+  std::int64_t t = 0;
+  for (const Ev& ev : events) REQUIRE_FALSE(checker.observe(checker_test::to_event(ev, t)).has_value());
+  REQUIRE_FALSE(checker.observe(checker_test::to_event(Ev{EventKind::log_truncate, 1, 1}, t)).has_value());
+  auto v = checker.observe(checker_test::to_event(Ev{EventKind::log_append, 1, 1, 2, 0xD}, t));
+  REQUIRE(v.has_value());  // another entry (1, 2) than the one node 1 held first
+  CHECK(v->nodes == std::vector<std::int32_t>{1, 1});
+  CHECK(contains(v->message, "index 1 in term 2"));
+
+  checkers::LogMatching again;
+  t = 0;
+  for (const Ev& ev : events) REQUIRE_FALSE(again.observe(checker_test::to_event(ev, t)).has_value());
+  for (std::uint64_t i = 1; i <= 301; ++i) {
+    REQUIRE_FALSE(again.observe(checker_test::to_event(Ev{EventKind::log_append, 3, i, 3, i == 1 ? 0xA : 100 + i}, t)).has_value());
+  }
+  v = again.observe(checker_test::to_event(Ev{EventKind::log_append, 3, 302, 3, 8}, t));
+  REQUIRE(v.has_value());
+  CHECK(v->nodes == std::vector<std::int32_t>{0, 3});
+  CHECK(contains(v->message, "node 0 and node 3 both have an entry at index 302 in term 3"));
+  // The committed (1, 3) names its first appender, node 2, though node 0 committed it.
+  checkers::LogMatching third;
+  t = 0;
+  for (const Ev& ev : events) REQUIRE_FALSE(third.observe(checker_test::to_event(ev, t)).has_value());
+  v = third.observe(checker_test::to_event(Ev{EventKind::log_append, 4, 1, 3, 0xE}, t));
+  REQUIRE(v.has_value());
+  CHECK(v->nodes == std::vector<std::int32_t>{2, 4});
+}
+
 TEST_CASE("leader completeness: a leader lacking an old committed entry names who committed it",
           "[checkers][memory]") {
   checkers::LeaderCompleteness checker;
