@@ -165,7 +165,7 @@ Outcome run(checkers::CheckerSet& set, const std::vector<TraceEvent>& stream) {
 
 }  // namespace
 
-TEST_CASE("standard dispatch: the default set dispatches directly; another checker type makes it generic",
+TEST_CASE("standard dispatch: the default set dispatches directly, and another checker type makes it generic",
           "[checkers][set]") {
   checkers::CheckerSet set = checkers::make_default_checkers();
   CHECK(set.dispatches_directly());
