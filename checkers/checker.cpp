@@ -1,24 +1,14 @@
 #include "checkers/checker.h"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 #include "base/assert.h"
-#include "checkers/commit_quorum.h"
-#include "checkers/durability.h"
-#include "checkers/election_safety.h"
-#include "checkers/figure2.h"
-#include "checkers/leadership_rules.h"
-#include "checkers/leader_completeness.h"
-#include "checkers/liveness.h"
-#include "checkers/log_matching.h"
 #include "checkers/log_mirror.h"
-#include "checkers/membership_rules.h"
 #include "checkers/membership_view.h"
-#include "checkers/node_monotonic.h"
-#include "checkers/snapshot_checkers.h"
 #include "checkers/standard_dispatch.h"
-#include "checkers/state_machine_safety.h"
-#include "checkers/vote_safety.h"
+#include "checkers/standard_set.h"
 
 namespace checkers {
 
@@ -111,30 +101,10 @@ CheckerSet make_default_checkers(const std::vector<std::string>& disabled) {
   const LogMirror& mirror = set.shared_mirror();
   const MembershipView& membership = set.shared_membership();
   std::vector<std::unique_ptr<Checker>> all;
-  all.push_back(std::make_unique<ElectionSafety>());
-  all.push_back(std::make_unique<LogMatching>(mirror));
-  all.push_back(std::make_unique<LeaderCompleteness>(mirror));
-  all.push_back(std::make_unique<LeaderAppendOnly>());
-  all.push_back(std::make_unique<StateMachineSafety>());
-  all.push_back(std::make_unique<MonotonicTerm>());
-  all.push_back(std::make_unique<MonotonicCommit>());
-  all.push_back(std::make_unique<DeadIncarnation>());
-  all.push_back(std::make_unique<ImplementationError>());
-  // The mechanisms behind the properties above, checked the moment they break (at an event where one of
-  // the above also fires, the above is reported).
-  all.push_back(std::make_unique<SingleVote>());
-  all.push_back(std::make_unique<ElectionQuorum>(membership));
-  all.push_back(std::make_unique<CommitQuorum>(mirror, membership));
-  all.push_back(std::make_unique<CommitCurrentTerm>(mirror));
-  all.push_back(std::make_unique<SnapshotState>());
-  all.push_back(std::make_unique<AppliedMonotonic>());
-  // Figure 2 rule by rule, at the step where each applies (docs/checkers.md).
-  all.push_back(std::make_unique<Figure2Rules>());
-  all.push_back(std::make_unique<LeadershipRules>(membership));
-  all.push_back(std::make_unique<MembershipRules>(mirror));  // thesis 4.1, 4.2.2
-  // Whole-run properties, judged at the end: safety first, so a lost write is not reported as a stall.
-  all.push_back(std::make_unique<Durability>(mirror, membership));
-  all.push_back(std::make_unique<Liveness>(membership));
+  // The one list (checkers/standard_set.h) that StandardDispatch dispatches to directly.
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (all.push_back(make_standard_checker<std::tuple_element_t<I, StandardCheckers>>(mirror, membership)), ...);
+  }(std::make_index_sequence<std::tuple_size_v<StandardCheckers>>{});
   std::size_t muted = 0;
   for (auto& c : all) {
     const std::vector<std::string> rules = c->rule_names();

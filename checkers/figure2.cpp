@@ -216,7 +216,7 @@ std::optional<Violation> Figure2Rules::observe_other(const sim::TraceEvent& e) {
           if (!pending.empty() && synced(pending.front()) && std::none_of(pending.begin() + 1, pending.end(), synced)) {
             pending.pop_front();  // the usual case: writes complete in order
           } else {
-            pending.erase(std::remove_if(pending.begin(), pending.end(), synced), pending.end());
+            pending.erase_if(synced);
           }
         }
         // The node learns of it now, or (paused, or busy with another input: b = 1) with a later disk_notify:

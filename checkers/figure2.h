@@ -17,12 +17,12 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/fifo_vector.h"
 #include "checkers/message_kinds.h"
 #include "checkers/rule_switch.h"
 #include "checkers/term_maxima.h"
@@ -98,7 +98,7 @@ class Figure2Rules final : public Checker {
     double clock_rate = 1.0;
     double clock_rate_max_since_reset = 1.0;
     double clock_rate_min_since_heard = 1.0;  // the slowest clock since heard_leader_us (a timer armed then runs late; thesis 4.2.3's window)
-    std::deque<PendingWrite> pending_writes;
+    FifoVector<PendingWrite> pending_writes;
     std::uint64_t writes_unnotified = 0;  // issued, and the node has not been told they are durable
     bool paused = false;
     // Changed but not yet in any write (allowed while a write is in flight: it goes with the next one).

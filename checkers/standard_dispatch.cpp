@@ -7,32 +7,16 @@
 #include <utility>
 
 #include "base/assert.h"
-#include "checkers/commit_quorum.h"
-#include "checkers/durability.h"
-#include "checkers/election_safety.h"
-#include "checkers/figure2.h"
-#include "checkers/leader_completeness.h"
-#include "checkers/leadership_rules.h"
-#include "checkers/liveness.h"
-#include "checkers/log_matching.h"
 #include "checkers/log_mirror.h"
-#include "checkers/membership_rules.h"
 #include "checkers/membership_view.h"
-#include "checkers/node_monotonic.h"
-#include "checkers/snapshot_checkers.h"
-#include "checkers/state_machine_safety.h"
-#include "checkers/vote_safety.h"
+#include "checkers/standard_set.h"
 
 namespace checkers {
 
 namespace {
 
-// make_default_checkers' order (checker.cpp): the order in which the checkers see an event.
-using Standard =
-    std::tuple<ElectionSafety, LogMatching, LeaderCompleteness, LeaderAppendOnly, StateMachineSafety, MonotonicTerm,
-               MonotonicCommit, DeadIncarnation, ImplementationError, SingleVote, ElectionQuorum, CommitQuorum,
-               CommitCurrentTerm, SnapshotState, AppliedMonotonic, Figure2Rules, LeadershipRules, MembershipRules,
-               Durability, Liveness>;
+// make_default_checkers' list and order (checkers/standard_set.h): the order in which the checkers see an event.
+using Standard = StandardCheckers;
 constexpr std::size_t kStandardCount = std::tuple_size_v<Standard>;
 
 template <typename T>
