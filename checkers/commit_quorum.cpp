@@ -15,20 +15,28 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   RAFTSIM_ASSERT(nodes > e.node);
   const auto n = static_cast<std::size_t>(e.node);
   mirror_.update(e);  // malformed log changes are the log-matching checker's to report
-  if (n >= leader_.size()) leader_.resize(n + 1, false);
-  if (e.kind == sim::EventKind::role) leader_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader);
-  if (e.kind == sim::EventKind::crash) leader_[n] = false;
+  if (n >= leader_.size()) leader_.resize(n + 1, 0);
+  if (e.kind == sim::EventKind::role) leader_[n] = e.a == static_cast<std::uint64_t>(sim::Role::leader) ? 1 : 0;
+  if (e.kind == sim::EventKind::crash) leader_[n] = 0;
   if (e.kind != sim::EventKind::commit) return std::nullopt;
   const std::uint64_t index = e.a;
   const LogMirror::Slot* entry = mirror_->at(e.node, index);
   if (entry == nullptr) return std::nullopt;  // committing past its own log: leader completeness reports it
+  // Whether the entry is the committed prefix's at that index (as the first node to commit it held it).
+  const std::vector<LogMirror::Slot>& committed = mirror_->committed();
+  const bool committed_entry = index <= committed.size() && committed[index - 1].term == entry->term &&
+                               committed[index - 1].digest == entry->digest;
   if (membership_->active()) {
-    return check_configuration(e, index, *entry, [&](std::int32_t m) { return holds(m, index, *entry); });
+    return check_configuration(e, index, *entry,
+                               [&](std::int32_t m) { return holds_quick(m, index, *entry, committed_entry); });
   }
   // Counting stops at a majority (commits are frequent); report() counts them all.
   const std::int32_t majority = nodes / 2 + 1;
   std::int32_t holders = 0;
-  for (std::int32_t m = 0; m < nodes && holders < majority; ++m) holders += holds(m, index, *entry) ? 1 : 0;
+  for (std::int32_t m = 0; m < nodes && holders < majority; ++m) {
+    holders += holds_quick(m, index, *entry, committed_entry) ? 1 : 0;
+  }
+  RAFTSIM_ASSERT(holders <= majority);
   if (holders >= majority) return std::nullopt;
   return report(e, index, *entry);
 }

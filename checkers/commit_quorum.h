@@ -13,6 +13,7 @@
 // state-machine safety see it only once another leader or another apply contradicts it.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -42,6 +43,11 @@ class CommitQuorum final : public Checker {
     const LogMirror::Slot* slot = mirror_->at_or_at_crash(node, index);
     return slot != nullptr && slot->term == entry.term && slot->digest == entry.digest;
   }
+  // holds(), where `committed_entry` says whether `entry` is the committed prefix's entry at `index`: a node
+  // that is up and whose shared prefix reaches `index` holds exactly that one (most nodes, most commits).
+  bool holds_quick(std::int32_t node, std::uint64_t index, const LogMirror::Slot& entry, bool committed_entry) const {
+    return mirror_->in_shared_prefix(node, index) ? committed_entry : holds(node, index, entry);
+  }
   [[gnu::noinline]] Violation report(const sim::TraceEvent& e, std::uint64_t index, const LogMirror::Slot& entry) const;
   template <typename Holds>
   std::optional<Violation> check_configuration(const sim::TraceEvent& e, std::uint64_t index, const LogMirror::Slot& entry,
@@ -53,7 +59,7 @@ class CommitQuorum final : public Checker {
   // majority of any configuration a node has been in. The view also gives the cluster size as far as the
   // stream has shown it (nodes()).
   MembershipFeed membership_;
-  std::vector<bool> leader_;  // per node: reports itself leader now
+  std::vector<std::uint8_t> leader_;  // per node: reports itself leader now (1), or not (0)
 };
 
 // Leaders commit by counting only entries of their own term (5.4.2: "Raft never commits log entries from

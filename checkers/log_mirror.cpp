@@ -121,6 +121,7 @@ void LogMirror::apply_change(const sim::TraceEvent& e) {
     }
     case sim::EventKind::commit: {
       // Extend the committed prefix with this node's entries (log matching keeps them consistent).
+      const std::size_t committed_before = committed_.size();
       {
         const LogRef log(mutable_log(e.node), committed_);
         // Entries past the committed prefix are the node's own (base <= committed_.size()), never a
@@ -131,9 +132,16 @@ void LogMirror::apply_change(const sim::TraceEvent& e) {
           committed_.push_back(*log.at(i));
         }
       }
-      // Every node's entries that are now committed as it holds them join the shared prefix.
-      for (NodeLog& l : logs_) {
-        if (foldable(l)) fold(l);
+      // Every node's entries that are now committed as it holds them join the shared prefix: all nodes' when
+      // the prefix grew (a leader's commit, one in five), else only this node's (entries it appended since the
+      // prefix last grew; another node's such entries fold at its own commit or the prefix's next growth).
+      // When a slot folds changes what is stored, never what at() answers.
+      if (committed_.size() != committed_before) {
+        for (NodeLog& l : logs_) {
+          if (foldable(l)) fold(l);
+        }
+      } else if (NodeLog& own = mutable_log(e.node); foldable(own)) {
+        fold(own);
       }
       return;
     }

@@ -99,6 +99,14 @@ class LogMirror {
     }
     return log == nullptr ? nullptr : LogRef(*log, committed_).at(index);
   }
+  // Whether `node` is up and its log's shared prefix reaches `index` (>= 1): then its entry there is
+  // committed()[index - 1] itself (at() and at_or_at_crash() answer that slot), known without a lookup.
+  bool in_shared_prefix(std::int32_t node, std::uint64_t index) const {
+    RAFTSIM_ASSERT(index >= 1);
+    const auto n = static_cast<std::size_t>(node);
+    if (node < 0 || n >= logs_.size() || index > logs_[n].base_) return false;
+    return n >= at_crash_.size() || !at_crash_[n].has_value();
+  }
   // The committed prefix: index i at [i-1], each entry as the first node to commit i held it.
   const std::vector<Slot>& committed() const { return committed_; }
   // Entries stored for all nodes beyond the shared committed prefix (for tests and measurements).
