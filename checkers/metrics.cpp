@@ -432,6 +432,7 @@ MetricsRecorder::MetricsRecorder(std::optional<MeasureWindow> window) {
   m_.window = WindowMetrics{};
   m_.window->span = *window;
   has_window_ = true;
+  fast_limit_ = INT32_MIN;
 }
 
 void MetricsRecorder::add_leaderless(std::int64_t from_us, std::int64_t to_us) {
@@ -466,8 +467,11 @@ void MetricsRecorder::advance_window(std::int64_t now_us) {
 
 void MetricsRecorder::grow_nodes(std::size_t count) {
   RAFTSIM_ASSERT(count > nodes_.size());
+  RAFTSIM_ASSERT(count <= static_cast<std::size_t>(INT32_MAX));
   nodes_.resize(count);
   m_.nodes = static_cast<std::uint32_t>(nodes_.size());
+  if (!has_window_) fast_limit_ = static_cast<std::int32_t>(nodes_.size());
+  RAFTSIM_ASSERT(has_window_ ? fast_limit_ == INT32_MIN : static_cast<std::size_t>(fast_limit_) == nodes_.size());
 }
 
 std::int32_t MetricsRecorder::current_leader() const {

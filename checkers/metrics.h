@@ -193,16 +193,17 @@ class MetricsRecorder final : public sim::TraceSink {
   // kinds that change a counter or two. Everything else (and anything with a window) is on_event_slow's.
   bool on_event(const sim::TraceEvent& e) override {
     RAFTSIM_ASSERT(!finished_);
+    // With a window every event is on_event_slow's (fast_limit_ INT32_MIN); else an event of a node not seen
+    // yet. (Here fast_limit_ is nodes_.size(): grow_nodes asserts it.)
+    if (e.node >= fast_limit_) return on_event_slow(e);
     const auto n = static_cast<std::size_t>(e.node);
-    if (has_window_ || (e.node >= 0 && n >= nodes_.size())) return on_event_slow(e);
-    const auto peer = static_cast<std::size_t>(e.peer);
     switch (e.kind) {
       case sim::EventKind::send:
-        if (e.peer >= 0 && peer >= nodes_.size()) break;
+        if (e.peer >= fast_limit_) break;  // a peer not seen yet (-1, none, is below any limit)
         ++m_.messages_sent;
         return true;
       case sim::EventKind::deliver:
-        if (e.peer >= 0 && peer >= nodes_.size()) break;
+        if (e.peer >= fast_limit_) break;
         return true;
       case sim::EventKind::log_append:
         if (e.node < 0) break;
@@ -264,8 +265,11 @@ class MetricsRecorder final : public sim::TraceSink {
   bool in_window(std::int64_t t_us) const { return m_.window && t_us >= m_.window->span.from_us && t_us < m_.window->span.to_us; }
 
   RunMetrics m_;
-  bool has_window_ = false;  // m_.window, read at every event
+  bool has_window_ = false;  // m_.window
   std::vector<NodeView> nodes_;
+  // on_event's one test of every event: INT32_MIN with a window (then every event is on_event_slow's), else
+  // nodes_.size() (an event of a node at or above it is too). Kept by the constructor and grow_nodes.
+  std::int32_t fast_limit_ = 0;
   std::map<std::uint64_t, TermView> terms_;
   std::unordered_map<std::uint64_t, std::int64_t> open_ops_;  // op id -> invoke time (lookups only)
   std::int32_t leader_ = -1;
