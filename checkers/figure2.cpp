@@ -73,38 +73,6 @@ void Figure2Rules::reset_timer(NodeView& v, std::int64_t time_us) {
 
 // ---- step framing ------------------------------------------------------------------------------------
 
-namespace {
-// What a node does in a step: its observations, disk writes and sends.
-bool is_figure2_step_output(EventKind kind) {
-  switch (kind) {
-    case EventKind::role:
-    case EventKind::vote:
-    case EventKind::log_append:
-    case EventKind::log_truncate:
-    case EventKind::commit:
-    case EventKind::apply:
-    case EventKind::impl_error:
-    case EventKind::snapshot_taken:
-    case EventKind::snapshot_installed:
-    case EventKind::snapshot_restored:
-    case EventKind::snapshot_chunk:
-    case EventKind::membership:  // thesis 4.1: a configuration entry appended or truncated in the step
-    case EventKind::read_served:  // thesis 6.4: a read answered in the step (between a commit and a write)
-    case EventKind::lease_read:   // thesis 6.4.1: likewise, under the leader's lease
-    case EventKind::disk_write:
-    case EventKind::send: return true;
-    default: return false;
-  }
-}
-}  // namespace
-
-const KindMask Figure2Rules::kStepOutputKinds = [] {
-  KindMask mask = 0;
-  for (int k = 0; k < sim::kEventKindCount; ++k) {
-    if (is_figure2_step_output(static_cast<EventKind>(k))) mask |= kind_bit(static_cast<EventKind>(k));
-  }
-  return mask;
-}();
 
 
 void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t node) {
@@ -169,20 +137,6 @@ void Figure2Rules::open_step(const sim::TraceEvent& e, Input input, std::int32_t
       v.verified.raise(e.a, e.b + e.c);
     }
   }
-}
-
-std::optional<Violation> Figure2Rules::observe(const sim::TraceEvent& e) {
-  // The common case first (timing and clock_rate, handled below, are never step outputs).
-  // Out of line both: observe keeps no frame of its own.
-  if (is_step_output(e)) {
-    // An apply (a tenth of all events) is read by no rule and changes no view: only its kind is noted.
-    if (e.kind == EventKind::apply) {
-      step_.output_kinds |= kind_bit(EventKind::apply);
-      return std::nullopt;
-    }
-    return take_output(e);
-  }
-  return observe_other(e);
 }
 
 std::optional<Violation> Figure2Rules::observe_other(const sim::TraceEvent& e) {

@@ -18,54 +18,7 @@ using namespace message_kinds;
 // tick in which it heard from the leader as a whole one, so a pre-vote granted after half the minimum timeout
 // is not yet proof of a broken rule, one granted earlier is.
 
-constexpr bool is_leadership_step_output(EventKind kind) {
-  switch (kind) {
-    case EventKind::role:
-    case EventKind::vote:
-    case EventKind::log_append:
-    case EventKind::log_truncate:
-    case EventKind::commit:
-    case EventKind::apply:
-    case EventKind::impl_error:
-    case EventKind::disk_write:
-    case EventKind::send:
-    case EventKind::transfer_start:
-    case EventKind::transfer_abandoned:
-    case EventKind::snapshot_taken:
-    case EventKind::snapshot_installed:
-    case EventKind::snapshot_restored:
-    case EventKind::snapshot_chunk:
-    case EventKind::read_served:
-    case EventKind::membership:
-    case EventKind::lease_read: return true;
-    default: return false;
-  }
-}
-
 using sim::us_to_ms;
-
-constexpr KindMask mask_of(bool (*pred)(EventKind)) {
-  KindMask mask = 0;
-  for (int k = 0; k < sim::kEventKindCount; ++k) {
-    if (pred(static_cast<EventKind>(k))) mask |= kind_bit(static_cast<EventKind>(k));
-  }
-  return mask;
-}
-
-constexpr KindMask kOutputKinds = mask_of(is_leadership_step_output);
-// The outputs on_output acts on (for the others, only the check-quorum rule: any output of a leader counts).
-constexpr KindMask kOutputsActedOn =
-    kind_bit(EventKind::role) | kind_bit(EventKind::vote) | kind_bit(EventKind::log_append) |
-    kind_bit(EventKind::log_truncate) | kind_bit(EventKind::snapshot_installed) |
-    kind_bit(EventKind::snapshot_restored) | kind_bit(EventKind::transfer_start) |
-    kind_bit(EventKind::transfer_abandoned) | kind_bit(EventKind::read_served) | kind_bit(EventKind::lease_read) |
-    kind_bit(EventKind::send);
-// The other kinds observe() acts on; every kind not named here or above only ends a step.
-constexpr KindMask kInputsActedOn =
-    kind_bit(EventKind::deliver) | kind_bit(EventKind::client_request) | kind_bit(EventKind::restart) |
-    kind_bit(EventKind::crash) | kind_bit(EventKind::clock_rate) | kind_bit(EventKind::pause) |
-    kind_bit(EventKind::resume);
-static_assert((kOutputsActedOn & ~kOutputKinds) == 0 && (kInputsActedOn & kOutputKinds) == 0);
 
 }  // namespace
 
@@ -128,6 +81,7 @@ LeadershipRules::NodeView& LeadershipRules::grow(std::int32_t node) {
   const auto n = static_cast<std::size_t>(node);
   RAFTSIM_ASSERT(n < 4096);
   if (n >= nodes_.size()) nodes_.resize(n + 1);
+  node_count_ = static_cast<std::int32_t>(nodes_.size());
   return nodes_[n];
 }
 
@@ -147,25 +101,6 @@ void LeadershipRules::become_leader(NodeView& v, std::int64_t time_us) {
   v.transferring = false;
 }
 
-std::optional<Violation> LeadershipRules::observe(const sim::TraceEvent& e) {
-  ++position_;
-  const KindMask bit = kind_bit(e.kind);
-  // Most events need nothing but the step's framing below: an apply, a commit, a write, an AppendEntries
-  // or its reply sent, a client's or a disk's event. Without check-quorum (which judges every output of a
-  // leader) they return here, once their node is known (a node first seen in any output counts in majorities).
-  constexpr KindMask kIdleKinds = ~(kOutputsActedOn | kInputsActedOn | kind_bit(EventKind::timing) |
-                                    kind_bit(EventKind::lease_bound));
-  const bool idle_send = e.kind == EventKind::send && e.label != kPreVoteReply && e.label != kTimeoutNow;
-  // (With a configuration view of its own, observe_slow feeds it every event.) The node is -1 (a client's
-  // event) or one already seen (nodes_ holds at most 4096, grow()).
-  if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && e.node < static_cast<std::int32_t>(nodes_.size()) &&
-      membership_.shared()) {
-    if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
-    return std::nullopt;
-  }
-  return observe_slow(e);
-}
-
 std::optional<Violation> LeadershipRules::observe_slow(const sim::TraceEvent& e) {
   membership_.observe(e);
   const KindMask bit = kind_bit(e.kind);
@@ -173,19 +108,19 @@ std::optional<Violation> LeadershipRules::observe_slow(const sim::TraceEvent& e)
   if ((bit & kSettings) != 0) return observe_setting(e);
   // Thesis 9.6's step: a PreVote delivered to a node, then that node's outputs without a break (the timing
   // and lease_bound settings do not break it).
-  const bool output = (bit & kOutputKinds) != 0;
+  const bool output = (bit & leadership_kinds::kOutputKinds) != 0;
   if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || !output)) pre_vote_node_ = -1;
   if (output) {
     if (e.node < 0) return std::nullopt;
     // A send matters only as a granted pre-vote or a TimeoutNow (most are AppendEntries and their replies).
-    const bool acted_on = (bit & kOutputsActedOn) != 0 &&
+    const bool acted_on = (bit & leadership_kinds::kOutputsActedOn) != 0 &&
                           (e.kind != EventKind::send || e.label == kPreVoteReply || e.label == kTimeoutNow);
     if (acted_on) return on_output(e);
     NodeView& v = view(e.node);  // as on_output: a node first seen here counts in the majorities
     if (!check_quorum_on_) return std::nullopt;
     return check_quorum_contact(e, v);
   }
-  if ((bit & kInputsActedOn) == 0) return std::nullopt;
+  if ((bit & leadership_kinds::kInputsActedOn) == 0) return std::nullopt;
   return observe_input(e);
 }
 
@@ -203,7 +138,7 @@ std::optional<Violation> LeadershipRules::observe_setting(const sim::TraceEvent&
   return std::nullopt;
 }
 
-// The inputs and lifecycle events that change a node's view (kInputsActedOn).
+// The inputs and lifecycle events that change a node's view (leadership_kinds::kInputsActedOn).
 std::optional<Violation> LeadershipRules::observe_input(const sim::TraceEvent& e) {
   switch (e.kind) {
     case EventKind::deliver: {

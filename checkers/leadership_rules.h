@@ -15,9 +15,62 @@
 #include "checkers/first_arrivals.h"
 #include "checkers/rule_switch.h"
 #include "checkers/membership_view.h"
+#include "checkers/message_kinds.h"
 #include "checkers/term_runs.h"
 
 namespace checkers {
+
+// The kinds LeadershipRules::observe sorts events by (inline in observe, so in the header).
+namespace leadership_kinds {
+
+constexpr bool is_leadership_step_output(sim::EventKind kind) {
+  switch (kind) {
+    case sim::EventKind::role:
+    case sim::EventKind::vote:
+    case sim::EventKind::log_append:
+    case sim::EventKind::log_truncate:
+    case sim::EventKind::commit:
+    case sim::EventKind::apply:
+    case sim::EventKind::impl_error:
+    case sim::EventKind::disk_write:
+    case sim::EventKind::send:
+    case sim::EventKind::transfer_start:
+    case sim::EventKind::transfer_abandoned:
+    case sim::EventKind::snapshot_taken:
+    case sim::EventKind::snapshot_installed:
+    case sim::EventKind::snapshot_restored:
+    case sim::EventKind::snapshot_chunk:
+    case sim::EventKind::read_served:
+    case sim::EventKind::membership:
+    case sim::EventKind::lease_read: return true;
+    default: return false;
+  }
+}
+
+constexpr KindMask mask_of(bool (*pred)(sim::EventKind)) {
+  KindMask mask = 0;
+  for (int k = 0; k < sim::kEventKindCount; ++k) {
+    if (pred(static_cast<sim::EventKind>(k))) mask |= kind_bit(static_cast<sim::EventKind>(k));
+  }
+  return mask;
+}
+
+constexpr KindMask kOutputKinds = mask_of(is_leadership_step_output);
+// The outputs on_output acts on (for the others, only the check-quorum rule: any output of a leader counts).
+constexpr KindMask kOutputsActedOn =
+    kind_bit(sim::EventKind::role) | kind_bit(sim::EventKind::vote) | kind_bit(sim::EventKind::log_append) |
+    kind_bit(sim::EventKind::log_truncate) | kind_bit(sim::EventKind::snapshot_installed) |
+    kind_bit(sim::EventKind::snapshot_restored) | kind_bit(sim::EventKind::transfer_start) |
+    kind_bit(sim::EventKind::transfer_abandoned) | kind_bit(sim::EventKind::read_served) | kind_bit(sim::EventKind::lease_read) |
+    kind_bit(sim::EventKind::send);
+// The other kinds observe() acts on; every kind not named here or above only ends a step.
+constexpr KindMask kInputsActedOn =
+    kind_bit(sim::EventKind::deliver) | kind_bit(sim::EventKind::client_request) | kind_bit(sim::EventKind::restart) |
+    kind_bit(sim::EventKind::crash) | kind_bit(sim::EventKind::clock_rate) | kind_bit(sim::EventKind::pause) |
+    kind_bit(sim::EventKind::resume);
+static_assert((kOutputsActedOn & ~kOutputKinds) == 0 && (kInputsActedOn & kOutputKinds) == 0);
+
+}  // namespace leadership_kinds
 
 enum class LeadershipRule : std::uint8_t {
   pre_vote_state,       // 9.6: handling a PreVote changes no term and no vote
@@ -48,7 +101,26 @@ class LeadershipRules final : public Checker {
   const char* name() const override { return "leadership"; }
   std::vector<std::string> rule_names() const override;
   bool disable_rule(const std::string& rule) override;
-  std::optional<Violation> observe(const sim::TraceEvent& event) override;
+  // Inlined into StandardDispatch's function for each event kind (most of the tests fold away).
+  [[gnu::always_inline]] std::optional<Violation> observe(const sim::TraceEvent& e) override {
+    using namespace leadership_kinds;
+    ++position_;
+    const KindMask bit = kind_bit(e.kind);
+    // Most events need nothing but the step's framing below: an apply, a commit, a write, an AppendEntries
+    // or its reply sent, a client's or a disk's event. Without check-quorum (which judges every output of a
+    // leader) they return here, once their node is known (a node first seen in any output counts in majorities).
+    constexpr KindMask kIdleKinds = ~(kOutputsActedOn | kInputsActedOn | kind_bit(sim::EventKind::timing) |
+                                      kind_bit(sim::EventKind::lease_bound));
+    const bool idle_send = e.kind == sim::EventKind::send && e.label != message_kinds::kPreVoteReply &&
+                           e.label != message_kinds::kTimeoutNow;
+    // (With a configuration view of its own, observe_slow feeds it every event.) The node is -1 (a client's
+    // event) or one already seen (nodes_ holds at most 4096, grow()).
+    if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && e.node < node_count_ && membership_.shared()) {
+      if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
+      return std::nullopt;
+    }
+    return observe_slow(e);
+  }
 
  private:
   static constexpr std::size_t kRequestWindow = 4096;  // recent client requests remembered per leader
@@ -128,6 +200,7 @@ class LeadershipRules final : public Checker {
 
   RuleSwitch<LeadershipRule, kLeadershipRuleCount, leadership_rule_name> rules_;
   std::vector<NodeView> nodes_;
+  std::int32_t node_count_ = 0;  // nodes_.size(), kept by grow() (observe's test, without a division)
   MembershipFeed membership_;  // thesis 4.1: majorities of the leader's configuration's voters
   std::int64_t election_timeout_min_us_ = 0;
   std::int64_t heartbeat_us_ = 0;
