@@ -39,17 +39,15 @@ class FifoVector {
   const_iterator end() const { return items_.end(); }
 
   void push_back(const T& item) { items_.push_back(item); }
-  void pop_front() {
+  [[gnu::always_inline]] void pop_front() {
     RAFTSIM_ASSERT(!empty());
     ++head_;
     if (head_ == items_.size()) {
       items_.clear();  // the usual case: the queue drains (the capacity stays)
       head_ = 0;
     } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
-      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
+      compact();
     }
-    RAFTSIM_ASSERT(head_ <= items_.size());
   }
   // Removes every element for which pred is true, keeping the order of the others.
   template <typename Pred>
@@ -62,6 +60,10 @@ class FifoVector {
   }
 
  private:
+  [[gnu::noinline]] void compact() {
+    items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
   std::vector<T> items_;  // the queue is items_[head_..]
   std::size_t head_ = 0;
 };

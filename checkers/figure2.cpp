@@ -59,6 +59,8 @@ Figure2Rules::NodeView& Figure2Rules::grow(std::int32_t node) {
   RAFTSIM_ASSERT(node >= 0);
   const auto n = static_cast<std::size_t>(node);
   if (n >= nodes_.size()) nodes_.resize(n + 1);
+  RAFTSIM_ASSERT(nodes_.size() <= static_cast<std::size_t>(INT32_MAX));
+  node_count_ = static_cast<std::int32_t>(nodes_.size());
   return nodes_[n];
 }
 

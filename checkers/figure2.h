@@ -151,9 +151,9 @@ class Figure2Rules final : public Checker {
   bool on(Figure2Rule rule) const { return rules_.on(rule); }
   [[gnu::always_inline]] NodeView& view(std::int32_t node) {
     const auto n = static_cast<std::size_t>(node);
-    return node >= 0 && n < nodes_.size() ? nodes_[n] : grow(node);
+    return node >= 0 && node < node_count_ ? nodes_[n] : grow(node);
   }
-  NodeView& grow(std::int32_t node);  // a node not seen yet
+  NodeView& grow(std::int32_t node);  // a node not seen yet (keeps node_count_)
   [[gnu::always_inline]] inline void open_step(const sim::TraceEvent& e, Input input, std::int32_t node);
   std::optional<Violation> close_step();
   // The replies that vouch for persistent state (bits of Step::sent_labels).
@@ -209,6 +209,7 @@ class Figure2Rules final : public Checker {
 
   RuleSwitch<Figure2Rule, kFigure2RuleCount, figure2_rule_name> rules_;
   std::vector<NodeView> nodes_;
+  std::int32_t node_count_ = 0;  // nodes_.size(), kept by grow() (view()'s test, without a division)
   Step step_;
   // The send that the network's drop/duplicate events right after it belong to (-1: the last event was no send).
   std::int32_t previous_send_node_ = -1, previous_send_peer_ = -1;
