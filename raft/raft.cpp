@@ -104,8 +104,57 @@ struct PendingRead {
   std::uint64_t round = 0;          // the heartbeat round that confirms the leadership for this read
 };
 
+// The leader's progress per peer, sorted by id, in one vector: the interface of the std::map it replaces
+// (find, at, count, emplace, iteration in id order, std::erase_if). A cluster has a handful of peers, and
+// every acknowledgement walks them all (maybe_advance_commit): a map's node-to-node increments were most of
+// that walk (issue 14). An insertion (become_leader, sync_progress: a membership change) may move every
+// element: no caller holds a Progress& across one (both run outside any per-peer handler).
+class PeerProgress {
+ public:
+  using value_type = std::pair<NodeId, Progress>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  iterator begin() { return peers_.begin(); }
+  iterator end() { return peers_.end(); }
+  const_iterator begin() const { return peers_.begin(); }
+  const_iterator end() const { return peers_.end(); }
+  std::size_t size() const { return peers_.size(); }
+  bool empty() const { return peers_.empty(); }
+
+  iterator find(NodeId peer) {
+    const iterator it = lower_bound(peer);
+    return it != peers_.end() && it->first == peer ? it : peers_.end();
+  }
+  const_iterator find(NodeId peer) const { return const_cast<PeerProgress*>(this)->find(peer); }
+  std::size_t count(NodeId peer) const { return find(peer) != peers_.end() ? 1 : 0; }
+  Progress& at(NodeId peer) {
+    const iterator it = find(peer);
+    RAFTSIM_ASSERT(it != peers_.end());
+    return it->second;
+  }
+  // Inserts `progress` for a peer not yet present, in id order.
+  void emplace(NodeId peer, Progress&& progress) {
+    const iterator it = lower_bound(peer);
+    RAFTSIM_ASSERT(it == peers_.end() || it->first != peer);
+    peers_.emplace(it, peer, std::move(progress));
+    RAFTSIM_ASSERT(std::is_sorted(peers_.begin(), peers_.end(), [](const value_type& a, const value_type& b) { return a.first < b.first; }));
+  }
+  template <typename Pred>
+  friend std::size_t erase_if(PeerProgress& progress, Pred pred) {
+    return std::erase_if(progress.peers_, pred);  // keeps the order
+  }
+
+ private:
+  iterator lower_bound(NodeId peer) {
+    return std::lower_bound(peers_.begin(), peers_.end(), peer,
+                            [](const value_type& entry, NodeId id) { return entry.first < id; });
+  }
+  std::vector<value_type> peers_;  // sorted by id, no duplicates
+};
+
 struct Leader {
-  std::map<NodeId, Progress> progress;       // every peer except this node; sorted by id
+  PeerProgress progress;                     // every peer except this node; sorted by id
   std::uint64_t heartbeats = 0;              // heartbeat timer firings in this leadership
   std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
   std::deque<PendingRead> reads;             // ReadIndex reads in arrival order (rounds non-decreasing)
@@ -329,7 +378,7 @@ struct Raft::State {
   void sync_progress() {
     RAFTSIM_ASSERT(is_leader());
     Leader& l = std::get<Leader>(role);
-    std::erase_if(l.progress, [&](const auto& entry) { return !membership.contains(entry.first); });
+    erase_if(l.progress, [&](const auto& entry) { return !membership.contains(entry.first); });
     for (NodeId peer : membership.all()) {
       if (peer == self() || l.progress.count(peer) != 0) continue;
       Progress p;  // flow control: a newcomer's match is unknown, so it starts in probe
