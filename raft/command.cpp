@@ -1,5 +1,7 @@
 #include "raft/command.h"
 
+#include <array>
+#include <cstddef>
 #include <string_view>
 
 #include "base/assert.h"
@@ -36,19 +38,16 @@ class Fnv1a {
     state_ ^= b;
     state_ *= kPrime;
   }
-  // The same bytes, least significant first, as eight byte() calls; written out because the compiler kept
-  // the loop (8 instructions a byte), and every node digests every entry it appends (issue 14).
+  // The same bytes, least significant first, as eight byte() calls. A byte of zero only multiplies by the
+  // prime (x ^ 0 == x), so the zero bytes above the highest nonzero one are one multiplication by a power
+  // of the prime (mod 2^64, the same product): the numbers digested (terms, lengths, ids) are mostly one or
+  // two bytes, and an entry's digest hashed 48 bytes of them one by one (issue 14). The digest is unchanged.
   void u64(std::uint64_t v) {
     std::uint64_t s = state_;
-    s = (s ^ (v & 0xff)) * kPrime;
-    s = (s ^ ((v >> 8) & 0xff)) * kPrime;
-    s = (s ^ ((v >> 16) & 0xff)) * kPrime;
-    s = (s ^ ((v >> 24) & 0xff)) * kPrime;
-    s = (s ^ ((v >> 32) & 0xff)) * kPrime;
-    s = (s ^ ((v >> 40) & 0xff)) * kPrime;
-    s = (s ^ ((v >> 48) & 0xff)) * kPrime;
-    s = (s ^ (v >> 56)) * kPrime;
-    state_ = s;
+    std::size_t bytes = 0;
+    for (; v != 0; v >>= 8, ++bytes) s = (s ^ (v & 0xff)) * kPrime;
+    RAFTSIM_ASSERT(bytes <= 8);
+    state_ = s * kPrimePowers[8 - bytes];
   }
   void str(std::string_view s) {
     u64(s.size());
@@ -69,6 +68,13 @@ class Fnv1a {
  private:
   static constexpr std::uint64_t kOffsetBasis = 0xcbf29ce484222325ULL;
   static constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+  // kPrimePowers[k] = kPrime^k mod 2^64: k zero bytes.
+  static constexpr std::array<std::uint64_t, 9> kPrimePowers = [] {
+    std::array<std::uint64_t, 9> powers{};
+    powers[0] = 1;
+    for (std::size_t k = 1; k < powers.size(); ++k) powers[k] = powers[k - 1] * kPrime;
+    return powers;
+  }();
   std::uint64_t state_ = kOffsetBasis;
 };
 
@@ -88,7 +94,7 @@ std::uint64_t entry_digest(Term term, const Command& command) {
 
 std::uint64_t entry_digest(const Entry& entry) { return entry.digest(); }
 
-Entry::Entry(Term term, Command command) {
+Entry::Entry(Term term, Command&& command) {
   const std::uint64_t digest = entry_digest(term, command);
   body_ = std::make_shared<const Body>(term, std::move(command), digest);  // built in place: no Body moved
   RAFTSIM_ASSERT(body_ != nullptr);

@@ -37,7 +37,10 @@ struct Command {
 // The digest is computed once, when the entry is created, instead of once per node that appends it.
 class Entry {
  public:
-  Entry(Term term, Command command);
+  // The command is moved into the shared body once (a client request's strings are moved, never copied,
+  // on their way from the host into the log); a const one is copied once.
+  Entry(Term term, Command&& command);
+  Entry(Term term, const Command& command) : Entry(term, Command(command)) {}
 
   Term term() const { return body_->term; }
   const Command& command() const { return body_->command; }
@@ -54,7 +57,7 @@ class Entry {
   struct Body {
     // A constructor, not an aggregate: make_shared builds it in place, and clang 14 (CI's sanitizer
     // build) does not yet initialize aggregates from parentheses.
-    Body(Term term_in, Command command_in, std::uint64_t digest_in)
+    Body(Term term_in, Command&& command_in, std::uint64_t digest_in)
         : term(term_in), command(std::move(command_in)), digest(digest_in) {}
     Term term;
     Command command;

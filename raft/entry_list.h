@@ -70,6 +70,19 @@ class EntryList {
   const Entry& front() const { return (*this)[0]; }
   const Entry& back() const { return (*this)[size() - 1]; }
 
+  // Fills an empty list with [first, last) (Log::slice_into: a message or a write is built where it is
+  // sent, with no temporary list moved into it and destroyed).
+  void assign(const Entry* first, const Entry* last) {
+    RAFTSIM_ASSERT(first <= last);
+    RAFTSIM_ASSERT(empty());
+    if (last - first == 1) {
+      one_.emplace(*first);
+    } else if (first != last) {
+      many_.assign(first, last);
+    }
+    RAFTSIM_ASSERT(size() == static_cast<std::size_t>(last - first));
+  }
+
   void push_back(Entry entry) {
     if (empty()) {
       one_.emplace(std::move(entry));
@@ -94,17 +107,6 @@ class EntryList {
   }
 
  private:
-  void assign(const Entry* first, const Entry* last) {
-    RAFTSIM_ASSERT(first <= last);
-    RAFTSIM_ASSERT(empty());
-    if (last - first == 1) {
-      one_.emplace(*first);
-    } else if (first != last) {
-      many_.assign(first, last);
-    }
-    RAFTSIM_ASSERT(size() == static_cast<std::size_t>(last - first));
-  }
-
   // Exactly one entry: in one_ (many_ empty). None or more than one: in many_ (one_ empty).
   std::optional<Entry> one_;
   std::vector<Entry> many_;

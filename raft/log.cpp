@@ -73,12 +73,19 @@ void Log::truncate_from(LogIndex index) {
 }
 
 EntryList Log::slice(LogIndex from, std::size_t max_count) const {
+  EntryList out;
+  slice_into(from, max_count, out);
+  return out;
+}
+
+void Log::slice_into(LogIndex from, std::size_t max_count, EntryList& out) const {
   RAFTSIM_ASSERT(from > base_index_);
   RAFTSIM_ASSERT(from.value <= last_index().value + 1);
+  RAFTSIM_ASSERT(out.empty());
   const std::size_t begin = from.value - base_index_.value - 1;
   // Compare counts, not begin + max_count, which overflows for max_count == SIZE_MAX ("all").
   const std::size_t end = begin + std::min(entries_.size() - begin, max_count);
-  return EntryList(entries_.data() + begin, entries_.data() + end);
+  out.assign(entries_.data() + begin, entries_.data() + end);
 }
 
 void Log::compact_to(LogIndex index) {

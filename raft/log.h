@@ -76,6 +76,9 @@ class Log {
   // Up to `max_count` entries starting at `from` (base_index() < from <= last_index()+1). Cheap: the copies
   // share their content with the log's entries (Entry).
   EntryList slice(LogIndex from, std::size_t max_count) const;
+  // The same into `out`, which must be empty: where a message or a write is built in place (the Raft's hot
+  // path), no list is moved into it and then destroyed.
+  void slice_into(LogIndex from, std::size_t max_count, EntryList& out) const;
 
   // Paper 7: drop every entry up to `index` (base_index() <= index <= last_index()); index becomes the base.
   void compact_to(LogIndex index);

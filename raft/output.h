@@ -48,6 +48,10 @@ struct SnapshotWrite {
 // present, then drop every entry with index >= truncate_from if present, then append `entries` (the first
 // of which has index `first_index`; entries at or below the log's base are skipped).
 struct PersistRequest {
+  // User-provided (every member has its initializer): the Raft emplaces one per write into its output, and
+  // an implicit default constructor would have zeroed all 232 bytes first (value-initialization).
+  PersistRequest() {}  // NOLINT(modernize-use-equals-default): `= default` brings the zeroing back
+
   std::uint64_t token = 0;
   std::optional<HardState> hard_state;
   std::optional<SnapshotWrite> snapshot;

@@ -104,8 +104,57 @@ struct PendingRead {
   std::uint64_t round = 0;          // the heartbeat round that confirms the leadership for this read
 };
 
+// The leader's progress per peer, sorted by id, in one vector: the interface of the std::map it replaces
+// (find, at, count, emplace, iteration in id order, std::erase_if). A cluster has a handful of peers, and
+// every acknowledgement walks them all (maybe_advance_commit): a map's node-to-node increments were most of
+// that walk (issue 14). An insertion (become_leader, sync_progress: a membership change) may move every
+// element: no caller holds a Progress& across one (both run outside any per-peer handler).
+class PeerProgress {
+ public:
+  using value_type = std::pair<NodeId, Progress>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  iterator begin() { return peers_.begin(); }
+  iterator end() { return peers_.end(); }
+  const_iterator begin() const { return peers_.begin(); }
+  const_iterator end() const { return peers_.end(); }
+  std::size_t size() const { return peers_.size(); }
+  bool empty() const { return peers_.empty(); }
+
+  iterator find(NodeId peer) {
+    const iterator it = lower_bound(peer);
+    return it != peers_.end() && it->first == peer ? it : peers_.end();
+  }
+  const_iterator find(NodeId peer) const { return const_cast<PeerProgress*>(this)->find(peer); }
+  std::size_t count(NodeId peer) const { return find(peer) != peers_.end() ? 1 : 0; }
+  Progress& at(NodeId peer) {
+    const iterator it = find(peer);
+    RAFTSIM_ASSERT(it != peers_.end());
+    return it->second;
+  }
+  // Inserts `progress` for a peer not yet present, in id order.
+  void emplace(NodeId peer, Progress&& progress) {
+    const iterator it = lower_bound(peer);
+    RAFTSIM_ASSERT(it == peers_.end() || it->first != peer);
+    peers_.emplace(it, peer, std::move(progress));
+    RAFTSIM_ASSERT(std::is_sorted(peers_.begin(), peers_.end(), [](const value_type& a, const value_type& b) { return a.first < b.first; }));
+  }
+  template <typename Pred>
+  friend std::size_t erase_if(PeerProgress& progress, Pred pred) {
+    return std::erase_if(progress.peers_, pred);  // keeps the order
+  }
+
+ private:
+  iterator lower_bound(NodeId peer) {
+    return std::lower_bound(peers_.begin(), peers_.end(), peer,
+                            [](const value_type& entry, NodeId id) { return entry.first < id; });
+  }
+  std::vector<value_type> peers_;  // sorted by id, no duplicates
+};
+
 struct Leader {
-  std::map<NodeId, Progress> progress;       // every peer except this node; sorted by id
+  PeerProgress progress;                     // every peer except this node; sorted by id
   std::uint64_t heartbeats = 0;              // heartbeat timer firings in this leadership
   std::map<RequestKey, LogIndex> pending;    // proposed here, not yet answered
   std::deque<PendingRead> reads;             // ReadIndex reads in arrival order (rounds non-decreasing)
@@ -211,6 +260,7 @@ struct Raft::State {
   LogIndex membership_index;
 
   std::uint64_t next_token = 1;
+  std::uint64_t persisted_token = 0;  // the newest token reported done (on_persisted)
   LogIndex durable_match_index;  // longest prefix of the in-memory log known to be on disk
   std::deque<InflightPersist> inflight;
   std::size_t held_count = 0;
@@ -328,7 +378,7 @@ struct Raft::State {
   void sync_progress() {
     RAFTSIM_ASSERT(is_leader());
     Leader& l = std::get<Leader>(role);
-    std::erase_if(l.progress, [&](const auto& entry) { return !membership.contains(entry.first); });
+    erase_if(l.progress, [&](const auto& entry) { return !membership.contains(entry.first); });
     for (NodeId peer : membership.all()) {
       if (peer == self() || l.progress.count(peer) != 0) continue;
       Progress p;  // flow control: a newcomer's match is unknown, so it starts in probe
@@ -435,9 +485,16 @@ struct Raft::State {
     emplace_envelope(out->messages, self(), to, std::forward<M>(message));
   }
 
+  // How many writes are outstanding (inflight.size()): tokens are consecutive and reported in order, so a
+  // subtraction, where std::deque::size() took about 20 instructions on every input (issue 14).
+  std::size_t inflight_persists() const {
+    RAFTSIM_ASSERT(persisted_token < next_token);
+    return static_cast<std::size_t>(next_token - 1 - persisted_token);
+  }
+
   // Room for one more input's worth of persists and held messages (see kMaxInflightPersists).
   bool has_room() const {
-    return inflight.size() < kMaxInflightPersists && held_count + membership.voters.size() + membership.learners.size() <= kMaxHeldMessages;
+    return inflight_persists() < kMaxInflightPersists && held_count + membership.voters.size() + membership.learners.size() <= kMaxHeldMessages;
   }
 
   // ---- input lifecycle -----------------------------------------------------------------------------
@@ -476,7 +533,7 @@ struct Raft::State {
       staged.clear();
     }
     RAFTSIM_ASSERT(held_count <= kMaxHeldMessages);
-    RAFTSIM_ASSERT(inflight.size() <= kMaxInflightPersists);
+    RAFTSIM_ASSERT(inflight_persists() <= kMaxInflightPersists);
     out = nullptr;
 #if RAFTSIM_DEBUG_INVARIANTS
     if (strict()) check_invariants();
@@ -498,9 +555,13 @@ struct Raft::State {
       // Rewriting from the lowest changed index is always correct: it is exactly the in-memory suffix.
       if (log_truncated) request.truncate_from = from;
       request.first_index = from;
-      request.entries = log.slice(from, std::numeric_limits<std::size_t>::max());
+      log.slice_into(from, std::numeric_limits<std::size_t>::max(), request.entries);
     }
-    inflight.push_back(InflightPersist{request.token, log.last_index(), request.hard_state, {}});
+    // Built in place: no InflightPersist (and its empty held buffer) moved in and destroyed per write.
+    InflightPersist& pending = inflight.emplace_back();
+    pending.token = request.token;
+    pending.stable_index = log.last_index();
+    pending.hard_state = request.hard_state;
     hard_state_dirty = false;
     log_dirty_from.reset();
     snapshot_dirty.reset();
@@ -814,14 +875,16 @@ struct Raft::State {
       return;
     }
     if (p.state == ProgressState::snapshot) become_probe(p);  // the entries it needs are in the log again
-    AppendEntries request = make_append(p.next_index.prev(), config.max_entries_per_append);
+    // Sent at once, in parallel with the leader's own disk write (thesis 10.2.1).
+    const LogIndex prev = p.next_index.prev();
+    const std::size_t carried = send_append_entries(peer, prev, config.max_entries_per_append);
     if (p.state == ProgressState::probe) {
       // Probe: next_index stays where it is until the reply establishes the match.
       p.probe_sent = true;
-    } else if (!request.entries.empty()) {
+    } else if (carried > 0) {
       // Replicate (pipelining): the next message continues after the entries in flight.
-      p.next_index = p.next_index + request.entries.size();
-      p.inflight.push_back(InflightAppend{request.prev_log_index.next(), p.next_index.prev(), l.heartbeats});
+      p.next_index = p.next_index + carried;
+      p.inflight.push_back(InflightAppend{prev.next(), p.next_index.prev(), l.heartbeats});
       RAFTSIM_ASSERT(p.inflight.size() <= config.max_inflight_appends);
       if (bug(Bug::match_on_send)) {
         // BUG(match-on-send): an append still in flight is counted as replicated (it may be lost, or be
@@ -830,8 +893,6 @@ struct Raft::State {
         maybe_advance_commit();
       }
     }
-    // Sent at once, in parallel with the leader's own disk write (thesis 10.2.1).
-    send(peer, std::move(request));
   }
 
   // Replicate: the same append again (its prev and entries), after a rejection behind a reordering.
@@ -839,28 +900,34 @@ struct Raft::State {
     RAFTSIM_ASSERT(is_leader());
     RAFTSIM_ASSERT(a.first_index.prev() >= log.base_index() && a.last_index <= log.last_index());
     RAFTSIM_ASSERT(a.first_index <= a.last_index);
-    AppendEntries request =
-        make_append(a.first_index.prev(), static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1));
-    send(peer, std::move(request));
+    const std::size_t count = static_cast<std::size_t>(a.last_index.value - a.first_index.value + 1);
+    const std::size_t carried = send_append_entries(peer, a.first_index.prev(), count);
+    RAFTSIM_ASSERT(carried == count);
   }
 
-  // One AppendEntries of this leader (Figure 2): its prev entry `prev` (whose term the log knows: not below
-  // the snapshot's index) and up to `max_count` entries after it (0: none), the commit index, and the
-  // heartbeat round begun last (thesis 6.4). The one place send_append, resend_append and
-  // send_heartbeat_at_match build their message.
-  AppendEntries make_append(LogIndex prev, std::size_t max_count) const {
+  // Sends `peer` one AppendEntries of this leader (Figure 2): its prev entry `prev` (whose term the log
+  // knows: not below the snapshot's index) and up to `max_count` entries after it (0: none), the commit
+  // index, and the heartbeat round begun last (thesis 6.4); returns how many entries it carries. The one
+  // place send_append, resend_append and send_heartbeat_at_match build their message, built where the host
+  // reads it (no AppendEntries moved into the output, and no emptied one destroyed: a message per entry per
+  // follower, issue 14).
+  std::size_t send_append_entries(NodeId peer, LogIndex prev, std::size_t max_count) {
     RAFTSIM_ASSERT(is_leader());
+    RAFTSIM_ASSERT(peer != self());
     RAFTSIM_ASSERT(prev >= log.base_index() && prev <= log.last_index());
-    AppendEntries request;
+    Envelope& envelope = out->messages.emplace_back();
+    envelope.from = self();
+    envelope.to = peer;
+    AppendEntries& request = envelope.message.emplace<AppendEntries>();
     request.term = term();
     request.leader = self();
     request.prev_log_index = prev;
     request.prev_log_term = log.term_at(prev);
-    if (max_count > 0) request.entries = log.slice(prev.next(), max_count);
+    if (max_count > 0) log.slice_into(prev.next(), max_count, request.entries);
     RAFTSIM_ASSERT(request.entries.size() <= max_count);
     request.leader_commit = commit_index;
     request.read_round = std::get<Leader>(role).read_round;
-    return request;
+    return request.entries.size();
   }
 
   // Replicate: pipeline appends up to the window while there are entries to send; probe: one probe.
@@ -980,8 +1047,7 @@ struct Raft::State {
   // commit index and never fails the consistency check of a follower that kept its log.
   void send_heartbeat_at_match(NodeId peer, const Progress& p) {
     RAFTSIM_ASSERT(p.match_index >= log.base_index());  // the match entry's term is known
-    AppendEntries request = make_append(p.match_index, 0);
-    send(peer, std::move(request));
+    send_append_entries(peer, p.match_index, 0);
   }
 
   void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply) {
@@ -1088,20 +1154,31 @@ struct Raft::State {
     // Thesis 4.1: a majority of the voters of the configuration in force here; learners never count, and a
     // leader that is removing itself does not count its own log (thesis 4.2.2).
     // Scratch reused between calls: this runs on every acknowledgement, so no allocation per call.
+    // Only the matches above the commit index are kept: the quorum-th highest match is above it iff at
+    // least `quorum` matches are, and is then the quorum-th highest of those. Most acknowledgements
+    // complete no new majority (in a cluster of five, two of every four come after the entry committed):
+    // those return after the count, with nothing sorted (issue 14).
     std::vector<LogIndex>& matches = commit_scratch;
     matches.clear();
-    if (is_voter(self())) matches.push_back(durable_match_index);
+    std::size_t counted = 0;  // voters (and, with the planted bug, learners) whose match was looked at
+    if (is_voter(self())) {
+      ++counted;
+      if (durable_match_index > commit_index) matches.push_back(durable_match_index);
+    }
     // Without learners every peer with progress is a voter (sync_progress keeps progress for exactly the
     // other members), so the common case needs no lookup; the size assert below still checks it.
     const bool peers_all_voters = membership.learners.empty();
     for (const auto& [peer, progress] : l.progress) {
       // BUG(learner-counted-in-quorum): a learner's log counts as a voter's (thesis 4.2.1 says it must not).
       if (peers_all_voters || is_voter(peer) || (bug(Bug::learner_counted_in_quorum) && membership.is_learner(peer))) {
-        matches.push_back(progress.match_index);
+        ++counted;
+        if (progress.match_index > commit_index) matches.push_back(progress.match_index);
       }
     }
-    RAFTSIM_ASSERT(matches.size() == membership.voters.size() || bug(Bug::learner_counted_in_quorum));
-    RAFTSIM_ASSERT(quorum() >= 1 && quorum() <= matches.size());
+    RAFTSIM_ASSERT(counted == membership.voters.size() || bug(Bug::learner_counted_in_quorum));
+    RAFTSIM_ASSERT(quorum() >= 1 && quorum() <= counted);
+    RAFTSIM_ASSERT(matches.size() <= counted);
+    if (matches.size() < quorum()) return;  // no majority holds an entry past the commit index
     // The quorum-th highest match is the highest index that at least `quorum` members hold. A handful of
     // voters (the usual cluster) are put in descending order by insertion, cheaper there than
     // nth_element's introselect; many by a partial selection, without sorting every match.
@@ -1119,11 +1196,11 @@ struct Raft::State {
     const LogIndex majority_index = *nth;
     RAFTSIM_ASSERT(nth == matches.begin() || !(*std::prev(nth) < majority_index));
     RAFTSIM_ASSERT(majority_index <= log.last_index());
+    RAFTSIM_ASSERT(majority_index > commit_index);  // only matches past the commit were kept
     // Terms are non-decreasing, so if log[majority_index] is of an earlier term so is every lower index:
     // Figure 8 -- never commit an earlier term's entry by counting replicas.
     // BUG(commit-prior-term): counting replicas of an earlier term's entry (Figure 8) is not enough.
-    // (Asked only of an index past the commit: most acknowledgements move no majority.)
-    if (majority_index > commit_index && (log.term_at(majority_index) == term() || bug(Bug::commit_prior_term))) {
+    if (log.term_at(majority_index) == term() || bug(Bug::commit_prior_term)) {
       set_commit(majority_index);
     }
   }
@@ -1693,26 +1770,30 @@ struct Raft::State {
   void on_persisted(std::uint64_t token) {
     RAFTSIM_ASSERT_MSG(!inflight.empty(), "on_persisted without an outstanding PersistRequest");
     RAFTSIM_ASSERT_MSG(inflight.front().token == token, "persisted tokens must arrive in order");
-    InflightPersist done = std::move(inflight.front());
-    inflight.pop_front();
-    // Writes are applied in order, so the disk now holds exactly what memory held when this was emitted,
-    // minus what later truncations have since replaced.
-    RAFTSIM_ASSERT(done.stable_index >= durable_match_index);
-    durable_match_index = done.stable_index;
-    if (done.hard_state.has_value()) durable_hard = *done.hard_state;
-    RAFTSIM_ASSERT(held_count >= done.held.size());
-    held_count -= done.held.size();
-    // Nothing held (a leader's own writes): the output keeps its buffer, which a swap would give away.
-    if (!done.held.empty()) {
-      if (out->messages.empty()) {
-        std::swap(out->messages, done.held);
-      } else {
-        for (Envelope& e : done.held) out->messages.push_back(std::move(e));
-        done.held.clear();
+    {
+      // Read in place, then dropped (not moved out: no held buffer moved and destroyed twice per write).
+      InflightPersist& done = inflight.front();
+      // Writes are applied in order, so the disk now holds exactly what memory held when this was emitted,
+      // minus what later truncations have since replaced.
+      RAFTSIM_ASSERT(done.stable_index >= durable_match_index);
+      durable_match_index = done.stable_index;
+      if (done.hard_state.has_value()) durable_hard = *done.hard_state;
+      RAFTSIM_ASSERT(held_count >= done.held.size());
+      held_count -= done.held.size();
+      // Nothing held (a leader's own writes): the output keeps its buffer, which a swap would give away.
+      if (!done.held.empty()) {
+        if (out->messages.empty()) {
+          std::swap(out->messages, done.held);
+        } else {
+          for (Envelope& e : done.held) out->messages.push_back(std::move(e));
+          done.held.clear();
+        }
+        // The emptied buffer is kept for the next batch held behind a write (stage(), end_input).
+        RAFTSIM_ASSERT(staged.empty() && done.held.empty());
+        if (spare_buffer.capacity() < done.held.capacity()) std::swap(spare_buffer, done.held);
       }
-      // The emptied buffer is kept for the next batch held behind a write (stage(), end_input).
-      RAFTSIM_ASSERT(staged.empty() && done.held.empty());
-      if (spare_buffer.capacity() < done.held.capacity()) std::swap(spare_buffer, done.held);
+      inflight.pop_front();  // `done` is gone from here on
+      persisted_token = token;
     }
 
     if (is_candidate()) {
@@ -1975,6 +2056,8 @@ struct Raft::State {
     }
     RAFTSIM_ASSERT(held == held_count && held_count <= kMaxHeldMessages);
     RAFTSIM_ASSERT(inflight.size() <= kMaxInflightPersists);
+    RAFTSIM_ASSERT(inflight.size() == inflight_persists());  // consecutive tokens, reported in order
+    RAFTSIM_ASSERT(inflight.empty() || inflight.front().token == persisted_token + 1);
     // Only end_input() may leave messages unsent, and only behind an outstanding write.
     RAFTSIM_ASSERT(held_count == 0 || !inflight.empty());
 

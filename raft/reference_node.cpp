@@ -118,7 +118,7 @@ class ReferenceNode final : public sim::Node {
   // the clock fault sets (thesis 6.4.1: only leases read it).
   ReferenceNode(Config config, DurableState durable, sim::NodeEnvironment* env)
       : checkpoints_(config.snapshot_every_entries > 0), written_(checkpoints_ ? durable : DurableState{}),
-        raft_(std::move(config), std::move(durable)), env_(env) {}
+        raft_(std::move(config), std::move(durable)), id_(raft_.id()), env_(env) {}
 
   void start(sim::NodeOutput& out) override {
     tick();
@@ -128,7 +128,7 @@ class ReferenceNode final : public sim::Node {
   void on_message(sim::NodeIndex from, const sim::Payload& message, sim::NodeOutput& out) override {
     const auto& wire = static_cast<const WireMessage&>(message);
     RAFTSIM_ASSERT(wire.envelope.from.value == from);
-    RAFTSIM_ASSERT(wire.envelope.to == raft_.id());
+    RAFTSIM_ASSERT(wire.envelope.to == id_);
     tick();
     raft_.step(wire.envelope, out_);
     translate(out);
@@ -193,7 +193,7 @@ class ReferenceNode final : public sim::Node {
       out.disk_writes.push_back({token, sim::make_payload<DiskRecord>(std::move(p)), size});
     }
     for (Envelope& e : out_.messages) {
-      RAFTSIM_ASSERT(e.from == raft_.id() && e.to != raft_.id());
+      RAFTSIM_ASSERT(e.from == id_ && e.to != id_);
       const sim::MessageSummary summary = summarize(e);
       const sim::NodeIndex to = e.to.value;
       out.sends.push_back({to, sim::make_payload<WireMessage>(std::move(e)), summary});
@@ -224,6 +224,7 @@ class ReferenceNode final : public sim::Node {
   const bool checkpoints_;
   DurableState written_;
   Raft raft_;
+  const NodeId id_;  // raft_.id(), kept here: the asserts on every message need no call into the Raft
   sim::NodeEnvironment* env_;
   Output out_;  // reused between calls
 };
