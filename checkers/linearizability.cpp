@@ -104,6 +104,22 @@ class ValueTable {
     return it->second;
   }
 
+  // Room for about `n` values without rehashing (a segment's operations mostly bring one new value each).
+  void reserve(std::size_t n) {
+    ids_.reserve(n);
+    values_.reserve(values_.size() + n);
+  }
+
+  // intern() of a value given as text (never nil).
+  std::uint32_t intern_text(std::string_view v) {
+    const auto [it, inserted] = ids_.try_emplace(std::string(v), static_cast<std::uint32_t>(values_.size()));
+    if (inserted) {
+      values_.emplace_back(std::in_place, v);
+      bytes_ += 2 * v.size() + 96;
+    }
+    return it->second;
+  }
+
   // The state after appending value `arg` to state `state`, memoized: appends are applied over and over
   // during backtracking. nil counts as "".
   std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
@@ -1303,6 +1319,65 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
     result.reason = stopped.text();
   }
   return result;
+}
+
+// The same steps as check_linearizability on a one-key history (group_by_key, prepare_key, one search to
+// its end: with a single key, slices and round-robin change nothing, and a memory stop stops this key),
+// without the strings: each distinct value is interned once, in the order intern_ops would intern it (the
+// initial value, then each operation's input, expected and output), so the ids, and so the search, are
+// the same as check_linearizability's on the History these operations describe.
+LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& in, std::size_t id_bound,
+                                     const std::function<std::string_view(std::uint32_t)>& text,
+                                     const LinLimits& limits) {
+  constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
+  ValueTable values;
+  std::vector<std::uint32_t> id_of(id_bound, kUnset);
+  values.reserve(std::min(id_bound, in.size() + 1));
+  auto intern = [&](std::uint32_t id) -> std::uint32_t {
+    if (id == 0) return ValueTable::kNil;
+    RAFTSIM_ASSERT(id < id_bound);
+    std::uint32_t& mapped = id_of[id];
+    if (mapped == kUnset) mapped = values.intern_text(text(id));
+    RAFTSIM_ASSERT(mapped != ValueTable::kNil && mapped != ValueTable::kDead);
+    return mapped;
+  };
+  const std::uint32_t init = intern(initial);
+  std::vector<KeyOp> ops;
+  ops.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const KeyOpIds& op = in[i];
+    if (op.info && op.fn == Fn::read) continue;  // constrains nothing (as group_by_key leaves it out)
+    KeyOp k;
+    k.index = i;
+    k.fn = op.fn;
+    k.info = op.info;
+    k.cas_succeeded = k.info || op.cas_succeeded;
+    k.input = intern(op.input);
+    k.expected = intern(op.expected);
+    k.output = intern(op.output);
+    k.invoke_time = op.invoke_time;
+    k.complete_time = k.info ? Operation::kNever : op.complete_time;
+    RAFTSIM_ASSERT_MSG(k.info || k.complete_time >= k.invoke_time, "an operation completes before its invoke");
+    ops.push_back(k);
+  }
+  if (ops.empty()) return LinVerdict::linearizable;
+  if (unproducible_read(ops, values, init)) return LinVerdict::not_linearizable;
+  prepare_states(ops, values);
+  if (std::none_of(ops.begin(), ops.end(), [](const KeyOp& op) { return !op.info; })) return LinVerdict::linearizable;
+  LinLimits steps_only;  // (give_up is not polled: see the header)
+  steps_only.steps_max = limits.steps_max;
+  steps_only.memory_bytes_max = limits.memory_bytes_max;
+  const Deadline deadline(steps_only);
+  MemoryBudget budget{limits.memory_bytes_max, 0};
+  KeySearch search(ops, values, values.canon(init), deadline, budget);
+  switch (search.run(0)) {
+    case SearchStatus::linearizable: return LinVerdict::linearizable;
+    case SearchStatus::not_linearizable: return LinVerdict::not_linearizable;
+    case SearchStatus::timeout:
+    case SearchStatus::memory:
+    case SearchStatus::paused: return LinVerdict::unknown;
+  }
+  return LinVerdict::unknown;
 }
 
 }  // namespace checkers
