@@ -527,6 +527,7 @@ class KeySearch {
     RAFTSIM_ASSERT(!ops_.empty());
     build_entries();
     build_reads();
+    has_info_ = std::any_of(ops_.begin(), ops_.end(), [](const KeyOp& op) { return op.info && !op.killer; });
     zobrist_.reserve(ops_.size());
     for (std::size_t i = 0; i < ops_.size(); ++i) zobrist_.push_back(splitmix64(0x5EED0000ULL + i));
   }
@@ -626,6 +627,7 @@ class KeySearch {
   std::int32_t entry_ = -2;  // where run() continues scanning (-2: not started)
   Pass pass_ = Pass::forced;
   bool has_appends_;
+  bool has_info_ = false;  // some info operation is in the event list (not a killer)
   ResetIndex resets_;
   // The observers (see is_observer) not linearized yet, in invoke order: a circular doubly-linked list with
   // the sentinel at index ops_.size(), unlinked and relinked in LIFO order like the event list.
@@ -909,9 +911,11 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
           continue;
         }
       }
-    } else if (pass != Pass::info) {
+    } else if (pass == Pass::forced || (pass == Pass::required && has_info_)) {
       // A return (its operation must be linearized before anything later) ends this pass. The end of the
       // list cannot come first while an operation with a known outcome is left, since its return follows.
+      // Without info operations in the list the info pass would linearize nothing and end at the same
+      // return: the search backtracks at once (the same configurations, in the same order, fewer steps).
       pass = pass == Pass::forced ? Pass::required : Pass::info;
       entry = entries_[0].next;
       continue;
