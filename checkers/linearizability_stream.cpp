@@ -20,6 +20,14 @@ namespace stream_detail {
 using Fn = Operation::Fn;
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
+// Whether two bitsets of `n` words are equal (a loop: memcmp's call costs more than the word or two compared).
+inline bool same_bits(const std::uint64_t* a, const std::uint64_t* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 std::uint64_t mix64(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -339,7 +347,7 @@ class ConfigSet {
         index_[i] = pos;
         return {pos, true};
       }
-      if (states_[at] == state && meta_[at] == meta && std::memcmp(&bits_[at * words_], bits, words_ * 8) == 0) {
+      if (states_[at] == state && meta_[at] == meta && same_bits(bits, &bits_[at * words_], words_)) {
         return {at, false};
       }
     }
