@@ -36,6 +36,15 @@ std::uint64_t config_hash(std::uint64_t set_hash, std::uint32_t state) {
   return set_hash ^ splitmix64(0xC0FFEE0000000000ULL ^ state);
 }
 
+// Whether two bitsets of `n` words are equal: a loop, not memcmp (std::equal on words is memcmp too), whose
+// call costs more than the three or four words the searches compare (10% of the batch search's time).
+inline bool same_words(const std::uint64_t* a, const std::uint64_t* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The values of one key, interned so model states are small integers. Id 0 is nil; id 1 is the dead state.
 //
@@ -100,6 +109,22 @@ class ValueTable {
     if (inserted) {
       values_.push_back(*v);
       bytes_ += 2 * v->size() + 96;  // the string twice (map key and value) plus node overheads
+    }
+    return it->second;
+  }
+
+  // Room for about `n` values without rehashing (a segment's operations mostly bring one new value each).
+  void reserve(std::size_t n) {
+    ids_.reserve(n);
+    values_.reserve(values_.size() + n);
+  }
+
+  // intern() of a value given as text (never nil).
+  std::uint32_t intern_text(std::string_view v) {
+    const auto [it, inserted] = ids_.try_emplace(std::string(v), static_cast<std::uint32_t>(values_.size()));
+    if (inserted) {
+      values_.emplace_back(std::in_place, v);
+      bytes_ += 2 * v.size() + 96;
     }
     return it->second;
   }
@@ -274,7 +299,7 @@ class ConfigCache {
         return Added::added;
       }
       if (slot.hash == hash && slot.state == state &&
-          std::memcmp(&req_arena_[(slot.group - 1) * req_words_], req, req_words_ * sizeof(std::uint64_t)) == 0) {
+          same_words(req, &req_arena_[(slot.group - 1) * req_words_], req_words_)) {
         return info_words_ == 0 ? Added::subsumed : add_info(slot.group - 1, info);
       }
     }
@@ -511,6 +536,7 @@ class KeySearch {
     RAFTSIM_ASSERT(!ops_.empty());
     build_entries();
     build_reads();
+    has_info_ = std::any_of(ops_.begin(), ops_.end(), [](const KeyOp& op) { return op.info && !op.killer; });
     zobrist_.reserve(ops_.size());
     for (std::size_t i = 0; i < ops_.size(); ++i) zobrist_.push_back(splitmix64(0x5EED0000ULL + i));
   }
@@ -610,6 +636,7 @@ class KeySearch {
   std::int32_t entry_ = -2;  // where run() continues scanning (-2: not started)
   Pass pass_ = Pass::forced;
   bool has_appends_;
+  bool has_info_ = false;  // some info operation is in the event list (not a killer)
   ResetIndex resets_;
   // The observers (see is_observer) not linearized yet, in invoke order: a circular doubly-linked list with
   // the sentinel at index ops_.size(), unlinked and relinked in LIFO order like the event list.
@@ -893,9 +920,11 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
           continue;
         }
       }
-    } else if (pass != Pass::info) {
+    } else if (pass == Pass::forced || (pass == Pass::required && has_info_)) {
       // A return (its operation must be linearized before anything later) ends this pass. The end of the
       // list cannot come first while an operation with a known outcome is left, since its return follows.
+      // Without info operations in the list the info pass would linearize nothing and end at the same
+      // return: the search backtracks at once (the same configurations, in the same order, fewer steps).
       pass = pass == Pass::forced ? Pass::required : Pass::info;
       entry = entries_[0].next;
       continue;
@@ -1303,6 +1332,65 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
     result.reason = stopped.text();
   }
   return result;
+}
+
+// The same steps as check_linearizability on a one-key history (group_by_key, prepare_key, one search to
+// its end: with a single key, slices and round-robin change nothing, and a memory stop stops this key),
+// without the strings: each distinct value is interned once, in the order intern_ops would intern it (the
+// initial value, then each operation's input, expected and output), so the ids, and so the search, are
+// the same as check_linearizability's on the History these operations describe.
+LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& in, std::size_t id_bound,
+                                     const std::function<std::string_view(std::uint32_t)>& text,
+                                     const LinLimits& limits) {
+  constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
+  ValueTable values;
+  std::vector<std::uint32_t> id_of(id_bound, kUnset);
+  values.reserve(std::min(id_bound, in.size() + 1));
+  auto intern = [&](std::uint32_t id) -> std::uint32_t {
+    if (id == 0) return ValueTable::kNil;
+    RAFTSIM_ASSERT(id < id_bound);
+    std::uint32_t& mapped = id_of[id];
+    if (mapped == kUnset) mapped = values.intern_text(text(id));
+    RAFTSIM_ASSERT(mapped != ValueTable::kNil && mapped != ValueTable::kDead);
+    return mapped;
+  };
+  const std::uint32_t init = intern(initial);
+  std::vector<KeyOp> ops;
+  ops.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const KeyOpIds& op = in[i];
+    if (op.info && op.fn == Fn::read) continue;  // constrains nothing (as group_by_key leaves it out)
+    KeyOp k;
+    k.index = i;
+    k.fn = op.fn;
+    k.info = op.info;
+    k.cas_succeeded = k.info || op.cas_succeeded;
+    k.input = intern(op.input);
+    k.expected = intern(op.expected);
+    k.output = intern(op.output);
+    k.invoke_time = op.invoke_time;
+    k.complete_time = k.info ? Operation::kNever : op.complete_time;
+    RAFTSIM_ASSERT_MSG(k.info || k.complete_time >= k.invoke_time, "an operation completes before its invoke");
+    ops.push_back(k);
+  }
+  if (ops.empty()) return LinVerdict::linearizable;
+  if (unproducible_read(ops, values, init)) return LinVerdict::not_linearizable;
+  prepare_states(ops, values);
+  if (std::none_of(ops.begin(), ops.end(), [](const KeyOp& op) { return !op.info; })) return LinVerdict::linearizable;
+  LinLimits steps_only;  // (give_up is not polled: see the header)
+  steps_only.steps_max = limits.steps_max;
+  steps_only.memory_bytes_max = limits.memory_bytes_max;
+  const Deadline deadline(steps_only);
+  MemoryBudget budget{limits.memory_bytes_max, 0};
+  KeySearch search(ops, values, values.canon(init), deadline, budget);
+  switch (search.run(0)) {
+    case SearchStatus::linearizable: return LinVerdict::linearizable;
+    case SearchStatus::not_linearizable: return LinVerdict::not_linearizable;
+    case SearchStatus::timeout:
+    case SearchStatus::memory:
+    case SearchStatus::paused: return LinVerdict::unknown;
+  }
+  return LinVerdict::unknown;
 }
 
 }  // namespace checkers

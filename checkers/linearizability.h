@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -74,6 +75,26 @@ struct LinResult {
 };
 
 LinResult check_linearizability(const History& history, const LinLimits& limits = {});
+
+// One key's operation with its values given as ids (the streaming checker's segments, issue 14 goal 3):
+// the batch check of a segment at a cut without building a History of strings and interning it again.
+struct KeyOpIds {
+  Operation::Fn fn = Operation::Fn::read;
+  bool info = false;             // unknown outcome (an info read constrains nothing: leave it out)
+  bool cas_succeeded = true;
+  std::uint32_t input = 0;       // value ids; 0 is nil (also for a field the operation does not have)
+  std::uint32_t expected = 0;
+  std::uint32_t output = 0;
+  std::int64_t invoke_time = 0;
+  std::int64_t complete_time = Operation::kNever;  // kNever for info
+};
+// The verdict check_linearizability gives on the single-key history of `ops` (in that order) from the value
+// `initial`, with `text(id)` the value of a non-nil id below `id_bound` (distinct ids, distinct values).
+// Only the verdict: no reason or witness (callers that need them build the History). `limits.give_up` is
+// not polled.
+LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& ops, std::size_t id_bound,
+                                     const std::function<std::string_view(std::uint32_t)>& text,
+                                     const LinLimits& limits = {});
 
 const char* verdict_name(LinVerdict verdict);
 

@@ -20,6 +20,14 @@ namespace stream_detail {
 using Fn = Operation::Fn;
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
+// Whether two bitsets of `n` words are equal (a loop: memcmp's call costs more than the word or two compared).
+inline bool same_bits(const std::uint64_t* a, const std::uint64_t* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 std::uint64_t mix64(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -339,7 +347,7 @@ class ConfigSet {
         index_[i] = pos;
         return {pos, true};
       }
-      if (states_[at] == state && meta_[at] == meta && std::memcmp(&bits_[at * words_], bits, words_ * 8) == 0) {
+      if (states_[at] == state && meta_[at] == meta && same_bits(bits, &bits_[at * words_], words_)) {
         return {at, false};
       }
     }
@@ -457,7 +465,7 @@ class Key {
   std::size_t frontier_peak() const { return frontier_peak_; }
   std::size_t bytes() const {
     return frontier_.bytes() + next_.bytes() + values_.bytes() + ops_.capacity() * sizeof(SOp) + queue_.size() * 8 +
-           open_.capacity() * 4 + segment_.capacity() * sizeof(SOp);
+           open_.capacity() * 4 + (segment_.capacity() + spare_segment_.capacity()) * sizeof(SOp);
   }
 
   std::uint32_t invoke(std::uint64_t id, std::uint64_t process, Fn fn, std::optional<std::string_view> input,
@@ -656,28 +664,24 @@ class Key {
       return;
     }
     // The closed info operations (see above): settled ones (slot freed) and provably used ones.
-    std::vector<char> reopen(segment_.size(), 0);
-    std::vector<Operation> seg = segment_operations();
-    const std::optional<std::string> cut_value = values_.value(cut_);
-    std::size_t reopened = 0;
-    for (std::size_t i = 0; i < seg.size(); ++i) {
+    std::vector<char>& reopen = scratch_reopen_;
+    reopen.assign(segment_.size(), 0);
+    for (std::size_t i = 0; i < segment_.size(); ++i) {
       const SlotRef ref = segment_slots_[i];
-      if (seg[i].outcome == Operation::Outcome::info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen &&
-          !provably_used(seg, i, cut_value)) {
-        reopen[i] = 1;
-        ++reopened;
-      }
+      if (segment_[i].info && ref.slot != kNone && ops_[ref.slot].gen == ref.gen && !provably_used(i)) reopen[i] = 1;
     }
-    History h;
-    h.initial_value = cut_value;
-    h.operations.reserve(seg.size() - reopened);
-    for (std::size_t i = 0; i < seg.size(); ++i) {
-      if (!reopen[i]) h.operations.push_back(std::move(seg[i]));  // (provably_used is done with seg)
+    // The segment without the open ones, as ids into values_ (check_key_linearizability: the verdict
+    // check_linearizability gives on it, without building its strings and interning them again).
+    std::vector<KeyOpIds>& seg = scratch_segment_ids_;
+    seg.clear();
+    for (std::size_t i = 0; i < segment_.size(); ++i) {
+      if (!reopen[i]) seg.push_back(operation_ids(segment_[i]));
     }
     LinLimits limits;
     limits.steps_max = steps_.max;
-    const LinResult r = check_linearizability(h, limits);
-    if (r.verdict != LinVerdict::linearizable) {
+    const LinVerdict verdict = check_key_linearizability(
+        cut_, seg, values_.size(), [&](std::uint32_t id) { return values_.text(id); }, limits);
+    if (verdict != LinVerdict::linearizable) {
       restart_after_ = 2 * segment_.size();
       return;
     }
@@ -698,8 +702,12 @@ class Key {
     } else {
       --batch_cuts_left_;
     }
-    std::vector<SOp> old_segment = std::move(segment_);
-    std::vector<SlotRef> old_slots = std::move(segment_slots_);
+    // The old segment goes to the spare buffers and the new one starts in theirs: neither is reallocated
+    // as it grows again (the segment's regrowth from nothing at every cut was 2% of the 64-client check).
+    std::vector<SOp>& old_segment = spare_segment_;
+    std::vector<SlotRef>& old_slots = spare_slots_;
+    old_segment.swap(segment_);
+    old_slots.swap(segment_slots_);
     segment_.clear();
     segment_slots_.clear();
     segment_max_complete_ = std::numeric_limits<std::int64_t>::min();
@@ -719,6 +727,8 @@ class Key {
         free_op(ref.slot);
       }
     }
+    old_segment.clear();
+    old_slots.clear();
     if (stream) {
       live_values_ = 0;  // collect at the next completion
     } else if (values_.size() > 2 * live_values_ + 64) {
@@ -738,44 +748,62 @@ class Key {
   // progress: an open info operation is removed from the check, and the check may fail).
   static constexpr std::size_t kSpellMax = 4096;
   static constexpr std::size_t kObserversMax = 4;
-  static bool provably_used(const std::vector<Operation>& segment, std::size_t i, const std::optional<std::string>& cut) {
-    const Operation& op = segment[i];
-    if (op.fn == Fn::read || !op.input || op.input->empty()) return false;
-    const std::string& x = *op.input;
+  bool provably_used(std::size_t i) const {
+    const SOp& op = segment_[i];
+    if (op.fn == Fn::read || op.input == Values::kNil || values_.text(op.input).empty()) return false;
+    const std::string_view x = values_.text(op.input);
     std::size_t tried = 0;
-    for (std::size_t j = 0; j < segment.size() && tried < kObserversMax; ++j) {
-      const Operation& o = segment[j];
-      if (o.outcome != Operation::Outcome::ok) continue;
-      std::optional<std::string> seen;
+    for (std::size_t j = 0; j < segment_.size() && tried < kObserversMax; ++j) {
+      const SOp& o = segment_[j];
+      if (o.info) continue;
+      std::uint32_t seen = Values::kNil;
       if (o.fn == Fn::read) seen = o.output;
       if (o.fn == Fn::cas && o.cas_succeeded) seen = o.expected;
-      if (!seen || seen->size() > kSpellMax || seen->find(x) == std::string::npos) continue;
+      if (seen == Values::kNil) continue;
+      const std::string_view w = values_.text(seen);
+      if (w.size() > kSpellMax || w.find(x) == std::string_view::npos) continue;
       ++tried;
-      if (!spelled_without(segment, i, *seen, cut)) return true;
+      if (!spelled_without(i, w)) return true;
     }
     return false;
   }
-  static bool spelled_without(const std::vector<Operation>& segment, std::size_t i, const std::string& w,
-                              const std::optional<std::string>& cut) {
+  // Whether w can be spelled as the cut value or some reset of the segment other than i (nil as ""),
+  // followed by append values of the segment other than i.
+  bool spelled_without(std::size_t i, std::string_view w) const {
     std::vector<char> reach(w.size() + 1, 0);
-    auto start = [&](const std::optional<std::string>& r) {
-      const std::string& v = r ? *r : std::string();
+    auto start = [&](std::uint32_t r) {
+      const std::string_view v = values_.text(r);  // (nil: "")
       if (w.starts_with(v)) reach[v.size()] = 1;
     };
-    start(cut);
-    for (std::size_t k = 0; k < segment.size(); ++k) {
-      const Operation& r = segment[k];
+    start(cut_);
+    for (std::size_t k = 0; k < segment_.size(); ++k) {
+      const SOp& r = segment_[k];
       if (k != i && (r.fn == Fn::write || r.fn == Fn::cas)) start(r.input);
     }
     for (std::size_t pos = 0; pos < w.size(); ++pos) {
       if (!reach[pos]) continue;
-      for (std::size_t k = 0; k < segment.size(); ++k) {
-        const Operation& a = segment[k];
-        if (k == i || a.fn != Fn::append || !a.input || a.input->empty()) continue;
-        if (w.compare(pos, a.input->size(), *a.input) == 0) reach[pos + a.input->size()] = 1;
+      for (std::size_t k = 0; k < segment_.size(); ++k) {
+        const SOp& a = segment_[k];
+        if (k == i || a.fn != Fn::append || a.input == Values::kNil) continue;
+        const std::string_view arg = values_.text(a.input);
+        if (!arg.empty() && w.substr(pos).starts_with(arg)) reach[pos + arg.size()] = 1;
       }
     }
     return reach[w.size()] != 0;
+  }
+
+  // An operation of the segment as check_key_linearizability reads it (the fields operation() fills).
+  static KeyOpIds operation_ids(const SOp& op) {
+    KeyOpIds out;
+    out.fn = op.fn;
+    out.info = op.info;
+    out.cas_succeeded = op.cas_succeeded;
+    if (op.fn != Fn::read) out.input = op.input;
+    if (op.fn == Fn::cas) out.expected = op.expected;
+    if (op.fn == Fn::read && !op.info) out.output = op.output;
+    out.invoke_time = op.invoke_time;
+    out.complete_time = op.info ? Operation::kNever : op.complete_time;
+    return out;
   }
 
   // The segment as the batch checker reads it (its operations in the order they were added).
@@ -1550,6 +1578,8 @@ class Key {
   std::vector<char> scratch_gone_;
   ConfigSet scratch_set_;   // open()'s closed frontier
   std::vector<std::uint32_t> scratch_still_open_;  // maybe_cut's
+  std::vector<char> scratch_reopen_;               // try_restart's
+  std::vector<KeyOpIds> scratch_segment_ids_;       // try_restart's
   ConfigSet scratch_kept_;  // subsume()'s result
   KeyStatus status_ = KeyStatus::running;
   std::string reason_;
@@ -1564,6 +1594,8 @@ class Key {
     std::uint32_t gen;
   };
   std::vector<SlotRef> segment_slots_;      // one per segment_ entry
+  std::vector<SOp> spare_segment_;          // try_restart's buffers (empty between calls)
+  std::vector<SlotRef> spare_slots_;
   std::int64_t segment_max_complete_ = std::numeric_limits<std::int64_t>::min();  // of its non-info ops
   std::size_t live_open_ = 0;               // non-info operations invoked and not completed (processed)
   std::uint32_t solo_ = kNone;              // batch: the candidate last operation of the segment (try_restart)

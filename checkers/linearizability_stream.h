@@ -46,9 +46,14 @@ namespace checkers {
 
 struct StreamLimits {
   // Beyond either, the key falls back to the batch search of its operations since its last cut (see the
-  // .cpp): the same verdict, with the batch checker's memory for that key.
-  std::size_t frontier_max = std::size_t{1} << 9;   // configurations per key after a completion
-  std::size_t closure_max = std::size_t{1} << 13;   // configurations explored per completion
+  // .cpp): the same verdict, with the batch checker's memory for that key. Small (session 14): a key whose
+  // frontier grows past a few configurations (concurrent appends nobody has read yet) is one the
+  // depth-first batch search decides far more cheaply, and every completion up to the overflow explored
+  // up to closure_max configurations for nothing. At 512 and 8,192 that was 40% of the check of the
+  // 64-client benchmark and two thirds of the 1M-operation one (docs/performance.md, session 14 lin3);
+  // 32 and 512, 16 and 256 did a little worse than these.
+  std::size_t frontier_max = std::size_t{1} << 3;   // configurations per key after a completion
+  std::size_t closure_max = std::size_t{1} << 7;    // configurations explored per completion
   std::uint64_t steps_max = 0;                       // over the whole check; 0: no limit
   // A key in batch mode takes a new cut (see the .cpp, Key::try_restart) once its segment has this many
   // operations: a batch check per few operations costs more than it frees. Tests set 0 (a cut whenever one

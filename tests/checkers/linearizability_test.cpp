@@ -926,6 +926,81 @@ TEST_CASE("linearizability: agrees with brute force where unread info writes mee
   CHECK(nonlin > 300);  // both verdicts are exercised
 }
 
+// check_key_linearizability (the streaming checker's segments at its cuts) on the operations of one key
+// given as ids: the ids are numbered backwards from the order of first appearance, so the test also shows
+// that the caller's numbering does not matter. Failed operations are left out, as the streaming checker
+// never hands them over.
+static LinVerdict check_by_ids(const History& h, const LinLimits& limits = {}) {
+  std::vector<std::string> texts;
+  std::vector<std::optional<std::string>> seen;  // in order of first appearance
+  auto note = [&](const std::optional<std::string>& v) {
+    if (v && std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
+  };
+  note(h.initial_value);
+  for (const Operation& op : h.operations) {
+    note(op.input);
+    note(op.expected);
+    note(op.output);
+  }
+  auto id_of = [&](const std::optional<std::string>& v) -> std::uint32_t {
+    if (!v) return 0;
+    const auto at = static_cast<std::uint32_t>(std::find(seen.begin(), seen.end(), v) - seen.begin());
+    return static_cast<std::uint32_t>(seen.size()) - at;  // backwards, from 1
+  };
+  std::vector<checkers::KeyOpIds> ops;
+  for (const Operation& op : h.operations) {
+    if (op.outcome == Outcome::fail) continue;
+    checkers::KeyOpIds k;
+    k.fn = op.fn;
+    k.info = op.outcome == Outcome::info;
+    k.cas_succeeded = op.cas_succeeded;
+    k.input = id_of(op.input);
+    k.expected = id_of(op.expected);
+    k.output = id_of(op.output);
+    k.invoke_time = op.invoke_time;
+    k.complete_time = op.complete_time;
+    ops.push_back(k);
+  }
+  return checkers::check_key_linearizability(
+      id_of(h.initial_value), ops, seen.size() + 1,
+      [&](std::uint32_t id) { return std::string_view(*seen[seen.size() - id]); }, limits);
+}
+
+TEST_CASE("linearizability: one key's operations given as ids get check_linearizability's verdict", "[linearizability][property]") {
+  Rng rng(1414);
+  std::size_t nonlin = 0;
+  for (int i = 0; i < 3000; ++i) {
+    History h = random_small_history(rng);
+    for (Operation& op : h.operations) {  // also the dropped info writes and killers (see above)
+      if ((op.fn == Fn::write || op.fn == Fn::append) && rng.below(3) == 0) op.input = std::to_string(7 + rng.below(3));
+    }
+    const LinVerdict batch = checkers::check_linearizability(h).verdict;
+    INFO("history " << i);
+    REQUIRE(check_by_ids(h) == batch);
+    nonlin += batch == LinVerdict::not_linearizable;
+  }
+  CHECK(nonlin > 300);
+  // Generated one-key histories, longer, also under step limits: the same verdict, unknown included.
+  std::size_t unknown = 0;
+  for (std::uint64_t seed = 1; seed <= 120; ++seed) {
+    HistoryGenConfig cfg;
+    cfg.ops = 50 + seed * 5;
+    cfg.keys = 1;
+    cfg.clients = 2 + seed % 12;
+    cfg.info_percent = seed % 4 == 0 ? 0 : 2 + seed % 15;
+    cfg.fail_percent = seed % 3;
+    History h = checkers::generate_linearizable_history(cfg, seed);
+    if (seed % 2 == 0) make_stale_read(h);
+    LinLimits limits;
+    limits.steps_max = seed % 3 == 0 ? 1024 : 0;
+    const LinVerdict batch = checkers::check_linearizability(h, limits).verdict;
+    INFO("seed " << seed);
+    REQUIRE(check_by_ids(h, limits) == batch);
+    unknown += batch == LinVerdict::unknown;
+  }
+  CHECK(unknown > 0);
+}
+
 TEST_CASE("linearizability: the worst cases of issue 14 are decided within a step budget", "[linearizability][worst]") {
   // 50 clients on 10 keys with long (retried) operations, linearizable and with a stale read planted late;
   // 40 clients on 8 keys with unknown outcomes. Before the dead state and the killers these came back
