@@ -81,8 +81,10 @@ int command_replay(const std::string& path, double window_ms, const std::string&
   try {
     r = tools::run_one_isolated(rec.scenario, rec.seed, options, isolation);
     if (sources) {
-      const bool same = same_trace(rec, r) && differences(rec, r).empty();
-      const std::string hash_note = tools::trace_hash_comparable(rec) ? "" : " (" + tools::trace_hash_version_note(rec) + ")";
+      // As below: an equal hash is the same trace; without a comparable hash, every field must agree.
+      const bool comparable = tools::trace_hash_comparable(rec);
+      const bool same = same_trace(rec, r) && (comparable || differences(rec, r).empty());
+      const std::string hash_note = comparable ? "" : " (" + tools::trace_hash_version_note(rec) + ")";
       tools::write_run_report(*sources, rec.scenario, r,
                               (same ? "reproduced the record " : "NOT reproduced: this run differs from the record ") + path + hash_note);
     }
