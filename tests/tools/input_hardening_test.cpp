@@ -156,6 +156,17 @@ TEST_CASE("hardening: the record loader names field paths (item 17)", "[hardenin
   CHECK(record_error(record("[0]", "8e067b32a1b2c3d4e5", "{}")).path() == "trace_hash");
 }
 
+TEST_CASE("hardening: a record's trace-hash version is 1 when absent, else a positive integer", "[hardening][record]") {
+  CHECK(tools::parse_failure_record(record("[0]", "0000000000000001", "{}"), "r.json").trace_hash_version == 1);
+  const auto v2 = tools::parse_failure_record(record("[0]", "0000000000000001", "{}", "  \"trace_hash_version\": 2,\n"), "r.json");
+  CHECK(v2.trace_hash_version == 2);
+  CHECK(tools::trace_hash_comparable(v2));
+  const auto zero = record_error(record("[0]", "0000000000000001", "{}", "  \"trace_hash_version\": 0,\n"));
+  CHECK(zero.path() == "trace_hash_version");
+  CHECK(zero.line() == 4);
+  CHECK(record_error(record("[0]", "0000000000000001", "{}", "  \"trace_hash_version\": \"2\",\n")).path() == "trace_hash_version");
+}
+
 TEST_CASE("hardening: an error inside a record's scenario names its line in the record (item 17)", "[hardening][record]") {
   const auto e = record_error(record("[0]", "0000000000000001", "{\n    \"name\": \"x\",\n    \"cluster\": {\"nodes\": 0}\n  }"));
   CHECK(e.path() == "scenario.cluster.nodes");

@@ -292,6 +292,46 @@ TEST_CASE("robust: replay of an edited record says what differs (issue 15 item 1
   CHECK_FALSE(contains(hash.out, "rebuild the recorded version"));
 }
 
+TEST_CASE("robust: replay of a record from another trace-hash version compares events and violation, not the hash", "[robust]") {
+  BINARY_OR_SKIP();
+  TempDir dir("hash-version");
+  write_unmet_expectation(dir, "unmet");
+  REQUIRE(run("", "run unmet.json --seed 1 --records d", dir).exit_code == 1);
+  const nlohmann::ordered_json written = nlohmann::ordered_json::parse(slurp(dir / "d/unmet-seed1.json"));
+  REQUIRE(written["trace_hash_version"] == 2);  // this binary's sim::kTraceHashVersion
+  // A version 1 record (written before the field existed): its hash is of another function, so a different
+  // hash alone is no difference.
+  nlohmann::ordered_json j = written;
+  j.erase("trace_hash_version");
+  j["trace_hash"] = "0123456789abcdef";
+  std::ofstream(dir / "v1.json") << j.dump(2);
+  const Result v1 = run("", "replay v1.json", dir);
+  INFO(v1.all());
+  CHECK(v1.exit_code == 1);  // reproduced: the failure's code
+  CHECK(contains(v1.out, "reproduced: the same event count"));
+  CHECK(contains(v1.out, "trace-hash version 1 (older than this raftsim's version 2"));
+  CHECK_FALSE(contains(v1.out, "NOT REPRODUCED"));
+  CHECK_FALSE(contains(v1.out, "trace hash: the record has"));
+  // Negative space: a different event count is still not reproduced, and says the hash was not compared.
+  j["events"] = written["events"].get<std::uint64_t>() + 1;
+  std::ofstream(dir / "v1-events.json") << j.dump(2);
+  const Result events = run("", "replay v1-events.json", dir);
+  INFO(events.all());
+  CHECK(events.exit_code == 3);
+  CHECK(contains(events.out, "NOT REPRODUCED"));
+  CHECK(contains(events.out, "events: the record has"));
+  CHECK(contains(events.out, "the trace hash cannot be compared"));
+  // A newer version: the same, called newer.
+  j = written;
+  j["trace_hash_version"] = 3;
+  j["trace_hash"] = "0123456789abcdef";
+  std::ofstream(dir / "v3.json") << j.dump(2);
+  const Result v3 = run("", "replay v3.json", dir);
+  INFO(v3.all());
+  CHECK(v3.exit_code == 1);
+  CHECK(contains(v3.out, "version 3 (newer than"));
+}
+
 TEST_CASE("robust: Ctrl-C in fuzz keeps the progress made, and --resume goes on from there (issue 15 item 11)", "[robust]") {
   BINARY_OR_SKIP();
   TempDir dir("fuzz-interrupt");

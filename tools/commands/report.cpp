@@ -62,10 +62,21 @@ int command_report(const std::string& path, const std::string& out, const tools:
   tools::install_interrupt_handlers();
   try {
     const tools::RunResult r = tools::run_one_isolated(rec.scenario, rec.seed, options, isolation);
-    const bool same = r.trace_hash == rec.trace_hash && r.metrics.events == rec.events;
-    const std::string note = same ? fmt::format("reproduced the record {} (trace hash {:016x})", path, r.trace_hash)
-                                  : fmt::format("NOT reproduced: the record {} has trace hash {:016x}, this run {:016x}",
-                                                path, rec.trace_hash, r.trace_hash);
+    std::string note;
+    if (tools::trace_hash_comparable(rec)) {
+      const bool same = r.trace_hash == rec.trace_hash && r.metrics.events == rec.events;
+      note = same ? fmt::format("reproduced the record {} (trace hash {:016x})", path, r.trace_hash)
+                  : fmt::format("NOT reproduced: the record {} has trace hash {:016x}, this run {:016x}", path,
+                                rec.trace_hash, r.trace_hash);
+    } else {
+      // Another hash function: the event count and verdict are what can be compared (replay compares more).
+      const bool same = r.metrics.events == rec.events && rec.verdict == tools::outcome_code(r.verdict);
+      note = same ? fmt::format("the record {} has the same event count ({}) and verdict; {}", path, rec.events,
+                                tools::trace_hash_version_note(rec))
+                  : fmt::format("NOT reproduced: the record {} has {} events and verdict {}, this run {} and {}; {}", path,
+                                rec.events, rec.verdict, r.metrics.events, tools::outcome_code(r.verdict),
+                                tools::trace_hash_version_note(rec));
+    }
     tools::write_run_report(sources, rec.scenario, r, note);
     std::cout << fmt::format("report     {} ({}, seed {}: {})\n", out, rec.scenario.name, rec.seed, note);
   } catch (...) {

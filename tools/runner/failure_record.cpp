@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
+#include "sim/trace.h"
 #include "tools/runner/atomic_file.h"
 #include "tools/scenario/input_error.h"
 #include "tools/scenario/input_file.h"
@@ -26,6 +27,17 @@
 namespace tools {
 
 const char* raftsim_version() { return RAFTSIM_VERSION; }
+
+bool trace_hash_comparable(const FailureRecord& rec) { return rec.trace_hash_version == sim::kTraceHashVersion; }
+
+std::string trace_hash_version_note(const FailureRecord& rec) {
+  RAFTSIM_ASSERT(!trace_hash_comparable(rec));
+  RAFTSIM_ASSERT(rec.trace_hash_version >= 1);
+  return fmt::format("the trace hash cannot be compared: the record's is trace-hash version {} ({} than this raftsim's "
+                     "version {}, a different hash function)",
+                     rec.trace_hash_version, rec.trace_hash_version < sim::kTraceHashVersion ? "older" : "newer",
+                     sim::kTraceHashVersion);
+}
 
 namespace {
 const char* verdict_code(Outcome o) {
@@ -59,6 +71,7 @@ std::string write_failure_record(const std::string& dir, const Scenario& scenari
   if (!r.verdict_note.empty()) j["note"] = r.verdict_note;
   if (r.outcome == Outcome::unknown) j["history"] = r.linearizability;  // which limit, on which keys
   j["trace_hash"] = fmt::format("{:016x}", r.trace_hash);
+  j["trace_hash_version"] = sim::kTraceHashVersion;
   j["events"] = r.metrics.events;
   if (r.violation) {
     j["violation"] = {{"checker", r.violation->checker},
@@ -134,6 +147,9 @@ FailureRecord failure_record_from_json(const nlohmann::json& root, const std::st
   const auto parsed_hash = parse_trace_hash(hash);
   if (!parsed_hash) r.fail("trace_hash", fmt::format("expected 16 hexadecimal digits, found \"{}\"", hash));
   rec.trace_hash = *parsed_hash;
+  // Absent: written before the field existed, by version 1. Bounded so that the note's words stay sane.
+  constexpr std::int64_t kTraceHashVersionMax = 1000000;
+  rec.trace_hash_version = static_cast<int>(r.integer("trace_hash_version", 1, 1, kTraceHashVersionMax));
   rec.events = static_cast<std::uint64_t>(r.integer("events", 0, 0, INT64_MAX));
   if (auto v = r.object("violation")) {
     checkers::Violation viol;
