@@ -68,15 +68,20 @@ class EventQueue {
       p.template emplace<U>(std::forward<T>(payload));
     }
     const std::uint64_t tiebreak = tiebreak_rng.next_u64();
-    sift_up(at - now_ > kNearWindow ? far_ : near_, Key{at, tiebreak, (next_sequence_++ << kSlotBits) | slot});
+    const Key k{at, tiebreak, (next_sequence_++ << kSlotBits) | slot};
+    if (at - now_ > kNearWindow) {
+      sift_up(far_, k);
+    } else {
+      push_near(k);
+    }
   }
 
-  bool empty() const { return near_.empty() && far_.empty(); }
-  std::size_t size() const { return near_.size() + far_.size(); }
+  bool empty() const { return near_head_ == near_.size() && far_.empty(); }
+  std::size_t size() const { return near_.size() - near_head_ + far_.size(); }
   Time now() const { return now_; }
   Time next_time() const {
     RAFTSIM_ASSERT(!empty());
-    return earliest_heap().front().at;
+    return near_is_earliest() ? near_[near_head_].at : far_.front().at;
   }
 
   // Removes the earliest event, advances the clock to its time and hands its payload to `handle` where it
@@ -91,7 +96,7 @@ class EventQueue {
 
   // Removes the earliest event and advances the clock to its time.
   Entry pop() {
-    const Key k = empty() ? Key{} : earliest_heap().front();
+    const Key k = empty() ? Key{} : near_is_earliest() ? near_[near_head_] : far_.front();
     const std::uint32_t slot = pop_key();
     Entry e{k.at, k.tiebreak, k.seqslot >> kSlotBits, std::move(at_slot(slot))};
     free_.push_back(slot);
@@ -111,11 +116,11 @@ class EventQueue {
   // The sequence shares a word with the slot (sequence in the high 40 bits): comparing the word compares
   // the sequence.
   //
-  // Two heaps: events due within kNearWindow of their push (messages, disk completions, client hops) and
-  // the rest (timers, client deadlines). Most far events are timers re-armed since and deadlines of
-  // operations long finished, which pile up by the hundred; the near heap stays a few entries deep, so the
-  // events that make up most of a run sift through one or two levels. A pop takes the earlier of the two
-  // tops: the same global minimum.
+  // Two parts: events due within kNearWindow of their push (messages, disk completions, client hops), a
+  // short sorted run, and the rest (timers, client deadlines) in a heap. Most far events are timers
+  // re-armed since and deadlines of operations long finished, which pile up by the hundred; the near run
+  // stays a few entries long, so the events that make up most of a run cost an insertion near its end and
+  // a pop from its front. A pop takes the earlier of the two minima: the same global minimum.
   struct Key {
     Time at;
     std::uint64_t tiebreak = 0;
@@ -133,12 +138,7 @@ class EventQueue {
   }
 
   static constexpr Duration kNearWindow = Duration::millis(10);
-
-  const std::vector<Key>& earliest_heap() const {
-    if (far_.empty()) return near_;
-    if (near_.empty()) return far_;
-    return earlier(near_.front(), far_.front()) ? near_ : far_;
-  }
+  static constexpr std::size_t kNearMax = 32;
 
   // A 4-ary min-heap with a hole: half the levels of a binary heap, each key written once per level.
   static void sift_up(std::vector<Key>& heap, Key k) {
@@ -153,9 +153,58 @@ class EventQueue {
     heap[hole] = k;
   }
 
+  // Near events arrive in nearly increasing order (now + a short delay), so a sorted run takes them with a
+  // compare or two and gives its earliest with none: cheaper than sifting a heap at both ends. The run is
+  // bounded (kNearMax): when it is full, the latest of it and the new key goes to the far heap instead, so
+  // a flood of messages costs heap pushes, never long shifts.
+  void push_near(const Key& k) {
+    if (near_head_ >= kNearMax) {  // the popped prefix is at least as long as what is left: move it down
+      near_.erase(near_.begin(), near_.begin() + static_cast<std::ptrdiff_t>(near_head_));
+      near_head_ = 0;
+    }
+    if (near_.size() - near_head_ >= kNearMax) {
+      if (!earlier(k, near_.back())) {
+        sift_up(far_, k);
+        return;
+      }
+      sift_up(far_, near_.back());
+      near_.pop_back();
+    }
+    std::size_t hole = near_.size();
+    near_.emplace_back();
+    while (hole > near_head_ && earlier(k, near_[hole - 1])) {
+      near_[hole] = near_[hole - 1];
+      --hole;
+    }
+    near_[hole] = k;
+    RAFTSIM_ASSERT(near_.size() - near_head_ <= kNearMax);
+  }
+
+  bool near_is_earliest() const {
+    if (near_head_ == near_.size()) return false;
+    return far_.empty() || earlier(near_[near_head_], far_.front());
+  }
+
   std::uint32_t pop_key() {
     RAFTSIM_ASSERT(!empty());
-    std::vector<Key>& heap = &earliest_heap() == &near_ ? near_ : far_;
+    Key top;
+    if (near_is_earliest()) {
+      top = near_[near_head_++];
+      if (near_head_ == near_.size()) {
+        near_.clear();
+        near_head_ = 0;
+      }
+    } else {
+      top = pop_far();
+    }
+    RAFTSIM_ASSERT(top.at >= now_);
+    now_ = top.at;
+    return static_cast<std::uint32_t>(top.seqslot & ((std::uint64_t{1} << kSlotBits) - 1));
+  }
+
+  Key pop_far() {
+    std::vector<Key>& heap = far_;
+    RAFTSIM_ASSERT(!heap.empty());
     const Key top = heap.front();
     const Key last = heap.back();
     heap.pop_back();
@@ -183,14 +232,13 @@ class EventQueue {
       }
       heap[hole] = last;
     }
-    RAFTSIM_ASSERT(top.at >= now_);
-    now_ = top.at;
-    return static_cast<std::uint32_t>(top.seqslot & ((std::uint64_t{1} << kSlotBits) - 1));
+    return top;
   }
 
   Rng& rng_;
   std::size_t capacity_max_;
-  std::vector<Key> near_;  // events due within kNearWindow of their push
+  std::vector<Key> near_;     // events due within kNearWindow of their push, sorted: near_[near_head_] first
+  std::size_t near_head_ = 0;  // near_[0, near_head_) were popped
   std::vector<Key> far_;   // the others
   std::vector<std::unique_ptr<Payload[]>> chunks_;  // slot -> payload of a pending event (or a leftover)
   std::uint32_t allocated_ = 0;                     // slots handed out so far
