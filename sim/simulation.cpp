@@ -150,6 +150,7 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
   RAFTSIM_ASSERT(config_.duration.us > 0);
   RAFTSIM_ASSERT(std::is_sorted(config_.faults.begin(), config_.faults.end(),
                                 [](const Fault& a, const Fault& b) { return a.at < b.at; }));
+  queue_.set_armed_indexes(static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax);
   for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk, queue_, rng_timers_));
   clients_.resize(config_.workload.clients);
   held_.resize(static_cast<std::size_t>(config_.nodes) * config_.nodes);
@@ -401,7 +402,10 @@ void Simulation::process_output(NodeIndex n) {
     Time at = queue_.now() + slot.env.to_real(local);
     if (config_.host.timer_jitter) at = at + config_.host.timer_jitter->draw(rng_host_);  // the scheduler's delay
     if (g > 0) at.us = (at.us + g - 1) / g * g;  // coarse timers: deadlines collide more often
-    queue_.push(at, TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
+    // Armed, not pushed: re-arming the slot supersedes the old event, which would be dropped by its generation
+    // when popped (or, after a crash, become stale_discarded: crash() releases it).
+    queue_.arm(static_cast<std::size_t>(n) * kTimerSlotsMax + t.slot, at,
+               TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
   }
   for (ClientReply& r : out_.replies) {
     RAFTSIM_ASSERT(r.client_id < clients_.size());
@@ -548,6 +552,9 @@ void Simulation::execute_disk_done(const DiskDone& d, bool told_late) {
 void Simulation::crash(NodeIndex n) {
   NodeSlot& slot = *nodes_[n];
   if (slot.status == Status::crashed) return;
+  // The old process's timers, re-armed ones too, are ordinary events again: each becomes a stale_discarded
+  // event when due.
+  queue_.release_armed(static_cast<std::size_t>(n) * kTimerSlotsMax, kTimerSlotsMax);
   const std::uint64_t lost = slot.disk.crash();
   emit(EventKind::crash, static_cast<std::int32_t>(n), -1, 0, lost);
   slot.node.reset();
