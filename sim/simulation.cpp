@@ -150,7 +150,8 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
   RAFTSIM_ASSERT(config_.duration.us > 0);
   RAFTSIM_ASSERT(std::is_sorted(config_.faults.begin(), config_.faults.end(),
                                 [](const Fault& a, const Fault& b) { return a.at < b.at; }));
-  queue_.set_armed_indexes(static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax);
+  // Armed indexes: each node's timer slots, then each client's deadline.
+  queue_.set_armed_indexes(static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax + config_.workload.clients);
   for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk, queue_, rng_timers_));
   clients_.resize(config_.workload.clients);
   held_.resize(static_cast<std::size_t>(config_.nodes) * config_.nodes);
@@ -1019,6 +1020,11 @@ void Simulation::on_client_wake(const ClientWake& w) {
   }
 }
 
+std::size_t Simulation::deadline_index(std::uint32_t c) const {
+  RAFTSIM_ASSERT(c < clients_.size());
+  return static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax + c;
+}
+
 void Simulation::start_next_op(std::uint32_t ci) {
   Client& c = clients_[ci];
   RAFTSIM_ASSERT(c.state == Client::State::idle);
@@ -1061,7 +1067,9 @@ void Simulation::start_next_op(std::uint32_t ci) {
   record_history(op);
   emit(EventKind::client_invoke, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(op.op),
        op.op_id);
-  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id, 0}, rng_workload_);
+  // Armed, not pushed: the client's next deadline supersedes this one, which by then is stale for good (its
+  // operation or round is over: op ids and rounds only grow) and would be dropped when popped.
+  queue_.arm(deadline_index(ci), queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id, 0}, rng_workload_);
   send_attempt(ci);
 }
 
@@ -1243,7 +1251,8 @@ void Simulation::retry_or_give_up(std::uint32_t ci, const ClientReply* reply) {
   c.target = static_cast<NodeIndex>(rng_client_retry_.below(config_.nodes));
   emit(EventKind::client_retry, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
        c.op.op_id, c.request_id, c.round);
-  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, c.op.op_id, c.round}, rng_client_retry_);
+  queue_.arm(deadline_index(ci), queue_.now() + w.request_timeout, ClientDeadline{ci, c.op.op_id, c.round},
+             rng_client_retry_);
   ++c.generation;  // a pending backoff wake belongs to the previous round
   if (reply == nullptr) {
     send_attempt(ci);
