@@ -391,8 +391,9 @@ void Simulation::process_output(NodeIndex n) {
   }
   for (DiskWrite& w : out_.disk_writes) {
     emit(EventKind::disk_write, node, -1, 0, w.token, w.size_bytes);
-    const Time done = slot.disk.write(queue_.now(), w, rng_disk_);
-    queue_.push(done, DiskDone{n, slot.incarnation, w.token});
+    const std::uint64_t token = w.token;
+    const Time done = slot.disk.write(queue_.now(), std::move(w), rng_disk_);
+    queue_.push(done, DiskDone{n, slot.incarnation, token});
   }
   for (OutgoingMessage& m : out_.sends) send_message(n, m);
   for (const TimerRequest& t : out_.timers) {
