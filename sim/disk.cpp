@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "base/assert.h"
 
 namespace sim {
 
-Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
+Time Disk::write(Time now, DiskWrite w, Rng& rng) {
   RAFTSIM_ASSERT(w.record != nullptr);
   RAFTSIM_ASSERT_MSG(pending_.size() < config_->max_pending_writes, "disk queue bound exceeded");
   // Two draws from one stream, sequenced explicitly: C++ leaves the order of `a.draw() + b.draw()`
@@ -31,9 +32,9 @@ Time Disk::write(Time now, const DiskWrite& w, Rng& rng) {
   if (last_done_.has_value() && done <= *last_done_) done = *last_done_ + Duration::micros(1);
   last_done_ = done;
   RAFTSIM_ASSERT(done >= now);
-  pending_.push_back(Pending{w, failing_ || poisoned_});
   ++counters_.writes;
   counters_.bytes_written += w.size_bytes;
+  pending_.push_back(Pending{std::move(w), failing_ || poisoned_});
   return done;
 }
 

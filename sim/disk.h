@@ -42,7 +42,8 @@ class Disk {
   explicit Disk(const DiskConfig& config) : config_(&config) {}
 
   // Queues a write issued at `now`; returns the time it becomes durable (never before an earlier write).
-  Time write(Time now, const DiskWrite& w, Rng& rng);
+  // By value: the caller moves its write in (the record keeps one owner, no reference count traffic).
+  Time write(Time now, DiskWrite w, Rng& rng);
   // Completes the oldest pending write; its token must be `token`. Returns true if it is now durable, false
   // if it was issued while the disk was failing: it completed with an I/O error and its record is dropped.
   bool sync(std::uint64_t token);

@@ -150,6 +150,8 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
   RAFTSIM_ASSERT(config_.duration.us > 0);
   RAFTSIM_ASSERT(std::is_sorted(config_.faults.begin(), config_.faults.end(),
                                 [](const Fault& a, const Fault& b) { return a.at < b.at; }));
+  // Armed indexes: each node's timer slots, then each client's deadline.
+  queue_.set_armed_indexes(static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax + config_.workload.clients);
   for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk, queue_, rng_timers_));
   clients_.resize(config_.workload.clients);
   held_.resize(static_cast<std::size_t>(config_.nodes) * config_.nodes);
@@ -389,8 +391,9 @@ void Simulation::process_output(NodeIndex n) {
   }
   for (DiskWrite& w : out_.disk_writes) {
     emit(EventKind::disk_write, node, -1, 0, w.token, w.size_bytes);
-    const Time done = slot.disk.write(queue_.now(), w, rng_disk_);
-    queue_.push(done, DiskDone{n, slot.incarnation, w.token});
+    const std::uint64_t token = w.token;
+    const Time done = slot.disk.write(queue_.now(), std::move(w), rng_disk_);
+    queue_.push(done, DiskDone{n, slot.incarnation, token});
   }
   for (OutgoingMessage& m : out_.sends) send_message(n, m);
   for (const TimerRequest& t : out_.timers) {
@@ -401,7 +404,10 @@ void Simulation::process_output(NodeIndex n) {
     Time at = queue_.now() + slot.env.to_real(local);
     if (config_.host.timer_jitter) at = at + config_.host.timer_jitter->draw(rng_host_);  // the scheduler's delay
     if (g > 0) at.us = (at.us + g - 1) / g * g;  // coarse timers: deadlines collide more often
-    queue_.push(at, TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
+    // Armed, not pushed: re-arming the slot supersedes the old event, which would be dropped by its generation
+    // when popped (or, after a crash, become stale_discarded: crash() releases it).
+    queue_.arm(static_cast<std::size_t>(n) * kTimerSlotsMax + t.slot, at,
+               TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
   }
   for (ClientReply& r : out_.replies) {
     RAFTSIM_ASSERT(r.client_id < clients_.size());
@@ -548,6 +554,9 @@ void Simulation::execute_disk_done(const DiskDone& d, bool told_late) {
 void Simulation::crash(NodeIndex n) {
   NodeSlot& slot = *nodes_[n];
   if (slot.status == Status::crashed) return;
+  // The old process's timers, re-armed ones too, are ordinary events again: each becomes a stale_discarded
+  // event when due.
+  queue_.release_armed(static_cast<std::size_t>(n) * kTimerSlotsMax, kTimerSlotsMax);
   const std::uint64_t lost = slot.disk.crash();
   emit(EventKind::crash, static_cast<std::int32_t>(n), -1, 0, lost);
   slot.node.reset();
@@ -1012,6 +1021,11 @@ void Simulation::on_client_wake(const ClientWake& w) {
   }
 }
 
+std::size_t Simulation::deadline_index(std::uint32_t c) const {
+  RAFTSIM_ASSERT(c < clients_.size());
+  return static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax + c;
+}
+
 void Simulation::start_next_op(std::uint32_t ci) {
   Client& c = clients_[ci];
   RAFTSIM_ASSERT(c.state == Client::State::idle);
@@ -1054,7 +1068,9 @@ void Simulation::start_next_op(std::uint32_t ci) {
   record_history(op);
   emit(EventKind::client_invoke, -1, static_cast<std::int32_t>(c.process), static_cast<std::uint16_t>(op.op),
        op.op_id);
-  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id, 0}, rng_workload_);
+  // Armed, not pushed: the client's next deadline supersedes this one, which by then is stale for good (its
+  // operation or round is over: op ids and rounds only grow) and would be dropped when popped.
+  queue_.arm(deadline_index(ci), queue_.now() + w.request_timeout, ClientDeadline{ci, op.op_id, 0}, rng_workload_);
   send_attempt(ci);
 }
 
@@ -1236,7 +1252,8 @@ void Simulation::retry_or_give_up(std::uint32_t ci, const ClientReply* reply) {
   c.target = static_cast<NodeIndex>(rng_client_retry_.below(config_.nodes));
   emit(EventKind::client_retry, static_cast<std::int32_t>(c.target), static_cast<std::int32_t>(c.process), 0,
        c.op.op_id, c.request_id, c.round);
-  queue_.push(queue_.now() + w.request_timeout, ClientDeadline{ci, c.op.op_id, c.round}, rng_client_retry_);
+  queue_.arm(deadline_index(ci), queue_.now() + w.request_timeout, ClientDeadline{ci, c.op.op_id, c.round},
+             rng_client_retry_);
   ++c.generation;  // a pending backoff wake belongs to the previous round
   if (reply == nullptr) {
     send_attempt(ci);

@@ -306,6 +306,8 @@ class Simulation {
   bool deferred_if_paused(NodeIndex n, Event& event);
   void discard_stale(NodeIndex n, std::uint16_t what);
 
+  // The event queue's armed index of client c's deadline (after every node's timer slots).
+  std::size_t deadline_index(std::uint32_t c) const;
   void start_next_op(std::uint32_t c);
   void send_attempt(std::uint32_t c);
   void retry_or_give_up(std::uint32_t c, const ClientReply* reply);
