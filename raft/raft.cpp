@@ -2153,6 +2153,8 @@ void Raft::advance_clock(LocalTime now) {
   state_->now = now;
 }
 
+bool Raft::reads_clock() const { return state_->config.lease_reads || state_->config.membership; }
+
 void Raft::start(Output& out) {
   RAFTSIM_ASSERT(!state_->started);
   state_->out = &out;

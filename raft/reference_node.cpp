@@ -135,7 +135,7 @@ class ReferenceNode final : public sim::Node {
   // the clock fault sets (thesis 6.4.1: only leases read it).
   ReferenceNode(Config config, DurableState durable, sim::NodeEnvironment* env)
       : checkpoints_(config.snapshot_every_entries > 0), written_(checkpoints_ ? durable : DurableState{}),
-        raft_(std::move(config), std::move(durable)), id_(raft_.id()), env_(env) {}
+        raft_(std::move(config), std::move(durable)), id_(raft_.id()), env_(raft_.reads_clock() ? env : nullptr) {}
 
   void start(sim::NodeOutput& out) override {
     tick();
@@ -242,6 +242,7 @@ class ReferenceNode final : public sim::Node {
   DurableState written_;
   Raft raft_;
   const NodeId id_;  // raft_.id(), kept here: the asserts on every message need no call into the Raft
+  // Null when the Raft reads no clock (Raft::reads_clock): then no input asks the host for the time.
   sim::NodeEnvironment* env_;
   Output out_;  // reused between calls
 };
