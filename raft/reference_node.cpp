@@ -193,7 +193,10 @@ class ReferenceNode final : public sim::Node {
   }
 
   void translate(sim::NodeOutput& out) {
+    // Each part of the Raft's output is cleared right after it is read, where its bounds are at hand (one
+    // Output::clear call at the end reloaded all five: about 6 instructions per trace event more, measured).
     for (const Observation& o : out_.observations) out.observations.push_back({observation_kind(o.kind), o.a, o.b, o.c});
+    out_.observations.clear();
     for (PersistRequest& p : out_.persist) {
       const std::uint64_t token = p.token;
       const std::uint32_t size = persist_request_size_bytes(p);  // what the Raft wrote, checkpoint or not
@@ -209,16 +212,19 @@ class ReferenceNode final : public sim::Node {
       }
       out.disk_writes.push_back({token, sim::make_payload<DiskRecord>(std::move(p)), size});
     }
+    out_.persist.clear();
     for (Envelope& e : out_.messages) {
       RAFTSIM_ASSERT(e.from == id_ && e.to != id_);
       const sim::MessageSummary summary = summarize(e);
       const sim::NodeIndex to = e.to.value;
       out.sends.push_back({to, to_wire(e), summary});
     }
+    out_.messages.clear();
     for (const TimerRequest& t : out_.timers) {
       out.timers.push_back({static_cast<std::uint16_t>(t.kind), sim::Duration::micros(static_cast<std::int64_t>(t.delay_us_min)),
                             sim::Duration::micros(static_cast<std::int64_t>(t.delay_us_max))});
     }
+    out_.timers.clear();
     for (ClientReply& r : out_.replies) {
       sim::ClientReply c;
       c.client_id = r.client_id;
@@ -233,7 +239,8 @@ class ReferenceNode final : public sim::Node {
       c.log_term = r.term.value;
       out.replies.push_back(std::move(c));
     }
-    out_.clear();
+    out_.replies.clear();
+    RAFTSIM_ASSERT(out_.empty());
   }
 
   // With snapshots on: what this node's records hold once every write so far is durable (the replay of
