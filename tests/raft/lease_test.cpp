@@ -312,3 +312,16 @@ TEST_CASE("6.4.1: a follower that moved to a higher term without a leader still 
   c.deliver(Envelope{N(3), N(2), ask});
   CHECK(c.raft(N(2)).voted_for() == N(3));
 }
+
+TEST_CASE("reads_clock: only lease reads and membership changes read the node's clock") {
+  // A host may skip advance_clock when reads_clock() is false (the reference adapter does): every read of the
+  // clock must be behind one of the two features.
+  Config plain = make_config(1, 3);
+  CHECK_FALSE(Raft(plain, DurableState{}).reads_clock());
+  Config leases = make_config(1, 3);
+  with_leases(leases);
+  CHECK(Raft(leases, DurableState{}).reads_clock());
+  Config membership = make_config(1, 3);
+  membership.membership = true;
+  CHECK(Raft(membership, DurableState{}).reads_clock());
+}
