@@ -921,21 +921,23 @@ class Key {
       const SOp& r = ops_[e / 2];
       if ((e & 1) != 0 || !r.resolved || r.dropped || !is_observer(r)) continue;
       ++seen;
-      Observer obs{kNone, r.fn == Fn::read ? r.output : r.expected, {}, {}};
+      const std::uint32_t want = r.fn == Fn::read ? r.output : r.expected;
       bool reset_between = false;
       for (std::size_t j = 0; j < queue_.size() && !reset_between; ++j) {
         const std::uint32_t x = queue_[j];
         if (x == (e | 1)) break;  // R's completion: nothing after it can come before R
         const SOp& later = ops_[x / 2];
-        if ((x & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, obs.want)) {
+        if ((x & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, want)) {
           reset_between = true;
         }
       }
       if (reset_between) continue;
+      Observer& obs = future_.emplace_back();  // (built in place: a temporary's move and destruction cost more)
+      obs.bit = kNone;
+      obs.want = want;
       for (std::uint32_t m : movers_) {
-        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, obs.want)) obs.starters.push_back(m);
+        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, want)) obs.starters.push_back(m);
       }
-      future_.push_back(std::move(obs));
     }
   }
 
