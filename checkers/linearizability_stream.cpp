@@ -229,11 +229,11 @@ class Values {
       return !v.empty() && at >= base && at < base + chars_.size();
     };
     const bool a_inside = inside(a), b_inside = inside(b);
-    const std::size_t a_at = a_inside ? reinterpret_cast<std::uintptr_t>(a.data()) - base : 0;
-    const std::size_t b_at = b_inside ? reinterpret_cast<std::uintptr_t>(b.data()) - base : 0;
-    chars_.reserve(chars_.size() + a.size() + b.size());
-    chars_.append(a_inside ? std::string_view(chars_.data() + a_at, a.size()) : a);
-    chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
+    if (!a_inside && b.empty()) {
+      chars_.append(a);  // an invoke's or a read's value (intern): one append, no reserve
+    } else {
+      append_parts(a, b, a_inside, b_inside, base);
+    }
     RAFTSIM_ASSERT(chars_.size() - offset == a.size() + b.size());
     spans_.push_back({offset, static_cast<std::uint32_t>(a.size() + b.size())});
     if constexpr (RAFTSIM_DEBUG_INVARIANTS) {
@@ -243,6 +243,14 @@ class Values {
     hashes_.push_back(th);
     index_[i] = id;
     return id;
+  }
+  // Appends a then b to chars_, either of which may lie inside it (`base`: chars_.data() before).
+  void append_parts(std::string_view a, std::string_view b, bool a_inside, bool b_inside, std::uintptr_t base) {
+    const std::size_t a_at = a_inside ? reinterpret_cast<std::uintptr_t>(a.data()) - base : 0;
+    const std::size_t b_at = b_inside ? reinterpret_cast<std::uintptr_t>(b.data()) - base : 0;
+    chars_.reserve(chars_.size() + a.size() + b.size());
+    chars_.append(a_inside ? std::string_view(chars_.data() + a_at, a.size()) : a);
+    chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
   }
   void grow_index() {
     index_.assign(std::max(kIndexMin, index_.size() * 2), kNone);
