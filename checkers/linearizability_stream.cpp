@@ -229,11 +229,11 @@ class Values {
       return !v.empty() && at >= base && at < base + chars_.size();
     };
     const bool a_inside = inside(a), b_inside = inside(b);
-    const std::size_t a_at = a_inside ? reinterpret_cast<std::uintptr_t>(a.data()) - base : 0;
-    const std::size_t b_at = b_inside ? reinterpret_cast<std::uintptr_t>(b.data()) - base : 0;
-    chars_.reserve(chars_.size() + a.size() + b.size());
-    chars_.append(a_inside ? std::string_view(chars_.data() + a_at, a.size()) : a);
-    chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
+    if (!a_inside && b.empty()) {
+      chars_.append(a);  // an invoke's or a read's value (intern): one append, no reserve
+    } else {
+      append_parts(a, b, a_inside, b_inside, base);
+    }
     RAFTSIM_ASSERT(chars_.size() - offset == a.size() + b.size());
     spans_.push_back({offset, static_cast<std::uint32_t>(a.size() + b.size())});
     if constexpr (RAFTSIM_DEBUG_INVARIANTS) {
@@ -243,6 +243,14 @@ class Values {
     hashes_.push_back(th);
     index_[i] = id;
     return id;
+  }
+  // Appends a then b to chars_, either of which may lie inside it (`base`: chars_.data() before).
+  void append_parts(std::string_view a, std::string_view b, bool a_inside, bool b_inside, std::uintptr_t base) {
+    const std::size_t a_at = a_inside ? reinterpret_cast<std::uintptr_t>(a.data()) - base : 0;
+    const std::size_t b_at = b_inside ? reinterpret_cast<std::uintptr_t>(b.data()) - base : 0;
+    chars_.reserve(chars_.size() + a.size() + b.size());
+    chars_.append(a_inside ? std::string_view(chars_.data() + a_at, a.size()) : a);
+    chars_.append(b_inside ? std::string_view(chars_.data() + b_at, b.size()) : b);
   }
   void grow_index() {
     index_.assign(std::max(kIndexMin, index_.size() * 2), kNone);
@@ -328,29 +336,42 @@ class ConfigSet {
     return states_.capacity() * 4 + meta_.capacity() * sizeof(Meta) + bits_.capacity() * 8 + index_.capacity() * 4;
   }
 
-  // Adds the configuration unless present; returns its position and whether it was added.
+  // Adds the configuration unless present; returns its position and whether it was added. Positions are
+  // the order of insertion either way (the search's order does not depend on how duplicates are found).
   std::pair<std::uint32_t, bool> insert(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) {
-    if ((states_.size() + 1) * 2 > index_.size()) rehash(std::max<std::size_t>(kIndexMin, index_.size() * 2));
+    if (index_.empty()) {
+      // Small: a scan, no index. Most sets hold one or two configurations and are cleared at every
+      // completion; hashing each and filling an index cost more than comparing them all (session 14, feed4).
+      for (std::uint32_t at = 0; at < states_.size(); ++at) {
+        if (same(at, state, meta, bits)) return {at, false};
+      }
+      if (states_.size() < kLinearMax) return {append(state, meta, bits), true};
+      std::size_t capacity = kIndexMin;
+      while (capacity < 2 * (states_.size() + 1)) capacity *= 2;
+      rehash(capacity);  // and on with the index (the configuration is not present: the scan said so)
+    }
+    RAFTSIM_ASSERT(states_.size() >= kLinearMax);
+    if ((states_.size() + 1) * 2 > index_.size()) rehash(index_.size() * 2);
     const std::uint64_t h = hash(state, meta, bits);
     const std::size_t mask = index_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const std::uint32_t at = index_[i];
       if (at == kNone) {
-        const auto pos = static_cast<std::uint32_t>(states_.size());
-        states_.push_back(state);
-        meta_.push_back(meta);
-        if (words_ == 1) {
-          bits_.push_back(*bits);
-        } else {
-          bits_.insert(bits_.end(), bits, bits + words_);
-        }
+        const std::uint32_t pos = append(state, meta, bits);
         index_[i] = pos;
         return {pos, true};
       }
-      if (states_[at] == state && meta_[at] == meta && same_bits(bits, &bits_[at * words_], words_)) {
-        return {at, false};
-      }
+      if (same(at, state, meta, bits)) return {at, false};
     }
+  }
+
+  // Exchanges the contents (buffers included) of two sets: cheaper than std::swap's three moves.
+  void swap(ConfigSet& other) noexcept {
+    std::swap(words_, other.words_);
+    states_.swap(other.states_);
+    meta_.swap(other.meta_);
+    bits_.swap(other.bits_);
+    index_.swap(other.index_);
   }
 
   // Empties the set, keeping its buffers (a small index is refilled rather than given back: most sets hold a
@@ -360,11 +381,7 @@ class ConfigSet {
     states_.clear();
     meta_.clear();
     bits_.clear();
-    if (index_.size() <= kIndexMin) {
-      std::fill(index_.begin(), index_.end(), kNone);
-    } else {
-      index_.clear();
-    }
+    index_.clear();  // (back to a scan; the capacity stays for the next index)
   }
   void release() {
     std::vector<std::uint32_t>().swap(states_);
@@ -380,7 +397,22 @@ class ConfigSet {
     for (std::size_t w = 0; w < words_; ++w) h = mix64(h ^ bits[w]);
     return h;
   }
+  bool same(std::uint32_t at, std::uint32_t state, const Meta& meta, const std::uint64_t* bits) const {
+    return states_[at] == state && meta_[at] == meta && same_bits(bits, &bits_[at * words_], words_);
+  }
+  std::uint32_t append(std::uint32_t state, const Meta& meta, const std::uint64_t* bits) {
+    const auto pos = static_cast<std::uint32_t>(states_.size());
+    states_.push_back(state);
+    meta_.push_back(meta);
+    if (words_ == 1) {
+      bits_.push_back(*bits);
+    } else {
+      bits_.insert(bits_.end(), bits, bits + words_);
+    }
+    return pos;
+  }
   void rehash(std::size_t capacity) {
+    RAFTSIM_ASSERT(capacity >= kIndexMin && (capacity & (capacity - 1)) == 0 && capacity > 2 * states_.size());
     index_.assign(capacity, kNone);
     const std::size_t mask = capacity - 1;
     for (std::uint32_t pos = 0; pos < states_.size(); ++pos) {
@@ -390,12 +422,13 @@ class ConfigSet {
     }
   }
 
+  static constexpr std::size_t kLinearMax = 8;  // configurations found by a scan; beyond, by the index
   static constexpr std::size_t kIndexMin = 16;
   std::size_t words_;
   std::vector<std::uint32_t> states_;
   std::vector<Meta> meta_;
   std::vector<std::uint64_t> bits_;
-  std::vector<std::uint32_t> index_;
+  std::vector<std::uint32_t> index_;  // open addressing, kNone = empty; empty while size() <= kLinearMax
 };
 
 // The queued events of a key (slot * 2, +1 for a completion), in time order: a vector with a moving head,
@@ -888,25 +921,31 @@ class Key {
   void collect_future() {
     future_.clear();
     if (queued_observers_ == 0) return;
-    for (std::size_t i = 0; i < queue_.size() && future_.size() < kFutureMax; ++i) {
+    // queued_observers_ counts exactly the invokes this loop looks for: past the last of them the rest of
+    // the queue (most of it, on a key with many clients) holds none.
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < queue_.size() && future_.size() < kFutureMax && seen < queued_observers_; ++i) {
       const std::uint32_t e = queue_[i];
       const SOp& r = ops_[e / 2];
       if ((e & 1) != 0 || !r.resolved || r.dropped || !is_observer(r)) continue;
-      Observer obs{kNone, r.fn == Fn::read ? r.output : r.expected, {}, {}};
+      ++seen;
+      const std::uint32_t want = r.fn == Fn::read ? r.output : r.expected;
       bool reset_between = false;
       for (std::size_t j = 0; j < queue_.size() && !reset_between; ++j) {
         const std::uint32_t x = queue_[j];
         if (x == (e | 1)) break;  // R's completion: nothing after it can come before R
         const SOp& later = ops_[x / 2];
-        if ((x & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, obs.want)) {
+        if ((x & 1) == 0 && !later.dropped && resets(later) && values_.extends(later.input, want)) {
           reset_between = true;
         }
       }
       if (reset_between) continue;
+      Observer& obs = future_.emplace_back();  // (built in place: a temporary's move and destruction cost more)
+      obs.bit = kNone;
+      obs.want = want;
       for (std::uint32_t m : movers_) {
-        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, obs.want)) obs.starters.push_back(m);
+        if (resets(ops_[open_[m]]) && values_.extends(ops_[open_[m]].input, want)) obs.starters.push_back(m);
       }
-      future_.push_back(std::move(obs));
     }
   }
 
@@ -1081,7 +1120,7 @@ class Key {
         return;
       }
       subsume(closed);
-      std::swap(frontier_, closed);  // (closed keeps the old frontier's buffers, for reuse)
+      frontier_.swap(closed);  // (closed keeps the old frontier's buffers, for reuse)
       trim_scratch(closed);
     }
     if (is_forced_kind(op)) {
@@ -1335,7 +1374,7 @@ class Key {
     std::erase(is_forced_kind(o) ? forced_ : movers_, ob);
     forget_bit(ob);
     subsume(next);
-    std::swap(frontier_, next);  // (next_ keeps the old frontier's buffers, for the next completion)
+    frontier_.swap(next);  // (next_ keeps the old frontier's buffers, for the next completion)
     release_settled_info();
     frontier_peak_ = std::max(frontier_peak_, frontier_.size());
     if (frontier_.size() > limits_.frontier_max) {
@@ -1343,9 +1382,16 @@ class Key {
       return true;
     }
     maybe_cut();
-    if (values_.size() > 2 * live_values_ + 64) collect_values();
+    if (values_.size() > 2 * live_values_ + kValuesSlack) collect_values();
     return true;
   }
+
+  // Values interned beyond twice the live ones before a collection. A collection costs a pass over the
+  // operations, values and memo whatever it frees, so a larger slack makes each freed value cheaper (at 64
+  // it was a tenth of the streaming check of scenarios/basic.json; session 14, feed4); the table still
+  // follows the values in use. Ids keep their order across a collection (Values::compact), so when it
+  // runs changes nothing the search does.
+  static constexpr std::size_t kValuesSlack = 512;
 
   // The bits of the open info operations (in scratch_mask_, which it returns).
   const std::vector<std::uint64_t>& info_mask() {
@@ -1403,7 +1449,7 @@ class Key {
     for (std::uint32_t i = 0; i < set.size(); ++i) {
       if (!gone[i]) kept.insert(set.state(i), set.meta(i), set.bits(i));
     }
-    std::swap(set, kept);
+    set.swap(kept);
     trim_scratch(kept);
   }
 
