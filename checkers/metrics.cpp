@@ -69,16 +69,38 @@ std::int64_t LatencyHistogram::bucket_floor(std::int64_t value_us) {
   return static_cast<std::int64_t>((v >> shift) << shift);
 }
 
+std::size_t LatencyHistogram::bucket_index(std::int64_t value_us) {
+  if (value_us < kExactBelowUs) return static_cast<std::size_t>(std::max<std::int64_t>(value_us, 0));
+  const auto v = static_cast<std::uint64_t>(value_us);
+  const int magnitude = 63 - std::countl_zero(v);
+  const int shift = magnitude - kSubBucketBits;
+  RAFTSIM_ASSERT(shift >= 1);                      // magnitude >= 10
+  const std::uint64_t top = v >> shift;            // in [512, 1024)
+  RAFTSIM_ASSERT(top >= 512 && top < 1024);
+  return static_cast<std::size_t>(shift) * 512 + static_cast<std::size_t>(top);  // >= 1024
+}
+
+std::int64_t LatencyHistogram::index_floor(std::size_t index) {
+  if (index < static_cast<std::size_t>(kExactBelowUs)) return static_cast<std::int64_t>(index);
+  const std::size_t shift = index / 512 - 1;  // index = shift * 512 + top, top in [512, 1024)
+  const std::uint64_t top = index % 512 + 512;
+  RAFTSIM_ASSERT(shift >= 1 && shift < 64 - kSubBucketBits);
+  return static_cast<std::int64_t>(top << shift);
+}
+
 void LatencyHistogram::add(std::int64_t value_us) {
   RAFTSIM_ASSERT(value_us >= 0);
-  ++buckets_[bucket_floor(value_us)];
+  const std::size_t i = bucket_index(value_us);
+  if (i >= counts_.size()) counts_.resize(i + 1, 0);
+  ++counts_[i];
   ++count_;
   sum_us_ += value_us;
   max_us_ = std::max(max_us_, value_us);
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
-  for (const auto& [floor, n] : other.buckets_) buckets_[floor] += n;
+  if (other.counts_.size() > counts_.size()) counts_.resize(other.counts_.size(), 0);
+  for (std::size_t i = 0; i < other.counts_.size(); ++i) counts_[i] += other.counts_[i];
   count_ += other.count_;
   sum_us_ += other.sum_us_;
   max_us_ = std::max(max_us_, other.max_us_);
@@ -96,9 +118,9 @@ std::int64_t LatencyHistogram::percentile_us(int percent) const {
   // Nearest rank: the rank-th smallest sample, rank = ceil(percent * count / 100), in integers.
   const std::uint64_t rank = (static_cast<std::uint64_t>(percent) * count_ + 99) / 100;
   std::uint64_t seen = 0;
-  for (const auto& [floor, n] : buckets_) {
-    seen += n;
-    if (seen >= rank) return std::min(floor, max_us_);
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= rank) return std::min(index_floor(i), max_us_);
   }
   RAFTSIM_ASSERT_MSG(false, "histogram counts do not add up");
   return max_us_;
@@ -110,7 +132,9 @@ nlohmann::ordered_json LatencyHistogram::to_json() const {
   j["sum_us"] = sum_us_;
   j["max_us"] = max_us_;
   nlohmann::ordered_json b = nlohmann::ordered_json::array();
-  for (const auto& [floor, n] : buckets_) b.push_back({floor, n});
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] != 0) b.push_back({index_floor(i), counts_[i]});
+  }
   j["buckets"] = std::move(b);
   return j;
 }
@@ -123,7 +147,11 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
   std::uint64_t total = 0;
   for (const auto& b : j.at("buckets")) {
     const auto n = b.at(1).get<std::uint64_t>();
-    h.buckets_[b.at(0).get<std::int64_t>()] += n;
+    const auto floor = b.at(0).get<std::int64_t>();
+    if (floor < 0 || bucket_floor(floor) != floor) throw std::invalid_argument("latency histogram: not a bucket floor");
+    const std::size_t i = bucket_index(floor);
+    if (i >= h.counts_.size()) h.counts_.resize(i + 1, 0);
+    h.counts_[i] += n;
     total += n;
   }
   if (total != h.count_) throw std::invalid_argument("latency histogram: bucket counts do not add up to count");
@@ -593,17 +621,16 @@ bool MetricsRecorder::on_event_slow(const sim::TraceEvent& e) {
       }
       break;
     case sim::EventKind::client_invoke:
-      open_ops_[e.a] = e.time_us;
+      open_ops_.open(e.a, e.time_us);
       break;
     case sim::EventKind::client_ok: {
-      const auto it = open_ops_.find(e.a);
-      if (it == open_ops_.end()) break;  // an ok for an operation never invoked: a checker's business
-      m_.commit_latency.add(e.time_us - it->second);
+      const std::optional<std::int64_t> invoked = open_ops_.close(e.a);
+      if (!invoked) break;  // an ok for an operation never invoked: a checker's business
+      m_.commit_latency.add(e.time_us - *invoked);
       if (in_window(e.time_us)) {
-        m_.window->commit_latency.add(e.time_us - it->second);
+        m_.window->commit_latency.add(e.time_us - *invoked);
         ++(e.label == 0 ? m_.window->reads_ok : m_.window->writes_ok);
       }
-      open_ops_.erase(it);
       if (e.label == 0) {
         ++m_.reads_ok;
       } else {
@@ -613,7 +640,7 @@ bool MetricsRecorder::on_event_slow(const sim::TraceEvent& e) {
     }
     case sim::EventKind::client_fail:
     case sim::EventKind::client_info:
-      open_ops_.erase(e.a);
+      open_ops_.close(e.a);
       break;
     default:
       break;  // including kinds this version does not know

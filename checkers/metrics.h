@@ -42,13 +42,13 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/assert.h"
 #include "checkers/checker.h"
+#include "checkers/open_ops.h"
 #include "sim/trace.h"
 #include "sim/trace_event.h"
 
@@ -58,6 +58,9 @@ namespace checkers {
 // each power of two is split in 512 buckets (a bucket is at most 0.2% of its value wide). Memory is bounded
 // (at most a few thousand buckets whatever the count); histograms merge by adding counts, so percentiles
 // pool exactly over seeds.
+// The counts are one flat vector indexed by bucket (bucket_index), grown to the highest bucket used: an add
+// is an index and an increment (a std::map was a tree walk, about 130 instructions per completed operation);
+// latencies of a few seconds need some 7,000 buckets (56 KB), the largest int64 about 28,000.
 // Percentile p (an integer 1..100) by nearest rank: the smallest bucket floor x such that at least
 // ceil(p * count / 100) samples are <= x's bucket; p = 100 and max_us() give the exact maximum.
 class LatencyHistogram {
@@ -70,13 +73,15 @@ class LatencyHistogram {
   std::int64_t percentile_us(int percent) const;   // 0 if empty
   // The lower end of the bucket holding value_us.
   static std::int64_t bucket_floor(std::int64_t value_us);
-  // (bucket floor, count), increasing, non-empty buckets only.
-  const std::map<std::int64_t, std::uint64_t>& buckets() const { return buckets_; }
+  // Bucket i's place in counts_ (increasing with the floor), and back: i < 1024 is the exact value i; above,
+  // i = (magnitude - 9) * 512 + (the value's top ten bits), so floors and indexes are in the same order.
+  static std::size_t bucket_index(std::int64_t value_us);
+  static std::int64_t index_floor(std::size_t index);
   nlohmann::ordered_json to_json() const;                         // {"count","sum_us","max_us","buckets":[[floor,n],...]}
   static LatencyHistogram from_json(const nlohmann::json& j);     // throws nlohmann::json::exception on bad input
 
  private:
-  std::map<std::int64_t, std::uint64_t> buckets_;
+  std::vector<std::uint64_t> counts_;  // by bucket_index; zero for empty buckets
   std::uint64_t count_ = 0;
   std::int64_t sum_us_ = 0;
   std::int64_t max_us_ = 0;
@@ -271,7 +276,7 @@ class MetricsRecorder final : public sim::TraceSink {
   // nodes_.size() (an event of a node at or above it is too). Kept by the constructor and grow_nodes.
   std::int32_t fast_limit_ = 0;
   std::map<std::uint64_t, TermView> terms_;
-  std::unordered_map<std::uint64_t, std::int64_t> open_ops_;  // op id -> invoke time (lookups only)
+  OpenOps open_ops_;  // op id -> invoke time (lookups only)
   std::int32_t leader_ = -1;
   std::int64_t leaderless_since_us_ = 0;  // valid while leader_ < 0
   std::size_t pending_from_ = 0;          // disruptions [pending_from_, size) overlap the open leaderless period

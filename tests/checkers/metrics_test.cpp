@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <initializer_list>
+#include <limits>
+#include <map>
+#include <vector>
 #include <optional>
 
 #include "checkers/metrics.h"
@@ -93,6 +96,58 @@ TEST_CASE("metrics: latency histogram buckets and nearest-rank percentiles", "[m
   CHECK(g.percentile_us(50) == 500);  // rank ceil(5.5) = 6: 50 100 200 300 400 500
   CHECK(LatencyHistogram::from_json(g.to_json()).percentile_us(90) == g.percentile_us(90));
   CHECK(LatencyHistogram().percentile_us(99) == 0);
+}
+
+TEST_CASE("metrics: the histogram's flat bucket index keeps the floors' order and round-trips", "[metrics]") {
+  using checkers::LatencyHistogram;
+  std::size_t last = 0;
+  std::int64_t last_floor = -1;
+  // Every floor below 2^20 us and a spread of larger values up to the int64 maximum.
+  std::vector<std::int64_t> values;
+  for (std::int64_t v = 0; v < (std::int64_t{1} << 20); ++v) values.push_back(v);
+  for (int m = 20; m < 63; ++m) {
+    const std::int64_t base = std::int64_t{1} << m;
+    for (std::int64_t k : {std::int64_t{0}, std::int64_t{1}, base / 3, base - 1}) values.push_back(base + k);
+  }
+  values.push_back(std::numeric_limits<std::int64_t>::max());
+  for (const std::int64_t v : values) {
+    const std::int64_t floor = LatencyHistogram::bucket_floor(v);
+    const std::size_t i = LatencyHistogram::bucket_index(v);
+    CHECK(LatencyHistogram::index_floor(i) == floor);
+    CHECK(LatencyHistogram::bucket_index(floor) == i);
+    if (floor != last_floor) {
+      CHECK((last_floor < 0 || i > last));  // a new floor: a later index
+      last = i;
+      last_floor = floor;
+    } else {
+      CHECK(i == last);
+    }
+  }
+  CHECK_THROWS(LatencyHistogram::from_json(nlohmann::json::parse(
+      R"({"count":1,"sum_us":1025,"max_us":1025,"buckets":[[1025,1]]})")));  // 1025 is not a floor
+}
+
+TEST_CASE("metrics: open operations agree with a std::map under invokes, closes and repeats", "[metrics]") {
+  checkers::OpenOps ops;
+  std::map<std::uint64_t, std::int64_t> model;
+  std::uint64_t x = 12345;
+  for (int step = 0; step < 20000; ++step) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;  // a fixed LCG: deterministic
+    const std::uint64_t id = (x >> 33) % 97 + (step / 500) * 50;  // ids drift upward, some repeat
+    if ((x >> 20) % 2 == 0) {
+      ops.open(id, step);
+      model[id] = step;
+    } else {
+      const std::optional<std::int64_t> got = ops.close(id);
+      const auto it = model.find(id);
+      REQUIRE(got.has_value() == (it != model.end()));
+      if (got) {
+        CHECK(*got == it->second);
+        model.erase(it);
+      }
+    }
+    REQUIRE(ops.size() == model.size());
+  }
 }
 
 TEST_CASE("metrics: throughput, latency, leadership, contests and replication of a hand-made run", "[metrics]") {
