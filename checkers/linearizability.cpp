@@ -557,6 +557,9 @@ class KeySearch {
     std::int32_t prev = -1;
     std::int32_t next = -1;
     bool call = false;
+    // For a call: the scan passes its operation is tried in (bit 1 << Pass, see in_pass), kept here so
+    // the scan, which skips most entries in most passes, does not load the operation to decide that.
+    std::uint8_t passes = 0;
   };
   enum class Pass : std::uint8_t { forced, required, info };
   enum class Try : std::uint8_t { linearized, rejected, known, over_memory };
@@ -589,6 +592,7 @@ class KeySearch {
   void lift(std::int32_t call);
   void unlift(std::int32_t call);
   static bool in_pass(const KeyOp& op, Pass pass);
+  static std::uint8_t pass_bit(Pass pass) { return static_cast<std::uint8_t>(1U << static_cast<unsigned>(pass)); }
   Try try_linearize(std::int32_t call, Pass pass);
   Try try_killer(std::int32_t failed_cas);
   Try commit(std::uint32_t op, std::uint32_t next, const Frame& frame);
@@ -683,6 +687,11 @@ void KeySearch::build_entries() {
     e.next = i + 1 < events.size() ? at + 1 : -1;
     if (e.call) {
       call_of[events[i].op] = at;
+      const KeyOp& op = ops_[events[i].op];
+      for (Pass p : {Pass::forced, Pass::required, Pass::info}) {
+        if (in_pass(op, p)) e.passes = static_cast<std::uint8_t>(e.passes | pass_bit(p));
+      }
+      RAFTSIM_ASSERT(e.passes != 0);  // every operation is tried in the required or the info pass
     } else {
       RAFTSIM_ASSERT_MSG(call_of[events[i].op] > 0, "an operation completes before it is invoked");
       entries_[static_cast<std::size_t>(call_of[events[i].op])].match = at;
@@ -889,7 +898,7 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
     }
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
-      if (!in_pass(ops_[static_cast<std::size_t>(e->op)], pass)) {
+      if ((e->passes & pass_bit(pass)) == 0) {
         entry = e->next;
         continue;
       }
