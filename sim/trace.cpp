@@ -7,7 +7,9 @@ namespace sim {
 void Trace::add_sink(TraceSink* sink) {
   RAFTSIM_ASSERT(sink != nullptr);
   RAFTSIM_ASSERT(count_ == 0);  // sinks must see the whole stream
-  sinks_.push_back(sink);
+  RAFTSIM_ASSERT(sink_count_ < kMaxSinks);
+  for (std::size_t i = 0; i < sink_count_; ++i) RAFTSIM_ASSERT(sinks_[i] != sink);  // each sees an event once
+  sinks_[sink_count_++] = sink;
 }
 
 std::vector<TraceEvent> Trace::recent() const {
