@@ -499,7 +499,8 @@ struct Raft::State {
 
   // ---- input lifecycle -----------------------------------------------------------------------------
 
-  void begin_input(Output& output) {
+  // Inlined into each public input (a call and return per input otherwise, issue 14).
+  [[gnu::always_inline]] void begin_input(Output& output) {
     RAFTSIM_ASSERT(started);         // start() must come first: it arms the first election timer
     RAFTSIM_ASSERT(out == nullptr);  // inputs do not nest
     RAFTSIM_ASSERT(staged.empty() && !hard_state_dirty && !log_dirty_from.has_value() && !snapshot_dirty.has_value());
