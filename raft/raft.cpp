@@ -507,7 +507,8 @@ struct Raft::State {
     out = &output;
   }
 
-  void end_input() {
+  // Inlined into each public input like begin_input; its rarer parts are out of line (below).
+  [[gnu::always_inline]] void end_input() {
     RAFTSIM_ASSERT(out != nullptr);
     // After the input, not inside it: a change removes a peer's progress, which the handler that advanced
     // the commit index may still be using.
