@@ -499,45 +499,56 @@ struct Raft::State {
 
   // ---- input lifecycle -----------------------------------------------------------------------------
 
-  void begin_input(Output& output) {
+  // Inlined into each public input (a call and return per input otherwise, issue 14).
+  [[gnu::always_inline]] void begin_input(Output& output) {
     RAFTSIM_ASSERT(started);         // start() must come first: it arms the first election timer
     RAFTSIM_ASSERT(out == nullptr);  // inputs do not nest
     RAFTSIM_ASSERT(staged.empty() && !hard_state_dirty && !log_dirty_from.has_value() && !snapshot_dirty.has_value());
     out = &output;
   }
 
-  void end_input() {
+  // Inlined into each public input like begin_input; its rarer parts are out of line (below).
+  [[gnu::always_inline]] void end_input() {
     RAFTSIM_ASSERT(out != nullptr);
-    if (config.membership) {
-      // After the input, not inside it: a change removes a peer's progress, which the handler that
-      // advanced the commit index may still be using.
-      maybe_step_down_removed();
-      maybe_propose_change();
-    }
+    // After the input, not inside it: a change removes a peer's progress, which the handler that advanced
+    // the commit index may still be using.
+    if (config.membership) end_input_membership();
     // Most inputs change nothing durable (two in three in basic.json): tested here, not in a call.
     if (hard_state_dirty || log_dirty_from.has_value() || snapshot_dirty.has_value()) {
       flush_persist();
     } else {
       RAFTSIM_ASSERT(!log_truncated);
     }
-    // Route the staged messages: hold them behind the newest outstanding write, or send them now.
-    if (!staged.empty()) {
-      // Into an empty destination the whole vector is handed over (no message moved one by one).
-      std::vector<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
-      if (!inflight.empty()) held_count += staged.size();
-      if (to.empty()) {
-        std::swap(to, staged);
-      } else {
-        for (Envelope& e : staged) to.push_back(std::move(e));
-      }
-      staged.clear();
-    }
+    if (!staged.empty()) route_staged();
     RAFTSIM_ASSERT(held_count <= kMaxHeldMessages);
     RAFTSIM_ASSERT(inflight_persists() <= kMaxInflightPersists);
     out = nullptr;
 #if RAFTSIM_DEBUG_INVARIANTS
     if (strict()) check_invariants();
 #endif
+  }
+
+  // end_input's rarer parts, kept out of line so its common path (nothing staged, nothing durable, no
+  // membership) needs no saved registers (issue 14).
+  [[gnu::noinline]] void end_input_membership() {
+    RAFTSIM_ASSERT(config.membership);
+    maybe_step_down_removed();
+    maybe_propose_change();
+  }
+
+  // Route the staged messages: hold them behind the newest outstanding write, or send them now.
+  [[gnu::noinline]] void route_staged() {
+    RAFTSIM_ASSERT(!staged.empty());
+    // Into an empty destination the whole vector is handed over (no message moved one by one).
+    std::vector<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
+    if (!inflight.empty()) held_count += staged.size();
+    if (to.empty()) {
+      std::swap(to, staged);
+    } else {
+      for (Envelope& e : staged) to.push_back(std::move(e));
+    }
+    staged.clear();
+    RAFTSIM_ASSERT(staged.empty());
   }
 
   // Emit the single PersistRequest covering every hard-state and log change of this input.
