@@ -32,6 +32,21 @@ std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
   }
   // Counting stops at a majority (commits are frequent); report() counts them all.
   const std::int32_t majority = nodes / 2 + 1;
+  // Most commits: the entry is the committed prefix's and a majority of nodes are up with a shared prefix
+  // reaching it, which one pass over the mirror's bases shows (each such node holds it: holds_quick).
+  // Otherwise the node-by-node count below decides, exactly as before.
+  // A follower's commit usually reaches no further than an index already counted that way, with no node's
+  // prefix shrunk since (LogMirror::shrinks) and the same majority: no count needed.
+  if (committed_entry) {
+    const bool same = quorum_shrinks_ == mirror_->shrinks() && quorum_majority_ == majority;
+    if (same && index <= quorum_index_) return std::nullopt;
+    if (mirror_->count_in_shared_prefix(index, majority) >= majority) {
+      quorum_index_ = same ? std::max(quorum_index_, index) : index;
+      quorum_shrinks_ = mirror_->shrinks();
+      quorum_majority_ = majority;
+      return std::nullopt;
+    }
+  }
   std::int32_t holders = 0;
   for (std::int32_t m = 0; m < nodes && holders < majority; ++m) {
     holders += holds_quick(m, index, *entry, committed_entry) ? 1 : 0;

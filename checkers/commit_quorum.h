@@ -60,6 +60,11 @@ class CommitQuorum final : public Checker {
   // stream has shown it (nodes()).
   MembershipFeed membership_;
   std::vector<std::uint8_t> leader_;  // per node: reports itself leader now (1), or not (0)
+  // Without membership changes: indices 1..quorum_index_ were in the shared prefix of `quorum_majority_` up
+  // nodes when the mirror's shrinks() was `quorum_shrinks_` (still true while both are unchanged).
+  std::uint64_t quorum_index_ = 0;
+  std::uint64_t quorum_shrinks_ = 0;
+  std::int32_t quorum_majority_ = 0;
 };
 
 // Leaders commit by counting only entries of their own term (5.4.2: "Raft never commits log entries from

@@ -52,8 +52,12 @@ std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
       if (committers_.empty() || committers_.back().node != e.node) committers_.push_back(Committer{committed_seen_ + 1, e.node});
       committed_seen_ = committed;
     }
-    std::uint64_t& reach = committed_in_term_[term];
-    reach = std::max(reach, commit);
+    if (reach_ == nullptr || reach_term_ != term) {
+      reach_ = &committed_in_term_[term];
+      reach_term_ = term;
+    }
+    RAFTSIM_ASSERT(reach_ != nullptr && reach_term_ == term);
+    *reach_ = std::max(*reach_, commit);
     return std::nullopt;
   }
   if (e.kind != sim::EventKind::role || e.a != static_cast<std::uint64_t>(sim::Role::leader)) return std::nullopt;

@@ -74,6 +74,7 @@ void LogMirror::apply_change(const sim::TraceEvent& e) {
   if (last_problem_) last_problem_.reset();  // (a check first: a problem is rare, the reset is not free)
   switch (e.kind) {
     case sim::EventKind::crash: {
+      ++shrinks_;
       // The volatile log is gone; the restarted node reports what it reloads. Until then the log it had
       // is kept aside (log_at_crash).
       auto& log = mutable_log(e.node);
@@ -89,6 +90,7 @@ void LogMirror::apply_change(const sim::TraceEvent& e) {
       return;
     }
     case sim::EventKind::log_truncate: {
+      ++shrinks_;
       auto& log = mutable_log(e.node);
       const std::uint64_t from = e.a;
       if (from == 0 || from > log.size() + 1) {
@@ -147,6 +149,7 @@ void LogMirror::apply_change(const sim::TraceEvent& e) {
     }
     case sim::EventKind::snapshot_installed:
     case sim::EventKind::snapshot_restored:
+      ++shrinks_;
       last_problem_ = install_snapshot(e);
       return;
     default:

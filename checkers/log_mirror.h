@@ -107,6 +107,23 @@ class LogMirror {
     if (node < 0 || n >= logs_.size() || index > logs_[n].base_) return false;
     return n >= at_crash_.size() || !at_crash_[n].has_value();
   }
+  // How many nodes are up with a shared prefix reaching `index` (>= 1), counting no further than `enough`:
+  // in_shared_prefix() of every node in one pass (CommitQuorum's count per commit; issue 14).
+  std::int32_t count_in_shared_prefix(std::uint64_t index, std::int32_t enough) const {
+    RAFTSIM_ASSERT(index >= 1 && enough >= 0);
+    std::int32_t count = 0;
+    const std::size_t nodes = logs_.size();
+    for (std::size_t n = 0; n < nodes && count < enough; ++n) {
+      // A crashed node's log was reset (base 0), but its at_crash_ entry is what decides it is down.
+      if (index <= logs_[n].base_ && (n >= at_crash_.size() || !at_crash_[n].has_value())) ++count;
+    }
+    RAFTSIM_ASSERT(count <= enough);
+    return count;
+  }
+  // Counts the events that may lower a node's shared prefix (base) or take a node down: crash, truncate,
+  // snapshot install or restore. Between two such events every up node's base only grows, so a count of
+  // count_in_shared_prefix() stays true (CommitQuorum remembers one).
+  std::uint64_t shrinks() const { return shrinks_; }
   // The committed prefix: index i at [i-1], each entry as the first node to commit i held it.
   const std::vector<Slot>& committed() const { return committed_; }
   // Entries stored for all nodes beyond the shared committed prefix (for tests and measurements).
@@ -141,6 +158,7 @@ class LogMirror {
   // after a restart) reload, restore a snapshot at, or be compared at any old index, and the checkers must
   // answer exactly as before (see README "Memory").
   std::vector<Slot> committed_;
+  std::uint64_t shrinks_ = 0;  // see shrinks()
 };
 
 // A checker's access to the log mirror: its own, which it applies itself (a checker used alone), or one
