@@ -12,6 +12,7 @@
 
 #include "checkers/log_mirror.h"
 #include "sim/trace_event.h"
+#include "tests/support/test_draw.h"
 
 namespace {
 
@@ -72,17 +73,7 @@ struct Model {
   }
 };
 
-// splitmix64: the test's own deterministic draws.
-struct Draw {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-};
+using test_support::Draw;
 
 // One event of a Raft-like run: mostly appends of a leader's entries (the same digest at the same index and
 // term on every node, so that logs agree and fold), commits within a node's log, and now and then a

@@ -14,6 +14,7 @@
 #include "checkers/election_safety.h"
 #include "checkers/state_machine_safety.h"
 #include "sim/trace_event.h"
+#include "tests/support/test_draw.h"
 
 namespace {
 
@@ -28,18 +29,7 @@ class Idle final : public checkers::Checker {
   std::optional<checkers::Violation> observe(const TraceEvent&) override { return std::nullopt; }
 };
 
-// splitmix64: the test's own deterministic draws.
-struct Draw {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-  bool chance(std::uint64_t per_mille) { return below(1000) < per_mille; }
-};
+using test_support::Draw;
 
 // A stream that looks like a Raft run of 5 nodes (appends follow the log, commits and applies stay within
 // it, terms mostly rise), with a few malformed events mixed in, so that runs get far and sometimes fail.
