@@ -1,21 +1,20 @@
-// A test's own deterministic draws (splitmix64), for generated event streams: tests must not depend on
-// std:: random distributions (their output differs between standard libraries) nor on the simulator's RNG.
+// A test's own deterministic draws for generated event streams: checkers::SplitMix64 (the history
+// generator's PRNG) with the helpers the stream generators use. Tests must not depend on std:: random
+// distributions (their output differs between standard libraries) nor on the simulator's RNG.
 #pragma once
 
 #include <cstdint>
 
+#include "checkers/history_generator.h"
+
 namespace test_support {
 
 struct Draw {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
+  explicit Draw(std::uint64_t seed) : rng(seed) {}
+  std::uint64_t next() { return rng.next(); }
+  std::uint64_t below(std::uint64_t n) { return rng.below(n); }
   bool chance(std::uint64_t per_mille) { return below(1000) < per_mille; }
+  checkers::SplitMix64 rng;
 };
 
 }  // namespace test_support
