@@ -189,7 +189,7 @@ struct InflightPersist {
   // when the write was emitted, lowered by every later in-memory truncation.
   LogIndex stable_index;
   std::optional<HardState> hard_state;  // what this write makes durable, if it writes hard state
-  std::vector<Envelope> held;           // released once this write is durable
+  OutputBuffer<Envelope> held;          // released once this write is durable
 };
 
 Observation observation(Observation::Kind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
@@ -271,10 +271,10 @@ struct Raft::State {
   std::optional<LogIndex> log_dirty_from;  // lowest log index changed by this input
   std::optional<SnapshotWrite> snapshot_dirty;  // a snapshot taken or installed by this input
   bool log_truncated = false;
-  std::vector<Envelope> staged;  // messages that must wait for every outstanding write
+  OutputBuffer<Envelope> staged;  // messages that must wait for every outstanding write
   // An emptied message buffer kept for the next batch that is held behind a write (end_input hands the
   // staging buffer over to the write; on_persisted empties it again): no allocation per held batch.
-  std::vector<Envelope> spare_buffer;
+  OutputBuffer<Envelope> spare_buffer;
   std::vector<LogIndex> commit_scratch;  // maybe_advance_commit's matches, kept to reuse its capacity
 
   // ---- small helpers -------------------------------------------------------------------------------
@@ -469,7 +469,7 @@ struct Raft::State {
     // few, not grown 1, 2, 4.
     if (staged.capacity() == 0) {
       if (spare_buffer.capacity() > 0) {
-        std::swap(staged, spare_buffer);
+        staged.swap(spare_buffer);
       } else {
         staged.reserve(4);
       }
@@ -540,10 +540,10 @@ struct Raft::State {
   [[gnu::noinline]] void route_staged() {
     RAFTSIM_ASSERT(!staged.empty());
     // Into an empty destination the whole vector is handed over (no message moved one by one).
-    std::vector<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
+    OutputBuffer<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
     if (!inflight.empty()) held_count += staged.size();
     if (to.empty()) {
-      std::swap(to, staged);
+      to.swap(staged);
     } else {
       for (Envelope& e : staged) to.push_back(std::move(e));
     }
@@ -1794,14 +1794,14 @@ struct Raft::State {
       // Nothing held (a leader's own writes): the output keeps its buffer, which a swap would give away.
       if (!done.held.empty()) {
         if (out->messages.empty()) {
-          std::swap(out->messages, done.held);
+          out->messages.swap(done.held);
         } else {
           for (Envelope& e : done.held) out->messages.push_back(std::move(e));
           done.held.clear();
         }
         // The emptied buffer is kept for the next batch held behind a write (stage(), end_input).
         RAFTSIM_ASSERT(staged.empty() && done.held.empty());
-        if (spare_buffer.capacity() < done.held.capacity()) std::swap(spare_buffer, done.held);
+        if (spare_buffer.capacity() < done.held.capacity()) spare_buffer.swap(done.held);
       }
       inflight.pop_front();  // `done` is gone from here on
       persisted_token = token;
