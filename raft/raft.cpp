@@ -36,6 +36,7 @@
 #include "raft/leadership.h"
 #include "raft/log.h"
 #include "raft/membership.h"
+#include "raft/ring_queue.h"
 
 namespace raft {
 
@@ -72,7 +73,7 @@ struct Progress {
   LogIndex next_index;   // next entry to send (replicate: optimistically advanced past entries in flight)
   LogIndex match_index;  // highest entry known to be replicated on the peer; only moves forward
   bool probe_sent = false;  // probe: an AppendEntries is out; nothing more until its reply or a heartbeat
-  std::deque<InflightAppend> inflight;  // replicate: unacknowledged appends with entries, oldest first
+  RingQueue<InflightAppend> inflight;  // replicate: unacknowledged appends with entries, oldest first
   // Paper 7: while the peer needs compacted entries (state snapshot), the snapshot being sent (0: none)
   // and the offset of the chunk to send next (one chunk at a time, each after the reply to the previous).
   LogIndex snapshot_index;

@@ -1,0 +1,113 @@
+// A first-in first-out queue of small plain values in one ring of slots (a power of two of them), for the
+// leader's appends in flight per follower (raft.cpp, Progress::inflight).
+//
+// Why not std::deque: its size() is an iterator difference over its blocks (about 15 instructions, and
+// flow control asks it before every AppendEntries), and its push_back and pop_front walk block pointers;
+// together about 10 instructions per trace event of basic.json (callgrind, issue 14). Here size() is a
+// load, push_back a masked store, pop_front an increment. The ring grows (doubling, out of line) only when
+// full, which the window bound (Config::max_inflight_appends) makes rare: the queue is bounded by its user.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <type_traits>
+#include <vector>
+
+#include "base/assert.h"
+
+namespace raft {
+
+template <typename T>
+class RingQueue {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T>,
+                "slots are copied when the ring grows and overwritten when reused");
+
+ public:
+  template <bool Const>
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = std::conditional_t<Const, const T*, T*>;
+    using reference = std::conditional_t<Const, const T&, T&>;
+    using Queue = std::conditional_t<Const, const RingQueue, RingQueue>;
+
+    Iterator() = default;
+    Iterator(Queue* queue, std::size_t offset) : queue_(queue), offset_(offset) {}
+    reference operator*() const { return (*queue_)[offset_]; }
+    pointer operator->() const { return &(*queue_)[offset_]; }
+    Iterator& operator++() {
+      ++offset_;
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++offset_;
+      return before;
+    }
+    bool operator==(const Iterator& other) const { return queue_ == other.queue_ && offset_ == other.offset_; }
+
+   private:
+    Queue* queue_ = nullptr;
+    std::size_t offset_ = 0;  // from the front
+  };
+  using iterator = Iterator<false>;
+  using const_iterator = Iterator<true>;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // The i-th value from the front.
+  T& operator[](std::size_t i) {
+    RAFTSIM_ASSERT(i < size_);
+    return slots_[(head_ + i) & (slots_.size() - 1)];
+  }
+  const T& operator[](std::size_t i) const {
+    RAFTSIM_ASSERT(i < size_);
+    return slots_[(head_ + i) & (slots_.size() - 1)];
+  }
+  T& front() { return (*this)[0]; }
+  const T& front() const { return (*this)[0]; }
+
+  void push_back(const T& value) {
+    if (size_ >= slots_.size()) [[unlikely]] grow();
+    RAFTSIM_ASSERT(size_ < slots_.size());
+    slots_[(head_ + size_) & (slots_.size() - 1)] = value;
+    ++size_;
+  }
+  void pop_front() {
+    RAFTSIM_ASSERT(size_ > 0);
+    head_ = (head_ + 1) & (slots_.size() - 1);
+    --size_;
+  }
+  // Keeps the slots.
+  void clear() {
+    head_ = 0;
+    size_ = 0;
+  }
+
+  iterator begin() { return iterator(this, 0); }
+  iterator end() { return iterator(this, size_); }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+
+ private:
+  // Full: twice the slots (four at first), the values moved to the front of the new ring in order.
+  [[gnu::noinline, gnu::cold]] void grow() {
+    RAFTSIM_ASSERT(size_ == slots_.size());
+    const std::size_t count = slots_.empty() ? 4 : 2 * slots_.size();
+    RAFTSIM_ASSERT((count & (count - 1)) == 0);  // a power of two: the index is masked
+    std::vector<T> fresh(count);
+    for (std::size_t i = 0; i < size_; ++i) fresh[i] = (*this)[i];
+    slots_.swap(fresh);
+    head_ = 0;
+    RAFTSIM_ASSERT(size_ < slots_.size());
+  }
+
+  std::vector<T> slots_;  // empty or a power of two of them
+  std::size_t head_ = 0;  // slot of the front value
+  std::size_t size_ = 0;
+};
+
+}  // namespace raft
