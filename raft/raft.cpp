@@ -263,7 +263,7 @@ struct Raft::State {
   std::uint64_t next_token = 1;
   std::uint64_t persisted_token = 0;  // the newest token reported done (on_persisted)
   LogIndex durable_match_index;  // longest prefix of the in-memory log known to be on disk
-  std::deque<InflightPersist> inflight;
+  RingQueue<InflightPersist> inflight;  // oldest first
   std::size_t held_count = 0;
 
   // Per-input scratch, valid between begin_input() and end_input().
@@ -569,11 +569,13 @@ struct Raft::State {
       request.first_index = from;
       log.slice_into(from, std::numeric_limits<std::size_t>::max(), request.entries);
     }
-    // Built in place: no InflightPersist (and its empty held buffer) moved in and destroyed per write.
-    InflightPersist& pending = inflight.emplace_back();
+    // In a reused slot of the ring (RingQueue::push_back_slot): every field is set here, and the held
+    // buffer, emptied when its write was done, keeps its capacity (no allocation and free per write).
+    InflightPersist& pending = inflight.push_back_slot();
     pending.token = request.token;
     pending.stable_index = log.last_index();
     pending.hard_state = request.hard_state;
+    RAFTSIM_ASSERT(pending.held.empty());
     hard_state_dirty = false;
     log_dirty_from.reset();
     snapshot_dirty.reset();
@@ -1804,7 +1806,7 @@ struct Raft::State {
         RAFTSIM_ASSERT(staged.empty() && done.held.empty());
         if (spare_buffer.capacity() < done.held.capacity()) spare_buffer.swap(done.held);
       }
-      inflight.pop_front();  // `done` is gone from here on
+      inflight.pop_front();  // `done` is no longer a write in flight from here on (its slot is reused)
       persisted_token = token;
     }
 

@@ -1,16 +1,21 @@
-// A first-in first-out queue of small plain values in one ring of slots (a power of two of them), for the
-// leader's appends in flight per follower (raft.cpp, Progress::inflight).
+// A first-in first-out queue in one ring of slots (a power of two of them), for the leader's appends in
+// flight per follower and a node's writes in flight (raft.cpp, Progress::inflight, State::inflight).
 //
 // Why not std::deque: its size() is an iterator difference over its blocks (about 15 instructions, and
 // flow control asks it before every AppendEntries), and its push_back and pop_front walk block pointers;
 // together about 10 instructions per trace event of basic.json (callgrind, issue 14). Here size() is a
 // load, push_back a masked store, pop_front an increment. The ring grows (doubling, out of line) only when
-// full, which the window bound (Config::max_inflight_appends) makes rare: the queue is bounded by its user.
+// full, which its users' bounds make rare (Config::max_inflight_appends, kMaxInflightPersists).
+//
+// A popped value stays in its slot until the slot is reused: push_back overwrites it, and push_back_slot
+// hands it over as it is (a write's buffer of held messages keeps its capacity from one write to the next:
+// no allocation and free per write), for the caller to set every field.
 #pragma once
 
 #include <cstddef>
 #include <iterator>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "base/assert.h"
@@ -19,8 +24,8 @@ namespace raft {
 
 template <typename T>
 class RingQueue {
-  static_assert(std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T>,
-                "slots are copied when the ring grows and overwritten when reused");
+  static_assert(std::is_default_constructible_v<T> && std::is_move_assignable_v<T>,
+                "slots are made empty, moved when the ring grows, and overwritten when reused");
 
  public:
   template <bool Const>
@@ -70,12 +75,18 @@ class RingQueue {
   T& front() { return (*this)[0]; }
   const T& front() const { return (*this)[0]; }
 
-  void push_back(const T& value) {
+  void push_back(const T& value) { push_back_slot() = value; }
+  // The next slot, now the back, as the last value popped from it left it (or default-constructed): the
+  // caller sets every field.
+  T& push_back_slot() {
     if (size_ >= slots_.size()) [[unlikely]] grow();
     RAFTSIM_ASSERT(size_ < slots_.size());
-    slots_[(head_ + size_) & (slots_.size() - 1)] = value;
+    T& slot = slots_[(head_ + size_) & (slots_.size() - 1)];
     ++size_;
+    return slot;
   }
+  T& back() { return (*this)[size_ - 1]; }
+  const T& back() const { return (*this)[size_ - 1]; }
   void pop_front() {
     RAFTSIM_ASSERT(size_ > 0);
     head_ = (head_ + 1) & (slots_.size() - 1);
@@ -99,7 +110,7 @@ class RingQueue {
     const std::size_t count = slots_.empty() ? 4 : 2 * slots_.size();
     RAFTSIM_ASSERT((count & (count - 1)) == 0);  // a power of two: the index is masked
     std::vector<T> fresh(count);
-    for (std::size_t i = 0; i < size_; ++i) fresh[i] = (*this)[i];
+    for (std::size_t i = 0; i < size_; ++i) fresh[i] = std::move((*this)[i]);
     slots_.swap(fresh);
     head_ = 0;
     RAFTSIM_ASSERT(size_ < slots_.size());
