@@ -66,14 +66,20 @@ class RingQueue {
   // The i-th value from the front.
   T& operator[](std::size_t i) {
     RAFTSIM_ASSERT(i < size_);
-    return slots_[(head_ + i) & (slots_.size() - 1)];
+    return slots_[(head_ + i) & mask_];
   }
   const T& operator[](std::size_t i) const {
     RAFTSIM_ASSERT(i < size_);
-    return slots_[(head_ + i) & (slots_.size() - 1)];
+    return slots_[(head_ + i) & mask_];
   }
-  T& front() { return (*this)[0]; }
-  const T& front() const { return (*this)[0]; }
+  T& front() {
+    RAFTSIM_ASSERT(size_ > 0);
+    return slots_[head_];
+  }
+  const T& front() const {
+    RAFTSIM_ASSERT(size_ > 0);
+    return slots_[head_];
+  }
 
   void push_back(const T& value) { push_back_slot() = value; }
   // The next slot, now the back, as the last value popped from it left it (or default-constructed): the
@@ -81,7 +87,7 @@ class RingQueue {
   T& push_back_slot() {
     if (size_ >= slots_.size()) [[unlikely]] grow();
     RAFTSIM_ASSERT(size_ < slots_.size());
-    T& slot = slots_[(head_ + size_) & (slots_.size() - 1)];
+    T& slot = slots_[(head_ + size_) & mask_];
     ++size_;
     return slot;
   }
@@ -89,7 +95,7 @@ class RingQueue {
   const T& back() const { return (*this)[size_ - 1]; }
   void pop_front() {
     RAFTSIM_ASSERT(size_ > 0);
-    head_ = (head_ + 1) & (slots_.size() - 1);
+    head_ = (head_ + 1) & mask_;
     --size_;
   }
   // Keeps the slots.
@@ -112,12 +118,14 @@ class RingQueue {
     std::vector<T> fresh(count);
     for (std::size_t i = 0; i < size_; ++i) fresh[i] = std::move((*this)[i]);
     slots_.swap(fresh);
+    mask_ = count - 1;
     head_ = 0;
     RAFTSIM_ASSERT(size_ < slots_.size());
   }
 
   std::vector<T> slots_;  // empty or a power of two of them
-  std::size_t head_ = 0;  // slot of the front value
+  std::size_t mask_ = 0;  // slots_.size() - 1 once there are slots: a slot's index is masked with it
+  std::size_t head_ = 0;  // slot of the front value (always < slots_.size() once there are slots)
   std::size_t size_ = 0;
 };
 
