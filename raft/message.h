@@ -10,6 +10,7 @@
 #include "raft/command.h"
 #include "raft/entry_list.h"
 #include "raft/membership.h"
+#include "raft/output_buffer.h"
 #include "raft/types.h"
 
 namespace raft {
@@ -130,7 +131,7 @@ struct Envelope {
 // Appends an envelope to `envelopes`, built in place (Envelope's constructor: every compiler, clang 14
 // included, which lacks C++20's parenthesized aggregate initialization).
 template <typename M>
-void emplace_envelope(std::vector<Envelope>& envelopes, NodeId from, NodeId to, M&& message) {
+void emplace_envelope(OutputBuffer<Envelope>& envelopes, NodeId from, NodeId to, M&& message) {
   envelopes.emplace_back(from, to, std::forward<M>(message));
 }
 

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "raft/command.h"
 #include "raft/entry_list.h"
 #include "raft/membership.h"
 #include "raft/message.h"
+#include "raft/output_buffer.h"
 #include "raft/types.h"
 
 namespace raft {
@@ -119,13 +119,26 @@ struct Observation {
   std::uint64_t c = 0;
 };
 
+// Each part an OutputBuffer (raft/output_buffer.h): a host that keeps one Output across inputs, clearing it
+// between them, keeps its capacity, and the Raft's appends to it then never allocate.
 struct Output {
-  std::vector<Envelope> messages;  // send now
-  std::vector<PersistRequest> persist;
-  std::vector<TimerRequest> timers;
-  std::vector<ClientReply> replies;
-  std::vector<Observation> observations;
+  OutputBuffer<Envelope> messages;  // send now
+  OutputBuffer<PersistRequest> persist;
+  OutputBuffer<TimerRequest> timers;
+  OutputBuffer<ClientReply> replies;
+  OutputBuffer<Observation> observations;
 
+  // Room for a busy input's output, reserved once by a host that keeps this Output across inputs (a
+  // leader's heartbeat round to four followers; an entry committed and applied with its replies): its
+  // appends then rarely grow a buffer even at the start (message buffers move between the output and the
+  // writes they wait for, so their capacity travels).
+  void reserve_for_reuse() {
+    messages.reserve(16);
+    persist.reserve(2);
+    timers.reserve(4);
+    replies.reserve(8);
+    observations.reserve(16);
+  }
   void clear() {
     messages.clear();
     persist.clear();

@@ -36,6 +36,7 @@
 #include "raft/leadership.h"
 #include "raft/log.h"
 #include "raft/membership.h"
+#include "raft/ring_queue.h"
 
 namespace raft {
 
@@ -72,7 +73,7 @@ struct Progress {
   LogIndex next_index;   // next entry to send (replicate: optimistically advanced past entries in flight)
   LogIndex match_index;  // highest entry known to be replicated on the peer; only moves forward
   bool probe_sent = false;  // probe: an AppendEntries is out; nothing more until its reply or a heartbeat
-  std::deque<InflightAppend> inflight;  // replicate: unacknowledged appends with entries, oldest first
+  RingQueue<InflightAppend> inflight;  // replicate: unacknowledged appends with entries, oldest first
   // Paper 7: while the peer needs compacted entries (state snapshot), the snapshot being sent (0: none)
   // and the offset of the chunk to send next (one chunk at a time, each after the reply to the previous).
   LogIndex snapshot_index;
@@ -189,7 +190,7 @@ struct InflightPersist {
   // when the write was emitted, lowered by every later in-memory truncation.
   LogIndex stable_index;
   std::optional<HardState> hard_state;  // what this write makes durable, if it writes hard state
-  std::vector<Envelope> held;           // released once this write is durable
+  OutputBuffer<Envelope> held;          // released once this write is durable
 };
 
 Observation observation(Observation::Kind kind, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
@@ -262,7 +263,7 @@ struct Raft::State {
   std::uint64_t next_token = 1;
   std::uint64_t persisted_token = 0;  // the newest token reported done (on_persisted)
   LogIndex durable_match_index;  // longest prefix of the in-memory log known to be on disk
-  std::deque<InflightPersist> inflight;
+  RingQueue<InflightPersist> inflight;  // oldest first
   std::size_t held_count = 0;
 
   // Per-input scratch, valid between begin_input() and end_input().
@@ -271,10 +272,10 @@ struct Raft::State {
   std::optional<LogIndex> log_dirty_from;  // lowest log index changed by this input
   std::optional<SnapshotWrite> snapshot_dirty;  // a snapshot taken or installed by this input
   bool log_truncated = false;
-  std::vector<Envelope> staged;  // messages that must wait for every outstanding write
+  OutputBuffer<Envelope> staged;  // messages that must wait for every outstanding write
   // An emptied message buffer kept for the next batch that is held behind a write (end_input hands the
   // staging buffer over to the write; on_persisted empties it again): no allocation per held batch.
-  std::vector<Envelope> spare_buffer;
+  OutputBuffer<Envelope> spare_buffer;
   std::vector<LogIndex> commit_scratch;  // maybe_advance_commit's matches, kept to reuse its capacity
 
   // ---- small helpers -------------------------------------------------------------------------------
@@ -469,7 +470,7 @@ struct Raft::State {
     // few, not grown 1, 2, 4.
     if (staged.capacity() == 0) {
       if (spare_buffer.capacity() > 0) {
-        std::swap(staged, spare_buffer);
+        staged.swap(spare_buffer);
       } else {
         staged.reserve(4);
       }
@@ -540,10 +541,10 @@ struct Raft::State {
   [[gnu::noinline]] void route_staged() {
     RAFTSIM_ASSERT(!staged.empty());
     // Into an empty destination the whole vector is handed over (no message moved one by one).
-    std::vector<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
+    OutputBuffer<Envelope>& to = inflight.empty() ? out->messages : inflight.back().held;
     if (!inflight.empty()) held_count += staged.size();
     if (to.empty()) {
-      std::swap(to, staged);
+      to.swap(staged);
     } else {
       for (Envelope& e : staged) to.push_back(std::move(e));
     }
@@ -568,11 +569,13 @@ struct Raft::State {
       request.first_index = from;
       log.slice_into(from, std::numeric_limits<std::size_t>::max(), request.entries);
     }
-    // Built in place: no InflightPersist (and its empty held buffer) moved in and destroyed per write.
-    InflightPersist& pending = inflight.emplace_back();
+    // In a reused slot of the ring (RingQueue::push_back_slot): every field is set here, and the held
+    // buffer, emptied when its write was done, keeps its capacity (no allocation and free per write).
+    InflightPersist& pending = inflight.push_back_slot();
     pending.token = request.token;
     pending.stable_index = log.last_index();
     pending.hard_state = request.hard_state;
+    RAFTSIM_ASSERT(pending.held.empty());
     hard_state_dirty = false;
     log_dirty_from.reset();
     snapshot_dirty.reset();
@@ -1794,16 +1797,16 @@ struct Raft::State {
       // Nothing held (a leader's own writes): the output keeps its buffer, which a swap would give away.
       if (!done.held.empty()) {
         if (out->messages.empty()) {
-          std::swap(out->messages, done.held);
+          out->messages.swap(done.held);
         } else {
           for (Envelope& e : done.held) out->messages.push_back(std::move(e));
           done.held.clear();
         }
         // The emptied buffer is kept for the next batch held behind a write (stage(), end_input).
         RAFTSIM_ASSERT(staged.empty() && done.held.empty());
-        if (spare_buffer.capacity() < done.held.capacity()) std::swap(spare_buffer, done.held);
+        if (spare_buffer.capacity() < done.held.capacity()) spare_buffer.swap(done.held);
       }
-      inflight.pop_front();  // `done` is gone from here on
+      inflight.pop_front();  // `done` is no longer a write in flight from here on (its slot is reused)
       persisted_token = token;
     }
 

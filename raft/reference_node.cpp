@@ -135,7 +135,9 @@ class ReferenceNode final : public sim::Node {
   // the clock fault sets (thesis 6.4.1: only leases read it).
   ReferenceNode(Config config, DurableState durable, sim::NodeEnvironment* env)
       : checkpoints_(config.snapshot_every_entries > 0), written_(checkpoints_ ? durable : DurableState{}),
-        raft_(std::move(config), std::move(durable)), id_(raft_.id()), env_(raft_.reads_clock() ? env : nullptr) {}
+        raft_(std::move(config), std::move(durable)), id_(raft_.id()), env_(raft_.reads_clock() ? env : nullptr) {
+    out_.reserve_for_reuse();
+  }
 
   void start(sim::NodeOutput& out) override {
     tick();

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -158,7 +159,7 @@ class Cluster {
     n.replies.insert(n.replies.end(), out.replies.begin(), out.replies.end());
     n.observations.insert(n.observations.end(), out.observations.begin(), out.observations.end());
     n.timers.insert(n.timers.end(), out.timers.begin(), out.timers.end());
-    std::vector<PersistRequest> persists = out.persist;
+    std::vector<PersistRequest> persists(out.persist.begin(), out.persist.end());
     for (const PersistRequest& p : persists) {
       REQUIRE(p.token == n.last_token + 1);  // tokens increase by one from 1
       n.last_token = p.token;
@@ -270,7 +271,8 @@ struct Single {
   Output out;
 };
 
-inline std::vector<Observation> of_kind(const std::vector<Observation>& all, Observation::Kind kind) {
+// From a node's collected observations (a std::vector) or one Output's (an OutputBuffer).
+inline std::vector<Observation> of_kind(std::span<const Observation> all, Observation::Kind kind) {
   std::vector<Observation> result;
   for (const Observation& o : all) {
     if (o.kind == kind) result.push_back(o);
