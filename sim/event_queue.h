@@ -50,6 +50,7 @@ class EventQueue {
   template <typename T>
   void push(Time at, T&& payload, Rng& tiebreak_rng) {
     const Key k = make_key(at, std::forward<T>(payload), tiebreak_rng);
+    ++pending_;
     if (at - now_ > kNearWindow) {
       sift_up(far_, k);
     } else {
@@ -90,6 +91,7 @@ class EventQueue {
     } else {
       a.live = true;
       ++armed_live_;
+      ++pending_;
     }
     a.key = k;
     if (armed_min_ == kNone || earlier(k, armed_[armed_min_].key)) {
@@ -116,17 +118,19 @@ class EventQueue {
         shelf_[kept++] = e;
       } else if (earlier(last_, e.key)) {
         sift_up(far_, e.key);
+        ++pending_;  // superseded, so not counted while shelved: pending again
       } else {
         free_.push_back(slot_of(e.key));
       }
     }
     shelf_.resize(kept);
     find_armed_min();
+    check_pending();
   }
 
-  bool empty() const { return near_head_ == near_.size() && far_.empty() && armed_live_ == 0; }
+  bool empty() const { return pending_ == 0; }
   // Pending events: shelved (superseded) armed events do not count.
-  std::size_t size() const { return near_.size() - near_head_ + far_.size() + armed_live_; }
+  std::size_t size() const { return pending_; }
   Time now() const { return now_; }
   Time next_time() const {
     RAFTSIM_ASSERT(!empty());
@@ -138,15 +142,27 @@ class EventQueue {
   // `handle` may push more events while it works on the payload (and may move from it).
   template <typename Handle>
   void pop_into(Handle&& handle) {
-    const std::uint32_t slot = pop_key();
+    const std::uint32_t slot = pop_key(earliest_part());
     handle(at_slot(slot));
     free_.push_back(slot);
+  }
+
+  // pop_into if the earliest event is due by `end` (returns true), else nothing (false): a run loop's
+  // next_time() and pop_into() in one, which finds the earliest of the three parts once per event, not twice.
+  template <typename Handle>
+  bool pop_into_until(Time end, Handle&& handle) {
+    const Part part = earliest_part();
+    if (key_in(part).at > end) return false;
+    const std::uint32_t slot = pop_key(part);
+    handle(at_slot(slot));
+    free_.push_back(slot);
+    return true;
   }
 
   // Removes the earliest event and advances the clock to its time.
   Entry pop() {
     const Key k = empty() ? Key{} : earliest_key();
-    const std::uint32_t slot = pop_key();
+    const std::uint32_t slot = pop_key(earliest_part());
     Entry e{k.at, k.tiebreak, k.seqslot >> kSlotBits, std::move(at_slot(slot))};
     free_.push_back(slot);
     return e;
@@ -280,13 +296,22 @@ class EventQueue {
     if (armed_min_ != kNone && (best == nullptr || earlier(armed_[armed_min_].key, *best))) part = Part::armed;
     return part;
   }
-  const Key& earliest_key() const {
-    switch (earliest_part()) {
+  const Key& earliest_key() const { return key_in(earliest_part()); }
+  // The earliest key of a part that is not empty.
+  const Key& key_in(Part part) const {
+    switch (part) {
       case Part::near: return near_[near_head_];
       case Part::armed: return armed_[armed_min_].key;
       case Part::far: break;
     }
     return far_.front();
+  }
+
+  // pending_ is what size() was computed from before it was counted (a push, an arm of an index with no live
+  // event, a release putting back a shelved event add one, a pop takes one): checked in debug builds, and
+  // after every release_armed (rare: a crash).
+  void check_pending() const {
+    RAFTSIM_ASSERT(pending_ == near_.size() - near_head_ + far_.size() + armed_live_);
   }
 
   // Near events arrive in nearly increasing order (now + a short delay), so a sorted run takes them with a
@@ -316,9 +341,11 @@ class EventQueue {
     RAFTSIM_ASSERT(near_.size() - near_head_ <= kNearMax);
   }
 
-  std::uint32_t pop_key() {
+  // Pops the earliest key, which is in `part` (earliest_part()).
+  std::uint32_t pop_key(Part part) {
+    RAFTSIM_ASSERT(pending_ > 0);
     Key top;
-    switch (earliest_part()) {
+    switch (part) {
       case Part::near:
         top = near_[near_head_++];
         if (near_head_ == near_.size()) {
@@ -341,6 +368,8 @@ class EventQueue {
     RAFTSIM_ASSERT(top.at >= now_);
     now_ = top.at;
     last_ = top;
+    --pending_;
+    if constexpr (RAFTSIM_DEBUG_INVARIANTS) check_pending();
     return slot_of(top);
   }
 
@@ -388,6 +417,7 @@ class EventQueue {
   std::vector<Armed> armed_;               // by index: the live armed event, if any
   std::vector<std::uint32_t> armed_used_;  // indexes ever armed, the only ones find_armed_min() looks at
   std::size_t armed_live_ = 0;
+  std::size_t pending_ = 0;  // size(): near, far and live armed events (counted: the run loop reads it per event)
   std::size_t armed_min_ = kNone;          // the live armed event with the least key (kNone: none)
   std::vector<Shelved> shelf_;             // superseded armed events that may not be due yet
   std::size_t shelf_prune_at_ = kShelfPruneMin;

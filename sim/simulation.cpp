@@ -267,15 +267,16 @@ void Simulation::run() {
   }
 
   while (!queue_.empty() && !trace_.stop_requested()) {
-    if (queue_.next_time() > end_time_) break;
-    if (trace_.event_count() >= config_.max_events || queue_.size() >= kPendingEventsRunaway) {
+    if (trace_.event_count() >= config_.max_events || queue_.size() >= kPendingEventsRunaway) [[unlikely]] {
+      if (queue_.next_time() > end_time_) break;  // the run ends here anyway: not a runaway
       runaway_ = fmt::format("the run was stopped at {:.3f}ms with {} events done and {} pending: the cluster "
                              "floods the simulator (more than {} events, or {} pending)",
                              static_cast<double>(queue_.now().us) / 1000.0, trace_.event_count(), queue_.size(),
                              config_.max_events, kPendingEventsRunaway);
       break;
     }
-    queue_.pop_into([this](Event& event) { dispatch(event); });
+    // Stops at the first event after the end (not popped).
+    if (!queue_.pop_into_until(end_time_, [this](Event& event) { dispatch(event); })) break;
   }
 }
 
