@@ -6,6 +6,8 @@
 // and therefore deterministic even if two tie-breaks collide.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -289,7 +291,7 @@ class EventQueue {
     RAFTSIM_ASSERT(!empty());
     Part part = Part::far;
     const Key* best = far_.empty() ? nullptr : &far_.front();
-    if (near_head_ != near_.size() && (best == nullptr || earlier(near_[near_head_], *best))) {
+    if (near_head_ != near_tail_ && (best == nullptr || earlier(near_[near_head_], *best))) {
       part = Part::near;
       best = &near_[near_head_];
     }
@@ -311,7 +313,7 @@ class EventQueue {
   // event, a release putting back a shelved event add one, a pop takes one): checked in debug builds, and
   // after every release_armed (rare: a crash).
   void check_pending() const {
-    RAFTSIM_ASSERT(pending_ == near_.size() - near_head_ + far_.size() + armed_live_);
+    RAFTSIM_ASSERT(pending_ == near_tail_ - near_head_ + far_.size() + armed_live_);
   }
 
   // Near events arrive in nearly increasing order (now + a short delay), so a sorted run takes them with a
@@ -320,25 +322,27 @@ class EventQueue {
   // a flood of messages costs heap pushes, never long shifts.
   void push_near(const Key& k) {
     if (near_head_ >= kNearMax) {  // the popped prefix is at least as long as what is left: move it down
-      near_.erase(near_.begin(), near_.begin() + static_cast<std::ptrdiff_t>(near_head_));
+      std::copy(near_.begin() + near_head_, near_.begin() + near_tail_, near_.begin());
+      near_tail_ -= near_head_;
       near_head_ = 0;
     }
-    if (near_.size() - near_head_ >= kNearMax) {
-      if (!earlier(k, near_.back())) {
+    if (near_tail_ - near_head_ >= kNearMax) {
+      if (!earlier(k, near_[near_tail_ - 1])) {
         sift_up(far_, k);
         return;
       }
-      sift_up(far_, near_.back());
-      near_.pop_back();
+      sift_up(far_, near_[near_tail_ - 1]);
+      --near_tail_;
     }
-    std::size_t hole = near_.size();
-    near_.emplace_back();
+    // Here near_head_ < kNearMax and at most kNearMax - 1 keys follow it: the array has room.
+    RAFTSIM_ASSERT(near_tail_ < near_.size());
+    std::size_t hole = near_tail_++;
     while (hole > near_head_ && earlier(k, near_[hole - 1])) {
       near_[hole] = near_[hole - 1];
       --hole;
     }
     near_[hole] = k;
-    RAFTSIM_ASSERT(near_.size() - near_head_ <= kNearMax);
+    RAFTSIM_ASSERT(near_tail_ - near_head_ <= kNearMax);
   }
 
   // Pops the earliest key, which is in `part` (earliest_part()).
@@ -348,8 +352,8 @@ class EventQueue {
     switch (part) {
       case Part::near:
         top = near_[near_head_++];
-        if (near_head_ == near_.size()) {
-          near_.clear();
+        if (near_head_ == near_tail_) {
+          near_tail_ = 0;
           near_head_ = 0;
         }
         break;
@@ -408,8 +412,13 @@ class EventQueue {
 
   Rng& rng_;
   std::size_t capacity_max_;
-  std::vector<Key> near_;     // events due within kNearWindow of their push, sorted: near_[near_head_] first
+  // Events due within kNearWindow of their push, sorted: near_[near_head_, near_tail_), earliest first. A
+  // fixed array, not a vector: push_near keeps at most 2 * kNearMax - 1 keys in it (a popped prefix shorter
+  // than kNearMax, at most kNearMax after it), and without the vector the size is a subtraction, not a
+  // division by sizeof(Key), and an insertion writes no empty element first.
+  std::array<Key, 2 * kNearMax> near_{};
   std::size_t near_head_ = 0;  // near_[0, near_head_) were popped
+  std::size_t near_tail_ = 0;
   std::vector<Key> far_;   // the others
   std::vector<std::unique_ptr<Payload[]>> chunks_;  // slot -> payload of a pending event (or a leftover)
   std::uint32_t allocated_ = 0;                     // slots handed out so far
