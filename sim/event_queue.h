@@ -6,6 +6,8 @@
 // and therefore deterministic even if two tie-breaks collide.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -50,6 +52,7 @@ class EventQueue {
   template <typename T>
   void push(Time at, T&& payload, Rng& tiebreak_rng) {
     const Key k = make_key(at, std::forward<T>(payload), tiebreak_rng);
+    ++pending_;
     if (at - now_ > kNearWindow) {
       sift_up(far_, k);
     } else {
@@ -90,6 +93,7 @@ class EventQueue {
     } else {
       a.live = true;
       ++armed_live_;
+      ++pending_;
     }
     a.key = k;
     if (armed_min_ == kNone || earlier(k, armed_[armed_min_].key)) {
@@ -116,17 +120,19 @@ class EventQueue {
         shelf_[kept++] = e;
       } else if (earlier(last_, e.key)) {
         sift_up(far_, e.key);
+        ++pending_;  // superseded, so not counted while shelved: pending again
       } else {
         free_.push_back(slot_of(e.key));
       }
     }
     shelf_.resize(kept);
     find_armed_min();
+    check_pending();
   }
 
-  bool empty() const { return near_head_ == near_.size() && far_.empty() && armed_live_ == 0; }
+  bool empty() const { return pending_ == 0; }
   // Pending events: shelved (superseded) armed events do not count.
-  std::size_t size() const { return near_.size() - near_head_ + far_.size() + armed_live_; }
+  std::size_t size() const { return pending_; }
   Time now() const { return now_; }
   Time next_time() const {
     RAFTSIM_ASSERT(!empty());
@@ -138,15 +144,27 @@ class EventQueue {
   // `handle` may push more events while it works on the payload (and may move from it).
   template <typename Handle>
   void pop_into(Handle&& handle) {
-    const std::uint32_t slot = pop_key();
+    const std::uint32_t slot = pop_key(earliest_part());
     handle(at_slot(slot));
     free_.push_back(slot);
+  }
+
+  // pop_into if the earliest event is due by `end` (returns true), else nothing (false): a run loop's
+  // next_time() and pop_into() in one, which finds the earliest of the three parts once per event, not twice.
+  template <typename Handle>
+  bool pop_into_until(Time end, Handle&& handle) {
+    const Part part = earliest_part();
+    if (key_in(part).at > end) return false;
+    const std::uint32_t slot = pop_key(part);
+    handle(at_slot(slot));
+    free_.push_back(slot);
+    return true;
   }
 
   // Removes the earliest event and advances the clock to its time.
   Entry pop() {
     const Key k = empty() ? Key{} : earliest_key();
-    const std::uint32_t slot = pop_key();
+    const std::uint32_t slot = pop_key(earliest_part());
     Entry e{k.at, k.tiebreak, k.seqslot >> kSlotBits, std::move(at_slot(slot))};
     free_.push_back(slot);
     return e;
@@ -273,20 +291,29 @@ class EventQueue {
     RAFTSIM_ASSERT(!empty());
     Part part = Part::far;
     const Key* best = far_.empty() ? nullptr : &far_.front();
-    if (near_head_ != near_.size() && (best == nullptr || earlier(near_[near_head_], *best))) {
+    if (near_head_ != near_tail_ && (best == nullptr || earlier(near_[near_head_], *best))) {
       part = Part::near;
       best = &near_[near_head_];
     }
     if (armed_min_ != kNone && (best == nullptr || earlier(armed_[armed_min_].key, *best))) part = Part::armed;
     return part;
   }
-  const Key& earliest_key() const {
-    switch (earliest_part()) {
+  const Key& earliest_key() const { return key_in(earliest_part()); }
+  // The earliest key of a part that is not empty.
+  const Key& key_in(Part part) const {
+    switch (part) {
       case Part::near: return near_[near_head_];
       case Part::armed: return armed_[armed_min_].key;
       case Part::far: break;
     }
     return far_.front();
+  }
+
+  // pending_ is what size() was computed from before it was counted (a push, an arm of an index with no live
+  // event, a release putting back a shelved event add one, a pop takes one): checked in debug builds, and
+  // after every release_armed (rare: a crash).
+  void check_pending() const {
+    RAFTSIM_ASSERT(pending_ == near_tail_ - near_head_ + far_.size() + armed_live_);
   }
 
   // Near events arrive in nearly increasing order (now + a short delay), so a sorted run takes them with a
@@ -295,34 +322,38 @@ class EventQueue {
   // a flood of messages costs heap pushes, never long shifts.
   void push_near(const Key& k) {
     if (near_head_ >= kNearMax) {  // the popped prefix is at least as long as what is left: move it down
-      near_.erase(near_.begin(), near_.begin() + static_cast<std::ptrdiff_t>(near_head_));
+      std::copy(near_.begin() + near_head_, near_.begin() + near_tail_, near_.begin());
+      near_tail_ -= near_head_;
       near_head_ = 0;
     }
-    if (near_.size() - near_head_ >= kNearMax) {
-      if (!earlier(k, near_.back())) {
+    if (near_tail_ - near_head_ >= kNearMax) {
+      if (!earlier(k, near_[near_tail_ - 1])) {
         sift_up(far_, k);
         return;
       }
-      sift_up(far_, near_.back());
-      near_.pop_back();
+      sift_up(far_, near_[near_tail_ - 1]);
+      --near_tail_;
     }
-    std::size_t hole = near_.size();
-    near_.emplace_back();
+    // Here near_head_ < kNearMax and at most kNearMax - 1 keys follow it: the array has room.
+    RAFTSIM_ASSERT(near_tail_ < near_.size());
+    std::size_t hole = near_tail_++;
     while (hole > near_head_ && earlier(k, near_[hole - 1])) {
       near_[hole] = near_[hole - 1];
       --hole;
     }
     near_[hole] = k;
-    RAFTSIM_ASSERT(near_.size() - near_head_ <= kNearMax);
+    RAFTSIM_ASSERT(near_tail_ - near_head_ <= kNearMax);
   }
 
-  std::uint32_t pop_key() {
+  // Pops the earliest key, which is in `part` (earliest_part()).
+  std::uint32_t pop_key(Part part) {
+    RAFTSIM_ASSERT(pending_ > 0);
     Key top;
-    switch (earliest_part()) {
+    switch (part) {
       case Part::near:
         top = near_[near_head_++];
-        if (near_head_ == near_.size()) {
-          near_.clear();
+        if (near_head_ == near_tail_) {
+          near_tail_ = 0;
           near_head_ = 0;
         }
         break;
@@ -341,6 +372,8 @@ class EventQueue {
     RAFTSIM_ASSERT(top.at >= now_);
     now_ = top.at;
     last_ = top;
+    --pending_;
+    if constexpr (RAFTSIM_DEBUG_INVARIANTS) check_pending();
     return slot_of(top);
   }
 
@@ -379,8 +412,13 @@ class EventQueue {
 
   Rng& rng_;
   std::size_t capacity_max_;
-  std::vector<Key> near_;     // events due within kNearWindow of their push, sorted: near_[near_head_] first
+  // Events due within kNearWindow of their push, sorted: near_[near_head_, near_tail_), earliest first. A
+  // fixed array, not a vector: push_near keeps at most 2 * kNearMax - 1 keys in it (a popped prefix shorter
+  // than kNearMax, at most kNearMax after it), and without the vector the size is a subtraction, not a
+  // division by sizeof(Key), and an insertion writes no empty element first.
+  std::array<Key, 2 * kNearMax> near_{};
   std::size_t near_head_ = 0;  // near_[0, near_head_) were popped
+  std::size_t near_tail_ = 0;
   std::vector<Key> far_;   // the others
   std::vector<std::unique_ptr<Payload[]>> chunks_;  // slot -> payload of a pending event (or a leftover)
   std::uint32_t allocated_ = 0;                     // slots handed out so far
@@ -388,6 +426,7 @@ class EventQueue {
   std::vector<Armed> armed_;               // by index: the live armed event, if any
   std::vector<std::uint32_t> armed_used_;  // indexes ever armed, the only ones find_armed_min() looks at
   std::size_t armed_live_ = 0;
+  std::size_t pending_ = 0;  // size(): near, far and live armed events (counted: the run loop reads it per event)
   std::size_t armed_min_ = kNone;          // the live armed event with the least key (kNone: none)
   std::vector<Shelved> shelf_;             // superseded armed events that may not be due yet
   std::size_t shelf_prune_at_ = kShelfPruneMin;

@@ -15,6 +15,7 @@ Network::Network(std::uint32_t nodes, NetworkConfig config, Rng& rng)
       degraded_(static_cast<std::size_t>(nodes) * nodes) {
   RAFTSIM_ASSERT(nodes_ > 0);
   RAFTSIM_ASSERT(config_.drop_probability >= 0.0 && config_.drop_probability <= 1.0);
+  RAFTSIM_ASSERT(config_.duplicate_probability >= 0.0 && config_.duplicate_probability <= 1.0);
 }
 
 Network::Decision Network::send(NodeIndex from, NodeIndex to) {
@@ -25,6 +26,14 @@ Network::Decision Network::send(NodeIndex from, NodeIndex to) {
   if (is_blocked(from, to)) {
     ++counters_.blocked;
     d.fate = Fate::blocked;
+    return d;
+  }
+  // A lossless network with no degraded link (most runs, and every liveness phase) draws only the delay: what
+  // the general path below draws there too, since a bernoulli of probability 0 draws nothing. Its five
+  // bernoulli calls were about 25 instructions a message.
+  if (degraded_links_ == 0 && config_.drop_probability == 0.0 && config_.duplicate_probability == 0.0) {
+    d.first = config_.latency.draw(rng_);
+    d.fate = Fate::delivered;
     return d;
   }
   // A healthy link draws nothing extra, so adding a degradation elsewhere leaves its choices unchanged.

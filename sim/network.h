@@ -68,6 +68,8 @@ class Network {
   void set_clogged(NodeIndex from, NodeIndex to, bool clogged);
   void degrade(NodeIndex from, NodeIndex to, const LinkDegradation& d);
   const LinkDegradation& degradation(NodeIndex from, NodeIndex to) const { return degraded_[from * nodes_ + to]; }
+  // Some link is degraded (has a drop, duplicate or late-delivery probability): else every degradation() is healthy.
+  bool any_degraded() const { return degraded_links_ != 0; }
 
   NetworkCounters& counters() { return counters_; }
   const NetworkCounters& counters() const { return counters_; }

@@ -90,9 +90,7 @@ class Simulation::Environment final : public NodeEnvironment {
 
 struct Simulation::NodeSlot {
   NodeSlot(const DiskConfig& disk_config, const EventQueue<Event>& queue, Rng& rng) : disk(disk_config), env(queue, rng) {}
-  std::unique_ptr<Node> node;
-  // Incremented at every crash: events stamped with an older incarnation belong to a dead process.
-  std::uint32_t incarnation = 1;
+  std::unique_ptr<Node> node;  // its incarnation: Simulation::incarnations_
   Status status = Status::up;
   std::uint64_t timer_generation[kTimerSlotsMax] = {};
   std::vector<Event> deferred;  // events that arrived while paused, in arrival order
@@ -147,12 +145,14 @@ Simulation::Simulation(SimConfig config, NodeFactory& factory, Trace& trace)
       queue_(rng_tiebreak_, kEventQueueMax),
       network_(config_.nodes, config_.network, rng_network_) {
   RAFTSIM_ASSERT(config_.nodes >= 1);
+  RAFTSIM_ASSERT(config_.nodes <= kNodesMax);
   RAFTSIM_ASSERT(config_.duration.us > 0);
   RAFTSIM_ASSERT(std::is_sorted(config_.faults.begin(), config_.faults.end(),
                                 [](const Fault& a, const Fault& b) { return a.at < b.at; }));
   // Armed indexes: each node's timer slots, then each client's deadline.
   queue_.set_armed_indexes(static_cast<std::size_t>(config_.nodes) * kTimerSlotsMax + config_.workload.clients);
   for (NodeIndex n = 0; n < config_.nodes; ++n) nodes_.push_back(std::make_unique<NodeSlot>(config_.disk, queue_, rng_timers_));
+  for (NodeIndex n = 0; n < config_.nodes; ++n) incarnations_[n + 1] = 1;  // the first process; [0] stays 0
   clients_.resize(config_.workload.clients);
   held_.resize(static_cast<std::size_t>(config_.nodes) * config_.nodes);
   end_time_ = Time{} + config_.duration + (config_.liveness ? config_.liveness_window : Duration{});
@@ -166,17 +166,11 @@ Simulation::~Simulation() = default;
 
 void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std::uint16_t label, std::uint64_t a,
                       std::uint64_t b, std::uint64_t c) {
-  TraceEvent& e = trace_.next();  // built in the trace's ring: no copy
-  e.time_us = queue_.now().us;
-  e.kind = kind;
-  e.label = label;
-  e.node = node;
-  e.peer = peer;
-  e.incarnation = node >= 0 ? nodes_[static_cast<std::size_t>(node)]->incarnation : 0;
-  e.a = a;
-  e.b = b;
-  e.c = c;
-  const TraceEvent& recorded = trace_.hash_next();
+  // -1 (cluster-wide) or a node: incarnations_[node + 1] is in bounds, and 0 for -1.
+  RAFTSIM_ASSERT(node >= -1 && node < static_cast<std::int32_t>(kNodesMax));
+  const std::uint32_t inc = incarnations_[static_cast<std::size_t>(node + 1)];
+  // Built as a value and hashed from registers (Trace::hash_and_keep), then kept in the trace's ring.
+  const TraceEvent& recorded = trace_.hash_and_keep(TraceEvent{queue_.now().us, kind, label, node, peer, inc, a, b, c});
   // The triggers before the sinks (the order is free: check_triggers only schedules, it records nothing):
   // emit's own work is done before the sinks' virtual calls, so less of it is kept live across them.
   if (!armed_triggers_.empty() && node >= 0) check_triggers(recorded);
@@ -273,15 +267,16 @@ void Simulation::run() {
   }
 
   while (!queue_.empty() && !trace_.stop_requested()) {
-    if (queue_.next_time() > end_time_) break;
-    if (trace_.event_count() >= config_.max_events || queue_.size() >= kPendingEventsRunaway) {
+    if (trace_.event_count() >= config_.max_events || queue_.size() >= kPendingEventsRunaway) [[unlikely]] {
+      if (queue_.next_time() > end_time_) break;  // the run ends here anyway: not a runaway
       runaway_ = fmt::format("the run was stopped at {:.3f}ms with {} events done and {} pending: the cluster "
                              "floods the simulator (more than {} events, or {} pending)",
                              static_cast<double>(queue_.now().us) / 1000.0, trace_.event_count(), queue_.size(),
                              config_.max_events, kPendingEventsRunaway);
       break;
     }
-    queue_.pop_into([this](Event& event) { dispatch(event); });
+    // Stops at the first event after the end (not popped).
+    if (!queue_.pop_into_until(end_time_, [this](Event& event) { dispatch(event); })) break;
   }
 }
 
@@ -292,7 +287,7 @@ void Simulation::dispatch(Event& event) {
         if constexpr (std::is_same_v<T, Deliver>) {
           on_deliver(e);
         } else if constexpr (std::is_same_v<T, TimerFire>) {
-          if (nodes_[e.node]->incarnation == e.incarnation && nodes_[e.node]->status != Status::crashed &&
+          if (incarnation(e.node) == e.incarnation && nodes_[e.node]->status != Status::crashed &&
               deferred_if_paused(e.node, event)) {
             return;
           }
@@ -321,7 +316,7 @@ void Simulation::dispatch(Event& event) {
         } else if constexpr (std::is_same_v<T, NodeExit>) {
           // The process ends (etcd panics on a failed WAL write): like a crash, unsynced writes are lost, and
           // only a restart (a fault, or the liveness phase) brings the node back.
-          if (nodes_[e.node]->incarnation == e.incarnation && nodes_[e.node]->status != Status::crashed) crash(e.node);
+          if (incarnation(e.node) == e.incarnation && nodes_[e.node]->status != Status::crashed) crash(e.node);
         }
       },
       event);
@@ -390,13 +385,13 @@ void Simulation::process_output(NodeIndex n) {
     }
     emit(o.kind, node, -1, 0, o.a, o.b, o.c);
     // A node that stopped itself exits right after this step (at the same instant, before its other inputs).
-    if (o.kind == EventKind::node_stopped) queue_.push(queue_.now(), NodeExit{n, slot.incarnation});
+    if (o.kind == EventKind::node_stopped) queue_.push(queue_.now(), NodeExit{n, incarnation(n)});
   }
   for (DiskWrite& w : out_.disk_writes) {
     emit(EventKind::disk_write, node, -1, 0, w.token, w.size_bytes);
     const std::uint64_t token = w.token;
     const Time done = slot.disk.write(queue_.now(), std::move(w), rng_disk_);
-    queue_.push(done, DiskDone{n, slot.incarnation, token});
+    queue_.push(done, DiskDone{n, incarnation(n), token});
   }
   for (OutgoingMessage& m : out_.sends) send_message(n, m);
   for (const TimerRequest& t : out_.timers) {
@@ -410,7 +405,7 @@ void Simulation::process_output(NodeIndex n) {
     // Armed, not pushed: re-arming the slot supersedes the old event, which would be dropped by its generation
     // when popped (or, after a crash, become stale_discarded: crash() releases it).
     queue_.arm(static_cast<std::size_t>(n) * kTimerSlotsMax + t.slot, at,
-               TimerFire{n, slot.incarnation, t.slot, ++slot.timer_generation[t.slot]});
+               TimerFire{n, incarnation(n), t.slot, ++slot.timer_generation[t.slot]});
   }
   for (ClientReply& r : out_.replies) {
     RAFTSIM_ASSERT(r.client_id < clients_.size());
@@ -427,7 +422,7 @@ void Simulation::send_message(NodeIndex from, OutgoingMessage& m) {
   const Network::Decision d = network_.send(from, m.to);
   const NodeSlot& receiver = *nodes_[m.to];
   // A message to a crashed node is stamped with incarnation 0, which no process ever has: it is lost.
-  const std::uint32_t to_incarnation = receiver.status == Status::crashed ? 0 : receiver.incarnation;
+  const std::uint32_t to_incarnation = receiver.status == Status::crashed ? 0 : incarnation(m.to);
   switch (d.fate) {
     case Network::Fate::blocked:
       emit(EventKind::drop_blocked, f, t, m.summary.kind, m.summary.term);
@@ -449,7 +444,7 @@ void Simulation::on_deliver(Deliver& d) {
   NodeSlot& slot = *nodes_[d.to];
   const auto f = static_cast<std::int32_t>(d.from);
   const auto t = static_cast<std::int32_t>(d.to);
-  if (slot.status == Status::crashed || slot.incarnation != d.to_incarnation) {
+  if (slot.status == Status::crashed || incarnation(d.to) != d.to_incarnation) {
     ++network_.counters().node_down;
     emit(EventKind::drop_node_down, f, t, d.summary.kind, d.summary.term);
     return;
@@ -470,29 +465,20 @@ void Simulation::on_deliver(Deliver& d) {
 }
 
 void Simulation::execute_deliver(Deliver& d) {
-  NodeSlot& slot = *nodes_[d.to];
   const auto f = static_cast<std::int32_t>(d.from);
   const auto t = static_cast<std::int32_t>(d.to);
   ++network_.counters().delivered;
   // The receiver's incarnation goes in the trace: this is the node, as the receiver, seeing it.
-  TraceEvent& e = trace_.next();
-  e.time_us = queue_.now().us;
-  e.kind = EventKind::deliver;
-  e.label = d.summary.kind;
-  e.node = f;
-  e.peer = t;
-  e.incarnation = slot.incarnation;
-  e.a = d.summary.term;
-  e.b = d.summary.a;
-  e.c = d.summary.b;
-  trace_.record_next();
+  // (Not through emit: node is the sender here, and deliveries fire no fault triggers.)
+  trace_.fan_out(trace_.hash_and_keep(TraceEvent{queue_.now().us, EventKind::deliver, d.summary.kind, f, t,
+                                                   incarnation(d.to), d.summary.term, d.summary.a, d.summary.b}));
   const Payload& payload = *d.payload;
   call_node(d.to, [&](Node& node) { node.on_message(d.from, payload, out_); });
 }
 
 void Simulation::on_timer(const TimerFire& t) {
   NodeSlot& slot = *nodes_[t.node];
-  if (slot.status == Status::crashed || slot.incarnation != t.incarnation) {
+  if (slot.status == Status::crashed || incarnation(t.node) != t.incarnation) {
     discard_stale(t.node, stale_timer);
     return;
   }
@@ -507,7 +493,7 @@ void Simulation::on_timer(const TimerFire& t) {
 
 void Simulation::execute_timer(const TimerFire& t) {
   NodeSlot& slot = *nodes_[t.node];
-  RAFTSIM_ASSERT(slot.status != Status::crashed && slot.incarnation == t.incarnation);
+  RAFTSIM_ASSERT(slot.status != Status::crashed && incarnation(t.node) == t.incarnation);
   // Re-armed while the timer waited for the busy node: cancelled after all.
   if (slot.timer_generation[t.slot] != t.generation) return;
   emit(EventKind::timer_fired, static_cast<std::int32_t>(t.node), -1, t.slot);
@@ -516,7 +502,7 @@ void Simulation::execute_timer(const TimerFire& t) {
 
 void Simulation::on_disk_done(const DiskDone& d) {
   NodeSlot& slot = *nodes_[d.node];
-  if (slot.incarnation != d.incarnation) {
+  if (incarnation(d.node) != d.incarnation) {
     // The write was lost in the crash (Disk::crash discarded it): it never becomes durable.
     discard_stale(d.node, stale_disk);
     return;
@@ -545,7 +531,7 @@ void Simulation::on_disk_done(const DiskDone& d) {
 }
 
 void Simulation::execute_disk_done(const DiskDone& d, bool told_late) {
-  RAFTSIM_ASSERT(nodes_[d.node]->incarnation == d.incarnation);
+  RAFTSIM_ASSERT(incarnation(d.node) == d.incarnation);
   if (told_late) emit(EventKind::disk_notify, static_cast<std::int32_t>(d.node), -1, 0, d.token);
   if (d.failed) {
     call_node(d.node, [&](Node& node) { node.on_disk_error(d.token, out_); });
@@ -579,7 +565,7 @@ void Simulation::crash(NodeIndex n) {
   slot.waiting_timers.clear();
   slot.ready_at_resume = false;
   slot.status = Status::crashed;
-  ++slot.incarnation;  // every event still addressed to the old process is now stale
+  ++incarnations_[n + 1];  // every event still addressed to the old process is now stale
   slot.role = 0;
   ++metrics_.crashes;
   RAFTSIM_ASSERT(slot.node == nullptr);
@@ -591,7 +577,7 @@ void Simulation::restart(NodeIndex n) {
   slot.status = Status::up;
   for (auto& g : slot.timer_generation) g = 0;
   // c: the records that survived (synced ones, counting those a checkpoint has replaced since).
-  emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, slot.incarnation, slot.disk.counters().synced);
+  emit(EventKind::restart, static_cast<std::int32_t>(n), -1, 0, incarnation(n), slot.disk.counters().synced);
   slot.node = factory_.create(context_for(n));
   RAFTSIM_ASSERT(slot.node != nullptr);
   ++metrics_.restarts;
@@ -664,13 +650,13 @@ bool Simulation::occupy(NodeIndex n, Event& input) {
   const Duration busy = config_.host.processing->draw(rng_host_);
   if (busy.us <= 0) return false;
   slot.in_progress = std::move(input);
-  queue_.push(queue_.now() + busy, NodeReady{n, slot.incarnation});
+  queue_.push(queue_.now() + busy, NodeReady{n, incarnation(n)});
   return true;
 }
 
 void Simulation::on_node_ready(const NodeReady& r) {
   NodeSlot& slot = *nodes_[r.node];
-  if (slot.status == Status::crashed || slot.incarnation != r.incarnation) return;  // died while busy
+  if (slot.status == Status::crashed || incarnation(r.node) != r.incarnation) return;  // died while busy
   RAFTSIM_ASSERT(slot.in_progress.has_value());
   if (slot.status == Status::paused) {  // stopped in the middle of the step: it completes at the resume
     slot.ready_at_resume = true;
@@ -692,7 +678,7 @@ void Simulation::run_waiting(NodeIndex n) {
     const Duration busy = config_.host.processing->draw(rng_host_);
     if (busy.us > 0) {
       slot.in_progress = std::move(next);
-      queue_.push(queue_.now() + busy, NodeReady{n, slot.incarnation});
+      queue_.push(queue_.now() + busy, NodeReady{n, incarnation(n)});
       return;
     }
     execute(n, next);
@@ -1098,6 +1084,9 @@ void Simulation::send_attempt(std::uint32_t ci) {
 Simulation::ClientLink Simulation::client_link(NodeIndex n, bool to_node) const {
   ClientLink link;
   link.duplicate_probability = network_.config().duplicate_probability;
+  // No degraded link: the loop below would find nothing stronger (two calls a client operation, about 125
+  // instructions each with five nodes).
+  if (!network_.any_degraded()) return link;
   for (NodeIndex o = 0; o < config_.nodes; ++o) {
     if (o == n) continue;
     const LinkDegradation& d = to_node ? network_.degradation(o, n) : network_.degradation(n, o);
@@ -1123,7 +1112,7 @@ Duration Simulation::client_delay(const ClientLink& link, Duration base) {
 void Simulation::send_client_request(std::uint32_t ci, ClientRequest r, std::uint32_t attempt) {
   Client& c = clients_[ci];
   const NodeSlot& slot = *nodes_[c.target];
-  const std::uint32_t inc = slot.status == Status::crashed ? 0 : slot.incarnation;
+  const std::uint32_t inc = slot.status == Status::crashed ? 0 : incarnation(c.target);
   const ClientLink link = client_link(c.target, true);
   const Duration latency = client_latency();  // the workload stream, as before duplication existed
   const Time arrive = queue_.now() + client_delay(link, latency);
@@ -1167,7 +1156,7 @@ void Simulation::on_client_arrive(ClientArrive& a) {
   NodeSlot& slot = *nodes_[a.node];
   Client& c = clients_[a.request.client_id];
   const bool current = c.in_operation() && c.request_id == a.request.request_id;
-  if (slot.status == Status::crashed || slot.incarnation != a.incarnation) {
+  if (slot.status == Status::crashed || incarnation(a.node) != a.incarnation) {
     if (current && c.copies_in_flight > 0) --c.copies_in_flight;  // lost: it can never be proposed
     discard_stale(a.node, stale_client_request);
     return;

@@ -3,6 +3,7 @@
 // design: one seed, one thread, one trace.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -158,6 +159,9 @@ struct SimMetrics {
 
 class Simulation {
  public:
+  // The trace's bitmasks (a partition's first group, a configuration's voters) hold one bit per node.
+  static constexpr std::uint32_t kNodesMax = 64;
+
   Simulation(SimConfig config, NodeFactory& factory, Trace& trace);
   ~Simulation();
 
@@ -326,6 +330,8 @@ class Simulation {
   void send_client_request(std::uint32_t c, ClientRequest r, std::uint32_t attempt);
   void send_client_reply(NodeIndex from, ClientReply r);
 
+  // Node n's incarnation (see incarnations_).
+  std::uint32_t incarnation(NodeIndex n) const { return incarnations_[static_cast<std::size_t>(n) + 1]; }
   void check_triggers(const TraceEvent& e);
   bool undoes_triggered(const Fault& f) const;
   void emit(EventKind kind, std::int32_t node, std::int32_t peer, std::uint16_t label = 0, std::uint64_t a = 0,
@@ -346,6 +352,11 @@ class Simulation {
   EventQueue<Event> queue_;
   Network network_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
+  // Each node's incarnation, incremented at every crash: events stamped with an older one belong to a dead
+  // process. Flat, not in NodeSlot, because emit stamps every trace event with it (through the slot's
+  // pointer that was three dependent loads and a branch): node n's at index n + 1, and index 0 stands for
+  // node -1 (cluster-wide events), whose incarnation is always 0, so emit reads it without a branch.
+  std::array<std::uint32_t, kNodesMax + 1> incarnations_{};
   std::vector<Client> clients_;
   std::vector<HistoryEvent> history_;
   std::function<void(const HistoryEvent&)> history_sink_;

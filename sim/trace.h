@@ -116,6 +116,18 @@ class Trace {
     ++count_;
     return event;
   }
+  // hash_next for an event the caller built as a value (Simulation::emit): hashed from the caller's
+  // registers, then stored in the ring, instead of written to next() and read back (the stores may alias
+  // the state and the count, so GCC reloaded all of them: about 12 instructions an event). The same hash.
+  const TraceEvent& hash_and_keep(const TraceEvent& event) {
+    RAFTSIM_ASSERT(static_cast<int>(event.kind) < kEventKindCount);
+    const std::uint64_t count = count_;
+    hash_ = hash_event(hash_, event);
+    TraceEvent& slot = ring_[count & (kRecentCapacity - 1)];
+    slot = event;
+    count_ = count + 1;
+    return slot;
+  }
   // Every sink sees every event, even after one asks to stop. Inline (out of line it cost 21 instructions
   // per event more: docs/performance.md, branch sim5).
   void fan_out(const TraceEvent& event) {

@@ -240,10 +240,38 @@ TEST_CASE("event queue: an armed event superseded by a later arming never comes 
     } else if (!q.empty()) {
       pop_one();
     }
+    // size() is counted, not summed over the parts: it must stay the number of events that will come out.
+    const auto pending = static_cast<std::size_t>(
+        std::count_if(model.begin(), model.end(), [](const auto& km) { return km.second.state != State::shelved; }));
+    REQUIRE(q.size() == pending);
+    REQUIRE(q.empty() == (pending == 0));
   }
   while (!q.empty()) pop_one();
+  REQUIRE(q.size() == 0);
   for (const auto& [k, m] : model) REQUIRE(m.state == State::shelved);  // only superseded ones never came out
   REQUIRE(superseded > 100);
   REQUIRE(released > 10);
   REQUIRE(pops > 1000);
+}
+
+TEST_CASE("event queue: pop_into_until pops the events due by the end and leaves the first one after it") {
+  sim::Rng r(5, sim::Stream::tiebreak);
+  sim::EventQueue<int> q(r, 1000);
+  q.set_armed_indexes(1);
+  q.push(sim::Time{30}, 3);
+  q.push(sim::Time{10}, 1);
+  q.arm(0, sim::Time{20}, 2);
+  q.push(sim::Time{20'000'000}, 4);  // far
+  std::vector<int> seen;
+  while (q.pop_into_until(sim::Time{30}, [&](int& v) { seen.push_back(v); })) {
+  }
+  REQUIRE(seen == std::vector<int>{1, 2, 3});
+  REQUIRE(q.now() == sim::Time{30});
+  REQUIRE(q.size() == 1);
+  REQUIRE(!q.pop_into_until(sim::Time{19'999'999}, [&](int& v) { seen.push_back(v); }));
+  REQUIRE(q.size() == 1);
+  REQUIRE(q.next_time() == sim::Time{20'000'000});
+  REQUIRE(q.pop_into_until(sim::Time{20'000'000}, [&](int& v) { seen.push_back(v); }));
+  REQUIRE(seen.back() == 4);
+  REQUIRE(q.empty());
 }
