@@ -526,6 +526,10 @@ class ResetIndex {
       if (!resets(ops[i])) continue;
       const auto v = values.value(ops[i].input);
       by_hash_.push_back({v ? key(hash_of(*v), v->size()) : kNilKey, i});
+      if (v) {
+        if (v->size() >= lengths_.size()) lengths_.resize(v->size() + 1, 0);
+        lengths_[v->size()] = 1;
+      }
     }
     // (by hash, then by operation: the order find() lists the resets of one hash in, as before)
     std::sort(by_hash_.begin(), by_hash_.end(),
@@ -588,15 +592,19 @@ class ResetIndex {
     collect(kNilKey);  // appending to nil starts from ""
     std::uint64_t h = 0;
     collect(key(h, 0));
-    for (std::size_t i = 0; i < v->size(); ++i) {
+    // Only the prefixes as long as some reset's value can be one (a read of a long value built by appends
+    // would otherwise look up every one of its prefixes).
+    const std::size_t longest = std::min(v->size(), lengths_.empty() ? 0 : lengths_.size() - 1);
+    for (std::size_t i = 0; i < longest; ++i) {
       h = h * kBase + static_cast<unsigned char>((*v)[i]) + 1;
-      collect(key(h, i + 1));
+      if (lengths_[i + 1] != 0) collect(key(h, i + 1));
     }
   }
 
   std::vector<Reset> by_hash_;           // the resets, by the hash of their value
   std::vector<std::uint32_t> first_;     // op -> its first starter in starters_ (ops.size() + 1 entries)
   std::vector<std::uint32_t> starters_;  // the starters of every observer, one after another
+  std::vector<std::uint8_t> lengths_;    // length -> 1 if some reset's value has it
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -954,7 +962,11 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
     case Pass::forced:
       return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && !op.cas_succeeded));
     case Pass::required:
-      return !op.info;
+      // Not the reads: the required pass scans the same calls in the same configuration as the forced
+      // pass before it (a configuration reaches its required pass only once every forced move was
+      // rejected, and backtracking restores the list and the state), and a read is rejected by the state
+      // alone. A cas whose compare failed stays: a rejected one may call for a killer (try_killer).
+      return !op.info && op.fn != Fn::read;
     case Pass::info:
       return op.info;
   }
