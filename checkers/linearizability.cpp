@@ -119,6 +119,21 @@ class ValueTable {
     if (slots > index_.size()) rebuild_index(slots);
   }
 
+  static constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
+  // The id of value `v` (never nil) if it is interned, else kAbsent.
+  std::uint32_t find(std::string_view v) const {
+    if (index_.empty()) return kAbsent;
+    const std::uint64_t h = std::hash<std::string_view>{}(v);
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = splitmix64(h) & mask; index_[i] != kEmpty; i = (i + 1) & mask) {
+      const std::uint32_t id = index_[i];
+      if (hashes_[id] == h && text(id) == v) return id;
+    }
+    return kAbsent;
+  }
+  // Ids are below this.
+  std::size_t size() const { return spans_.size(); }
+
   // intern() of a value given as text (never nil). `v` must not point into this table (append() builds
   // its joined value in a buffer of its own).
   std::uint32_t intern_text(std::string_view v) {
@@ -1104,24 +1119,30 @@ std::vector<KeyOp> intern_ops(const History& history, const KeyGroup& group, Val
 // linearizable whatever the order: found in linear time, before any search. Returns that read.
 std::optional<std::size_t> unproducible_read(const std::vector<KeyOp>& ops, const ValueTable& values,
                                              std::uint32_t initial) {
-  std::vector<bool> producible;
-  auto mark = [&](std::uint32_t id) {
-    if (id >= producible.size()) producible.resize(id + 1, false);
-    producible[id] = true;
-  };
-  mark(initial);
-  std::vector<std::string_view> suffixes;  // an append leaves a value ending with its argument
+  // By id (ids are distinct values): the values writes, matching cas and the initial value produce, and
+  // the append arguments with their lengths. A read's value ends with some argument iff its tail of one
+  // of those lengths is an argument: a lookup per distinct length instead of a comparison per append
+  // (the streaming check runs this at every cut, on reads of values built by dozens of appends).
+  std::vector<std::uint8_t> producible(values.size(), 0);  // 1: produced; 2: an append argument
+  std::vector<std::size_t> lengths;                        // of the append arguments, distinct
+  producible[initial] |= 1;
   for (const KeyOp& op : ops) {
-    if (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded)) mark(op.input);
-    if (op.fn == Fn::append) suffixes.push_back(*values.value(op.input));
+    if (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded)) producible[op.input] |= 1;
+    if (op.fn != Fn::append) continue;
+    const std::string_view arg = *values.value(op.input);  // an append always has an argument
+    producible[op.input] |= 2;
+    if (std::find(lengths.begin(), lengths.end(), arg.size()) == lengths.end()) lengths.push_back(arg.size());
   }
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const KeyOp& op = ops[i];
     if (op.fn != Fn::read || op.info) continue;
-    if (op.output < producible.size() && producible[op.output]) continue;
-    const auto& out = values.value(op.output);
-    const bool by_append = out && std::any_of(suffixes.begin(), suffixes.end(),
-                                              [&](std::string_view s) { return out->ends_with(s); });
+    if ((producible[op.output] & 1) != 0) continue;
+    const auto out = values.value(op.output);
+    const bool by_append = out && std::any_of(lengths.begin(), lengths.end(), [&](std::size_t n) {
+                             if (n > out->size()) return false;
+                             const std::uint32_t id = values.find(out->substr(out->size() - n));
+                             return id != ValueTable::kAbsent && (producible[id] & 2) != 0;
+                           });
     if (!by_append) return i;
   }
   return std::nullopt;
