@@ -78,10 +78,11 @@ class ValueTable {
     for (std::uint32_t id : observed) {
       if (id != kNil && id != kDead) observed_.push_back(id);
     }
+    // Distinct ids are distinct values: duplicates go first, by id, so that only distinct values are
+    // sorted by text (many reads see the same value, and values built by appends share long prefixes).
+    std::sort(observed_.begin(), observed_.end());
+    observed_.erase(std::unique(observed_.begin(), observed_.end()), observed_.end());
     std::sort(observed_.begin(), observed_.end(), [&](std::uint32_t a, std::uint32_t b) { return text(a) < text(b); });
-    observed_.erase(std::unique(observed_.begin(), observed_.end(),
-                                [&](std::uint32_t a, std::uint32_t b) { return text(a) == text(b); }),
-                    observed_.end());
     bytes_ += observed_.size() * sizeof(std::uint32_t);
   }
 
