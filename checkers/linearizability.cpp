@@ -362,10 +362,14 @@ class ConfigCache {
             std::size_t extra_bytes) {
     extra_bytes_ = extra_bytes;
     const Added added = add_unsynced(hash, req, info, state);
-    // What this search holds now, charged to the shared budget.
-    const std::size_t now = bytes() + extra_bytes_;
-    budget_.used = budget_.used - charged_ + now;
-    charged_ = now;
+    // What this search holds now, charged to the shared budget. (held_: bytes(), kept up to date where
+    // a capacity changes, grow_table and reserve, rather than summed at every step.)
+    if (RAFTSIM_DEBUG_INVARIANTS) RAFTSIM_ASSERT(held_ == bytes());
+    const std::size_t now = held_ + extra_bytes_;
+    if (now != charged_) {
+      budget_.used = budget_.used - charged_ + now;
+      charged_ = now;
+    }
     return added;
   }
 
@@ -471,6 +475,7 @@ class ConfigCache {
       while (slots_[i].group != 0) i = (i + 1) & mask;
       slots_[i] = s;
     }
+    held_ = bytes();
     return true;
   }
 
@@ -482,6 +487,7 @@ class ConfigCache {
     const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
     if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
     v.reserve(capacity);
+    held_ = bytes();
     return true;
   }
 
@@ -489,6 +495,7 @@ class ConfigCache {
   std::size_t info_words_;
   MemoryBudget& budget_;
   std::size_t charged_ = 0;  // what this cache has charged to budget_
+  std::size_t held_ = 0;     // bytes(): the capacities change only in grow_table and reserve
   std::size_t extra_bytes_ = 0;
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
@@ -636,9 +643,12 @@ enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout
 
 class KeySearch {
  public:
+  // `witness`: keep the longest partial linearization (longest_prefix) for a witness; a caller that wants
+  // only the verdict (check_key_linearizability) saves its upkeep at every step.
   KeySearch(const std::vector<KeyOp>& ops, ValueTable& values, std::uint32_t initial, const Deadline& deadline,
-            MemoryBudget& budget)
+            MemoryBudget& budget, bool witness = true)
       : ops_(ops),
+        witness_(witness),
         values_(values),
         deadline_(deadline),
         state_(initial),
@@ -735,6 +745,7 @@ class KeySearch {
   }
 
   const std::vector<KeyOp>& ops_;
+  bool witness_;
   ValueTable& values_;
   const Deadline& deadline_;
   std::uint32_t state_;
@@ -959,7 +970,7 @@ std::int32_t KeySearch::backtrack(Pass& pass) {
 // Keeps the longest partial linearization for the witness. Only the part of the stack that differs from
 // the recorded one is copied, so this is amortized O(1) per step.
 void KeySearch::record_prefix() {
-  if (stack_.size() <= best_.size()) return;
+  if (!witness_ || stack_.size() <= best_.size()) return;
   best_.resize(best_agrees_);
   for (std::size_t i = best_agrees_; i < stack_.size(); ++i) {
     best_.push_back(stack_[i].op);
@@ -1518,7 +1529,7 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
   steps_only.memory_bytes_max = limits.memory_bytes_max;
   const Deadline deadline(steps_only);
   MemoryBudget budget{limits.memory_bytes_max, 0};
-  KeySearch search(ops, values, values.canon(init), deadline, budget);
+  KeySearch search(ops, values, values.canon(init), deadline, budget, /*witness=*/false);
   switch (search.run(0)) {
     case SearchStatus::linearizable: return LinVerdict::linearizable;
     case SearchStatus::not_linearizable: return LinVerdict::not_linearizable;
