@@ -146,6 +146,8 @@ class ValueTable {
       const std::uint32_t id = index_[i];
       if (hashes_[id] == h && text(id) == v) return id;
     }
+    RAFTSIM_ASSERT_MSG(chars_.size() + v.size() <= 0xFFFFFFFFu && spans_.size() < kAbsent,
+                       "a key's values exceed the value table's 32-bit offsets");
     const auto id = static_cast<std::uint32_t>(spans_.size());
     index_[i] = id;
     spans_.push_back({static_cast<std::uint32_t>(chars_.size()), static_cast<std::uint32_t>(v.size())});
