@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -63,19 +64,25 @@ class ValueTable {
   static constexpr std::uint32_t kNil = 0;
   static constexpr std::uint32_t kDead = 1;
 
-  ValueTable() : values_{std::nullopt, std::nullopt} {}
+  // Flat (session 15): the texts in one arena, an open-addressing index of ids and open-addressing memos,
+  // so interning a value or memoizing an append allocates nothing per value. The streaming checker runs a
+  // search at every cut of a key in batch mode (hundreds per simulated minute at 64 clients), and the
+  // node-based maps and one std::string per value (twice) were a third of each search's set-up and
+  // teardown. Ids are given in the same order as before, so the searches are the same.
+  ValueTable() : spans_(2, Span{0, 0}), hashes_(2, 0) {}
 
   // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
   void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
     prefixes_ = prefixes;
     for (std::uint32_t id : observed) {
-      if (values_[id]) observed_.push_back(id);
+      if (id != kNil && id != kDead) observed_.push_back(id);
     }
-    std::sort(observed_.begin(), observed_.end(), [&](std::uint32_t a, std::uint32_t b) { return *values_[a] < *values_[b]; });
-    observed_.erase(std::unique(observed_.begin(), observed_.end(),
-                                [&](std::uint32_t a, std::uint32_t b) { return *values_[a] == *values_[b]; }),
-                    observed_.end());
+    // Distinct ids are distinct values: duplicates go first, by id, so that only distinct values are
+    // sorted by text (many reads see the same value, and values built by appends share long prefixes).
+    std::sort(observed_.begin(), observed_.end());
+    observed_.erase(std::unique(observed_.begin(), observed_.end()), observed_.end());
+    std::sort(observed_.begin(), observed_.end(), [&](std::uint32_t a, std::uint32_t b) { return text(a) < text(b); });
     bytes_ += observed_.size() * sizeof(std::uint32_t);
   }
 
@@ -84,67 +91,91 @@ class ValueTable {
   std::uint32_t canon(std::uint32_t id) {
     if (id == kNil || id == kDead) return id;
     if (id >= relevant_.size()) relevant_.resize(id + 1, -1);
-    if (relevant_[id] < 0) relevant_[id] = observable(*values_[id]) ? 1 : 0;
+    if (relevant_[id] < 0) relevant_[id] = observable(text(id)) ? 1 : 0;
     return relevant_[id] != 0 ? id : kDead;
   }
 
   // Whether `s` occurs in some observed value (used to drop info appends that nobody can see).
   bool occurs_in_observed(std::string_view s, std::size_t& work_left) const {
     for (std::uint32_t id : observed_) {
-      if (values_[id]->size() > work_left) {
+      const std::string_view v = text(id);
+      if (v.size() > work_left) {
         work_left = 0;
         return true;  // too costly to tell: assume it does (keeping an operation is always sound)
       }
-      work_left -= values_[id]->size();
-      if (values_[id]->find(s) != std::string::npos) return true;
+      work_left -= v.size();
+      if (v.find(s) != std::string_view::npos) return true;
     }
     return false;
   }
 
-  std::uint32_t intern(const std::optional<std::string>& v) {
-    if (!v) return kNil;
-    // try_emplace, not emplace: emplace builds (allocates) a node before it looks, even for a value
-    // already interned; try_emplace hashes once and allocates only for a new value.
-    const auto [it, inserted] = ids_.try_emplace(*v, static_cast<std::uint32_t>(values_.size()));
-    if (inserted) {
-      values_.push_back(*v);
-      bytes_ += 2 * v->size() + 96;  // the string twice (map key and value) plus node overheads
-    }
-    return it->second;
-  }
+  std::uint32_t intern(const std::optional<std::string>& v) { return v ? intern_text(*v) : kNil; }
 
-  // Room for about `n` values without rehashing (a segment's operations mostly bring one new value each).
+  // Room for about `n` values without growing (a segment's operations mostly bring one new value each).
   void reserve(std::size_t n) {
-    ids_.reserve(n);
-    values_.reserve(values_.size() + n);
+    spans_.reserve(spans_.size() + n);
+    hashes_.reserve(hashes_.size() + n);
+    std::size_t slots = kIndexMin;
+    while (slots < 2 * (spans_.size() + n)) slots *= 2;
+    if (slots > index_.size()) rebuild_index(slots);
   }
 
-  // intern() of a value given as text (never nil).
-  std::uint32_t intern_text(std::string_view v) {
-    const auto [it, inserted] = ids_.try_emplace(std::string(v), static_cast<std::uint32_t>(values_.size()));
-    if (inserted) {
-      values_.emplace_back(std::in_place, v);
-      bytes_ += 2 * v.size() + 96;
+  static constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
+  // The id of value `v` (never nil) if it is interned, else kAbsent.
+  std::uint32_t find(std::string_view v) const {
+    if (index_.empty()) return kAbsent;
+    const std::uint64_t h = std::hash<std::string_view>{}(v);
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = splitmix64(h) & mask; index_[i] != kEmpty; i = (i + 1) & mask) {
+      const std::uint32_t id = index_[i];
+      if (hashes_[id] == h && text(id) == v) return id;
     }
-    return it->second;
+    return kAbsent;
+  }
+  // Ids are below this.
+  std::size_t size() const { return spans_.size(); }
+
+  // intern() of a value given as text (never nil). `v` must not point into this table (append() builds
+  // its joined value in a buffer of its own).
+  std::uint32_t intern_text(std::string_view v) {
+    const std::uint64_t h = std::hash<std::string_view>{}(v);
+    if (2 * (spans_.size() + 1) > index_.size()) rebuild_index(std::max(kIndexMin, 2 * index_.size()));
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = splitmix64(h) & mask;
+    for (; index_[i] != kEmpty; i = (i + 1) & mask) {
+      const std::uint32_t id = index_[i];
+      if (hashes_[id] == h && text(id) == v) return id;
+    }
+    RAFTSIM_ASSERT_MSG(chars_.size() + v.size() <= 0xFFFFFFFFu && spans_.size() < kAbsent,
+                       "a key's values exceed the value table's 32-bit offsets");
+    const auto id = static_cast<std::uint32_t>(spans_.size());
+    index_[i] = id;
+    spans_.push_back({static_cast<std::uint32_t>(chars_.size()), static_cast<std::uint32_t>(v.size())});
+    hashes_.push_back(h);
+    chars_.append(v);
+    bytes_ += 2 * v.size() + 96;  // (the accounting of the node-based table before: the memory limit's
+                                  // verdicts stay the same)
+    return id;
   }
 
   // The state after appending value `arg` to state `state`, memoized: appends are applied over and over
   // during backtracking. nil counts as "".
   std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
     const std::uint64_t key = (static_cast<std::uint64_t>(state) << 32) | arg;
-    const auto it = appended_.find(key);
-    if (it != appended_.end()) return it->second;
-    const std::string joined = values_[state].value_or("") + values_[arg].value_or("");
-    const std::uint32_t id = intern(joined);
-    appended_.emplace(key, id);
+    if (const std::uint32_t found = appended_.find(key); found != Memo::kAbsent) return found;
+    joined_.assign(text_or_empty(state));
+    joined_.append(text_or_empty(arg));
+    const std::uint32_t id = intern_text(joined_);
+    appended_.insert(key, id);
     bytes_ += 32;
     return id;
   }
 
-  const std::optional<std::string>& value(std::uint32_t id) const {
+  // The value of `id`: nullopt for nil. Valid until the next intern.
+  std::optional<std::string_view> value(std::uint32_t id) const {
     RAFTSIM_ASSERT_MSG(id != kDead, "the dead state stands for many values");
-    return values_[id];
+    if (id == kNil) return std::nullopt;
+    return text(id);
   }
   std::size_t bytes() const { return bytes_; }
 
@@ -153,34 +184,99 @@ class ValueTable {
   bool extends(std::uint32_t from, std::uint32_t to) {
     if (from == to) return true;
     if (from == kDead || to == kDead) return false;
-    const auto& t = values_[to];
-    if (!t) return false;
-    const auto& f = values_[from];
-    if (!f) return true;
+    if (to == kNil) return false;
+    if (from == kNil) return true;
     const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | to;
-    const auto it = extends_.find(key);
-    if (it != extends_.end()) return it->second;
-    const bool result = t->starts_with(*f);
-    extends_.emplace(key, result);
+    if (const std::uint32_t found = extends_.find(key); found != Memo::kAbsent) return found != 0;
+    const bool result = text(to).starts_with(text(from));
+    extends_.insert(key, result ? 1 : 0);
     bytes_ += 32;
     return result;
   }
 
  private:
-  std::vector<std::optional<std::string>> values_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
-  std::unordered_map<std::uint64_t, std::uint32_t> appended_;
-  std::unordered_map<std::uint64_t, bool> extends_;
+  struct Span {
+    std::uint32_t offset;
+    std::uint32_t length;
+  };
+  // (uint64 key -> uint32 value), open addressing with linear probing; nothing is ever removed.
+  class Memo {
+   public:
+    static constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
+    std::uint32_t find(std::uint64_t key) const {
+      if (slots_.empty()) return kAbsent;
+      const std::size_t mask = slots_.size() - 1;
+      for (std::size_t i = splitmix64(key) & mask;; i = (i + 1) & mask) {
+        if (slots_[i].key == key) return slots_[i].value;
+        if (slots_[i].key == kEmptyKey) return kAbsent;
+      }
+    }
+    // `key` is not in the memo (find said so).
+    void insert(std::uint64_t key, std::uint32_t value) {
+      RAFTSIM_ASSERT(key != kEmptyKey && value != kAbsent);
+      if (2 * (count_ + 1) > slots_.size()) grow();
+      put(key, value);
+      ++count_;
+    }
+
+   private:
+    struct Slot {
+      std::uint64_t key;
+      std::uint32_t value;
+    };
+    static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // ids (2^32 - 1, 2^32 - 1): never asked
+    void put(std::uint64_t key, std::uint32_t value) {
+      const std::size_t mask = slots_.size() - 1;
+      std::size_t i = splitmix64(key) & mask;
+      while (slots_[i].key != kEmptyKey) i = (i + 1) & mask;
+      slots_[i] = Slot{key, value};
+    }
+    void grow() {
+      std::vector<Slot> old(std::max<std::size_t>(16, 2 * slots_.size()), Slot{kEmptyKey, 0});
+      old.swap(slots_);
+      for (const Slot& s : old) {
+        if (s.key != kEmptyKey) put(s.key, s.value);
+      }
+    }
+    std::vector<Slot> slots_;
+    std::size_t count_ = 0;
+  };
+  static constexpr std::uint32_t kEmpty = 0;  // an empty index slot (ids 0 and 1 are never indexed)
+  static constexpr std::size_t kIndexMin = 16;
+
+  std::string_view text(std::uint32_t id) const {
+    const Span sp = spans_[id];
+    return std::string_view(chars_.data() + sp.offset, sp.length);
+  }
+  std::string_view text_or_empty(std::uint32_t id) const { return id == kNil ? std::string_view() : text(id); }
+
+  void rebuild_index(std::size_t slots) {
+    index_.assign(slots, kEmpty);
+    const std::size_t mask = slots - 1;
+    for (std::uint32_t id = 2; id < spans_.size(); ++id) {
+      std::size_t i = splitmix64(hashes_[id]) & mask;
+      while (index_[i] != kEmpty) i = (i + 1) & mask;
+      index_[i] = id;
+    }
+  }
+
+  std::string chars_;                 // the texts of ids 2.., one after another
+  std::vector<Span> spans_;           // id -> its text in chars_ (ids 0 and 1: none)
+  std::vector<std::uint64_t> hashes_; // id -> hash of its text
+  std::vector<std::uint32_t> index_;  // open addressing over the texts: ids, kEmpty for a free slot
+  std::string joined_;                // append()'s buffer
+  Memo appended_;
+  Memo extends_;
   std::size_t bytes_ = 0;
   bool prefixes_ = false;
   std::vector<std::uint32_t> observed_;  // ids of the observed values, sorted by value, distinct
   std::vector<std::int8_t> relevant_;    // id -> 1 observable, 0 not, -1 not computed yet
 
-  bool observable(const std::string& v) const {
+  bool observable(std::string_view v) const {
     const auto it = std::lower_bound(observed_.begin(), observed_.end(), v,
-                                     [&](std::uint32_t id, const std::string& x) { return *values_[id] < x; });
+                                     [&](std::uint32_t id, std::string_view x) { return text(id) < x; });
     if (it == observed_.end()) return false;
-    return prefixes_ ? values_[*it]->starts_with(v) : *values_[*it] == v;
+    return prefixes_ ? text(*it).starts_with(v) : text(*it) == v;
   }
 };
 
@@ -268,10 +364,14 @@ class ConfigCache {
             std::size_t extra_bytes) {
     extra_bytes_ = extra_bytes;
     const Added added = add_unsynced(hash, req, info, state);
-    // What this search holds now, charged to the shared budget.
-    const std::size_t now = bytes() + extra_bytes_;
-    budget_.used = budget_.used - charged_ + now;
-    charged_ = now;
+    // What this search holds now, charged to the shared budget. (held_: bytes(), kept up to date where
+    // a capacity changes, grow_table and reserve, rather than summed at every step.)
+    if (RAFTSIM_DEBUG_INVARIANTS) RAFTSIM_ASSERT(held_ == bytes());
+    const std::size_t now = held_ + extra_bytes_;
+    if (now != charged_) {
+      budget_.used = budget_.used - charged_ + now;
+      charged_ = now;
+    }
     return added;
   }
 
@@ -377,6 +477,7 @@ class ConfigCache {
       while (slots_[i].group != 0) i = (i + 1) & mask;
       slots_[i] = s;
     }
+    held_ = bytes();
     return true;
   }
 
@@ -388,6 +489,7 @@ class ConfigCache {
     const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
     if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
     v.reserve(capacity);
+    held_ = bytes();
     return true;
   }
 
@@ -395,6 +497,7 @@ class ConfigCache {
   std::size_t info_words_;
   MemoryBudget& budget_;
   std::size_t charged_ = 0;  // what this cache has charged to budget_
+  std::size_t held_ = 0;     // bytes(): the capacities change only in grow_table and reserve
   std::size_t extra_bytes_ = 0;
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
@@ -441,16 +544,28 @@ class Deadline {
 
 class ResetIndex {
  public:
+  // Flat (session 15): the resets sorted by the hash of their value, and each observer's starters in one
+  // array, so building the index allocates a few vectors, not a node and a vector per value and per read.
   ResetIndex(const std::vector<KeyOp>& ops, const ValueTable& values, bool has_appends) {
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       if (!resets(ops[i])) continue;
-      const auto& v = values.value(ops[i].input);
-      by_hash_[v ? key(hash_of(*v), v->size()) : kNilKey].push_back(i);
+      const auto v = values.value(ops[i].input);
+      by_hash_.push_back({v ? key(hash_of(*v), v->size()) : kNilKey, i});
+      if (v) {
+        if (v->size() >= lengths_.size()) lengths_.resize(v->size() + 1, 0);
+        lengths_[v->size()] = 1;
+      }
     }
+    // (by hash, then by operation: the order find() lists the resets of one hash in, as before)
+    std::sort(by_hash_.begin(), by_hash_.end(),
+              [](const Reset& a, const Reset& b) { return a.hash != b.hash ? a.hash < b.hash : a.op < b.op; });
+    first_.assign(ops.size() + 1, 0);
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
+      first_[i] = static_cast<std::uint32_t>(starters_.size());
       if (!observes(ops[i]) || ops[i].info) continue;
-      starters_.emplace(i, find(ops, values, observed(ops[i]), has_appends));
+      find(ops, values, observed(ops[i]), has_appends);
     }
+    first_[ops.size()] = static_cast<std::uint32_t>(starters_.size());
   }
 
   // Whether `op` requires a particular value when it takes effect (a read, or a cas whose compare matched),
@@ -461,11 +576,18 @@ class ResetIndex {
   // Whether `op` may replace the value whatever it was. An ok cas whose compare did not match never does.
   static bool resets(const KeyOp& op) { return op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded); }
 
-  const std::vector<std::uint32_t>& starters(std::uint32_t read) const { return starters_.at(read); }
+  // The resets that could start what observer `read` saw (empty for an operation that is not one).
+  std::span<const std::uint32_t> starters(std::uint32_t read) const {
+    return {starters_.data() + first_[read], starters_.data() + first_[read + 1]};
+  }
 
  private:
   static constexpr std::uint64_t kBase = 0x100000001B3ULL;
   static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
+  struct Reset {
+    std::uint64_t hash;
+    std::uint32_t op;
+  };
 
   static std::uint64_t hash_of(std::string_view s) {
     std::uint64_t h = 0;
@@ -474,38 +596,40 @@ class ResetIndex {
   }
   static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
 
-  std::vector<std::uint32_t> find(const std::vector<KeyOp>& ops, const ValueTable& values, std::uint32_t output,
-                                  bool has_appends) const {
-    std::vector<std::uint32_t> out;
-    const auto& v = values.value(output);
+  // Appends the starters of a read of `output` to starters_.
+  void find(const std::vector<KeyOp>& ops, const ValueTable& values, std::uint32_t output, bool has_appends) {
+    const auto v = values.value(output);
     auto collect = [&](std::uint64_t k) {
-      const auto it = by_hash_.find(k);
-      if (it == by_hash_.end()) return;
-      for (std::uint32_t op : it->second) {
-        const auto& w = values.value(ops[op].input);  // confirm: hashes can collide
-        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) out.push_back(op);
+      auto it = std::lower_bound(by_hash_.begin(), by_hash_.end(), k, [](const Reset& r, std::uint64_t x) { return r.hash < x; });
+      for (; it != by_hash_.end() && it->hash == k; ++it) {
+        const auto w = values.value(ops[it->op].input);  // confirm: hashes can collide
+        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(it->op);
       }
     };
     if (!v) {
       collect(kNilKey);
-      return out;
+      return;
     }
     if (!has_appends) {
       collect(key(hash_of(*v), v->size()));
-      return out;
+      return;
     }
     collect(kNilKey);  // appending to nil starts from ""
     std::uint64_t h = 0;
     collect(key(h, 0));
-    for (std::size_t i = 0; i < v->size(); ++i) {
+    // Only the prefixes as long as some reset's value can be one (a read of a long value built by appends
+    // would otherwise look up every one of its prefixes).
+    const std::size_t longest = std::min(v->size(), lengths_.empty() ? 0 : lengths_.size() - 1);
+    for (std::size_t i = 0; i < longest; ++i) {
       h = h * kBase + static_cast<unsigned char>((*v)[i]) + 1;
-      collect(key(h, i + 1));
+      if (lengths_[i + 1] != 0) collect(key(h, i + 1));
     }
-    return out;
   }
 
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_hash_;  // value hash -> reset ops
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> starters_;  // read -> reset ops
+  std::vector<Reset> by_hash_;           // the resets, by the hash of their value
+  std::vector<std::uint32_t> first_;     // op -> its first starter in starters_ (ops.size() + 1 entries)
+  std::vector<std::uint32_t> starters_;  // the starters of every observer, one after another
+  std::vector<std::uint8_t> lengths_;    // length -> 1 if some reset's value has it
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -521,9 +645,12 @@ enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout
 
 class KeySearch {
  public:
+  // `witness`: keep the longest partial linearization (longest_prefix) for a witness; a caller that wants
+  // only the verdict (check_key_linearizability) saves its upkeep at every step.
   KeySearch(const std::vector<KeyOp>& ops, ValueTable& values, std::uint32_t initial, const Deadline& deadline,
-            MemoryBudget& budget)
+            MemoryBudget& budget, bool witness = true)
       : ops_(ops),
+        witness_(witness),
         values_(values),
         deadline_(deadline),
         state_(initial),
@@ -620,6 +747,7 @@ class KeySearch {
   }
 
   const std::vector<KeyOp>& ops_;
+  bool witness_;
   ValueTable& values_;
   const Deadline& deadline_;
   std::uint32_t state_;
@@ -844,7 +972,7 @@ std::int32_t KeySearch::backtrack(Pass& pass) {
 // Keeps the longest partial linearization for the witness. Only the part of the stack that differs from
 // the recorded one is copied, so this is amortized O(1) per step.
 void KeySearch::record_prefix() {
-  if (stack_.size() <= best_.size()) return;
+  if (!witness_ || stack_.size() <= best_.size()) return;
   best_.resize(best_agrees_);
   for (std::size_t i = best_agrees_; i < stack_.size(); ++i) {
     best_.push_back(stack_[i].op);
@@ -863,7 +991,11 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
     case Pass::forced:
       return !op.info && (op.fn == Fn::read || (op.fn == Fn::cas && !op.cas_succeeded));
     case Pass::required:
-      return !op.info;
+      // Not the reads: the required pass scans the same calls in the same configuration as the forced
+      // pass before it (a configuration reaches its required pass only once every forced move was
+      // rejected, and backtracking restores the list and the state), and a read is rejected by the state
+      // alone. A cas whose compare failed stays: a rejected one may call for a killer (try_killer).
+      return !op.info && op.fn != Fn::read;
     case Pass::info:
       return op.info;
   }
@@ -1001,24 +1133,30 @@ std::vector<KeyOp> intern_ops(const History& history, const KeyGroup& group, Val
 // linearizable whatever the order: found in linear time, before any search. Returns that read.
 std::optional<std::size_t> unproducible_read(const std::vector<KeyOp>& ops, const ValueTable& values,
                                              std::uint32_t initial) {
-  std::vector<bool> producible;
-  auto mark = [&](std::uint32_t id) {
-    if (id >= producible.size()) producible.resize(id + 1, false);
-    producible[id] = true;
-  };
-  mark(initial);
-  std::vector<std::string_view> suffixes;  // an append leaves a value ending with its argument
+  // By id (ids are distinct values): the values writes, matching cas and the initial value produce, and
+  // the append arguments with their lengths. A read's value ends with some argument iff its tail of one
+  // of those lengths is an argument: a lookup per distinct length instead of a comparison per append
+  // (the streaming check runs this at every cut, on reads of values built by dozens of appends).
+  std::vector<std::uint8_t> producible(values.size(), 0);  // 1: produced; 2: an append argument
+  std::vector<std::size_t> lengths;                        // of the append arguments, distinct
+  producible[initial] |= 1;
   for (const KeyOp& op : ops) {
-    if (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded)) mark(op.input);
-    if (op.fn == Fn::append) suffixes.push_back(*values.value(op.input));
+    if (op.fn == Fn::write || (op.fn == Fn::cas && op.cas_succeeded)) producible[op.input] |= 1;
+    if (op.fn != Fn::append) continue;
+    const std::string_view arg = *values.value(op.input);  // an append always has an argument
+    producible[op.input] |= 2;
+    if (std::find(lengths.begin(), lengths.end(), arg.size()) == lengths.end()) lengths.push_back(arg.size());
   }
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const KeyOp& op = ops[i];
     if (op.fn != Fn::read || op.info) continue;
-    if (op.output < producible.size() && producible[op.output]) continue;
-    const auto& out = values.value(op.output);
-    const bool by_append = out && std::any_of(suffixes.begin(), suffixes.end(),
-                                              [&](std::string_view s) { return out->ends_with(s); });
+    if ((producible[op.output] & 1) != 0) continue;
+    const auto out = values.value(op.output);
+    const bool by_append = out && std::any_of(lengths.begin(), lengths.end(), [&](std::size_t n) {
+                             if (n > out->size()) return false;
+                             const std::uint32_t id = values.find(out->substr(out->size() - n));
+                             return id != ValueTable::kAbsent && (producible[id] & 2) != 0;
+                           });
     if (!by_append) return i;
   }
   return std::nullopt;
@@ -1058,7 +1196,7 @@ void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
     if (!op.info) return false;
     if (op.fn == Fn::write) return op.result == ValueTable::kDead;
     if (op.fn != Fn::append) return false;
-    const std::string& arg = *values.value(op.input);
+    const std::string_view arg = *values.value(op.input);
     if (arg.empty() || work_left == 0) return false;
     return !values.occurs_in_observed(arg, work_left);
   };
@@ -1080,7 +1218,9 @@ void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
 
 std::string show_value(const std::optional<std::string>& v) { return v ? fmt::format("\"{}\"", *v) : "nil"; }
 std::string show_state(const ValueTable& values, std::uint32_t state) {
-  return state == ValueTable::kDead ? "(a value no operation observes)" : show_value(values.value(state));
+  if (state == ValueTable::kDead) return "(a value no operation observes)";
+  const std::optional<std::string_view> v = values.value(state);
+  return v ? fmt::format("\"{}\"", *v) : "nil";
 }
 
 std::string show_key(const std::string& key) { return key.empty() ? "\"\"" : key; }
@@ -1391,7 +1531,7 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
   steps_only.memory_bytes_max = limits.memory_bytes_max;
   const Deadline deadline(steps_only);
   MemoryBudget budget{limits.memory_bytes_max, 0};
-  KeySearch search(ops, values, values.canon(init), deadline, budget);
+  KeySearch search(ops, values, values.canon(init), deadline, budget, /*witness=*/false);
   switch (search.run(0)) {
     case SearchStatus::linearizable: return LinVerdict::linearizable;
     case SearchStatus::not_linearizable: return LinVerdict::not_linearizable;

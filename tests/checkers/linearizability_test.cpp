@@ -1001,6 +1001,57 @@ TEST_CASE("linearizability: one key's operations given as ids get check_lineariz
   CHECK(unknown > 0);
 }
 
+// The batch search's value table and memos are flat open-addressing tables (session 15) that grow as a key
+// brings values: thousands of distinct values sharing long prefixes (appends), resets to values built by
+// appends before, and the empty string beside nil, by strings, by ids and streamed, with one stale read late
+// in a corrupted copy.
+TEST_CASE("linearizability: thousands of values on one key (by strings and by ids and streamed)", "[linearizability]") {
+  Builder ok{std::string()};
+  Builder bad{std::string()};
+  std::string value;
+  std::string stale;
+  std::int64_t t = 1;
+  for (int i = 0; i < 2000; ++i, t += 10) {
+    const std::string arg = std::to_string(i) + ",";
+    // Two appends overlap now and then: either order, the read after them says which.
+    if (i % 7 == 3) {
+      const std::string other = "x" + std::to_string(i) + ",";
+      for (Builder* b : {&ok, &bad}) b->append(arg, t, t + 4).append(other, t + 1, t + 5);
+      value += other + arg;  // the second appended first
+      for (Builder* b : {&ok, &bad}) b->read(value, t + 6, t + 7);
+      continue;
+    }
+    for (Builder* b : {&ok, &bad}) b->append(arg, t, t + 1);
+    value += arg;
+    if (i == 1000) stale = value;
+    if (i % 11 == 0) {
+      for (Builder* b : {&ok, &bad}) b->read(value, t + 2, t + 3);
+    }
+    if (i % 500 == 499) {  // a reset to a value appends made before, then to the empty string
+      for (Builder* b : {&ok, &bad}) b->write(stale, t + 4, t + 5).read(stale, t + 6, t + 7);
+      value = stale;
+    }
+    if (i % 900 == 899) {
+      for (Builder* b : {&ok, &bad}) b->write(std::string(), t + 8, t + 9).read(std::string(), t + 9, t + 9);
+      value.clear();
+    }
+  }
+  ok.read(value, t, t + 1);
+  bad.read(stale + "1999,", t, t + 1);  // the last append (1999) came before the reset to the stale value
+  CHECK(ok.verdict() == LinVerdict::linearizable);
+  CHECK(check_by_ids(ok.history()) == LinVerdict::linearizable);
+  CHECK(checkers::check_linearizability_streaming(ok.history()).verdict == LinVerdict::linearizable);
+  checkers::StreamLimits tiny;  // every key to the batch search at once, a cut whenever one can be taken
+  tiny.frontier_max = 1;
+  tiny.closure_max = 1;
+  tiny.cut_segment_min = 0;
+  CHECK(checkers::check_linearizability_streaming(ok.history(), tiny).verdict == LinVerdict::linearizable);
+  CHECK(bad.verdict() == LinVerdict::not_linearizable);
+  CHECK(check_by_ids(bad.history()) == LinVerdict::not_linearizable);
+  CHECK(checkers::check_linearizability_streaming(bad.history()).verdict == LinVerdict::not_linearizable);
+  CHECK(checkers::check_linearizability_streaming(bad.history(), tiny).verdict == LinVerdict::not_linearizable);
+}
+
 TEST_CASE("linearizability: the worst cases of issue 14 are decided within a step budget", "[linearizability][worst]") {
   // 50 clients on 10 keys with long (retried) operations, linearizable and with a stale read planted late;
   // 40 clients on 8 keys with unknown outcomes. Before the dead state and the killers these came back
