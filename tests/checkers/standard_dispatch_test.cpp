@@ -159,10 +159,16 @@ TEST_CASE("standard dispatch: the default set dispatches directly, and another c
           "[checkers][set]") {
   checkers::CheckerSet set = checkers::make_default_checkers();
   CHECK(set.dispatches_directly());
+  CHECK(set.dispatches_full());
   set.add(std::make_unique<Idle>());
   CHECK_FALSE(set.dispatches_directly());
-  // Disabled checkers leave a subsequence of the standard order: still direct.
+  CHECK_FALSE(set.dispatches_full());
+  // Disabled checkers leave a subsequence of the standard order: still direct, with presence tests.
   CHECK(checkers::make_default_checkers({"election-safety", "liveness", "vote-grant"}).dispatches_directly());
+  CHECK_FALSE(checkers::make_default_checkers({"election-safety", "liveness", "vote-grant"}).dispatches_full());
+  CHECK_FALSE(checkers::make_default_checkers({"liveness"}).dispatches_full());
+  // A rule of Figure 2 off keeps the checker: every standard type is still in the set.
+  CHECK(checkers::make_default_checkers({"vote-grant"}).dispatches_full());
   // Out of the standard order: generic.
   checkers::CheckerSet reordered;
   reordered.add(std::make_unique<checkers::StateMachineSafety>());
@@ -186,6 +192,7 @@ TEST_CASE("standard dispatch: the same violations at the same events as the gene
       generic.add(std::make_unique<Idle>());
       REQUIRE(direct.dispatches_directly());
       REQUIRE_FALSE(generic.dispatches_directly());
+      if (round == 0) REQUIRE(direct.dispatches_full());  // both of its tables are compared
       const Outcome a = run(direct, stream);
       const Outcome b = run(generic, stream);
       INFO("seed " << seed << ", round " << round);
