@@ -6,12 +6,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "checkers/checker.h"
 #include "checkers/election_safety.h"
+#include "checkers/figure2.h"
+#include "checkers/standard_set.h"
 #include "checkers/state_machine_safety.h"
 #include "sim/trace_event.h"
 #include "tests/support/test_draw.h"
@@ -135,6 +139,30 @@ std::vector<TraceEvent> make_stream(std::uint64_t seed, std::size_t length) {
   return out;
 }
 
+// A standard checker with views of its own (its own log mirror and configuration view: it judges every
+// event it reads out of line, none of the inline paths that rely on the set's shared views), with the
+// rules in `disabled` off as make_default_checkers turns them off.
+template <typename T>
+void add_with_own_views(checkers::CheckerSet& set, const std::vector<std::string>& disabled) {
+  auto c = std::make_unique<T>();
+  const std::vector<std::string> rules = c->rule_names();
+  std::size_t off = 0;
+  for (const std::string& rule : rules) {
+    if (std::find(disabled.begin(), disabled.end(), rule) == disabled.end()) continue;
+    ++off;
+    if (rules.size() > 1) REQUIRE(c->disable_rule(rule));
+  }
+  if (off < rules.size()) set.add(std::move(c));
+}
+
+checkers::CheckerSet with_own_views(const std::vector<std::string>& disabled) {
+  checkers::CheckerSet set;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (add_with_own_views<std::tuple_element_t<I, checkers::StandardCheckers>>(set, disabled), ...);
+  }(std::make_index_sequence<std::tuple_size_v<checkers::StandardCheckers>>{});
+  return set;
+}
+
 struct Outcome {
   std::optional<std::size_t> at;  // the event that failed, if one did
   std::optional<checkers::Violation> violation;
@@ -198,6 +226,18 @@ TEST_CASE("standard dispatch: the same violations at the same events as the gene
       INFO("seed " << seed << ", round " << round);
       REQUIRE(a.at == b.at);
       REQUIRE(a.violation.has_value() == b.violation.has_value());
+      // The checkers' inline paths (which read the set's shared views) against their slow paths alone.
+      checkers::CheckerSet own = with_own_views(disabled);
+      REQUIRE_FALSE(own.dispatches_directly());
+      const Outcome c = run(own, stream);
+      REQUIRE(a.at == c.at);
+      REQUIRE(a.violation.has_value() == c.violation.has_value());
+      if (a.violation) {
+        CHECK(a.violation->checker == c.violation->checker);
+        CHECK(a.violation->time_us == c.violation->time_us);
+        CHECK(a.violation->nodes == c.violation->nodes);
+        CHECK(a.violation->message == c.violation->message);
+      }
       if (!a.violation) break;
       ++violations;
       CHECK(a.violation->checker == b.violation->checker);
@@ -212,4 +252,43 @@ TEST_CASE("standard dispatch: the same violations at the same events as the gene
   }
   CHECK(violations > 100);
   CHECK(fired.size() >= 10);  // many checkers fired, each the same way both ways
+}
+
+TEST_CASE("standard dispatch: the inline commit paths report a commit past the node's log as the slow paths do",
+          "[checkers][set]") {
+  // Node 0 appends index 1 in term 1 and commits it (the committed prefix grows to 1), then commits index 2,
+  // beyond its log, with the prefix unchanged: leader-completeness reports it, inline path or not.
+  std::vector<TraceEvent> stream;
+  const auto push = [&](EventKind kind, std::int32_t node, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
+    TraceEvent e;
+    e.time_us = static_cast<std::int64_t>(10 * (stream.size() + 1));
+    e.kind = kind;
+    e.node = node;
+    e.incarnation = node >= 0 ? 1 : 0;
+    e.a = a;
+    e.b = b;
+    e.c = c;
+    stream.push_back(e);
+  };
+  push(EventKind::timing, -1, 150000, 300000, 50000);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::role, n, 0, 1);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::vote, n, 1, 0);
+  push(EventKind::role, 0, 2, 1);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::log_append, n, 1, 1, 7);
+  push(EventKind::commit, 0, 1);
+  push(EventKind::commit, 1, 1);  // a follower's commit: the inline paths
+  push(EventKind::commit, 0, 2);  // past node 0's log
+  // Figure 2's rules off: the stream has no messages, which they would want for the votes and appends.
+  const std::vector<std::string> disabled = checkers::Figure2Rules().rule_names();
+  checkers::CheckerSet direct = checkers::make_default_checkers(disabled);
+  checkers::CheckerSet own = with_own_views(disabled);
+  REQUIRE(direct.dispatches_directly());
+  const Outcome a = run(direct, stream);
+  const Outcome c = run(own, stream);
+  INFO("at " << (a.at ? static_cast<long>(*a.at) : -1L) << ": " << (a.violation ? a.violation->checker + ": " + a.violation->message : ""));
+  REQUIRE(a.at == std::optional<std::size_t>{stream.size() - 1});
+  REQUIRE(c.at == a.at);
+  REQUIRE(a.violation);
+  CHECK(a.violation->checker == "leader-completeness");
+  CHECK(a.violation->message == c.violation->message);
 }
