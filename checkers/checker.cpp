@@ -27,20 +27,16 @@ void CheckerSet::add(std::unique_ptr<Checker> checker) {
   }
   if (checker->has_deadline()) timed_.push_back(checker.get());
   kinds_.push_back(kinds);
+  order_.push_back(checker.get());
   checkers_.push_back(std::move(checker));
-  RAFTSIM_ASSERT(kinds_.size() == checkers_.size());
-  standard_ = StandardDispatch::make(checkers_, timed_, *mirror_, *membership_);
+  RAFTSIM_ASSERT(kinds_.size() == checkers_.size() && order_.size() == checkers_.size());
+  standard_ = StandardDispatch::make(checkers_, kinds_, *mirror_, *membership_);
 }
 
 bool CheckerSet::on_event(const sim::TraceEvent& event) {
   if (violation_) return false;
-  if (standard_ != nullptr) [[likely]] {  // (never for an empty set: StandardDispatch::make)
-    // The same steps as on_event_generic's, without virtual calls.
-    const StandardDispatch::Result result = standard_->dispatch(event, violation_);
-    if (result == StandardDispatch::Result::pass) return true;
-    RAFTSIM_ASSERT(result == StandardDispatch::Result::due || violation_.has_value());
-    return result == StandardDispatch::Result::due && on_event_due(event);
-  }
+  // The same steps as on_event_generic's, without virtual calls; a tail call (no frame here).
+  if (standard_ != nullptr) [[likely]] return standard_->dispatch(event, violation_);  // (never for an empty set)
   // No checker (every one disabled, e.g. raftsim_bench --checkers-off): nothing reads the shared views.
   if (checkers_.empty()) return true;
   return on_event_generic(event);
@@ -55,7 +51,7 @@ bool CheckerSet::on_event_generic(const sim::TraceEvent& event) {
   if ((kLogMirrorKinds & kind_bit(event.kind)) != 0) mirror_->update(event);
   membership_->observe(event);
   for (const Checker* c : timed_) {
-    if (event.time_us > c->due_after_us()) return on_event_due(event);
+    if (event.time_us > c->due_after_us()) return observe_due(order_, kinds_, event, violation_);
   }
   for (Checker* c : by_kind_[kind]) {
     if (auto v = c->observe(event)) {
@@ -66,14 +62,17 @@ bool CheckerSet::on_event_generic(const sim::TraceEvent& event) {
   return true;
 }
 
-// As on_event's loop, with the checkers whose deadline passed added, in the order of checkers_.
-bool CheckerSet::on_event_due(const sim::TraceEvent& event) {
-  for (std::size_t i = 0; i < checkers_.size(); ++i) {
-    Checker& c = *checkers_[i];
+// As on_event's loop, with the checkers whose deadline passed added, in the set's order.
+bool observe_due(const std::vector<Checker*>& checkers, const std::vector<KindMask>& kinds,
+                 const sim::TraceEvent& event, std::optional<Violation>& out) {
+  RAFTSIM_ASSERT(checkers.size() == kinds.size());
+  RAFTSIM_ASSERT(!out.has_value());
+  for (std::size_t i = 0; i < checkers.size(); ++i) {
+    Checker& c = *checkers[i];
     const bool due = c.has_deadline() && event.time_us > c.due_after_us();
-    if ((kinds_[i] & kind_bit(event.kind)) == 0 && !due) continue;
+    if ((kinds[i] & kind_bit(event.kind)) == 0 && !due) continue;
     if (auto v = c.observe(event)) {
-      violation_ = std::move(v);
+      out = std::move(v);
       return false;
     }
   }
@@ -89,6 +88,8 @@ void CheckerSet::finish(std::int64_t end_time_us) {
     }
   }
 }
+
+bool CheckerSet::dispatches_full() const { return standard_ != nullptr && standard_->full(); }
 
 std::vector<std::string> CheckerSet::names() const {
   std::vector<std::string> out;

@@ -94,6 +94,8 @@ class CheckerSet final : public sim::TraceSink {
   std::vector<std::string> names() const;
   // Whether events reach the checkers through StandardDispatch (no virtual calls; for tests).
   bool dispatches_directly() const { return standard_ != nullptr; }
+  // Whether it does so with every standard checker in the set (no presence tests; for tests).
+  bool dispatches_full() const;
 
  private:
   std::unique_ptr<LogMirror> mirror_;
@@ -105,11 +107,11 @@ class CheckerSet final : public sim::TraceSink {
   // The checkers with a deadline (has_deadline()), and each checker's kinds (in the order of checkers_).
   std::vector<Checker*> timed_;
   std::vector<KindMask> kinds_;
+  std::vector<Checker*> order_;  // checkers_ without ownership (observe_due's)
   // The same dispatch without virtual calls, while every checker is one of the standard ones in their
   // order (checkers/standard_dispatch.h); null otherwise.
   std::unique_ptr<StandardDispatch> standard_;
   [[gnu::noinline]] bool on_event_generic(const sim::TraceEvent& event);  // any set: virtual calls
-  bool on_event_due(const sim::TraceEvent& event);  // some checker's deadline passed: the slow path
   std::optional<Violation> violation_;
 };
 

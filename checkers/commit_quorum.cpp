@@ -8,7 +8,7 @@
 
 namespace checkers {
 
-std::optional<Violation> CommitQuorum::observe(const sim::TraceEvent& e) {
+std::optional<Violation> CommitQuorum::observe_slow(const sim::TraceEvent& e) {
   if (e.node < 0) return std::nullopt;
   membership_.observe(e);
   const std::int32_t nodes = membership_->nodes();

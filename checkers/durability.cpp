@@ -75,6 +75,17 @@ std::optional<Violation> DeadIncarnation::check_alive(const sim::TraceEvent& e, 
 }
 
 std::optional<Violation> DeadIncarnation::observe_slow(const sim::TraceEvent& e) {
+  std::optional<Violation> v = judge(e);
+  // Rarely here (a crash, a restart, a node's first act, a violation): rebuild the inline path's table.
+  live_.resize(nodes_.size());
+  for (std::size_t n = 0; n < nodes_.size(); ++n) live_[n] = nodes_[n].alive ? nodes_[n].incarnation : kNoAct;
+  live_count_ = static_cast<std::uint32_t>(live_.size());
+  RAFTSIM_ASSERT(live_count_ == nodes_.size());
+  RAFTSIM_ASSERT(live_count_ == 0 || live_[live_count_ - 1] <= kNoAct);
+  return v;
+}
+
+std::optional<Violation> DeadIncarnation::judge(const sim::TraceEvent& e) {
   using K = sim::EventKind;
   switch (e.kind) {
     case K::crash:

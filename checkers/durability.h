@@ -53,15 +53,12 @@ class DeadIncarnation final : public Checker {
   const char* name() const override { return "dead-incarnation"; }
   // Inline (nine events in ten): an act of a running node's current incarnation, already seen, passes
   // without a call; the rest (crash, restart, a node first seen, a violation) is observe_slow's.
+  // One compare against the node count and one against live_ (a negative node is a huge unsigned one).
   std::optional<Violation> observe(const sim::TraceEvent& e) override {
     using K = sim::EventKind;
     if (e.kind != K::crash && e.kind != K::restart) {
-      const std::int32_t node = e.kind == K::deliver ? e.peer : e.node;
-      const auto n = static_cast<std::size_t>(node);
-      if (node >= 0 && n < nodes_.size() && nodes_[n].alive && nodes_[n].incarnation != 0 &&
-          nodes_[n].incarnation == e.incarnation) {
-        return std::nullopt;
-      }
+      const auto n = static_cast<std::uint32_t>(e.kind == K::deliver ? e.peer : e.node);
+      if (n < live_count_ && live_[n] == e.incarnation) return std::nullopt;
     }
     return observe_slow(e);
   }
@@ -81,7 +78,15 @@ class DeadIncarnation final : public Checker {
   };
   std::optional<Violation> check_alive(const sim::TraceEvent& e, std::int32_t node);
   [[gnu::noinline]] std::optional<Violation> observe_slow(const sim::TraceEvent& e);
+  std::optional<Violation> judge(const sim::TraceEvent& e);  // observe_slow's verdict, before it syncs live_
   std::vector<Node> nodes_;
+  // Per node of nodes_, the incarnation an act must carry to pass inline: the live incarnation while the
+  // node runs (0 while not seen yet), kNoAct while it is down (no 32-bit incarnation equals it). So
+  // live_[n] == e.incarnation is exactly judge()'s pass for an act of a known node (an act of incarnation 0
+  // at a node not seen yet passes either way, and changes nothing). Rebuilt from nodes_ after each judge().
+  static constexpr std::uint64_t kNoAct = std::uint64_t{1} << 32;
+  std::vector<std::uint64_t> live_;
+  std::uint32_t live_count_ = 0;  // live_.size()
 };
 
 }  // namespace checkers

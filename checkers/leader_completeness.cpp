@@ -26,7 +26,7 @@ std::int32_t LeaderCompleteness::committer_of(std::uint64_t index) const {
   return std::prev(after)->node;
 }
 
-std::optional<Violation> LeaderCompleteness::observe(const sim::TraceEvent& e) {
+std::optional<Violation> LeaderCompleteness::observe_slow(const sim::TraceEvent& e) {
   mirror_.update(e);  // malformed log changes are the log-matching checker's to report
   if (e.kind == sim::EventKind::role && e.node >= 0) {
     const auto n = static_cast<std::size_t>(e.node);

@@ -37,8 +37,8 @@ const char* leadership_rule_name(LeadershipRule rule) {
   return "?";
 }
 
-LeadershipRules::LeadershipRules() = default;
-LeadershipRules::LeadershipRules(const MembershipView& shared) : membership_(shared) {}
+LeadershipRules::LeadershipRules() { update_idle_below(); }
+LeadershipRules::LeadershipRules(const MembershipView& shared) : membership_(shared) { update_idle_below(); }
 
 std::vector<std::string> LeadershipRules::rule_names() const { return rules_.enabled_names(); }
 
@@ -81,7 +81,7 @@ LeadershipRules::NodeView& LeadershipRules::grow(std::int32_t node) {
   const auto n = static_cast<std::size_t>(node);
   RAFTSIM_ASSERT(n < 4096);
   if (n >= nodes_.size()) nodes_.resize(n + 1);
-  node_count_ = static_cast<std::int32_t>(nodes_.size());
+  update_idle_below();
   return nodes_[n];
 }
 
@@ -130,6 +130,7 @@ std::optional<Violation> LeadershipRules::observe_setting(const sim::TraceEvent&
     election_timeout_min_us_ = static_cast<std::int64_t>(e.a);
     heartbeat_us_ = static_cast<std::int64_t>(e.c);
     check_quorum_on_ = (e.label & 2U) != 0;  // bit 1: check_quorum (sim/node_host.h)
+    update_idle_below();
     return std::nullopt;
   }
   RAFTSIM_ASSERT(e.kind == EventKind::lease_bound);

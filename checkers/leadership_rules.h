@@ -115,7 +115,7 @@ class LeadershipRules final : public Checker {
                            e.label != message_kinds::kTimeoutNow;
     // (With a configuration view of its own, observe_slow feeds it every event.) The node is -1 (a client's
     // event) or one already seen (nodes_ holds at most 4096, grow()).
-    if (((bit & kIdleKinds) != 0 || idle_send) && !check_quorum_on_ && e.node < node_count_ && membership_.shared()) {
+    if (((bit & kIdleKinds) != 0 || idle_send) && e.node < idle_below_) {
       if (pre_vote_node_ >= 0 && (e.node != pre_vote_node_ || (bit & kOutputKinds) == 0)) pre_vote_node_ = -1;
       return std::nullopt;
     }
@@ -200,7 +200,13 @@ class LeadershipRules final : public Checker {
 
   RuleSwitch<LeadershipRule, kLeadershipRuleCount, leadership_rule_name> rules_;
   std::vector<NodeView> nodes_;
-  std::int32_t node_count_ = 0;  // nodes_.size(), kept by grow() (observe's test, without a division)
+  // observe's inline test in one compare: nodes_.size() without check-quorum and with the shared view (an
+  // idle event of a node below it returns at once), else INT32_MIN (none does; -1 neither). Kept by
+  // update_idle_below() wherever nodes_ grows or check_quorum_on_ changes.
+  std::int32_t idle_below_ = 0;
+  void update_idle_below() {
+    idle_below_ = !check_quorum_on_ && membership_.shared() ? static_cast<std::int32_t>(nodes_.size()) : INT32_MIN;
+  }
   MembershipFeed membership_;  // thesis 4.1: majorities of the leader's configuration's voters
   std::int64_t election_timeout_min_us_ = 0;
   std::int64_t heartbeat_us_ = 0;

@@ -57,7 +57,7 @@ std::int32_t LogMatching::first_appender(std::uint64_t committed_index) const {
   return std::prev(after)->node;
 }
 
-std::optional<Violation> LogMatching::observe(const sim::TraceEvent& e) {
+std::optional<Violation> LogMatching::observe_slow(const sim::TraceEvent& e) {
   if (auto problem = mirror_.apply(e)) return Violation{name(), Severity::safety, e.time_us, {e.node}, *problem};
   if (e.kind == sim::EventKind::commit) summarise_committed();
   if (e.kind != sim::EventKind::log_append) return std::nullopt;

@@ -52,15 +52,25 @@ void LogMirror::truncate(NodeLog& log, std::uint64_t size) {
 
 // Moves the node's entries that equal the committed entry at their index into the shared prefix. Only
 // equal slots fold (term, digest and chain), so at() answers exactly what the node's own copy held.
-void LogMirror::fold(NodeLog& log) const {
-  while (log.base_ < committed_.size() && log.head_ < log.tail_.size() &&
-         log.tail_[log.head_] == committed_[log.base_]) {
-    ++log.base_;
-    ++log.head_;
+// Inline into apply_change's commit case (a call per node at each leader's commit was about 55 instructions),
+// with the sizes read once: nothing in the loop changes them.
+[[gnu::always_inline]] inline void LogMirror::fold(NodeLog& log) const {
+  const Slot* const committed = committed_.data();
+  const std::size_t committed_size = committed_.size();
+  const Slot* const tail = log.tail_.data();
+  const std::size_t tail_size = log.tail_.size();
+  std::uint64_t base = log.base_;
+  std::size_t head = log.head_;
+  while (base < committed_size && head < tail_size && tail[head] == committed[base]) {
+    ++base;
+    ++head;
   }
+  RAFTSIM_ASSERT(base - log.base_ == head - log.head_);
+  log.base_ = base;
+  log.head_ = head;
   // Erase the folded front once it is at least half the vector (amortised O(1) per entry).
-  if (log.head_ >= 64 && log.head_ * 2 >= log.tail_.size()) {
-    log.tail_.erase(log.tail_.begin(), log.tail_.begin() + static_cast<std::ptrdiff_t>(log.head_));
+  if (head >= 64 && head * 2 >= tail_size) {
+    log.tail_.erase(log.tail_.begin(), log.tail_.begin() + static_cast<std::ptrdiff_t>(head));
     log.head_ = 0;
   }
 }
@@ -139,11 +149,9 @@ void LogMirror::apply_change(const sim::TraceEvent& e) {
       // prefix last grew; another node's such entries fold at its own commit or the prefix's next growth).
       // When a slot folds changes what is stored, never what at() answers.
       if (committed_.size() != committed_before) {
-        for (NodeLog& l : logs_) {
-          if (foldable(l)) fold(l);
-        }
-      } else if (NodeLog& own = mutable_log(e.node); foldable(own)) {
-        fold(own);
+        for (NodeLog& l : logs_) fold(l);
+      } else {
+        fold(mutable_log(e.node));
       }
       return;
     }

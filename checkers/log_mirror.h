@@ -142,11 +142,7 @@ class LogMirror {
   // Applies the change; last_problem_ says whether it was malformed.
   void apply_change(const sim::TraceEvent& event);
   std::optional<std::string> install_snapshot(const sim::TraceEvent& event);
-  // Whether fold(log) has anything to do: an entry to fold, or a folded front to erase.
-  bool foldable(const NodeLog& log) const {
-    return (log.base_ < committed_.size() && log.head_ < log.tail_.size() && log.tail_[log.head_] == committed_[log.base_]) ||
-           (log.head_ >= 64 && log.head_ * 2 >= log.tail_.size());
-  }
+  // Folds the node's committed entries into the shared prefix; erases a folded front once it is half the vector.
   void fold(NodeLog& log) const;
   static void reset(NodeLog& log, std::uint64_t base);
   static void truncate(NodeLog& log, std::uint64_t size);

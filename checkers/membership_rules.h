@@ -38,7 +38,8 @@ class MembershipRules final : public Checker {
   const char* name() const override { return "membership"; }
   // Inline, with the shared mirror and no membership event yet: a commit at a node already seen only
   // raises its commit index (no configuration to commit).
-  std::optional<Violation> observe(const sim::TraceEvent& e) override {
+  // always_inline: into StandardDispatch's commit function, which is past GCC's inlining limits.
+  [[gnu::always_inline]] std::optional<Violation> observe(const sim::TraceEvent& e) override {
     const auto n = static_cast<std::size_t>(e.node);
     if (e.kind == sim::EventKind::commit && mirror_.shared() && !view_.active() && e.node >= 0 && n < nodes_.size()) {
       RAFTSIM_ASSERT(e.node < view_.nodes());

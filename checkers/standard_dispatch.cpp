@@ -45,19 +45,27 @@ struct PointerTo<std::tuple<Ts...>> {
 struct StandardDispatch::Impl {
   LogMirror* mirror = nullptr;
   MembershipView* membership = nullptr;
-  std::vector<const Checker*> timed;
+  // The set's one checker with a deadline (has_deadline: Liveness), or nullptr.
+  const Checker* timed = nullptr;
+  // The set's checkers and their kinds, in order: observe_due's, once a deadline passed.
+  std::vector<Checker*> order;
+  std::vector<KindMask> order_kinds;
   typename PointerTo<Standard>::type checkers{};  // nullptr: not in the set
   std::array<KindMask, kStandardCount> kinds{};   // each one's kinds() (0 if not in the set)
+  bool full = false;                              // no pointer in `checkers` is null
 
-  // Checker I of the standard order, for an event of kind K.
-  template <std::size_t K, std::size_t I>
+  // Checker I of the standard order, for an event of kind K. Full: every checker is in the set, so none is
+  // tested for presence (a load and a branch per checker per event, about 10 instructions an event).
+  template <std::size_t K, bool Full, std::size_t I>
   bool step(const sim::TraceEvent& e, std::optional<Violation>& out) {
     using T = std::tuple_element_t<I, Standard>;
     if constexpr ((set_kinds<T>() & kind_bit(static_cast<sim::EventKind>(K))) == 0) {
       return true;
     } else {
       T* c = std::get<I>(checkers);
-      if (c == nullptr) return true;
+      if constexpr (!Full) {
+        if (c == nullptr) return true;
+      }
       if constexpr (!StaticKinds<T>) {
         if ((kinds[I] & kind_bit(static_cast<sim::EventKind>(K))) == 0) return true;
       }
@@ -70,8 +78,8 @@ struct StandardDispatch::Impl {
     }
   }
 
-  template <std::size_t K>
-  static Result of_kind(Impl& impl, const sim::TraceEvent& e, std::optional<Violation>& out) {
+  template <std::size_t K, bool Full>
+  static bool of_kind(Impl& impl, const sim::TraceEvent& e, std::optional<Violation>& out) {
     constexpr auto kKind = static_cast<sim::EventKind>(K);
     RAFTSIM_ASSERT(e.kind == kKind);
     // The shared views first (CheckerSet::on_event's order), with the kind known here.
@@ -81,17 +89,20 @@ struct StandardDispatch::Impl {
     } else {
       impl.membership->count_node(e.node);
     }
-    for (const Checker* c : impl.timed) {
-      if (e.time_us > c->due_after_us()) return Result::due;
+    // (Full: the set has Liveness, so a deadline checker; make() asserts it.)
+    if ((Full || impl.timed != nullptr) && e.time_us > impl.timed->due_after_us()) {
+      return observe_due(impl.order, impl.order_kinds, e, out);
     }
-    const bool pass = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return (impl.template step<K, I>(e, out) && ...);  // in order, stopping at the first violation
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (impl.template step<K, Full, I>(e, out) && ...);  // in order, stopping at the first violation
     }(std::make_index_sequence<kStandardCount>{});
-    return pass ? Result::pass : Result::violation;
   }
 
-  static constexpr auto kByKind = []<std::size_t... K>(std::index_sequence<K...>) {
-    return std::array<Fn, sizeof...(K)>{&of_kind<K>...};
+  static constexpr auto kByKindPartial = []<std::size_t... K>(std::index_sequence<K...>) {
+    return std::array<Fn, sizeof...(K)>{&of_kind<K, false>...};
+  }(std::make_index_sequence<sim::kEventKindCount>{});
+  static constexpr auto kByKindFull = []<std::size_t... K>(std::index_sequence<K...>) {
+    return std::array<Fn, sizeof...(K)>{&of_kind<K, true>...};
   }(std::make_index_sequence<sim::kEventKindCount>{});
 
   // Takes `c` as the next standard checker at or after position `from`; false if it is none of them.
@@ -115,27 +126,42 @@ struct StandardDispatch::Impl {
   }
 };
 
-StandardDispatch::StandardDispatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)), by_kind_(Impl::kByKind.data()) {
-  static_assert(Impl::kByKind.size() == static_cast<std::size_t>(sim::kEventKindCount));
+StandardDispatch::StandardDispatch(std::unique_ptr<Impl> impl, const Fn* by_kind)
+    : impl_(std::move(impl)), by_kind_(by_kind) {
+  static_assert(Impl::kByKindPartial.size() == static_cast<std::size_t>(sim::kEventKindCount));
+  static_assert(Impl::kByKindFull.size() == static_cast<std::size_t>(sim::kEventKindCount));
+  RAFTSIM_ASSERT(by_kind_ == (impl_->full ? Impl::kByKindFull.data() : Impl::kByKindPartial.data()));
 }
 StandardDispatch::~StandardDispatch() = default;
 
+bool StandardDispatch::full() const { return impl_->full; }
+
 std::unique_ptr<StandardDispatch> StandardDispatch::make(const std::vector<std::unique_ptr<Checker>>& checkers,
-                                                         const std::vector<Checker*>& timed, LogMirror& mirror,
+                                                         const std::vector<KindMask>& kinds, LogMirror& mirror,
                                                          MembershipView& membership) {
+  RAFTSIM_ASSERT(kinds.size() == checkers.size());
   if (checkers.empty()) return nullptr;  // nothing reads the views: the set does nothing at all
   auto impl = std::make_unique<Impl>();
   impl->mirror = &mirror;
   impl->membership = &membership;
-  impl->timed.assign(timed.begin(), timed.end());
   std::size_t from = 0;  // the standard position after the last checker taken: the order must be kept
   for (const auto& c : checkers) {
     RAFTSIM_ASSERT(c != nullptr);
     if (!impl->take(*c, from)) return nullptr;
+    impl->order.push_back(c.get());
+    if (c->has_deadline()) {
+      // One deadline is tested per event; a second standard checker with one needs a list here again.
+      RAFTSIM_ASSERT_MSG(impl->timed == nullptr, "StandardDispatch keeps one checker with a deadline");
+      impl->timed = c.get();
+    }
   }
   RAFTSIM_ASSERT(from <= kStandardCount);
-  return std::unique_ptr<StandardDispatch>(new StandardDispatch(std::move(impl)));
+  impl->order_kinds = kinds;
+  impl->full = checkers.size() == kStandardCount;  // each standard type at most once (strictly in order)
+  // The full set has Liveness (its functions test the deadline without a presence test).
+  if (impl->full) RAFTSIM_ASSERT(impl->timed != nullptr);
+  const Fn* table = impl->full ? Impl::kByKindFull.data() : Impl::kByKindPartial.data();
+  return std::unique_ptr<StandardDispatch>(new StandardDispatch(std::move(impl), table));
 }
-
 
 }  // namespace checkers

@@ -2,6 +2,9 @@
 // 6.2, 3.10): for each rule a hand-made stream that breaks it, and the same stream done right.
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <optional>
+
 #include "checkers/figure2.h"
 #include "checkers/leadership_rules.h"
 #include "tests/checkers/event_feed.h"
@@ -41,9 +44,24 @@ Ev read_served(std::int32_t n, std::uint64_t index, std::uint64_t term, std::uin
   return Ev{K::read_served, n, index, term, id};
 }
 
+// The checker with a configuration view of its own (it judges every event out of line), and the same stream
+// through a set whose shared view it reads (its inline path returns idle events at once): the same verdict.
 std::optional<checkers::Violation> run(std::initializer_list<Ev> events) {
   checkers::LeadershipRules rules;
-  return feed(rules, events);
+  std::optional<checkers::Violation> own = feed(rules, events);
+  checkers::CheckerSet set;
+  set.add(std::make_unique<checkers::LeadershipRules>(set.shared_membership()));
+  std::int64_t t = 0;
+  for (const Ev& ev : events) {
+    if (!set.on_event(checker_test::to_event(ev, t))) break;
+  }
+  const std::optional<checkers::Violation>& shared = set.violation();
+  REQUIRE(own.has_value() == shared.has_value());
+  if (own) {
+    CHECK(own->checker == shared->checker);
+    CHECK(own->message == shared->message);
+  }
+  return own;
 }
 
 // Three nodes at start: followers of term 0, node 0 then leader of term 1 with one entry.

@@ -6,12 +6,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "checkers/checker.h"
 #include "checkers/election_safety.h"
+#include "checkers/figure2.h"
+#include "checkers/standard_set.h"
 #include "checkers/state_machine_safety.h"
 #include "sim/trace_event.h"
 #include "tests/support/test_draw.h"
@@ -135,6 +139,30 @@ std::vector<TraceEvent> make_stream(std::uint64_t seed, std::size_t length) {
   return out;
 }
 
+// A standard checker with views of its own (its own log mirror and configuration view: it judges every
+// event it reads out of line, none of the inline paths that rely on the set's shared views), with the
+// rules in `disabled` off as make_default_checkers turns them off.
+template <typename T>
+void add_with_own_views(checkers::CheckerSet& set, const std::vector<std::string>& disabled) {
+  auto c = std::make_unique<T>();
+  const std::vector<std::string> rules = c->rule_names();
+  std::size_t off = 0;
+  for (const std::string& rule : rules) {
+    if (std::find(disabled.begin(), disabled.end(), rule) == disabled.end()) continue;
+    ++off;
+    if (rules.size() > 1) REQUIRE(c->disable_rule(rule));
+  }
+  if (off < rules.size()) set.add(std::move(c));
+}
+
+checkers::CheckerSet with_own_views(const std::vector<std::string>& disabled) {
+  checkers::CheckerSet set;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (add_with_own_views<std::tuple_element_t<I, checkers::StandardCheckers>>(set, disabled), ...);
+  }(std::make_index_sequence<std::tuple_size_v<checkers::StandardCheckers>>{});
+  return set;
+}
+
 struct Outcome {
   std::optional<std::size_t> at;  // the event that failed, if one did
   std::optional<checkers::Violation> violation;
@@ -159,10 +187,16 @@ TEST_CASE("standard dispatch: the default set dispatches directly, and another c
           "[checkers][set]") {
   checkers::CheckerSet set = checkers::make_default_checkers();
   CHECK(set.dispatches_directly());
+  CHECK(set.dispatches_full());
   set.add(std::make_unique<Idle>());
   CHECK_FALSE(set.dispatches_directly());
-  // Disabled checkers leave a subsequence of the standard order: still direct.
+  CHECK_FALSE(set.dispatches_full());
+  // Disabled checkers leave a subsequence of the standard order: still direct, with presence tests.
   CHECK(checkers::make_default_checkers({"election-safety", "liveness", "vote-grant"}).dispatches_directly());
+  CHECK_FALSE(checkers::make_default_checkers({"election-safety", "liveness", "vote-grant"}).dispatches_full());
+  CHECK_FALSE(checkers::make_default_checkers({"liveness"}).dispatches_full());
+  // A rule of Figure 2 off keeps the checker: every standard type is still in the set.
+  CHECK(checkers::make_default_checkers({"vote-grant"}).dispatches_full());
   // Out of the standard order: generic.
   checkers::CheckerSet reordered;
   reordered.add(std::make_unique<checkers::StateMachineSafety>());
@@ -186,11 +220,24 @@ TEST_CASE("standard dispatch: the same violations at the same events as the gene
       generic.add(std::make_unique<Idle>());
       REQUIRE(direct.dispatches_directly());
       REQUIRE_FALSE(generic.dispatches_directly());
+      if (round == 0) REQUIRE(direct.dispatches_full());  // both of its tables are compared
       const Outcome a = run(direct, stream);
       const Outcome b = run(generic, stream);
       INFO("seed " << seed << ", round " << round);
       REQUIRE(a.at == b.at);
       REQUIRE(a.violation.has_value() == b.violation.has_value());
+      // The checkers' inline paths (which read the set's shared views) against their slow paths alone.
+      checkers::CheckerSet own = with_own_views(disabled);
+      REQUIRE_FALSE(own.dispatches_directly());
+      const Outcome c = run(own, stream);
+      REQUIRE(a.at == c.at);
+      REQUIRE(a.violation.has_value() == c.violation.has_value());
+      if (a.violation) {
+        CHECK(a.violation->checker == c.violation->checker);
+        CHECK(a.violation->time_us == c.violation->time_us);
+        CHECK(a.violation->nodes == c.violation->nodes);
+        CHECK(a.violation->message == c.violation->message);
+      }
       if (!a.violation) break;
       ++violations;
       CHECK(a.violation->checker == b.violation->checker);
@@ -205,4 +252,69 @@ TEST_CASE("standard dispatch: the same violations at the same events as the gene
   }
   CHECK(violations > 100);
   CHECK(fired.size() >= 10);  // many checkers fired, each the same way both ways
+}
+
+TEST_CASE("standard dispatch: the inline commit paths report a commit past the node's log as the slow paths do",
+          "[checkers][set]") {
+  // Node 0 appends index 1 in term 1 and commits it (the committed prefix grows to 1), then commits index 2,
+  // beyond its log, with the prefix unchanged: leader-completeness reports it, inline path or not.
+  std::vector<TraceEvent> stream;
+  const auto push = [&](EventKind kind, std::int32_t node, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
+    TraceEvent e;
+    e.time_us = static_cast<std::int64_t>(10 * (stream.size() + 1));
+    e.kind = kind;
+    e.node = node;
+    e.incarnation = node >= 0 ? 1 : 0;
+    e.a = a;
+    e.b = b;
+    e.c = c;
+    stream.push_back(e);
+  };
+  push(EventKind::timing, -1, 150000, 300000, 50000);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::role, n, 0, 1);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::vote, n, 1, 0);
+  push(EventKind::role, 0, 2, 1);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::log_append, n, 1, 1, 7);
+  push(EventKind::commit, 0, 1);
+  push(EventKind::commit, 1, 1);  // a follower's commit: the inline paths
+  push(EventKind::commit, 0, 2);  // past node 0's log
+  // Figure 2's rules off: the stream has no messages, which they would want for the votes and appends.
+  const std::vector<std::string> disabled = checkers::Figure2Rules().rule_names();
+  checkers::CheckerSet direct = checkers::make_default_checkers(disabled);
+  checkers::CheckerSet own = with_own_views(disabled);
+  REQUIRE(direct.dispatches_directly());
+  const Outcome a = run(direct, stream);
+  const Outcome c = run(own, stream);
+  INFO("at " << (a.at ? static_cast<long>(*a.at) : -1L) << ": " << (a.violation ? a.violation->checker + ": " + a.violation->message : ""));
+  REQUIRE(a.at == std::optional<std::size_t>{stream.size() - 1});
+  REQUIRE(c.at == a.at);
+  REQUIRE(a.violation);
+  CHECK(a.violation->checker == "leader-completeness");
+  CHECK(a.violation->message == c.violation->message);
+
+  // Another stream: node 2 (in term 2) commits index 1 holding another entry there than the committed one,
+  // at an index commit-quorum already counted, with no log shrunk since: commit-quorum reports it, inline
+  // path or not.
+  stream.clear();
+  push(EventKind::timing, -1, 150000, 300000, 50000);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::role, n, 0, 1);
+  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::vote, n, 1, 0);
+  push(EventKind::role, 0, 2, 1);
+  for (std::int32_t n = 0; n < 2; ++n) push(EventKind::log_append, n, 1, 1, 7);
+  push(EventKind::commit, 0, 1);
+  push(EventKind::commit, 1, 1);
+  push(EventKind::role, 2, 0, 2);
+  push(EventKind::log_append, 2, 1, 2, 9);
+  push(EventKind::commit, 2, 1);
+  checkers::CheckerSet direct2 = checkers::make_default_checkers(disabled);
+  checkers::CheckerSet own2 = with_own_views(disabled);
+  const Outcome a2 = run(direct2, stream);
+  const Outcome c2 = run(own2, stream);
+  INFO("at " << (a2.at ? static_cast<long>(*a2.at) : -1L) << ": "
+             << (a2.violation ? a2.violation->checker + ": " + a2.violation->message : ""));
+  REQUIRE(a2.at == std::optional<std::size_t>{stream.size() - 1});
+  REQUIRE(c2.at == a2.at);
+  REQUIRE(a2.violation);
+  CHECK(a2.violation->checker == "commit-quorum");
+  CHECK(a2.violation->message == c2.violation->message);
 }
