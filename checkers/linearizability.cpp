@@ -561,10 +561,12 @@ class ResetIndex {
               [](const Reset& a, const Reset& b) { return a.hash != b.hash ? a.hash < b.hash : a.op < b.op; });
     first_.assign(ops.size() + 1, 0);
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
+      RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
       first_[i] = static_cast<std::uint32_t>(starters_.size());
       if (!observes(ops[i]) || ops[i].info) continue;
       find(ops, values, observed(ops[i]), has_appends);
     }
+    RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
     first_[ops.size()] = static_cast<std::uint32_t>(starters_.size());
   }
 
@@ -578,10 +580,12 @@ class ResetIndex {
 
   // The resets that could start what observer `read` saw (empty for an operation that is not one).
   std::span<const std::uint32_t> starters(std::uint32_t read) const {
+    RAFTSIM_ASSERT(std::size_t{read} + 1 < first_.size());
     return {starters_.data() + first_[read], starters_.data() + first_[read + 1]};
   }
 
  private:
+  static constexpr std::size_t kOffsetMax = 0xFFFFFFFFu;  // first_ holds offsets into starters_ in 32 bits
   static constexpr std::uint64_t kBase = 0x100000001B3ULL;
   static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
   struct Reset {

@@ -143,7 +143,7 @@ class LogMirror {
   void apply_change(const sim::TraceEvent& event);
   std::optional<std::string> install_snapshot(const sim::TraceEvent& event);
   // Folds the node's committed entries into the shared prefix; erases a folded front once it is half the vector.
-  void fold(NodeLog& log) const;
+  inline void fold(NodeLog& log) const;  // defined inline in log_mirror.cpp, its only caller
   static void reset(NodeLog& log, std::uint64_t base);
   static void truncate(NodeLog& log, std::uint64_t size);
   std::vector<NodeLog> logs_;

@@ -150,16 +150,16 @@ std::unique_ptr<StandardDispatch> StandardDispatch::make(const std::vector<std::
     if (!impl->take(*c, from)) return nullptr;
     impl->order.push_back(c.get());
     if (c->has_deadline()) {
-      // One deadline is tested per event; a second standard checker with one needs a list here again.
-      RAFTSIM_ASSERT_MSG(impl->timed == nullptr, "StandardDispatch keeps one checker with a deadline");
+      // One deadline is tested per event: a set with a second checker with one takes the generic dispatch.
+      if (impl->timed != nullptr) return nullptr;
       impl->timed = c.get();
     }
   }
   RAFTSIM_ASSERT(from <= kStandardCount);
   impl->order_kinds = kinds;
-  impl->full = checkers.size() == kStandardCount;  // each standard type at most once (strictly in order)
-  // The full set has Liveness (its functions test the deadline without a presence test).
-  if (impl->full) RAFTSIM_ASSERT(impl->timed != nullptr);
+  // Each standard type at most once (strictly in order), so kStandardCount of them is every one. The full
+  // table's functions test the deadline without a presence test: without a deadline, the partial table.
+  impl->full = checkers.size() == kStandardCount && impl->timed != nullptr;
   const Fn* table = impl->full ? Impl::kByKindFull.data() : Impl::kByKindPartial.data();
   return std::unique_ptr<StandardDispatch>(new StandardDispatch(std::move(impl), table));
 }

@@ -15,6 +15,7 @@
 // through a temporary and destroy it).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -77,16 +78,10 @@ class OutputBuffer {
   // then the compiler knows there is room after the test, and the assertion below costs nothing.
   template <typename... Args>
   [[gnu::always_inline]] T& emplace_back(Args&&... args) {
-    if (end_ >= capacity_end_) [[unlikely]] grow();
+    if (end_ >= capacity_end_) [[unlikely]] return emplace_back_growing(std::forward<Args>(args)...);
     RAFTSIM_ASSERT(end_ < capacity_end_);
     T* slot = end_;
-    // Braces where parentheses cannot build T (an aggregate under clang 14, which lacks C++20's
-    // parenthesized aggregate initialization).
-    if constexpr (std::is_constructible_v<T, Args&&...>) {
-      ::new (static_cast<void*>(slot)) T(std::forward<Args>(args)...);
-    } else {
-      ::new (static_cast<void*>(slot)) T{std::forward<Args>(args)...};
-    }
+    construct(slot, std::forward<Args>(args)...);
     end_ = slot + 1;
     return *slot;
   }
@@ -133,13 +128,36 @@ class OutputBuffer {
   }
 
  private:
-  // Room for one more: double, from a few (an input's output holds a few messages, a timer, a few
-  // observations).
-  [[gnu::noinline, gnu::cold]] void grow() {
+  // Braces where parentheses cannot build T (an aggregate under clang 14, which lacks C++20's
+  // parenthesized aggregate initialization).
+  template <typename... Args>
+  [[gnu::always_inline]] static void construct(T* slot, Args&&... args) {
+    if constexpr (std::is_constructible_v<T, Args&&...>) {
+      ::new (static_cast<void*>(slot)) T(std::forward<Args>(args)...);
+    } else {
+      ::new (static_cast<void*>(slot)) T{std::forward<Args>(args)...};
+    }
+  }
+
+  // Full: double (from a few: an input's output holds a few messages, a timer, a few observations, and
+  // never past kMaxCapacity). The new element is built in the new storage before the old elements move,
+  // as std::vector does: an argument may be one of them (push_back(buffer[0])).
+  template <typename... Args>
+  [[gnu::noinline, gnu::cold]] T& emplace_back_growing(Args&&... args) {
     RAFTSIM_ASSERT(end_ == capacity_end_);
+    const std::size_t size = this->size();
+    RAFTSIM_ASSERT_MSG(size < kMaxCapacity, "an output buffer reached its bound: a runaway loop");
     constexpr std::size_t kFirst = 4;
-    reserve(capacity() < kFirst ? kFirst : 2 * capacity());
-    RAFTSIM_ASSERT(end_ < capacity_end_);
+    const std::size_t capacity = capacity_end_ == begin_ ? kFirst : std::min(2 * size, kMaxCapacity);
+    T* fresh = std::allocator<T>().allocate(capacity);
+    construct(fresh + size, std::forward<Args>(args)...);
+    std::uninitialized_move(begin_, end_, fresh);
+    release();
+    begin_ = fresh;
+    end_ = fresh + size + 1;
+    capacity_end_ = fresh + capacity;
+    RAFTSIM_ASSERT(end_ <= capacity_end_);
+    return fresh[size];
   }
 
   void reallocate(std::size_t capacity) {

@@ -28,6 +28,10 @@ class RingQueue {
                 "slots are made empty, moved when the ring grows, and overwritten when reused");
 
  public:
+  // A bound far above its users' own (Config::max_inflight_appends, kMaxInflightPersists), which they
+  // check only at the end of an input: reaching it means a runaway loop.
+  static constexpr std::size_t kMaxCapacity = std::size_t{1} << 20;
+
   template <bool Const>
   class Iterator {
    public:
@@ -81,7 +85,8 @@ class RingQueue {
     return slots_[head_];
   }
 
-  void push_back(const T& value) { push_back_slot() = value; }
+  // By value: an argument that is one of the ring's own values is copied before a growth moves it.
+  void push_back(T value) { push_back_slot() = std::move(value); }
   // The next slot, now the back, as the last value popped from it left it (or default-constructed): the
   // caller sets every field.
   T& push_back_slot() {
@@ -113,6 +118,7 @@ class RingQueue {
   // Full: twice the slots (four at first), the values moved to the front of the new ring in order.
   [[gnu::noinline, gnu::cold]] void grow() {
     RAFTSIM_ASSERT(size_ == slots_.size());
+    RAFTSIM_ASSERT_MSG(slots_.size() < kMaxCapacity, "a ring queue reached its bound: a runaway loop");
     const std::size_t count = slots_.empty() ? 4 : 2 * slots_.size();
     RAFTSIM_ASSERT((count & (count - 1)) == 0);  // a power of two: the index is masked
     std::vector<T> fresh(count);

@@ -168,6 +168,8 @@ void Simulation::emit(EventKind kind, std::int32_t node, std::int32_t peer, std:
                       std::uint64_t b, std::uint64_t c) {
   // -1 (cluster-wide) or a node: incarnations_[node + 1] is in bounds, and 0 for -1.
   RAFTSIM_ASSERT(node >= -1 && node < static_cast<std::int32_t>(kNodesMax));
+  // (A node beyond the cluster would read incarnation 0: checked in debug builds, off the hot path.)
+  if constexpr (RAFTSIM_DEBUG_INVARIANTS) RAFTSIM_ASSERT(node < static_cast<std::int32_t>(config_.nodes));
   const std::uint32_t inc = incarnations_[static_cast<std::size_t>(node + 1)];
   // Built as a value and hashed from registers (Trace::hash_and_keep), then kept in the trace's ring.
   const TraceEvent& recorded = trace_.hash_and_keep(TraceEvent{queue_.now().us, kind, label, node, peer, inc, a, b, c});

@@ -133,3 +133,23 @@ TEST_CASE("RingQueue's push_back_slot hands back the slot as the value popped fr
   CHECK(reused.capacity() >= 100);
   CHECK(queue.size() == 1);
 }
+
+TEST_CASE("OutputBuffer and RingQueue take one of their own values while they grow") {
+  // std::vector allows push_back(v[0]) at full capacity; the growth must not free the argument first.
+  raft::OutputBuffer<std::string> buffer;
+  for (std::uint64_t i = 0; i < 4; ++i) buffer.push_back(value_of(i));
+  REQUIRE(buffer.size() == buffer.capacity());  // full: the next append grows
+  buffer.push_back(buffer[0]);
+  buffer.emplace_back(buffer[1]);
+  CHECK(buffer[4] == value_of(0));
+  CHECK(buffer[5] == value_of(1));
+
+  raft::RingQueue<std::string> queue;
+  for (std::uint64_t i = 0; i < 4; ++i) queue.push_back(value_of(i));
+  queue.pop_front();
+  queue.push_back(value_of(4));  // wrapped and full
+  queue.push_back(queue.front());
+  REQUIRE(queue.size() == 5);
+  CHECK(queue[4] == value_of(1));
+  CHECK(queue[0] == value_of(1));
+}
