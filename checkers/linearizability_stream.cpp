@@ -90,7 +90,8 @@ class Values {
   std::size_t size() const { return spans_.size(); }
   std::size_t bytes() const {
     return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * sizeof(TextHash) + index_.capacity() * 4 +
-           memo_.capacity() * sizeof(MemoEntry);
+           memo_.capacity() * sizeof(MemoEntry) + spare_chars_.capacity() + spare_spans_.capacity() * sizeof(Span) +
+           spare_hashes_.capacity() * sizeof(TextHash);
   }
 
   // The state after appending `arg` to `state` (nil counts as ""), memoized.
@@ -129,9 +130,17 @@ class Values {
     remap[kNil] = kNil;
     std::sort(live.begin(), live.end());
     live.erase(std::unique(live.begin(), live.end()), live.end());
-    std::string chars;
-    std::vector<Span> spans{{0, 0}};
-    std::vector<TextHash> hashes{TextHash{}};
+    // The survivors are copied into the spare buffers, which then swap with the live ones: both keep
+    // their capacity, so the interning that follows a collection does not regrow them from the survivors'
+    // size (the regrowth, and the index's, after each of the frequent collections of a key in batch mode
+    // were a tenth of the streaming feed's own cost at 64 clients; session 15, linfront). Bounded: a pair
+    // of buffers far larger than the survivors is given back (trim_spares).
+    std::string& chars = spare_chars_;
+    std::vector<Span>& spans = spare_spans_;
+    std::vector<TextHash>& hashes = spare_hashes_;
+    chars.clear();
+    spans.assign(1, Span{0, 0});
+    hashes.assign(1, TextHash{});
     std::size_t total = 0;
     for (std::uint32_t id : live) total += spans_[id].length;
     chars.reserve(total);
@@ -144,9 +153,11 @@ class Values {
       chars += text(id);
       hashes.push_back(hashes_[id]);
     }
-    chars_ = std::move(chars);
-    spans_ = std::move(spans);
-    hashes_ = std::move(hashes);
+    chars_.swap(chars);
+    spans_.swap(spans);
+    hashes_.swap(hashes);
+    trim_spares();
+    RAFTSIM_ASSERT(spans_.size() == hashes_.size() && spans_.size() <= live.size() + 1);
     rebuild_index();
     // The appends whose state, argument and result all survive stay memoized (renamed).
     std::vector<MemoEntry> kept;
@@ -177,6 +188,7 @@ class Values {
   static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // (state, arg) = (kNone, kNone): never asked
   static constexpr std::size_t kIndexMin = 16;
   static constexpr std::size_t kMemoMin = 16;
+  static constexpr std::size_t kIndexKeep = 8;
 
   static std::uint64_t memo_key(std::uint32_t state, std::uint32_t arg) { return (std::uint64_t{state} << 32) | arg; }
   std::uint32_t memo_find(std::uint64_t key) const {
@@ -259,8 +271,23 @@ class Values {
   void rebuild_index() {
     std::size_t capacity = kIndexMin;
     while (capacity < 2 * (spans_.size() + 1)) capacity *= 2;
-    index_ = std::vector<std::uint32_t>(capacity, kNone);  // (a collection gives back what a burst took)
+    // Up to kIndexKeep times what the survivors need, the index keeps its size: the values interned until
+    // the next collection fill it again, and regrowing it by doublings rehashed every value each time. A
+    // collection still gives back what a larger burst took.
+    if (index_.size() > capacity && index_.size() <= kIndexKeep * capacity) {
+      std::fill(index_.begin(), index_.end(), kNone);
+    } else {
+      index_ = std::vector<std::uint32_t>(capacity, kNone);
+    }
+    RAFTSIM_ASSERT((index_.size() & (index_.size() - 1)) == 0 && index_.size() >= capacity);
     reinsert_all();
+  }
+  // The spare buffers of compact: kept while within kIndexKeep times the live ones' size (and a floor).
+  void trim_spares() {
+    const std::size_t floor = 256;
+    if (spare_chars_.capacity() > kIndexKeep * chars_.size() + 8 * floor) std::string().swap(spare_chars_);
+    if (spare_spans_.capacity() > kIndexKeep * spans_.size() + floor) std::vector<Span>().swap(spare_spans_);
+    if (spare_hashes_.capacity() > kIndexKeep * hashes_.size() + floor) std::vector<TextHash>().swap(spare_hashes_);
   }
   void reinsert_all() {
     const std::size_t mask = index_.size() - 1;
@@ -276,6 +303,9 @@ class Values {
   std::vector<TextHash> hashes_;    // id -> hash_text of its text
   std::vector<std::uint32_t> index_;   // open addressing over ids by hash, kNone = empty
   std::vector<MemoEntry> memo_;     // open addressing: (state, arg) -> appended value
+  std::string spare_chars_;             // compact's buffers (their contents are dead between calls)
+  std::vector<Span> spare_spans_;
+  std::vector<TextHash> spare_hashes_;
   std::size_t memo_count_ = 0;
 };
 
