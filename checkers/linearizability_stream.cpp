@@ -1,6 +1,7 @@
 #include "checkers/linearizability_stream.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -90,7 +91,8 @@ class Values {
   std::size_t size() const { return spans_.size(); }
   std::size_t bytes() const {
     return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * sizeof(TextHash) + index_.capacity() * 4 +
-           memo_.capacity() * sizeof(MemoEntry);
+           memo_.capacity() * sizeof(MemoEntry) + spare_chars_.capacity() + spare_spans_.capacity() * sizeof(Span) +
+           spare_hashes_.capacity() * sizeof(TextHash);
   }
 
   // The state after appending `arg` to `state` (nil counts as ""), memoized.
@@ -129,9 +131,17 @@ class Values {
     remap[kNil] = kNil;
     std::sort(live.begin(), live.end());
     live.erase(std::unique(live.begin(), live.end()), live.end());
-    std::string chars;
-    std::vector<Span> spans{{0, 0}};
-    std::vector<TextHash> hashes{TextHash{}};
+    // The survivors are copied into the spare buffers, which then swap with the live ones: both keep
+    // their capacity, so the interning that follows a collection does not regrow them from the survivors'
+    // size (the regrowth, and the index's, after each of the frequent collections of a key in batch mode
+    // were a tenth of the streaming feed's own cost at 64 clients; session 15, linfront). Bounded: a pair
+    // of buffers far larger than the survivors is given back (trim_spares).
+    std::string& chars = spare_chars_;
+    std::vector<Span>& spans = spare_spans_;
+    std::vector<TextHash>& hashes = spare_hashes_;
+    chars.clear();
+    spans.assign(1, Span{0, 0});
+    hashes.assign(1, TextHash{});
     std::size_t total = 0;
     for (std::uint32_t id : live) total += spans_[id].length;
     chars.reserve(total);
@@ -144,9 +154,11 @@ class Values {
       chars += text(id);
       hashes.push_back(hashes_[id]);
     }
-    chars_ = std::move(chars);
-    spans_ = std::move(spans);
-    hashes_ = std::move(hashes);
+    chars_.swap(chars);
+    spans_.swap(spans);
+    hashes_.swap(hashes);
+    trim_spares();
+    RAFTSIM_ASSERT(spans_.size() == hashes_.size() && spans_.size() <= live.size() + 1);
     rebuild_index();
     // The appends whose state, argument and result all survive stay memoized (renamed).
     std::vector<MemoEntry> kept;
@@ -177,6 +189,7 @@ class Values {
   static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // (state, arg) = (kNone, kNone): never asked
   static constexpr std::size_t kIndexMin = 16;
   static constexpr std::size_t kMemoMin = 16;
+  static constexpr std::size_t kIndexKeep = 8;
 
   static std::uint64_t memo_key(std::uint32_t state, std::uint32_t arg) { return (std::uint64_t{state} << 32) | arg; }
   std::uint32_t memo_find(std::uint64_t key) const {
@@ -259,8 +272,23 @@ class Values {
   void rebuild_index() {
     std::size_t capacity = kIndexMin;
     while (capacity < 2 * (spans_.size() + 1)) capacity *= 2;
-    index_ = std::vector<std::uint32_t>(capacity, kNone);  // (a collection gives back what a burst took)
+    // Up to kIndexKeep times what the survivors need, the index keeps its size: the values interned until
+    // the next collection fill it again, and regrowing it by doublings rehashed every value each time. A
+    // collection still gives back what a larger burst took.
+    if (index_.size() > capacity && index_.size() <= kIndexKeep * capacity) {
+      std::fill(index_.begin(), index_.end(), kNone);
+    } else {
+      index_ = std::vector<std::uint32_t>(capacity, kNone);
+    }
+    RAFTSIM_ASSERT((index_.size() & (index_.size() - 1)) == 0 && index_.size() >= capacity);
     reinsert_all();
+  }
+  // The spare buffers of compact: kept while within kIndexKeep times the live ones' size (and a floor).
+  void trim_spares() {
+    const std::size_t floor = 256;
+    if (spare_chars_.capacity() > kIndexKeep * chars_.size() + 8 * floor) std::string().swap(spare_chars_);
+    if (spare_spans_.capacity() > kIndexKeep * spans_.size() + floor) std::vector<Span>().swap(spare_spans_);
+    if (spare_hashes_.capacity() > kIndexKeep * hashes_.size() + floor) std::vector<TextHash>().swap(spare_hashes_);
   }
   void reinsert_all() {
     const std::size_t mask = index_.size() - 1;
@@ -276,6 +304,9 @@ class Values {
   std::vector<TextHash> hashes_;    // id -> hash_text of its text
   std::vector<std::uint32_t> index_;   // open addressing over ids by hash, kNone = empty
   std::vector<MemoEntry> memo_;     // open addressing: (state, arg) -> appended value
+  std::string spare_chars_;             // compact's buffers (their contents are dead between calls)
+  std::vector<Span> spare_spans_;
+  std::vector<TextHash> spare_hashes_;
   std::size_t memo_count_ = 0;
 };
 
@@ -1665,7 +1696,7 @@ class InFlight {
     RAFTSIM_ASSERT(key != kNone);
     if ((count_ + 1) * 2 > entries_.size()) grow();
     const std::size_t mask = entries_.size() - 1;
-    for (std::size_t i = mix64(id) & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = home(id);; i = (i + 1) & mask) {
       Entry& e = entries_[i];
       if (e.key == kNone) {
         e = {id, key, slot};
@@ -1679,7 +1710,7 @@ class InFlight {
   bool take(std::uint64_t id, std::uint32_t& key, std::uint32_t& slot) {
     if (count_ == 0) return false;
     const std::size_t mask = entries_.size() - 1;
-    std::size_t i = mix64(id) & mask;
+    std::size_t i = home(id);
     for (;; i = (i + 1) & mask) {
       if (entries_[i].key == kNone) return false;
       if (entries_[i].id == id) break;
@@ -1688,8 +1719,8 @@ class InFlight {
     slot = entries_[i].slot;
     // Backward shift: an entry after the hole moves into it unless its home lies in (hole, entry].
     for (std::size_t j = (i + 1) & mask; entries_[j].key != kNone; j = (j + 1) & mask) {
-      const std::size_t home = mix64(entries_[j].id) & mask;
-      if (((j - home) & mask) >= ((j - i) & mask)) {
+      const std::size_t at = home(entries_[j].id);
+      if (((j - at) & mask) >= ((j - i) & mask)) {
         entries_[i] = entries_[j];
         i = j;
       }
@@ -1701,6 +1732,7 @@ class InFlight {
   void clear() {
     entries_.clear();
     count_ = 0;
+    shift_ = 64;
   }
 
  private:
@@ -1709,9 +1741,17 @@ class InFlight {
     std::uint32_t key = kNone;  // kNone: empty
     std::uint32_t slot = 0;
   };
+  // An entry's first slot: Fibonacci hashing (the top bits of id times 2^64 / phi). Ids are a run's
+  // operation numbers, nearly consecutive, which this spreads evenly; mix64 cost three times as much and
+  // take() computes it for every entry its backward shift passes (session 15, linfront).
+  std::size_t home(std::uint64_t id) const {
+    RAFTSIM_ASSERT(shift_ < 64 && entries_.size() == std::size_t{1} << (64 - shift_));
+    return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
   void grow() {
     std::vector<Entry> old = std::move(entries_);
     entries_.assign(std::max<std::size_t>(16, old.size() * 2), Entry{});
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(entries_.size()));
     count_ = 0;
     for (const Entry& e : old) {
       if (e.key != kNone) insert(e.id, e.key, e.slot);
@@ -1719,6 +1759,7 @@ class InFlight {
   }
   std::vector<Entry> entries_;
   std::size_t count_ = 0;
+  unsigned shift_ = 64;  // 64 - log2(entries_.size()) (64 while empty)
 };
 
 // Finds a key's index from a string_view without building a std::string.
@@ -1738,10 +1779,40 @@ struct LinearizabilityStream::Impl {
   StreamLimits limits;
   Steps steps;
   std::vector<std::unique_ptr<Key>> keys;  // in order of first appearance
+  std::vector<std::string> names;          // keys[i]'s name (key_of's scan)
   std::unordered_map<std::string, std::uint32_t, stream_detail::NameHash, std::equal_to<>> key_index;
   stream_detail::InFlight in_flight;
   std::optional<std::uint32_t> first_refuted;
   bool finished = false;
+
+  // The index of `name`'s key, made at its first operation. A run's histories have a few keys (the
+  // 64-client benchmark five): those are found by a scan of their names, compared inline (length, then
+  // bytes); the map's lookup (libstdc++ scans a small map too, comparing through memcmp) was 1.2% of that
+  // run's check (session 15, linfront). Histories with many keys use the map.
+  static constexpr std::size_t kScanMax = 8;
+  static bool same_name(const std::string& a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  std::uint32_t key_of(std::string_view name) {
+    if (names.size() <= kScanMax) {
+      for (std::uint32_t i = 0; i < names.size(); ++i) {
+        if (same_name(names[i], name)) return i;
+      }
+    } else if (const auto it = key_index.find(name); it != key_index.end()) {  // (emplace would copy the name)
+      return it->second;
+    }
+    const auto k = static_cast<std::uint32_t>(keys.size());
+    const bool fresh = key_index.emplace(name, k).second;
+    RAFTSIM_ASSERT(fresh);
+    names.emplace_back(name);
+    keys.push_back(std::make_unique<Key>(std::string(name), initial, limits, steps));
+    RAFTSIM_ASSERT(keys.size() == key_index.size() && keys.size() == names.size());
+    return k;
+  }
 
   std::pair<Key*, std::uint32_t> take(std::uint64_t id) {
     std::uint32_t k = 0, slot = 0;
@@ -1771,12 +1842,7 @@ void LinearizabilityStream::invoke(std::uint64_t id, std::uint64_t process, Oper
                                    std::optional<std::string_view> input, std::optional<std::string_view> expected,
                                    std::int64_t time) {
   RAFTSIM_ASSERT(!impl_->finished);
-  auto it = impl_->key_index.find(key);  // (emplace would copy the key for every operation)
-  if (it == impl_->key_index.end()) {
-    it = impl_->key_index.emplace(key, static_cast<std::uint32_t>(impl_->keys.size())).first;
-    impl_->keys.push_back(std::make_unique<Key>(std::string(key), impl_->initial, impl_->limits, impl_->steps));
-  }
-  const std::uint32_t k = it->second;
+  const std::uint32_t k = impl_->key_of(key);
   const std::uint32_t slot = impl_->keys[k]->invoke(id, process, fn, input, expected, time);
   const bool fresh = impl_->in_flight.insert(id, k, slot);
   RAFTSIM_ASSERT_MSG(fresh, "two operations in flight with the same id");
