@@ -795,7 +795,7 @@ class Key {
     old_slots.clear();
     if (stream) {
       live_values_ = 0;  // collect at the next completion
-    } else if (values_.size() > 2 * live_values_ + 64) {
+    } else if (values_.size() > 2 * live_values_ + kValuesSlack) {
       doom_wants_.clear();
       collect_values();
     }
