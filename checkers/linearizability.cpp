@@ -75,6 +75,7 @@ class ValueTable {
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
   void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
     prefixes_ = prefixes;
+    observed_.reserve(observed.size());
     for (std::uint32_t id : observed) {
       if (id != kNil && id != kDead) observed_.push_back(id);
     }
@@ -95,7 +96,8 @@ class ValueTable {
       return a.head != b.head ? a.head < b.head : text(a.id) < text(b.id);
     });
     for (std::size_t i = 0; i < headed.size(); ++i) observed_[i] = headed[i].id;
-    bytes_ += observed_.size() * sizeof(std::uint32_t);
+    RAFTSIM_ASSERT(headed.size() == observed_.size());
+    bytes_ += observed_.size() * sizeof(std::uint32_t);  // (as before headed_: the limit's verdicts stay)
   }
 
   // The state a value stands for: itself if some operation can observe it, else kDead. Nil is kept (it is
@@ -286,7 +288,7 @@ class ValueTable {
     std::uint64_t head;  // head() of the value
     std::uint32_t id;
   };
-  std::vector<Headed> headed_;  // set_observed's sort
+  std::vector<Headed> headed_;  // observed_ with their heads, in the same order (observable's search)
   // The first 8 bytes of `v` as a big-endian number, zero-padded: a < b for the numbers implies a < b for
   // the texts (see set_observed).
   static std::uint64_t head(std::string_view v) {
@@ -298,10 +300,13 @@ class ValueTable {
   std::vector<std::int8_t> relevant_;    // id -> 1 observable, 0 not, -1 not computed yet
 
   bool observable(std::string_view v) const {
-    const auto it = std::lower_bound(observed_.begin(), observed_.end(), v,
-                                     [&](std::uint32_t id, std::string_view x) { return text(id) < x; });
-    if (it == observed_.end()) return false;
-    return prefixes_ ? text(*it).starts_with(v) : text(*it) == v;
+    // The first observed value not below v, found through the heads as set_observed sorted them.
+    const std::uint64_t hv = head(v);
+    const auto at = std::lower_bound(headed_.begin(), headed_.end(), v, [&](const Headed& o, std::string_view x) {
+      return o.head != hv ? o.head < hv : text(o.id) < x;
+    });
+    if (at == headed_.end()) return false;
+    return prefixes_ ? text(at->id).starts_with(v) : text(at->id) == v;
   }
 };
 
@@ -1217,6 +1222,7 @@ void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
   bool appends = false;
   bool failed_cas = false;
   std::vector<std::uint32_t> observed;
+  observed.reserve(ops.size());
   for (const KeyOp& op : ops) {
     appends = appends || op.fn == Fn::append;
     if (op.fn == Fn::read && !op.info) observed.push_back(op.output);
