@@ -69,7 +69,7 @@ class ValueTable {
   // search at every cut of a key in batch mode (hundreds per simulated minute at 64 clients), and the
   // node-based maps and one std::string per value (twice) were a third of each search's set-up and
   // teardown. Ids are given in the same order as before, so the searches are the same.
-  ValueTable() : spans_(2, Span{0, 0}), hashes_(2, 0) {}
+  ValueTable() : spans_(2, Span{0, 0}), hashes_(2, TextHash{}) {}
 
   // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
@@ -138,48 +138,38 @@ class ValueTable {
   // The id of value `v` (never nil) if it is interned, else kAbsent.
   std::uint32_t find(std::string_view v) const {
     if (index_.empty()) return kAbsent;
-    const std::uint64_t h = std::hash<std::string_view>{}(v);
+    const std::uint64_t h = hash_text(v).hash;
     const std::size_t mask = index_.size() - 1;
     for (std::size_t i = splitmix64(h) & mask; index_[i] != kEmpty; i = (i + 1) & mask) {
       const std::uint32_t id = index_[i];
-      if (hashes_[id] == h && text(id) == v) return id;
+      if (hashes_[id].hash == h && text(id) == v) return id;
     }
     return kAbsent;
   }
   // Ids are below this.
   std::size_t size() const { return spans_.size(); }
 
-  // intern() of a value given as text (never nil). `v` must not point into this table (append() builds
-  // its joined value in a buffer of its own).
-  std::uint32_t intern_text(std::string_view v) {
-    const std::uint64_t h = std::hash<std::string_view>{}(v);
-    if (2 * (spans_.size() + 1) > index_.size()) rebuild_index(std::max(kIndexMin, 2 * index_.size()));
-    const std::size_t mask = index_.size() - 1;
-    std::size_t i = splitmix64(h) & mask;
-    for (; index_[i] != kEmpty; i = (i + 1) & mask) {
-      const std::uint32_t id = index_[i];
-      if (hashes_[id] == h && text(id) == v) return id;
+  // intern() of a value given as text (never nil), hashed here. `v` must not point into this table.
+  std::uint32_t intern_text(std::string_view v) { return intern_parts(v, std::string_view(), hash_text(v)); }
+  // The same with the value's hash_text given (check_key_linearizability: the caller's).
+  std::uint32_t intern_text(std::string_view v, TextHash th) {
+    if (RAFTSIM_DEBUG_INVARIANTS) {
+      const TextHash direct = hash_text(v);
+      RAFTSIM_ASSERT(direct.hash == th.hash && direct.power == th.power);
     }
-    RAFTSIM_ASSERT_MSG(chars_.size() + v.size() <= 0xFFFFFFFFu && spans_.size() < kAbsent,
-                       "a key's values exceed the value table's 32-bit offsets");
-    const auto id = static_cast<std::uint32_t>(spans_.size());
-    index_[i] = id;
-    spans_.push_back({static_cast<std::uint32_t>(chars_.size()), static_cast<std::uint32_t>(v.size())});
-    hashes_.push_back(h);
-    chars_.append(v);
-    bytes_ += 2 * v.size() + 96;  // (the accounting of the node-based table before: the memory limit's
-                                  // verdicts stay the same)
-    return id;
+    return intern_parts(v, std::string_view(), th);
   }
 
   // The state after appending value `arg` to state `state`, memoized: appends are applied over and over
-  // during backtracking. nil counts as "".
+  // during backtracking. nil counts as "". The joined value is hashed from its parts' hashes and built only
+  // if new (session 15, linsetup).
   std::uint32_t append(std::uint32_t state, std::uint32_t arg) {
     const std::uint64_t key = (static_cast<std::uint64_t>(state) << 32) | arg;
     if (const std::uint32_t found = appended_.find(key); found != Memo::kAbsent) return found;
-    joined_.assign(text_or_empty(state));
-    joined_.append(text_or_empty(arg));
-    const std::uint32_t id = intern_text(joined_);
+    const TextHash hs = hashes_[state];  // (nil: hash_text(""))
+    const TextHash ha = hashes_[arg];
+    const std::uint32_t id =
+        intern_parts(text_or_empty(state), text_or_empty(arg), {hs.hash * ha.power + ha.hash, hs.power * ha.power});
     appended_.insert(key, id);
     bytes_ += 32;
     return id;
@@ -264,11 +254,56 @@ class ValueTable {
   }
   std::string_view text_or_empty(std::uint32_t id) const { return id == kNil ? std::string_view() : text(id); }
 
+  // The id of the text a + b (never nil; hash_text(a + b) is th), interned if new. a and b may point into
+  // chars_.
+  std::uint32_t intern_parts(std::string_view a, std::string_view b, TextHash th) {
+    if (2 * (spans_.size() + 1) > index_.size()) rebuild_index(std::max(kIndexMin, 2 * index_.size()));
+    const std::size_t mask = index_.size() - 1;
+    const std::size_t length = a.size() + b.size();
+    std::size_t i = splitmix64(th.hash) & mask;
+    for (; index_[i] != kEmpty; i = (i + 1) & mask) {
+      const std::uint32_t id = index_[i];
+      if (hashes_[id].hash != th.hash || spans_[id].length != length) continue;
+      const std::string_view t = text(id);
+      if (t.substr(0, a.size()) == a && t.substr(a.size()) == b) return id;
+    }
+    RAFTSIM_ASSERT_MSG(chars_.size() + length <= 0xFFFFFFFFu && spans_.size() < kAbsent,
+                       "a key's values exceed the value table's 32-bit offsets");
+    const auto id = static_cast<std::uint32_t>(spans_.size());
+    index_[i] = id;
+    const std::size_t offset = chars_.size();
+    // (a and b may point into chars_, which the append may move: grow it first, then copy from offsets)
+    const std::size_t a_at = inside(a);
+    const std::size_t b_at = inside(b);
+    chars_.resize(offset + length);
+    if (!a.empty()) std::memcpy(chars_.data() + offset, a_at != kOutside ? chars_.data() + a_at : a.data(), a.size());
+    if (!b.empty()) {
+      std::memcpy(chars_.data() + offset + a.size(), b_at != kOutside ? chars_.data() + b_at : b.data(), b.size());
+    }
+    spans_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length)});
+    hashes_.push_back(th);
+    if (RAFTSIM_DEBUG_INVARIANTS) {
+      const TextHash direct = hash_text(text(id));
+      RAFTSIM_ASSERT(direct.hash == th.hash && direct.power == th.power);
+    }
+    bytes_ += 2 * length + 96;  // (the accounting of the node-based table before: the memory limit's
+                                // verdicts stay the same)
+    return id;
+  }
+
+  // Where `v` starts in chars_, or kOutside (also for an empty v).
+  static constexpr std::size_t kOutside = ~std::size_t{0};
+  std::size_t inside(std::string_view v) const {
+    const std::less<const char*> before;
+    if (v.empty() || before(v.data(), chars_.data()) || !before(v.data(), chars_.data() + chars_.size())) return kOutside;
+    return static_cast<std::size_t>(v.data() - chars_.data());
+  }
+
   void rebuild_index(std::size_t slots) {
     index_.assign(slots, kEmpty);
     const std::size_t mask = slots - 1;
     for (std::uint32_t id = 2; id < spans_.size(); ++id) {
-      std::size_t i = splitmix64(hashes_[id]) & mask;
+      std::size_t i = splitmix64(hashes_[id].hash) & mask;
       while (index_[i] != kEmpty) i = (i + 1) & mask;
       index_[i] = id;
     }
@@ -276,9 +311,8 @@ class ValueTable {
 
   std::string chars_;                 // the texts of ids 2.., one after another
   std::vector<Span> spans_;           // id -> its text in chars_ (ids 0 and 1: none)
-  std::vector<std::uint64_t> hashes_; // id -> hash of its text
+  std::vector<TextHash> hashes_;      // id -> hash_text of its text (ids 0 and 1: that of "")
   std::vector<std::uint32_t> index_;  // open addressing over the texts: ids, kEmpty for a free slot
-  std::string joined_;                // append()'s buffer
   Memo appended_;
   Memo extends_;
   std::size_t bytes_ = 0;
@@ -1535,6 +1569,18 @@ LinResult check_linearizability(const History& history, const LinLimits& limits)
 LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& in, std::size_t id_bound,
                                      const std::function<std::string_view(std::uint32_t)>& text,
                                      const LinLimits& limits) {
+  return check_key_linearizability(
+      initial, in, id_bound,
+      [&](std::uint32_t id) {
+        const std::string_view t = text(id);
+        return HashedText{t, hash_text(t)};
+      },
+      limits);
+}
+
+LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& in, std::size_t id_bound,
+                                     const std::function<HashedText(std::uint32_t)>& text,
+                                     const LinLimits& limits) {
   constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
   ValueTable values;
   std::vector<std::uint32_t> id_of(id_bound, kUnset);
@@ -1543,7 +1589,10 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
     if (id == 0) return ValueTable::kNil;
     RAFTSIM_ASSERT(id < id_bound);
     std::uint32_t& mapped = id_of[id];
-    if (mapped == kUnset) mapped = values.intern_text(text(id));
+    if (mapped == kUnset) {
+      const HashedText t = text(id);
+      mapped = values.intern_text(t.text, t.hash);
+    }
     RAFTSIM_ASSERT(mapped != ValueTable::kNil && mapped != ValueTable::kDead);
     return mapped;
   };
