@@ -88,10 +88,38 @@ struct KeyOpIds {
   std::int64_t invoke_time = 0;
   std::int64_t complete_time = Operation::kNever;  // kNever for info
 };
+// A polynomial hash over a value's bytes (mod 2^64, an odd base): the hash of a concatenation a + b is
+// hash(a) * base^|b| + hash(b), so an appended value is hashed from its parts' hashes in a few
+// instructions, without being read. The streaming checker keeps it for its values and hands it to
+// check_key_linearizability with them, which then hashes no text. (Weak against crafted inputs; a
+// collision costs a comparison of the texts, never a wrong answer: the tables compare texts of equal hashes.)
+constexpr std::uint64_t kTextHashBase = 0x9E3779B97F4A7C15ULL | 1;
+struct TextHash {
+  std::uint64_t hash = 0;
+  std::uint64_t power = 1;  // base^length
+};
+inline TextHash hash_text(std::string_view s) {
+  TextHash h;
+  for (const char c : s) {
+    h.hash = h.hash * kTextHashBase + static_cast<unsigned char>(c) + 1;
+    h.power *= kTextHashBase;
+  }
+  return h;
+}
+// A value's text and its hash_text.
+struct HashedText {
+  std::string_view text;
+  TextHash hash;
+};
+
 // The verdict check_linearizability gives on the single-key history of `ops` (in that order) from the value
-// `initial`, with `text(id)` the value of a non-nil id below `id_bound` (distinct ids, distinct values).
-// Only the verdict: no reason or witness (callers that need them build the History). `limits.give_up` is
-// not polled.
+// `initial`, with `text(id)` the value of a non-nil id below `id_bound` (distinct ids, distinct values)
+// and its hash_text. Only the verdict: no reason or witness (callers that need them build the History).
+// `limits.give_up` is not polled.
+LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& ops, std::size_t id_bound,
+                                     const std::function<HashedText(std::uint32_t)>& text,
+                                     const LinLimits& limits = {});
+// The same with the texts alone (hashed here).
 LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& ops, std::size_t id_bound,
                                      const std::function<std::string_view(std::uint32_t)>& text,
                                      const LinLimits& limits = {});

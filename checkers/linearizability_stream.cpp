@@ -49,23 +49,8 @@ std::uint64_t mix64(std::uint64_t x) {
 // before (in order of interning; compact keeps the survivors in id order), so the search explores the
 // same configurations in the same order.
 
-// A polynomial hash over the bytes (mod 2^64, an odd base): the hash of a concatenation a + b is
-// hash(a) * base^|b| + hash(b), so an appended value is hashed from its parts' hashes in a few
-// instructions, without being built or read. (Weak against crafted inputs; a collision costs a comparison
-// of the texts, never a wrong answer: intern compares the texts of equal hashes.)
-constexpr std::uint64_t kHashBase = 0x9E3779B97F4A7C15ULL | 1;
-struct TextHash {
-  std::uint64_t hash = 0;
-  std::uint64_t power = 1;  // base^length
-};
-inline TextHash hash_text(std::string_view s) {
-  TextHash h;
-  for (const char c : s) {
-    h.hash = h.hash * kHashBase + static_cast<unsigned char>(c) + 1;
-    h.power *= kHashBase;
-  }
-  return h;
-}
+// Values are hashed by hash_text (linearizability.h), a polynomial hash: an appended value is hashed from
+// its parts' hashes, and try_restart hands the hashes to the batch search with the texts.
 
 class Values {
  public:
@@ -88,6 +73,7 @@ class Values {
     const Span sp = spans_[id];
     return std::string_view(chars_.data() + sp.offset, sp.length);
   }
+  TextHash hash(std::uint32_t id) const { return hashes_[id]; }  // hash_text(text(id))
   std::size_t size() const { return spans_.size(); }
   std::size_t bytes() const {
     return chars_.capacity() + spans_.capacity() * sizeof(Span) + hashes_.capacity() * sizeof(TextHash) + index_.capacity() * 4 +
@@ -744,7 +730,8 @@ class Key {
     LinLimits limits;
     limits.steps_max = steps_.max;
     const LinVerdict verdict = check_key_linearizability(
-        cut_, seg, values_.size(), [&](std::uint32_t id) { return values_.text(id); }, limits);
+        cut_, seg, values_.size(), [&](std::uint32_t id) { return HashedText{values_.text(id), values_.hash(id)}; },
+        limits);
     if (verdict != LinVerdict::linearizable) {
       restart_after_ = 2 * segment_.size();
       return;
@@ -795,7 +782,7 @@ class Key {
     old_slots.clear();
     if (stream) {
       live_values_ = 0;  // collect at the next completion
-    } else if (values_.size() > 2 * live_values_ + 64) {
+    } else if (values_.size() > 2 * live_values_ + kValuesSlack) {
       doom_wants_.clear();
       collect_values();
     }
