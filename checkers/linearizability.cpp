@@ -377,9 +377,9 @@ class ConfigCache {
 
   std::size_t size() const { return configs_; }
   std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
-           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
-           info_next_.capacity() * sizeof(std::uint32_t);
+    return slots_.size() * sizeof(Slot) + req_arena_.size() * sizeof(std::uint64_t) +
+           group_head_.size() * sizeof(std::uint32_t) + info_arena_.size() * sizeof(std::uint64_t) +
+           info_next_.size() * sizeof(std::uint32_t);
   }
 
  private:
@@ -439,9 +439,12 @@ class ConfigCache {
 
   std::optional<std::uint32_t> new_group(const std::uint64_t* req) {
     if (groups_ >= kEnd - 1) return std::nullopt;
-    if (!reserve(req_arena_, req_words_) || !reserve(group_head_, 1)) return std::nullopt;
-    req_arena_.insert(req_arena_.end(), req, req + req_words_);
-    group_head_.push_back(kEnd);
+    if (!reserve(req_arena_, groups_ * req_words_, req_words_) || !reserve(group_head_, groups_, 1)) {
+      return std::nullopt;
+    }
+    std::uint64_t* to = &req_arena_[groups_ * req_words_];
+    for (std::size_t w = 0; w < req_words_; ++w) to[w] = req[w];
+    group_head_[groups_] = kEnd;
     ++configs_;
     return static_cast<std::uint32_t>(groups_++);
   }
@@ -452,11 +455,13 @@ class ConfigCache {
       free_nodes_ = info_next_[node];
       std::memcpy(&info_arena_[node * info_words_], info, info_words_ * sizeof(std::uint64_t));
     } else {
-      if (info_next_.size() >= kEnd - 1) return false;
-      if (!reserve(info_arena_, info_words_) || !reserve(info_next_, 1)) return false;
-      node = static_cast<std::uint32_t>(info_next_.size());
-      info_arena_.insert(info_arena_.end(), info, info + info_words_);
-      info_next_.push_back(kEnd);
+      if (info_nodes_ >= kEnd - 1) return false;
+      if (!reserve(info_arena_, info_nodes_ * info_words_, info_words_) || !reserve(info_next_, info_nodes_, 1)) {
+        return false;
+      }
+      node = static_cast<std::uint32_t>(info_nodes_++);
+      std::memcpy(&info_arena_[node * info_words_], info, info_words_ * sizeof(std::uint64_t));
+      info_next_[node] = kEnd;
     }
     info_next_[node] = group_head_[group];
     group_head_[group] = node;
@@ -481,14 +486,22 @@ class ConfigCache {
     return true;
   }
 
-  // Room for `more` elements, growing geometrically, if the memory limit allows (a reallocation holds the
-  // old and the new buffer at once).
+  // Room for `more` elements after the `used` first of `v`, growing geometrically, if the memory limit
+  // allows (a reallocation holds the old and the new buffer at once). The arenas are sized, not reserved:
+  // their size is their capacity (what bytes() charges, the same figures as the reserve()d vectors before),
+  // and new entries are stored in place, without the vector's insert and push_back (a sixth of the cost of
+  // a new configuration).
   template <typename T>
-  bool reserve(std::vector<T>& v, std::size_t more) {
-    if (v.size() + more <= v.capacity()) return true;
-    const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
+  bool reserve(std::vector<T>& v, std::size_t used, std::size_t more) {
+    RAFTSIM_ASSERT(used <= v.size());
+    if (used + more <= v.size()) return true;
+    return grow(v, used, more);
+  }
+  template <typename T>
+  bool grow(std::vector<T>& v, std::size_t used, std::size_t more) {
+    const std::size_t capacity = std::max({v.size() * 2, used + more, std::size_t{256}});
     if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
-    v.reserve(capacity);
+    v.resize(capacity);
     held_ = bytes();
     return true;
   }
@@ -502,10 +515,12 @@ class ConfigCache {
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
   std::vector<Slot> slots_;
+  // The arenas: their sizes are their capacities (see reserve); groups_ and info_nodes_ say how much is used.
   std::vector<std::uint64_t> req_arena_;  // group g's R at [g * req_words_]
   std::vector<std::uint32_t> group_head_;  // group g's first info node
   std::vector<std::uint64_t> info_arena_;  // node n's I at [n * info_words_]
   std::vector<std::uint32_t> info_next_;
+  std::size_t info_nodes_ = 0;  // info nodes allocated (live or on the free list)
   std::uint32_t free_nodes_ = kEnd;
 };
 
