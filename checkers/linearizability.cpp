@@ -377,9 +377,8 @@ class ConfigCache {
 
   std::size_t size() const { return configs_; }
   std::size_t bytes() const {
-    return slots_.size() * sizeof(Slot) + req_arena_.size() * sizeof(std::uint64_t) +
-           group_head_.size() * sizeof(std::uint32_t) + info_arena_.size() * sizeof(std::uint64_t) +
-           info_next_.size() * sizeof(std::uint32_t);
+    return slots_.capacity() * sizeof(Slot) + req_arena_.bytes() + group_head_.bytes() + info_arena_.bytes() +
+           info_next_.bytes();
   }
 
  private:
@@ -406,6 +405,17 @@ class ConfigCache {
   }
 
   static constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
+
+  // A buffer that grows like a reserve()d vector (reserve below) but is written in place: no insert or
+  // push_back bookkeeping per configuration, no zeroing. bytes(): what the vector's capacity charged.
+  template <typename T>
+  struct Arena {
+    std::unique_ptr<T[]> data;
+    std::size_t capacity = 0;
+    T& operator[](std::size_t i) { return data[i]; }
+    const T& operator[](std::size_t i) const { return data[i]; }
+    std::size_t bytes() const { return capacity * sizeof(T); }
+  };
 
   struct Slot {
     std::uint64_t hash = 0;
@@ -487,21 +497,24 @@ class ConfigCache {
   }
 
   // Room for `more` elements after the `used` first of `v`, growing geometrically, if the memory limit
-  // allows (a reallocation holds the old and the new buffer at once). The arenas are sized, not reserved:
-  // their size is their capacity (what bytes() charges, the same figures as the reserve()d vectors before),
-  // and new entries are stored in place, without the vector's insert and push_back (a sixth of the cost of
-  // a new configuration).
+  // allows (a reallocation holds the old and the new buffer at once). The capacities grow as the
+  // reserve()d vectors' did before (so bytes() and the memory limit's verdicts are the same), and new
+  // entries are stored in place, without the vector's insert and push_back (a sixth of the cost of a new
+  // configuration).
   template <typename T>
-  bool reserve(std::vector<T>& v, std::size_t used, std::size_t more) {
-    RAFTSIM_ASSERT(used <= v.size());
-    if (used + more <= v.size()) return true;
+  bool reserve(Arena<T>& v, std::size_t used, std::size_t more) {
+    RAFTSIM_ASSERT(used <= v.capacity);
+    if (used + more <= v.capacity) return true;
     return grow(v, used, more);
   }
   template <typename T>
-  bool grow(std::vector<T>& v, std::size_t used, std::size_t more) {
-    const std::size_t capacity = std::max({v.size() * 2, used + more, std::size_t{256}});
+  bool grow(Arena<T>& v, std::size_t used, std::size_t more) {
+    const std::size_t capacity = std::max({v.capacity * 2, used + more, std::size_t{256}});
     if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
-    v.resize(capacity);
+    std::unique_ptr<T[]> bigger(new T[capacity]);  // (uninitialized: only the used part is ever read)
+    if (used > 0) std::memcpy(bigger.get(), v.data.get(), used * sizeof(T));
+    v.data = std::move(bigger);
+    v.capacity = capacity;
     held_ = bytes();
     return true;
   }
@@ -515,11 +528,11 @@ class ConfigCache {
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
   std::vector<Slot> slots_;
-  // The arenas: their sizes are their capacities (see reserve); groups_ and info_nodes_ say how much is used.
-  std::vector<std::uint64_t> req_arena_;  // group g's R at [g * req_words_]
-  std::vector<std::uint32_t> group_head_;  // group g's first info node
-  std::vector<std::uint64_t> info_arena_;  // node n's I at [n * info_words_]
-  std::vector<std::uint32_t> info_next_;
+  // groups_ and info_nodes_ say how much of the arenas is used.
+  Arena<std::uint64_t> req_arena_;  // group g's R at [g * req_words_]
+  Arena<std::uint32_t> group_head_;  // group g's first info node
+  Arena<std::uint64_t> info_arena_;  // node n's I at [n * info_words_]
+  Arena<std::uint32_t> info_next_;
   std::size_t info_nodes_ = 0;  // info nodes allocated (live or on the free list)
   std::uint32_t free_nodes_ = kEnd;
 };
