@@ -719,7 +719,13 @@ class KeySearch {
     // For a call: the scan passes its operation is tried in (bit 1 << Pass, see in_pass), kept here so
     // the scan, which skips most entries in most passes, does not load the operation to decide that.
     std::uint8_t passes = 0;
+    // For a forced candidate (set by note_forced, at the start of run): kForcedRead if it is a read, and
+    // `seen`, the value the read returned or the failed cas compared against. The forced pass tells from
+    // these alone whether the model rejects it (a read of another value, a cas whose compare would match),
+    // without loading the operation: most forced candidates are rejected in most configurations.
+    std::uint32_t seen = 0;
   };
+  static constexpr std::uint8_t kForcedRead = 1U << 3;
   enum class Pass : std::uint8_t { forced, required, info };
   enum class Try : std::uint8_t { linearized, rejected, known, over_memory };
   struct Frame {
@@ -732,6 +738,7 @@ class KeySearch {
 
   void build_entries();
   void build_reads();
+  void note_forced();
   bool linearized(std::uint32_t op) const {
     const std::uint32_t i = slot_[op];
     const auto& bits = ops_[op].info ? info_bits_ : req_bits_;
@@ -1013,6 +1020,20 @@ void KeySearch::record_prefix() {
   best_state_ = state_;
 }
 
+void KeySearch::note_forced() {
+  for (Entry& e : entries_) {
+    if (!e.call || (e.passes & pass_bit(Pass::forced)) == 0) continue;
+    const KeyOp& op = ops_[static_cast<std::size_t>(e.op)];
+    RAFTSIM_ASSERT(!op.info && (op.fn == Fn::read || (op.fn == Fn::cas && !op.cas_succeeded)));
+    if (op.fn == Fn::read) {
+      e.passes = static_cast<std::uint8_t>(e.passes | kForcedRead);
+      e.seen = op.output;
+    } else {
+      e.seen = op.expected;
+    }
+  }
+}
+
 // Whether `op` may be tried in `pass`. Forced moves are operations with a known outcome that never change
 // the state (reads, and cas whose compare did not match): if one can be linearized now, some linearization
 // does so if any exists. It is available, so nothing left must precede it in real time, and as it leaves
@@ -1040,6 +1061,8 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
 // search from wandering through the orders of optional operations).
 SearchStatus KeySearch::run(std::uint64_t slice_steps) {
   if (entry_ == -2) {
+    note_forced();
+    stack_.reserve(ops_.size());  // at most one frame per operation: no regrowth on the way down
     best_state_ = state_;
     entry_ = entries_[0].next;
     pass_ = Pass::forced;
@@ -1063,6 +1086,12 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
       if ((e->passes & pass_bit(pass)) == 0) {
+        entry = e->next;
+        continue;
+      }
+      // The model's verdict on a forced candidate, from the entry (note_forced): try_linearize would reject
+      // it, and a rejected forced candidate is passed over (no killer in this pass).
+      if (pass == Pass::forced && ((e->passes & kForcedRead) != 0 ? state_ != e->seen : state_ == e->seen)) {
         entry = e->next;
         continue;
       }
