@@ -441,9 +441,8 @@ class ConfigCache {
 
   std::size_t size() const { return configs_; }
   std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + req_arena_.capacity() * sizeof(std::uint64_t) +
-           group_head_.capacity() * sizeof(std::uint32_t) + info_arena_.capacity() * sizeof(std::uint64_t) +
-           info_next_.capacity() * sizeof(std::uint32_t);
+    return slots_.capacity() * sizeof(Slot) + req_arena_.bytes() + group_head_.bytes() + info_arena_.bytes() +
+           info_next_.bytes();
   }
 
  private:
@@ -470,6 +469,17 @@ class ConfigCache {
   }
 
   static constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
+
+  // A buffer that grows like a reserve()d vector (reserve below) but is written in place: no insert or
+  // push_back bookkeeping per configuration, no zeroing. bytes(): what the vector's capacity charged.
+  template <typename T>
+  struct Arena {
+    std::unique_ptr<T[]> data;
+    std::size_t capacity = 0;
+    T& operator[](std::size_t i) { return data[i]; }
+    const T& operator[](std::size_t i) const { return data[i]; }
+    std::size_t bytes() const { return capacity * sizeof(T); }
+  };
 
   struct Slot {
     std::uint64_t hash = 0;
@@ -503,9 +513,12 @@ class ConfigCache {
 
   std::optional<std::uint32_t> new_group(const std::uint64_t* req) {
     if (groups_ >= kEnd - 1) return std::nullopt;
-    if (!reserve(req_arena_, req_words_) || !reserve(group_head_, 1)) return std::nullopt;
-    req_arena_.insert(req_arena_.end(), req, req + req_words_);
-    group_head_.push_back(kEnd);
+    if (!reserve(req_arena_, groups_ * req_words_, req_words_) || !reserve(group_head_, groups_, 1)) {
+      return std::nullopt;
+    }
+    std::uint64_t* to = &req_arena_[groups_ * req_words_];
+    for (std::size_t w = 0; w < req_words_; ++w) to[w] = req[w];
+    group_head_[groups_] = kEnd;
     ++configs_;
     return static_cast<std::uint32_t>(groups_++);
   }
@@ -516,11 +529,13 @@ class ConfigCache {
       free_nodes_ = info_next_[node];
       std::memcpy(&info_arena_[node * info_words_], info, info_words_ * sizeof(std::uint64_t));
     } else {
-      if (info_next_.size() >= kEnd - 1) return false;
-      if (!reserve(info_arena_, info_words_) || !reserve(info_next_, 1)) return false;
-      node = static_cast<std::uint32_t>(info_next_.size());
-      info_arena_.insert(info_arena_.end(), info, info + info_words_);
-      info_next_.push_back(kEnd);
+      if (info_nodes_ >= kEnd - 1) return false;
+      if (!reserve(info_arena_, info_nodes_ * info_words_, info_words_) || !reserve(info_next_, info_nodes_, 1)) {
+        return false;
+      }
+      node = static_cast<std::uint32_t>(info_nodes_++);
+      std::memcpy(&info_arena_[node * info_words_], info, info_words_ * sizeof(std::uint64_t));
+      info_next_[node] = kEnd;
     }
     info_next_[node] = group_head_[group];
     group_head_[group] = node;
@@ -545,14 +560,25 @@ class ConfigCache {
     return true;
   }
 
-  // Room for `more` elements, growing geometrically, if the memory limit allows (a reallocation holds the
-  // old and the new buffer at once).
+  // Room for `more` elements after the `used` first of `v`, growing geometrically, if the memory limit
+  // allows (a reallocation holds the old and the new buffer at once). The capacities grow as the
+  // reserve()d vectors' did before (so bytes() and the memory limit's verdicts are the same), and new
+  // entries are stored in place, without the vector's insert and push_back (a sixth of the cost of a new
+  // configuration).
   template <typename T>
-  bool reserve(std::vector<T>& v, std::size_t more) {
-    if (v.size() + more <= v.capacity()) return true;
-    const std::size_t capacity = std::max({v.capacity() * 2, v.size() + more, std::size_t{256}});
+  bool reserve(Arena<T>& v, std::size_t used, std::size_t more) {
+    RAFTSIM_ASSERT(used <= v.capacity);
+    if (used + more <= v.capacity) return true;
+    return grow(v, used, more);
+  }
+  template <typename T>
+  bool grow(Arena<T>& v, std::size_t used, std::size_t more) {
+    const std::size_t capacity = std::max({v.capacity * 2, used + more, std::size_t{256}});
     if (!fits(bytes() + capacity * sizeof(T) + extra_bytes_)) return false;
-    v.reserve(capacity);
+    std::unique_ptr<T[]> bigger(new T[capacity]);  // (uninitialized: only the used part is ever read)
+    if (used > 0) std::memcpy(bigger.get(), v.data.get(), used * sizeof(T));
+    v.data = std::move(bigger);
+    v.capacity = capacity;
     held_ = bytes();
     return true;
   }
@@ -566,10 +592,12 @@ class ConfigCache {
   std::size_t groups_ = 0;
   std::size_t configs_ = 0;  // configurations recorded (groups plus info sets), for reports
   std::vector<Slot> slots_;
-  std::vector<std::uint64_t> req_arena_;  // group g's R at [g * req_words_]
-  std::vector<std::uint32_t> group_head_;  // group g's first info node
-  std::vector<std::uint64_t> info_arena_;  // node n's I at [n * info_words_]
-  std::vector<std::uint32_t> info_next_;
+  // groups_ and info_nodes_ say how much of the arenas is used.
+  Arena<std::uint64_t> req_arena_;  // group g's R at [g * req_words_]
+  Arena<std::uint32_t> group_head_;  // group g's first info node
+  Arena<std::uint64_t> info_arena_;  // node n's I at [n * info_words_]
+  Arena<std::uint32_t> info_next_;
+  std::size_t info_nodes_ = 0;  // info nodes allocated (live or on the free list)
   std::uint32_t free_nodes_ = kEnd;
 };
 
@@ -755,7 +783,13 @@ class KeySearch {
     // For a call: the scan passes its operation is tried in (bit 1 << Pass, see in_pass), kept here so
     // the scan, which skips most entries in most passes, does not load the operation to decide that.
     std::uint8_t passes = 0;
+    // For a forced candidate (set by note_forced, at the start of run): kForcedRead if it is a read, and
+    // `seen`, the value the read returned or the failed cas compared against. The forced pass tells from
+    // these alone whether the model rejects it (a read of another value, a cas whose compare would match),
+    // without loading the operation: most forced candidates are rejected in most configurations.
+    std::uint32_t seen = 0;
   };
+  static constexpr std::uint8_t kForcedRead = 1U << 3;
   enum class Pass : std::uint8_t { forced, required, info };
   enum class Try : std::uint8_t { linearized, rejected, known, over_memory };
   struct Frame {
@@ -768,6 +802,7 @@ class KeySearch {
 
   void build_entries();
   void build_reads();
+  void note_forced();
   bool linearized(std::uint32_t op) const {
     const std::uint32_t i = slot_[op];
     const auto& bits = ops_[op].info ? info_bits_ : req_bits_;
@@ -1058,6 +1093,20 @@ void KeySearch::record_prefix() {
   best_state_ = state_;
 }
 
+void KeySearch::note_forced() {
+  for (Entry& e : entries_) {
+    if (!e.call || (e.passes & pass_bit(Pass::forced)) == 0) continue;
+    const KeyOp& op = ops_[static_cast<std::size_t>(e.op)];
+    RAFTSIM_ASSERT(!op.info && (op.fn == Fn::read || (op.fn == Fn::cas && !op.cas_succeeded)));
+    if (op.fn == Fn::read) {
+      e.passes = static_cast<std::uint8_t>(e.passes | kForcedRead);
+      e.seen = op.output;
+    } else {
+      e.seen = op.expected;
+    }
+  }
+}
+
 // Whether `op` may be tried in `pass`. Forced moves are operations with a known outcome that never change
 // the state (reads, and cas whose compare did not match): if one can be linearized now, some linearization
 // does so if any exists. It is available, so nothing left must precede it in real time, and as it leaves
@@ -1085,6 +1134,8 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
 // search from wandering through the orders of optional operations).
 SearchStatus KeySearch::run(std::uint64_t slice_steps) {
   if (entry_ == -2) {
+    note_forced();
+    stack_.reserve(ops_.size());  // at most one frame per operation: no regrowth on the way down
     best_state_ = state_;
     entry_ = entries_[0].next;
     pass_ = Pass::forced;
@@ -1108,6 +1159,12 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
       if ((e->passes & pass_bit(pass)) == 0) {
+        entry = e->next;
+        continue;
+      }
+      // The model's verdict on a forced candidate, from the entry (note_forced): try_linearize would reject
+      // it, and a rejected forced candidate is passed over (no killer in this pass).
+      if (pass == Pass::forced && ((e->passes & kForcedRead) != 0 ? state_ != e->seen : state_ == e->seen)) {
         entry = e->next;
         continue;
       }
