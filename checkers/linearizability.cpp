@@ -1143,55 +1143,31 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
   // The scan position lives in the object between slices; locals here for speed.
   std::int32_t entry = entry_;
   Pass pass = pass_;
-  // The step count too, in a register through the scan (nothing the scan calls reads it).
-  std::uint64_t steps = steps_;
-  const std::uint64_t slice_end = slice_steps == 0 ? ~std::uint64_t{0} : steps + slice_steps;
+  const std::uint64_t slice_end = slice_steps == 0 ? ~std::uint64_t{0} : steps_ + slice_steps;
   auto pause = [&](SearchStatus status) {
     entry_ = entry;
     pass_ = pass;
-    steps_ = steps;
     return status;
   };
-  // Limits are checked every 1024 steps: often enough to stop within a millisecond, rarely enough to
-  // cost nothing. Returns true when the search must pause (status set).
-  SearchStatus limit = SearchStatus::linearizable;
-  auto count_step = [&]() {
-    if ((++steps & 1023) != 0) return false;
-    if (deadline_.expired(1024)) {
-      limit = SearchStatus::timeout;
-      return true;
-    }
-    if (steps >= slice_end) {
-      limit = SearchStatus::paused;
-      return true;
-    }
-    return false;
-  };
   while (required_left_ > 0) {
-    if (count_step()) return pause(limit);
-    // Skip the run of calls this pass passes over in a tight loop whose one data-dependent branch is a
-    // single predicate, computed without short-circuits: the scan skips most entries, and testing call,
-    // pass bit and forced verdict one branch after another cost a mispredicted branch per condition that
-    // changes from entry to entry. Each skipped entry still counts one step, as the scan visits it. The
-    // state cannot change during the run (only linearizing changes it, and that restarts the scan).
-    {
-      const unsigned bit = pass_bit(pass);
-      const unsigned forced = pass == Pass::forced ? 1U : 0U;
-      const std::uint32_t state = state_;
-      while (entry >= 0) {
-        const Entry& x = entries_[static_cast<std::size_t>(entry)];
-        const unsigned out = (x.passes & bit) == 0 ? 1U : 0U;
-        // The model's verdict on a forced candidate, from the entry (note_forced): a read of another value,
-        // or a failed cas whose compare would match, is rejected and passed over (no killer in this pass).
-        const unsigned rejected = ((x.passes & kForcedRead) != 0 ? 1U : 0U) ^ (state == x.seen ? 1U : 0U);
-        if ((static_cast<unsigned>(x.call) & (out | (forced & rejected))) == 0) break;
-        entry = x.next;
-        if (count_step()) return pause(limit);
-      }
+    // Limits are checked every 1024 steps: often enough to stop within a millisecond, rarely enough to
+    // cost nothing.
+    if ((++steps_ & 1023) == 0) {
+      if (deadline_.expired(1024)) return pause(SearchStatus::timeout);
+      if (steps_ >= slice_end) return pause(SearchStatus::paused);
     }
     const Entry* e = entry >= 0 ? &entries_[static_cast<std::size_t>(entry)] : nullptr;
     if (e != nullptr && e->call) {
-      RAFTSIM_ASSERT((e->passes & pass_bit(pass)) != 0);
+      if ((e->passes & pass_bit(pass)) == 0) {
+        entry = e->next;
+        continue;
+      }
+      // The model's verdict on a forced candidate, from the entry (note_forced): try_linearize would reject
+      // it, and a rejected forced candidate is passed over (no killer in this pass).
+      if (pass == Pass::forced && ((e->passes & kForcedRead) != 0 ? state_ != e->seen : state_ == e->seen)) {
+        entry = e->next;
+        continue;
+      }
       switch (try_linearize(entry, pass)) {
         case Try::linearized:
           entry = entries_[0].next;
@@ -1229,12 +1205,8 @@ SearchStatus KeySearch::run(std::uint64_t slice_steps) {
       continue;
     }
     entry = backtrack(pass);
-    if (entry < 0) {
-      steps_ = steps;
-      return SearchStatus::not_linearizable;
-    }
+    if (entry < 0) return SearchStatus::not_linearizable;
   }
-  steps_ = steps;
   return SearchStatus::linearizable;
 }
 
