@@ -270,51 +270,49 @@ TEST_CASE("standard dispatch: the inline commit paths report a commit past the n
     e.c = c;
     stream.push_back(e);
   };
-  push(EventKind::timing, -1, 150000, 300000, 50000);
-  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::role, n, 0, 1);
-  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::vote, n, 1, 0);
-  push(EventKind::role, 0, 2, 1);
+  // Three nodes, all followers in term 1 and voting for node 0, which becomes leader.
+  const auto elect_node_0 = [&] {
+    push(EventKind::timing, -1, 150000, 300000, 50000);
+    for (std::int32_t n = 0; n < 3; ++n) push(EventKind::role, n, 0, 1);
+    for (std::int32_t n = 0; n < 3; ++n) push(EventKind::vote, n, 1, 0);
+    push(EventKind::role, 0, 2, 1);
+  };
+  // Figure 2's rules off: the stream has no messages, which they would want for the votes and appends.
+  const std::vector<std::string> disabled = checkers::Figure2Rules().rule_names();
+  // The direct dispatch (inline paths) and checkers with their own views (slow paths) report the stream's
+  // last event, by `checker`, with the same message.
+  const auto require_same_violation_at_end = [&](const std::string& checker) {
+    checkers::CheckerSet direct = checkers::make_default_checkers(disabled);
+    checkers::CheckerSet own = with_own_views(disabled);
+    REQUIRE(direct.dispatches_directly());
+    const Outcome a = run(direct, stream);
+    const Outcome c = run(own, stream);
+    INFO("at " << (a.at ? static_cast<long>(*a.at) : -1L) << ": "
+               << (a.violation ? a.violation->checker + ": " + a.violation->message : ""));
+    REQUIRE(a.at == std::optional<std::size_t>{stream.size() - 1});
+    REQUIRE(c.at == a.at);
+    REQUIRE(a.violation);
+    CHECK(a.violation->checker == checker);
+    CHECK(a.violation->message == c.violation->message);
+  };
+
+  elect_node_0();
   for (std::int32_t n = 0; n < 3; ++n) push(EventKind::log_append, n, 1, 1, 7);
   push(EventKind::commit, 0, 1);
   push(EventKind::commit, 1, 1);  // a follower's commit: the inline paths
   push(EventKind::commit, 0, 2);  // past node 0's log
-  // Figure 2's rules off: the stream has no messages, which they would want for the votes and appends.
-  const std::vector<std::string> disabled = checkers::Figure2Rules().rule_names();
-  checkers::CheckerSet direct = checkers::make_default_checkers(disabled);
-  checkers::CheckerSet own = with_own_views(disabled);
-  REQUIRE(direct.dispatches_directly());
-  const Outcome a = run(direct, stream);
-  const Outcome c = run(own, stream);
-  INFO("at " << (a.at ? static_cast<long>(*a.at) : -1L) << ": " << (a.violation ? a.violation->checker + ": " + a.violation->message : ""));
-  REQUIRE(a.at == std::optional<std::size_t>{stream.size() - 1});
-  REQUIRE(c.at == a.at);
-  REQUIRE(a.violation);
-  CHECK(a.violation->checker == "leader-completeness");
-  CHECK(a.violation->message == c.violation->message);
+  require_same_violation_at_end("leader-completeness");
 
   // Another stream: node 2 (in term 2) commits index 1 holding another entry there than the committed one,
   // at an index commit-quorum already counted, with no log shrunk since: commit-quorum reports it, inline
   // path or not.
   stream.clear();
-  push(EventKind::timing, -1, 150000, 300000, 50000);
-  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::role, n, 0, 1);
-  for (std::int32_t n = 0; n < 3; ++n) push(EventKind::vote, n, 1, 0);
-  push(EventKind::role, 0, 2, 1);
+  elect_node_0();
   for (std::int32_t n = 0; n < 2; ++n) push(EventKind::log_append, n, 1, 1, 7);
   push(EventKind::commit, 0, 1);
   push(EventKind::commit, 1, 1);
   push(EventKind::role, 2, 0, 2);
   push(EventKind::log_append, 2, 1, 2, 9);
   push(EventKind::commit, 2, 1);
-  checkers::CheckerSet direct2 = checkers::make_default_checkers(disabled);
-  checkers::CheckerSet own2 = with_own_views(disabled);
-  const Outcome a2 = run(direct2, stream);
-  const Outcome c2 = run(own2, stream);
-  INFO("at " << (a2.at ? static_cast<long>(*a2.at) : -1L) << ": "
-             << (a2.violation ? a2.violation->checker + ": " + a2.violation->message : ""));
-  REQUIRE(a2.at == std::optional<std::size_t>{stream.size() - 1});
-  REQUIRE(c2.at == a2.at);
-  REQUIRE(a2.violation);
-  CHECK(a2.violation->checker == "commit-quorum");
-  CHECK(a2.violation->message == c2.violation->message);
+  require_same_violation_at_end("commit-quorum");
 }
