@@ -181,6 +181,11 @@ class ValueTable {
     if (id == kNil) return std::nullopt;
     return text(id);
   }
+  // hash_text of the value of a non-nil `id` (kept since it was interned: never recomputed).
+  std::uint64_t text_hash(std::uint32_t id) const {
+    RAFTSIM_ASSERT(id != kDead && id != kNil && id < hashes_.size());
+    return hashes_[id].hash;
+  }
   std::size_t bytes() const { return bytes_; }
 
   // Whether appends alone can turn value `from` into value `to`: `to` starts with `from` (nil counts as ""
@@ -631,8 +636,9 @@ class Deadline {
 // ---------------------------------------------------------------------------------------------------------
 // Which operations that reset the value (writes, and cas that may succeed) could start the value a read
 // returned: on a key with appends, those whose value is a prefix of the read's value; otherwise those
-// whose value equals it. Prefixes are found with a polynomial rolling hash of the read's value, so the
-// index costs O(total length of the values read), not O(reads x writes).
+// whose value equals it. Prefixes are found with hash_text's polynomial, rolled over the read's value and
+// compared with the hashes the value table keeps, so the index costs O(total length of the values read),
+// not O(reads x writes), and hashes no reset's value again.
 
 class ResetIndex {
  public:
@@ -642,7 +648,7 @@ class ResetIndex {
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       if (!resets(ops[i])) continue;
       const auto v = values.value(ops[i].input);
-      by_hash_.push_back({v ? key(hash_of(*v), v->size()) : kNilKey, i});
+      by_hash_.push_back({v ? key(values.text_hash(ops[i].input), v->size()) : kNilKey, i});
       if (v) {
         if (v->size() >= lengths_.size()) lengths_.resize(v->size() + 1, 0);
         lengths_[v->size()] = 1;
@@ -678,18 +684,12 @@ class ResetIndex {
 
  private:
   static constexpr std::size_t kOffsetMax = 0xFFFFFFFFu;  // first_ holds offsets into starters_ in 32 bits
-  static constexpr std::uint64_t kBase = 0x100000001B3ULL;
   static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
   struct Reset {
     std::uint64_t hash;
     std::uint32_t op;
   };
 
-  static std::uint64_t hash_of(std::string_view s) {
-    std::uint64_t h = 0;
-    for (char c : s) h = h * kBase + static_cast<unsigned char>(c) + 1;
-    return h;
-  }
   static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
 
   // Appends the starters of a read of `output` to starters_.
@@ -707,7 +707,7 @@ class ResetIndex {
       return;
     }
     if (!has_appends) {
-      collect(key(hash_of(*v), v->size()));
+      collect(key(values.text_hash(output), v->size()));
       return;
     }
     collect(kNilKey);  // appending to nil starts from ""
@@ -717,7 +717,7 @@ class ResetIndex {
     // would otherwise look up every one of its prefixes).
     const std::size_t longest = std::min(v->size(), lengths_.empty() ? 0 : lengths_.size() - 1);
     for (std::size_t i = 0; i < longest; ++i) {
-      h = h * kBase + static_cast<unsigned char>((*v)[i]) + 1;
+      h = h * kTextHashBase + static_cast<unsigned char>((*v)[i]) + 1;  // hash_text's, a byte at a time
       if (lengths_[i + 1] != 0) collect(key(h, i + 1));
     }
   }

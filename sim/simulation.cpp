@@ -472,8 +472,8 @@ void Simulation::execute_deliver(Deliver& d) {
   ++network_.counters().delivered;
   // The receiver's incarnation goes in the trace: this is the node, as the receiver, seeing it.
   // (Not through emit: node is the sender here, and deliveries fire no fault triggers.)
-  trace_.fan_out(trace_.hash_and_keep(TraceEvent{queue_.now().us, EventKind::deliver, d.summary.kind, f, t,
-                                                   incarnation(d.to), d.summary.term, d.summary.a, d.summary.b}));
+  trace_.record(TraceEvent{queue_.now().us, EventKind::deliver, d.summary.kind, f, t,
+                           incarnation(d.to), d.summary.term, d.summary.a, d.summary.b});
   const Payload& payload = *d.payload;
   call_node(d.to, [&](Node& node) { node.on_message(d.from, payload, out_); });
 }

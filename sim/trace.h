@@ -93,32 +93,13 @@ class Trace {
 
   void add_sink(TraceSink* sink);
   // Inline (every event of a run passes here): hash, ring, sinks.
-  void record(const TraceEvent& event) {
-    next() = event;
-    record_next();
-  }
-  // The simulator's way, without a copy per event: it writes every field of next(), the ring's slot for
-  // the next event, and record_next() records it (and returns it, for the caller's own checks). The slot
-  // holds an old event until then: every field must be written.
-  TraceEvent& next() { return ring_[count_ & (kRecentCapacity - 1)]; }
-  const TraceEvent& record_next() {
-    const TraceEvent& event = hash_next();
-    fan_out(event);
-    return event;
-  }
-  // record_next in two halves, for a caller with work of its own between them (Simulation::emit): hash_next
-  // hashes and counts the event in next(); fan_out hands it to the sinks. Every event must go through both,
-  // in order, before the next one is written.
-  const TraceEvent& hash_next() {
-    const TraceEvent& event = ring_[count_ & (kRecentCapacity - 1)];
-    RAFTSIM_ASSERT(static_cast<int>(event.kind) < kEventKindCount);
-    hash_ = hash_event(hash_, event);
-    ++count_;
-    return event;
-  }
-  // hash_next for an event the caller built as a value (Simulation::emit): hashed from the caller's
-  // registers, then stored in the ring, instead of written to next() and read back (the stores may alias
-  // the state and the count, so GCC reloaded all of them: about 12 instructions an event). The same hash.
+  void record(const TraceEvent& event) { fan_out(hash_and_keep(event)); }
+  // record in two halves, for a caller with work of its own between them (Simulation::emit checks its
+  // fault triggers): hash_and_keep hashes and counts the event and keeps it in the ring of recent events;
+  // fan_out hands it to the sinks. Every event goes through both, in order, before the next one.
+  // The event is hashed from the caller's value (its registers), then stored, not stored and read back
+  // (the stores may alias the state and the count, so GCC reloaded all of them: about 12 instructions an
+  // event).
   const TraceEvent& hash_and_keep(const TraceEvent& event) {
     RAFTSIM_ASSERT(static_cast<int>(event.kind) < kEventKindCount);
     const std::uint64_t count = count_;
