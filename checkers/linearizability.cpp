@@ -994,9 +994,12 @@ void KeySearch::build_reads() {
 // saw, instead of when their returns are reached.
 bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
   const std::uint32_t out = ResetIndex::observed(ops_[read]);
-  if (state == out || (has_appends_ && values_.extends(state, out))) return true;
+  if (state == out) return true;
+  // The starters before extends: a pending reset is the common answer (an observer of a later value), and
+  // a few bit tests cost less than extends' memo lookup.
   const auto& starters = resets_.starters(read);
-  return std::any_of(starters.begin(), starters.end(), [&](std::uint32_t op) { return !linearized(op); });
+  if (std::any_of(starters.begin(), starters.end(), [&](std::uint32_t op) { return !linearized(op); })) return true;
+  return has_appends_ && values_.extends(state, out);
 }
 
 // Whether every one of the first kObserversChecked pending observers other than `op` can still be
