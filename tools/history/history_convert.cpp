@@ -7,20 +7,25 @@
 namespace tools {
 
 CheckerCall checker_call(const sim::HistoryEvent& invoke) {
-  using Fn = checkers::Operation::Fn;
   RAFTSIM_ASSERT(invoke.type == sim::HistoryEvent::Type::invoke);
+  return checker_call(invoke.op, invoke.value, invoke.expected);
+}
+
+CheckerCall checker_call(sim::ClientOp op, std::string_view value, std::string_view expected) {
+  using Fn = checkers::Operation::Fn;
   CheckerCall call;
-  switch (invoke.op) {
+  switch (op) {
     case sim::ClientOp::get: call.fn = Fn::read; break;
-    case sim::ClientOp::put: call.fn = Fn::write; call.input = invoke.value; break;
-    case sim::ClientOp::append: call.fn = Fn::append; call.input = invoke.value; break;
+    case sim::ClientOp::put: call.fn = Fn::write; call.input = value; break;
+    case sim::ClientOp::append: call.fn = Fn::append; call.input = value; break;
     case sim::ClientOp::cas:
       call.fn = Fn::cas;
-      call.input = invoke.value;
-      call.expected = invoke.expected;
+      call.input = value;
+      call.expected = expected;
       break;
   }
   RAFTSIM_ASSERT(call.fn != Fn::read || !call.input.has_value());
+  RAFTSIM_ASSERT(call.fn == Fn::cas || !call.expected.has_value());
   return call;
 }
 

@@ -22,6 +22,8 @@ struct CheckerCall {
   std::optional<std::string_view> expected;
 };
 CheckerCall checker_call(const sim::HistoryEvent& invoke);
+// The same from an invoke's parts (the streaming feed keeps those, not the event).
+CheckerCall checker_call(sim::ClientOp op, std::string_view value, std::string_view expected);
 
 // Times are positions in the history, so simultaneous events keep their exact order. An invoke with no
 // completion (still in flight at the end) is an info operation; a cas that did not match is ok with
