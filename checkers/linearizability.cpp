@@ -803,6 +803,7 @@ class KeySearch {
   void build_entries();
   void build_reads();
   void note_forced();
+  void note_observers();
   bool linearized(std::uint32_t op) const {
     const std::uint32_t i = slot_[op];
     const auto& bits = ops_[op].info ? info_bits_ : req_bits_;
@@ -882,6 +883,17 @@ class KeySearch {
   std::vector<std::uint32_t> best_;
   std::uint32_t best_state_ = 0;
   std::size_t best_agrees_ = 0;  // best_[0, best_agrees_) equals the current stack
+  // What can_reach reads of an observer, laid out for it (note_observers, at the start of run): the value
+  // it saw and its starters as bits of req_bits_ or info_bits_ (kStarterInfo set: info_bits_), so the test
+  // loads neither the operations nor the slots. can_reach runs up to kObserversChecked times per move.
+  struct ObserverReach {
+    std::uint32_t out = 0;
+    std::uint32_t first = 0;  // its starters are starter_bits_[first, last)
+    std::uint32_t last = 0;
+  };
+  static constexpr std::uint32_t kStarterInfo = 0x80000000u;
+  std::vector<ObserverReach> reach_;
+  std::vector<std::uint32_t> starter_bits_;
 };
 
 void KeySearch::build_entries() {
@@ -993,13 +1005,34 @@ void KeySearch::build_reads() {
 // writes or appends (or a missing info append) as soon as the value diverges from what those observers
 // saw, instead of when their returns are reached.
 bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
-  const std::uint32_t out = ResetIndex::observed(ops_[read]);
-  if (state == out) return true;
+  const ObserverReach& o = reach_[read];
+  if (state == o.out) return true;
   // The starters before extends: a pending reset is the common answer (an observer of a later value), and
   // a few bit tests cost less than extends' memo lookup.
-  const auto& starters = resets_.starters(read);
-  if (std::any_of(starters.begin(), starters.end(), [&](std::uint32_t op) { return !linearized(op); })) return true;
-  return has_appends_ && values_.extends(state, out);
+  for (std::uint32_t k = o.first; k < o.last; ++k) {
+    const std::uint32_t b = starter_bits_[k];
+    const std::uint32_t i = b & ~kStarterInfo;
+    const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
+    if (((word >> (i % 64)) & 1) == 0) return true;  // a starter still to be linearized
+  }
+  return has_appends_ && values_.extends(state, o.out);
+}
+
+void KeySearch::note_observers() {
+  reach_.assign(ops_.size(), ObserverReach{});
+  starter_bits_.clear();
+  for (std::uint32_t r = 0; r < ops_.size(); ++r) {
+    if (!is_observer(ops_[r])) continue;
+    ObserverReach& o = reach_[r];
+    o.out = ResetIndex::observed(ops_[r]);
+    o.first = static_cast<std::uint32_t>(starter_bits_.size());
+    for (std::uint32_t op : resets_.starters(r)) {
+      RAFTSIM_ASSERT(slot_[op] < kStarterInfo);
+      starter_bits_.push_back(slot_[op] | (ops_[op].info ? kStarterInfo : 0));
+    }
+    o.last = static_cast<std::uint32_t>(starter_bits_.size());
+  }
+  RAFTSIM_ASSERT(reach_.size() == ops_.size());
 }
 
 // Whether every one of the first kObserversChecked pending observers other than `op` can still be
@@ -1157,6 +1190,7 @@ bool KeySearch::in_pass(const KeyOp& op, Pass pass) {
 SearchStatus KeySearch::run(std::uint64_t slice_steps) {
   if (entry_ == -2) {
     note_forced();
+    note_observers();
     stack_.reserve(ops_.size());  // at most one frame per operation: no regrowth on the way down
     best_state_ = state_;
     entry_ = entries_[0].next;
