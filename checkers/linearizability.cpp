@@ -821,6 +821,7 @@ class KeySearch {
   bool can_reach(std::uint32_t state, std::uint32_t read);
   bool observers_reachable(std::uint32_t op, std::uint32_t next);
   const std::uint32_t* continuations(std::uint32_t state, std::uint32_t out);
+  bool continued(std::uint32_t state, std::uint32_t out);
   static constexpr std::size_t kObserversChecked = 3;
   void unlink_read(std::uint32_t op) {
     read_next_[read_prev_[op]] = read_next_[op];
@@ -904,6 +905,12 @@ class KeySearch {
   static constexpr std::uint32_t kStarterInfo = 0x80000000u;
   std::vector<ObserverReach> reach_;
   std::vector<std::uint32_t> starter_bits_;
+  std::vector<std::uint32_t> starter_values_;  // the value each starter writes
+  bool starter_linearized(std::uint32_t b) const {
+    const std::uint32_t i = b & ~kStarterInfo;
+    const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
+    return ((word >> (i % 64)) & 1) != 0;
+  }
   std::vector<std::uint32_t> append_ops_;  // every append, in op order
   ValueTable::Memo continuations_;         // (state, observed value) -> its list in continuation_bits_
   std::vector<std::uint32_t> continuation_bits_;
@@ -1021,25 +1028,26 @@ void KeySearch::build_reads() {
 bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
   const ObserverReach& o = reach_[read];
   if (state == o.out) return true;
-  // The starters before extends: a pending reset is the common answer (an observer of a later value), and
-  // a few bit tests cost less than extends' memo lookup.
+  // The starters before the state's own appends: a pending reset is the common answer (an observer of a
+  // later value), and a few bit tests cost less than a memo lookup.
   for (std::uint32_t k = o.first; k < o.last; ++k) {
-    const std::uint32_t b = starter_bits_[k];
-    const std::uint32_t i = b & ~kStarterInfo;
-    const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
-    if (((word >> (i % 64)) & 1) == 0) return true;  // a starter still to be linearized
+    if (starter_linearized(starter_bits_[k])) continue;
+    const std::uint32_t from = starter_values_[k];
+    if (from == o.out || continued(from, o.out)) return true;  // a starter still to be linearized, then appends
   }
-  if (!has_appends_ || state == ValueTable::kDead) return false;
-  // No reset can start the value again, so appends must turn the state into it (the state is a prefix of
-  // it), and pending ones must spell the rest of it after the state: the first of them begins the rest. Without this test the search linearized an append before the write it
-  // follows in some observer's value ("84 " before "85" under a read of "8584 "), and found out only when
-  // that observer's return came (session 16: a quarter fewer search steps on the 64-client benchmark).
-  const std::uint32_t* next = continuations(state, o.out);
+  return has_appends_ && state != ValueTable::kDead && continued(state, o.out);
+}
+
+// Whether pending appends can begin to turn `state` into `out`: the state is a prefix of it and some
+// pending append begins the rest. Appends must spell the rest (a reset would start the value anew), so the
+// first of them is still to come. Without this test the search linearized an append before the write it
+// follows in some observer's value ("84 " before "85" under a read of "8584 ", or before a write of "85"
+// still pending), and found out only when that observer's return came (session 16: on the 64-client
+// benchmark a quarter fewer search steps).
+bool KeySearch::continued(std::uint32_t state, std::uint32_t out) {
+  const std::uint32_t* next = continuations(state, out);
   for (std::uint32_t k = 1; k <= next[0]; ++k) {
-    const std::uint32_t b = next[k];
-    const std::uint32_t i = b & ~kStarterInfo;
-    const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
-    if (((word >> (i % 64)) & 1) == 0) return true;  // an append that can continue it is still to come
+    if (!starter_linearized(next[k])) return true;  // an append that can continue it is still to come
   }
   return false;
 }
@@ -1076,6 +1084,7 @@ const std::uint32_t* KeySearch::continuations(std::uint32_t state, std::uint32_t
 void KeySearch::note_observers() {
   reach_.assign(ops_.size(), ObserverReach{});
   starter_bits_.clear();
+  starter_values_.clear();
   append_ops_.clear();
   for (std::uint32_t a = 0; a < ops_.size(); ++a) {
     if (ops_[a].fn == Fn::append) append_ops_.push_back(a);
@@ -1087,7 +1096,9 @@ void KeySearch::note_observers() {
     o.first = static_cast<std::uint32_t>(starter_bits_.size());
     for (std::uint32_t op : resets_.starters(r)) {
       RAFTSIM_ASSERT(slot_[op] < kStarterInfo);
+      RAFTSIM_ASSERT(ResetIndex::resets(ops_[op]) && ops_[op].input != ValueTable::kDead);
       starter_bits_.push_back(slot_[op] | (ops_[op].info ? kStarterInfo : 0));
+      starter_values_.push_back(ops_[op].input);
     }
     o.last = static_cast<std::uint32_t>(starter_bits_.size());
   }
