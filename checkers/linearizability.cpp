@@ -1131,7 +1131,9 @@ KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
   std::uint32_t next = 0;
   if (!step(ops_[op], state_, values_, next)) return Try::rejected;
   flip(op);
-  if (next != state_ && !observers_reachable(op, next)) {
+  // An append that leaves the state as it was (the dead state stays dead) still uses itself up: some
+  // observer may have needed it to continue its value (can_reach).
+  if ((next != state_ || ops_[op].fn == Fn::append) && !observers_reachable(op, next)) {
     flip(op);
     return Try::rejected;
   }
