@@ -820,8 +820,9 @@ class KeySearch {
   }
   bool can_reach(std::uint32_t state, std::uint32_t read);
   bool observers_reachable(std::uint32_t op, std::uint32_t next);
-  const std::uint32_t* continuations(std::uint32_t state, std::uint32_t out);
+  std::uint32_t continuations(std::uint32_t state, std::uint32_t out);
   bool continued(std::uint32_t state, std::uint32_t out);
+  bool pending_in(std::uint32_t at) const;
   static constexpr std::size_t kObserversChecked = 3;
   void unlink_read(std::uint32_t op) {
     read_next_[read_prev_[op]] = read_next_[op];
@@ -906,6 +907,8 @@ class KeySearch {
   std::vector<ObserverReach> reach_;
   std::vector<std::uint32_t> starter_bits_;
   std::vector<std::uint32_t> starter_values_;  // the value each starter writes
+  static constexpr std::uint32_t kNoList = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> starter_continuations_;  // its continuations(value, out), once asked (or kNoList)
   bool starter_linearized(std::uint32_t b) const {
     const std::uint32_t i = b & ~kStarterInfo;
     const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
@@ -1033,7 +1036,10 @@ bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
   for (std::uint32_t k = o.first; k < o.last; ++k) {
     if (starter_linearized(starter_bits_[k])) continue;
     const std::uint32_t from = starter_values_[k];
-    if (from == o.out || continued(from, o.out)) return true;  // a starter still to be linearized, then appends
+    if (from == o.out) return true;  // a starter still to be linearized
+    // (a starter's list is fixed: kept beside it, so this path looks nothing up)
+    if (starter_continuations_[k] == kNoList) starter_continuations_[k] = continuations(from, o.out);
+    if (pending_in(starter_continuations_[k])) return true;  // a starter still to be linearized, then appends
   }
   return has_appends_ && state != ValueTable::kDead && continued(state, o.out);
 }
@@ -1044,19 +1050,24 @@ bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
 // follows in some observer's value ("84 " before "85" under a read of "8584 ", or before a write of "85"
 // still pending), and found out only when that observer's return came (session 16: on the 64-client
 // benchmark a quarter fewer search steps).
-bool KeySearch::continued(std::uint32_t state, std::uint32_t out) {
-  const std::uint32_t* next = continuations(state, out);
-  for (std::uint32_t k = 1; k <= next[0]; ++k) {
-    if (!starter_linearized(next[k])) return true;  // an append that can continue it is still to come
+bool KeySearch::continued(std::uint32_t state, std::uint32_t out) { return pending_in(continuations(state, out)); }
+
+// Whether some append of the list at `at` in continuation_bits_ is still to be linearized.
+bool KeySearch::pending_in(std::uint32_t at) const {
+  const std::uint32_t count = continuation_bits_[at];
+  RAFTSIM_ASSERT(at + count < continuation_bits_.size());
+  for (std::uint32_t k = at + 1; k <= at + count; ++k) {
+    if (!starter_linearized(continuation_bits_[k])) return true;
   }
   return false;
 }
 
-// The appends whose value the rest of `out` after `state` begins with, as starter bits (note_observers),
-// counted in the first word; none if `out` does not start with `state` (then no append can help either).
+// The appends whose value the rest of `out` after `state` begins with: the offset of their list in
+// continuation_bits_ (its length, then each as starter bits, see note_observers); an empty list if `out`
+// does not start with `state` (then no append can help either).
 // Memoized per pair, since the search asks about the same few pairs over and over and the list does not
 // depend on what is linearized.
-const std::uint32_t* KeySearch::continuations(std::uint32_t state, std::uint32_t out) {
+std::uint32_t KeySearch::continuations(std::uint32_t state, std::uint32_t out) {
   RAFTSIM_ASSERT(state != ValueTable::kDead && state != out);
   const std::uint64_t key = (std::uint64_t{state} << 32) | out;
   std::uint32_t at = continuations_.find(key);
@@ -1069,7 +1080,10 @@ const std::uint32_t* KeySearch::continuations(std::uint32_t state, std::uint32_t
     at = static_cast<std::uint32_t>(continuation_bits_.size());
     continuation_bits_.push_back(0);
     for (const std::uint32_t a : append_ops_) {
-      if (extends && rest.starts_with(values_.appended_text(ops_[a].input))) {
+      if (!extends) break;
+      const std::string_view arg = values_.appended_text(ops_[a].input);
+      // (the first byte first: most appends differ there, and starts_with's memcmp call costs more)
+      if ((arg.empty() || (!rest.empty() && arg[0] == rest[0])) && rest.starts_with(arg)) {
         continuation_bits_.push_back(slot_[a] | (ops_[a].info ? kStarterInfo : 0));
         ++continuation_bits_[at];
       }
@@ -1078,13 +1092,14 @@ const std::uint32_t* KeySearch::continuations(std::uint32_t state, std::uint32_t
     continuation_bytes_ += 32 + 4 * (continuation_bits_.size() - at);  // (charged like ValueTable's memos)
   }
   RAFTSIM_ASSERT(at < continuation_bits_.size());
-  return &continuation_bits_[at];
+  return at;
 }
 
 void KeySearch::note_observers() {
   reach_.assign(ops_.size(), ObserverReach{});
   starter_bits_.clear();
   starter_values_.clear();
+  starter_continuations_.clear();
   append_ops_.clear();
   for (std::uint32_t a = 0; a < ops_.size(); ++a) {
     if (ops_[a].fn == Fn::append) append_ops_.push_back(a);
@@ -1099,6 +1114,7 @@ void KeySearch::note_observers() {
       RAFTSIM_ASSERT(ResetIndex::resets(ops_[op]) && ops_[op].input != ValueTable::kDead);
       starter_bits_.push_back(slot_[op] | (ops_[op].info ? kStarterInfo : 0));
       starter_values_.push_back(ops_[op].input);
+      starter_continuations_.push_back(kNoList);
     }
     o.last = static_cast<std::uint32_t>(starter_bits_.size());
   }
