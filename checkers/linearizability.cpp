@@ -1,6 +1,7 @@
 #include "checkers/linearizability.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -69,7 +70,11 @@ class ValueTable {
   // search at every cut of a key in batch mode (hundreds per simulated minute at 64 clients), and the
   // node-based maps and one std::string per value (twice) were a third of each search's set-up and
   // teardown. Ids are given in the same order as before, so the searches are the same.
-  ValueTable() : spans_(2, Span{0, 0}), hashes_(2, TextHash{}) {}
+  // Borrowed texts (session 16, linsetup2): a value interned from the caller's text is not copied: the
+  // table points at it (intern_text: the caller keeps it alive and unchanged while the table lives, as the
+  // History and the streaming checker's values are during a check). Only the values appends make are
+  // copied, into blocks that never move. Copying every value of a segment was most of interning's cost.
+  ValueTable() : spans_(2, Span{nullptr, 0}), hashes_(2, TextHash{}) {}
 
   // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
@@ -97,6 +102,10 @@ class ValueTable {
     });
     for (std::size_t i = 0; i < headed.size(); ++i) observed_[i] = headed[i].id;
     RAFTSIM_ASSERT(headed.size() == observed_.size());
+    // An observed value is observable (it is its own prefix): canon() knows these without a search.
+    RAFTSIM_ASSERT(relevant_.empty());
+    relevant_.assign(spans_.size(), -1);
+    for (std::uint32_t id : observed_) relevant_[id] = 1;
     bytes_ += observed_.size() * sizeof(std::uint32_t);  // (as before headed_: the limit's verdicts stay)
   }
 
@@ -149,7 +158,8 @@ class ValueTable {
   // Ids are below this.
   std::size_t size() const { return spans_.size(); }
 
-  // intern() of a value given as text (never nil), hashed here. `v` must not point into this table.
+  // intern() of a value given as text (never nil), hashed here. The table keeps pointing at `v`'s text
+  // (see the constructor): it must outlive the table.
   std::uint32_t intern_text(std::string_view v) { return intern_parts(v, std::string_view(), hash_text(v)); }
   // The same with the value's hash_text given (check_key_linearizability: the caller's).
   std::uint32_t intern_text(std::string_view v, TextHash th) {
@@ -205,7 +215,7 @@ class ValueTable {
 
  private:
   struct Span {
-    std::uint32_t offset;
+    const char* data;
     std::uint32_t length;
   };
   // (uint64 key -> uint32 value), open addressing with linear probing; nothing is ever removed.
@@ -255,12 +265,13 @@ class ValueTable {
 
   std::string_view text(std::uint32_t id) const {
     const Span sp = spans_[id];
-    return std::string_view(chars_.data() + sp.offset, sp.length);
+    return std::string_view(sp.data, sp.length);
   }
   std::string_view text_or_empty(std::uint32_t id) const { return id == kNil ? std::string_view() : text(id); }
 
-  // The id of the text a + b (never nil; hash_text(a + b) is th), interned if new. a and b may point into
-  // chars_.
+  // The id of the text a + b (never nil; hash_text(a + b) is th), interned if new. If one part is empty
+  // the new value is the other one, borrowed (it is the caller's text, or already the table's); else the
+  // two are joined in the table's blocks.
   std::uint32_t intern_parts(std::string_view a, std::string_view b, TextHash th) {
     if (2 * (spans_.size() + 1) > index_.size()) rebuild_index(std::max(kIndexMin, 2 * index_.size()));
     const std::size_t mask = index_.size() - 1;
@@ -272,20 +283,12 @@ class ValueTable {
       const std::string_view t = text(id);
       if (t.substr(0, a.size()) == a && t.substr(a.size()) == b) return id;
     }
-    RAFTSIM_ASSERT_MSG(chars_.size() + length <= 0xFFFFFFFFu && spans_.size() < kAbsent,
-                       "a key's values exceed the value table's 32-bit offsets");
+    RAFTSIM_ASSERT_MSG(length <= 0xFFFFFFFFu && spans_.size() < kAbsent,
+                       "a key's values exceed the value table's 32-bit lengths and ids");
     const auto id = static_cast<std::uint32_t>(spans_.size());
     index_[i] = id;
-    const std::size_t offset = chars_.size();
-    // (a and b may point into chars_, which the append may move: grow it first, then copy from offsets)
-    const std::size_t a_at = inside(a);
-    const std::size_t b_at = inside(b);
-    chars_.resize(offset + length);
-    if (!a.empty()) std::memcpy(chars_.data() + offset, a_at != kOutside ? chars_.data() + a_at : a.data(), a.size());
-    if (!b.empty()) {
-      std::memcpy(chars_.data() + offset + a.size(), b_at != kOutside ? chars_.data() + b_at : b.data(), b.size());
-    }
-    spans_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length)});
+    const char* data = b.empty() ? a.data() : a.empty() ? b.data() : join(a, b);
+    spans_.push_back({data, static_cast<std::uint32_t>(length)});
     hashes_.push_back(th);
     if (RAFTSIM_DEBUG_INVARIANTS) {
       const TextHash direct = hash_text(text(id));
@@ -296,12 +299,22 @@ class ValueTable {
     return id;
   }
 
-  // Where `v` starts in chars_, or kOutside (also for an empty v).
-  static constexpr std::size_t kOutside = ~std::size_t{0};
-  std::size_t inside(std::string_view v) const {
-    const std::less<const char*> before;
-    if (v.empty() || before(v.data(), chars_.data()) || !before(v.data(), chars_.data() + chars_.size())) return kOutside;
-    return static_cast<std::size_t>(v.data() - chars_.data());
+  // a + b copied into the blocks (a and b may be texts of the table: blocks never move).
+  static constexpr std::size_t kBlockBytes = 4096;
+  const char* join(std::string_view a, std::string_view b) {
+    const std::size_t length = a.size() + b.size();
+    if (length > block_left_) {
+      const std::size_t size = std::max(kBlockBytes, length);
+      blocks_.push_back(std::unique_ptr<char[]>(new char[size]));
+      block_next_ = blocks_.back().get();
+      block_left_ = size;
+    }
+    char* to = block_next_;
+    std::memcpy(to, a.data(), a.size());
+    std::memcpy(to + a.size(), b.data(), b.size());
+    block_next_ += length;
+    block_left_ -= length;
+    return to;
   }
 
   void rebuild_index(std::size_t slots) {
@@ -314,8 +327,10 @@ class ValueTable {
     }
   }
 
-  std::string chars_;                 // the texts of ids 2.., one after another
-  std::vector<Span> spans_;           // id -> its text in chars_ (ids 0 and 1: none)
+  std::vector<std::unique_ptr<char[]>> blocks_;  // the texts appends made (join), never moved
+  char* block_next_ = nullptr;                   // the free part of the last block
+  std::size_t block_left_ = 0;
+  std::vector<Span> spans_;           // id -> its text, borrowed or in blocks_ (ids 0 and 1: none)
   std::vector<TextHash> hashes_;      // id -> hash_text of its text (ids 0 and 1: that of "")
   std::vector<std::uint32_t> index_;  // open addressing over the texts: ids, kEmpty for a free slot
   Memo appended_;
@@ -330,11 +345,22 @@ class ValueTable {
   std::vector<Headed> headed_;  // observed_ with their heads, in the same order (observable's search)
   // The first 8 bytes of `v` as a big-endian number, zero-padded: a < b for the numbers implies a < b for
   // the texts (see set_observed).
+  // (A value of 8 bytes or more: one load and, on a little-endian host, a byte swap; a shorter one: its
+  // bytes only, then shifted into place. Heads are taken for every value canon() and set_observed() see;
+  // the loop over all eight bytes with a test for each was a third of observable's cost.)
   static std::uint64_t head(std::string_view v) {
+    const std::size_t n = v.size();
+    if (n >= 8) {
+      if constexpr (std::endian::native == std::endian::little) {
+        std::uint64_t h = 0;
+        std::memcpy(&h, v.data(), sizeof h);
+        return __builtin_bswap64(h);
+      }
+    }
     std::uint64_t h = 0;
-    const std::size_t n = std::min<std::size_t>(8, v.size());
-    for (std::size_t i = 0; i < 8; ++i) h = (h << 8) | (i < n ? static_cast<unsigned char>(v[i]) : 0U);
-    return h;
+    const std::size_t m = std::min<std::size_t>(8, n);
+    for (std::size_t i = 0; i < m; ++i) h = (h << 8) | static_cast<unsigned char>(v[i]);
+    return m == 0 ? 0 : h << (8 * (8 - m));
   }
   std::vector<std::int8_t> relevant_;    // id -> 1 observable, 0 not, -1 not computed yet
 
@@ -657,15 +683,23 @@ class ResetIndex {
     // (by hash, then by operation: the order find() lists the resets of one hash in, as before)
     std::sort(by_hash_.begin(), by_hash_.end(),
               [](const Reset& a, const Reset& b) { return a.hash != b.hash ? a.hash < b.hash : a.op < b.op; });
-    first_.assign(ops.size() + 1, 0);
+    // Observers of the same value have the same starters: each value's are found once and shared (many
+    // reads and matching cas of a segment see the same value).
+    ranges_.assign(ops.size(), Range{0, 0});
+    std::vector<Range> of_value(values.size(), Range{kUnfound, kUnfound});
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
-      RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
-      first_[i] = static_cast<std::uint32_t>(starters_.size());
       if (!observes(ops[i]) || ops[i].info) continue;
-      find(ops, values, observed(ops[i]), has_appends);
+      const std::uint32_t v = observed(ops[i]);
+      RAFTSIM_ASSERT(v < of_value.size());
+      Range& range = of_value[v];
+      if (range.begin == kUnfound) {
+        range.begin = static_cast<std::uint32_t>(starters_.size());
+        find(ops, values, v, has_appends);
+        RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
+        range.end = static_cast<std::uint32_t>(starters_.size());
+      }
+      ranges_[i] = range;
     }
-    RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
-    first_[ops.size()] = static_cast<std::uint32_t>(starters_.size());
   }
 
   // Whether `op` requires a particular value when it takes effect (a read, or a cas whose compare matched),
@@ -678,12 +712,18 @@ class ResetIndex {
 
   // The resets that could start what observer `read` saw (empty for an operation that is not one).
   std::span<const std::uint32_t> starters(std::uint32_t read) const {
-    RAFTSIM_ASSERT(std::size_t{read} + 1 < first_.size());
-    return {starters_.data() + first_[read], starters_.data() + first_[read + 1]};
+    RAFTSIM_ASSERT(std::size_t{read} < ranges_.size());
+    const Range range = ranges_[read];
+    return {starters_.data() + range.begin, starters_.data() + range.end};
   }
 
  private:
-  static constexpr std::size_t kOffsetMax = 0xFFFFFFFFu;  // first_ holds offsets into starters_ in 32 bits
+  static constexpr std::size_t kOffsetMax = 0xFFFFFFFEu;  // ranges_ hold offsets into starters_ in 32 bits
+  static constexpr std::uint32_t kUnfound = 0xFFFFFFFFu;  // a value whose starters are not found yet
+  struct Range {
+    std::uint32_t begin;  // [begin, end) in starters_
+    std::uint32_t end;
+  };
   static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
   struct Reset {
     std::uint64_t hash;
@@ -723,8 +763,8 @@ class ResetIndex {
   }
 
   std::vector<Reset> by_hash_;           // the resets, by the hash of their value
-  std::vector<std::uint32_t> first_;     // op -> its first starter in starters_ (ops.size() + 1 entries)
-  std::vector<std::uint32_t> starters_;  // the starters of every observer, one after another
+  std::vector<Range> ranges_;            // op -> its starters in starters_ (empty for a non-observer)
+  std::vector<std::uint32_t> starters_;  // the starters of each observed value, one value after another
   std::vector<std::uint8_t> lengths_;    // length -> 1 if some reset's value has it
 };
 
@@ -905,8 +945,11 @@ void KeySearch::build_entries() {
     calls.push_back({ops_[i].invoke_time, i});
     if (!ops_[i].info) returns.push_back({ops_[i].complete_time, i});
   }
-  std::stable_sort(killers_.begin(), killers_.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
+  // (The operations usually come in invoke order already: then the stable sort, and its buffer, is skipped.)
+  auto by_invoke = [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; };
+  if (!std::is_sorted(killers_.begin(), killers_.end(), by_invoke)) {
+    std::stable_sort(killers_.begin(), killers_.end(), by_invoke);
+  }
   // At equal times calls go first: the operations count as concurrent, the lenient reading (Porcupine does
   // the same). The parsers never produce ties.
   auto by_time = [](const Event& a, const Event& b) { return a.time != b.time ? a.time < b.time : a.op < b.op; };
@@ -971,8 +1014,9 @@ void KeySearch::build_reads() {
   for (std::uint32_t i = 0; i < ops_.size(); ++i) {
     if (is_observer(ops_[i])) reads.push_back(i);
   }
-  std::stable_sort(reads.begin(), reads.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
+  // (Usually in invoke order already, as the operations are: then the stable sort and its buffer are skipped.)
+  auto by_invoke = [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; };
+  if (!std::is_sorted(reads.begin(), reads.end(), by_invoke)) std::stable_sort(reads.begin(), reads.end(), by_invoke);
   const auto sentinel = static_cast<std::uint32_t>(ops_.size());
   read_prev_.assign(ops_.size() + 1, sentinel);
   read_next_.assign(ops_.size() + 1, sentinel);
