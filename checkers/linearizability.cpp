@@ -76,6 +76,23 @@ class ValueTable {
   // copied, into blocks that never move. Copying every value of a segment was most of interning's cost.
   ValueTable() : spans_(2, Span{nullptr, 0}), hashes_(2, TextHash{}) {}
 
+  // Back to a new table's state (nil and the dead state only), keeping the capacities (KeyCheckScratch).
+  void clear() {
+    spans_.resize(2);
+    hashes_.resize(2);
+    index_.clear();  // (reserve or the first intern sizes it again, in the same capacity)
+    appended_.clear();
+    extends_.clear();
+    blocks_.clear();
+    block_next_ = nullptr;
+    block_left_ = 0;
+    bytes_ = 0;
+    prefixes_ = false;
+    observed_.clear();
+    headed_.clear();
+    relevant_.clear();
+  }
+
   // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
   void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
@@ -230,6 +247,15 @@ class ValueTable {
         if (slots_[i].key == kEmptyKey) return kAbsent;
       }
     }
+    // Empty again; a small table keeps its slots (KeyCheckScratch: the next search's first growths are free).
+    void clear() {
+      if (slots_.size() > kKeptSlots) {
+        slots_ = std::vector<Slot>();
+      } else {
+        std::fill(slots_.begin(), slots_.end(), Slot{kEmptyKey, 0});
+      }
+      count_ = 0;
+    }
     // `key` is not in the memo (find said so).
     void insert(std::uint64_t key, std::uint32_t value) {
       RAFTSIM_ASSERT(key != kEmptyKey && value != kAbsent);
@@ -244,6 +270,7 @@ class ValueTable {
       std::uint32_t value;
     };
     static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // ids (2^32 - 1, 2^32 - 1): never asked
+    static constexpr std::size_t kKeptSlots = 256;
     void put(std::uint64_t key, std::uint32_t value) {
       const std::size_t mask = slots_.size() - 1;
       std::size_t i = splitmix64(key) & mask;
@@ -671,6 +698,8 @@ class ResetIndex {
   // Flat (session 15): the resets sorted by the hash of their value, and each observer's starters in one
   // array, so building the index allocates a few vectors, not a node and a vector per value and per read.
   ResetIndex(const std::vector<KeyOp>& ops, const ValueTable& values, bool has_appends) {
+    by_hash_.reserve(ops.size());
+    starters_.reserve(ops.size());
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       if (!resets(ops[i])) continue;
       const auto v = values.value(ops[i].input);
@@ -972,8 +1001,22 @@ void KeySearch::build_entries() {
     if (e.call) {
       call_of[op_index] = at;
       const KeyOp& op = ops_[op_index];
-      for (Pass p : {Pass::forced, Pass::required, Pass::info}) {
-        if (in_pass(op, p)) e.passes = static_cast<std::uint8_t>(e.passes | pass_bit(p));
+      // in_pass for each pass, written out: an info operation is tried in the info pass alone; one with a
+      // known outcome in the required pass unless it is a read, and in the forced pass if it is a read or
+      // a cas whose compare failed.
+      if (op.info) {
+        e.passes = pass_bit(Pass::info);
+      } else {
+        const bool read = op.fn == Fn::read;
+        const bool forced = read || (op.fn == Fn::cas && !op.cas_succeeded);
+        e.passes = static_cast<std::uint8_t>((forced ? pass_bit(Pass::forced) : 0) | (read ? 0 : pass_bit(Pass::required)));
+      }
+      if (RAFTSIM_DEBUG_INVARIANTS) {
+        std::uint8_t passes = 0;
+        for (Pass p : {Pass::forced, Pass::required, Pass::info}) {
+          if (in_pass(op, p)) passes = static_cast<std::uint8_t>(passes | pass_bit(p));
+        }
+        RAFTSIM_ASSERT(passes == e.passes);
       }
       RAFTSIM_ASSERT(e.passes != 0);  // every operation is tried in the required or the info pass
     } else {
@@ -1011,6 +1054,7 @@ void KeySearch::unlift(std::int32_t call) {
 // configuration already seen, or subsumed by one, has already been explored, to failure).
 void KeySearch::build_reads() {
   std::vector<std::uint32_t> reads;
+  reads.reserve(ops_.size());
   for (std::uint32_t i = 0; i < ops_.size(); ++i) {
     if (is_observer(ops_[i])) reads.push_back(i);
   }
@@ -1582,6 +1626,25 @@ class LimitReport {
 
 }  // namespace
 
+// (Empty: the buffers are ScratchBuffers, whose members' types are this file's own.)
+struct KeyCheckScratch::Buffers {
+  virtual ~Buffers() = default;
+};
+
+namespace {
+// What KeyCheckScratch keeps between check_key_linearizability calls.
+struct ScratchBuffers final : KeyCheckScratch::Buffers {
+  static constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> id_of;   // the caller's value id -> the table's, or kUnset
+  std::vector<std::uint32_t> mapped;  // the caller's ids the last call set in id_of
+  ValueTable values;                  // clear()ed by each call
+  std::vector<KeyOp> ops;
+};
+}  // namespace
+
+KeyCheckScratch::KeyCheckScratch() : buffers_(std::make_unique<ScratchBuffers>()) {}
+KeyCheckScratch::~KeyCheckScratch() = default;
+
 const char* verdict_name(LinVerdict verdict) {
   switch (verdict) {
     case LinVerdict::linearizable: return "linearizable";
@@ -1703,24 +1766,36 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
 
 LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& in, std::size_t id_bound,
                                      const std::function<HashedText(std::uint32_t)>& text,
-                                     const LinLimits& limits) {
-  constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
-  ValueTable values;
-  std::vector<std::uint32_t> id_of(id_bound, kUnset);
+                                     const LinLimits& limits, KeyCheckScratch* scratch) {
+  std::optional<KeyCheckScratch> own;
+  auto& buffers = static_cast<ScratchBuffers&>(scratch != nullptr ? scratch->buffers() : own.emplace().buffers());
+  // The caller's ids -> the table's, kUnset where not interned yet. Kept all kUnset between calls: the
+  // entries the last call set are reset here (a call may return early), not the whole vector.
+  std::vector<std::uint32_t>& id_of = buffers.id_of;
+  for (std::uint32_t id : buffers.mapped) id_of[id] = ScratchBuffers::kUnset;
+  buffers.mapped.clear();
+  if (id_of.size() < id_bound) id_of.resize(id_bound, ScratchBuffers::kUnset);
+  if (RAFTSIM_DEBUG_INVARIANTS) {
+    RAFTSIM_ASSERT(std::all_of(id_of.begin(), id_of.end(), [](std::uint32_t m) { return m == ScratchBuffers::kUnset; }));
+  }
+  ValueTable& values = buffers.values;
+  values.clear();
   values.reserve(std::min(id_bound, in.size() + 1));
   auto intern = [&](std::uint32_t id) -> std::uint32_t {
     if (id == 0) return ValueTable::kNil;
     RAFTSIM_ASSERT(id < id_bound);
     std::uint32_t& mapped = id_of[id];
-    if (mapped == kUnset) {
+    if (mapped == ScratchBuffers::kUnset) {
       const HashedText t = text(id);
       mapped = values.intern_text(t.text, t.hash);
+      buffers.mapped.push_back(id);
     }
     RAFTSIM_ASSERT(mapped != ValueTable::kNil && mapped != ValueTable::kDead);
     return mapped;
   };
   const std::uint32_t init = intern(initial);
-  std::vector<KeyOp> ops;
+  std::vector<KeyOp>& ops = buffers.ops;
+  ops.clear();
   ops.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     const KeyOpIds& op = in[i];
