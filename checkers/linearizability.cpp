@@ -1634,9 +1634,14 @@ struct KeyCheckScratch::Buffers {
 namespace {
 // What KeyCheckScratch keeps between check_key_linearizability calls.
 struct ScratchBuffers final : KeyCheckScratch::Buffers {
-  static constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
-  std::vector<std::uint32_t> id_of;   // the caller's value id -> the table's, or kUnset
-  std::vector<std::uint32_t> mapped;  // the caller's ids the last call set in id_of
+  // The caller's value id -> the table's id, valid if stamped with the current call's number: a new call
+  // takes the next number instead of clearing the map (it spans all the streaming key's values).
+  struct Mapped {
+    std::uint32_t call;
+    std::uint32_t id;
+  };
+  std::vector<Mapped> id_of;
+  std::uint32_t call = 0;  // the current call's number (0: none yet; the map's entries start at 0)
   ValueTable values;                  // clear()ed by each call
   std::vector<KeyOp> ops;
 };
@@ -1769,38 +1774,37 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
                                      const LinLimits& limits, KeyCheckScratch* scratch) {
   std::optional<KeyCheckScratch> own;
   auto& buffers = static_cast<ScratchBuffers&>(scratch != nullptr ? scratch->buffers() : own.emplace().buffers());
-  // The caller's ids -> the table's, kUnset where not interned yet. Kept all kUnset between calls: the
-  // entries the last call set are reset here (a call may return early), not the whole vector.
-  std::vector<std::uint32_t>& id_of = buffers.id_of;
-  for (std::uint32_t id : buffers.mapped) id_of[id] = ScratchBuffers::kUnset;
-  buffers.mapped.clear();
-  if (id_of.size() < id_bound) id_of.resize(id_bound, ScratchBuffers::kUnset);
-  if (RAFTSIM_DEBUG_INVARIANTS) {
-    RAFTSIM_ASSERT(std::all_of(id_of.begin(), id_of.end(), [](std::uint32_t m) { return m == ScratchBuffers::kUnset; }));
+  // The caller's ids -> the table's (see ScratchBuffers::Mapped).
+  std::vector<ScratchBuffers::Mapped>& id_of = buffers.id_of;
+  if (buffers.call == 0xFFFFFFFFu) {  // (numbers used up: every entry is stale again at 0)
+    std::fill(id_of.begin(), id_of.end(), ScratchBuffers::Mapped{0, 0});
+    buffers.call = 0;
   }
+  const std::uint32_t call = ++buffers.call;
+  if (id_of.size() < id_bound) id_of.resize(id_bound, ScratchBuffers::Mapped{0, 0});
   ValueTable& values = buffers.values;
   values.clear();
   values.reserve(std::min(id_bound, in.size() + 1));
   auto intern = [&](std::uint32_t id) -> std::uint32_t {
     if (id == 0) return ValueTable::kNil;
     RAFTSIM_ASSERT(id < id_bound);
-    std::uint32_t& mapped = id_of[id];
-    if (mapped == ScratchBuffers::kUnset) {
+    ScratchBuffers::Mapped& mapped = id_of[id];
+    if (mapped.call != call) {
       const HashedText t = text(id);
-      mapped = values.intern_text(t.text, t.hash);
-      buffers.mapped.push_back(id);
+      mapped = {call, values.intern_text(t.text, t.hash)};
     }
-    RAFTSIM_ASSERT(mapped != ValueTable::kNil && mapped != ValueTable::kDead);
-    return mapped;
+    RAFTSIM_ASSERT(mapped.id != ValueTable::kNil && mapped.id != ValueTable::kDead && mapped.id < values.size());
+    return mapped.id;
   };
   const std::uint32_t init = intern(initial);
   std::vector<KeyOp>& ops = buffers.ops;
-  ops.clear();
-  ops.reserve(in.size());
+  ops.resize(in.size());  // (written in place, then cut to the operations kept: no push_back per operation)
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     const KeyOpIds& op = in[i];
     if (op.info && op.fn == Fn::read) continue;  // constrains nothing (as group_by_key leaves it out)
-    KeyOp k;
+    KeyOp& k = ops[kept++];
+    k = KeyOp{};
     k.index = i;
     k.fn = op.fn;
     k.info = op.info;
@@ -1811,8 +1815,8 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
     k.invoke_time = op.invoke_time;
     k.complete_time = k.info ? Operation::kNever : op.complete_time;
     RAFTSIM_ASSERT_MSG(k.info || k.complete_time >= k.invoke_time, "an operation completes before its invoke");
-    ops.push_back(k);
   }
+  ops.resize(kept);
   if (ops.empty()) return LinVerdict::linearizable;
   if (unproducible_read(ops, values, init)) return LinVerdict::not_linearizable;
   prepare_states(ops, values);
