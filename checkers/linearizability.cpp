@@ -97,32 +97,28 @@ class ValueTable {
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
   void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
     prefixes_ = prefixes;
-    observed_.reserve(observed.size());
+    // Distinct ids are distinct values: duplicates go first, marked by id in relevant_ (an observed value
+    // is observable, its own prefix: canon() knows these without a search), so that only distinct values
+    // are sorted by text (many reads see the same value, and values built by appends share long prefixes).
+    RAFTSIM_ASSERT(relevant_.empty() && observed_.empty());
+    relevant_.assign(spans_.size(), -1);
+    std::vector<Headed>& headed = headed_;
+    headed.clear();
     for (std::uint32_t id : observed) {
-      if (id != kNil && id != kDead) observed_.push_back(id);
+      if (id == kNil || id == kDead || relevant_[id] == 1) continue;
+      relevant_[id] = 1;
+      headed.push_back({head(text(id)), id});
     }
-    // Distinct ids are distinct values: duplicates go first, by id, so that only distinct values are
-    // sorted by text (many reads see the same value, and values built by appends share long prefixes).
-    std::sort(observed_.begin(), observed_.end());
-    observed_.erase(std::unique(observed_.begin(), observed_.end()), observed_.end());
     // By text, through each value's first 8 bytes as a big-endian number (zero-padded): where those
     // differ they order the values as their texts do (a padding zero is at most any byte, and where it
     // meets a real byte the shorter value is a prefix of the longer), so the full texts are compared only
     // on a tie. The same order, with most comparisons in a flat array instead of two loads and a memcmp
     // call (session 15, linsetup: this sort was most of prepare_states at the streaming check's cuts).
-    std::vector<Headed>& headed = headed_;
-    headed.clear();
-    headed.reserve(observed_.size());
-    for (std::uint32_t id : observed_) headed.push_back({head(text(id)), id});
     std::sort(headed.begin(), headed.end(), [&](const Headed& a, const Headed& b) {
       return a.head != b.head ? a.head < b.head : text(a.id) < text(b.id);
     });
+    observed_.resize(headed.size());
     for (std::size_t i = 0; i < headed.size(); ++i) observed_[i] = headed[i].id;
-    RAFTSIM_ASSERT(headed.size() == observed_.size());
-    // An observed value is observable (it is its own prefix): canon() knows these without a search.
-    RAFTSIM_ASSERT(relevant_.empty());
-    relevant_.assign(spans_.size(), -1);
-    for (std::uint32_t id : observed_) relevant_[id] = 1;
     bytes_ += observed_.size() * sizeof(std::uint32_t);  // (as before headed_: the limit's verdicts stay)
   }
 
@@ -695,23 +691,34 @@ class Deadline {
 
 class ResetIndex {
  public:
-  // Flat (session 15): the resets sorted by the hash of their value, and each observer's starters in one
-  // array, so building the index allocates a few vectors, not a node and a vector per value and per read.
+  // Flat (session 15): the resets by the hash of their value, and each observer's starters in one array, so
+  // building the index allocates a few vectors, not a node and a vector per value and per read. The resets
+  // of one hash are a list in operation order, reached through an open-addressing table (session 16,
+  // linsetup2: a probe instead of a binary search per prefix looked up, and no sort; the same starters in
+  // the same order as the sorted array gave).
   ResetIndex(const std::vector<KeyOp>& ops, const ValueTable& values, bool has_appends) {
-    by_hash_.reserve(ops.size());
     starters_.reserve(ops.size());
+    std::size_t resetting = 0;
+    for (const KeyOp& op : ops) resetting += resets(op) ? 1 : 0;
+    std::size_t slots = 8;
+    while (slots < 2 * resetting) slots *= 2;
+    by_hash_.assign(slots, Bucket{0, kNone, kNone});
+    next_.assign(ops.size(), kNone);
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       if (!resets(ops[i])) continue;
       const auto v = values.value(ops[i].input);
-      by_hash_.push_back({v ? key(values.text_hash(ops[i].input), v->size()) : kNilKey, i});
+      Bucket& b = bucket(v ? key(values.text_hash(ops[i].input), v->size()) : kNilKey);
+      if (b.first == kNone) {
+        b.first = i;
+      } else {
+        next_[b.last] = i;
+      }
+      b.last = i;
       if (v) {
         if (v->size() >= lengths_.size()) lengths_.resize(v->size() + 1, 0);
         lengths_[v->size()] = 1;
       }
     }
-    // (by hash, then by operation: the order find() lists the resets of one hash in, as before)
-    std::sort(by_hash_.begin(), by_hash_.end(),
-              [](const Reset& a, const Reset& b) { return a.hash != b.hash ? a.hash < b.hash : a.op < b.op; });
     // Observers of the same value have the same starters: each value's are found once and shared (many
     // reads and matching cas of a segment see the same value).
     ranges_.assign(ops.size(), Range{0, 0});
@@ -754,10 +761,28 @@ class ResetIndex {
     std::uint32_t end;
   };
   static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
-  struct Reset {
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  struct Bucket {
     std::uint64_t hash;
-    std::uint32_t op;
+    std::uint32_t first;  // the first reset with this hash, kNone for a free bucket
+    std::uint32_t last;
   };
+  // The bucket of `k`: its own, or the free one where it would go.
+  Bucket& bucket(std::uint64_t k) {
+    const std::size_t mask = by_hash_.size() - 1;
+    std::size_t i = splitmix64(k) & mask;
+    while (by_hash_[i].first != kNone && by_hash_[i].hash != k) i = (i + 1) & mask;
+    if (by_hash_[i].first == kNone) by_hash_[i].hash = k;
+    return by_hash_[i];
+  }
+  // The first reset whose value has hash `k`, or kNone.
+  std::uint32_t first_with(std::uint64_t k) const {
+    const std::size_t mask = by_hash_.size() - 1;
+    for (std::size_t i = splitmix64(k) & mask; by_hash_[i].first != kNone; i = (i + 1) & mask) {
+      if (by_hash_[i].hash == k) return by_hash_[i].first;
+    }
+    return kNone;
+  }
 
   static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
 
@@ -765,10 +790,9 @@ class ResetIndex {
   void find(const std::vector<KeyOp>& ops, const ValueTable& values, std::uint32_t output, bool has_appends) {
     const auto v = values.value(output);
     auto collect = [&](std::uint64_t k) {
-      auto it = std::lower_bound(by_hash_.begin(), by_hash_.end(), k, [](const Reset& r, std::uint64_t x) { return r.hash < x; });
-      for (; it != by_hash_.end() && it->hash == k; ++it) {
-        const auto w = values.value(ops[it->op].input);  // confirm: hashes can collide
-        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(it->op);
+      for (std::uint32_t op = first_with(k); op != kNone; op = next_[op]) {
+        const auto w = values.value(ops[op].input);  // confirm: hashes can collide
+        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(op);
       }
     };
     if (!v) {
@@ -791,7 +815,8 @@ class ResetIndex {
     }
   }
 
-  std::vector<Reset> by_hash_;           // the resets, by the hash of their value
+  std::vector<Bucket> by_hash_;          // open addressing: the hashes of the resets' values
+  std::vector<std::uint32_t> next_;      // a reset -> the next one with its hash, in operation order
   std::vector<Range> ranges_;            // op -> its starters in starters_ (empty for a non-observer)
   std::vector<std::uint32_t> starters_;  // the starters of each observed value, one value after another
   std::vector<std::uint8_t> lengths_;    // length -> 1 if some reset's value has it
