@@ -1078,11 +1078,12 @@ void KeySearch::unlift(std::int32_t call) {
 // Linearizes the call if the model allows it and the resulting configuration is new (Lowe's memo: a
 // configuration already seen, or subsumed by one, has already been explored, to failure).
 void KeySearch::build_reads() {
-  std::vector<std::uint32_t> reads;
-  reads.reserve(ops_.size());
+  std::vector<std::uint32_t> reads(ops_.size());  // (written in place: no push_back per operation)
+  std::size_t count = 0;
   for (std::uint32_t i = 0; i < ops_.size(); ++i) {
-    if (is_observer(ops_[i])) reads.push_back(i);
+    if (is_observer(ops_[i])) reads[count++] = i;
   }
+  reads.resize(count);
   // (Usually in invoke order already, as the operations are: then the stable sort and its buffer are skipped.)
   auto by_invoke = [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; };
   if (!std::is_sorted(reads.begin(), reads.end(), by_invoke)) std::stable_sort(reads.begin(), reads.end(), by_invoke);
@@ -1447,14 +1448,15 @@ std::optional<std::size_t> unproducible_read(const std::vector<KeyOp>& ops, cons
 void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
   bool appends = false;
   bool failed_cas = false;
-  std::vector<std::uint32_t> observed;
-  observed.reserve(ops.size());
+  std::vector<std::uint32_t> observed(ops.size());  // (written in place: no push_back per operation)
+  std::size_t count = 0;
   for (const KeyOp& op : ops) {
     appends = appends || op.fn == Fn::append;
-    if (op.fn == Fn::read && !op.info) observed.push_back(op.output);
-    if (op.fn == Fn::cas) observed.push_back(op.expected);
+    if (op.fn == Fn::read && !op.info) observed[count++] = op.output;
+    if (op.fn == Fn::cas) observed[count++] = op.expected;
     failed_cas = failed_cas || (op.fn == Fn::cas && !op.info && !op.cas_succeeded);
   }
+  observed.resize(count);
   values.set_observed(observed, appends);
   for (KeyOp& op : ops) {
     if (op.fn == Fn::write || op.fn == Fn::cas) op.result = values.canon(op.input);
