@@ -1,6 +1,7 @@
 #include "checkers/linearizability.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -69,34 +70,55 @@ class ValueTable {
   // search at every cut of a key in batch mode (hundreds per simulated minute at 64 clients), and the
   // node-based maps and one std::string per value (twice) were a third of each search's set-up and
   // teardown. Ids are given in the same order as before, so the searches are the same.
-  ValueTable() : spans_(2, Span{0, 0}), hashes_(2, TextHash{}) {}
+  // Borrowed texts (session 16, linsetup2): a value interned from the caller's text is not copied: the
+  // table points at it (intern_text: the caller keeps it alive and unchanged while the table lives, as the
+  // History and the streaming checker's values are during a check). Only the values appends make are
+  // copied, into blocks that never move. Copying every value of a segment was most of interning's cost.
+  ValueTable() : spans_(2, Span{nullptr, 0}), hashes_(2, TextHash{}) {}
+
+  // Back to a new table's state (nil and the dead state only), keeping the capacities (KeyCheckScratch).
+  void clear() {
+    spans_.resize(2);
+    hashes_.resize(2);
+    index_.clear();  // (reserve or the first intern sizes it again, in the same capacity)
+    appended_.clear();
+    extends_.clear();
+    blocks_.clear();
+    block_next_ = nullptr;
+    block_left_ = 0;
+    bytes_ = 0;
+    prefixes_ = false;
+    observed_.clear();
+    headed_.clear();
+    relevant_.clear();
+  }
 
   // Declares the values the key's operations observe (read outputs, cas expected values) and whether the
   // key has appends (then prefixes of them count as observed too). Call once, before canon().
   void set_observed(const std::vector<std::uint32_t>& observed, bool prefixes) {
     prefixes_ = prefixes;
-    observed_.reserve(observed.size());
+    // Distinct ids are distinct values: duplicates go first, marked by id in relevant_ (an observed value
+    // is observable, its own prefix: canon() knows these without a search), so that only distinct values
+    // are sorted by text (many reads see the same value, and values built by appends share long prefixes).
+    RAFTSIM_ASSERT(relevant_.empty() && observed_.empty());
+    relevant_.assign(spans_.size(), -1);
+    std::vector<Headed>& headed = headed_;
+    headed.clear();
     for (std::uint32_t id : observed) {
-      if (id != kNil && id != kDead) observed_.push_back(id);
+      if (id == kNil || id == kDead || relevant_[id] == 1) continue;
+      relevant_[id] = 1;
+      headed.push_back({head(text(id)), id});
     }
-    // Distinct ids are distinct values: duplicates go first, by id, so that only distinct values are
-    // sorted by text (many reads see the same value, and values built by appends share long prefixes).
-    std::sort(observed_.begin(), observed_.end());
-    observed_.erase(std::unique(observed_.begin(), observed_.end()), observed_.end());
     // By text, through each value's first 8 bytes as a big-endian number (zero-padded): where those
     // differ they order the values as their texts do (a padding zero is at most any byte, and where it
     // meets a real byte the shorter value is a prefix of the longer), so the full texts are compared only
     // on a tie. The same order, with most comparisons in a flat array instead of two loads and a memcmp
     // call (session 15, linsetup: this sort was most of prepare_states at the streaming check's cuts).
-    std::vector<Headed>& headed = headed_;
-    headed.clear();
-    headed.reserve(observed_.size());
-    for (std::uint32_t id : observed_) headed.push_back({head(text(id)), id});
     std::sort(headed.begin(), headed.end(), [&](const Headed& a, const Headed& b) {
       return a.head != b.head ? a.head < b.head : text(a.id) < text(b.id);
     });
+    observed_.resize(headed.size());
     for (std::size_t i = 0; i < headed.size(); ++i) observed_[i] = headed[i].id;
-    RAFTSIM_ASSERT(headed.size() == observed_.size());
     bytes_ += observed_.size() * sizeof(std::uint32_t);  // (as before headed_: the limit's verdicts stay)
   }
 
@@ -149,7 +171,8 @@ class ValueTable {
   // Ids are below this.
   std::size_t size() const { return spans_.size(); }
 
-  // intern() of a value given as text (never nil), hashed here. `v` must not point into this table.
+  // intern() of a value given as text (never nil), hashed here. The table keeps pointing at `v`'s text
+  // (see the constructor): it must outlive the table.
   std::uint32_t intern_text(std::string_view v) { return intern_parts(v, std::string_view(), hash_text(v)); }
   // The same with the value's hash_text given (check_key_linearizability: the caller's).
   std::uint32_t intern_text(std::string_view v, TextHash th) {
@@ -210,7 +233,7 @@ class ValueTable {
 
  private:
   struct Span {
-    std::uint32_t offset;
+    const char* data;
     std::uint32_t length;
   };
  public:
@@ -227,6 +250,15 @@ class ValueTable {
         if (slots_[i].key == kEmptyKey) return kAbsent;
       }
     }
+    // Empty again; a small table keeps its slots (KeyCheckScratch: the next search's first growths are free).
+    void clear() {
+      if (slots_.size() > kKeptSlots) {
+        slots_ = std::vector<Slot>();
+      } else {
+        std::fill(slots_.begin(), slots_.end(), Slot{kEmptyKey, 0});
+      }
+      count_ = 0;
+    }
     // `key` is not in the memo (find said so).
     void insert(std::uint64_t key, std::uint32_t value) {
       RAFTSIM_ASSERT(key != kEmptyKey && value != kAbsent);
@@ -241,6 +273,7 @@ class ValueTable {
       std::uint32_t value;
     };
     static constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};  // ids (2^32 - 1, 2^32 - 1): never asked
+    static constexpr std::size_t kKeptSlots = 256;
     void put(std::uint64_t key, std::uint32_t value) {
       const std::size_t mask = slots_.size() - 1;
       std::size_t i = splitmix64(key) & mask;
@@ -264,12 +297,13 @@ class ValueTable {
 
   std::string_view text(std::uint32_t id) const {
     const Span sp = spans_[id];
-    return std::string_view(chars_.data() + sp.offset, sp.length);
+    return std::string_view(sp.data, sp.length);
   }
   std::string_view text_or_empty(std::uint32_t id) const { return id == kNil ? std::string_view() : text(id); }
 
-  // The id of the text a + b (never nil; hash_text(a + b) is th), interned if new. a and b may point into
-  // chars_.
+  // The id of the text a + b (never nil; hash_text(a + b) is th), interned if new. If one part is empty
+  // the new value is the other one, borrowed (it is the caller's text, or already the table's); else the
+  // two are joined in the table's blocks.
   std::uint32_t intern_parts(std::string_view a, std::string_view b, TextHash th) {
     if (2 * (spans_.size() + 1) > index_.size()) rebuild_index(std::max(kIndexMin, 2 * index_.size()));
     const std::size_t mask = index_.size() - 1;
@@ -281,20 +315,12 @@ class ValueTable {
       const std::string_view t = text(id);
       if (t.substr(0, a.size()) == a && t.substr(a.size()) == b) return id;
     }
-    RAFTSIM_ASSERT_MSG(chars_.size() + length <= 0xFFFFFFFFu && spans_.size() < kAbsent,
-                       "a key's values exceed the value table's 32-bit offsets");
+    RAFTSIM_ASSERT_MSG(length <= 0xFFFFFFFFu && spans_.size() < kAbsent,
+                       "a key's values exceed the value table's 32-bit lengths and ids");
     const auto id = static_cast<std::uint32_t>(spans_.size());
     index_[i] = id;
-    const std::size_t offset = chars_.size();
-    // (a and b may point into chars_, which the append may move: grow it first, then copy from offsets)
-    const std::size_t a_at = inside(a);
-    const std::size_t b_at = inside(b);
-    chars_.resize(offset + length);
-    if (!a.empty()) std::memcpy(chars_.data() + offset, a_at != kOutside ? chars_.data() + a_at : a.data(), a.size());
-    if (!b.empty()) {
-      std::memcpy(chars_.data() + offset + a.size(), b_at != kOutside ? chars_.data() + b_at : b.data(), b.size());
-    }
-    spans_.push_back({static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length)});
+    const char* data = b.empty() ? a.data() : a.empty() ? b.data() : join(a, b);
+    spans_.push_back({data, static_cast<std::uint32_t>(length)});
     hashes_.push_back(th);
     if (RAFTSIM_DEBUG_INVARIANTS) {
       const TextHash direct = hash_text(text(id));
@@ -305,12 +331,22 @@ class ValueTable {
     return id;
   }
 
-  // Where `v` starts in chars_, or kOutside (also for an empty v).
-  static constexpr std::size_t kOutside = ~std::size_t{0};
-  std::size_t inside(std::string_view v) const {
-    const std::less<const char*> before;
-    if (v.empty() || before(v.data(), chars_.data()) || !before(v.data(), chars_.data() + chars_.size())) return kOutside;
-    return static_cast<std::size_t>(v.data() - chars_.data());
+  // a + b copied into the blocks (a and b may be texts of the table: blocks never move).
+  static constexpr std::size_t kBlockBytes = 4096;
+  const char* join(std::string_view a, std::string_view b) {
+    const std::size_t length = a.size() + b.size();
+    if (length > block_left_) {
+      const std::size_t size = std::max(kBlockBytes, length);
+      blocks_.push_back(std::unique_ptr<char[]>(new char[size]));
+      block_next_ = blocks_.back().get();
+      block_left_ = size;
+    }
+    char* to = block_next_;
+    std::memcpy(to, a.data(), a.size());
+    std::memcpy(to + a.size(), b.data(), b.size());
+    block_next_ += length;
+    block_left_ -= length;
+    return to;
   }
 
   void rebuild_index(std::size_t slots) {
@@ -323,8 +359,10 @@ class ValueTable {
     }
   }
 
-  std::string chars_;                 // the texts of ids 2.., one after another
-  std::vector<Span> spans_;           // id -> its text in chars_ (ids 0 and 1: none)
+  std::vector<std::unique_ptr<char[]>> blocks_;  // the texts appends made (join), never moved
+  char* block_next_ = nullptr;                   // the free part of the last block
+  std::size_t block_left_ = 0;
+  std::vector<Span> spans_;           // id -> its text, borrowed or in blocks_ (ids 0 and 1: none)
   std::vector<TextHash> hashes_;      // id -> hash_text of its text (ids 0 and 1: that of "")
   std::vector<std::uint32_t> index_;  // open addressing over the texts: ids, kEmpty for a free slot
   Memo appended_;
@@ -339,11 +377,22 @@ class ValueTable {
   std::vector<Headed> headed_;  // observed_ with their heads, in the same order (observable's search)
   // The first 8 bytes of `v` as a big-endian number, zero-padded: a < b for the numbers implies a < b for
   // the texts (see set_observed).
+  // (A value of 8 bytes or more: one load and, on a little-endian host, a byte swap; a shorter one: its
+  // bytes only, then shifted into place. Heads are taken for every value canon() and set_observed() see;
+  // the loop over all eight bytes with a test for each was a third of observable's cost.)
   static std::uint64_t head(std::string_view v) {
+    const std::size_t n = v.size();
+    if (n >= 8) {
+      if constexpr (std::endian::native == std::endian::little) {
+        std::uint64_t h = 0;
+        std::memcpy(&h, v.data(), sizeof h);
+        return __builtin_bswap64(h);
+      }
+    }
     std::uint64_t h = 0;
-    const std::size_t n = std::min<std::size_t>(8, v.size());
-    for (std::size_t i = 0; i < 8; ++i) h = (h << 8) | (i < n ? static_cast<unsigned char>(v[i]) : 0U);
-    return h;
+    const std::size_t m = std::min<std::size_t>(8, n);
+    for (std::size_t i = 0; i < m; ++i) h = (h << 8) | static_cast<unsigned char>(v[i]);
+    return m == 0 ? 0 : h << (8 * (8 - m));
   }
   std::vector<std::int8_t> relevant_;    // id -> 1 observable, 0 not, -1 not computed yet
 
@@ -651,30 +700,51 @@ class Deadline {
 
 class ResetIndex {
  public:
-  // Flat (session 15): the resets sorted by the hash of their value, and each observer's starters in one
-  // array, so building the index allocates a few vectors, not a node and a vector per value and per read.
+  // Flat (session 15): the resets by the hash of their value, and each observer's starters in one array, so
+  // building the index allocates a few vectors, not a node and a vector per value and per read. The resets
+  // of one hash are a list in operation order, reached through an open-addressing table (session 16,
+  // linsetup2: a probe instead of a binary search per prefix looked up, and no sort; the same starters in
+  // the same order as the sorted array gave).
   ResetIndex(const std::vector<KeyOp>& ops, const ValueTable& values, bool has_appends) {
+    starters_.reserve(ops.size());
+    std::size_t resetting = 0;
+    for (const KeyOp& op : ops) resetting += resets(op) ? 1 : 0;
+    std::size_t slots = 8;
+    while (slots < 2 * resetting) slots *= 2;
+    by_hash_.assign(slots, Bucket{0, kNone, kNone});
+    next_.assign(ops.size(), kNone);
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       if (!resets(ops[i])) continue;
       const auto v = values.value(ops[i].input);
-      by_hash_.push_back({v ? key(values.text_hash(ops[i].input), v->size()) : kNilKey, i});
+      Bucket& b = bucket(v ? key(values.text_hash(ops[i].input), v->size()) : kNilKey);
+      if (b.first == kNone) {
+        b.first = i;
+      } else {
+        next_[b.last] = i;
+      }
+      b.last = i;
       if (v) {
         if (v->size() >= lengths_.size()) lengths_.resize(v->size() + 1, 0);
         lengths_[v->size()] = 1;
       }
     }
-    // (by hash, then by operation: the order find() lists the resets of one hash in, as before)
-    std::sort(by_hash_.begin(), by_hash_.end(),
-              [](const Reset& a, const Reset& b) { return a.hash != b.hash ? a.hash < b.hash : a.op < b.op; });
-    first_.assign(ops.size() + 1, 0);
+    // Observers of the same value have the same starters: each value's are found once and shared (many
+    // reads and matching cas of a segment see the same value).
+    ranges_.assign(ops.size(), Range{0, 0});
+    std::vector<Range> of_value(values.size(), Range{kUnfound, kUnfound});
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
-      RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
-      first_[i] = static_cast<std::uint32_t>(starters_.size());
       if (!observes(ops[i]) || ops[i].info) continue;
-      find(ops, values, observed(ops[i]), has_appends);
+      const std::uint32_t v = observed(ops[i]);
+      RAFTSIM_ASSERT(v < of_value.size());
+      Range& range = of_value[v];
+      if (range.begin == kUnfound) {
+        range.begin = static_cast<std::uint32_t>(starters_.size());
+        find(ops, values, v, has_appends);
+        RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
+        range.end = static_cast<std::uint32_t>(starters_.size());
+      }
+      ranges_[i] = range;
     }
-    RAFTSIM_ASSERT_MSG(starters_.size() <= kOffsetMax, "a reset index's starters outgrew its 32-bit offsets");
-    first_[ops.size()] = static_cast<std::uint32_t>(starters_.size());
   }
 
   // Whether `op` requires a particular value when it takes effect (a read, or a cas whose compare matched),
@@ -687,17 +757,41 @@ class ResetIndex {
 
   // The resets that could start what observer `read` saw (empty for an operation that is not one).
   std::span<const std::uint32_t> starters(std::uint32_t read) const {
-    RAFTSIM_ASSERT(std::size_t{read} + 1 < first_.size());
-    return {starters_.data() + first_[read], starters_.data() + first_[read + 1]};
+    RAFTSIM_ASSERT(std::size_t{read} < ranges_.size());
+    const Range range = ranges_[read];
+    return {starters_.data() + range.begin, starters_.data() + range.end};
   }
 
  private:
-  static constexpr std::size_t kOffsetMax = 0xFFFFFFFFu;  // first_ holds offsets into starters_ in 32 bits
-  static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
-  struct Reset {
-    std::uint64_t hash;
-    std::uint32_t op;
+  static constexpr std::size_t kOffsetMax = 0xFFFFFFFEu;  // ranges_ hold offsets into starters_ in 32 bits
+  static constexpr std::uint32_t kUnfound = 0xFFFFFFFFu;  // a value whose starters are not found yet
+  struct Range {
+    std::uint32_t begin;  // [begin, end) in starters_
+    std::uint32_t end;
   };
+  static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  struct Bucket {
+    std::uint64_t hash;
+    std::uint32_t first;  // the first reset with this hash, kNone for a free bucket
+    std::uint32_t last;
+  };
+  // The bucket of `k`: its own, or the free one where it would go.
+  Bucket& bucket(std::uint64_t k) {
+    const std::size_t mask = by_hash_.size() - 1;
+    std::size_t i = splitmix64(k) & mask;
+    while (by_hash_[i].first != kNone && by_hash_[i].hash != k) i = (i + 1) & mask;
+    if (by_hash_[i].first == kNone) by_hash_[i].hash = k;
+    return by_hash_[i];
+  }
+  // The first reset whose value has hash `k`, or kNone.
+  std::uint32_t first_with(std::uint64_t k) const {
+    const std::size_t mask = by_hash_.size() - 1;
+    for (std::size_t i = splitmix64(k) & mask; by_hash_[i].first != kNone; i = (i + 1) & mask) {
+      if (by_hash_[i].hash == k) return by_hash_[i].first;
+    }
+    return kNone;
+  }
 
   static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
 
@@ -705,10 +799,9 @@ class ResetIndex {
   void find(const std::vector<KeyOp>& ops, const ValueTable& values, std::uint32_t output, bool has_appends) {
     const auto v = values.value(output);
     auto collect = [&](std::uint64_t k) {
-      auto it = std::lower_bound(by_hash_.begin(), by_hash_.end(), k, [](const Reset& r, std::uint64_t x) { return r.hash < x; });
-      for (; it != by_hash_.end() && it->hash == k; ++it) {
-        const auto w = values.value(ops[it->op].input);  // confirm: hashes can collide
-        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(it->op);
+      for (std::uint32_t op = first_with(k); op != kNone; op = next_[op]) {
+        const auto w = values.value(ops[op].input);  // confirm: hashes can collide
+        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(op);
       }
     };
     if (!v) {
@@ -731,9 +824,10 @@ class ResetIndex {
     }
   }
 
-  std::vector<Reset> by_hash_;           // the resets, by the hash of their value
-  std::vector<std::uint32_t> first_;     // op -> its first starter in starters_ (ops.size() + 1 entries)
-  std::vector<std::uint32_t> starters_;  // the starters of every observer, one after another
+  std::vector<Bucket> by_hash_;          // open addressing: the hashes of the resets' values
+  std::vector<std::uint32_t> next_;      // a reset -> the next one with its hash, in operation order
+  std::vector<Range> ranges_;            // op -> its starters in starters_ (empty for a non-observer)
+  std::vector<std::uint32_t> starters_;  // the starters of each observed value, one value after another
   std::vector<std::uint8_t> lengths_;    // length -> 1 if some reset's value has it
 };
 
@@ -941,8 +1035,11 @@ void KeySearch::build_entries() {
     calls.push_back({ops_[i].invoke_time, i});
     if (!ops_[i].info) returns.push_back({ops_[i].complete_time, i});
   }
-  std::stable_sort(killers_.begin(), killers_.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
+  // (The operations usually come in invoke order already: then the stable sort, and its buffer, is skipped.)
+  auto by_invoke = [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; };
+  if (!std::is_sorted(killers_.begin(), killers_.end(), by_invoke)) {
+    std::stable_sort(killers_.begin(), killers_.end(), by_invoke);
+  }
   // At equal times calls go first: the operations count as concurrent, the lenient reading (Porcupine does
   // the same). The parsers never produce ties.
   auto by_time = [](const Event& a, const Event& b) { return a.time != b.time ? a.time < b.time : a.op < b.op; };
@@ -965,8 +1062,22 @@ void KeySearch::build_entries() {
     if (e.call) {
       call_of[op_index] = at;
       const KeyOp& op = ops_[op_index];
-      for (Pass p : {Pass::forced, Pass::required, Pass::info}) {
-        if (in_pass(op, p)) e.passes = static_cast<std::uint8_t>(e.passes | pass_bit(p));
+      // in_pass for each pass, written out: an info operation is tried in the info pass alone; one with a
+      // known outcome in the required pass unless it is a read, and in the forced pass if it is a read or
+      // a cas whose compare failed.
+      if (op.info) {
+        e.passes = pass_bit(Pass::info);
+      } else {
+        const bool read = op.fn == Fn::read;
+        const bool forced = read || (op.fn == Fn::cas && !op.cas_succeeded);
+        e.passes = static_cast<std::uint8_t>((forced ? pass_bit(Pass::forced) : 0) | (read ? 0 : pass_bit(Pass::required)));
+      }
+      if (RAFTSIM_DEBUG_INVARIANTS) {
+        std::uint8_t passes = 0;
+        for (Pass p : {Pass::forced, Pass::required, Pass::info}) {
+          if (in_pass(op, p)) passes = static_cast<std::uint8_t>(passes | pass_bit(p));
+        }
+        RAFTSIM_ASSERT(passes == e.passes);
       }
       RAFTSIM_ASSERT(e.passes != 0);  // every operation is tried in the required or the info pass
     } else {
@@ -1003,12 +1114,15 @@ void KeySearch::unlift(std::int32_t call) {
 // Linearizes the call if the model allows it and the resulting configuration is new (Lowe's memo: a
 // configuration already seen, or subsumed by one, has already been explored, to failure).
 void KeySearch::build_reads() {
-  std::vector<std::uint32_t> reads;
+  std::vector<std::uint32_t> reads(ops_.size());  // (written in place: no push_back per operation)
+  std::size_t count = 0;
   for (std::uint32_t i = 0; i < ops_.size(); ++i) {
-    if (is_observer(ops_[i])) reads.push_back(i);
+    if (is_observer(ops_[i])) reads[count++] = i;
   }
-  std::stable_sort(reads.begin(), reads.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; });
+  reads.resize(count);
+  // (Usually in invoke order already, as the operations are: then the stable sort and its buffer are skipped.)
+  auto by_invoke = [&](std::uint32_t a, std::uint32_t b) { return ops_[a].invoke_time < ops_[b].invoke_time; };
+  if (!std::is_sorted(reads.begin(), reads.end(), by_invoke)) std::stable_sort(reads.begin(), reads.end(), by_invoke);
   const auto sentinel = static_cast<std::uint32_t>(ops_.size());
   read_prev_.assign(ops_.size() + 1, sentinel);
   read_next_.assign(ops_.size() + 1, sentinel);
@@ -1457,14 +1571,15 @@ std::optional<std::size_t> unproducible_read(const std::vector<KeyOp>& ops, cons
 void prepare_states(std::vector<KeyOp>& ops, ValueTable& values) {
   bool appends = false;
   bool failed_cas = false;
-  std::vector<std::uint32_t> observed;
-  observed.reserve(ops.size());
+  std::vector<std::uint32_t> observed(ops.size());  // (written in place: no push_back per operation)
+  std::size_t count = 0;
   for (const KeyOp& op : ops) {
     appends = appends || op.fn == Fn::append;
-    if (op.fn == Fn::read && !op.info) observed.push_back(op.output);
-    if (op.fn == Fn::cas) observed.push_back(op.expected);
+    if (op.fn == Fn::read && !op.info) observed[count++] = op.output;
+    if (op.fn == Fn::cas) observed[count++] = op.expected;
     failed_cas = failed_cas || (op.fn == Fn::cas && !op.info && !op.cas_succeeded);
   }
+  observed.resize(count);
   values.set_observed(observed, appends);
   for (KeyOp& op : ops) {
     if (op.fn == Fn::write || op.fn == Fn::cas) op.result = values.canon(op.input);
@@ -1661,6 +1776,30 @@ class LimitReport {
 
 }  // namespace
 
+// (Empty: the buffers are ScratchBuffers, whose members' types are this file's own.)
+struct KeyCheckScratch::Buffers {
+  virtual ~Buffers() = default;
+};
+
+namespace {
+// What KeyCheckScratch keeps between check_key_linearizability calls.
+struct ScratchBuffers final : KeyCheckScratch::Buffers {
+  // The caller's value id -> the table's id, valid if stamped with the current call's number: a new call
+  // takes the next number instead of clearing the map (it spans all the streaming key's values).
+  struct Mapped {
+    std::uint32_t call;
+    std::uint32_t id;
+  };
+  std::vector<Mapped> id_of;
+  std::uint32_t call = 0;  // the current call's number (0: none yet; the map's entries start at 0)
+  ValueTable values;                  // clear()ed by each call
+  std::vector<KeyOp> ops;
+};
+}  // namespace
+
+KeyCheckScratch::KeyCheckScratch() : buffers_(std::make_unique<ScratchBuffers>()) {}
+KeyCheckScratch::~KeyCheckScratch() = default;
+
 const char* verdict_name(LinVerdict verdict) {
   switch (verdict) {
     case LinVerdict::linearizable: return "linearizable";
@@ -1782,29 +1921,40 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
 
 LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& in, std::size_t id_bound,
                                      const std::function<HashedText(std::uint32_t)>& text,
-                                     const LinLimits& limits) {
-  constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
-  ValueTable values;
-  std::vector<std::uint32_t> id_of(id_bound, kUnset);
+                                     const LinLimits& limits, KeyCheckScratch* scratch) {
+  std::optional<KeyCheckScratch> own;
+  auto& buffers = static_cast<ScratchBuffers&>(scratch != nullptr ? scratch->buffers() : own.emplace().buffers());
+  // The caller's ids -> the table's (see ScratchBuffers::Mapped).
+  std::vector<ScratchBuffers::Mapped>& id_of = buffers.id_of;
+  if (buffers.call == 0xFFFFFFFFu) {  // (numbers used up: every entry is stale again at 0)
+    std::fill(id_of.begin(), id_of.end(), ScratchBuffers::Mapped{0, 0});
+    buffers.call = 0;
+  }
+  const std::uint32_t call = ++buffers.call;
+  if (id_of.size() < id_bound) id_of.resize(id_bound, ScratchBuffers::Mapped{0, 0});
+  ValueTable& values = buffers.values;
+  values.clear();
   values.reserve(std::min(id_bound, in.size() + 1));
   auto intern = [&](std::uint32_t id) -> std::uint32_t {
     if (id == 0) return ValueTable::kNil;
     RAFTSIM_ASSERT(id < id_bound);
-    std::uint32_t& mapped = id_of[id];
-    if (mapped == kUnset) {
+    ScratchBuffers::Mapped& mapped = id_of[id];
+    if (mapped.call != call) {
       const HashedText t = text(id);
-      mapped = values.intern_text(t.text, t.hash);
+      mapped = {call, values.intern_text(t.text, t.hash)};
     }
-    RAFTSIM_ASSERT(mapped != ValueTable::kNil && mapped != ValueTable::kDead);
-    return mapped;
+    RAFTSIM_ASSERT(mapped.id != ValueTable::kNil && mapped.id != ValueTable::kDead && mapped.id < values.size());
+    return mapped.id;
   };
   const std::uint32_t init = intern(initial);
-  std::vector<KeyOp> ops;
-  ops.reserve(in.size());
+  std::vector<KeyOp>& ops = buffers.ops;
+  ops.resize(in.size());  // (written in place, then cut to the operations kept: no push_back per operation)
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     const KeyOpIds& op = in[i];
     if (op.info && op.fn == Fn::read) continue;  // constrains nothing (as group_by_key leaves it out)
-    KeyOp k;
+    KeyOp& k = ops[kept++];
+    k = KeyOp{};
     k.index = i;
     k.fn = op.fn;
     k.info = op.info;
@@ -1815,8 +1965,8 @@ LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<Ke
     k.invoke_time = op.invoke_time;
     k.complete_time = k.info ? Operation::kNever : op.complete_time;
     RAFTSIM_ASSERT_MSG(k.info || k.complete_time >= k.invoke_time, "an operation completes before its invoke");
-    ops.push_back(k);
   }
+  ops.resize(kept);
   if (ops.empty()) return LinVerdict::linearizable;
   if (unproducible_read(ops, values, init)) return LinVerdict::not_linearizable;
   prepare_states(ops, values);

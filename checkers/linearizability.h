@@ -34,6 +34,7 @@
 #include <string_view>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "checkers/history.h"
@@ -112,13 +113,31 @@ struct HashedText {
   TextHash hash;
 };
 
+// Buffers that a caller making many check_key_linearizability calls (the streaming checker, at every cut
+// of a key in batch mode) keeps between them, so that each search's set-up reuses their allocations instead
+// of making and freeing a dozen vectors. Nothing in them outlives a call's answer: the verdict, the steps and
+// the memory charged are the same with or without (session 16, linsetup2). One call at a time.
+class KeyCheckScratch {
+ public:
+  KeyCheckScratch();
+  ~KeyCheckScratch();
+  KeyCheckScratch(const KeyCheckScratch&) = delete;
+  KeyCheckScratch& operator=(const KeyCheckScratch&) = delete;
+  struct Buffers;  // (linearizability.cpp)
+  Buffers& buffers() { return *buffers_; }
+
+ private:
+  std::unique_ptr<Buffers> buffers_;
+};
+
 // The verdict check_linearizability gives on the single-key history of `ops` (in that order) from the value
 // `initial`, with `text(id)` the value of a non-nil id below `id_bound` (distinct ids, distinct values)
-// and its hash_text. Only the verdict: no reason or witness (callers that need them build the History).
-// `limits.give_up` is not polled.
+// and its hash_text; each text must stay valid and unchanged during the call. Only the verdict: no reason
+// or witness (callers that need them build the History). `limits.give_up` is not polled. `scratch`: see
+// KeyCheckScratch (null: buffers of this call's own).
 LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& ops, std::size_t id_bound,
                                      const std::function<HashedText(std::uint32_t)>& text,
-                                     const LinLimits& limits = {});
+                                     const LinLimits& limits = {}, KeyCheckScratch* scratch = nullptr);
 // The same with the texts alone (hashed here).
 LinVerdict check_key_linearizability(std::uint32_t initial, const std::vector<KeyOpIds>& ops, std::size_t id_bound,
                                      const std::function<std::string_view(std::uint32_t)>& text,

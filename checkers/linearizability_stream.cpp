@@ -499,8 +499,9 @@ struct Steps {
 
 class Key {
  public:
-  Key(std::string name, const std::optional<std::string>& initial, const StreamLimits& limits, Steps& steps)
-      : name_(std::move(name)), limits_(limits), steps_(steps), frontier_(1) {
+  Key(std::string name, const std::optional<std::string>& initial, const StreamLimits& limits, Steps& steps,
+      KeyCheckScratch& scratch)
+      : name_(std::move(name)), limits_(limits), steps_(steps), scratch_(scratch), frontier_(1) {
     initial_ = values_.intern(initial);
     cut_ = initial_;
     const std::uint64_t none = 0;
@@ -731,7 +732,7 @@ class Key {
     limits.steps_max = steps_.max;
     const LinVerdict verdict = check_key_linearizability(
         cut_, seg, values_.size(), [&](std::uint32_t id) { return HashedText{values_.text(id), values_.hash(id)}; },
-        limits);
+        limits, &scratch_);
     if (verdict != LinVerdict::linearizable) {
       restart_after_ = 2 * segment_.size();
       return;
@@ -1602,6 +1603,7 @@ class Key {
   std::string name_;
   const StreamLimits& limits_;
   Steps& steps_;
+  KeyCheckScratch& scratch_;  // the batch searches' buffers, shared by the keys (try_restart)
   Values values_;
   std::uint32_t initial_ = 0;
   std::size_t live_values_ = 0;
@@ -1765,6 +1767,7 @@ struct LinearizabilityStream::Impl {
   std::optional<std::string> initial;
   StreamLimits limits;
   Steps steps;
+  KeyCheckScratch scratch;  // check_key_linearizability's buffers, for every key's cuts
   std::vector<std::unique_ptr<Key>> keys;  // in order of first appearance
   std::vector<std::string> names;          // keys[i]'s name (key_of's scan)
   std::unordered_map<std::string, std::uint32_t, stream_detail::NameHash, std::equal_to<>> key_index;
@@ -1796,7 +1799,7 @@ struct LinearizabilityStream::Impl {
     const bool fresh = key_index.emplace(name, k).second;
     RAFTSIM_ASSERT(fresh);
     names.emplace_back(name);
-    keys.push_back(std::make_unique<Key>(std::string(name), initial, limits, steps));
+    keys.push_back(std::make_unique<Key>(std::string(name), initial, limits, steps, scratch));
     RAFTSIM_ASSERT(keys.size() == key_index.size() && keys.size() == names.size());
     return k;
   }
