@@ -1008,7 +1008,13 @@ class KeySearch {
     const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
     return ((word >> (i % 64)) & 1) != 0;
   }
-  std::vector<std::uint32_t> append_ops_;  // every append, in op order
+  struct AppendKey {
+    std::uint64_t key;  // append_key of its value
+    std::uint32_t op;
+  };
+  static std::uint64_t append_key(std::uint64_t text_hash, std::size_t length) { return text_hash ^ splitmix64(length); }
+  std::vector<AppendKey> append_keys_;       // every append, by append_key
+  std::vector<std::uint8_t> append_lengths_;  // length -> 1 if some append's value has it
   ValueTable::Memo continuations_;         // (state, observed value) -> its list in continuation_bits_
   std::vector<std::uint32_t> continuation_bits_;
   std::size_t continuation_bytes_ = 0;
@@ -1193,13 +1199,24 @@ std::uint32_t KeySearch::continuations(std::uint32_t state, std::uint32_t out) {
     const std::string_view rest = extends ? to.substr(from.size()) : std::string_view();
     at = static_cast<std::uint32_t>(continuation_bits_.size());
     continuation_bits_.push_back(0);
-    for (const std::uint32_t a : append_ops_) {
-      if (!extends) break;
-      const std::string_view arg = values_.appended_text(ops_[a].input);
-      // (the first byte first: most appends differ there, and starts_with's memcmp call costs more)
-      if ((arg.empty() || (!rest.empty() && arg[0] == rest[0])) && rest.starts_with(arg)) {
-        continuation_bits_.push_back(slot_[a] | (ops_[a].info ? kStarterInfo : 0));
-        ++continuation_bits_[at];
+    if (extends) {
+      // The appends whose value is a prefix of the rest: looked up by the hash of each prefix of the rest
+      // as long as some append's value (append_keys_, note_observers), hashed as hash_text does, a byte at
+      // a time; then confirmed by text (hashes can collide).
+      const std::size_t longest = std::min(rest.size(), append_lengths_.size() - 1);
+      std::uint64_t h = 0;
+      for (std::size_t length = 0; length <= longest; ++length) {
+        if (length > 0) h = h * kTextHashBase + static_cast<unsigned char>(rest[length - 1]) + 1;
+        if (append_lengths_[length] == 0) continue;
+        const std::uint64_t k = append_key(h, length);
+        auto it = std::lower_bound(append_keys_.begin(), append_keys_.end(), k,
+                                   [](const AppendKey& x, std::uint64_t y) { return x.key < y; });
+        for (; it != append_keys_.end() && it->key == k; ++it) {
+          const std::uint32_t a = it->op;
+          if (values_.appended_text(ops_[a].input) != rest.substr(0, length)) continue;
+          continuation_bits_.push_back(slot_[a] | (ops_[a].info ? kStarterInfo : 0));
+          ++continuation_bits_[at];
+        }
       }
     }
     continuations_.insert(key, at);
@@ -1214,10 +1231,18 @@ void KeySearch::note_observers() {
   starter_bits_.clear();
   starter_values_.clear();
   starter_continuations_.clear();
-  append_ops_.clear();
+  // The appends by the hash of their value and its length, and the lengths they have (continuations).
+  append_keys_.clear();
+  append_lengths_.assign(1, 0);
   for (std::uint32_t a = 0; a < ops_.size(); ++a) {
-    if (ops_[a].fn == Fn::append) append_ops_.push_back(a);
+    if (ops_[a].fn != Fn::append) continue;
+    const std::string_view arg = values_.appended_text(ops_[a].input);
+    append_keys_.push_back({append_key(arg.empty() ? 0 : values_.text_hash(ops_[a].input), arg.size()), a});
+    if (arg.size() >= append_lengths_.size()) append_lengths_.resize(arg.size() + 1, 0);
+    append_lengths_[arg.size()] = 1;
   }
+  std::sort(append_keys_.begin(), append_keys_.end(),
+            [](const AppendKey& x, const AppendKey& y) { return x.key != y.key ? x.key < y.key : x.op < y.op; });
   for (std::uint32_t r = 0; r < ops_.size(); ++r) {
     if (!is_observer(ops_[r])) continue;
     ObserverReach& o = reach_[r];
