@@ -146,6 +146,8 @@ class ValueTable {
   }
 
   std::uint32_t intern(const std::optional<std::string>& v) { return v ? intern_text(*v) : kNil; }
+  // (The table borrows the text: a temporary would leave it dangling.)
+  std::uint32_t intern(std::optional<std::string>&&) = delete;
 
   // Room for about `n` values without growing (a segment's operations mostly bring one new value each).
   void reserve(std::size_t n) {
@@ -842,6 +844,10 @@ class ResetIndex {
 // the budget is exhausted; the search is consistent and may be continued once memory is freed.
 enum class SearchStatus : std::uint8_t { linearizable, not_linearizable, timeout, memory, paused };
 
+// How many of the earliest pending observers a move that changes the value must leave reachable
+// (KeySearch::observers_reachable; the witness names them too, stuck_ops).
+constexpr std::size_t kObserversChecked = 3;
+
 class KeySearch {
  public:
   // `witness`: keep the longest partial linearization (longest_prefix) for a witness; a caller that wants
@@ -874,7 +880,7 @@ class KeySearch {
   const std::vector<std::uint32_t>& longest_prefix() const { return best_; }
   std::uint32_t longest_prefix_state() const { return best_state_; }
   std::size_t cache_size() const { return cache_.size(); }
-  std::size_t memory_bytes() const { return cache_.bytes() + values_.bytes() + continuation_bytes_; }
+  std::size_t memory_bytes() const { return cache_.bytes() + values_.bytes() + reach_bytes_; }
 
  private:
   struct Entry {
@@ -917,7 +923,6 @@ class KeySearch {
   std::uint32_t continuations(std::uint32_t state, std::uint32_t out);
   bool continued(std::uint32_t state, std::uint32_t out);
   bool pending_in(std::uint32_t at) const;
-  static constexpr std::size_t kObserversChecked = 3;
   void unlink_read(std::uint32_t op) {
     read_next_[read_prev_[op]] = read_next_[op];
     read_prev_[read_next_[op]] = read_prev_[op];
@@ -989,16 +994,19 @@ class KeySearch {
   std::vector<std::uint32_t> best_;
   std::uint32_t best_state_ = 0;
   std::size_t best_agrees_ = 0;  // best_[0, best_agrees_) equals the current stack
-  // What can_reach reads of an observer, laid out for it (note_observers, at the start of run): the value
-  // it saw and its starters as bits of req_bits_ or info_bits_ (kStarterInfo set: info_bits_), so the test
-  // loads neither the operations nor the slots. can_reach runs up to kObserversChecked times per move.
+  // What can_reach reads of an observed value, laid out for it (note_observers, at the start of run): the
+  // value and its starters as bits of req_bits_ or info_bits_ (kStarterInfo set: info_bits_), so the test
+  // loads neither the operations nor the slots. can_reach runs up to kObserversChecked times per move. One
+  // record per distinct observed value, shared by its observers (many reads of a register see the same
+  // few values: per observer, the starters would be repeated for each).
   struct ObserverReach {
     std::uint32_t out = 0;
     std::uint32_t first = 0;  // its starters are starter_bits_[first, last)
     std::uint32_t last = 0;
   };
   static constexpr std::uint32_t kStarterInfo = 0x80000000u;
-  std::vector<ObserverReach> reach_;
+  std::vector<std::uint32_t> reach_of_;  // op -> its record in reaches_ (observers only)
+  std::vector<ObserverReach> reaches_;
   std::vector<std::uint32_t> starter_bits_;
   std::vector<std::uint32_t> starter_values_;  // the value each starter writes
   static constexpr std::uint32_t kNoList = 0xFFFFFFFFu;
@@ -1017,7 +1025,7 @@ class KeySearch {
   std::vector<std::uint8_t> append_lengths_;  // length -> 1 if some append's value has it
   ValueTable::Memo continuations_;         // (state, observed value) -> its list in continuation_bits_
   std::vector<std::uint32_t> continuation_bits_;
-  std::size_t continuation_bytes_ = 0;
+  std::size_t reach_bytes_ = 0;  // the observers' records and the continuation lists, charged (commit)
 };
 
 void KeySearch::build_entries() {
@@ -1117,8 +1125,6 @@ void KeySearch::unlift(std::int32_t call) {
   if (c.next >= 0) entries_[static_cast<std::size_t>(c.next)].prev = call;
 }
 
-// Linearizes the call if the model allows it and the resulting configuration is new (Lowe's memo: a
-// configuration already seen, or subsumed by one, has already been explored, to failure).
 void KeySearch::build_reads() {
   std::vector<std::uint32_t> reads(ops_.size());  // (written in place: no push_back per operation)
   std::size_t count = 0;
@@ -1149,7 +1155,7 @@ void KeySearch::build_reads() {
 // writes or appends (or a missing info append) as soon as the value diverges from what those observers
 // saw, instead of when their returns are reached.
 bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
-  const ObserverReach& o = reach_[read];
+  const ObserverReach& o = reaches_[reach_of_[read]];
   if (state == o.out) return true;
   // The starters before the state's own appends: a pending reset is the common answer (an observer of a
   // later value), and a few bit tests cost less than a memo lookup.
@@ -1197,6 +1203,7 @@ std::uint32_t KeySearch::continuations(std::uint32_t state, std::uint32_t out) {
     // (nil is no append's result, so nothing turns a state into it)
     const bool extends = out != ValueTable::kNil && to.starts_with(from);
     const std::string_view rest = extends ? to.substr(from.size()) : std::string_view();
+    RAFTSIM_ASSERT_MSG(continuation_bits_.size() < kNoList, "the continuation lists outgrew their 32-bit offsets");
     at = static_cast<std::uint32_t>(continuation_bits_.size());
     continuation_bits_.push_back(0);
     if (extends) {
@@ -1220,14 +1227,16 @@ std::uint32_t KeySearch::continuations(std::uint32_t state, std::uint32_t out) {
       }
     }
     continuations_.insert(key, at);
-    continuation_bytes_ += 32 + 4 * (continuation_bits_.size() - at);  // (charged like ValueTable's memos)
+    reach_bytes_ += 32 + 4 * (continuation_bits_.size() - at);  // (charged like ValueTable's memos)
   }
   RAFTSIM_ASSERT(at < continuation_bits_.size());
   return at;
 }
 
 void KeySearch::note_observers() {
-  reach_.assign(ops_.size(), ObserverReach{});
+  constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
+  reach_of_.assign(ops_.size(), kUnset);
+  reaches_.clear();
   starter_bits_.clear();
   starter_values_.clear();
   starter_continuations_.clear();
@@ -1236,6 +1245,7 @@ void KeySearch::note_observers() {
   append_lengths_.assign(1, 0);
   for (std::uint32_t a = 0; a < ops_.size(); ++a) {
     if (ops_[a].fn != Fn::append) continue;
+    RAFTSIM_ASSERT(slot_[a] < kStarterInfo);
     const std::string_view arg = values_.appended_text(ops_[a].input);
     append_keys_.push_back({append_key(arg.empty() ? 0 : values_.text_hash(ops_[a].input), arg.size()), a});
     if (arg.size() >= append_lengths_.size()) append_lengths_.resize(arg.size() + 1, 0);
@@ -1243,21 +1253,32 @@ void KeySearch::note_observers() {
   }
   std::sort(append_keys_.begin(), append_keys_.end(),
             [](const AppendKey& x, const AppendKey& y) { return x.key != y.key ? x.key < y.key : x.op < y.op; });
+  std::vector<std::uint32_t> record_of_value(values_.size(), kUnset);
   for (std::uint32_t r = 0; r < ops_.size(); ++r) {
     if (!is_observer(ops_[r])) continue;
-    ObserverReach& o = reach_[r];
-    o.out = ResetIndex::observed(ops_[r]);
-    o.first = static_cast<std::uint32_t>(starter_bits_.size());
-    for (std::uint32_t op : resets_.starters(r)) {
-      RAFTSIM_ASSERT(slot_[op] < kStarterInfo);
-      RAFTSIM_ASSERT(ResetIndex::resets(ops_[op]) && ops_[op].input != ValueTable::kDead);
-      starter_bits_.push_back(slot_[op] | (ops_[op].info ? kStarterInfo : 0));
-      starter_values_.push_back(ops_[op].input);
-      starter_continuations_.push_back(kNoList);
+    const std::uint32_t out = ResetIndex::observed(ops_[r]);
+    RAFTSIM_ASSERT(out < record_of_value.size());
+    if (record_of_value[out] == kUnset) {
+      record_of_value[out] = static_cast<std::uint32_t>(reaches_.size());
+      ObserverReach o;
+      o.out = out;
+      o.first = static_cast<std::uint32_t>(starter_bits_.size());
+      for (std::uint32_t op : resets_.starters(r)) {  // (the same for every observer of the value)
+        RAFTSIM_ASSERT(slot_[op] < kStarterInfo);
+        RAFTSIM_ASSERT(ResetIndex::resets(ops_[op]) && ops_[op].input != ValueTable::kDead);
+        starter_bits_.push_back(slot_[op] | (ops_[op].info ? kStarterInfo : 0));
+        starter_values_.push_back(ops_[op].input);
+        starter_continuations_.push_back(kNoList);
+      }
+      o.last = static_cast<std::uint32_t>(starter_bits_.size());
+      reaches_.push_back(o);
     }
-    o.last = static_cast<std::uint32_t>(starter_bits_.size());
+    reach_of_[r] = record_of_value[out];
   }
-  RAFTSIM_ASSERT(reach_.size() == ops_.size());
+  RAFTSIM_ASSERT(reach_of_.size() == ops_.size() && reaches_.size() <= ops_.size());
+  // Charged with the continuations (commit): the search holds these as long as it runs.
+  reach_bytes_ += reach_of_.size() * 4 + reaches_.size() * sizeof(ObserverReach) + starter_bits_.size() * 12 +
+                  append_keys_.size() * sizeof(AppendKey) + append_lengths_.size();
 }
 
 // Whether every one of the first kObserversChecked pending observers other than `op` can still be
@@ -1280,6 +1301,8 @@ bool KeySearch::observers_reachable(std::uint32_t op, std::uint32_t next) {
   return true;
 }
 
+// Linearizes the call if the model allows it and the resulting configuration is new (Lowe's memo: a
+// configuration already seen, or subsumed by one, has already been explored, to failure).
 KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
   const Entry& e = entries_[static_cast<std::size_t>(call)];
   const auto op = static_cast<std::uint32_t>(e.op);
@@ -1287,7 +1310,9 @@ KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
   if (!step(ops_[op], state_, values_, next)) return Try::rejected;
   flip(op);
   // An append that leaves the state as it was (the dead state stays dead) still uses itself up: some
-  // observer may have needed it to continue its value (can_reach).
+  // observer may have needed it to continue its value (can_reach). A write or cas that leaves the state
+  // as it was needs no check: the observers' answers from the same state, with one starter of that very
+  // value fewer, are the same (the state itself reaches whatever that starter would have).
   if ((next != state_ || ops_[op].fn == Fn::append) && !observers_reachable(op, next)) {
     flip(op);
     return Try::rejected;
@@ -1300,7 +1325,7 @@ KeySearch::Try KeySearch::try_linearize(std::int32_t call, Pass pass) {
 KeySearch::Try KeySearch::commit(std::uint32_t op, std::uint32_t next, const Frame& frame) {
   const auto added =
       cache_.add(config_hash(set_hash_, next), req_bits_.data(), info_bits_.data(), next,
-                 values_.bytes() + continuation_bytes_);
+                 values_.bytes() + reach_bytes_);
   if (added != ConfigCache::Added::added) {
     flip(op);
     return added == ConfigCache::Added::over_memory ? Try::over_memory : Try::known;
@@ -1677,19 +1702,23 @@ std::vector<std::size_t> stuck_ops(const History& history, const std::vector<Key
     if (!stuck || ops[i].complete_time < ops[*stuck].complete_time) stuck = i;
   }
   RAFTSIM_ASSERT_MSG(stuck.has_value(), "a failed search leaves an operation with a known outcome");
-  // The search also cuts states from which the earliest pending observer cannot be satisfied, so that
-  // observer is part of the reason even when it was invoked later.
-  std::optional<std::size_t> observer;
+  // The search also cuts states from which one of the earliest pending observers cannot be satisfied
+  // (KeySearch::observers_reachable), so those observers are part of the reason even when invoked later.
+  std::vector<std::size_t> observers;
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (in_prefix[i] || ops[i].info || !ResetIndex::observes(ops[i])) continue;
-    if (!observer || ops[i].invoke_time < ops[*observer].invoke_time) observer = i;
+    if (!in_prefix[i] && !ops[i].info && ResetIndex::observes(ops[i])) observers.push_back(i);
   }
+  std::stable_sort(observers.begin(), observers.end(),
+                   [&](std::size_t a, std::size_t b) { return ops[a].invoke_time < ops[b].invoke_time; });
+  if (observers.size() > kObserversChecked) observers.resize(kObserversChecked);
+  RAFTSIM_ASSERT(observers.size() <= kObserversChecked);
   const KeyOp& s = ops[*stuck];
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const bool open = !in_prefix[i] && ops[i].invoke_time < s.complete_time;
     const bool overlapping = in_prefix[i] && ops[i].complete_time > s.invoke_time;
-    if (open || overlapping || i == observer) out.push_back(ops[i].index);
+    const bool observer = std::find(observers.begin(), observers.end(), i) != observers.end();
+    if (open || overlapping || observer) out.push_back(ops[i].index);
   }
   std::sort(out.begin(), out.end(), [&](std::size_t a, std::size_t b) {
     const auto& x = history.operations[a];

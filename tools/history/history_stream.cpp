@@ -64,6 +64,7 @@ void HistoryStreamFeed::flush() {
       }
       case sim::HistoryEvent::Type::fail: stream_.fail(q.op_id); break;
       case sim::HistoryEvent::Type::info: stream_.info(q.op_id); break;
+      default: RAFTSIM_ASSERT_MSG(false, "a history event of no known type");
     }
   }
   RAFTSIM_ASSERT(at == text_.size());  // every string queued was read, in order

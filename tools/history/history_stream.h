@@ -9,7 +9,8 @@
 // and each other's history from the branch predictor, and the check ran at about two thirds of the
 // instructions per CPU second of the rest of the run (session 16, docs/performance.md). The checker reads
 // the same events in the same order, and nothing asks it anything before finish, so the verdict is the
-// same; only when the work is done changes. Bounded: the queue's memory is capped by the two limits.
+// same; only when the work is done changes. Bounded: at most kBurstEvents events, and kBurstTextBytes of text
+// plus one event's strings.
 #pragma once
 
 #include <cstddef>
