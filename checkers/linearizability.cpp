@@ -82,7 +82,6 @@ class ValueTable {
     hashes_.resize(2);
     index_.clear();  // (reserve or the first intern sizes it again, in the same capacity)
     appended_.clear();
-    extends_.clear();
     blocks_.clear();
     block_next_ = nullptr;
     block_left_ = 0;
@@ -218,20 +217,6 @@ class ValueTable {
   }
   std::size_t bytes() const { return bytes_; }
 
-  // Whether appends alone can turn value `from` into value `to`: `to` starts with `from` (nil counts as ""
-  // but no append yields nil). Memoized: the search asks about the same few pairs over and over.
-  bool extends(std::uint32_t from, std::uint32_t to) {
-    if (from == to) return true;
-    if (from == kDead || to == kDead) return false;
-    if (to == kNil) return false;
-    if (from == kNil) return true;
-    const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | to;
-    if (const std::uint32_t found = extends_.find(key); found != Memo::kAbsent) return found != 0;
-    const bool result = text(to).starts_with(text(from));
-    extends_.insert(key, result ? 1 : 0);
-    bytes_ += 32;
-    return result;
-  }
 
  private:
   struct Span {
@@ -368,7 +353,6 @@ class ValueTable {
   std::vector<TextHash> hashes_;      // id -> hash_text of its text (ids 0 and 1: that of "")
   std::vector<std::uint32_t> index_;  // open addressing over the texts: ids, kEmpty for a free slot
   Memo appended_;
-  Memo extends_;
   std::size_t bytes_ = 0;
   bool prefixes_ = false;
   std::vector<std::uint32_t> observed_;  // ids of the observed values, sorted by value, distinct
@@ -700,6 +684,86 @@ class Deadline {
 // compared with the hashes the value table keeps, so the index costs O(total length of the values read),
 // not O(reads x writes), and hashes no reset's value again.
 
+// Operations indexed by the text of a value they carry (a reset's value, an append's argument): by
+// (hash_text, length) in an open-addressing table whose entries are lists in operation order, with the
+// lengths present, so "every operation whose value is a prefix of s" costs one probe per prefix length some
+// indexed value has (session 16: the reset index's table, shared with the search's appends).
+class ValuePrefixIndex {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
+
+  // Empty, sized for `indexed` entries among operations numbered below `ops`.
+  void reset(std::size_t ops, std::size_t indexed) {
+    std::size_t slots = 8;
+    while (slots < 2 * indexed) slots *= 2;
+    by_hash_.assign(slots, Bucket{0, kNone, kNone});
+    next_.assign(ops, kNone);
+    lengths_.clear();
+  }
+  // Appends `op` to the list of key `k`; `length`: its value's length, if the value has a text (a nil
+  // value is indexed under a key of its own and takes part in no prefix lookup).
+  void add(std::uint32_t op, std::uint64_t k, std::optional<std::size_t> length) {
+    RAFTSIM_ASSERT(op < next_.size() && next_[op] == kNone);
+    Bucket& b = bucket(k);
+    if (b.first == kNone) {
+      b.first = op;
+    } else {
+      next_[b.last] = op;
+    }
+    b.last = op;
+    if (length) {
+      if (*length >= lengths_.size()) lengths_.resize(*length + 1, 0);
+      lengths_[*length] = 1;
+    }
+  }
+  // The list of key `k`: first_with, then next until kNone.
+  std::uint32_t first_with(std::uint64_t k) const {
+    const std::size_t mask = by_hash_.size() - 1;
+    for (std::size_t i = splitmix64(k) & mask; by_hash_[i].first != kNone; i = (i + 1) & mask) {
+      if (by_hash_[i].hash == k) return by_hash_[i].first;
+    }
+    return kNone;
+  }
+  std::uint32_t next(std::uint32_t op) const { return next_[op]; }
+  // Calls visit(op) for the operations indexed under the key of each prefix of `s`, the empty one first,
+  // then by length (only the lengths some value has), each list in operation order. Candidates only:
+  // hashes can collide, the caller compares the texts.
+  template <typename Visit>
+  void prefixes(std::string_view s, Visit&& visit) const {
+    std::uint64_t h = 0;
+    for (std::uint32_t op = first_with(key(h, 0)); op != kNone; op = next_[op]) visit(op);
+    // Only the prefixes as long as some value can be one (a long value built by appends would otherwise
+    // look up every one of its prefixes).
+    const std::size_t longest = std::min(s.size(), lengths_.empty() ? 0 : lengths_.size() - 1);
+    for (std::size_t i = 0; i < longest; ++i) {
+      h = h * kTextHashBase + static_cast<unsigned char>(s[i]) + 1;  // hash_text's, a byte at a time
+      if (lengths_[i + 1] == 0) continue;
+      for (std::uint32_t op = first_with(key(h, i + 1)); op != kNone; op = next_[op]) visit(op);
+    }
+  }
+  std::size_t bytes() const { return by_hash_.capacity() * sizeof(Bucket) + next_.capacity() * 4 + lengths_.capacity(); }
+
+ private:
+  struct Bucket {
+    std::uint64_t hash;
+    std::uint32_t first;  // the first operation with this key, kNone for a free bucket
+    std::uint32_t last;
+  };
+  // The bucket of `k`: its own, or the free one where it would go.
+  Bucket& bucket(std::uint64_t k) {
+    const std::size_t mask = by_hash_.size() - 1;
+    std::size_t i = splitmix64(k) & mask;
+    while (by_hash_[i].first != kNone && by_hash_[i].hash != k) i = (i + 1) & mask;
+    if (by_hash_[i].first == kNone) by_hash_[i].hash = k;
+    return by_hash_[i];
+  }
+
+  std::vector<Bucket> by_hash_;        // open addressing over the keys
+  std::vector<std::uint32_t> next_;    // an operation -> the next one with its key, in operation order
+  std::vector<std::uint8_t> lengths_;  // length -> 1 if some indexed value has it
+};
+
 class ResetIndex {
  public:
   // Flat (session 15): the resets by the hash of their value, and each observer's starters in one array, so
@@ -711,23 +775,14 @@ class ResetIndex {
     starters_.reserve(ops.size());
     std::size_t resetting = 0;
     for (const KeyOp& op : ops) resetting += resets(op) ? 1 : 0;
-    std::size_t slots = 8;
-    while (slots < 2 * resetting) slots *= 2;
-    by_hash_.assign(slots, Bucket{0, kNone, kNone});
-    next_.assign(ops.size(), kNone);
+    by_value_.reset(ops.size(), resetting);
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       if (!resets(ops[i])) continue;
       const auto v = values.value(ops[i].input);
-      Bucket& b = bucket(v ? key(values.text_hash(ops[i].input), v->size()) : kNilKey);
-      if (b.first == kNone) {
-        b.first = i;
-      } else {
-        next_[b.last] = i;
-      }
-      b.last = i;
       if (v) {
-        if (v->size() >= lengths_.size()) lengths_.resize(v->size() + 1, 0);
-        lengths_[v->size()] = 1;
+        by_value_.add(i, ValuePrefixIndex::key(values.text_hash(ops[i].input), v->size()), v->size());
+      } else {
+        by_value_.add(i, kNilKey, std::nullopt);
       }
     }
     // Observers of the same value have the same starters: each value's are found once and shared (many
@@ -772,65 +827,32 @@ class ResetIndex {
     std::uint32_t end;
   };
   static constexpr std::uint64_t kNilKey = 0x6E696C6E696C6E69ULL;
-  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-  struct Bucket {
-    std::uint64_t hash;
-    std::uint32_t first;  // the first reset with this hash, kNone for a free bucket
-    std::uint32_t last;
-  };
-  // The bucket of `k`: its own, or the free one where it would go.
-  Bucket& bucket(std::uint64_t k) {
-    const std::size_t mask = by_hash_.size() - 1;
-    std::size_t i = splitmix64(k) & mask;
-    while (by_hash_[i].first != kNone && by_hash_[i].hash != k) i = (i + 1) & mask;
-    if (by_hash_[i].first == kNone) by_hash_[i].hash = k;
-    return by_hash_[i];
-  }
-  // The first reset whose value has hash `k`, or kNone.
-  std::uint32_t first_with(std::uint64_t k) const {
-    const std::size_t mask = by_hash_.size() - 1;
-    for (std::size_t i = splitmix64(k) & mask; by_hash_[i].first != kNone; i = (i + 1) & mask) {
-      if (by_hash_[i].hash == k) return by_hash_[i].first;
-    }
-    return kNone;
-  }
-
-  static std::uint64_t key(std::uint64_t hash, std::size_t length) { return hash ^ splitmix64(length); }
 
   // Appends the starters of a read of `output` to starters_.
   void find(const std::vector<KeyOp>& ops, const ValueTable& values, std::uint32_t output, bool has_appends) {
     const auto v = values.value(output);
+    auto confirm = [&](std::uint32_t op) {
+      const auto w = values.value(ops[op].input);  // confirm: hashes can collide
+      if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(op);
+    };
     auto collect = [&](std::uint64_t k) {
-      for (std::uint32_t op = first_with(k); op != kNone; op = next_[op]) {
-        const auto w = values.value(ops[op].input);  // confirm: hashes can collide
-        if (w == v || (has_appends && v && (!w || v->starts_with(*w)))) starters_.push_back(op);
-      }
+      for (std::uint32_t op = by_value_.first_with(k); op != ValuePrefixIndex::kNone; op = by_value_.next(op)) confirm(op);
     };
     if (!v) {
       collect(kNilKey);
       return;
     }
     if (!has_appends) {
-      collect(key(values.text_hash(output), v->size()));
+      collect(ValuePrefixIndex::key(values.text_hash(output), v->size()));
       return;
     }
     collect(kNilKey);  // appending to nil starts from ""
-    std::uint64_t h = 0;
-    collect(key(h, 0));
-    // Only the prefixes as long as some reset's value can be one (a read of a long value built by appends
-    // would otherwise look up every one of its prefixes).
-    const std::size_t longest = std::min(v->size(), lengths_.empty() ? 0 : lengths_.size() - 1);
-    for (std::size_t i = 0; i < longest; ++i) {
-      h = h * kTextHashBase + static_cast<unsigned char>((*v)[i]) + 1;  // hash_text's, a byte at a time
-      if (lengths_[i + 1] != 0) collect(key(h, i + 1));
-    }
+    by_value_.prefixes(*v, confirm);
   }
 
-  std::vector<Bucket> by_hash_;          // open addressing: the hashes of the resets' values
-  std::vector<std::uint32_t> next_;      // a reset -> the next one with its hash, in operation order
+  ValuePrefixIndex by_value_;            // the resets by their value
   std::vector<Range> ranges_;            // op -> its starters in starters_ (empty for a non-observer)
   std::vector<std::uint32_t> starters_;  // the starters of each observed value, one value after another
-  std::vector<std::uint8_t> lengths_;    // length -> 1 if some reset's value has it
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -913,11 +935,6 @@ class KeySearch {
   void build_reads();
   void note_forced();
   void note_observers();
-  bool linearized(std::uint32_t op) const {
-    const std::uint32_t i = slot_[op];
-    const auto& bits = ops_[op].info ? info_bits_ : req_bits_;
-    return (bits[i / 64] >> (i % 64)) & 1;
-  }
   bool can_reach(std::uint32_t state, std::uint32_t read);
   bool observers_reachable(std::uint32_t op, std::uint32_t next);
   std::uint32_t continuations(std::uint32_t state, std::uint32_t out);
@@ -1011,18 +1028,17 @@ class KeySearch {
   std::vector<std::uint32_t> starter_values_;  // the value each starter writes
   static constexpr std::uint32_t kNoList = 0xFFFFFFFFu;
   std::vector<std::uint32_t> starter_continuations_;  // its continuations(value, out), once asked (or kNoList)
-  bool starter_linearized(std::uint32_t b) const {
+  // An operation's bit as starter_bits_ and continuation_bits_ hold it.
+  std::uint32_t bit_of(std::uint32_t op) const {
+    RAFTSIM_ASSERT(slot_[op] < kStarterInfo);
+    return slot_[op] | (ops_[op].info ? kStarterInfo : 0);
+  }
+  bool bit_linearized(std::uint32_t b) const {
     const std::uint32_t i = b & ~kStarterInfo;
     const std::uint64_t word = (b & kStarterInfo) != 0 ? info_bits_[i / 64] : req_bits_[i / 64];
     return ((word >> (i % 64)) & 1) != 0;
   }
-  struct AppendKey {
-    std::uint64_t key;  // append_key of its value
-    std::uint32_t op;
-  };
-  static std::uint64_t append_key(std::uint64_t text_hash, std::size_t length) { return text_hash ^ splitmix64(length); }
-  std::vector<AppendKey> append_keys_;       // every append, by append_key
-  std::vector<std::uint8_t> append_lengths_;  // length -> 1 if some append's value has it
+  ValuePrefixIndex appends_;  // every append, by the text of its value (continuations)
   ValueTable::Memo continuations_;         // (state, observed value) -> its list in continuation_bits_
   std::vector<std::uint32_t> continuation_bits_;
   std::size_t reach_bytes_ = 0;  // the observers' records and the continuation lists, charged (commit)
@@ -1160,7 +1176,7 @@ bool KeySearch::can_reach(std::uint32_t state, std::uint32_t read) {
   // The starters before the state's own appends: a pending reset is the common answer (an observer of a
   // later value), and a few bit tests cost less than a memo lookup.
   for (std::uint32_t k = o.first; k < o.last; ++k) {
-    if (starter_linearized(starter_bits_[k])) continue;
+    if (bit_linearized(starter_bits_[k])) continue;
     const std::uint32_t from = starter_values_[k];
     if (from == o.out) return true;  // a starter still to be linearized
     // (a starter's list is fixed: kept beside it, so this path looks nothing up)
@@ -1183,7 +1199,7 @@ bool KeySearch::pending_in(std::uint32_t at) const {
   const std::uint32_t count = continuation_bits_[at];
   RAFTSIM_ASSERT(at + count < continuation_bits_.size());
   for (std::uint32_t k = at + 1; k <= at + count; ++k) {
-    if (!starter_linearized(continuation_bits_[k])) return true;
+    if (!bit_linearized(continuation_bits_[k])) return true;
   }
   return false;
 }
@@ -1207,24 +1223,12 @@ std::uint32_t KeySearch::continuations(std::uint32_t state, std::uint32_t out) {
     at = static_cast<std::uint32_t>(continuation_bits_.size());
     continuation_bits_.push_back(0);
     if (extends) {
-      // The appends whose value is a prefix of the rest: looked up by the hash of each prefix of the rest
-      // as long as some append's value (append_keys_, note_observers), hashed as hash_text does, a byte at
-      // a time; then confirmed by text (hashes can collide).
-      const std::size_t longest = std::min(rest.size(), append_lengths_.size() - 1);
-      std::uint64_t h = 0;
-      for (std::size_t length = 0; length <= longest; ++length) {
-        if (length > 0) h = h * kTextHashBase + static_cast<unsigned char>(rest[length - 1]) + 1;
-        if (append_lengths_[length] == 0) continue;
-        const std::uint64_t k = append_key(h, length);
-        auto it = std::lower_bound(append_keys_.begin(), append_keys_.end(), k,
-                                   [](const AppendKey& x, std::uint64_t y) { return x.key < y; });
-        for (; it != append_keys_.end() && it->key == k; ++it) {
-          const std::uint32_t a = it->op;
-          if (values_.appended_text(ops_[a].input) != rest.substr(0, length)) continue;
-          continuation_bits_.push_back(slot_[a] | (ops_[a].info ? kStarterInfo : 0));
-          ++continuation_bits_[at];
-        }
-      }
+      // The appends whose value is a prefix of the rest (appends_), confirmed by text.
+      appends_.prefixes(rest, [&](std::uint32_t a) {
+        if (!rest.starts_with(values_.appended_text(ops_[a].input))) return;
+        continuation_bits_.push_back(bit_of(a));
+        ++continuation_bits_[at];
+      });
     }
     continuations_.insert(key, at);
     reach_bytes_ += 32 + 4 * (continuation_bits_.size() - at);  // (charged like ValueTable's memos)
@@ -1240,19 +1244,14 @@ void KeySearch::note_observers() {
   starter_bits_.clear();
   starter_values_.clear();
   starter_continuations_.clear();
-  // The appends by the hash of their value and its length, and the lengths they have (continuations).
-  append_keys_.clear();
-  append_lengths_.assign(1, 0);
+  // The appends by the text of their value (nil appends as "": the key of the empty text), for continuations.
+  appends_.reset(ops_.size(), static_cast<std::size_t>(std::count_if(
+                                  ops_.begin(), ops_.end(), [](const KeyOp& op) { return op.fn == Fn::append; })));
   for (std::uint32_t a = 0; a < ops_.size(); ++a) {
     if (ops_[a].fn != Fn::append) continue;
-    RAFTSIM_ASSERT(slot_[a] < kStarterInfo);
     const std::string_view arg = values_.appended_text(ops_[a].input);
-    append_keys_.push_back({append_key(arg.empty() ? 0 : values_.text_hash(ops_[a].input), arg.size()), a});
-    if (arg.size() >= append_lengths_.size()) append_lengths_.resize(arg.size() + 1, 0);
-    append_lengths_[arg.size()] = 1;
+    appends_.add(a, ValuePrefixIndex::key(arg.empty() ? 0 : values_.text_hash(ops_[a].input), arg.size()), arg.size());
   }
-  std::sort(append_keys_.begin(), append_keys_.end(),
-            [](const AppendKey& x, const AppendKey& y) { return x.key != y.key ? x.key < y.key : x.op < y.op; });
   std::vector<std::uint32_t> record_of_value(values_.size(), kUnset);
   for (std::uint32_t r = 0; r < ops_.size(); ++r) {
     if (!is_observer(ops_[r])) continue;
@@ -1264,9 +1263,8 @@ void KeySearch::note_observers() {
       o.out = out;
       o.first = static_cast<std::uint32_t>(starter_bits_.size());
       for (std::uint32_t op : resets_.starters(r)) {  // (the same for every observer of the value)
-        RAFTSIM_ASSERT(slot_[op] < kStarterInfo);
         RAFTSIM_ASSERT(ResetIndex::resets(ops_[op]) && ops_[op].input != ValueTable::kDead);
-        starter_bits_.push_back(slot_[op] | (ops_[op].info ? kStarterInfo : 0));
+        starter_bits_.push_back(bit_of(op));
         starter_values_.push_back(ops_[op].input);
         starter_continuations_.push_back(kNoList);
       }
@@ -1278,7 +1276,7 @@ void KeySearch::note_observers() {
   RAFTSIM_ASSERT(reach_of_.size() == ops_.size() && reaches_.size() <= ops_.size());
   // Charged with the continuations (commit): the search holds these as long as it runs.
   reach_bytes_ += reach_of_.size() * 4 + reaches_.size() * sizeof(ObserverReach) + starter_bits_.size() * 12 +
-                  append_keys_.size() * sizeof(AppendKey) + append_lengths_.size();
+                  appends_.bytes();
 }
 
 // Whether every one of the first kObserversChecked pending observers other than `op` can still be
