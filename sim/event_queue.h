@@ -144,9 +144,7 @@ class EventQueue {
   // `handle` may push more events while it works on the payload (and may move from it).
   template <typename Handle>
   void pop_into(Handle&& handle) {
-    const std::uint32_t slot = pop_key(earliest_part());
-    handle(at_slot(slot));
-    free_.push_back(slot);
+    pop_part_into(earliest_part(), handle);
   }
 
   // pop_into if the earliest event is due by `end` (returns true), else nothing (false): a run loop's
@@ -155,9 +153,7 @@ class EventQueue {
   bool pop_into_until(Time end, Handle&& handle) {
     const Part part = earliest_part();
     if (key_in(part).at > end) return false;
-    const std::uint32_t slot = pop_key(part);
-    handle(at_slot(slot));
-    free_.push_back(slot);
+    pop_part_into(part, handle);
     return true;
   }
 
@@ -343,6 +339,14 @@ class EventQueue {
     }
     near_[hole] = k;
     RAFTSIM_ASSERT(near_tail_ - near_head_ <= kNearMax);
+  }
+
+  // pop_into's work once the earliest event's part is known.
+  template <typename Handle>
+  void pop_part_into(Part part, Handle& handle) {
+    const std::uint32_t slot = pop_key(part);
+    handle(at_slot(slot));
+    free_.push_back(slot);
   }
 
   // Pops the earliest key, which is in `part` (earliest_part()).
